@@ -1,0 +1,55 @@
+/**
+ * The HTTP routes, defined once: the CDK stack creates exactly these API Gateway routes and the
+ * sandbox matches requests against the same list, so both produce the same `routeKey` and
+ * `pathParameters` for the handlers.
+ */
+export type RouteTarget = 'ingest' | 'read';
+/** `iam`: SigV4-signed callers only in AWS (open on loopback in the sandbox). */
+export type RouteAuth = 'webhook' | 'iam' | 'none';
+
+export interface RouteDefinition {
+  method: 'GET' | 'POST';
+  /** API Gateway path template, e.g. `/groups/{group_id}`. */
+  path: string;
+  target: RouteTarget;
+  auth: RouteAuth;
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  // Webhooks authenticate inside the handler (sb-signing-secret header or status token).
+  { method: 'POST', path: '/webhooks/receive', target: 'ingest', auth: 'webhook' },
+  { method: 'POST', path: '/webhooks/status', target: 'ingest', auth: 'webhook' },
+  { method: 'GET', path: '/health', target: 'read', auth: 'none' },
+  { method: 'GET', path: '/groups/{group_id}', target: 'read', auth: 'iam' },
+  { method: 'GET', path: '/groups/{group_id}/messages', target: 'read', auth: 'iam' },
+  { method: 'GET', path: '/messages/{message_handle}', target: 'read', auth: 'iam' },
+  { method: 'GET', path: '/commands/{command_id}', target: 'read', auth: 'iam' },
+];
+
+export const routeKey = (route: RouteDefinition): string => `${route.method} ${route.path}`;
+
+export interface RouteMatch {
+  route: RouteDefinition;
+  pathParameters: Record<string, string>;
+}
+
+/** Matches a concrete method and path (already URL-decoded per segment) against ROUTES. */
+export function matchRoute(method: string, path: string): RouteMatch | undefined {
+  const segments = path.split('/').filter(Boolean);
+  for (const route of ROUTES) {
+    if (route.method !== method.toUpperCase()) continue;
+    const template = route.path.split('/').filter(Boolean);
+    if (template.length !== segments.length) continue;
+    const pathParameters: Record<string, string> = {};
+    const matches = template.every((part, i) => {
+      const segment = segments[i] as string;
+      if (part.startsWith('{') && part.endsWith('}')) {
+        pathParameters[part.slice(1, -1)] = segment;
+        return true;
+      }
+      return part === segment;
+    });
+    if (matches) return { route, pathParameters };
+  }
+  return undefined;
+}

@@ -1,0 +1,80 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+export interface ApiCredentials {
+  apiKeyId: string;
+  apiSecretKey: string;
+}
+
+/** Where handlers get secrets: Secrets Manager in AWS, fixed values (from env) in the sandbox. */
+export interface SecretSource {
+  webhookSecret(): Promise<string>;
+  apiCredentials(): Promise<ApiCredentials>;
+}
+
+export function staticSecretSource(values: { webhookSecret: string } & ApiCredentials): SecretSource {
+  return {
+    webhookSecret: async () => values.webhookSecret,
+    apiCredentials: async () => ({ apiKeyId: values.apiKeyId, apiSecretKey: values.apiSecretKey }),
+  };
+}
+
+export interface SecretsManagerSourceOptions {
+  client?: SecretsManagerClient;
+  webhookSecretArn?: string;
+  apiCredentialsSecretArn?: string;
+  /** How long a fetched value is reused, so a rotated secret is picked up without a redeploy. @default 300000 (5 minutes) */
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
+/** Error that never carries the secret's value (or the SDK's message, which may echo request data). */
+export class SecretUnavailableError extends Error {
+  constructor(which: string, reason: string) {
+    super(`Secret ${which} is unavailable: ${reason}`);
+    this.name = 'SecretUnavailableError';
+  }
+}
+
+export function secretsManagerSource(options: SecretsManagerSourceOptions): SecretSource {
+  const client = options.client ?? new SecretsManagerClient({});
+  const maxAgeMs = options.maxAgeMs ?? 300_000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { value: Promise<string>; fetchedAt: number }>();
+
+  async function fetchSecret(which: string, arn: string | undefined): Promise<string> {
+    if (!arn) throw new SecretUnavailableError(which, 'no ARN configured');
+    const cached = cache.get(arn);
+    if (cached && now() - cached.fetchedAt < maxAgeMs) return cached.value;
+    // Share one in-flight request between concurrent callers; forget it if it fails.
+    const value = client.send(new GetSecretValueCommand({ SecretId: arn })).then(
+      (out) => {
+        if (!out.SecretString) throw new SecretUnavailableError(which, 'it has no string value');
+        return out.SecretString;
+      },
+      (error: unknown) => {
+        throw new SecretUnavailableError(which, error instanceof Error ? error.name : 'unknown error');
+      },
+    );
+    cache.set(arn, { value, fetchedAt: now() });
+    value.catch(() => cache.delete(arn));
+    return value;
+  }
+
+  return {
+    webhookSecret: () => fetchSecret('WebhookSecret', options.webhookSecretArn),
+    async apiCredentials() {
+      const raw = await fetchSecret('ApiCredentials', options.apiCredentialsSecretArn);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw new SecretUnavailableError('ApiCredentials', 'it is not JSON');
+      }
+      const { apiKeyId, apiSecretKey } = (parsed ?? {}) as Record<string, unknown>;
+      if (typeof apiKeyId !== 'string' || !apiKeyId || typeof apiSecretKey !== 'string' || !apiSecretKey) {
+        throw new SecretUnavailableError('ApiCredentials', 'apiKeyId and apiSecretKey must be non-empty strings');
+      }
+      return { apiKeyId, apiSecretKey };
+    },
+  };
+}
