@@ -1,19 +1,74 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createIngestService } from '../shared/ingest-service';
+import { ENV } from '../shared/env';
+import { decodeBody, DEFAULT_MAX_BODY_BYTES, errorResponse, header, json, parseJson, type HttpHandler } from '../shared/http';
+import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from '../shared/lambda-deps';
 import type { Logger } from '../shared/logger';
 import type { SecretSource } from '../shared/secrets';
+import { createStatusRelay, type StatusRelay } from '../shared/status-relay';
 import type { TableStore } from '../shared/table';
+import { isAuthorizedWebhook, SIGNING_HEADER } from '../shared/webhook-auth';
+import { parseWebhookPayload } from '../shared/webhook-payload';
+
+export type { HttpHandler } from '../shared/http';
 
 export interface IngestDeps {
   store: TableStore;
   secrets: SecretSource;
   logger: Logger;
+  /** @default DEFAULT_MAX_BODY_BYTES (128 KB) */
   maxBodyBytes?: number;
+  /** @default an HTTP relay with a 3 s timeout */
+  relay?: StatusRelay;
 }
 
-export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+/** POST /webhooks/receive and POST /webhooks/status: authenticate, validate, store, then answer 200. */
+export function createIngestHandler(deps: IngestDeps): HttpHandler {
+  const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const ingest = createIngestService({ ...deps, relay: deps.relay ?? createStatusRelay(deps.logger) });
 
-export function createIngestHandler(_deps: IngestDeps): HttpHandler {
-  throw new Error('not implemented yet');
+  return async (event) => {
+    const route = (event.routeKey ?? event.rawPath).endsWith('/webhooks/status') ? 'status' : 'receive';
+    const body = decodeBody(event, maxBodyBytes);
+    if (!body.ok) return body.response;
+
+    let secret: string;
+    try {
+      secret = await deps.secrets.webhookSecret();
+    } catch (error) {
+      deps.logger.error('webhook secret unavailable', { error });
+      return errorResponse(503, 'webhook secret unavailable; retry later');
+    }
+    const credentials = { signingHeader: header(event, SIGNING_HEADER), token: event.queryStringParameters?.token };
+    if (!isAuthorizedWebhook(route, credentials, secret)) {
+      deps.logger.warn('webhook rejected: missing or wrong secret', { route });
+      return errorResponse(401, route === 'status'
+        ? `missing or wrong ${SIGNING_HEADER} header or token`
+        : `missing or wrong ${SIGNING_HEADER} header`);
+    }
+
+    const parsedJson = parseJson(body.value);
+    if (!parsedJson.ok) return parsedJson.response;
+    const parsed = parseWebhookPayload(parsedJson.value, route === 'receive' ? 'inbound' : 'outbound');
+    if (!parsed.ok) return errorResponse(400, parsed.error);
+
+    try {
+      const outcome = await ingest(parsed.event, body.value);
+      return json(200, { ok: true, ...outcome });
+    } catch (error) {
+      // Not stored: answer 5xx so that Sendblue delivers the event again.
+      deps.logger.error('webhook not stored', { error, message_handle: parsed.event.messageHandle });
+      return errorResponse(503, 'event not stored; retry later');
+    }
+  };
 }
 
-export const handler: HttpHandler = async () => ({ statusCode: 500 });
+let lambdaHandler: HttpHandler | undefined;
+export const handler: HttpHandler = (event) => {
+  lambdaHandler ??= createIngestHandler({
+    store: tableStoreFromEnv(),
+    secrets: secretsFromEnv(),
+    logger: loggerFromEnv('ingest'),
+    maxBodyBytes: Number(process.env[ENV.maxBodyBytes]) || undefined,
+  });
+  return lambdaHandler(event);
+};

@@ -1,14 +1,79 @@
+import { decodeCursor, encodeCursor } from '../shared/cursor';
+import { errorResponse, json, type HttpHandler, type HttpResult } from '../shared/http';
+import { TIMELINE_CURSOR_KEYS, timelinePartition } from '../shared/keys';
+import { loggerFromEnv, tableStoreFromEnv } from '../shared/lambda-deps';
 import type { Logger } from '../shared/logger';
 import type { TableStore } from '../shared/table';
-import type { HttpHandler } from './ingest';
+import { TABLE_SCHEMA } from '../shared/table-schema';
+import { commandView, groupView, messageDetailView, messageView } from '../shared/views';
 
 export interface ReadDeps {
   store: TableStore;
   logger: Logger;
 }
 
-export function createReadHandler(_deps: ReadDeps): HttpHandler {
-  throw new Error('not implemented yet');
+const MAX_ID_LENGTH = 256;
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 100;
+
+/** GET /health, /groups/{group_id}, /groups/{group_id}/messages, /messages/{handle}, /commands/{id}. */
+export function createReadHandler({ store, logger }: ReadDeps): HttpHandler {
+  const routes: Record<string, (id: string, query: Record<string, string | undefined>) => Promise<HttpResult>> = {
+    'GET /groups/{group_id}': async (groupId) => {
+      const [record, page] = await Promise.all([
+        store.getGroup(groupId),
+        store.listGroupMessages(groupId, { limit: 1, order: 'desc' }),
+      ]);
+      if (!record && !page.items.length) return errorResponse(404, `group ${groupId} not found`);
+      return json(200, groupView(groupId, record, page.items[0]));
+    },
+    'GET /groups/{group_id}/messages': async (groupId, query) => {
+      const limit = query.limit === undefined ? DEFAULT_PAGE : Number(query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+        return errorResponse(400, `limit must be a whole number from 1 to ${MAX_PAGE}`);
+      }
+      const order = query.order ?? 'desc';
+      if (order !== 'asc' && order !== 'desc') return errorResponse(400, 'order must be asc or desc');
+      let startKey: Record<string, string> | undefined;
+      if (query.cursor !== undefined) {
+        startKey = decodeCursor(query.cursor, TIMELINE_CURSOR_KEYS);
+        if (!startKey || startKey[TABLE_SCHEMA.groupTimelineIndex.partitionKey] !== timelinePartition(groupId)) {
+          return errorResponse(400, 'cursor is not valid for this group');
+        }
+      }
+      const page = await store.listGroupMessages(groupId, { limit, order, startKey });
+      if (!page.items.length && !startKey && !(await store.getGroup(groupId))) {
+        return errorResponse(404, `group ${groupId} not found`);
+      }
+      return json(200, { messages: page.items.map(messageView), next_cursor: encodeCursor(page.nextKey) });
+    },
+    'GET /messages/{message_handle}': async (handle) => {
+      const found = await store.getMessageWithHistory(handle);
+      return found ? json(200, messageDetailView(found.message, found.history)) : errorResponse(404, `message ${handle} not found`);
+    },
+    'GET /commands/{command_id}': async (commandId) => {
+      const command = await store.getCommand(commandId);
+      return command ? json(200, commandView(command)) : errorResponse(404, `command ${commandId} not found`);
+    },
+  };
+
+  return async (event) => {
+    if (event.routeKey === 'GET /health') return json(200, { ok: true });
+    const route = routes[event.routeKey];
+    const id = Object.values(event.pathParameters ?? {})[0];
+    if (!route || id === undefined) return errorResponse(404, 'no such route');
+    if (!id || id.length > MAX_ID_LENGTH) return errorResponse(400, `id must be 1 to ${MAX_ID_LENGTH} characters`);
+    try {
+      return await route(id, event.queryStringParameters ?? {});
+    } catch (error) {
+      logger.error('read failed', { error, route: event.routeKey });
+      return errorResponse(503, 'storage unavailable; retry later');
+    }
+  };
 }
 
-export const handler: HttpHandler = async () => ({ statusCode: 500 });
+let lambdaHandler: HttpHandler | undefined;
+export const handler: HttpHandler = (event) => {
+  lambdaHandler ??= createReadHandler({ store: tableStoreFromEnv(), logger: loggerFromEnv('read') });
+  return lambdaHandler(event);
+};

@@ -1,6 +1,21 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { groupKey, commandKey, messageKey, statusKey, timelineKeys, timelinePartition, STATUS_SK_PREFIX, MESSAGE_SK } from './keys';
+import { statusRank } from './status';
+import { TABLE_SCHEMA } from './table-schema';
+import type { WebhookEvent } from './webhook-payload';
+import { buildUpdate, isConditionalFailure } from './update-expression';
 
+/**
+ * The one module that talks to the table. Every write is conditional so that retries and
+ * duplicates change nothing, and none is preceded by a read.
+ */
 export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
     marshallOptions: { removeUndefinedValues: true },
@@ -10,11 +25,271 @@ export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoD
 export interface TableStoreOptions {
   documentClient: DynamoDBDocumentClient;
   tableName: string;
+  now?: () => Date;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface TableStore {}
+/** A message as stored (snake_case, like Sendblue's fields and our API). */
+export interface MessageItem {
+  message_handle: string;
+  group_id?: string;
+  direction: 'inbound' | 'outbound';
+  status: string;
+  status_rank: number;
+  content?: string;
+  media_url?: string;
+  from_number?: string;
+  date_sent?: string;
+  date_updated?: string;
+  send_style?: string;
+  participants?: string[];
+  group_display_name?: string;
+  error_code?: string;
+  error_message?: string;
+  /** Where the status events of this message are relayed (a command's own status_callback). */
+  relay_url?: string;
+  command_id?: string;
+  extra?: Record<string, unknown>;
+  received_at?: string;
+}
 
-export function createTableStore(_options: TableStoreOptions): TableStore {
-  throw new Error('not implemented yet');
+export interface StatusHistoryItem {
+  status: string;
+  date_updated?: string;
+  received_at: string;
+  error_code?: string;
+  error_message?: string;
+}
+
+export interface GroupItem {
+  group_id: string;
+  members?: string[];
+  group_name?: string;
+  created_at: string;
+  updated_at: string;
+  as_of: string;
+}
+
+export interface CommandItem {
+  command_id: string;
+  type: string;
+  state: string;
+  group_id?: string;
+  message_handle?: string;
+  error?: string;
+}
+
+export interface GroupSnapshot {
+  groupId: string;
+  members?: string[];
+  name?: string;
+  /** When this membership was true (the message's date); an older snapshot never overwrites a newer one. */
+  asOf: string;
+}
+
+export interface StatusOutcome {
+  /** The message's current status moved to this event's status. */
+  statusAdvanced: boolean;
+  /** This status was not in the history before. */
+  historyAdded: boolean;
+  relayUrl?: string;
+}
+
+export interface MessagePage {
+  items: MessageItem[];
+  /** The key to continue after the last returned item; absent on the last page. */
+  nextKey?: Record<string, string>;
+}
+
+export interface TableStore {
+  putInboundMessage(event: WebhookEvent): Promise<'stored' | 'duplicate'>;
+  applyStatusEvent(event: WebhookEvent): Promise<StatusOutcome>;
+  syncGroup(snapshot: GroupSnapshot): Promise<'updated' | 'unchanged'>;
+  getGroup(groupId: string): Promise<GroupItem | undefined>;
+  listGroupMessages(groupId: string, options: { limit: number; order: 'asc' | 'desc'; startKey?: Record<string, string> }): Promise<MessagePage>;
+  getMessageWithHistory(handle: string): Promise<{ message: MessageItem; history: StatusHistoryItem[] } | undefined>;
+  getCommand(commandId: string): Promise<CommandItem | undefined>;
+}
+
+const { partitionKey: PK, sortKey: SK } = TABLE_SCHEMA;
+const TIMELINE = TABLE_SCHEMA.groupTimelineIndex;
+
+/** Fields every webhook event may fill on a message; they never change once known. */
+function messageFields(event: WebhookEvent): Record<string, unknown> {
+  return {
+    message_handle: event.messageHandle,
+    group_id: event.groupId,
+    direction: event.direction,
+    content: event.content,
+    media_url: event.mediaUrl,
+    from_number: event.fromNumber,
+    date_sent: event.dateSent,
+    send_style: event.sendStyle,
+    participants: event.participants,
+    group_display_name: event.groupDisplayName,
+    service: event.service,
+    sendblue_number: event.sendblueNumber,
+    extra: Object.keys(event.extra).length ? event.extra : undefined,
+  };
+}
+
+export const membersKey = (members: readonly string[]) => [...new Set(members)].sort().join(',');
+
+export function createTableStore(options: TableStoreOptions): TableStore {
+  const { documentClient: db, tableName: TableName } = options;
+  const now = () => (options.now ? options.now() : new Date()).toISOString();
+
+  return {
+    async putInboundMessage(event) {
+      const receivedAt = now();
+      const item = {
+        ...messageKey(event.messageHandle),
+        ...(event.groupId ? timelineKeys(event.groupId, event.dateSent ?? receivedAt, event.messageHandle) : {}),
+        ...messageFields(event),
+        status: event.status,
+        status_rank: statusRank(event.status),
+        date_updated: event.dateUpdated ?? event.dateSent ?? receivedAt,
+        received_at: receivedAt,
+      };
+      try {
+        await db.send(new PutCommand({ TableName, Item: item, ConditionExpression: `attribute_not_exists(${PK})` }));
+        return 'stored';
+      } catch (error) {
+        if (isConditionalFailure(error)) return 'duplicate';
+        throw error;
+      }
+    },
+
+    async applyStatusEvent(event) {
+      const receivedAt = now();
+      const rank = statusRank(event.status);
+      const fill = messageFields(event);
+      if (event.groupId) Object.assign(fill, timelineKeys(event.groupId, event.dateSent ?? receivedAt, event.messageHandle));
+      const update = buildUpdate({
+        set: {
+          status: event.status,
+          status_rank: rank,
+          date_updated: event.dateUpdated ?? receivedAt,
+          error_code: event.errorCode,
+          error_message: event.errorMessage,
+        },
+        setIfNotExists: { ...fill, received_at: receivedAt },
+      });
+      let statusAdvanced = true;
+      let attributes: Record<string, unknown> | undefined;
+      try {
+        const out = await db.send(new UpdateCommand({
+          TableName,
+          Key: messageKey(event.messageHandle),
+          ...update,
+          // A status only moves forward; terminal statuses have the highest rank, so nothing follows them.
+          ConditionExpression: 'attribute_not_exists(#status_rank) OR #status_rank < :status_rank',
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }));
+        attributes = out.Attributes;
+      } catch (error) {
+        if (!isConditionalFailure(error)) throw error;
+        statusAdvanced = false;
+        attributes = (error as { Item?: Record<string, unknown> }).Item;
+      }
+      let historyAdded = true;
+      try {
+        await db.send(new PutCommand({
+          TableName,
+          Item: {
+            ...statusKey(event.messageHandle, event.status),
+            status: event.status,
+            date_updated: event.dateUpdated ?? receivedAt,
+            received_at: receivedAt,
+            error_code: event.errorCode,
+            error_message: event.errorMessage,
+          },
+          ConditionExpression: `attribute_not_exists(${PK})`,
+        }));
+      } catch (error) {
+        if (!isConditionalFailure(error)) throw error;
+        historyAdded = false;
+      }
+      const relayUrl = typeof attributes?.relay_url === 'string' ? attributes.relay_url : undefined;
+      return { statusAdvanced, historyAdded, relayUrl };
+    },
+
+    async syncGroup(snapshot) {
+      const at = now();
+      const changes: string[] = [];
+      const set: Record<string, unknown> = { group_id: snapshot.groupId, updated_at: at, as_of: snapshot.asOf };
+      if (snapshot.members) {
+        set.members = [...new Set(snapshot.members)].sort();
+        set.members_key = membersKey(snapshot.members);
+        changes.push('attribute_not_exists(#members_key) OR #members_key <> :members_key');
+      }
+      if (snapshot.name !== undefined) {
+        set.group_name = snapshot.name;
+        changes.push('attribute_not_exists(#group_name) OR #group_name <> :group_name');
+      }
+      if (!changes.length) return 'unchanged';
+      const update = buildUpdate({ set, setIfNotExists: { created_at: at } });
+      try {
+        await db.send(new UpdateCommand({
+          TableName,
+          Key: groupKey(snapshot.groupId),
+          ...update,
+          // Written only when membership or name really change, and never by an older message.
+          ConditionExpression: `attribute_not_exists(${PK}) OR (#as_of < :as_of AND ((${changes.join(') OR (')})))`,
+        }));
+        return 'updated';
+      } catch (error) {
+        if (isConditionalFailure(error)) return 'unchanged';
+        throw error;
+      }
+    },
+
+    async getGroup(groupId) {
+      const out = await db.send(new GetCommand({ TableName, Key: groupKey(groupId) }));
+      return out.Item as GroupItem | undefined;
+    },
+
+    async listGroupMessages(groupId, { limit, order, startKey }) {
+      // Ask for one more than the page so the last page has no cursor (no empty trailing page).
+      const out = await db.send(new QueryCommand({
+        TableName,
+        IndexName: TIMELINE.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TIMELINE.partitionKey },
+        ExpressionAttributeValues: { ':pk': timelinePartition(groupId) },
+        ScanIndexForward: order === 'asc',
+        Limit: limit + 1,
+        ExclusiveStartKey: startKey,
+      }));
+      const rows = out.Items ?? [];
+      const items = rows.slice(0, limit) as Array<MessageItem & Record<string, string>>;
+      const last = items[items.length - 1];
+      const nextKey = rows.length > limit && last
+        ? { [PK]: last[PK] as string, [SK]: last[SK] as string, [TIMELINE.partitionKey]: last[TIMELINE.partitionKey] as string, [TIMELINE.sortKey]: last[TIMELINE.sortKey] as string }
+        : undefined;
+      return { items, nextKey };
+    },
+
+    async getMessageWithHistory(handle) {
+      const out = await db.send(new QueryCommand({
+        TableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': PK },
+        ExpressionAttributeValues: { ':pk': messageKey(handle)[PK] },
+        ConsistentRead: true,
+      }));
+      const items = out.Items ?? [];
+      const message = items.find((item) => item[SK] === MESSAGE_SK) as MessageItem | undefined;
+      if (!message) return undefined;
+      const history = items
+        .filter((item) => String(item[SK]).startsWith(STATUS_SK_PREFIX))
+        .map((item) => item as StatusHistoryItem);
+      return { message, history };
+    },
+
+    async getCommand(commandId) {
+      const out = await db.send(new GetCommand({ TableName, Key: commandKey(commandId) }));
+      return out.Item as CommandItem | undefined;
+    },
+  };
 }

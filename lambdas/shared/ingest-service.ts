@@ -1,0 +1,44 @@
+import type { Logger } from './logger';
+import { createGroupSync } from './group-sync';
+import type { StatusRelay } from './status-relay';
+import type { TableStore } from './table';
+import type { WebhookEvent } from './webhook-payload';
+
+export type IngestOutcome =
+  | { kind: 'message'; result: 'stored' | 'duplicate' }
+  | { kind: 'status'; result: 'advanced' | 'history-only' | 'duplicate' };
+
+/**
+ * Decides what a parsed webhook event writes. Inbound messages are one conditional put (plus a
+ * group write only when membership or name changed); outbound events are a forward-only status
+ * update and a history entry, then a relay to the command's own status_callback.
+ */
+export function createIngestService(deps: { store: TableStore; relay: StatusRelay; logger: Logger }) {
+  const syncGroup = createGroupSync(deps.store);
+
+  return async function ingest(event: WebhookEvent, rawBody: string): Promise<IngestOutcome> {
+    const context = { message_handle: event.messageHandle, group_id: event.groupId ?? null, status: event.status };
+    if (event.direction === 'inbound') {
+      const result = await deps.store.putInboundMessage(event);
+      if (event.groupId) {
+        await syncGroup({
+          groupId: event.groupId,
+          members: event.participants,
+          name: event.groupDisplayName,
+          asOf: event.dateSent ?? event.dateUpdated ?? new Date().toISOString(),
+        });
+      }
+      deps.logger.info(result === 'stored' ? 'webhook stored' : 'duplicate webhook ignored', {
+        ...context,
+        from_number: event.fromNumber,
+        kind: event.groupId ? 'group' : 'direct',
+      });
+      return { kind: 'message', result };
+    }
+    const outcome = await deps.store.applyStatusEvent(event);
+    const result = outcome.statusAdvanced ? 'advanced' : outcome.historyAdded ? 'history-only' : 'duplicate';
+    deps.logger.info(result === 'advanced' ? 'status changed' : result === 'duplicate' ? 'duplicate status ignored' : 'late status kept in history', context);
+    if (outcome.historyAdded && outcome.relayUrl) await deps.relay(outcome.relayUrl, rawBody);
+    return { kind: 'status', result };
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Sendblue delivery statuses and the order in which a message's current status may move.
+ * A status only moves forward; ERROR and DECLINED are terminal (nothing replaces them).
+ */
+const FORWARD_ORDER = ['REGISTERED', 'PENDING', 'QUEUED', 'ACCEPTED', 'SENT', 'DELIVERED', 'READ'] as const;
+const TERMINAL = new Set(['ERROR', 'DECLINED']);
+export const TERMINAL_RANK = 100;
+/** Statuses we do not know (or RECEIVED, which only inbound messages carry) never move an existing status. */
+export const UNKNOWN_RANK = 0;
+
+export function statusRank(status: string): number {
+  if (TERMINAL.has(status)) return TERMINAL_RANK;
+  const index = (FORWARD_ORDER as readonly string[]).indexOf(status);
+  return index === -1 ? UNKNOWN_RANK : index + 1;
+}
+
+/** True when a message whose current rank is `currentRank` should take `next` as its status. */
+export function statusMovesForward(currentRank: number | undefined, next: string): boolean {
+  if (currentRank === undefined) return true;
+  return statusRank(next) > currentRank;
+}
+
+export const isTerminalStatus = (status: string): boolean => TERMINAL.has(status);

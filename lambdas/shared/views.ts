@@ -1,0 +1,59 @@
+import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from './table';
+
+/** Public shapes of DESIGN.md §4, built from stored items. Absent values are `null`, never missing. */
+export function messageView(item: MessageItem) {
+  return {
+    message_handle: item.message_handle,
+    group_id: item.group_id ?? null,
+    direction: item.direction,
+    status: item.status,
+    content: item.content ?? null,
+    media_url: item.media_url ?? null,
+    from_number: item.from_number ?? null,
+    date_sent: item.date_sent ?? null,
+    date_updated: item.date_updated ?? null,
+    send_style: item.send_style ?? null,
+  };
+}
+
+export function messageDetailView(item: MessageItem, history: StatusHistoryItem[]) {
+  const statusHistory = history.length
+    ? history.map((entry) => ({ status: entry.status, date_updated: entry.date_updated ?? entry.received_at }))
+    : [{ status: item.status, date_updated: item.date_updated ?? null }];
+  statusHistory.sort((a, b) => String(a.date_updated).localeCompare(String(b.date_updated)));
+  return {
+    ...messageView(item),
+    error_code: item.error_code ?? null,
+    error_message: item.error_message ?? null,
+    participants: item.participants ?? null,
+    extra: item.extra ?? {},
+    status_history: statusHistory,
+  };
+}
+
+/**
+ * The group summary. `last_message_at` comes from the newest message rather than from the group
+ * record, so the record is not rewritten on every message. A group seen only through messages
+ * (sent outside this stack) falls back to the newest message's participants and name.
+ */
+export function groupView(groupId: string, record: GroupItem | undefined, newest: MessageItem | undefined) {
+  return {
+    group_id: groupId,
+    members: record?.members ?? newest?.participants ?? [],
+    name: record?.group_name ?? newest?.group_display_name ?? null,
+    created_at: record?.created_at ?? newest?.date_sent ?? null,
+    updated_at: record?.updated_at ?? newest?.date_updated ?? null,
+    last_message_at: newest?.date_sent ?? null,
+  };
+}
+
+export function commandView(item: CommandItem) {
+  return {
+    command_id: item.command_id,
+    type: item.type,
+    state: item.state,
+    group_id: item.group_id ?? null,
+    message_handle: item.message_handle ?? null,
+    error: item.error ?? null,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Parses a Sendblue webhook body (receive webhook, status callback, outbound webhook) into the
+ * event we store. Strict on types (a wrong type is a 400 naming the field), tolerant otherwise:
+ * `null` and `""` mean "absent", and fields we do not map are kept in `extra`, not dropped.
+ */
+export type Direction = 'inbound' | 'outbound';
+
+export interface WebhookEvent {
+  messageHandle: string;
+  direction: Direction;
+  /** Upper-cased Sendblue status (RECEIVED for inbound). */
+  status: string;
+  /** Absent for 1:1 messages. */
+  groupId?: string;
+  content?: string;
+  mediaUrl?: string;
+  fromNumber?: string;
+  /** ISO-8601 (normalised to `toISOString()`). */
+  dateSent?: string;
+  dateUpdated?: string;
+  sendStyle?: string;
+  participants?: string[];
+  groupDisplayName?: string;
+  service?: string;
+  sendblueNumber?: string;
+  errorCode?: string;
+  errorMessage?: string;
+  /** Every other field of the payload, as given. */
+  extra: Record<string, unknown>;
+}
+
+export type ParseResult = { ok: true; event: WebhookEvent } | { ok: false; error: string };
+
+const MAX_ID_LENGTH = 256;
+// Fields we read; everything else lands in `extra`.
+const MAPPED = new Set([
+  'message_handle', 'is_outbound', 'status', 'group_id', 'content', 'media_url', 'from_number',
+  'date_sent', 'date_created', 'date_updated', 'send_style', 'participants', 'group_display_name',
+  'service', 'sendblue_number', 'error_code', 'error_message',
+]);
+
+class FieldError extends Error {}
+
+function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new FieldError(`${field} must be a string`);
+  return value;
+}
+
+function optionalId(body: Record<string, unknown>, field: string): string | undefined {
+  const value = optionalString(body, field);
+  if (value === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (value.length > MAX_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new FieldError(`${field} must be at most ${MAX_ID_LENGTH} printable characters`);
+  }
+  return value;
+}
+
+function optionalDate(body: Record<string, unknown>, field: string): string | undefined {
+  const value = optionalString(body, field);
+  if (value === undefined) return undefined;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new FieldError(`${field} must be an ISO-8601 date`);
+  return new Date(time).toISOString();
+}
+
+function optionalStringArray(body: Record<string, unknown>, field: string): string[] | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw new FieldError(`${field} must be an array of strings`);
+  }
+  const items = (value as string[]).filter((item) => item !== '');
+  return items.length ? items : undefined;
+}
+
+function optionalCode(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return optionalString(body, field);
+}
+
+function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw new FieldError(`${field} must be a boolean`);
+  return value;
+}
+
+/**
+ * @param defaultDirection what the route implies when the payload has no `is_outbound`
+ *   (the receive webhook carries inbound messages, the status route outbound ones).
+ */
+export function parseWebhookPayload(body: unknown, defaultDirection: Direction): ParseResult {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { ok: false, error: 'body must be a JSON object (a Sendblue webhook payload)' };
+  }
+  const record = body as Record<string, unknown>;
+  try {
+    const messageHandle = optionalId(record, 'message_handle');
+    if (!messageHandle) throw new FieldError('message_handle is required');
+    const isOutbound = optionalBoolean(record, 'is_outbound');
+    const direction: Direction = isOutbound === undefined ? defaultDirection : isOutbound ? 'outbound' : 'inbound';
+    const status = optionalString(record, 'status')?.toUpperCase() ?? (direction === 'inbound' ? 'RECEIVED' : undefined);
+    if (!status) throw new FieldError('status is required for an outbound message status');
+    const extra: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(record)) if (!MAPPED.has(key)) extra[key] = value;
+    const event: WebhookEvent = {
+      messageHandle,
+      direction,
+      status,
+      groupId: optionalId(record, 'group_id'),
+      content: optionalString(record, 'content'),
+      mediaUrl: optionalString(record, 'media_url'),
+      fromNumber: optionalString(record, 'from_number'),
+      dateSent: optionalDate(record, 'date_sent') ?? optionalDate(record, 'date_created'),
+      dateUpdated: optionalDate(record, 'date_updated'),
+      sendStyle: optionalString(record, 'send_style'),
+      participants: optionalStringArray(record, 'participants'),
+      groupDisplayName: optionalString(record, 'group_display_name'),
+      service: optionalString(record, 'service'),
+      sendblueNumber: optionalString(record, 'sendblue_number'),
+      errorCode: optionalCode(record, 'error_code'),
+      errorMessage: optionalString(record, 'error_message'),
+      extra,
+    };
+    return { ok: true, event };
+  } catch (error) {
+    if (error instanceof FieldError) return { ok: false, error: error.message };
+    throw error;
+  }
+}
