@@ -1,0 +1,126 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULTS } from './defaults';
+
+/** The deployment settings, read from CDK context (`cdk.json` or `-c key=value`). */
+export interface AppConfig {
+  /** CloudFormation stack name (and the stack's construct id). */
+  readonly stackName: string;
+  /** The default Sendblue line, E.164. The shipped default is a placeholder that must be replaced. */
+  readonly fromNumber: string;
+  /** Sendblue API base URL: https (http only for localhost). No trailing slash. */
+  readonly sendblueBaseUrl: string;
+  /** Largest accepted webhook body in bytes. */
+  readonly maxBodyBytes: number;
+  /** API stage steady-state rate limit (requests per second). */
+  readonly throttleRateLimit: number;
+  /** API stage burst limit (requests). */
+  readonly throttleBurstLimit: number;
+  /** Retention of Lambda and access logs. */
+  readonly logRetention: RetentionDays;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid CDK context (set it in cdk.json or with -c key=value):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Looks a context key up, e.g. `(key) => app.node.tryGetContext(key)`. */
+export type ContextReader = (key: string) => unknown;
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const RETENTION_VALUES = new Set<number>(
+  Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
+);
+
+/** Reads and validates the context; every problem is reported at once, each naming its key. */
+export function parseConfig(read: ContextReader): AppConfig {
+  const problems: string[] = [];
+  const get = (key: string): unknown => {
+    const value = read(key);
+    return value === undefined || value === null || value === '' ? undefined : value;
+  };
+
+  const text = (key: string, fallback: string): string => {
+    const value = get(key) ?? fallback;
+    if (typeof value !== 'string') {
+      problems.push(`${key} must be a string, got ${JSON.stringify(value)}`);
+      return fallback;
+    }
+    return value.trim();
+  };
+
+  const positiveNumber = (key: string, fallback: number, options: { integer?: boolean; max?: number } = {}): number => {
+    const raw = get(key) ?? fallback;
+    // `-c key=123` arrives as a string, cdk.json gives a number: accept both, nothing else.
+    const value = typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw;
+    const kind = options.integer ? 'a positive integer' : 'a positive number';
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (options.integer && !Number.isInteger(value))) {
+      problems.push(`${key} must be ${kind}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    if (options.max !== undefined && value > options.max) {
+      problems.push(`${key} must be at most ${options.max}, got ${value}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const stackName = text('stackName', DEFAULTS.stackName);
+  if (!STACK_NAME.test(stackName)) {
+    problems.push(
+      `stackName must start with a letter and contain only letters, digits and hyphens (max 128), got ${JSON.stringify(stackName)}`,
+    );
+  }
+
+  const fromNumber = text('fromNumber', DEFAULTS.fromNumber);
+  if (!E164.test(fromNumber)) {
+    problems.push(`fromNumber must be an E.164 phone number such as +14155550123, got ${JSON.stringify(fromNumber)}`);
+  }
+
+  const sendblueBaseUrl = text('sendblueBaseUrl', DEFAULTS.sendblueBaseUrl).replace(/\/+$/, '');
+  problems.push(...checkBaseUrl(sendblueBaseUrl));
+
+  const maxBodyBytes = positiveNumber('maxBodyBytes', DEFAULTS.maxBodyBytes, {
+    integer: true,
+    max: DEFAULTS.maxBodyBytesLimit,
+  });
+  const throttleRateLimit = positiveNumber('throttleRateLimit', DEFAULTS.throttleRateLimit);
+  const throttleBurstLimit = positiveNumber('throttleBurstLimit', DEFAULTS.throttleBurstLimit, { integer: true });
+
+  const retentionDays = positiveNumber('logRetentionDays', DEFAULTS.logRetention, { integer: true });
+  if (!RETENTION_VALUES.has(retentionDays)) {
+    problems.push(
+      `logRetentionDays must be one of CloudWatch's values (${[...RETENTION_VALUES].sort((a, b) => a - b).join(', ')}), got ${retentionDays}`,
+    );
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    stackName,
+    fromNumber,
+    sendblueBaseUrl,
+    maxBodyBytes,
+    throttleRateLimit,
+    throttleBurstLimit,
+    logRetention: retentionDays as RetentionDays,
+  };
+}
+
+function checkBaseUrl(value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`sendblueBaseUrl must be an absolute URL such as ${DEFAULTS.sendblueBaseUrl}, got ${JSON.stringify(value)}`];
+  }
+  if (url.protocol === 'https:') return [];
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return [];
+  return [`sendblueBaseUrl must use https (http is allowed only for localhost), got ${JSON.stringify(value)}`];
+}
+
+/** True while `fromNumber` is the shipped placeholder (the stack warns on synth). */
+export const isPlaceholderFromNumber = (config: AppConfig): boolean => config.fromNumber === DEFAULTS.fromNumber;

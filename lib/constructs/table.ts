@@ -1,0 +1,53 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { TABLE_SCHEMA } from '../../lambdas/shared/table-schema';
+
+export interface EventsTableProps {
+  /**
+   * What happens to the table when the stack is deleted or the table replaced.
+   * Conversations are user data: keep them unless you know better.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Whether DynamoDB refuses to delete the table.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+}
+
+/**
+ * The one DynamoDB table, built from TABLE_SCHEMA (lambdas/shared/table-schema.ts), the same
+ * definition the sandbox uses. On-demand, point-in-time recovery, TTL on `TABLE_SCHEMA.ttlAttribute`,
+ * and encryption with the AWS managed key `aws/dynamodb` (its use shows in CloudTrail; no key
+ * policy to manage and no monthly key fee, unlike a customer managed key).
+ */
+export class EventsTable extends Table {
+  /** ARN of the group timeline index (GSI1), for index-scoped IAM statements. */
+  readonly groupTimelineIndexArn: string;
+
+  constructor(scope: Construct, id: string, props: EventsTableProps = {}) {
+    super(scope, id, {
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    const index = TABLE_SCHEMA.groupTimelineIndex;
+    this.addGlobalSecondaryIndex({
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      // Only group message items carry GSI1 keys, so ALL costs nothing for the other items and a
+      // timeline page is served by the index alone (no read-back per message).
+      projectionType: ProjectionType.ALL,
+    });
+    this.groupTimelineIndexArn = `${this.tableArn}/index/${index.name}`;
+  }
+}

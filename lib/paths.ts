@@ -1,0 +1,13 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (where package.json and package-lock.json live). */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The lock file NodejsFunction hashes and bundles against. */
+export const LOCK_FILE = path.join(PROJECT_ROOT, 'package-lock.json');
+
+/** Handler entry points: TypeScript files in lambdas/handlers/, each exporting `handler`. */
+export type HandlerName = 'ingest' | 'read';
+
+export const handlerEntry = (name: HandlerName): string => path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${name}.ts`);

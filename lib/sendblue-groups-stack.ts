@@ -1,0 +1,115 @@
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { ENV } from '../lambdas/shared/env';
+import { isPlaceholderFromNumber, type AppConfig } from './config';
+import { SendblueHttpApi } from './constructs/http-api';
+import { NodeFunction } from './constructs/node-function';
+import { SendblueSecrets } from './constructs/secrets';
+import { EventsTable } from './constructs/table';
+import { handlerEntry } from './paths';
+
+export interface SendblueGroupsStackProps extends StackProps {
+  /** Validated settings from lib/config.ts (`parseConfig`). */
+  readonly config: AppConfig;
+}
+
+/**
+ * Wires the small constructs together; every resource setting lives in its construct, every
+ * default in lib/defaults.ts. The command queue and the sender Lambda (a later issue) plug in as
+ * one more construct fed by `table`, `secrets` and `api.urlOf('/webhooks/status')`.
+ */
+export class SendblueGroupsStack extends Stack {
+  readonly table: EventsTable;
+  readonly secrets: SendblueSecrets;
+  readonly ingestFunction: NodeFunction;
+  readonly readFunction: NodeFunction;
+  readonly api: SendblueHttpApi;
+
+  constructor(scope: Construct, id: string, props: SendblueGroupsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.table = new EventsTable(this, 'Table');
+    this.secrets = new SendblueSecrets(this, 'Secrets');
+
+    this.ingestFunction = new NodeFunction(this, 'IngestFunction', {
+      entry: handlerEntry('ingest'),
+      description: 'Sendblue receive and status webhooks -> DynamoDB',
+      logRetention: config.logRetention,
+      environment: {
+        [ENV.tableName]: this.table.tableName,
+        [ENV.webhookSecretArn]: this.secrets.webhookSecret.secretArn,
+        [ENV.maxBodyBytes]: String(config.maxBodyBytes),
+      },
+    });
+    // Writes only: a webhook never reads before it writes (conditional writes decide idempotency).
+    this.ingestFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'WriteEvents',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+      }),
+    );
+    this.ingestFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadWebhookSecret',
+        effect: Effect.ALLOW,
+        // The secret uses the default aws/secretsmanager key: no kms:Decrypt statement needed.
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.secrets.webhookSecret.secretArn],
+      }),
+    );
+
+    this.readFunction = new NodeFunction(this, 'ReadFunction', {
+      entry: handlerEntry('read'),
+      description: 'Read routes: groups, messages, commands, health',
+      logRetention: config.logRetention,
+      environment: {
+        [ENV.tableName]: this.table.tableName,
+      },
+    });
+    this.readFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadEvents',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        resources: [this.table.tableArn, this.table.groupTimelineIndexArn],
+      }),
+    );
+
+    this.api = new SendblueHttpApi(this, 'HttpApi', {
+      handlers: { ingest: this.ingestFunction.function, read: this.readFunction.function },
+      throttleRateLimit: config.throttleRateLimit,
+      throttleBurstLimit: config.throttleBurstLimit,
+      accessLogRetention: config.logRetention,
+    });
+
+    if (isPlaceholderFromNumber(config)) {
+      Annotations.of(this).addWarningV2(
+        'sendblue-groups:placeholder-from-number',
+        `fromNumber is the placeholder ${config.fromNumber}: set your Sendblue line in cdk.json or with -c fromNumber=+1...`,
+      );
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
+    new CfnOutput(this, 'ReceiveWebhookUrl', {
+      value: this.api.urlOf('/webhooks/receive'),
+      description: "Paste into Sendblue's receive webhook setting",
+    });
+    new CfnOutput(this, 'StatusWebhookUrl', {
+      value: this.api.urlOf('/webhooks/status'),
+      description: "Paste into Sendblue's outbound webhook setting (per-message callbacks get a token appended)",
+    });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'ApiCredentialsSecretArn', {
+      value: this.secrets.apiCredentials.secretArn,
+      description: 'Put {"apiKeyId":"...","apiSecretKey":"..."} here',
+    });
+    new CfnOutput(this, 'WebhookSecretArn', {
+      value: this.secrets.webhookSecret.secretArn,
+      description: "Generated; paste its value into Sendblue's webhook secret",
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/shared/http';
+import { ConfigError, parseConfig } from '../../lib/config';
+import { DEFAULTS } from '../../lib/defaults';
+
+const from = (context: Record<string, unknown>) => parseConfig((key) => context[key]);
+
+describe('parseConfig', () => {
+  it('falls back to safe defaults for an empty context', () => {
+    expect(from({})).toEqual({
+      stackName: 'SendblueGroups',
+      fromNumber: DEFAULTS.fromNumber,
+      sendblueBaseUrl: 'https://api.sendblue.co',
+      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      throttleRateLimit: 50,
+      throttleBurstLimit: 100,
+      logRetention: RetentionDays.ONE_MONTH,
+    });
+  });
+
+  it('accepts numbers given as strings (-c key=value) and trims a trailing slash from the URL', () => {
+    const config = from({
+      fromNumber: '+14155550123',
+      sendblueBaseUrl: 'https://api.sendblue.co/',
+      maxBodyBytes: '1024',
+      throttleRateLimit: '2.5',
+      throttleBurstLimit: 5,
+      logRetentionDays: '7',
+      stackName: 'Groups-Dev',
+    });
+    expect(config).toMatchObject({
+      stackName: 'Groups-Dev',
+      fromNumber: '+14155550123',
+      sendblueBaseUrl: 'https://api.sendblue.co',
+      maxBodyBytes: 1024,
+      throttleRateLimit: 2.5,
+      throttleBurstLimit: 5,
+      logRetention: RetentionDays.ONE_WEEK,
+    });
+  });
+
+  it.each(['4155550123', '+0155550123', '+1 415 555 0123', 'abc', '+1'])('rejects fromNumber %j with a clear message', (fromNumber) => {
+    expect(() => from({ fromNumber })).toThrow(/fromNumber must be an E\.164 phone number such as \+14155550123/);
+  });
+
+  it('rejects plain http except on localhost', () => {
+    expect(() => from({ sendblueBaseUrl: 'http://api.sendblue.co' })).toThrow(/sendblueBaseUrl must use https \(http is allowed only for localhost\)/);
+    expect(() => from({ sendblueBaseUrl: 'not a url' })).toThrow(/sendblueBaseUrl must be an absolute URL/);
+    expect(() => from({ sendblueBaseUrl: 'ftp://localhost' })).toThrow(/sendblueBaseUrl must use https/);
+    expect(from({ sendblueBaseUrl: 'http://localhost:4010' }).sendblueBaseUrl).toBe('http://localhost:4010');
+    expect(from({ sendblueBaseUrl: 'http://127.0.0.1:4010' }).sendblueBaseUrl).toBe('http://127.0.0.1:4010');
+  });
+
+  it.each([
+    ['maxBodyBytes', 0, /maxBodyBytes must be a positive integer, got 0/],
+    ['maxBodyBytes', '-5', /maxBodyBytes must be a positive integer, got "-5"/],
+    ['maxBodyBytes', 1.5, /maxBodyBytes must be a positive integer/],
+    ['maxBodyBytes', 7 * 1024 * 1024, /maxBodyBytes must be at most 6291456/],
+    ['throttleRateLimit', 'fast', /throttleRateLimit must be a positive number, got "fast"/],
+    ['throttleBurstLimit', -1, /throttleBurstLimit must be a positive integer/],
+    ['logRetentionDays', 2, /logRetentionDays must be one of CloudWatch's values/],
+    ['stackName', '1-bad_name', /stackName must start with a letter/],
+  ])('rejects %s = %j', (key, value, message) => {
+    expect(() => from({ [key]: value })).toThrow(message);
+  });
+
+  it('reports every problem at once', () => {
+    try {
+      from({ fromNumber: 'x', maxBodyBytes: 'y' });
+      expect.unreachable('parseConfig should have thrown');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toHaveLength(2);
+      expect((error as Error).message).toMatch(/^Invalid CDK context/);
+    }
+  });
+});

@@ -1,0 +1,27 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../lib/app';
+
+/** Skip esbuild bundling in unit tests (NodejsFunction then emits a placeholder asset). */
+export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
+
+/**
+ * The real app (lib/app.ts) without the slow parts: no bundling, no built-in WASM template
+ * validation, and (unless asked) no cdk-nag plugin on synth, so a Template test stays well under 1 s.
+ */
+export function synthStack(context: Record<string, unknown> = {}, options: { nag?: boolean } = {}) {
+  const { app, stack } = buildApp({
+    nag: options.nag ?? false,
+    appProps: { builtinCloudFormationValidation: false, context: { ...NO_BUNDLING, ...context } },
+  });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, any>; [key: string]: any }>;
+
+/** Resources of one type as [logicalId, resource] pairs. */
+export function resourcesOfType(template: Template, type: string): [string, Resources[string]][] {
+  const resources = template.toJSON().Resources as Resources;
+  return Object.entries(resources).filter(([, resource]) => resource.Type === type);
+}
+
+export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
