@@ -1,0 +1,254 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { createIngestHandler } from '../../lambdas/handlers/ingest';
+import { createReadHandler } from '../../lambdas/handlers/read';
+import { silentLogger } from '../../lambdas/shared/logger';
+import { messageKey } from '../../lambdas/shared/keys';
+import { staticSecretSource } from '../../lambdas/shared/secrets';
+import { statusCallbackToken } from '../../lambdas/shared/webhook-auth';
+import { createTableStore } from '../../lambdas/shared/table';
+import { apiEvent, inboundPayload, parseBody, statusPayload } from './events';
+import { countRequests, freshTable } from './table-for-test';
+
+// Secrets Manager has no local stand-in: these tests use fixed secret values (staticSecretSource).
+const SECRET = 'test-webhook-secret';
+const secrets = staticSecretSource({ webhookSecret: SECRET, apiKeyId: 'k', apiSecretKey: 's' });
+
+async function setup() {
+  const table = await freshTable();
+  const writes = countRequests(table.documentClient);
+  const ingest = createIngestHandler({ store: table.store, secrets, logger: silentLogger });
+  const read = createReadHandler({ store: table.store, logger: silentLogger });
+  const post = (route: 'receive' | 'status', body: unknown, options: { secret?: string | null; token?: string; raw?: string } = {}) =>
+    ingest(apiEvent({
+      method: 'POST',
+      path: `/webhooks/${route}`,
+      headers: options.secret === null ? {} : { 'sb-signing-secret': options.secret ?? SECRET, 'content-type': 'application/json' },
+      query: options.token ? { token: options.token } : undefined,
+      body: options.raw ?? JSON.stringify(body),
+    }));
+  const get = async (path: string, query?: Record<string, string>) => {
+    const result = await read(apiEvent({ method: 'GET', path, query }));
+    return { status: result.statusCode, body: parseBody(result) };
+  };
+  return { ...table, writes, ingest, post, get };
+}
+
+describe('POST /webhooks/receive', () => {
+  it('stores a signed group message with one write and shows it in the group history', async () => {
+    const t = await setup();
+    const first = inboundPayload();
+    await t.post('receive', first); // the first message of a group in this container also writes the group record
+    t.writes.length = 0;
+    const payload = inboundPayload();
+    const result = await t.post('receive', payload);
+    expect(result.statusCode).toBe(200);
+    expect(t.writes).toEqual(['PutItemCommand']);
+    const history = await t.get(`/groups/${payload.group_id}/messages`);
+    expect(history.status).toBe(200);
+    expect(history.body.messages[0]).toEqual({
+      message_handle: payload.message_handle,
+      group_id: payload.group_id,
+      direction: 'inbound',
+      status: 'RECEIVED',
+      content: payload.content,
+      media_url: null,
+      from_number: payload.from_number,
+      date_sent: payload.date_sent,
+      date_updated: '2026-11-20T17:04:11.640Z',
+      send_style: null,
+    });
+  });
+
+  it('answers 200 to a duplicate and changes nothing, also when duplicates arrive concurrently', async () => {
+    const t = await setup();
+    const payload = inboundPayload();
+    const results = await Promise.all(Array.from({ length: 8 }, () => t.post('receive', payload)));
+    expect(results.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
+    expect(results.filter((r) => parseBody(r).result === 'stored')).toHaveLength(1);
+    const before = await t.get(`/messages/${payload.message_handle}`);
+    const again = await t.post('receive', { ...payload, content: 'tampered retry' });
+    expect(parseBody(again)).toMatchObject({ ok: true, result: 'duplicate' });
+    const after = await t.get(`/messages/${payload.message_handle}`);
+    expect(after.body).toEqual(before.body);
+    const list = await t.get(`/groups/${payload.group_id}/messages`);
+    expect(list.body.messages).toHaveLength(1);
+  });
+
+  it.each([
+    ['missing', null],
+    ['wrong', 'not-the-secret'],
+    ['the status token on the receive route', undefined],
+  ])('rejects a %s secret with 401 and writes nothing', async (_label, secret) => {
+    const t = await setup();
+    const payload = inboundPayload();
+    const result = secret === undefined
+      ? await t.post('receive', payload, { secret: null, token: statusCallbackToken(SECRET) })
+      : await t.post('receive', payload, { secret });
+    expect(result.statusCode).toBe(401);
+    expect(parseBody(result).error).toMatch(/sb-signing-secret/);
+    expect(t.writes).toEqual([]);
+    expect((await t.get(`/messages/${payload.message_handle}`)).status).toBe(404);
+  });
+
+  it.each([
+    ['not JSON', '{"content": "unterminated', 400, /not valid JSON/],
+    ['empty', '', 400, /empty/],
+    ['an array', '[1,2,3]', 400, /JSON object/],
+    ['wrong types', JSON.stringify({ message_handle: 'h', content: 42 }), 400, /content must be a string/],
+    ['not a Sendblue payload', JSON.stringify({ hello: 'world' }), 400, /message_handle is required/],
+    ['oversized', JSON.stringify({ message_handle: 'h', content: 'x'.repeat(140_000) }), 413, /larger than/],
+  ])('rejects a body that is %s with a JSON error and no write', async (_label, raw, status, message) => {
+    const t = await setup();
+    const result = await t.post('receive', undefined, { raw });
+    expect(result.statusCode).toBe(status);
+    expect(parseBody(result).error).toMatch(message);
+    expect(t.writes).toEqual([]);
+  });
+
+  it('checks size before the secret, and the secret before parsing', async () => {
+    const t = await setup();
+    expect((await t.post('receive', undefined, { raw: 'x'.repeat(140_000), secret: 'wrong' })).statusCode).toBe(413);
+    expect((await t.post('receive', undefined, { raw: 'not json', secret: 'wrong' })).statusCode).toBe(401);
+  });
+
+  it('stores a 1:1 message apart from every group', async () => {
+    const t = await setup();
+    const payload = inboundPayload({ group_id: '', message_type: 'message', participants: [] });
+    expect((await t.post('receive', payload)).statusCode).toBe(200);
+    const message = await t.get(`/messages/${payload.message_handle}`);
+    expect(message.body).toMatchObject({ group_id: null, content: payload.content });
+    // Nothing was filed under the example's group (nor any other).
+    expect((await t.get('/groups/8d1f6c2e-3b7a-4e59-9c40-6a2b1f0d7e35/messages')).status).toBe(404);
+  });
+
+  it('keeps the group record current without letting an older message overwrite it', async () => {
+    const t = await setup();
+    const groupId = `g-${crypto.randomUUID()}`;
+    const base = { group_id: groupId, group_display_name: 'Team' };
+    await t.post('receive', inboundPayload({ ...base, participants: ['+14155550123', '+13055550100'], date_sent: '2026-11-20T10:00:00.000Z' }));
+    await t.post('receive', inboundPayload({ ...base, participants: ['+13055550100', '+14155550123', '+12125550177'], group_display_name: 'Team 2', date_sent: '2026-11-20T11:00:00.000Z' }));
+    await t.post('receive', inboundPayload({ ...base, participants: ['+14155550123'], group_display_name: 'Old', date_sent: '2026-11-20T09:00:00.000Z' }));
+    const group = await t.get(`/groups/${groupId}`);
+    expect(group.body).toMatchObject({
+      group_id: groupId,
+      members: ['+12125550177', '+13055550100', '+14155550123'],
+      name: 'Team 2',
+      last_message_at: '2026-11-20T11:00:00.000Z',
+    });
+    expect(group.body.created_at).toEqual(expect.any(String));
+  });
+
+  it('answers 503 and writes nothing when storage fails, so Sendblue retries', async () => {
+    const t = await setup();
+    const broken = createTableStore({ documentClient: t.documentClient, tableName: 'no-such-table' });
+    const ingest = createIngestHandler({ store: broken, secrets, logger: silentLogger });
+    const payload = inboundPayload();
+    const result = await ingest(apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': SECRET }, body: JSON.stringify(payload) }));
+    expect(result.statusCode).toBe(503);
+    expect((await t.get(`/messages/${payload.message_handle}`)).status).toBe(404);
+  });
+
+  it('answers 503 when the webhook secret cannot be read', async () => {
+    const t = await setup();
+    const ingest = createIngestHandler({
+      store: t.store,
+      secrets: { webhookSecret: () => Promise.reject(new Error('throttled')), apiCredentials: () => Promise.reject(new Error('x')) },
+      logger: silentLogger,
+    });
+    const result = await ingest(apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': SECRET }, body: '{}' }));
+    expect(result.statusCode).toBe(503);
+    expect(t.writes).toEqual([]);
+  });
+});
+
+describe('POST /webhooks/status', () => {
+  const outbound = (handle: string, status: string, dateUpdated: string) =>
+    statusPayload({ message_handle: handle, status, date_updated: dateUpdated });
+
+  it('accepts the status token from the URL without the header', async () => {
+    const t = await setup();
+    const handle = `out-${crypto.randomUUID()}`;
+    const result = await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z'), { secret: null, token: statusCallbackToken(SECRET) });
+    expect(result.statusCode).toBe(200);
+    expect((await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z'), { secret: null, token: 'forged' })).statusCode).toBe(401);
+  });
+
+  it('keeps a status for a message not seen yet, with at most two writes', async () => {
+    const t = await setup();
+    const handle = `out-${crypto.randomUUID()}`;
+    const result = await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z'));
+    expect(result.statusCode).toBe(200);
+    expect(t.writes).toEqual(['UpdateItemCommand', 'PutItemCommand']);
+    const message = await t.get(`/messages/${handle}`);
+    expect(message.body).toMatchObject({ status: 'SENT', direction: 'outbound', content: 'Deploy finished' });
+  });
+
+  it('moves the status forward only, and keeps every distinct status once in the history', async () => {
+    const t = await setup();
+    const handle = `out-${crypto.randomUUID()}`;
+    await t.post('status', outbound(handle, 'QUEUED', '2026-11-20T17:05:02.101Z'));
+    await t.post('status', outbound(handle, 'DELIVERED', '2026-11-20T17:05:04.877Z'));
+    const late = await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.500Z'));
+    await t.post('status', outbound(handle, 'DELIVERED', '2026-11-20T17:05:04.877Z'));
+    expect(parseBody(late)).toMatchObject({ ok: true, result: 'history-only' });
+    const message = await t.get(`/messages/${handle}`);
+    expect(message.body.status).toBe('DELIVERED');
+    expect(message.body.date_updated).toBe('2026-11-20T17:05:04.877Z');
+    expect(message.body.status_history).toEqual([
+      { status: 'QUEUED', date_updated: '2026-11-20T17:05:02.101Z' },
+      { status: 'SENT', date_updated: '2026-11-20T17:05:03.500Z' },
+      { status: 'DELIVERED', date_updated: '2026-11-20T17:05:04.877Z' },
+    ]);
+  });
+
+  it('treats ERROR as terminal and keeps its reason', async () => {
+    const t = await setup();
+    const handle = `out-${crypto.randomUUID()}`;
+    await t.post('status', { ...outbound(handle, 'ERROR', '2026-11-20T17:05:03.000Z'), error_code: 10001, error_message: 'failed to send' });
+    await t.post('status', outbound(handle, 'DELIVERED', '2026-11-20T17:05:04.000Z'));
+    const message = await t.get(`/messages/${handle}`);
+    expect(message.body).toMatchObject({ status: 'ERROR', error_code: '10001', error_message: 'failed to send' });
+  });
+
+  it('applies concurrent out-of-order statuses to the highest one', async () => {
+    const t = await setup();
+    const handle = `out-${crypto.randomUUID()}`;
+    const statuses = ['READ', 'QUEUED', 'SENT', 'DELIVERED', 'ACCEPTED', 'SENT', 'QUEUED'];
+    const results = await Promise.all(statuses.map((s, i) => t.post('status', outbound(handle, s, `2026-11-20T17:05:0${i}.000Z`))));
+    expect(results.every((r) => r.statusCode === 200)).toBe(true);
+    const message = await t.get(`/messages/${handle}`);
+    expect(message.body.status).toBe('READ');
+    expect(message.body.status_history.map((h: { status: string }) => h.status).sort()).toEqual(['ACCEPTED', 'DELIVERED', 'QUEUED', 'READ', 'SENT']);
+  });
+
+  it('relays each new status to the stored status_callback once, and a failing relay never fails the webhook', async () => {
+    const t = await setup();
+    const received: string[] = [];
+    const server = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => { received.push(body); res.statusCode = received.length === 1 ? 200 : 500; res.end(); });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const handle = `out-${crypto.randomUUID()}`;
+    await t.documentClient.send(new UpdateCommand({
+      TableName: t.tableName,
+      Key: messageKey(handle),
+      UpdateExpression: 'SET relay_url = :u, message_handle = :h, direction = :d',
+      ExpressionAttributeValues: { ':u': `http://127.0.0.1:${port}/hook`, ':h': handle, ':d': 'outbound' },
+    }));
+    const sent = outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z');
+    expect((await t.post('status', sent)).statusCode).toBe(200);
+    expect((await t.post('status', sent)).statusCode).toBe(200); // duplicate: not relayed again
+    expect((await t.post('status', outbound(handle, 'DELIVERED', '2026-11-20T17:05:04.000Z'))).statusCode).toBe(200); // relay answers 500
+    server.close();
+    expect(received.map((b) => JSON.parse(b).status)).toEqual(['SENT', 'DELIVERED']);
+    expect(JSON.parse(received[0]!)).toEqual(sent);
+    // Relay target gone: still 200.
+    expect((await t.post('status', outbound(handle, 'READ', '2026-11-20T17:05:05.000Z'))).statusCode).toBe(200);
+  });
+});
