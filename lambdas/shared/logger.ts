@@ -14,13 +14,14 @@ export interface Logger {
 }
 
 const SECRET_KEY = /secret|token|password|authorization|api[-_]?key|credential|signing/i;
-const PHONE = /\+?\d[\d\s().-]{6,}\d/g;
+// E.164 numbers, and bare runs of 10-15 digits (a number without its +). Dates and ids with
+// separators are left alone.
+const PHONE = /\+\d{7,15}\b|\b\d{10,15}\b/g;
 
 /** `+14155550123` -> `+1415***0123`: enough to tell numbers apart, not enough to dial. */
 export function maskPhone(value: string): string {
   return value.replace(PHONE, (match) => {
     const digits = match.replace(/\D/g, '');
-    if (digits.length < 8) return match;
     return `${match.startsWith('+') ? '+' : ''}${digits.slice(0, 4)}***${digits.slice(-4)}`;
   });
 }

@@ -5,6 +5,13 @@ describe('logger redaction', () => {
   it('masks phone numbers wherever they appear', () => {
     expect(maskPhone('+14155550123')).toBe('+1415***0123');
     expect(maskPhone('from +14155550123 to +12125550177')).not.toMatch(/5550123|5550177/);
+    expect(maskPhone('14155550123')).toBe('1415***0123');
+  });
+
+  it('leaves dates, handles and short numbers alone', () => {
+    for (const text of ['2026-11-28T19:28:13.196Z', '5B0E7C2A-8F1D-4C3B-9A6E-2D7F1B4C8E90', 'error 10001', 'status 503']) {
+      expect(maskPhone(text)).toBe(text);
+    }
   });
 
   it('drops values under secret-looking keys at any depth', () => {

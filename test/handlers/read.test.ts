@@ -66,7 +66,7 @@ describe('read routes', () => {
 
   it('rejects bad paging parameters and cursors from another group with 400', async () => {
     const { get } = await setupWithMessages('paging', 2);
-    for (const query of [{ limit: '0' }, { limit: '101' }, { limit: 'ten' }, { order: 'sideways' }, { cursor: '!!' }]) {
+    for (const query of <Array<Record<string, string>>>[{ limit: '0' }, { limit: '101' }, { limit: 'ten' }, { order: 'sideways' }, { cursor: '!!' }]) {
       const result = await get('/groups/paging/messages', query);
       expect(result.status, JSON.stringify(query)).toBe(400);
       expect(result.body.error).toEqual(expect.any(String));

@@ -1,0 +1,111 @@
+/**
+ * `npm start`: runs the sandbox until Ctrl-C/SIGTERM (exit 0) or a crash (exit 1).
+ * Child processes are killed in every case (see sandbox/processes.ts for the last-resort hooks).
+ */
+import { loadSandboxConfig, SandboxConfigError, WEBHOOK_SECRET_HEADER, DEFAULT_SANDBOX_CONFIG, type SandboxConfig } from '../sandbox/config';
+import { killTrackedChildren } from '../sandbox/processes';
+import { startSandbox, type RunningSandbox } from '../sandbox/start';
+
+const STOP_TIMEOUT_MS = 10_000;
+
+let config: SandboxConfig;
+try {
+  config = loadSandboxConfig();
+} catch (error) {
+  console.error(error instanceof SandboxConfigError ? error.message : error);
+  process.exit(1);
+}
+
+let sandbox: RunningSandbox | undefined;
+let exiting = false;
+
+/** Stops what runs, then exits. A second signal, or a stop that hangs, exits at once (children killed). */
+async function shutdown(code: number, reason: string): Promise<void> {
+  if (exiting) {
+    killTrackedChildren();
+    process.exit(code || 1);
+  }
+  exiting = true;
+  console.log(`\n${reason}: stopping the sandbox...`);
+  setTimeout(() => {
+    console.error(`The sandbox did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing its child processes.`);
+    killTrackedChildren();
+    process.exit(1);
+  }, STOP_TIMEOUT_MS).unref();
+  try {
+    await sandbox?.stop();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    code = code || 1;
+  }
+  if (code === 0) console.log('Sandbox stopped.');
+  process.exit(code);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => void shutdown(0, `Received ${signal}`));
+}
+// `npm start` runs us under `sh -c`: npm passes SIGTERM to the shell, which dies without passing it
+// on. We then become an orphan (our parent changes), which is our cue to stop as if signalled.
+const launchedBy = process.ppid;
+setInterval(() => {
+  if (process.ppid !== launchedBy) void shutdown(0, 'The launching process exited');
+}, 500).unref();
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    console.error(`The sandbox crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    void shutdown(1, 'Crash');
+  });
+}
+
+try {
+  sandbox = await startSandbox(config, { onProgress: (line) => console.log(line) });
+} catch (error) {
+  // startSandbox has already stopped whatever it had started.
+  console.error(`The sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+// (A signal during startup exits at once; the process registry's exit hook kills Java then.)
+console.log(banner(sandbox, config));
+
+function banner({ urls, tableName }: RunningSandbox, { webhookSecret, fromNumber }: SandboxConfig): string {
+  // A secret the user chose is not echoed to the terminal; the default one is public anyway.
+  const secretShown = webhookSecret === DEFAULT_SANDBOX_CONFIG.webhookSecret ? webhookSecret : '$SENDBLUE_WEBHOOK_SECRET';
+  const groupId = 'sandbox-group-1';
+  const now = new Date().toISOString();
+  // The fields of Sendblue's receive webhook for a group message (sendblue-api.md).
+  const payload = JSON.stringify({
+    message_handle: 'sandbox-msg-1',
+    group_id: groupId,
+    message_type: 'group',
+    content: 'Hello from the sandbox',
+    media_url: '',
+    is_outbound: false,
+    status: 'RECEIVED',
+    from_number: '+15551230001',
+    number: '+15551230001',
+    to_number: fromNumber,
+    sendblue_number: fromNumber,
+    participants: ['+15551230001', '+15551230002', fromNumber],
+    group_display_name: 'Sandbox group',
+    service: 'iMessage',
+    date_sent: now,
+    date_updated: now,
+  });
+  return `
+Sendblue groups sandbox is ready.
+  API               ${urls.api}
+  Health            ${urls.health}
+  Receive webhook   ${urls.receiveWebhook}
+  Status webhook    ${urls.statusWebhook}
+  DynamoDB Local    ${urls.dynamoDb}  (table ${tableName}, region us-east-1, any credentials)
+  Webhook secret    header ${WEBHOOK_SECRET_HEADER}: ${secretShown}
+
+Try it:
+  curl -s -X POST ${urls.receiveWebhook} \\
+    -H 'content-type: application/json' -H "${WEBHOOK_SECRET_HEADER}: ${secretShown}" \\
+    -d '${payload}'
+  curl -s ${urls.api}/groups/${groupId}/messages
+
+Press Ctrl-C to stop.`;
+}

@@ -1,0 +1,111 @@
+/**
+ * Sandbox configuration: the env vars of DESIGN.md §6 and the fixed local names.
+ * An empty variable counts as unset (so `SANDBOX_PORT= npm start` means the default).
+ */
+import { SANDBOX_TABLE_NAME } from '../lambdas/shared/table-schema';
+
+export const SANDBOX_REGION = 'us-east-1';
+/** DynamoDB Local and the SQS emulator accept any credentials; the SDK still needs some. */
+export const SANDBOX_CREDENTIALS = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } as const;
+export const SANDBOX_QUEUE_NAME = 'sendblue-group-commands.fifo';
+export const SANDBOX_DLQ_NAME = 'sendblue-group-commands-dlq.fifo';
+export const SANDBOX_TABLE = SANDBOX_TABLE_NAME;
+/** The header Sendblue puts the webhook secret in (sendblue-api.md, "Webhooks"). */
+export const WEBHOOK_SECRET_HEADER = 'sb-signing-secret';
+
+export interface SandboxConfig {
+  /** HTTP API (webhook and read routes), on 127.0.0.1. */
+  port: number;
+  sqsPort: number;
+  dynamoDbPort: number;
+  simulatorPort: number;
+  /** The Sendblue API to call; undefined means the built-in simulator. */
+  sendblueBaseUrl: string | undefined;
+  apiKeyId: string;
+  apiSecretKey: string;
+  fromNumber: string;
+  webhookSecret: string;
+}
+
+export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
+  port: 3000,
+  sqsPort: 9324,
+  dynamoDbPort: 8000,
+  simulatorPort: 4010,
+  sendblueBaseUrl: undefined,
+  apiKeyId: 'sandbox-key',
+  apiSecretKey: 'sandbox-secret',
+  fromNumber: '+15550000000',
+  webhookSecret: 'sandbox-webhook-secret',
+};
+
+/** Which env var sets each port, so errors (here and at startup) can name it. */
+export const PORT_ENV_VARS = {
+  port: 'SANDBOX_PORT',
+  sqsPort: 'SANDBOX_SQS_PORT',
+  dynamoDbPort: 'SANDBOX_DYNAMODB_PORT',
+  simulatorPort: 'SANDBOX_SIMULATOR_PORT',
+} as const satisfies Record<string, string>;
+type PortKey = keyof typeof PORT_ENV_VARS;
+
+export class SandboxConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid sandbox configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SandboxConfigError';
+  }
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+
+  const ports = {} as Record<PortKey, number>;
+  for (const [key, name] of Object.entries(PORT_ENV_VARS) as Array<[PortKey, string]>) {
+    const raw = read(name);
+    const port = raw === undefined ? DEFAULT_SANDBOX_CONFIG[key] : Number(raw);
+    if (raw !== undefined && !(/^\d+$/.test(raw) && port >= 1 && port <= 65535)) {
+      problems.push(`${name} must be a port number from 1 to 65535 (got "${raw}")`);
+    }
+    ports[key] = port;
+  }
+  const byPort = new Map<number, string[]>();
+  for (const [key, port] of Object.entries(ports) as Array<[PortKey, number]>) {
+    byPort.set(port, [...(byPort.get(port) ?? []), PORT_ENV_VARS[key]]);
+  }
+  for (const [port, names] of byPort) {
+    if (names.length > 1) problems.push(`${names.join(' and ')} are all set to port ${port}: each needs its own`);
+  }
+
+  const sendblueBaseUrl = read('SENDBLUE_BASE_URL');
+  if (sendblueBaseUrl !== undefined) {
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(sendblueBaseUrl).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      problems.push(`SENDBLUE_BASE_URL must be an http(s) URL (got "${sendblueBaseUrl}")`);
+    }
+  }
+
+  const fromNumber = read('SENDBLUE_FROM_NUMBER') ?? DEFAULT_SANDBOX_CONFIG.fromNumber;
+  if (!E164.test(fromNumber)) {
+    problems.push(`SENDBLUE_FROM_NUMBER must be an E.164 number such as +15550000000 (got "${fromNumber}")`);
+  }
+
+  if (problems.length > 0) throw new SandboxConfigError(problems);
+  return {
+    ...ports,
+    sendblueBaseUrl,
+    apiKeyId: read('SENDBLUE_API_KEY_ID') ?? DEFAULT_SANDBOX_CONFIG.apiKeyId,
+    apiSecretKey: read('SENDBLUE_API_SECRET_KEY') ?? DEFAULT_SANDBOX_CONFIG.apiSecretKey,
+    fromNumber,
+    webhookSecret: read('SENDBLUE_WEBHOOK_SECRET') ?? DEFAULT_SANDBOX_CONFIG.webhookSecret,
+  };
+}

@@ -1,0 +1,91 @@
+/** DynamoDB Local lifecycle and table creation, against real Java processes. */
+import { createServer, type Server } from 'node:net';
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TABLE_SCHEMA } from '../../lambdas/shared/table-schema';
+import { ensureTable } from '../../sandbox/create-table';
+import { JAVA_REQUIRED_MESSAGE, startDynamoDbLocal } from '../../sandbox/dynamodb-local';
+import { findFreePort, isPortFree } from '../../sandbox/ports';
+import { trackedChildren } from '../../sandbox/processes';
+import { createTestTable, type TestTable } from '../support/dynamodb';
+import { dynamoDbLocalPids, isAlive } from '../support/processes';
+
+describe('startDynamoDbLocal', () => {
+  it('refuses a port that is taken, naming SANDBOX_DYNAMODB_PORT, without starting Java', async () => {
+    const port = await findFreePort();
+    const blocker: Server = await new Promise((resolve) => {
+      const server = createServer().listen(port, '127.0.0.1', () => resolve(server));
+    });
+    try {
+      await expect(startDynamoDbLocal({ port })).rejects.toThrow(
+        `Port ${port} is already in use, so DynamoDB Local cannot start there. Stop what uses it, or pick another port with SANDBOX_DYNAMODB_PORT=<port>.`,
+      );
+      expect(dynamoDbLocalPids(port)).toEqual([]);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says Java 17+ is needed when there is no java on the PATH', async () => {
+    const port = await findFreePort();
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(startDynamoDbLocal({ port })).rejects.toThrow(JAVA_REQUIRED_MESSAGE);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it('starts in memory, and stop() kills the Java process and frees the port', async () => {
+    const port = await findFreePort();
+    const dynamo = await startDynamoDbLocal({ port });
+    try {
+      expect(dynamo.endpoint).toBe(`http://127.0.0.1:${port}`);
+      expect(isAlive(dynamo.pid)).toBe(true);
+      expect(dynamoDbLocalPids(port)).toEqual([dynamo.pid]);
+      expect(trackedChildren()).toContainEqual({ pid: dynamo.pid, name: `DynamoDB Local :${port}` });
+      // Telemetry is off: the package's spawn passes our environment on to Java.
+      expect(process.env.DDB_LOCAL_TELEMETRY).toBe('0');
+    } finally {
+      await dynamo.stop();
+    }
+    expect(isAlive(dynamo.pid)).toBe(false);
+    expect(dynamoDbLocalPids(port)).toEqual([]);
+    expect(trackedChildren().map((child) => child.pid)).not.toContain(dynamo.pid);
+    expect(await isPortFree(port)).toBe(true);
+    await dynamo.stop(); // a second stop is harmless
+  });
+});
+
+describe('ensureTable', () => {
+  let table: TestTable;
+  afterAll(() => table?.drop());
+
+  it('creates the table from TABLE_SCHEMA: keys, GSI1 with projection ALL, on-demand, TTL', async () => {
+    table = await createTestTable('ensure');
+    const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
+    const gsi = TABLE_SCHEMA.groupTimelineIndex;
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(Table?.GlobalSecondaryIndexes).toHaveLength(1);
+    expect(Table?.GlobalSecondaryIndexes?.[0]).toMatchObject({
+      IndexName: gsi.name,
+      KeySchema: [
+        { AttributeName: gsi.partitionKey, KeyType: 'HASH' },
+        { AttributeName: gsi.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+    const ttl = await table.client.send(new DescribeTimeToLiveCommand({ TableName: table.tableName }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: TABLE_SCHEMA.ttlAttribute, TimeToLiveStatus: 'ENABLED' });
+  });
+
+  it('is idempotent: an existing table with the same keys is accepted', async () => {
+    await expect(ensureTable(table.client, table.tableName)).resolves.toEqual({ created: false });
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The whole sandbox: `bin/sandbox.ts` run as `npm start` runs it (`node --import tsx`), `npm start`
+ * itself for signal handling, and startSandbox() in-process for the half-way failure case.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';
+import { findFreePort, isPortFree } from '../../sandbox/ports';
+import { trackedChildren } from '../../sandbox/processes';
+import { startSandbox } from '../../sandbox/start';
+import { silentLogger } from '../../lambdas/shared/logger';
+import { dynamoDbLocalPids, isAlive, waitFor } from '../support/processes';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+async function freePorts() {
+  return { api: await findFreePort(), sqs: await findFreePort(), dynamo: await findFreePort(), simulator: await findFreePort() };
+}
+
+interface RunningCli {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+const running: RunningCli[] = [];
+
+/** What `npm start` runs (`node --import tsx bin/sandbox.ts`), or `npm start` itself. */
+function runSandboxCli(env: Record<string, string>, viaNpm = false): RunningCli {
+  const [command, args] = viaNpm ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', 'bin/sandbox.ts']];
+  const child = spawn(command as string, args as string[], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const cli = { child, output: () => text, exited };
+  running.push(cli);
+  return cli;
+}
+
+afterEach(async () => {
+  // A failed assertion must not leave a sandbox (and its Java) behind.
+  for (const { child, exited } of running.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  }
+});
+
+describe('npm start (bin/sandbox.ts)', () => {
+  it('prints the banner, serves the API, and stops with its Java child on SIGTERM (exit 0)', async () => {
+    const ports = await freePorts();
+    const cli = runSandboxCli({
+      SANDBOX_PORT: String(ports.api),
+      SANDBOX_SQS_PORT: String(ports.sqs),
+      SANDBOX_DYNAMODB_PORT: String(ports.dynamo),
+      SANDBOX_SIMULATOR_PORT: String(ports.simulator),
+    });
+    await waitFor(() => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null, 30_000, 'the banner');
+    const banner = cli.output();
+    const api = `http://127.0.0.1:${ports.api}`;
+    expect(banner).toContain('Sendblue groups sandbox is ready.');
+    for (const url of [`${api}/health`, `${api}/webhooks/receive`, `${api}/webhooks/status`, `http://127.0.0.1:${ports.dynamo}`]) {
+      expect(banner).toContain(url);
+    }
+    expect(banner).toContain('table sendblue-groups');
+    expect(banner).toContain(`sb-signing-secret: ${DEFAULT_SANDBOX_CONFIG.webhookSecret}`);
+    expect(banner).toContain(`curl -s ${api}/groups/sandbox-group-1/messages`);
+
+    const health = await fetch(`${api}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true });
+
+    const javaPids = dynamoDbLocalPids(ports.dynamo);
+    expect(javaPids).toHaveLength(1);
+
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toContain('Sandbox stopped.');
+    await waitFor(() => !isAlive(javaPids[0]!), 5000, 'the Java child to exit');
+    expect(dynamoDbLocalPids(ports.dynamo)).toEqual([]);
+    expect(await isPortFree(ports.api)).toBe(true);
+    expect(await isPortFree(ports.dynamo)).toBe(true);
+  });
+
+  it('stops everything when `npm start` itself receives SIGTERM (npm does not pass it on)', async () => {
+    const ports = await freePorts();
+    const cli = runSandboxCli({
+      SANDBOX_PORT: String(ports.api),
+      SANDBOX_SQS_PORT: String(ports.sqs),
+      SANDBOX_DYNAMODB_PORT: String(ports.dynamo),
+      SANDBOX_SIMULATOR_PORT: String(ports.simulator),
+    }, true);
+    await waitFor(() => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null, 30_000, 'the banner');
+    const javaPids = dynamoDbLocalPids(ports.dynamo);
+    expect(javaPids).toHaveLength(1);
+    cli.child.kill('SIGTERM');
+    await cli.exited;
+    await waitFor(() => !isAlive(javaPids[0]!), 10_000, 'the Java child to exit');
+    await waitFor(async () => await isPortFree(ports.api), 5_000, 'the API port to be released');
+    expect(dynamoDbLocalPids(ports.dynamo)).toEqual([]);
+  });
+
+  it('exits 1 with a clear message when the DynamoDB port is taken', async () => {
+    const ports = await freePorts();
+    const blocker = await occupy(ports.dynamo);
+    try {
+      const cli = runSandboxCli({ SANDBOX_PORT: String(ports.api), SANDBOX_DYNAMODB_PORT: String(ports.dynamo) });
+      expect(await cli.exited).toBe(1);
+      expect(cli.output()).toContain(`The sandbox could not start: Port ${ports.dynamo} is already in use`);
+      expect(cli.output()).toContain('SANDBOX_DYNAMODB_PORT=<port>');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('exits 1 and lists the problem for an invalid configuration', async () => {
+    const cli = runSandboxCli({ SANDBOX_PORT: 'abc' });
+    expect(await cli.exited).toBe(1);
+    expect(cli.output()).toContain('Invalid sandbox configuration:\n  - SANDBOX_PORT must be a port number from 1 to 65535 (got "abc")');
+  });
+});
+
+describe('startSandbox', () => {
+  it('stops DynamoDB Local again when a later step fails (API port taken)', async () => {
+    const ports = await freePorts();
+    const blocker = await occupy(ports.api);
+    try {
+      await expect(
+        startSandbox(
+          { ...DEFAULT_SANDBOX_CONFIG, port: ports.api, dynamoDbPort: ports.dynamo, sqsPort: ports.sqs, simulatorPort: ports.simulator },
+          { loggerFor: () => silentLogger },
+        ),
+      ).rejects.toThrow(`Port ${ports.api} on 127.0.0.1 is already in use`);
+    } finally {
+      blocker.close();
+    }
+    expect(dynamoDbLocalPids(ports.dynamo)).toEqual([]);
+    expect(trackedChildren()).toEqual([]);
+    expect(await isPortFree(ports.dynamo)).toBe(true);
+  });
+});
+
+function occupy(port: number): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
