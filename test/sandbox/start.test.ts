@@ -19,6 +19,13 @@ async function freePorts() {
   return { api: await findFreePort(), sqs: await findFreePort(), dynamo: await findFreePort(), simulator: await findFreePort() };
 }
 
+const portEnv = (ports: Awaited<ReturnType<typeof freePorts>>) => ({
+  SANDBOX_PORT: String(ports.api),
+  SANDBOX_SQS_PORT: String(ports.sqs),
+  SANDBOX_DYNAMODB_PORT: String(ports.dynamo),
+  SANDBOX_SIMULATOR_PORT: String(ports.simulator),
+});
+
 interface RunningCli {
   child: ChildProcess;
   output: () => string;
@@ -54,12 +61,7 @@ afterEach(async () => {
 describe('npm start (bin/sandbox.ts)', () => {
   it('prints the banner, serves the API, and stops with its Java child on SIGTERM (exit 0)', async () => {
     const ports = await freePorts();
-    const cli = runSandboxCli({
-      SANDBOX_PORT: String(ports.api),
-      SANDBOX_SQS_PORT: String(ports.sqs),
-      SANDBOX_DYNAMODB_PORT: String(ports.dynamo),
-      SANDBOX_SIMULATOR_PORT: String(ports.simulator),
-    });
+    const cli = runSandboxCli(portEnv(ports));
     await waitFor(() => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null, 30_000, 'the banner');
     const banner = cli.output();
     const api = `http://127.0.0.1:${ports.api}`;
@@ -89,12 +91,7 @@ describe('npm start (bin/sandbox.ts)', () => {
 
   it('stops everything when `npm start` itself receives SIGTERM (npm does not pass it on)', async () => {
     const ports = await freePorts();
-    const cli = runSandboxCli({
-      SANDBOX_PORT: String(ports.api),
-      SANDBOX_SQS_PORT: String(ports.sqs),
-      SANDBOX_DYNAMODB_PORT: String(ports.dynamo),
-      SANDBOX_SIMULATOR_PORT: String(ports.simulator),
-    }, true);
+    const cli = runSandboxCli(portEnv(ports), true);
     await waitFor(() => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null, 30_000, 'the banner');
     const javaPids = dynamoDbLocalPids(ports.dynamo);
     expect(javaPids).toHaveLength(1);
