@@ -48,7 +48,11 @@ export interface MessageItem {
   /** Where the status events of this message are relayed (a command's own status_callback). */
   relay_url?: string;
   command_id?: string;
-  extra?: Record<string, unknown>;
+  /**
+   * Payload fields we do not map, as JSON text: a map attribute would let odd input (an empty key,
+   * a number DynamoDB cannot hold, deep nesting) fail the write and turn bad input into a 5xx.
+   */
+  extra_json?: string;
   received_at?: string;
 }
 
@@ -128,7 +132,7 @@ function messageFields(event: WebhookEvent): Record<string, unknown> {
     group_display_name: event.groupDisplayName,
     service: event.service,
     sendblue_number: event.sendblueNumber,
-    extra: Object.keys(event.extra).length ? event.extra : undefined,
+    extra_json: Object.keys(event.extra).length ? JSON.stringify(event.extra) : undefined,
   };
 }
 
@@ -228,6 +232,8 @@ export function createTableStore(options: TableStoreOptions): TableStore {
         changes.push('attribute_not_exists(#group_name) OR #group_name <> :group_name');
       }
       if (!changes.length) return 'unchanged';
+      // DynamoDB rejects redundant parentheses, so one change is wrapped once, several twice.
+      const anyChange = changes.length === 1 ? `(${changes[0]})` : `(${changes.map((c) => `(${c})`).join(' OR ')})`;
       const update = buildUpdate({ set, setIfNotExists: { created_at: at } });
       try {
         await db.send(new UpdateCommand({
@@ -235,7 +241,7 @@ export function createTableStore(options: TableStoreOptions): TableStore {
           Key: groupKey(snapshot.groupId),
           ...update,
           // Written only when membership or name really change, and never by an older message.
-          ConditionExpression: `attribute_not_exists(${PK}) OR (#as_of < :as_of AND ((${changes.join(') OR (')})))`,
+          ConditionExpression: `attribute_not_exists(${PK}) OR (#as_of < :as_of AND ${anyChange})`,
         }));
         return 'updated';
       } catch (error) {

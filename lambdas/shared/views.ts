@@ -1,3 +1,4 @@
+import { statusRank } from './status';
 import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from './table';
 
 /** Public shapes of DESIGN.md §4, built from stored items. Absent values are `null`, never missing. */
@@ -20,13 +21,14 @@ export function messageDetailView(item: MessageItem, history: StatusHistoryItem[
   const statusHistory = history.length
     ? history.map((entry) => ({ status: entry.status, date_updated: entry.date_updated ?? entry.received_at }))
     : [{ status: item.status, date_updated: item.date_updated ?? null }];
-  statusHistory.sort((a, b) => String(a.date_updated).localeCompare(String(b.date_updated)));
+  // By time; a tie (Sendblue may stamp two statuses alike) goes to the status order.
+  statusHistory.sort((a, b) => String(a.date_updated).localeCompare(String(b.date_updated)) || statusRank(a.status) - statusRank(b.status));
   return {
     ...messageView(item),
     error_code: item.error_code ?? null,
     error_message: item.error_message ?? null,
     participants: item.participants ?? null,
-    extra: item.extra ?? {},
+    extra: item.extra_json ? (JSON.parse(item.extra_json) as Record<string, unknown>) : {},
     status_history: statusHistory,
   };
 }

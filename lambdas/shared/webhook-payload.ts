@@ -31,7 +31,8 @@ export interface WebhookEvent {
 
 export type ParseResult = { ok: true; event: WebhookEvent } | { ok: false; error: string };
 
-const MAX_ID_LENGTH = 256;
+// Keys are built from ids (sort keys hold at most 1024 bytes), so ids are bounded in bytes.
+const MAX_ID_BYTES = 512;
 // Fields we read; everything else lands in `extra`.
 const MAPPED = new Set([
   'message_handle', 'is_outbound', 'status', 'group_id', 'content', 'media_url', 'from_number',
@@ -52,8 +53,8 @@ function optionalId(body: Record<string, unknown>, field: string): string | unde
   const value = optionalString(body, field);
   if (value === undefined) return undefined;
   // eslint-disable-next-line no-control-regex
-  if (value.length > MAX_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new FieldError(`${field} must be at most ${MAX_ID_LENGTH} printable characters`);
+  if (Buffer.byteLength(value) > MAX_ID_BYTES || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new FieldError(`${field} must be at most ${MAX_ID_BYTES} bytes of printable characters`);
   }
   return value;
 }
@@ -105,6 +106,7 @@ export function parseWebhookPayload(body: unknown, defaultDirection: Direction):
     const direction: Direction = isOutbound === undefined ? defaultDirection : isOutbound ? 'outbound' : 'inbound';
     const status = optionalString(record, 'status')?.toUpperCase() ?? (direction === 'inbound' ? 'RECEIVED' : undefined);
     if (!status) throw new FieldError('status is required for an outbound message status');
+    if (!/^[A-Z_]{1,40}$/.test(status)) throw new FieldError('status must be a Sendblue status such as SENT or DELIVERED');
     const extra: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(record)) if (!MAPPED.has(key)) extra[key] = value;
     const event: WebhookEvent = {

@@ -52,7 +52,11 @@ describe('parseWebhookPayload', () => {
     [{ ...receive, participants: [1, 2] }, 'participants must be an array of strings'],
     [{ ...receive, is_outbound: 'no' }, 'is_outbound must be a boolean'],
     [{ ...receive, date_sent: 'yesterday' }, 'date_sent must be an ISO-8601 date'],
-    [{ ...receive, group_id: 'x'.repeat(300) }, 'group_id must be at most 256 printable characters'],
+    [{ ...receive, group_id: 'x'.repeat(600) }, 'group_id must be at most 512 bytes of printable characters'],
+    [{ ...receive, message_handle: '😀'.repeat(200) }, 'message_handle must be at most 512 bytes of printable characters'],
+    [{ ...receive, message_handle: 'a\nb' }, 'message_handle must be at most 512 bytes of printable characters'],
+    [{ ...status, status: 'DELIVERED'.repeat(100) }, 'status must be a Sendblue status such as SENT or DELIVERED'],
+    [{ ...status, status: 'SENT#1' }, 'status must be a Sendblue status such as SENT or DELIVERED'],
     [{ ...status, status: undefined }, 'status is required for an outbound message status'],
   ])('rejects a wrong field with a message that names it (%#)', (body, message) => {
     expect(parseWebhookPayload(body, 'inbound')).toEqual({ ok: false, error: message });

@@ -108,6 +108,18 @@ describe('POST /webhooks/receive', () => {
     expect(t.writes).toEqual([]);
   });
 
+  it('stores odd but valid JSON in unmapped fields instead of failing the write', async () => {
+    const t = await setup();
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 40; i += 1) deep = { deep };
+    const odd = { '': 'empty key', huge: 1e300, precise: 12345678901234567890123456789012345678901234567890, deep };
+    const payload = inboundPayload(odd);
+    const result = await t.post('receive', undefined, { raw: JSON.stringify(payload) });
+    expect(result.statusCode).toBe(200);
+    const message = await t.get(`/messages/${payload.message_handle}`);
+    expect(message.body.extra).toMatchObject({ '': 'empty key', huge: 1e300, deep });
+  });
+
   it('checks size before the secret, and the secret before parsing', async () => {
     const t = await setup();
     expect((await t.post('receive', undefined, { raw: 'x'.repeat(140_000), secret: 'wrong' })).statusCode).toBe(413);
@@ -139,6 +151,16 @@ describe('POST /webhooks/receive', () => {
       last_message_at: '2026-11-20T11:00:00.000Z',
     });
     expect(group.body.created_at).toEqual(expect.any(String));
+  });
+
+  it.each([
+    ['members only', { participants: ['+14155550123', '+12125550177'], group_display_name: '' }, { members: ['+12125550177', '+14155550123'], name: null }],
+    ['the name only', { participants: null, group_display_name: 'Renamed' }, { members: [], name: 'Renamed' }],
+  ])('updates the group record from a message that carries %s', async (_label, fields, expected) => {
+    const t = await setup();
+    const groupId = `g-${crypto.randomUUID()}`;
+    expect((await t.post('receive', inboundPayload({ group_id: groupId, ...fields }))).statusCode).toBe(200);
+    expect((await t.get(`/groups/${groupId}`)).body).toMatchObject(expected);
   });
 
   it('answers 503 and writes nothing when storage fails, so Sendblue retries', async () => {
