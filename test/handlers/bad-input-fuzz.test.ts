@@ -1,10 +1,12 @@
 /**
  * DESIGN.md §7: bad input never crashes a handler, never stores anything, never answers 5xx.
+ * (Read routes too: odd ids, limits and cursors answer 400/404.)
  * Seeded random mutations of the documented payloads (same cases on every run) go through the
  * real ingest handler and DynamoDB Local; each answer must be 200 or a 4xx, and a 4xx stores nothing.
  */
 import { describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../lambdas/handlers/ingest';
+import { createReadHandler } from '../../lambdas/handlers/read';
 import { silentLogger } from '../../lambdas/shared/logger';
 import { staticSecretSource } from '../../lambdas/shared/secrets';
 import { apiEvent, fixture } from './events';
@@ -73,4 +75,23 @@ describe('bad input', () => {
     expect(answers[200]).toBeGreaterThan(75);
     expect(answers[400]).toBeGreaterThan(75);
   }, 60_000);
+});
+
+describe('bad read parameters', () => {
+  it('are answered 200, 400 or 404 with a JSON body, never 5xx', async () => {
+    const { store } = await freshTable();
+    const read = createReadHandler({ store, logger: silentLogger });
+    const random = mulberry32(42);
+    const ids = ['😀'.repeat(256), 'a'.repeat(257), '%00', 'GROUP#x', '#', ' ', 'MSG#', '..', 'x\u0000y'];
+    const queries = [{ limit: '-1' }, { limit: '1e2' }, { limit: '50.5' }, { order: 'ASC' }, { cursor: '' }, { cursor: 'e30' }, { cursor: 'x'.repeat(3000) }, { cursor: Buffer.from('{"PK":"MSG#a","SK":"MSG","GSI1PK":"GROUP#other","GSI1SK":"x"}').toString('base64url') }];
+    for (let i = 0; i < 120; i += 1) {
+      const id = ids[Math.floor(random() * ids.length)]!;
+      const path = ['/groups/ID', '/groups/ID/messages', '/messages/ID', '/commands/ID'][i % 4]!.replace('ID', id);
+      const query = path.endsWith('/messages') ? queries[Math.floor(random() * queries.length)] : undefined;
+      const event = apiEvent({ method: 'GET', path, query });
+      const result = await read(event);
+      expect([200, 400, 404], `${path} ${JSON.stringify(query)}`).toContain(result.statusCode);
+      expect(JSON.parse(result.body ?? '')).toEqual(expect.any(Object));
+    }
+  });
 });
