@@ -15,17 +15,19 @@ export interface ReadDeps {
 const MAX_ID_LENGTH = 256;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 100;
+/** Newest messages read for a group summary (one query page; the newest with members usually is the first). */
+const RECENT_FOR_SUMMARY = 10;
 
 /** GET /health, /groups/{group_id}, /groups/{group_id}/messages, /messages/{handle}, /commands/{id}. */
 export function createReadHandler({ store, logger }: ReadDeps): HttpHandler {
   const routes: Record<string, (id: string, query: Record<string, string | undefined>) => Promise<HttpResult>> = {
     'GET /groups/{group_id}': async (groupId) => {
-      const [record, page] = await Promise.all([
+      const [record, recent] = await Promise.all([
         store.getGroup(groupId),
-        store.listGroupMessages(groupId, { limit: 1, order: 'desc' }),
+        store.listGroupMessages(groupId, { limit: RECENT_FOR_SUMMARY, order: 'desc' }),
       ]);
-      if (!record && !page.items.length) return errorResponse(404, `group ${groupId} not found`);
-      return json(200, groupView(groupId, record, page.items[0]));
+      if (!record && !recent.items.length) return errorResponse(404, `group ${groupId} not found`);
+      return json(200, groupView(groupId, record, recent.items));
     },
     'GET /groups/{group_id}/messages': async (groupId, query) => {
       const limit = query.limit === undefined ? DEFAULT_PAGE : Number(query.limit);

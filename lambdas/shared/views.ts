@@ -35,15 +35,22 @@ export function messageDetailView(item: MessageItem, history: StatusHistoryItem[
 
 /**
  * The group summary. `last_message_at` comes from the newest message rather than from the group
- * record, so the record is not rewritten on every message. A group seen only through messages
- * (sent outside this stack) falls back to the newest message's participants and name.
+ * record, so the record is not rewritten on every message. Members and name come from whichever
+ * is newer: the record, or the newest recent message that carries them. That keeps the answer right
+ * even when a Lambda container skipped a record write it believed redundant (its cache is per
+ * container), and for groups seen only through messages sent outside this stack.
  */
-export function groupView(groupId: string, record: GroupItem | undefined, newest: MessageItem | undefined) {
+export function groupView(groupId: string, record: GroupItem | undefined, recent: MessageItem[]) {
+  const newest = recent[0];
+  const isNewer = (message: MessageItem | undefined) =>
+    message !== undefined && (!record || (message.date_sent ?? '') > record.as_of);
+  const withMembers = recent.find((message) => message.participants?.length);
+  const withName = recent.find((message) => message.group_display_name);
   return {
     group_id: groupId,
-    members: record?.members ?? newest?.participants ?? [],
-    name: record?.group_name ?? newest?.group_display_name ?? null,
-    created_at: record?.created_at ?? newest?.date_sent ?? null,
+    members: isNewer(withMembers) ? [...new Set(withMembers!.participants)].sort() : (record?.members ?? []),
+    name: isNewer(withName) ? withName!.group_display_name! : (record?.group_name ?? null),
+    created_at: record?.created_at ?? recent[recent.length - 1]?.date_sent ?? null,
     updated_at: record?.updated_at ?? newest?.date_updated ?? null,
     last_message_at: newest?.date_sent ?? null,
   };

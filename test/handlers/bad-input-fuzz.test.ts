@@ -83,7 +83,7 @@ describe('bad read parameters', () => {
     const read = createReadHandler({ store, logger: silentLogger });
     const random = mulberry32(42);
     const ids = ['😀'.repeat(256), 'a'.repeat(257), '%00', 'GROUP#x', '#', ' ', 'MSG#', '..', 'x\u0000y'];
-    const queries = [{ limit: '-1' }, { limit: '1e2' }, { limit: '50.5' }, { order: 'ASC' }, { cursor: '' }, { cursor: 'e30' }, { cursor: 'x'.repeat(3000) }, { cursor: Buffer.from('{"PK":"MSG#a","SK":"MSG","GSI1PK":"GROUP#other","GSI1SK":"x"}').toString('base64url') }];
+    const queries: Array<Record<string, string>> = [{ limit: '-1' }, { limit: '1e2' }, { limit: '50.5' }, { order: 'ASC' }, { cursor: '' }, { cursor: 'e30' }, { cursor: 'x'.repeat(3000) }, { cursor: Buffer.from('{"PK":"MSG#a","SK":"MSG","GSI1PK":"GROUP#other","GSI1SK":"x"}').toString('base64url') }];
     for (let i = 0; i < 120; i += 1) {
       const id = ids[Math.floor(random() * ids.length)]!;
       const path = ['/groups/ID', '/groups/ID/messages', '/messages/ID', '/commands/ID'][i % 4]!.replace('ID', id);

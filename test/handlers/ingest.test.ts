@@ -153,6 +153,23 @@ describe('POST /webhooks/receive', () => {
     expect(group.body.created_at).toEqual(expect.any(String));
   });
 
+  it('shows the newest membership even when another container skipped a write it thought redundant', async () => {
+    const t = await setup();
+    const containerB = createIngestHandler({ store: t.store, secrets, logger: silentLogger });
+    const groupId = `g-${crypto.randomUUID()}`;
+    const three = ['+14155550123', '+12125550177', '+13055550100'];
+    const four = [...three, '+16175550199'];
+    const send = (handler: typeof t.ingest, participants: string[], at: string) =>
+      handler(apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': SECRET },
+        body: JSON.stringify(inboundPayload({ group_id: groupId, participants, date_sent: at })) }));
+    await send(t.ingest, three, '2026-11-20T10:00:00.000Z'); // container A writes 3 members
+    await send(containerB, four, '2026-11-20T11:00:00.000Z'); // B writes 4
+    t.writes.length = 0;
+    await send(t.ingest, three, '2026-11-20T12:00:00.000Z'); // back to 3: A's cache says "already written"
+    expect(t.writes).toEqual(['PutItemCommand']);
+    expect((await t.get(`/groups/${groupId}`)).body.members).toEqual([...three].sort());
+  });
+
   it.each([
     ['members only', { participants: ['+14155550123', '+12125550177'], group_display_name: '' }, { members: ['+12125550177', '+14155550123'], name: null }],
     ['the name only', { participants: null, group_display_name: 'Renamed' }, { members: [], name: 'Renamed' }],
