@@ -68,9 +68,10 @@ export interface GroupItem {
   group_id: string;
   members?: string[];
   group_name?: string;
+  /** Date of the first message (or change) that showed this group. */
   created_at: string;
+  /** Date of the message (or change) that showed the current membership and name. */
   updated_at: string;
-  as_of: string;
 }
 
 export interface CommandItem {
@@ -219,9 +220,8 @@ export function createTableStore(options: TableStoreOptions): TableStore {
     },
 
     async syncGroup(snapshot) {
-      const at = now();
       const changes: string[] = [];
-      const set: Record<string, unknown> = { group_id: snapshot.groupId, updated_at: at, as_of: snapshot.asOf };
+      const set: Record<string, unknown> = { group_id: snapshot.groupId, updated_at: snapshot.asOf };
       if (snapshot.members) {
         set.members = [...new Set(snapshot.members)].sort();
         set.members_key = membersKey(snapshot.members);
@@ -234,14 +234,14 @@ export function createTableStore(options: TableStoreOptions): TableStore {
       if (!changes.length) return 'unchanged';
       // DynamoDB rejects redundant parentheses, so one change is wrapped once, several twice.
       const anyChange = changes.length === 1 ? `(${changes[0]})` : `(${changes.map((c) => `(${c})`).join(' OR ')})`;
-      const update = buildUpdate({ set, setIfNotExists: { created_at: at } });
+      const update = buildUpdate({ set, setIfNotExists: { created_at: snapshot.asOf } });
       try {
         await db.send(new UpdateCommand({
           TableName,
           Key: groupKey(snapshot.groupId),
           ...update,
           // Written only when membership or name really change, and never by an older message.
-          ConditionExpression: `attribute_not_exists(${PK}) OR (#as_of < :as_of AND ${anyChange})`,
+          ConditionExpression: `attribute_not_exists(${PK}) OR (#updated_at < :updated_at AND ${anyChange})`,
         }));
         return 'updated';
       } catch (error) {

@@ -43,7 +43,7 @@ export function messageDetailView(item: MessageItem, history: StatusHistoryItem[
 export function groupView(groupId: string, record: GroupItem | undefined, recent: MessageItem[]) {
   const newest = recent[0];
   const isNewer = (message: MessageItem | undefined) =>
-    message !== undefined && (!record || (message.date_sent ?? '') > record.as_of);
+    message !== undefined && (!record || (message.date_sent ?? '') > record.updated_at);
   const withMembers = recent.find((message) => message.participants?.length);
   const withName = recent.find((message) => message.group_display_name);
   return {
@@ -51,7 +51,7 @@ export function groupView(groupId: string, record: GroupItem | undefined, recent
     members: isNewer(withMembers) ? [...new Set(withMembers!.participants)].sort() : (record?.members ?? []),
     name: isNewer(withName) ? withName!.group_display_name! : (record?.group_name ?? null),
     created_at: record?.created_at ?? recent[recent.length - 1]?.date_sent ?? null,
-    updated_at: record?.updated_at ?? newest?.date_updated ?? null,
+    updated_at: isNewer(withMembers) ? withMembers!.date_sent! : (record?.updated_at ?? newest?.date_sent ?? null),
     last_message_at: newest?.date_sent ?? null,
   };
 }
