@@ -30,10 +30,9 @@ export async function ensureTable(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        // Every key attribute holds a string (`MSG#...`, `<date_sent>#<handle>`, see table-schema.ts).
         AttributeDefinitions: [partitionKey, sortKey, gsi.partitionKey, gsi.sortKey].map((name) => ({
           AttributeName: name,
-          AttributeType: 'S',
+          AttributeType: TABLE_SCHEMA.keyAttributeType,
         })),
         KeySchema: [
           { AttributeName: partitionKey, KeyType: 'HASH' },
@@ -46,7 +45,7 @@ export async function ensureTable(
               { AttributeName: gsi.partitionKey, KeyType: 'HASH' },
               { AttributeName: gsi.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: gsi.projection },
           },
         ],
       }),

@@ -13,11 +13,15 @@
 export const TABLE_SCHEMA = {
   partitionKey: 'PK',
   sortKey: 'SK',
+  /** Every key attribute, of the table and of the index, holds a string. */
+  keyAttributeType: 'S',
   ttlAttribute: 'expires_at',
   groupTimelineIndex: {
     name: 'GSI1',
     partitionKey: 'GSI1PK',
     sortKey: 'GSI1SK',
+    /** Only group message items carry GSI1 keys, so ALL serves a timeline page from the index alone. */
+    projection: 'ALL',
   },
 } as const;
 

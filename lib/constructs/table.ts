@@ -3,6 +3,9 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../lambdas/shared/table-schema';
 
+// CDK's enums hold DynamoDB's own strings ('S', 'ALL'), so the shared schema maps onto them directly.
+const KEY_TYPE = TABLE_SCHEMA.keyAttributeType as AttributeType;
+
 export interface EventsTableProps {
   /**
    * What happens to the table when the stack is deleted or the table replaced.
@@ -29,8 +32,8 @@ export class EventsTable extends Table {
 
   constructor(scope: Construct, id: string, props: EventsTableProps = {}) {
     super(scope, id, {
-      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: TABLE_SCHEMA.sortKey, type: AttributeType.STRING },
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: KEY_TYPE },
+      sortKey: { name: TABLE_SCHEMA.sortKey, type: KEY_TYPE },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
@@ -42,11 +45,9 @@ export class EventsTable extends Table {
     const index = TABLE_SCHEMA.groupTimelineIndex;
     this.addGlobalSecondaryIndex({
       indexName: index.name,
-      partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: index.sortKey, type: AttributeType.STRING },
-      // Only group message items carry GSI1 keys, so ALL costs nothing for the other items and a
-      // timeline page is served by the index alone (no read-back per message).
-      projectionType: ProjectionType.ALL,
+      partitionKey: { name: index.partitionKey, type: KEY_TYPE },
+      sortKey: { name: index.sortKey, type: KEY_TYPE },
+      projectionType: index.projection as ProjectionType,
     });
     this.groupTimelineIndexArn = `${this.tableArn}/index/${index.name}`;
   }
