@@ -2,7 +2,8 @@
  * `npm start`: runs the sandbox until Ctrl-C/SIGTERM (exit 0) or a crash (exit 1).
  * Child processes are killed in every case (see sandbox/processes.ts for the last-resort hooks).
  */
-import { loadSandboxConfig, SandboxConfigError, WEBHOOK_SECRET_HEADER, DEFAULT_SANDBOX_CONFIG, type SandboxConfig } from '../sandbox/config';
+import { SIGNING_HEADER } from '../lambdas/shared/webhook-auth';
+import { loadSandboxConfig, SandboxConfigError, DEFAULT_SANDBOX_CONFIG, type SandboxConfig } from '../sandbox/config';
 import { killTrackedChildren } from '../sandbox/processes';
 import { startSandbox, type RunningSandbox } from '../sandbox/start';
 
@@ -99,11 +100,11 @@ Sendblue groups sandbox is ready.
   Receive webhook   ${urls.receiveWebhook}
   Status webhook    ${urls.statusWebhook}
   DynamoDB Local    ${urls.dynamoDb}  (table ${tableName}, region us-east-1, any credentials)
-  Webhook secret    header ${WEBHOOK_SECRET_HEADER}: ${secretShown}
+  Webhook secret    header ${SIGNING_HEADER}: ${secretShown}
 
 Try it:
   curl -s -X POST ${urls.receiveWebhook} \\
-    -H 'content-type: application/json' -H "${WEBHOOK_SECRET_HEADER}: ${secretShown}" \\
+    -H 'content-type: application/json' -H "${SIGNING_HEADER}: ${secretShown}" \\
     -d '${payload}'
   curl -s ${urls.api}/groups/${groupId}/messages
 

@@ -2,16 +2,13 @@
  * Sandbox configuration: the env vars of DESIGN.md §6 and the fixed local names.
  * An empty variable counts as unset (so `SANDBOX_PORT= npm start` means the default).
  */
-import { SANDBOX_TABLE_NAME } from '../lambdas/shared/table-schema';
 
 export const SANDBOX_REGION = 'us-east-1';
 /** DynamoDB Local and the SQS emulator accept any credentials; the SDK still needs some. */
 export const SANDBOX_CREDENTIALS = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } as const;
 export const SANDBOX_QUEUE_NAME = 'sendblue-group-commands.fifo';
 export const SANDBOX_DLQ_NAME = 'sendblue-group-commands-dlq.fifo';
-export const SANDBOX_TABLE = SANDBOX_TABLE_NAME;
-/** The header Sendblue puts the webhook secret in (sendblue-api.md, "Webhooks"). */
-export const WEBHOOK_SECRET_HEADER = 'sb-signing-secret';
+export const SANDBOX_TABLE = 'sendblue-groups';
 
 export interface SandboxConfig {
   /** HTTP API (webhook and read routes), on 127.0.0.1. */

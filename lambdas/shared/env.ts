@@ -2,13 +2,8 @@
 export const ENV = {
   tableName: 'TABLE_NAME',
   webhookSecretArn: 'WEBHOOK_SECRET_ARN',
-  apiCredentialsSecretArn: 'API_CREDENTIALS_SECRET_ARN',
   maxBodyBytes: 'MAX_BODY_BYTES',
   logLevel: 'LOG_LEVEL',
-  fromNumber: 'SENDBLUE_FROM_NUMBER',
-  sendblueBaseUrl: 'SENDBLUE_BASE_URL',
-  statusWebhookUrl: 'STATUS_WEBHOOK_URL',
-  commandTtlDays: 'COMMAND_TTL_DAYS',
 } as const;
 
 export function requireEnv(name: string): string {

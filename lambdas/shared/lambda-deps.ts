@@ -8,9 +8,6 @@ export const tableStoreFromEnv = () =>
   createTableStore({ documentClient: createDocumentClient(), tableName: requireEnv(ENV.tableName) });
 
 export const secretsFromEnv = () =>
-  secretsManagerSource({
-    webhookSecretArn: process.env[ENV.webhookSecretArn],
-    apiCredentialsSecretArn: process.env[ENV.apiCredentialsSecretArn],
-  });
+  secretsManagerSource({ webhookSecretArn: process.env[ENV.webhookSecretArn] });
 
 export const loggerFromEnv = (service: string) => createLogger({ base: { service } });

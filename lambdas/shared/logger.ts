@@ -1,3 +1,5 @@
+import { ENV } from './env';
+
 /**
  * A tiny structured logger (one JSON line per entry). Kept in-house because the goal is a handler
  * that loads as fast as its SDK clients alone. Every entry passes through `redact`: phone numbers
@@ -48,7 +50,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const envLevel = process.env.LOG_LEVEL as LogLevel | undefined;
+  const envLevel = process.env[ENV.logLevel] as LogLevel | undefined;
   const threshold = LEVELS[options.level ?? (envLevel && envLevel in LEVELS ? envLevel : 'info')];
   const write = options.write ?? ((line: string) => console.log(line));
   const base = options.base ?? {};

@@ -14,10 +14,11 @@ export function statusRank(status: string): number {
   return index === -1 ? UNKNOWN_RANK : index + 1;
 }
 
-/** True when a message whose current rank is `currentRank` should take `next` as its status. */
+/**
+ * True when a message whose current rank is `currentRank` should take `next` as its status. The
+ * table module enforces exactly this as its condition (`status_rank < :rank`, absent = take it).
+ */
 export function statusMovesForward(currentRank: number | undefined, next: string): boolean {
   if (currentRank === undefined) return true;
   return statusRank(next) > currentRank;
 }
-
-export const isTerminalStatus = (status: string): boolean => TERMINAL.has(status);

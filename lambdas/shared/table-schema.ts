@@ -24,6 +24,3 @@ export const TABLE_SCHEMA = {
     projection: 'ALL',
   },
 } as const;
-
-/** Default table name in the sandbox (DESIGN.md §6). */
-export const SANDBOX_TABLE_NAME = 'sendblue-groups';

@@ -47,7 +47,6 @@ export interface MessageItem {
   error_message?: string;
   /** Where the status events of this message are relayed (a command's own status_callback). */
   relay_url?: string;
-  command_id?: string;
   /**
    * Payload fields we do not map, as JSON text: a map attribute would let odd input (an empty key,
    * a number DynamoDB cannot hold, deep nesting) fail the write and turn bad input into a 5xx.
