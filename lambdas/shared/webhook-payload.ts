@@ -33,23 +33,31 @@ export type ParseResult = { ok: true; event: WebhookEvent } | { ok: false; error
 
 // Keys are built from ids (sort keys hold at most 1024 bytes), so ids are bounded in bytes.
 const MAX_ID_BYTES = 512;
-// Fields we read; everything else lands in `extra`.
-const MAPPED = new Set([
-  'message_handle', 'is_outbound', 'status', 'group_id', 'content', 'media_url', 'from_number',
-  'date_sent', 'date_created', 'date_updated', 'send_style', 'participants', 'group_display_name',
-  'service', 'sendblue_number', 'error_code', 'error_message',
-]);
+/** The payload's fields, remembering which ones were read: whatever was not lands in `extra`. */
+class Fields {
+  private readonly read = new Set<string>();
+  constructor(private readonly record: Record<string, unknown>) {}
+
+  get(field: string): unknown {
+    this.read.add(field);
+    return this.record[field];
+  }
+
+  unread(): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(this.record).filter(([key]) => !this.read.has(key)));
+  }
+}
 
 class FieldError extends Error {}
 
-function optionalString(body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field];
+function optionalString(body: Fields, field: string): string | undefined {
+  const value = body.get(field);
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new FieldError(`${field} must be a string`);
   return value;
 }
 
-function optionalId(body: Record<string, unknown>, field: string): string | undefined {
+function optionalId(body: Fields, field: string): string | undefined {
   const value = optionalString(body, field);
   if (value === undefined) return undefined;
   // eslint-disable-next-line no-control-regex
@@ -59,7 +67,7 @@ function optionalId(body: Record<string, unknown>, field: string): string | unde
   return value;
 }
 
-function optionalDate(body: Record<string, unknown>, field: string): string | undefined {
+function optionalDate(body: Fields, field: string): string | undefined {
   const value = optionalString(body, field);
   if (value === undefined) return undefined;
   const time = Date.parse(value);
@@ -67,8 +75,8 @@ function optionalDate(body: Record<string, unknown>, field: string): string | un
   return new Date(time).toISOString();
 }
 
-function optionalStringArray(body: Record<string, unknown>, field: string): string[] | undefined {
-  const value = body[field];
+function optionalStringArray(body: Fields, field: string): string[] | undefined {
+  const value = body.get(field);
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
     throw new FieldError(`${field} must be an array of strings`);
@@ -77,14 +85,14 @@ function optionalStringArray(body: Record<string, unknown>, field: string): stri
   return items.length ? items : undefined;
 }
 
-function optionalCode(body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field];
+function optionalCode(body: Fields, field: string): string | undefined {
+  const value = body.get(field);
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return optionalString(body, field);
 }
 
-function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
-  const value = body[field];
+function optionalBoolean(body: Fields, field: string): boolean | undefined {
+  const value = body.get(field);
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'boolean') throw new FieldError(`${field} must be a boolean`);
   return value;
@@ -98,7 +106,7 @@ export function parseWebhookPayload(body: unknown, defaultDirection: Direction):
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return { ok: false, error: 'body must be a JSON object (a Sendblue webhook payload)' };
   }
-  const record = body as Record<string, unknown>;
+  const record = new Fields(body as Record<string, unknown>);
   try {
     const messageHandle = optionalId(record, 'message_handle');
     if (!messageHandle) throw new FieldError('message_handle is required');
@@ -107,8 +115,6 @@ export function parseWebhookPayload(body: unknown, defaultDirection: Direction):
     const status = optionalString(record, 'status')?.toUpperCase() ?? (direction === 'inbound' ? 'RECEIVED' : undefined);
     if (!status) throw new FieldError('status is required for an outbound message status');
     if (!/^[A-Z_]{1,40}$/.test(status)) throw new FieldError('status must be a Sendblue status such as SENT or DELIVERED');
-    const extra: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(record)) if (!MAPPED.has(key)) extra[key] = value;
     const event: WebhookEvent = {
       messageHandle,
       direction,
@@ -126,7 +132,8 @@ export function parseWebhookPayload(body: unknown, defaultDirection: Direction):
       sendblueNumber: optionalString(record, 'sendblue_number'),
       errorCode: optionalCode(record, 'error_code'),
       errorMessage: optionalString(record, 'error_message'),
-      extra,
+      // Properties are evaluated in order, so this runs after every field above was read.
+      extra: record.unread(),
     };
     return { ok: true, event };
   } catch (error) {
