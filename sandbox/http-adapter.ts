@@ -161,14 +161,39 @@ function toEvent(req: IncomingMessage, parts: EventParts): APIGatewayProxyEventV
   headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
   headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
   headers['x-forwarded-proto'] = 'http';
-  const domainName = headers.host ?? `127.0.0.1:${req.socket.localPort}`;
-  const isText = isTextContentType(headers['content-type']);
+  return buildApiEvent({
+    ...parts,
+    method: req.method ?? 'GET',
+    headers,
+    cookies,
+    sourceIp,
+    protocol: `HTTP/${req.httpVersion}`,
+    domainName: headers.host ?? `127.0.0.1:${req.socket.localPort}`,
+  });
+}
 
+export interface ApiEventInput extends EventParts {
+  method: string;
+  /** Lower-cased names, one value each. */
+  headers: Record<string, string>;
+  cookies: string[];
+  sourceIp: string;
+  protocol: string;
+  domainName: string;
+}
+
+/**
+ * The event API Gateway (HTTP API, payload 2.0) hands a Lambda. The adapter builds every request's
+ * event with it, and handler tests build theirs with it too, so both see one shape.
+ */
+export function buildApiEvent(input: ApiEventInput): APIGatewayProxyEventV2 {
+  const { headers, domainName } = input;
+  const isText = isTextContentType(headers['content-type']);
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
-    routeKey: parts.routeKey,
-    rawPath: parts.rawPath,
-    rawQueryString: parts.rawQueryString,
+    routeKey: input.routeKey,
+    rawPath: input.rawPath,
+    rawQueryString: input.rawQueryString,
     headers,
     requestContext: {
       accountId: 'sandbox',
@@ -176,26 +201,26 @@ function toEvent(req: IncomingMessage, parts: EventParts): APIGatewayProxyEventV
       domainName,
       domainPrefix: domainName.split('.')[0] ?? domainName,
       http: {
-        method: (req.method ?? 'GET').toUpperCase(),
-        path: parts.rawPath,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp,
+        method: input.method.toUpperCase(),
+        path: input.rawPath,
+        protocol: input.protocol,
+        sourceIp: input.sourceIp,
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: parts.requestId,
-      routeKey: parts.routeKey,
+      requestId: input.requestId,
+      routeKey: input.routeKey,
       stage: '$default',
-      time: apiGatewayTime(parts.now),
-      timeEpoch: parts.now.getTime(),
+      time: apiGatewayTime(input.now),
+      timeEpoch: input.now.getTime(),
     },
-    isBase64Encoded: parts.body.length > 0 && !isText,
+    isBase64Encoded: input.body.length > 0 && !isText,
   };
   // Like API Gateway, optional fields are absent (not empty) when there is nothing to put there.
-  if (cookies.length > 0) event.cookies = cookies;
-  const query = parseQuery(parts.rawQueryString);
+  if (input.cookies.length > 0) event.cookies = input.cookies;
+  const query = parseQuery(input.rawQueryString);
   if (query) event.queryStringParameters = query;
-  if (Object.keys(parts.pathParameters).length > 0) event.pathParameters = parts.pathParameters;
-  if (parts.body.length > 0) event.body = parts.body.toString(isText ? 'utf8' : 'base64');
+  if (Object.keys(input.pathParameters).length > 0) event.pathParameters = input.pathParameters;
+  if (input.body.length > 0) event.body = input.body.toString(isText ? 'utf8' : 'base64');
   return event;
 }
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { matchRoute } from '../../lambdas/shared/routes';
+import { matchRoute, routeKey } from '../../lambdas/shared/routes';
+import { buildApiEvent } from '../../sandbox/http-adapter';
 
-/** Builds the API Gateway v2 event a route would receive (what the sandbox adapter also produces). */
+/** The API Gateway v2 event a route receives, built by the sandbox adapter's own builder. */
 export function apiEvent(options: {
   method: 'GET' | 'POST';
   path: string;
@@ -12,24 +13,24 @@ export function apiEvent(options: {
   body?: string;
 }): APIGatewayProxyEventV2 {
   const match = matchRoute(options.method, options.path);
-  const routeKey = match ? `${match.route.method} ${match.route.path}` : '$default';
-  const rawQueryString = new URLSearchParams(options.query ?? {}).toString();
-  return {
-    version: '2.0',
-    routeKey,
+  const body = Buffer.from(options.body ?? '', 'utf8');
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+  return buildApiEvent({
+    method: options.method,
     rawPath: options.path,
-    rawQueryString,
-    headers: Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-    queryStringParameters: options.query,
-    pathParameters: match?.pathParameters,
-    body: options.body,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: 'test', apiId: 'test', domainName: 'localhost', domainPrefix: 'localhost', requestId: randomUUID(),
-      routeKey, stage: '$default', time: new Date().toISOString(), timeEpoch: Date.now(),
-      http: { method: options.method, path: options.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-    },
-  };
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    routeKey: match ? routeKey(match.route) : '$default',
+    pathParameters: match?.pathParameters ?? {},
+    headers,
+    cookies: [],
+    body,
+    sourceIp: '127.0.0.1',
+    protocol: 'HTTP/1.1',
+    domainName: '127.0.0.1',
+    requestId: randomUUID(),
+    now: new Date(),
+  });
 }
 
 export const fixture = (name: string): Record<string, unknown> =>
