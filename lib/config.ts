@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULTS } from './defaults';
+import { isE164 } from '../lambdas/shared/sendblue-rules';
 
 /** The deployment settings, read from CDK context (`cdk.json` or `-c key=value`). */
 export interface AppConfig {
@@ -29,7 +30,6 @@ export class ConfigError extends Error {
 /** Looks a context key up, e.g. `(key) => app.node.tryGetContext(key)`. */
 export type ContextReader = (key: string) => unknown;
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const RETENTION_VALUES = new Set<number>(
@@ -77,7 +77,7 @@ export function parseConfig(read: ContextReader): AppConfig {
   }
 
   const fromNumber = text('fromNumber', DEFAULTS.fromNumber);
-  if (!E164.test(fromNumber)) {
+  if (!isE164(fromNumber)) {
     problems.push(`fromNumber must be an E.164 phone number such as +14155550123, got ${JSON.stringify(fromNumber)}`);
   }
 

@@ -2,6 +2,7 @@
  * Sandbox configuration: the env vars of DESIGN.md §6 and the fixed local names.
  * An empty variable counts as unset (so `SANDBOX_PORT= npm start` means the default).
  */
+import { isE164 } from '../lambdas/shared/sendblue-rules';
 
 export const SANDBOX_REGION = 'us-east-1';
 /** DynamoDB Local and the SQS emulator accept any credentials; the SDK still needs some. */
@@ -52,7 +53,6 @@ export class SandboxConfigError extends Error {
   }
 }
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig {
   const problems: string[] = [];
@@ -92,7 +92,7 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
   }
 
   const fromNumber = read('SENDBLUE_FROM_NUMBER') ?? DEFAULT_SANDBOX_CONFIG.fromNumber;
-  if (!E164.test(fromNumber)) {
+  if (!isE164(fromNumber)) {
     problems.push(`SENDBLUE_FROM_NUMBER must be an E.164 number such as +15550000000 (got "${fromNumber}")`);
   }
 

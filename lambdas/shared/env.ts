@@ -4,6 +4,16 @@ export const ENV = {
   webhookSecretArn: 'WEBHOOK_SECRET_ARN',
   maxBodyBytes: 'MAX_BODY_BYTES',
   logLevel: 'LOG_LEVEL',
+  // The sender's settings (lib/constructs/sender.ts sets them).
+  apiCredentialsSecretArn: 'API_CREDENTIALS_SECRET_ARN',
+  callbackTokenSecretArn: 'CALLBACK_TOKEN_SECRET_ARN',
+  statusWebhookUrl: 'STATUS_WEBHOOK_URL',
+  fromNumber: 'FROM_NUMBER',
+  sendblueBaseUrl: 'SENDBLUE_BASE_URL',
+  sendblueTimeoutMs: 'SENDBLUE_TIMEOUT_MS',
+  commandQueueUrl: 'COMMAND_QUEUE_URL',
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  maxReceiveCount: 'MAX_RECEIVE_COUNT',
 } as const;
 
 export function requireEnv(name: string): string {

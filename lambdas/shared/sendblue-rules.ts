@@ -1,0 +1,60 @@
+/**
+ * Sendblue's own rules for group sends and changes (sendblue-api.md), in one place: the command
+ * validator, the producer client and the simulator all check the same values.
+ */
+
+/** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+export const isE164 = (value: unknown): value is string => typeof value === 'string' && E164.test(value);
+
+/** People in a group, our line excluded. */
+export const MAX_GROUP_MEMBERS = 25;
+/** `content` must be under this many characters. */
+export const MAX_CONTENT_CHARS = 18_996;
+export const MAX_URL_CHARS = 2_048;
+/** Longest group name we accept for a rename (Apple truncates long names; Sendblue documents none). */
+export const MAX_GROUP_NAME_CHARS = 256;
+
+export const SEND_STYLES = [
+  'celebration', 'shooting_star', 'fireworks', 'lasers', 'love', 'confetti', 'balloons',
+  'spotlight', 'echo', 'invisible', 'gentle', 'loud', 'slam',
+] as const;
+export type SendStyle = (typeof SEND_STYLES)[number];
+export const isSendStyle = (value: unknown): value is SendStyle =>
+  typeof value === 'string' && (SEND_STYLES as readonly string[]).includes(value);
+
+/** Sendblue's modify types plus the two this product adds (`rename` maps to the v2 name endpoint). */
+export const MODIFY_TYPES = ['add_recipient', 'remove_recipient', 'rename', 'leave'] as const;
+export type ModifyType = (typeof MODIFY_TYPES)[number];
+
+/** `remove_recipient` needs a group of at least this many members before the change. */
+export const MIN_MEMBERS_FOR_REMOVE = 4;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * A URL Sendblue or our relay may call: https anywhere, plain http only on loopback (the sandbox).
+ * Returns the reason when it is not acceptable.
+ */
+export function checkCallableUrl(value: string): string | undefined {
+  if (value.length > MAX_URL_CHARS) return `must be at most ${MAX_URL_CHARS} characters`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URL';
+  }
+  if (url.username || url.password) return 'must not carry credentials';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  return 'must be https (plain http only for localhost)';
+}
+
+/** Media must be a public file URL whose last path segment has a file extension (Sendblue infers the type from it). */
+export function checkMediaUrl(value: string): string | undefined {
+  const problem = checkCallableUrl(value);
+  if (problem) return problem;
+  const lastSegment = new URL(value).pathname.split('/').pop() ?? '';
+  if (!/\.[A-Za-z0-9]{2,5}$/.test(lastSegment)) return 'must end in a file extension such as .jpg or .png';
+  return undefined;
+}
