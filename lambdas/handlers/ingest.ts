@@ -31,15 +31,15 @@ export function createIngestHandler(deps: IngestDeps): HttpHandler {
     const body = decodeBody(event, maxBodyBytes);
     if (!body.ok) return body.response;
 
-    let secret: string;
+    const credentials = { signingHeader: header(event, SIGNING_HEADER), token: event.queryStringParameters?.token };
+    let authorized: boolean;
     try {
-      secret = await deps.secrets.webhookSecret();
+      authorized = await isAuthorizedWebhook(route, credentials, deps.secrets);
     } catch (error) {
       deps.logger.error('webhook secret unavailable', { error });
       return errorResponse(503, 'webhook secret unavailable; retry later');
     }
-    const credentials = { signingHeader: header(event, SIGNING_HEADER), token: event.queryStringParameters?.token };
-    if (!isAuthorizedWebhook(route, credentials, secret)) {
+    if (!authorized) {
       deps.logger.warn('webhook rejected: missing or wrong secret', { route });
       return errorResponse(401, route === 'status'
         ? `missing or wrong ${SIGNING_HEADER} header or token`

@@ -8,6 +8,10 @@ export const tableStoreFromEnv = () =>
   createTableStore({ documentClient: createDocumentClient(), tableName: requireEnv(ENV.tableName) });
 
 export const secretsFromEnv = () =>
-  secretsManagerSource({ webhookSecretArn: process.env[ENV.webhookSecretArn] });
+  secretsManagerSource({
+    webhookSecretArn: process.env[ENV.webhookSecretArn],
+    callbackTokenSecretArn: process.env[ENV.callbackTokenSecretArn],
+    apiCredentialsSecretArn: process.env[ENV.apiCredentialsSecretArn],
+  });
 
 export const loggerFromEnv = (service: string) => createLogger({ base: { service } });

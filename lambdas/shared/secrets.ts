@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { statusCallbackToken } from './webhook-auth';
 
 export interface ApiCredentials {
   apiKeyId: string;
@@ -8,12 +9,17 @@ export interface ApiCredentials {
 /** Where handlers get secrets: Secrets Manager in AWS, fixed values (from env) in the sandbox. */
 export interface SecretSource {
   webhookSecret(): Promise<string>;
+  /** The `?token=` the sender appends to the status URL it gives Sendblue. */
+  callbackToken(): Promise<string>;
   apiCredentials(): Promise<ApiCredentials>;
 }
 
-export function staticSecretSource(values: { webhookSecret: string } & ApiCredentials): SecretSource {
+/** Fixed values (the sandbox, tests); the callback token defaults to one derived from the webhook secret. */
+export function staticSecretSource(values: { webhookSecret: string; callbackToken?: string } & ApiCredentials): SecretSource {
+  const token = values.callbackToken ?? statusCallbackToken(values.webhookSecret);
   return {
     webhookSecret: async () => values.webhookSecret,
+    callbackToken: async () => token,
     apiCredentials: async () => ({ apiKeyId: values.apiKeyId, apiSecretKey: values.apiSecretKey }),
   };
 }
@@ -21,6 +27,7 @@ export function staticSecretSource(values: { webhookSecret: string } & ApiCreden
 export interface SecretsManagerSourceOptions {
   client?: SecretsManagerClient;
   webhookSecretArn?: string;
+  callbackTokenSecretArn?: string;
   apiCredentialsSecretArn?: string;
   /** How long a fetched value is reused, so a rotated secret is picked up without a redeploy. @default 300000 (5 minutes) */
   maxAgeMs?: number;
@@ -62,6 +69,7 @@ export function secretsManagerSource(options: SecretsManagerSourceOptions): Secr
 
   return {
     webhookSecret: () => fetchSecret('WebhookSecret', options.webhookSecretArn),
+    callbackToken: () => fetchSecret('StatusCallbackToken', options.callbackTokenSecretArn),
     async apiCredentials() {
       const raw = await fetchSecret('ApiCredentials', options.apiCredentialsSecretArn);
       let parsed: unknown;

@@ -8,10 +8,9 @@ export function safeEqual(given: string, expected: string): boolean {
 }
 
 /**
- * The token the sender appends to the stack's status URL (`?token=...`). Sendblue's per-message
- * status callbacks arrive without the `sb-signing-secret` header, so this proves they came from a
- * URL we handed out. It is derived from the webhook secret, so rotating that secret rotates it too,
- * and the secret itself never travels in a URL.
+ * The sandbox's status-callback token: derived from its webhook secret so that no extra setting
+ * is needed. In AWS the token is its own generated secret (StatusCallbackToken), because the
+ * sender must be able to read the token but not the webhook secret.
  */
 export function statusCallbackToken(webhookSecret: string): string {
   return createHmac('sha256', webhookSecret).update('sendblue-groups:status-callback').digest('base64url');
@@ -24,15 +23,22 @@ export interface WebhookCredentials {
   token: string | undefined;
 }
 
-/** The receive route takes only the header; the status route takes the header or the URL token. */
-export function isAuthorizedWebhook(
+/** The two expected values, fetched only when a request presents the matching credential. */
+export interface WebhookSecrets {
+  webhookSecret(): Promise<string>;
+  callbackToken(): Promise<string>;
+}
+
+/**
+ * The receive route takes only the header; the status route takes the header or the URL token
+ * (Sendblue's per-message callbacks carry no header). Throws when a needed secret is unavailable.
+ */
+export async function isAuthorizedWebhook(
   route: 'receive' | 'status',
   given: WebhookCredentials,
-  webhookSecret: string,
-): boolean {
-  if (given.signingHeader !== undefined && safeEqual(given.signingHeader, webhookSecret)) return true;
-  if (route === 'status' && given.token !== undefined) {
-    return safeEqual(given.token, statusCallbackToken(webhookSecret));
-  }
+  secrets: WebhookSecrets,
+): Promise<boolean> {
+  if (given.signingHeader !== undefined && safeEqual(given.signingHeader, await secrets.webhookSecret())) return true;
+  if (route === 'status' && given.token !== undefined) return safeEqual(given.token, await secrets.callbackToken());
   return false;
 }

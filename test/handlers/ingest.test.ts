@@ -195,7 +195,7 @@ describe('POST /webhooks/receive', () => {
     const t = await setup();
     const ingest = createIngestHandler({
       store: t.store,
-      secrets: { webhookSecret: () => Promise.reject(new Error('throttled')), apiCredentials: () => Promise.reject(new Error('x')) },
+      secrets: { webhookSecret: () => Promise.reject(new Error('throttled')), callbackToken: () => Promise.reject(new Error('x')), apiCredentials: () => Promise.reject(new Error('x')) },
       logger: silentLogger,
     });
     const result = await ingest(apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': SECRET }, body: '{}' }));
