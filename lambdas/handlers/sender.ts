@@ -1,4 +1,25 @@
-// Placeholder while issue 3 is in progress: replaced by the real sender handler.
-export const handler = async (): Promise<never> => {
-  throw new Error('sender handler not built yet');
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { runFifoBatch } from '../shared/fifo-batch';
+import { senderDepsFromEnv } from '../shared/lambda-deps';
+import { createCommandProcessor, type SenderDeps } from '../shared/sender-service';
+
+export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+/**
+ * The command queue's consumer (SQS event source with reportBatchItemFailures): runs each command
+ * to an outcome and reports only the records to deliver again. Never throws, so one bad command
+ * never makes the whole batch run twice.
+ */
+export function createSenderHandler(deps: SenderDeps): SqsBatchHandler {
+  const processRecord = createCommandProcessor(deps);
+  return async (event) => {
+    const failed = await runFifoBatch(event.Records ?? [], processRecord, deps.queue.retryLater, deps.logger);
+    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+let lambdaHandler: SqsBatchHandler | undefined;
+export const handler: SqsBatchHandler = (event) => {
+  lambdaHandler ??= createSenderHandler(senderDepsFromEnv());
+  return lambdaHandler(event);
 };

@@ -7,10 +7,14 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { groupKey, commandKey, messageKey, statusKey, timelineKeys, timelinePartition, STATUS_SK_PREFIX, MESSAGE_SK } from './keys';
+import { COMMAND_QUEUE_SETTINGS } from './command-queue-settings';
 import { statusRank } from './status';
 import { TABLE_SCHEMA } from './table-schema';
 import type { WebhookEvent } from './webhook-payload';
 import { buildUpdate, isConditionalFailure } from './update-expression';
+import { createCommandTable, type CommandItem, type CommandTable } from './table-commands';
+
+export type { CommandItem, CommandState, OutboundMessage, ClaimResult, CommandFinish } from './table-commands';
 
 /**
  * The one module that talks to the table. Every write is conditional so that retries and
@@ -26,6 +30,8 @@ export interface TableStoreOptions {
   documentClient: DynamoDBDocumentClient;
   tableName: string;
   now?: () => Date;
+  /** Days a command ledger entry is kept (TTL). @default COMMAND_QUEUE_SETTINGS.ledgerRetentionDays (30) */
+  ledgerRetentionDays?: number;
 }
 
 /** A message as stored (snake_case, like Sendblue's fields and our API). */
@@ -47,6 +53,8 @@ export interface MessageItem {
   error_message?: string;
   /** Where the status events of this message are relayed (a command's own status_callback). */
   relay_url?: string;
+  /** The command that sent it (outbound messages sent by this stack). */
+  command_id?: string;
   /**
    * Payload fields we do not map, as JSON text: a map attribute would let odd input (an empty key,
    * a number DynamoDB cannot hold, deep nesting) fail the write and turn bad input into a 5xx.
@@ -73,15 +81,6 @@ export interface GroupItem {
   updated_at: string;
 }
 
-export interface CommandItem {
-  command_id: string;
-  type: string;
-  state: string;
-  group_id?: string;
-  message_handle?: string;
-  error?: string;
-}
-
 export interface GroupSnapshot {
   groupId: string;
   members?: string[];
@@ -104,7 +103,7 @@ export interface MessagePage {
   nextKey?: Record<string, string>;
 }
 
-export interface TableStore {
+export interface TableStore extends CommandTable {
   putInboundMessage(event: WebhookEvent): Promise<'stored' | 'duplicate'>;
   applyStatusEvent(event: WebhookEvent): Promise<StatusOutcome>;
   syncGroup(snapshot: GroupSnapshot): Promise<'updated' | 'unchanged'>;
@@ -143,6 +142,8 @@ export function createTableStore(options: TableStoreOptions): TableStore {
   const now = () => (options.now ? options.now() : new Date()).toISOString();
 
   return {
+    ...createCommandTable(db, TableName, () => (options.now ? options.now() : new Date()), options.ledgerRetentionDays ?? COMMAND_QUEUE_SETTINGS.ledgerRetentionDays),
+
     async putInboundMessage(event) {
       const receivedAt = now();
       const item = {

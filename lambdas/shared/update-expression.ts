@@ -9,7 +9,15 @@ export interface UpdateParts {
   ExpressionAttributeValues: Record<string, unknown>;
 }
 
-export function buildUpdate(spec: { set?: Record<string, unknown>; setIfNotExists?: Record<string, unknown> }): UpdateParts {
+export interface UpdateSpec {
+  set?: Record<string, unknown>;
+  setIfNotExists?: Record<string, unknown>;
+  /** Attributes raised by the given amount, starting from 0 when absent. */
+  increment?: Record<string, number>;
+  remove?: string[];
+}
+
+export function buildUpdate(spec: UpdateSpec): UpdateParts {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const clauses: string[] = [];
@@ -25,8 +33,19 @@ export function buildUpdate(spec: { set?: Record<string, unknown>; setIfNotExist
     values[`:${name}`] = value;
     clauses.push(`#${name} = if_not_exists(#${name}, :${name})`);
   }
+  for (const [name, by] of Object.entries(spec.increment ?? {})) {
+    names[`#${name}`] = name;
+    values[`:${name}`] = by;
+    values[':zero'] = 0;
+    clauses.push(`#${name} = if_not_exists(#${name}, :zero) + :${name}`);
+  }
+  const removed = (spec.remove ?? []).filter((name) => !names[`#${name}`]);
+  for (const name of removed) names[`#${name}`] = name;
   return {
-    UpdateExpression: `SET ${clauses.join(', ')}`,
+    UpdateExpression: [
+      clauses.length ? `SET ${clauses.join(', ')}` : '',
+      removed.length ? `REMOVE ${removed.map((name) => `#${name}`).join(', ')}` : '',
+    ].filter(Boolean).join(' '),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };

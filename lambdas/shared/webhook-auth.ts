@@ -16,6 +16,13 @@ export function statusCallbackToken(webhookSecret: string): string {
   return createHmac('sha256', webhookSecret).update('sendblue-groups:status-callback').digest('base64url');
 }
 
+/** The stack's status URL as given to Sendblue: with the callback token as `?token=`. */
+export function withCallbackToken(statusUrl: string, token: string): string {
+  const url = new URL(statusUrl);
+  url.searchParams.set('token', token);
+  return url.toString();
+}
+
 export const SIGNING_HEADER = 'sb-signing-secret';
 
 export interface WebhookCredentials {

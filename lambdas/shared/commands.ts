@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import {
+  checkCallableUrl, checkMediaUrl, isE164, isSendStyle, MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS,
+  MAX_GROUP_NAME_CHARS, MODIFY_TYPES, type ModifyType, type SendStyle,
+} from './sendblue-rules';
+
+/**
+ * The commands producers put on the queue (DESIGN.md §5) and the one validator the sender and
+ * the producer client share. Field names follow Sendblue's.
+ */
+export interface SendGroupMessageCommand {
+  type: 'send_group_message';
+  command_id?: string;
+  group_id?: string;
+  numbers?: string[];
+  content?: string;
+  media_url?: string;
+  send_style?: SendStyle;
+  from_number?: string;
+  status_callback?: string;
+}
+
+export interface ModifyGroupCommand {
+  type: 'modify_group';
+  command_id?: string;
+  group_id: string;
+  modify_type: Exclude<ModifyType, 'leave'>;
+  number?: string;
+  name?: string;
+  from_number?: string;
+}
+
+export type GroupCommand = SendGroupMessageCommand | ModifyGroupCommand;
+export type CommandType = GroupCommand['type'];
+
+export type CommandValidation = { ok: true; command: GroupCommand } | { ok: false; error: string };
+
+/** Like an SQS deduplication id: 1–128 printable ASCII characters, no spaces. */
+const COMMAND_ID = /^[\x21-\x7E]{1,128}$/;
+const MAX_GROUP_ID_CHARS = 256;
+
+const SEND_FIELDS = ['type', 'command_id', 'group_id', 'numbers', 'content', 'media_url', 'send_style', 'from_number', 'status_callback'];
+const MODIFY_FIELDS = ['type', 'command_id', 'group_id', 'modify_type', 'number', 'name', 'from_number'];
+
+/** Checks a parsed body; every problem is reported at once, each naming its field. */
+export function validateCommand(input: unknown): CommandValidation {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, error: 'a command must be a JSON object' };
+  }
+  const body = input as Record<string, unknown>;
+  if (body.type !== 'send_group_message' && body.type !== 'modify_group') {
+    return { ok: false, error: 'type must be "send_group_message" or "modify_group"' };
+  }
+  const problems: string[] = [];
+  const allowed = body.type === 'send_group_message' ? SEND_FIELDS : MODIFY_FIELDS;
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key)) problems.push(`unknown field "${key.slice(0, 64)}" for ${body.type}`);
+  }
+  if (body.command_id !== undefined && !(typeof body.command_id === 'string' && COMMAND_ID.test(body.command_id))) {
+    problems.push('command_id must be 1-128 printable characters without spaces');
+  }
+  checkOptional(body, 'group_id', problems, (v) => v.trim() && v.length <= MAX_GROUP_ID_CHARS ? undefined : `must be a non-empty id of at most ${MAX_GROUP_ID_CHARS} characters`);
+  checkOptional(body, 'from_number', problems, (v) => isE164(v) ? undefined : 'must be an E.164 number such as +15551230001');
+
+  if (body.type === 'send_group_message') validateSend(body, problems);
+  else validateModify(body, problems);
+
+  if (problems.length) return { ok: false, error: problems.join('; ') };
+  return { ok: true, command: body as unknown as GroupCommand };
+}
+
+function validateSend(body: Record<string, unknown>, problems: string[]): void {
+  if (body.numbers === undefined && body.group_id === undefined) problems.push('numbers or group_id is required');
+  if (body.numbers !== undefined) {
+    const numbers = body.numbers;
+    if (!Array.isArray(numbers) || numbers.length === 0) {
+      problems.push('numbers must be a non-empty array of E.164 numbers');
+    } else {
+      const bad = numbers.filter((n) => !isE164(n));
+      if (bad.length) problems.push(`numbers must be E.164 (such as +15551230001): ${bad.slice(0, 3).map((n) => JSON.stringify(n).slice(0, 24)).join(', ')}`);
+      if (new Set(numbers).size !== numbers.length) problems.push('numbers must not repeat a number');
+      if (numbers.length > MAX_GROUP_MEMBERS) problems.push(`numbers may hold at most ${MAX_GROUP_MEMBERS} members (got ${numbers.length})`);
+    }
+  }
+  if (body.content === undefined && body.media_url === undefined) problems.push('content or media_url is required');
+  checkOptional(body, 'content', problems, (v) => {
+    if (!v.trim()) return 'must not be empty';
+    return v.length < MAX_CONTENT_CHARS ? undefined : `must be under ${MAX_CONTENT_CHARS} characters`;
+  });
+  checkOptional(body, 'media_url', problems, checkMediaUrl);
+  checkOptional(body, 'status_callback', problems, checkCallableUrl);
+  if (body.send_style !== undefined && !isSendStyle(body.send_style)) {
+    problems.push('send_style must be one of Sendblue\'s styles (celebration, confetti, slam, ...)');
+  }
+}
+
+function validateModify(body: Record<string, unknown>, problems: string[]): void {
+  if (body.group_id === undefined) problems.push('group_id is required');
+  const modifyType = body.modify_type;
+  if (!MODIFY_TYPES.includes(modifyType as ModifyType)) {
+    problems.push(`modify_type must be one of ${MODIFY_TYPES.join(', ')}`);
+    return;
+  }
+  if (modifyType === 'leave') {
+    problems.push('modify_type "leave" cannot be done: Sendblue has no endpoint to leave a group, so nothing was sent');
+    return;
+  }
+  if (modifyType === 'rename') {
+    if (body.number !== undefined) problems.push('number is not used by rename');
+    if (typeof body.name !== 'string' || !body.name.trim()) problems.push('name is required for rename and must not be blank');
+    else if (body.name.length > MAX_GROUP_NAME_CHARS) problems.push(`name must be at most ${MAX_GROUP_NAME_CHARS} characters`);
+    return;
+  }
+  if (body.name !== undefined) problems.push(`name is only used by rename, not ${modifyType}`);
+  if (!isE164(body.number)) problems.push(`number is required for ${modifyType} and must be E.164 (such as +15551230003)`);
+}
+
+function checkOptional(body: Record<string, unknown>, field: string, problems: string[], check: (value: string) => string | undefined): void {
+  const value = body[field];
+  if (value === undefined) return;
+  const problem = typeof value === 'string' ? check(value) : 'must be a string';
+  if (problem) problems.push(`${field} ${problem}`);
+}
+
+/**
+ * A digest of what the command asks for (its id left out), stored in the ledger: a producer
+ * that reuses a command_id for a different command is told so instead of silently ignored.
+ */
+export function commandFingerprint(command: GroupCommand): string {
+  const { command_id: _ignored, ...rest } = command as GroupCommand & { numbers?: string[] };
+  if (rest.numbers) rest.numbers = [...rest.numbers].sort(); // the same members in another order are the same group
+  const canonical = JSON.stringify(Object.keys(rest).sort().map((key) => [key, (rest as Record<string, unknown>)[key]]));
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
+}

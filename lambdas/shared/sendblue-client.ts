@@ -1,0 +1,192 @@
+import SendblueAPI from 'sendblue';
+import type { ApiCredentials } from './secrets';
+import { classifySendblueError, SendblueCallError } from './sendblue-errors';
+
+/**
+ * The one Sendblue client: a thin layer over the official SDK that never retries by itself
+ * (`maxRetries: 0`; a POST retried by the SDK could send twice) and turns every failure into a
+ * SendblueCallError whose kind tells the sender what to do. Answers are read defensively: every
+ * field is optional (sendblue-api.md).
+ */
+export interface SendblueMessage {
+  message_handle?: string;
+  group_id?: string;
+  status?: string;
+  content?: string;
+  media_url?: string;
+  from_number?: string;
+  date_sent?: string;
+  date_created?: string;
+  date_updated?: string;
+  participants?: string[];
+  send_style?: string;
+  error_code?: unknown;
+  error_message?: string;
+}
+
+export interface GroupSendParams {
+  numbers?: string[];
+  group_id?: string;
+  content?: string;
+  media_url?: string;
+  from_number: string;
+  send_style?: string;
+  status_callback: string;
+}
+
+export interface SendblueClient {
+  sendGroupMessage(params: GroupSendParams): Promise<SendblueMessage>;
+  modifyGroup(params: { group_id: string; modify_type: 'add_recipient' | 'remove_recipient'; number: string; from_number?: string }): Promise<void>;
+  renameGroup(groupId: string, name: string, fromNumber?: string): Promise<void>;
+  /** The group's members and name as Sendblue knows them; undefined when Sendblue does not know it. */
+  getGroup(groupId: string): Promise<{ members: string[]; name?: string } | undefined>;
+  getMessage(handle: string): Promise<SendblueMessage | undefined>;
+  /** Outbound group messages created since `since`, oldest first (used to settle unclear sends). */
+  listOutboundSince(filter: { since: string; group_id?: string; from_number?: string }): Promise<SendblueMessage[]>;
+}
+
+export interface SendblueClientOptions {
+  credentials: () => Promise<ApiCredentials>;
+  /** @default 'https://api.sendblue.co' */
+  baseUrl?: string;
+  /** Per-call timeout, ms. */
+  timeoutMs: number;
+}
+
+const LIST_PAGE = 100;
+const LIST_MAX_PAGES = 5;
+
+export function createSendblueClient(options: SendblueClientOptions): SendblueClient {
+  let cached: { key: string; sdk: SendblueAPI } | undefined;
+
+  // One SDK instance per credential pair: a rotated secret (re-read every few minutes) gets a new one.
+  async function sdk(): Promise<SendblueAPI> {
+    const { apiKeyId, apiSecretKey } = await options.credentials();
+    const key = `${apiKeyId}\u0000${apiSecretKey}`;
+    if (cached?.key !== key) {
+      cached = {
+        key,
+        sdk: new SendblueAPI({
+          apiKey: apiKeyId,
+          apiSecret: apiSecretKey,
+          baseURL: options.baseUrl ?? 'https://api.sendblue.co',
+          timeout: options.timeoutMs,
+          maxRetries: 0,
+          logLevel: 'off',
+        }),
+      };
+    }
+    return cached.sdk;
+  }
+
+  async function call<T>(action: string, run: (client: SendblueAPI) => Promise<T>): Promise<T> {
+    const client = await sdk();
+    try {
+      return await run(client);
+    } catch (error) {
+      throw classifySendblueError(error, action);
+    }
+  }
+
+  const notFound = (error: unknown) => error instanceof SendblueCallError && error.status === 404;
+
+  return {
+    async sendGroupMessage(params) {
+      const answer = await call('send the group message', (client) =>
+        // content/send_style/status_callback pass through the SDK as given (its types lag the API).
+        client.groups.sendMessage(params as unknown as Parameters<SendblueAPI['groups']['sendMessage']>[0]),
+      );
+      const message = asMessage(answer);
+      if (!message?.message_handle) {
+        // Accepted (2xx) but unusable: treat like a lost answer, so the message list settles it.
+        throw new SendblueCallError('unclear', 'Sendblue answered the send without a message_handle');
+      }
+      return message;
+    },
+
+    async modifyGroup(params) {
+      await call(`${params.modify_type.replace('_', ' ')} in the group`, (client) => client.groups.modify(params));
+    },
+
+    async renameGroup(groupId, name, fromNumber) {
+      await call('rename the group', (client) =>
+        client.v2.groups.rename(groupId, { group_name: name, ...(fromNumber ? { from_number: fromNumber } : {}) }),
+      );
+    },
+
+    async getGroup(groupId) {
+      try {
+        const answer = await call('look up the group', (client) => client.v2.groups.retrieve(groupId));
+        const data = (answer as { data?: Record<string, unknown> })?.data ?? {};
+        const numbers = Array.isArray(data.participant_numbers) ? data.participant_numbers : [];
+        return {
+          members: numbers.filter((n): n is string => typeof n === 'string'),
+          name: typeof data.group_name === 'string' ? data.group_name : undefined,
+        };
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async getMessage(handle) {
+      try {
+        const answer = await call('look up the message', (client) => client.messages.retrieve(handle));
+        return asMessage((answer as { data?: unknown })?.data ?? answer);
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async listOutboundSince({ since, group_id, from_number }) {
+      const found: SendblueMessage[] = [];
+      for (let page = 0; page < LIST_MAX_PAGES; page += 1) {
+        const answer = await call('list messages', (client) =>
+          client.messages.list({
+            is_outbound: 'true',
+            message_type: 'group',
+            created_at_gte: since,
+            order_by: 'createdAt',
+            order_direction: 'asc',
+            limit: LIST_PAGE,
+            offset: page * LIST_PAGE,
+            ...(group_id ? { group_id } : {}),
+            ...(from_number ? { from_number } : {}),
+          }),
+        );
+        for (const row of answer.data ?? []) {
+          const message = asMessage(row);
+          if (message) found.push(message);
+        }
+        if (!answer.pagination?.hasMore) break;
+      }
+      return found;
+    },
+  };
+}
+
+/** Keeps only well-typed fields of an answer (Sendblue's shapes vary between API versions). */
+function asMessage(value: unknown): SendblueMessage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const text = (key: string) => (typeof record[key] === 'string' && record[key] ? (record[key] as string) : undefined);
+  const participants = Array.isArray(record.participants)
+    ? record.participants.filter((p): p is string => typeof p === 'string')
+    : undefined;
+  return {
+    message_handle: text('message_handle'),
+    group_id: text('group_id'),
+    status: text('status'),
+    content: text('content'),
+    media_url: text('media_url'),
+    from_number: text('from_number'),
+    date_sent: text('date_sent'),
+    date_created: text('date_created'),
+    date_updated: text('date_updated'),
+    participants,
+    send_style: text('send_style'),
+    error_code: record.error_code ?? undefined,
+    error_message: text('error_message'),
+  };
+}

@@ -1,0 +1,93 @@
+import type { GroupCommand, ModifyGroupCommand, SendGroupMessageCommand } from './commands';
+import type { SendblueMessage } from './sendblue-client';
+import type { ClaimResult } from './table-commands';
+
+/**
+ * The sender's decisions, free of I/O so they are tested without AWS or Sendblue:
+ * what a claim result means, how long to wait before a retry, and how an unclear send or change
+ * is recognised in what Sendblue reports.
+ */
+
+export type ClaimDecision =
+  | { action: 'proceed'; mustReconcile: boolean }
+  | { action: 'skip'; why: 'already-sent' | 'already-failed' | 'id-reused' }
+  | { action: 'wait'; seconds: number };
+
+export function decideOnClaim(result: ClaimResult, fingerprint: string, nowMs: number): ClaimDecision {
+  if (result.claimed) {
+    const previous = result.previous;
+    // `unknown`: an earlier attempt got no answer. `sending` (its lease expired): an earlier attempt
+    // stopped mid-way (timeout, crash). Either may have reached Sendblue: look before sending again.
+    const mustReconcile = previous?.state === 'unknown' || previous?.state === 'sending';
+    return { action: 'proceed', mustReconcile };
+  }
+  const current = result.current;
+  if (current.state === 'sent') {
+    return { action: 'skip', why: current.fingerprint && current.fingerprint !== fingerprint ? 'id-reused' : 'already-sent' };
+  }
+  if (current.state === 'failed') return { action: 'skip', why: 'already-failed' };
+  // Another delivery of this command holds a live lease: come back once it has ended.
+  const remainingMs = Math.max(0, (current.lease_until ?? nowMs) - nowMs);
+  return { action: 'wait', seconds: Math.min(900, Math.ceil(remainingMs / 1000) + 1) };
+}
+
+export interface RetryPolicy {
+  baseSeconds: number;
+  maxSeconds: number;
+}
+
+/** Exponential backoff on the delivery count: base, 2x base, 4x base... capped (SQS allows up to 12 h). */
+export function retryDelaySeconds(receiveCount: number, policy: RetryPolicy): number {
+  const attempt = Math.max(1, Math.floor(receiveCount) || 1);
+  return Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** Math.min(attempt - 1, 20));
+}
+
+const sameText = (a: string | undefined, b: string | undefined) => (a ?? '') === (b ?? '');
+
+/**
+ * The outbound messages, among those Sendblue created since the first attempt, that an unclear
+ * attempt could have produced: same line, same group (or the same members for a new group), same
+ * content and media, oldest first. The caller drops those another command already owns (the same
+ * text sent twice in a row), so the first one left is ours.
+ */
+export function matchingSends(candidates: SendblueMessage[], command: SendGroupMessageCommand, fromNumber: string): SendblueMessage[] {
+  const wanted = command.numbers ? [...command.numbers].sort().join(',') : undefined;
+  return candidates.filter((message) => {
+    if (!message.message_handle) return false;
+    if (message.from_number && message.from_number !== fromNumber) return false;
+    if (!sameText(message.content, command.content) || !sameText(message.media_url, command.media_url)) return false;
+    if (command.group_id) return message.group_id === command.group_id;
+    if (!message.participants?.length || !wanted) return true;
+    return [...message.participants].filter((p) => p !== fromNumber).sort().join(',') === wanted;
+  });
+}
+
+/** Whether Sendblue's view of the group already shows what the change asked for. */
+export function isChangeApplied(command: ModifyGroupCommand, group: { members: string[]; name?: string }): boolean {
+  switch (command.modify_type) {
+    case 'add_recipient': return group.members.includes(command.number!);
+    case 'remove_recipient': return !group.members.includes(command.number!);
+    case 'rename': return group.name === command.name;
+  }
+}
+
+/** New members after an accepted change, from the members we knew. */
+export function membersAfter(command: ModifyGroupCommand, members: string[]): string[] | undefined {
+  if (command.modify_type === 'add_recipient') return [...new Set([...members, command.number!])].sort();
+  if (command.modify_type === 'remove_recipient') return members.filter((m) => m !== command.number);
+  return undefined;
+}
+
+/** The idempotency key: the command's own id, else the SQS deduplication id, else the SQS message id. */
+export function commandIdOf(body: unknown, dedupId: string | undefined, messageId: string): string {
+  const given = (body as { command_id?: unknown } | null)?.command_id;
+  if (typeof given === 'string' && /^[\x21-\x7E]{1,128}$/.test(given)) return given;
+  return dedupId || messageId;
+}
+
+export const commandTypeOf = (body: unknown): string => {
+  const type = (body as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && type.length <= 40 ? type : 'invalid';
+};
+
+export type { GroupCommand };
