@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { COMMAND_QUEUE_SETTINGS } from '../lambdas/shared/command-queue-settings';
 import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/shared/http';
 
 /**
@@ -31,5 +32,31 @@ export const DEFAULTS = {
     memorySize: 256,
     /** Well under API Gateway's 30 s integration timeout, so a slow call fails inside the handler's control. */
     timeout: Duration.seconds(10),
+  },
+  /** Length of the secrets the stack generates (webhook secret, status callback token): letters and digits. */
+  generatedSecretLength: 48,
+  /**
+   * The SQS command queue and its DLQ. Numbers shared with the sandbox come from
+   * COMMAND_QUEUE_SETTINGS (lambdas/shared/command-queue-settings.ts) and are not restated here.
+   */
+  commandQueue: {
+    /** At least 6x the sender's timeout, as AWS advises for an SQS event source. */
+    visibilityTimeout: Duration.seconds(COMMAND_QUEUE_SETTINGS.visibilityTimeoutSeconds),
+    /** Receives before SQS moves a command to the DLQ. */
+    maxReceiveCount: COMMAND_QUEUE_SETTINGS.maxReceiveCount,
+    /** A command nobody consumed for 4 days is stale: SQS drops it (SQS's own default). */
+    retentionPeriod: Duration.days(4),
+    /** SQS's maximum: two weeks to inspect and redrive a failed command. */
+    deadLetterRetentionPeriod: Duration.days(14),
+  },
+  sender: {
+    /** Several Sendblue calls (each bounded by `sendblueTimeoutMs`) fit in one invocation. */
+    timeout: Duration.seconds(COMMAND_QUEUE_SETTINGS.senderTimeoutSeconds),
+    /** Records per invocation (Lambda's maximum for FIFO sources is 10). */
+    batchSize: COMMAND_QUEUE_SETTINGS.batchSize,
+    /** Concurrent invocations: bounds the rate of Sendblue calls. */
+    maxConcurrency: COMMAND_QUEUE_SETTINGS.maxConcurrency,
+    /** Timeout of one Sendblue call, ms. */
+    sendblueTimeoutMs: COMMAND_QUEUE_SETTINGS.sendblueTimeoutMs,
   },
 } as const;

@@ -3,9 +3,11 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/shared/env';
 import { isPlaceholderFromNumber, type AppConfig } from './config';
+import { CommandQueue } from './constructs/command-queue';
 import { SendblueHttpApi } from './constructs/http-api';
 import { NodeFunction } from './constructs/node-function';
 import { SendblueSecrets } from './constructs/secrets';
+import { CommandSender } from './constructs/sender';
 import { EventsTable } from './constructs/table';
 import { handlerEntry } from './paths';
 
@@ -16,8 +18,7 @@ export interface SendblueGroupsStackProps extends StackProps {
 
 /**
  * Wires the small constructs together; every resource setting lives in its construct, every
- * default in lib/defaults.ts. The command queue and the sender Lambda (a later issue) plug in as
- * one more construct fed by `table`, `secrets` and `api.urlOf('/webhooks/status')`.
+ * default in lib/defaults.ts.
  */
 export class SendblueGroupsStack extends Stack {
   readonly table: EventsTable;
@@ -25,6 +26,8 @@ export class SendblueGroupsStack extends Stack {
   readonly ingestFunction: NodeFunction;
   readonly readFunction: NodeFunction;
   readonly api: SendblueHttpApi;
+  readonly commandQueue: CommandQueue;
+  readonly sender: CommandSender;
 
   constructor(scope: Construct, id: string, props: SendblueGroupsStackProps) {
     super(scope, id, props);
@@ -40,6 +43,7 @@ export class SendblueGroupsStack extends Stack {
       environment: {
         [ENV.tableName]: this.table.tableName,
         [ENV.webhookSecretArn]: this.secrets.webhookSecret.secretArn,
+        [ENV.callbackTokenSecretArn]: this.secrets.statusCallbackToken.secretArn,
         [ENV.maxBodyBytes]: String(config.maxBodyBytes),
       },
     });
@@ -54,11 +58,11 @@ export class SendblueGroupsStack extends Stack {
     );
     this.ingestFunction.addToRolePolicy(
       new PolicyStatement({
-        sid: 'ReadWebhookSecret',
+        sid: 'ReadWebhookAuthSecrets',
         effect: Effect.ALLOW,
-        // The secret uses the default aws/secretsmanager key: no kms:Decrypt statement needed.
+        // The secrets use the default aws/secretsmanager key: no kms:Decrypt statement needed.
         actions: ['secretsmanager:GetSecretValue'],
-        resources: [this.secrets.webhookSecret.secretArn],
+        resources: [this.secrets.webhookSecret.secretArn, this.secrets.statusCallbackToken.secretArn],
       }),
     );
 
@@ -86,6 +90,18 @@ export class SendblueGroupsStack extends Stack {
       accessLogRetention: config.logRetention,
     });
 
+    this.commandQueue = new CommandQueue(this, 'CommandQueue');
+    this.sender = new CommandSender(this, 'Sender', {
+      commands: this.commandQueue,
+      table: this.table,
+      apiCredentials: this.secrets.apiCredentials,
+      statusCallbackToken: this.secrets.statusCallbackToken,
+      statusWebhookUrl: this.api.urlOf('/webhooks/status'),
+      fromNumber: config.fromNumber,
+      sendblueBaseUrl: config.sendblueBaseUrl,
+      logRetention: config.logRetention,
+    });
+
     if (isPlaceholderFromNumber(config)) {
       Annotations.of(this).addWarningV2(
         'sendblue-groups:placeholder-from-number',
@@ -101,6 +117,14 @@ export class SendblueGroupsStack extends Stack {
     new CfnOutput(this, 'StatusWebhookUrl', {
       value: this.api.urlOf('/webhooks/status'),
       description: "Paste into Sendblue's outbound webhook setting (per-message callbacks get a token appended)",
+    });
+    new CfnOutput(this, 'CommandQueueUrl', {
+      value: this.commandQueue.queue.queueUrl,
+      description: 'Send commands here (FIFO: set MessageGroupId to the group_id, or the sorted numbers of a new group)',
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: this.commandQueue.deadLetterQueue.queueUrl,
+      description: 'Commands that failed for good (alarmed): inspect, then redrive or delete them',
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'ApiCredentialsSecretArn', {

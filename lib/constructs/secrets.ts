@@ -1,13 +1,19 @@
 import { SecretValue, Validations } from 'aws-cdk-lib';
 import { CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DEFAULTS } from '../defaults';
 
 export interface SendblueSecretsProps {
   /**
    * Length of the generated webhook secret.
-   * @default 48
+   * @default DEFAULTS.generatedSecretLength (48)
    */
   readonly webhookSecretLength?: number;
+  /**
+   * Length of the generated status callback token.
+   * @default DEFAULTS.generatedSecretLength (48)
+   */
+  readonly callbackTokenLength?: number;
 }
 
 /** What the ApiCredentials secret holds; the stack creates it with empty values. */
@@ -18,16 +24,30 @@ const ROTATION_REASON =
   "Sendblue; the webhook secret is pasted into Sendblue's dashboard). Rotate by hand in both places; the " +
   'Lambdas re-read secrets every 5 minutes, so no redeploy is needed.';
 
+const CALLBACK_TOKEN_ROTATION_REASON =
+  'Not rotated automatically: the sender puts this token on the status_callback URL of every message it sends, ' +
+  'so a rotation makes the ingest Lambda reject (401) the callbacks of messages still in flight. Rotate by hand ' +
+  'when no send is in flight; the Lambdas re-read secrets every 5 minutes, so no redeploy is needed.';
+
+/** Letters and digits only: survives copy/paste into a dashboard, a header and a URL query. */
+const generated = (passwordLength: number) => ({ passwordLength, excludePunctuation: true, includeSpace: false });
+
 /**
- * The two secrets, with fixed logical ids `ApiCredentials` and `WebhookSecret` (stable across
- * refactors; Secrets Manager names them `ApiCredentials-xxxx` / `WebhookSecret-xxxx`).
- * Both use the default `aws/secretsmanager` key, so readers need no KMS statement.
+ * The three secrets, with fixed logical ids `ApiCredentials`, `WebhookSecret` and
+ * `StatusCallbackToken` (stable across refactors; Secrets Manager names them `ApiCredentials-xxxx`
+ * and so on). All use the default `aws/secretsmanager` key, so readers need no KMS statement.
  */
 export class SendblueSecrets extends Construct {
   /** `{"apiKeyId": "...", "apiSecretKey": "..."}`: created empty, the user fills it in. */
   readonly apiCredentials: Secret;
   /** Expected `sb-signing-secret` header value, generated at deploy time (never in the template). */
   readonly webhookSecret: Secret;
+  /**
+   * Token the sender appends to the status URL it gives Sendblue (`?token=`), generated at deploy
+   * time. Apart from the webhook secret so that the sender, which must put it in URLs, cannot read
+   * the webhook secret; the ingest Lambda reads both.
+   */
+  readonly statusCallbackToken: Secret;
 
   constructor(scope: Construct, id: string, props: SendblueSecretsProps = {}) {
     super(scope, id);
@@ -43,17 +63,21 @@ export class SendblueSecrets extends Construct {
     this.webhookSecret = new Secret(this, 'WebhookSecret', {
       description:
         "Sendblue webhook secret for sendblue-groups: paste it into Sendblue's webhook settings (sb-signing-secret).",
-      generateSecretString: {
-        passwordLength: props.webhookSecretLength ?? 48,
-        // Letters and digits only: survives copy/paste into a dashboard, a header and a URL query.
-        excludePunctuation: true,
-        includeSpace: false,
-      },
+      generateSecretString: generated(props.webhookSecretLength ?? DEFAULTS.generatedSecretLength),
     });
     (this.webhookSecret.node.defaultChild as CfnSecret).overrideLogicalId('WebhookSecret');
+
+    this.statusCallbackToken = new Secret(this, 'StatusCallbackToken', {
+      description:
+        'Status callback token for sendblue-groups: the sender appends it to the status URL it gives Sendblue (?token=), ' +
+        'the ingest Lambda checks it. Nothing to configure in Sendblue.',
+      generateSecretString: generated(props.callbackTokenLength ?? DEFAULTS.generatedSecretLength),
+    });
+    (this.statusCallbackToken.node.defaultChild as CfnSecret).overrideLogicalId('StatusCallbackToken');
 
     for (const secret of [this.apiCredentials, this.webhookSecret]) {
       Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: ROTATION_REASON });
     }
+    Validations.of(this.statusCallbackToken).acknowledge({ id: 'AwsSolutions-SMG4', reason: CALLBACK_TOKEN_ROTATION_REASON });
   }
 }

@@ -25,3 +25,16 @@ export function resourcesOfType(template: Template, type: string): [string, Reso
 }
 
 export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every statement of the inline policies attached to roles whose logical id starts with the prefix. */
+export function roleStatements(template: Template, roleLogicalIdPrefix: string): any[] {
+  return resourcesOfType(template, 'AWS::IAM::Policy')
+    .filter(([, policy]) => policy.Properties!.Roles.some((role: { Ref: string }) => role.Ref.startsWith(roleLogicalIdPrefix)))
+    .flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement as any[]);
+}
+
+/** Statements by Sid (a statement a CDK grant added has none: `(no sid)`), with sorted actions. */
+export const statementSummary = (statements: any[]) =>
+  Object.fromEntries(
+    statements.map((s) => [s.Sid ?? '(no sid)', { actions: asArray(s.Action).sort(), resources: asArray(s.Resource) }]),
+  );

@@ -81,6 +81,7 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-APIG4 @ SendblueGroups/HttpApi/PostWebhooksReceive',
         'AwsSolutions-APIG4 @ SendblueGroups/HttpApi/PostWebhooksStatus',
         'AwsSolutions-SMG4 @ SendblueGroups/Secrets/ApiCredentials',
+        'AwsSolutions-SMG4 @ SendblueGroups/Secrets/StatusCallbackToken',
         'AwsSolutions-SMG4 @ SendblueGroups/Secrets/WebhookSecret',
       ].sort(),
     );

@@ -6,12 +6,13 @@ import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/shared/http';
 import { ROUTES, routeKey } from '../../lambdas/shared/routes';
 import { TABLE_SCHEMA } from '../../lambdas/shared/table-schema';
 import { ACCESS_LOG_FIELDS } from '../../lib/constructs/http-api';
-import { asArray, resourcesOfType, synthStack } from './helpers';
+import { asArray, resourcesOfType, roleStatements, statementSummary, synthStack } from './helpers';
 
 const { stack, template } = synthStack();
 const logicalId = (fn: { node: { defaultChild?: unknown } }) => stack.getLogicalId(fn.node.defaultChild as CfnFunction);
 const ingestId = logicalId(stack.ingestFunction.function);
 const readId = logicalId(stack.readFunction.function);
+const senderId = logicalId(stack.sender.function.function);
 const tableRef = { 'Fn::GetAtt': [stack.getLogicalId(stack.table.node.defaultChild as never), 'Arn'] };
 
 describe('table', () => {
@@ -57,17 +58,18 @@ describe('table', () => {
 describe('lambdas', () => {
   const functions = resourcesOfType(template, 'AWS::Lambda::Function');
 
-  it('are exactly the ingest and read functions', () => {
-    expect(functions.map(([id]) => id).sort()).toEqual([ingestId, readId].sort());
+  it('are exactly the ingest, read and sender functions', () => {
+    expect(functions.map(([id]) => id).sort()).toEqual([ingestId, readId, senderId].sort());
   });
 
-  it.each(functions)('%s runs Node.js 24 on arm64 with explicit memory, timeout and its own log group', (_id, fn) => {
+  it.each(functions)('%s runs Node.js 24 on arm64 with explicit memory, timeout and its own log group', (id, fn) => {
     const props = fn.Properties!;
     expect(props.Runtime).toBe('nodejs24.x');
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.MemorySize).toBeGreaterThanOrEqual(128);
     expect(props.Timeout).toBeGreaterThan(0);
-    expect(props.Timeout).toBeLessThan(30); // below API Gateway's integration timeout
+    // API handlers stay below API Gateway's 30 s integration timeout (the sender is checked in sender.test.ts).
+    if (id !== senderId) expect(props.Timeout).toBeLessThan(30);
     expect(props.Handler).toBe('index.handler');
     expect(props.TracingConfig).toBeUndefined(); // no X-Ray cost
     const logGroupId = props.LoggingConfig?.LogGroup?.Ref as string;
@@ -76,15 +78,16 @@ describe('lambdas', () => {
 
   it('every log group has a retention', () => {
     const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(3); // two functions + API access logs
+    expect(groups).toHaveLength(4); // three functions + API access logs
     for (const [, group] of groups) expect(group.Properties?.RetentionInDays).toBe(30);
   });
 
-  it('ingest gets the table, the webhook secret ARN and the body limit', () => {
+  it('ingest gets the table, the webhook secret and callback token ARNs and the body limit', () => {
     const env = template.toJSON().Resources[ingestId].Properties.Environment.Variables;
     expect(env).toEqual({
       [ENV.tableName]: { Ref: tableRef['Fn::GetAtt'][0] },
       [ENV.webhookSecretArn]: { Ref: 'WebhookSecret' },
+      [ENV.callbackTokenSecretArn]: { Ref: 'StatusCallbackToken' },
       [ENV.maxBodyBytes]: String(DEFAULT_MAX_BODY_BYTES),
     });
   });
@@ -105,18 +108,12 @@ describe('lambdas', () => {
 });
 
 describe('IAM', () => {
-  const statementsOf = (roleLogicalIdPrefix: string) => {
-    const policies = resourcesOfType(template, 'AWS::IAM::Policy').filter(([, policy]) =>
-      policy.Properties!.Roles.some((role: { Ref: string }) => role.Ref.startsWith(roleLogicalIdPrefix)),
-    );
-    return policies.flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement as any[]);
-  };
-  const summary = (statements: any[]) =>
-    Object.fromEntries(statements.map((s) => [s.Sid, { actions: asArray(s.Action).sort(), resources: asArray(s.Resource) }]));
+  const statementsOf = (roleLogicalIdPrefix: string) => roleStatements(template, roleLogicalIdPrefix);
+  const summary = statementSummary;
 
-  it('only the two function roles exist, with no managed policies', () => {
+  it('only the three function roles exist, with no managed policies', () => {
     const roles = resourcesOfType(template, 'AWS::IAM::Role');
-    expect(roles).toHaveLength(2);
+    expect(roles).toHaveLength(3);
     for (const [, role] of roles) {
       expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties?.AssumeRolePolicyDocument.Statement).toEqual([
@@ -125,7 +122,7 @@ describe('IAM', () => {
     }
   });
 
-  it('ingest may only write the table, read the webhook secret and write its own logs', () => {
+  it('ingest may only write the table, read the webhook secret and the callback token, and write its own logs', () => {
     const logGroupId = stack.getLogicalId(stack.ingestFunction.logGroup.node.defaultChild as never);
     expect(summary(statementsOf('IngestFunction'))).toEqual({
       WriteOwnLogs: {
@@ -133,7 +130,10 @@ describe('IAM', () => {
         resources: [{ 'Fn::GetAtt': [logGroupId, 'Arn'] }],
       },
       WriteEvents: { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [tableRef] },
-      ReadWebhookSecret: { actions: ['secretsmanager:GetSecretValue'], resources: [{ Ref: 'WebhookSecret' }] },
+      ReadWebhookAuthSecrets: {
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [{ Ref: 'WebhookSecret' }, { Ref: 'StatusCallbackToken' }],
+      },
     });
   });
 
@@ -257,18 +257,30 @@ describe('secrets', () => {
     expect(secret.Properties.GenerateSecretString).toEqual({ PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false });
   });
 
-  it('both use the default aws/secretsmanager key', () => {
+  it('StatusCallbackToken is generated at deploy time: 48 letters and digits (safe in a URL query)', () => {
+    const secret = template.toJSON().Resources.StatusCallbackToken;
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret.Properties.SecretString).toBeUndefined();
+    expect(secret.Properties.GenerateSecretString).toEqual({ PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false });
+  });
+
+  it('all three use the default aws/secretsmanager key', () => {
     for (const [, secret] of resourcesOfType(template, 'AWS::SecretsManager::Secret')) {
       expect(secret.Properties?.KmsKeyId).toBeUndefined();
     }
-    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    expect(resourcesOfType(template, 'AWS::SecretsManager::Secret').map(([id]) => id).sort()).toEqual(
+      ['ApiCredentials', 'StatusCallbackToken', 'WebhookSecret'],
+    );
   });
 });
 
 describe('outputs', () => {
   it('has exactly the documented outputs', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
-      ['ApiUrl', 'ReceiveWebhookUrl', 'StatusWebhookUrl', 'TableName', 'ApiCredentialsSecretArn', 'WebhookSecretArn'].sort(),
+      [
+        'ApiUrl', 'ReceiveWebhookUrl', 'StatusWebhookUrl', 'CommandQueueUrl', 'DeadLetterQueueUrl',
+        'TableName', 'ApiCredentialsSecretArn', 'WebhookSecretArn',
+      ].sort(),
     );
   });
 

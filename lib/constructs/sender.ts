@@ -1,0 +1,137 @@
+import type { Duration } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/shared/env';
+import { DEFAULTS } from '../defaults';
+import { handlerEntry } from '../paths';
+import type { CommandQueue } from './command-queue';
+import { NodeFunction } from './node-function';
+import type { EventsTable } from './table';
+
+/** AWS advises a visibility timeout of at least 6x the function timeout for an SQS event source. */
+export const MIN_VISIBILITY_TO_TIMEOUT_RATIO = 6;
+
+export interface CommandSenderProps {
+  /** The command queue (consumed) and its DLQ (the sender puts permanently failed commands there). */
+  readonly commands: CommandQueue;
+  /** Where command states and sent messages are written. */
+  readonly table: EventsTable;
+  /** Sendblue API credentials `{"apiKeyId","apiSecretKey"}`. */
+  readonly apiCredentials: ISecret;
+  /** Token appended to `statusWebhookUrl` (`?token=`). Never pass the webhook secret here. */
+  readonly statusCallbackToken: ISecret;
+  /** The stack's own status webhook URL, given to Sendblue as every message's `status_callback`. */
+  readonly statusWebhookUrl: string;
+  /** Default Sendblue line (E.164) for commands without `from_number`. */
+  readonly fromNumber: string;
+  /** Sendblue API base URL, no trailing slash. */
+  readonly sendblueBaseUrl: string;
+  /**
+   * Function timeout; the queue's visibility timeout must be at least 6x this.
+   * @default DEFAULTS.sender.timeout (COMMAND_QUEUE_SETTINGS.senderTimeoutSeconds, 30 seconds)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Concurrent sender invocations (2-1000): bounds the rate of Sendblue calls.
+   * @default DEFAULTS.sender.maxConcurrency (COMMAND_QUEUE_SETTINGS.maxConcurrency, 5)
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Retention of the function's log group.
+   * @default DEFAULTS.logRetention (one month)
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The sender Lambda fed by the command queue (batches with partial failures, bounded concurrency).
+ * Its role allows exactly: the table items it reads and writes, queries of the table (a message
+ * and its status history) and of the group timeline index (a membership change reads the group's
+ * newest messages), the API credentials and the status callback token (not the webhook secret),
+ * sending to the DLQ, and what the event source grants on the command queue (receive, delete,
+ * change visibility, get attributes and URL).
+ */
+export class CommandSender extends Construct {
+  readonly function: NodeFunction;
+
+  constructor(scope: Construct, id: string, props: CommandSenderProps) {
+    super(scope, id);
+    const { commands, table } = props;
+    const timeout = props.timeout ?? DEFAULTS.sender.timeout;
+    if (commands.visibilityTimeout.toSeconds() < MIN_VISIBILITY_TO_TIMEOUT_RATIO * timeout.toSeconds()) {
+      throw new Error(
+        `${this.node.path}: the command queue's visibility timeout (${commands.visibilityTimeout.toSeconds()} s) must be at least ` +
+          `${MIN_VISIBILITY_TO_TIMEOUT_RATIO}x the sender's timeout (${timeout.toSeconds()} s)`,
+      );
+    }
+
+    this.function = new NodeFunction(this, 'Function', {
+      entry: handlerEntry('sender'),
+      description: 'Command queue -> Sendblue API -> DynamoDB',
+      timeout,
+      logRetention: props.logRetention,
+      environment: {
+        [ENV.tableName]: table.tableName,
+        [ENV.apiCredentialsSecretArn]: props.apiCredentials.secretArn,
+        [ENV.callbackTokenSecretArn]: props.statusCallbackToken.secretArn,
+        [ENV.statusWebhookUrl]: props.statusWebhookUrl,
+        [ENV.fromNumber]: props.fromNumber,
+        [ENV.sendblueBaseUrl]: props.sendblueBaseUrl,
+        [ENV.sendblueTimeoutMs]: String(DEFAULTS.sender.sendblueTimeoutMs),
+        [ENV.commandQueueUrl]: commands.queue.queueUrl,
+        [ENV.deadLetterQueueUrl]: commands.deadLetterQueue.queueUrl,
+        [ENV.maxReceiveCount]: String(commands.maxReceiveCount),
+      },
+    });
+
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadWriteCommandsAndMessages',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        // Table: a message with its status history (is an earlier send already ours?).
+        // Index: a group's newest messages (its members before a membership change).
+        sid: 'QueryMessagesAndGroupTimeline',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:Query'],
+        resources: [table.tableArn, table.groupTimelineIndexArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadSendblueSecrets',
+        effect: Effect.ALLOW,
+        // Default aws/secretsmanager key: no kms:Decrypt statement needed.
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.apiCredentials.secretArn, props.statusCallbackToken.secretArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'DeadLetterFailedCommands',
+        effect: Effect.ALLOW,
+        actions: ['sqs:SendMessage'],
+        resources: [commands.deadLetterQueue.queueArn],
+      }),
+    );
+
+    // Also grants consume rights on the command queue (ReceiveMessage, DeleteMessage,
+    // ChangeMessageVisibility, GetQueueAttributes, GetQueueUrl); SSE-SQS needs no KMS grant.
+    // ChangeMessageVisibility is what the sender uses for retry backoff.
+    this.function.function.addEventSource(
+      new SqsEventSource(commands.queue, {
+        batchSize: DEFAULTS.sender.batchSize,
+        maxConcurrency: props.maxConcurrency ?? DEFAULTS.sender.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+}
