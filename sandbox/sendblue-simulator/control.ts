@@ -1,0 +1,87 @@
+/**
+ * Control endpoints (/__simulator/*) so another process (the sandbox, a shell) can drive the
+ * simulator: faults, the request log, member replies. No API key; loopback callers only.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkFault } from './faults';
+import { errorBody, isLoopback, parseJson, readBody, sendJson, TOO_LARGE } from './http-util';
+import type { CallbackDelivery, Fault, SimMessage, SimulatorRequest } from './types';
+
+export const CONTROL_PREFIX = '/__simulator/';
+
+export interface ControlActions {
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  pendingFaults(): Array<Required<Fault>>;
+  requests(): SimulatorRequest[];
+  callbacks(): CallbackDelivery[];
+  messages(): SimMessage[];
+  hasGroup(groupId: string): boolean;
+  memberReply(groupId: string, content?: string): Promise<SimMessage>;
+  reset(): void;
+}
+
+export async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  method: string,
+  actions: ControlActions,
+): Promise<void> {
+  if (!isLoopback(req)) return void sendJson(res, 403, errorBody('Control endpoints answer loopback callers only', 'forbidden'));
+  const route = `${method} ${path.slice(CONTROL_PREFIX.length)}`;
+  const ok = (data: Record<string, unknown> = {}) => void sendJson(res, 200, { status: 'OK', ...data });
+  const bad = (message: string, status = 400) => void sendJson(res, status, errorBody(message, status === 404 ? 'not_found' : 'validation_error'));
+
+  switch (route) {
+    case 'GET requests':
+      return ok({ requests: actions.requests() });
+    case 'GET callbacks':
+      return ok({ callbacks: actions.callbacks() });
+    case 'GET messages':
+      return ok({ messages: actions.messages() });
+    case 'GET faults':
+      return ok({ faults: actions.pendingFaults() });
+    case 'DELETE faults':
+      actions.clearFaults();
+      return ok({ faults: [] });
+    case 'POST reset':
+      actions.reset();
+      return ok();
+    case 'POST faults':
+    case 'POST reply': {
+      const body = await readBody(req);
+      if (body === TOO_LARGE) return bad('body too large', 413);
+      const parsed = parseJson(body);
+      if (!parsed.ok) return bad('The body must be valid JSON');
+      if (route === 'POST faults') {
+        const checked = checkFault(parsed.value);
+        if (!checked.ok) return bad(checked.error);
+        actions.injectFault(checked.fault);
+        return ok({ faults: actions.pendingFaults() });
+      }
+      return reply(parsed.value, actions, ok, bad);
+    }
+    default:
+      return bad(`No control route ${method} ${path}`, 404);
+  }
+}
+
+async function reply(
+  value: unknown,
+  actions: ControlActions,
+  ok: (data: Record<string, unknown>) => void,
+  bad: (message: string, status?: number) => void,
+): Promise<void> {
+  const body = (value !== null && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+  const { group_id: groupId, content } = body;
+  if (typeof groupId !== 'string' || !groupId) return bad('group_id is required');
+  if (content !== undefined && content !== null && typeof content !== 'string') return bad('content must be a string');
+  if (!actions.hasGroup(groupId)) return bad(`Group ${groupId} not found`, 404);
+  try {
+    const message = await actions.memberReply(groupId, (content as string | null | undefined) ?? undefined);
+    return ok({ message });
+  } catch (error) {
+    return bad(error instanceof Error ? error.message : String(error), 409);
+  }
+}

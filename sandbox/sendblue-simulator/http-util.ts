@@ -1,0 +1,102 @@
+/**
+ * Small HTTP helpers for the simulator: bounded body reading, query parsing, JSON answers.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SIGNING_HEADER } from '../../lambdas/shared/webhook-auth';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const TOO_LARGE = Symbol('too large');
+
+/** Headers whose values are never recorded or logged. */
+const SECRET_HEADERS = new Set(['sb-api-secret-key', SIGNING_HEADER, 'authorization', 'cookie', 'proxy-authorization']);
+
+/** Reads the whole body, or TOO_LARGE past the limit (without buffering more than it). */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer | typeof TOO_LARGE> {
+  if (Number(req.headers['content-length']) > limit) return Promise.resolve(TOO_LARGE);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      resolve(TOO_LARGE);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+    req.once('close', () => reject(new Error('the client closed the connection before the body ended')));
+  });
+}
+
+/**
+ * Query string to a record (the last value wins). A literal `+` stays a `+`, so phone numbers
+ * typed unencoded (`?number=+1415...`, as in Sendblue's docs) still match; the SDK sends `%2B`.
+ * Returns undefined for malformed percent-encoding.
+ */
+export function parseQuery(raw: string): Record<string, string> | undefined {
+  const query: Record<string, string> = Object.create(null) as Record<string, string>;
+  try {
+    for (const part of raw.split('&')) {
+      if (!part) continue;
+      const equals = part.indexOf('=');
+      const key = decodeURIComponent(equals === -1 ? part : part.slice(0, equals));
+      query[key] = equals === -1 ? '' : decodeURIComponent(part.slice(equals + 1));
+    }
+  } catch {
+    return undefined;
+  }
+  return { ...query };
+}
+
+/** Request headers for the log, secret values replaced. */
+export function safeHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    out[name] = SECRET_HEADERS.has(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** The body as recorded: parsed JSON when it is JSON, else the text (bounded), undefined when empty. */
+export function recordedBody(body: Buffer): unknown {
+  if (!body.length) return undefined;
+  const text = body.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text.length > 10_000 ? `${text.slice(0, 10_000)}…` : text;
+  }
+}
+
+export function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(body.toString('utf8')) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): number {
+  if (res.headersSent || res.destroyed) return status;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+  return status;
+}
+
+export const errorBody = (message: string, error: string) => ({ status: 'ERROR', error, error_message: message, message });
+
+/** Decodes one path segment; undefined for malformed percent-encoding. */
+export function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+export const isLoopback = (req: IncomingMessage): boolean => LOOPBACK.has(req.socket.remoteAddress ?? '');

@@ -1,0 +1,159 @@
+/**
+ * The simulator's HTTP front: records every API call, checks the API key headers, applies
+ * injected faults, routes to the Sendblue API functions, and hands /__simulator/* to control.ts.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../../lambdas/shared/logger';
+import { safeEqual } from '../../lambdas/shared/webhook-auth';
+import type { ApiContext, ApiResult } from './api';
+import { CONTROL_PREFIX, handleControl, type ControlActions } from './control';
+import type { FaultQueue } from './faults';
+import { errorBody, parseJson, parseQuery, readBody, recordedBody, safeHeaders, sendJson, TOO_LARGE } from './http-util';
+import { matchRoute, type MatchedRoute } from './routes';
+import type { SimulatorRequest } from './types';
+
+export interface ServerDeps {
+  ctx: ApiContext;
+  faults: FaultQueue;
+  requests: SimulatorRequest[];
+  apiKeyId: string;
+  apiSecretKey: string;
+  control: ControlActions;
+  logger: Logger;
+}
+
+export interface SimulatorServer {
+  server: Server;
+  /** Destroys the sockets of requests that were never answered (hang faults). */
+  dropHungRequests(): void;
+}
+
+const FAULT_ANSWERS: Record<'429' | '500' | '400', ApiResult> = {
+  '429': { status: 429, body: errorBody('Too many requests', 'rate_limited') },
+  '500': { status: 500, body: errorBody('Internal server error (simulated)', 'internal_error') },
+  '400': { status: 400, body: errorBody('Bad request (simulated)', 'validation_error') },
+};
+
+export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
+  const hung = new Set<ServerResponse>();
+
+  const hang = (res: ServerResponse) => {
+    hung.add(res);
+    res.once('close', () => hung.delete(res));
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (path.startsWith(CONTROL_PREFIX)) return handleControl(req, res, path, method, deps.control);
+
+    const query = parseQuery(queryStart === -1 ? '' : url.slice(queryStart + 1));
+    const body = await readBody(req);
+    const entry: SimulatorRequest = {
+      at: new Date().toISOString(),
+      method,
+      path,
+      query: query ?? {},
+      body: body === TOO_LARGE ? '[body too large]' : recordedBody(body),
+      headers: safeHeaders(req),
+      status: 0,
+    };
+    deps.requests.push(entry);
+    const answer = (status: number, payload: unknown) => {
+      entry.status = sendJson(res, status, payload);
+      deps.logger.debug('simulator api request', { method, path, status, fault: entry.fault });
+    };
+
+    if (body === TOO_LARGE) {
+      res.setHeader('connection', 'close');
+      return answer(413, errorBody('Request body too large', 'payload_too_large'));
+    }
+    if (!path.startsWith('/api/')) return answer(404, errorBody(`No route ${method} ${path}`, 'not_found'));
+    if (!isAuthorized(req, deps)) {
+      return answer(401, errorBody('Unauthorized: sb-api-key-id and sb-api-secret-key must match an API key', 'unauthorized'));
+    }
+    if (!query) return answer(400, errorBody('The query string has malformed percent-encoding', 'validation_error'));
+    const match = matchRoute(method, path, query);
+    if (match.kind === 'none') return answer(404, errorBody(`No route ${method} ${path}`, 'not_found'));
+    if (match.kind === 'bad-path') return answer(400, errorBody('The path has malformed percent-encoding', 'validation_error'));
+    if (match.kind === 'wrong-method') {
+      res.setHeader('allow', match.allowed);
+      return answer(405, errorBody(`${method} is not allowed on ${path}`, 'method_not_allowed'));
+    }
+
+    const fault = deps.faults.take(match.route.faultRoute);
+    if (fault) entry.fault = fault;
+    if (fault === '429' || fault === '500' || fault === '400') {
+      const { status, body: faultBody } = FAULT_ANSWERS[fault];
+      return answer(status, faultBody);
+    }
+    if (fault === 'hang') {
+      entry.status = 'hang';
+      deps.logger.debug('simulator api request hangs (fault)', { method, path });
+      return hang(res);
+    }
+
+    const result = run(match.route, body, deps);
+
+    if (fault === 'accept-then-cut') {
+      entry.status = 'cut';
+      entry.processedStatus = result.status;
+      deps.logger.debug('simulator api request processed, connection cut (fault)', { method, path, processed: result.status });
+      res.socket?.destroy();
+      return;
+    }
+    if (fault === 'accept-then-hang') {
+      entry.status = 'hang';
+      entry.processedStatus = result.status;
+      deps.logger.debug('simulator api request processed, never answered (fault)', { method, path, processed: result.status });
+      return hang(res);
+    }
+    answer(result.status, result.body);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      deps.logger.error('simulator request failed', { error, path: req.url?.split('?')[0] });
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, errorBody('Simulator error', 'internal_error'));
+      else res.destroy();
+    });
+  });
+  // A client that sends garbage must not take the process down.
+  server.on('clientError', (_error, socket) => socket.destroy());
+
+  return {
+    server,
+    dropHungRequests() {
+      for (const res of hung) res.socket?.destroy();
+      hung.clear();
+    },
+  };
+}
+
+/** Parses the JSON body (POST routes) and runs the route; a bug here answers 500, never crashes. */
+function run(route: MatchedRoute, body: Buffer, deps: ServerDeps): ApiResult {
+  let input: unknown;
+  if (route.json) {
+    const parsed = parseJson(body);
+    if (!parsed.ok) return { status: 400, body: errorBody('The body must be valid JSON', 'invalid_json') };
+    input = parsed.value;
+  }
+  try {
+    return route.handle(deps.ctx, input);
+  } catch (error) {
+    deps.logger.error('simulator route failed', { error });
+    return { status: 500, body: errorBody('Simulator error', 'internal_error') };
+  }
+}
+
+function isAuthorized(req: IncomingMessage, deps: ServerDeps): boolean {
+  const keyId = req.headers['sb-api-key-id'];
+  const secret = req.headers['sb-api-secret-key'];
+  if (typeof keyId !== 'string' || typeof secret !== 'string') return false;
+  // Both compared, always, so timing says nothing about which one was wrong.
+  const keyOk = safeEqual(keyId, deps.apiKeyId);
+  const secretOk = safeEqual(secret, deps.apiSecretKey);
+  return keyOk && secretOk;
+}

@@ -1,0 +1,135 @@
+/**
+ * The simulator's memory: groups and messages, as Sendblue would keep them for one account.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SimGroup, SimMessage } from './types';
+
+const sameMembers = (a: readonly string[], b: readonly string[]): boolean => {
+  if (a.length !== b.length) return false;
+  const sortedB = [...b].sort();
+  return [...a].sort().every((value, index) => value === sortedB[index]);
+};
+
+export const copyGroup = (group: SimGroup): SimGroup => ({ ...group, members: [...group.members] });
+export const copyMessage = (message: SimMessage): SimMessage => ({
+  ...message,
+  participants: [...message.participants],
+  status_history: message.status_history.map((entry) => ({ ...entry })),
+  ...(message.reply_to ? { reply_to: { ...message.reply_to } } : {}),
+});
+
+export interface NewMessage {
+  group: SimGroup;
+  isOutbound: boolean;
+  status: string;
+  content: string;
+  mediaUrl: string;
+  sendStyle: string;
+  fromNumber: string;
+  statusCallback?: string;
+  replyTo?: { message_handle: string; part_index?: number };
+}
+
+export class SimState {
+  private readonly groups = new Map<string, SimGroup>();
+  private readonly byHandle = new Map<string, SimMessage>();
+  private seq = 0;
+  /** Accepted outbound sends, for `replyEvery`. */
+  acceptedSends = 0;
+  /** Per group: how many member replies so far (picks the next member in turn). */
+  private readonly replyTurns = new Map<string, number>();
+
+  clear(): void {
+    this.groups.clear();
+    this.byHandle.clear();
+    this.replyTurns.clear();
+    this.seq = 0;
+    this.acceptedSends = 0;
+  }
+
+  group(id: string): SimGroup | undefined {
+    return this.groups.get(id);
+  }
+
+  /** The oldest group whose members are exactly this set. */
+  findByMembers(members: readonly string[]): SimGroup | undefined {
+    for (const group of this.groups.values()) if (sameMembers(group.members, members)) return group;
+    return undefined;
+  }
+
+  createGroup(members: readonly string[], line: string, name: string | null = null): SimGroup {
+    const now = new Date().toISOString();
+    const group: SimGroup = {
+      group_id: `sb_group_${randomUUID()}`,
+      members: [...new Set(members)],
+      name,
+      line,
+      created_at: now,
+      updated_at: now,
+    };
+    this.groups.set(group.group_id, group);
+    return group;
+  }
+
+  touch(group: SimGroup): void {
+    group.updated_at = new Date().toISOString();
+  }
+
+  addMessage(input: NewMessage): SimMessage {
+    const now = new Date().toISOString();
+    const message: SimMessage = {
+      message_handle: randomUUID(),
+      group_id: input.group.group_id,
+      is_outbound: input.isOutbound,
+      status: input.status,
+      status_history: [{ status: input.status, date_updated: now }],
+      content: input.content,
+      media_url: input.mediaUrl,
+      send_style: input.sendStyle,
+      from_number: input.fromNumber,
+      line: input.group.line,
+      participants: [...input.group.members],
+      group_display_name: input.group.name ?? '',
+      ...(input.statusCallback ? { status_callback: input.statusCallback } : {}),
+      ...(input.replyTo ? { reply_to: input.replyTo } : {}),
+      date_created: now,
+      date_sent: now,
+      date_updated: now,
+      seq: this.seq++,
+    };
+    this.byHandle.set(message.message_handle, message);
+    return message;
+  }
+
+  /** Moves a stored message to a new status (no-op when it was forgotten by reset). */
+  setStatus(handle: string, status: string): SimMessage | undefined {
+    const message = this.byHandle.get(handle);
+    if (!message) return undefined;
+    const now = new Date().toISOString();
+    message.status = status;
+    message.date_updated = now;
+    message.status_history.push({ status, date_updated: now });
+    return message;
+  }
+
+  message(handle: string): SimMessage | undefined {
+    return this.byHandle.get(handle);
+  }
+
+  allMessages(): SimMessage[] {
+    return [...this.byHandle.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  latestInGroup(groupId: string): SimMessage | undefined {
+    return this.allMessages().filter((message) => message.group_id === groupId).pop();
+  }
+
+  /** The member whose turn it is to reply in this group (deterministic rotation). */
+  nextReplier(group: SimGroup): { member: string; turn: number } | undefined {
+    const turn = this.replyTurns.get(group.group_id) ?? 0;
+    const member = group.members[turn % Math.max(1, group.members.length)];
+    if (member === undefined) return undefined;
+    this.replyTurns.set(group.group_id, turn + 1);
+    return { member, turn };
+  }
+}

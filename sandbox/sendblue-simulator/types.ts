@@ -1,0 +1,134 @@
+/**
+ * Public types of the Sendblue simulator (see index.ts for how to start one).
+ */
+import type { Logger } from '../../lambdas/shared/logger';
+
+export interface SimulatorOptions {
+  /** 0 = any free port. The server listens on 127.0.0.1 only. @default 0 */
+  port?: number;
+  /** Expected `sb-api-key-id` header. */
+  apiKeyId: string;
+  /** Expected `sb-api-secret-key` header (never logged or recorded). */
+  apiSecretKey: string;
+  /** The account's Sendblue lines; `from_number` must be one of them. */
+  lines: string[];
+  /** Where member replies are POSTed (with the `sb-signing-secret` header). */
+  receiveWebhookUrl?: string;
+  /** Value of the `sb-signing-secret` header on member replies (never logged or recorded). */
+  webhookSecret?: string;
+  /** Every Nth accepted group send gets one member reply; 0/undefined = never. */
+  replyEvery?: number;
+  /** Delays after accepting a send before SENT, then DELIVERED. @default { sent: 30, delivered: 80 } */
+  statusDelaysMs?: { sent: number; delivered: number };
+  /** Delay before the automatic member reply (replyEvery). @default 150 */
+  replyDelayMs?: number;
+  /** Leave `group_id` out of the send answer, as the current Sendblue schema does. */
+  omitGroupIdInSendResponse?: boolean;
+  /** Waits between webhook attempts; its length is the number of retries. @default [50, 100, 200] */
+  callbackRetryDelaysMs?: number[];
+  /** Per-attempt timeout of a webhook POST. @default 5000 */
+  callbackTimeoutMs?: number;
+  /** `account_email` / `accountEmail` in records and payloads. @default 'sandbox@sendblue.local' */
+  accountEmail?: string;
+  logger?: Logger;
+}
+
+export type FaultKind = '429' | '500' | '400' | 'hang' | 'accept-then-cut' | 'accept-then-hang';
+export type FaultRoute = 'send' | 'modify' | 'rename' | 'any';
+
+export interface Fault {
+  kind: FaultKind;
+  /** How many matching API calls it applies to. @default 1 */
+  count?: number;
+  /** @default 'any' */
+  route?: FaultRoute;
+}
+
+export interface SimulatorRequest {
+  at: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Parsed JSON body, the raw text when it was not JSON, or undefined when empty. */
+  body: unknown;
+  /** Request headers; secret values are replaced by '[redacted]'. */
+  headers: Record<string, string>;
+  /** What was answered; 'cut' = socket destroyed without an answer, 'hang' = never answered. */
+  status: number | 'cut' | 'hang';
+  /** For accept-then-cut/hang: the status the simulator would have answered. */
+  processedStatus?: number;
+  /** The fault that shaped the answer, if any. */
+  fault?: FaultKind;
+}
+
+export interface CallbackDelivery {
+  kind: 'status' | 'reply';
+  url: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  /** HTTP status of the last attempt, 'error' for a connection error or timeout, null before the first. */
+  lastStatus: number | 'error' | null;
+  /** True once an attempt was answered 2xx. */
+  delivered: boolean;
+}
+
+export interface SimGroup {
+  group_id: string;
+  members: string[];
+  name: string | null;
+  /** The Sendblue line serving the group (the last one that sent to it). */
+  line: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SimMessage {
+  message_handle: string;
+  group_id: string;
+  is_outbound: boolean;
+  status: string;
+  status_history: Array<{ status: string; date_updated: string }>;
+  content: string;
+  media_url: string;
+  send_style: string;
+  /** Outbound: the line. Inbound: the member who wrote. */
+  from_number: string;
+  /** The Sendblue line of the conversation. */
+  line: string;
+  /** The group's members when the message was sent or received (the line excluded). */
+  participants: string[];
+  group_display_name: string;
+  status_callback?: string;
+  reply_to?: { message_handle: string; part_index?: number };
+  date_created: string;
+  date_sent: string;
+  date_updated: string;
+  /** Insertion order, the tie-breaker for equal dates. */
+  seq: number;
+}
+
+export interface RunningSimulator {
+  url: string;
+  port: number;
+  /** Every API call received (control endpoints excluded). */
+  readonly requests: SimulatorRequest[];
+  /** Every webhook the simulator posted (status callbacks and member replies). */
+  readonly callbacks: CallbackDelivery[];
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  /** Forgets groups, messages, logs and faults; cancels pending webhooks; drops hung requests. */
+  reset(): void;
+  /** Outbound messages the simulator accepted (copies). */
+  sentMessages(): SimMessage[];
+  /** Every stored message, outbound and inbound (copies). */
+  messages(): SimMessage[];
+  group(id: string): SimGroup | undefined;
+  /** Test seeding: always creates a new group (served by the first line). */
+  createGroup(members: string[], name?: string): SimGroup;
+  /** A member writes now; resolves once the receive webhook was delivered or gave up. */
+  memberReply(groupId: string, content?: string): Promise<SimMessage>;
+  /** Resolves when no status callback or reply is pending. */
+  idle(): Promise<void>;
+  /** Closes the server, destroys hung sockets, cancels timers and in-flight webhooks. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,227 @@
+/**
+ * Injected faults as the SDK sees them, the control endpoints another process uses, and
+ * reset()/stop() with requests that never got an answer.
+ */
+import SendblueAPI, {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  BadRequestError,
+  InternalServerError,
+  RateLimitError,
+} from 'sendblue';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
+import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
+
+const KEY = 'sim-key-id';
+const SECRET = 'sim-secret-key-do-not-leak';
+const LINE = '+15550000000';
+const [A, B, C, D] = ['+14155550101', '+14155550102', '+14155550103', '+14155550104'] as const;
+
+let sim: RunningSimulator;
+let receiver: WebhookReceiver;
+let client: SendblueAPI;
+/** For hang faults: gives up quickly. */
+let impatient: SendblueAPI;
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+  sim = await startSendblueSimulator({
+    apiKeyId: KEY,
+    apiSecretKey: SECRET,
+    lines: [LINE],
+    receiveWebhookUrl: `${receiver.url}/receive`,
+    webhookSecret: 'hook-secret',
+    statusDelaysMs: { sent: 5, delivered: 10 },
+  });
+  client = new SendblueAPI({ apiKey: KEY, apiSecret: SECRET, baseURL: sim.url, maxRetries: 0, timeout: 2000 });
+  impatient = new SendblueAPI({ apiKey: KEY, apiSecret: SECRET, baseURL: sim.url, maxRetries: 0, timeout: 300 });
+});
+afterEach(() => {
+  sim.reset();
+  receiver.received.length = 0;
+});
+afterAll(async () => {
+  await sim.stop();
+  await receiver.stop();
+});
+
+const sendBody = { numbers: [A, B], content: 'hello', from_number: LINE };
+async function rejection(call: Promise<unknown>): Promise<unknown> {
+  try {
+    await call;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to be rejected');
+}
+/** Waits (bounded) for something the server does on its own schedule, such as parking a hung request. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(condition()).toBe(true);
+}
+const control = (path: string, init: RequestInit = {}) =>
+  fetch(`${sim.url}/__simulator/${path}`, init).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+
+describe('answering faults: nothing stored', () => {
+  it.each([
+    ['429', RateLimitError, 429],
+    ['500', InternalServerError, 500],
+    ['400', BadRequestError, 400],
+  ] as const)('%s: the SDK gets that status, nothing is stored, the next call works', async (kind, errorClass, status) => {
+    sim.injectFault({ kind });
+    const error = await rejection(client.groups.sendMessage(sendBody));
+    expect(error).toBeInstanceOf(errorClass);
+    expect((error as APIError).status).toBe(status);
+    expect((error as APIError).error).toMatchObject({ status: 'ERROR', message: expect.any(String) });
+    if (kind === '429') expect((error as APIError).error).toMatchObject({ message: 'Too many requests' });
+    expect(sim.sentMessages()).toEqual([]);
+    expect(sim.requests[0]).toMatchObject({ status, fault: kind });
+    await sim.idle();
+    expect(sim.callbacks).toEqual([]);
+
+    expect((await client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
+    expect(sim.sentMessages()).toHaveLength(1);
+  });
+
+  it('hang: the SDK times out and nothing is stored', async () => {
+    sim.injectFault({ kind: 'hang', route: 'send' });
+    const error = await rejection(impatient.groups.sendMessage(sendBody));
+    expect(error).toBeInstanceOf(APIConnectionTimeoutError);
+    expect(sim.sentMessages()).toEqual([]);
+    expect(sim.requests[0]).toMatchObject({ status: 'hang', fault: 'hang' });
+  });
+});
+
+describe('accepting faults: stored, but the caller never hears', () => {
+  it('accept-then-cut: a connection error (not a timeout), yet the message is stored, listed and its callbacks sent', async () => {
+    sim.injectFault({ kind: 'accept-then-cut' });
+    const error = await rejection(client.groups.sendMessage({ ...sendBody, status_callback: `${receiver.url}/status` } as never));
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
+    const stored = sim.sentMessages();
+    expect(stored).toHaveLength(1);
+    expect(sim.requests[0]).toMatchObject({ status: 'cut', processedStatus: 200, fault: 'accept-then-cut' });
+    // What the sender does after an unclear outcome: look the message up before sending again.
+    const listed = await client.messages.list({ group_id: stored[0]!.group_id });
+    expect(listed.data?.map((m) => m.message_handle)).toEqual([stored[0]!.message_handle]);
+    await sim.idle();
+    expect(receiver.received.map((r) => (r.body as { status: string }).status)).toEqual(['SENT', 'DELIVERED']);
+  });
+
+  it('accept-then-hang: the SDK times out, the message is stored', async () => {
+    sim.injectFault({ kind: 'accept-then-hang', route: 'send' });
+    const error = await rejection(impatient.groups.sendMessage(sendBody));
+    expect(error).toBeInstanceOf(APIConnectionTimeoutError);
+    expect(sim.sentMessages()).toHaveLength(1);
+    expect(sim.requests[0]).toMatchObject({ status: 'hang', processedStatus: 200 });
+  });
+
+  it('accept-then-cut on a request that breaks a rule still stores nothing', async () => {
+    sim.injectFault({ kind: 'accept-then-cut' });
+    await rejection(client.groups.sendMessage({ ...sendBody, from_number: '+15559999999' }));
+    expect(sim.sentMessages()).toEqual([]);
+    expect(sim.requests[0]).toMatchObject({ status: 'cut', processedStatus: 400 });
+  });
+});
+
+describe('fault matching', () => {
+  it('applies count times, only to its route, after auth, oldest first; clearFaults drops the rest', async () => {
+    const group = sim.createGroup([A, B, C, D]);
+    sim.injectFault({ kind: '429', count: 2, route: 'modify' });
+    sim.injectFault({ kind: '500', route: 'rename' });
+    sim.injectFault({ kind: '400', route: 'any' });
+
+    // A 401 consumes nothing.
+    const stranger = new SendblueAPI({ apiKey: KEY, apiSecret: 'wrong', baseURL: sim.url, maxRetries: 0 });
+    expect(((await rejection(stranger.messages.list())) as APIError).status).toBe(401);
+
+    const modify = () => client.groups.modify({ group_id: group.group_id, modify_type: 'add_recipient', number: '+14155550199' });
+    // The 'any' fault is consumed by the first call that no older fault matched.
+    expect(((await rejection(client.messages.list())) as APIError).status).toBe(400);
+    expect(((await rejection(modify())) as APIError).status).toBe(429);
+    expect((await client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
+    expect(((await rejection(client.v2.groups.rename(group.group_id, { group_name: 'X' }))) as APIError).status).toBe(500);
+    expect(((await rejection(modify())) as APIError).status).toBe(429);
+    expect((await modify()).status).toBe('OK');
+
+    sim.injectFault({ kind: '500', count: 5 });
+    sim.clearFaults();
+    expect((await client.messages.list()).status).toBe('OK');
+    expect(() => sim.injectFault({ kind: 'explode' as never })).toThrow(/kind/);
+    expect(() => sim.injectFault({ kind: '500', count: 0 })).toThrow(/count/);
+  });
+});
+
+describe('control endpoints', () => {
+  it('inject and clear faults, list requests without secrets, make a member reply, reset', async () => {
+    const injected = await control('faults', { method: 'POST', body: JSON.stringify({ kind: '500', count: 2, route: 'send' }) });
+    expect(injected).toEqual({ status: 200, body: { status: 'OK', faults: [{ kind: '500', route: 'send', count: 2 }] } });
+    expect((await control('faults', { method: 'POST', body: JSON.stringify({ kind: 'nope' }) })).status).toBe(400);
+    expect((await control('faults', { method: 'POST', body: '{oops' })).status).toBe(400);
+    expect(((await rejection(client.groups.sendMessage(sendBody))) as APIError).status).toBe(500);
+    expect((await control('faults', { method: 'DELETE' })).status).toBe(200);
+    const sent = await client.groups.sendMessage(sendBody);
+
+    const requests = await control('requests');
+    expect(requests.status).toBe(200);
+    expect((requests.body.requests as Array<{ path: string; status: number }>).map((r) => [r.path, r.status])).toEqual([
+      ['/api/send-group-message', 500],
+      ['/api/send-group-message', 200],
+    ]);
+    expect(JSON.stringify(requests.body)).not.toContain(SECRET);
+
+    const groupId = (sent as { group_id: string }).group_id;
+    const reply = await control('reply', { method: 'POST', body: JSON.stringify({ group_id: groupId, content: 'from the shell' }) });
+    expect(reply.status).toBe(200);
+    expect(reply.body.message).toMatchObject({ group_id: groupId, content: 'from the shell', from_number: A, is_outbound: false });
+    expect(receiver.received.map((r) => [r.path, r.headers['sb-signing-secret'], (r.body as { content: string }).content])).toEqual([
+      ['/receive', 'hook-secret', 'from the shell'],
+    ]);
+    expect((await control('reply', { method: 'POST', body: JSON.stringify({ group_id: 'sb_group_nope' }) })).status).toBe(404);
+    expect((await control('reply', { method: 'POST', body: JSON.stringify({}) })).status).toBe(400);
+    expect((await control('whatever')).status).toBe(404);
+
+    expect((await control('reset', { method: 'POST' })).status).toBe(200);
+    expect(sim.messages()).toEqual([]);
+    expect(sim.requests).toEqual([]);
+  });
+});
+
+describe('reset and stop with a hung request', () => {
+  it('reset() drops a hung request (the caller sees the connection close) and forgets everything', async () => {
+    const kept = await client.groups.sendMessage(sendBody);
+    sim.injectFault({ kind: 'hang', count: 3 });
+    const started = Date.now();
+    const pending = rejection(client.messages.list());
+    await until(() => sim.requests.some((r) => r.status === 'hang'));
+    sim.reset();
+    const error = await pending;
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(sim.requests).toEqual([]);
+    expect(sim.group((kept as { group_id: string }).group_id)).toBeUndefined();
+    expect((await client.messages.list()).data).toEqual([]); // the remaining faults went too
+  });
+
+  it('stop() returns promptly with a hung request and pending callbacks, and the caller is released', async () => {
+    const own = await startSendblueSimulator({ apiKeyId: KEY, apiSecretKey: SECRET, lines: [LINE], statusDelaysMs: { sent: 10_000, delivered: 20_000 } });
+    const ownClient = new SendblueAPI({ apiKey: KEY, apiSecret: SECRET, baseURL: own.url, maxRetries: 0, timeout: 5000 });
+    await ownClient.groups.sendMessage({ ...sendBody, status_callback: `${receiver.url}/late` } as never);
+    own.injectFault({ kind: 'accept-then-hang' });
+    const pending = rejection(ownClient.groups.sendMessage(sendBody));
+    await until(() => own.requests.some((r) => r.status === 'hang'));
+
+    const started = Date.now();
+    await own.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await pending).toBeInstanceOf(APIConnectionError);
+    await own.idle();
+    expect(own.callbacks).toEqual([]);
+    expect(receiver.received).toEqual([]);
+    await own.stop(); // a second stop is harmless
+    expect(await rejection(fetch(`${own.url}/api/v2/messages`))).toBeInstanceOf(Error);
+  });
+});
