@@ -27,7 +27,7 @@ export const isSendStyle = (value: unknown): value is SendStyle =>
 export const MODIFY_TYPES = ['add_recipient', 'remove_recipient', 'rename', 'leave'] as const;
 export type ModifyType = (typeof MODIFY_TYPES)[number];
 
-/** `remove_recipient` needs a group of at least this many members before the change. */
+/** `remove_recipient` needs a group of at least this many members (our line included) before the change. */
 export const MIN_MEMBERS_FOR_REMOVE = 4;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

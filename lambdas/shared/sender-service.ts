@@ -131,7 +131,8 @@ export function createCommandProcessor(deps: SenderDeps) {
       const { earlierStatus } = await store.putOutboundMessage({
         messageHandle: handle, groupId, commandId: attempt.commandId, status: accepted.status ?? 'QUEUED',
         content: command.content, mediaUrl: command.media_url, fromNumber, dateSent, dateUpdated: accepted.date_updated,
-        sendStyle: command.send_style, participants: command.numbers, relayUrl: command.status_callback,
+        // Members as Sendblue reports them in webhooks: the recipients and our line.
+        sendStyle: command.send_style, participants: command.numbers && [...command.numbers, fromNumber], relayUrl: command.status_callback,
       });
       await store.finishCommand(attempt.commandId, attempt.leaseId, {
         state: 'sent', groupId, messageHandle: handle,

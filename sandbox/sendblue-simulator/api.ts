@@ -91,7 +91,8 @@ export function modifyGroup(ctx: ApiContext, body: unknown): ApiResult {
     ctx.state.touch(group);
     return answer('Recipient added to the group');
   }
-  if (group.members.length < MIN_MEMBERS_FOR_REMOVE) {
+  // "At least four total members before the operation": our line counts as one of them.
+  if (group.members.length + 1 < MIN_MEMBERS_FOR_REMOVE) {
     return reject(`remove_recipient needs a group of at least ${MIN_MEMBERS_FOR_REMOVE} members`, 'group_too_small');
   }
   if (!isMember) return reject('number is not a member of the group', 'not_a_member');

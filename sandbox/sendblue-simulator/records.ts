@@ -54,7 +54,8 @@ export function messagePayload(message: SimMessage, accountEmail: string): Recor
     media_url: message.media_url,
     message_type: 'group',
     group_id: message.group_id,
-    participants: [...message.participants],
+    // Like Sendblue (see the receive fixture): every member of the group, our own line included.
+    participants: [...message.participants, message.line],
     send_style: message.send_style,
     opted_out: false,
     sendblue_number: message.line,

@@ -48,8 +48,8 @@ describe('GET /api/v2/messages', () => {
     expect(handles(list)).toEqual(newestFirst(() => true));
     expect(list.pagination).toEqual({ hasMore: false, limit: 50, offset: 0, total: 6 });
     const reply = list.data?.find((m) => m.content === 'reply in g1');
-    expect(reply).toMatchObject({ group_id: g1, participants: [A, B], message_type: 'group', is_outbound: false, status: 'RECEIVED' });
-    expect(list.data?.find((m) => m.content === 'g2 first')).toMatchObject({ group_id: g2, participants: [C, D], sendblue_number: LINE2 });
+    expect(reply).toMatchObject({ group_id: g1, participants: [A, B, LINE], message_type: 'group', is_outbound: false, status: 'RECEIVED' });
+    expect(list.data?.find((m) => m.content === 'g2 first')).toMatchObject({ group_id: g2, participants: [C, D, LINE2], sendblue_number: LINE2 });
   });
 
   it('filters by group_id, direction, lines and numbers', async () => {

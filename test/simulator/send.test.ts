@@ -166,7 +166,7 @@ describe('groups and the send answer', () => {
     const retrieved = await client.messages.retrieve(sent.message_handle!);
     expect(retrieved).toMatchObject({
       status: 'OK',
-      data: { message_handle: sent.message_handle, group_id: (sent as { group_id: string }).group_id, participants: [A, B], message_type: 'group', is_outbound: true },
+      data: { message_handle: sent.message_handle, group_id: (sent as { group_id: string }).group_id, participants: [A, B, LINE], message_type: 'group', is_outbound: true },
     });
     expect((await apiError(client.messages.getStatus({ handle: 'missing' }))).status).toBe(404);
     expect((await apiError(client.messages.retrieve('missing'))).status).toBe(404);

@@ -78,7 +78,7 @@ describe('status callbacks', () => {
       media_url: '',
       message_type: 'group',
       group_id: (sent as { group_id: string }).group_id,
-      participants: [A, B],
+      participants: [A, B, LINE], // our line too, as in Sendblue's receive payloads
       send_style: '',
       opted_out: false,
       sendblue_number: LINE,
@@ -167,7 +167,7 @@ describe('member replies', () => {
       media_url: '',
       message_type: 'group',
       group_id: groupId,
-      participants: [A, B, C],
+      participants: [A, B, C, LINE],
       send_style: '',
       opted_out: false,
       sendblue_number: LINE,
