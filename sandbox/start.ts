@@ -13,6 +13,11 @@ import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_REGION, SANDBOX_TABLE, type
 import { ensureTable } from './create-table';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { createApiServer } from './http-adapter';
+import { startCommandPath, type CommandPath, type SandboxSenderOptions, type SandboxSimulatorOptions } from './command-path';
+import type { RunningSimulator } from './sendblue-simulator';
+import type { QueuePoller } from './queue-poller';
+import type { TableStore } from '../lambdas/shared/table';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface SandboxUrls {
   api: string;
@@ -20,11 +25,23 @@ export interface SandboxUrls {
   receiveWebhook: string;
   statusWebhook: string;
   dynamoDb: string;
+  /** SQS endpoint (pass it as `endpoint` to the AWS SDK's SQSClient). */
+  sqs: string;
+  commandQueue: string;
+  deadLetterQueue: string;
+  /** The Sendblue API the sender calls: the built-in simulator unless SENDBLUE_BASE_URL is set. */
+  sendblue: string;
 }
 
 export interface RunningSandbox {
   urls: SandboxUrls;
   tableName: string;
+  /** The table the handlers use (tests read through it). */
+  store: TableStore;
+  /** The built-in simulator, when it runs. */
+  simulator?: RunningSimulator;
+  /** Feeds the sender; `drained()` tells when the queue is empty. */
+  poller: QueuePoller;
   /** Stops everything started, in reverse order. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -34,6 +51,16 @@ export interface StartSandboxOptions {
   onProgress?: (line: string) => void;
   /** The logger of each component (ingest, read, sandbox-api); default: JSON lines on stdout. */
   loggerFor?: (component: string) => Logger;
+  /** Use this DynamoDB instead of starting DynamoDB Local (tests share one). */
+  dynamoDbEndpoint?: string;
+  /** @default SANDBOX_TABLE */
+  tableName?: string;
+  /** Sees the handlers' DynamoDB client once (tests and benchmarks count requests with middleware). */
+  onDocumentClient?: (client: DynamoDBDocumentClient) => void;
+  /** Sender timings (tests shorten retries and leases). */
+  sender?: SandboxSenderOptions;
+  /** Simulator settings (tests choose replies and delays). */
+  simulator?: SandboxSimulatorOptions;
 }
 
 type Stopper = { name: string; stop: () => Promise<void> | void };
@@ -47,25 +74,26 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
 
   try {
     const t0 = Date.now();
-    const dynamo = await startDynamoDbLocal({ port: config.dynamoDbPort });
-    started.push({ name: 'DynamoDB Local', stop: dynamo.stop });
-    progress(`DynamoDB Local ready on ${dynamo.endpoint} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    let dynamoDbEndpoint = options.dynamoDbEndpoint;
+    if (!dynamoDbEndpoint) {
+      const dynamo = await startDynamoDbLocal({ port: config.dynamoDbPort });
+      started.push({ name: 'DynamoDB Local', stop: dynamo.stop });
+      dynamoDbEndpoint = dynamo.endpoint;
+      progress(`DynamoDB Local ready on ${dynamo.endpoint} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    const tableName = options.tableName ?? SANDBOX_TABLE;
 
-    const clientConfig = { endpoint: dynamo.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS };
+    const clientConfig = { endpoint: dynamoDbEndpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS };
     const adminClient = new DynamoDBClient(clientConfig);
     try {
-      await ensureTable(adminClient, SANDBOX_TABLE);
+      await ensureTable(adminClient, tableName);
     } finally {
       adminClient.destroy();
     }
     const documentClient = createDocumentClient(clientConfig);
+    options.onDocumentClient?.(documentClient);
     started.push({ name: 'DynamoDB client', stop: () => documentClient.destroy() });
-    const store = createTableStore({ documentClient, tableName: SANDBOX_TABLE });
-
-    // Later here: the SQS emulator (fauxqs on config.sqsPort, queue SANDBOX_QUEUE_NAME with
-    // SANDBOX_DLQ_NAME), the Sendblue simulator (config.simulatorPort, unless config.sendblueBaseUrl),
-    // and the poller that feeds the sender like Lambda's event source mapping. Each one pushes its
-    // stop onto `started` right after it starts.
+    const store = createTableStore({ documentClient, tableName });
 
     const secrets = staticSecretSource({
       webhookSecret: config.webhookSecret,
@@ -88,15 +116,30 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     });
     started.push({ name: 'HTTP API', stop: () => api.close() });
 
+    const commands: CommandPath = await startCommandPath({
+      config, store, secrets, apiUrl, loggerFor,
+      onStarted: (name, stopPart) => started.push({ name, stop: stopPart }),
+      sender: options.sender,
+      simulator: options.simulator,
+    });
+    progress(`SQS emulator ready on ${commands.sqsEndpoint}; sender polling ${commands.queueUrl}`);
+
     return {
       urls: {
         api: apiUrl,
         health: `${apiUrl}/health`,
         receiveWebhook: `${apiUrl}/webhooks/receive`,
         statusWebhook: `${apiUrl}/webhooks/status`,
-        dynamoDb: dynamo.endpoint,
+        dynamoDb: dynamoDbEndpoint,
+        sqs: commands.sqsEndpoint,
+        commandQueue: commands.queueUrl,
+        deadLetterQueue: commands.deadLetterQueueUrl,
+        sendblue: commands.sendblueUrl,
       },
-      tableName: SANDBOX_TABLE,
+      tableName,
+      store,
+      simulator: commands.simulator,
+      poller: commands.poller,
       stop,
     };
   } catch (error) {

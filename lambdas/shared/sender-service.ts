@@ -97,7 +97,9 @@ export function createCommandProcessor(deps: SenderDeps) {
       return DONE;
     }
     if (decision.action === 'wait' || !claim.claimed) {
-      const seconds = decision.action === 'wait' ? decision.seconds : 1;
+      // Usually the other delivery ends within a second; look again soon, never later than its lease.
+      const backoff = Math.max(1, retryDelaySeconds(receiveCount, settings.retry));
+      const seconds = decision.action === 'wait' ? Math.min(decision.seconds, backoff) : backoff;
       logger.info('command busy in another delivery; will look again', { command_id: commandId, retry_in_s: seconds });
       return { done: false, retryAfterSeconds: seconds };
     }

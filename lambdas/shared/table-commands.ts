@@ -4,7 +4,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { commandKey, messageKey, timelineKeys } from './keys';
 import { statusRank } from './status';
 import { TABLE_SCHEMA } from './table-schema';
-import { buildUpdate, isConditionalFailure } from './update-expression';
+import { buildUpdate, conditionFailureItem, isConditionalFailure } from './update-expression';
 
 /**
  * The sender's part of the table module: the command ledger (exactly-once decisions rest on its
@@ -107,7 +107,7 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
         return { claimed: true, leaseId, previous: out.Attributes as CommandItem | undefined };
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
-        return { claimed: false, current: (error as { Item?: unknown }).Item as CommandItem };
+        return { claimed: false, current: conditionFailureItem<CommandItem>(error) ?? { command_id: request.commandId, type: request.type, state: 'sending' } };
       }
     },
 

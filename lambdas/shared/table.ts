@@ -11,7 +11,7 @@ import { COMMAND_QUEUE_SETTINGS } from './command-queue-settings';
 import { statusRank } from './status';
 import { TABLE_SCHEMA } from './table-schema';
 import type { WebhookEvent } from './webhook-payload';
-import { buildUpdate, isConditionalFailure } from './update-expression';
+import { buildUpdate, conditionFailureItem, isConditionalFailure } from './update-expression';
 import { createCommandTable, type CommandItem, type CommandTable } from './table-commands';
 
 export type { CommandItem, CommandState, OutboundMessage, ClaimResult, CommandFinish } from './table-commands';
@@ -195,7 +195,7 @@ export function createTableStore(options: TableStoreOptions): TableStore {
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
         statusAdvanced = false;
-        attributes = (error as { Item?: Record<string, unknown> }).Item;
+        attributes = conditionFailureItem<Record<string, unknown>>(error);
       }
       let historyAdded = true;
       try {

@@ -1,3 +1,6 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+
 /**
  * Builds DynamoDB update expressions from plain objects. Each attribute `x` is addressed as `#x`
  * with value `:x`, so condition expressions can refer to the same placeholders. Undefined values
@@ -49,6 +52,15 @@ export function buildUpdate(spec: UpdateSpec): UpdateParts {
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
+}
+
+/**
+ * The item a failed condition saw (ReturnValuesOnConditionCheckFailure: ALL_OLD). The document
+ * client does not unmarshall errors, so the item arrives in DynamoDB's typed form.
+ */
+export function conditionFailureItem<T>(error: unknown): T | undefined {
+  const item = (error as { Item?: Record<string, AttributeValue> } | null)?.Item;
+  return item ? (unmarshall(item) as T) : undefined;
 }
 
 export function isConditionalFailure(error: unknown): boolean {

@@ -1,0 +1,117 @@
+/**
+ * The sandbox's command path (DESIGN.md §6): the SQS emulator with the command queue and its DLQ,
+ * the Sendblue simulator (unless SENDBLUE_BASE_URL points elsewhere), and a poller that feeds
+ * the very sender handler the Lambda runs, the way Lambda's event source mapping does.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createSenderHandler } from '../lambdas/handlers/sender';
+import { COMMAND_QUEUE_SETTINGS } from '../lambdas/shared/command-queue-settings';
+import type { Logger } from '../lambdas/shared/logger';
+import { createSqsCommandQueue } from '../lambdas/shared/queue-adapter';
+import type { SecretSource } from '../lambdas/shared/secrets';
+import { createSendblueClient } from '../lambdas/shared/sendblue-client';
+import type { SenderSettings } from '../lambdas/shared/sender-service';
+import { createStatusRelay } from '../lambdas/shared/status-relay';
+import type { TableStore } from '../lambdas/shared/table';
+import { withCallbackToken } from '../lambdas/shared/webhook-auth';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from './config';
+import { createQueuePoller, type QueuePoller } from './queue-poller';
+import { startSendblueSimulator, type RunningSimulator, type SimulatorOptions } from './sendblue-simulator';
+import { startSqsEmulator } from './sqs-emulator';
+
+/** Sandbox timings: shorter than in AWS so that retries are seen in seconds, not minutes. */
+export const SANDBOX_SENDER_DEFAULTS = {
+  /** A batch the poller lost (the sandbox stopped mid-way) comes back after this, seconds. */
+  visibilityTimeoutSeconds: 30,
+  maxReceiveCount: COMMAND_QUEUE_SETTINGS.maxReceiveCount,
+  retry: { baseSeconds: 1, maxSeconds: 30 },
+  sendblueTimeoutMs: COMMAND_QUEUE_SETTINGS.sendblueTimeoutMs,
+  leaseMs: (COMMAND_QUEUE_SETTINGS.senderTimeoutSeconds + 10) * 1000,
+} as const;
+
+export type SandboxSenderOptions = Partial<Pick<SenderSettings, 'maxReceiveCount' | 'leaseMs' | 'retry'>> & {
+  sendblueTimeoutMs?: number;
+  visibilityTimeoutSeconds?: number;
+};
+
+/** Simulator settings a caller may change (tests: delays, replies, faults-friendly timings). */
+export type SandboxSimulatorOptions = Partial<Omit<SimulatorOptions, 'apiKeyId' | 'apiSecretKey' | 'lines' | 'receiveWebhookUrl' | 'webhookSecret' | 'port'>>;
+
+export interface CommandPath {
+  sqsEndpoint: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  /** The Sendblue API the sender calls. */
+  sendblueUrl: string;
+  simulator?: RunningSimulator;
+  poller: QueuePoller;
+}
+
+export interface CommandPathInput {
+  config: SandboxConfig;
+  store: TableStore;
+  secrets: SecretSource;
+  apiUrl: string;
+  loggerFor: (component: string) => Logger;
+  /** Each part registers its stop here right after it starts. */
+  onStarted: (name: string, stop: () => Promise<void> | void) => void;
+  sender?: SandboxSenderOptions;
+  simulator?: SandboxSimulatorOptions;
+}
+
+export async function startCommandPath(input: CommandPathInput): Promise<CommandPath> {
+  const { config, store, secrets, apiUrl, loggerFor, onStarted } = input;
+  const settings = { ...SANDBOX_SENDER_DEFAULTS, ...input.sender };
+
+  const emulator = await startSqsEmulator({
+    port: config.sqsPort,
+    visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+    maxReceiveCount: settings.maxReceiveCount,
+  });
+  onStarted('SQS emulator', emulator.stop);
+
+  let simulator: RunningSimulator | undefined;
+  if (!config.sendblueBaseUrl) {
+    simulator = await startSendblueSimulator({
+      replyEvery: 3,
+      ...input.simulator,
+      port: config.simulatorPort,
+      apiKeyId: config.apiKeyId,
+      apiSecretKey: config.apiSecretKey,
+      lines: [config.fromNumber],
+      receiveWebhookUrl: `${apiUrl}/webhooks/receive`,
+      webhookSecret: config.webhookSecret,
+      logger: loggerFor('simulator'),
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      throw new Error(`Port ${config.simulatorPort} on 127.0.0.1 is already in use, so the Sendblue simulator cannot start there. ` +
+        'Stop what uses it, or pick another port with SANDBOX_SIMULATOR_PORT=<port>.');
+    });
+    onStarted('Sendblue simulator', simulator.stop);
+  }
+  const sendblueUrl = config.sendblueBaseUrl ?? simulator!.url;
+
+  const sqs = new SQSClient({ endpoint: emulator.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
+  onStarted('SQS client', () => sqs.destroy());
+  const logger = loggerFor('sender');
+  const statusUrl = `${apiUrl}/webhooks/status`;
+  const handler = createSenderHandler({
+    store,
+    sendblue: createSendblueClient({ credentials: secrets.apiCredentials, baseUrl: sendblueUrl, timeoutMs: settings.sendblueTimeoutMs }),
+    queue: createSqsCommandQueue({ sqs, queueUrl: emulator.queueUrl, deadLetterQueueUrl: emulator.dlqUrl }),
+    relay: createStatusRelay(logger),
+    logger,
+    settings: {
+      fromNumber: config.fromNumber,
+      statusCallbackUrl: async () => withCallbackToken(statusUrl, await secrets.callbackToken()),
+      maxReceiveCount: settings.maxReceiveCount,
+      leaseMs: settings.leaseMs,
+      retry: settings.retry,
+    },
+  });
+  const poller = createQueuePoller({ sqs, queueUrl: emulator.queueUrl, queueArn: emulator.queueArn, handler, logger: loggerFor('poller') });
+  poller.start();
+  onStarted('queue poller', () => poller.stop());
+
+  return { sqsEndpoint: emulator.endpoint, queueUrl: emulator.queueUrl, deadLetterQueueUrl: emulator.dlqUrl, sendblueUrl, simulator, poller };
+}
