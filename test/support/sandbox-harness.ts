@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  ReceiveMessageCommand, SendMessageCommand, SQSClient, type MessageAttributeValue,
+  DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
@@ -46,7 +46,7 @@ export interface Harness {
   waitForCommand(id: string, states: string[], timeoutMs?: number): Promise<Record<string, unknown>>;
   /** GET through the sandbox API. */
   get(path: string): Promise<{ status: number; body: any }>;
-  /** Reads the DLQ without taking messages away (visibility 0). */
+  /** Everything that reached the DLQ so far (taken off the queue and remembered here). */
   deadLetters(): Promise<DeadLetter[]>;
   /** Sendblue API calls the simulator answered or cut, for one route path. */
   calls(path: string): number;
@@ -74,6 +74,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     simulator: { replyEvery: 0, statusDelaysMs: { sent: 5, delivered: 15 }, ...options.simulator },
   });
   const sqs = new SQSClient({ endpoint: sandbox.urls.sqs, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
+  const seenDeadLetters: DeadLetter[] = [];
 
   const get = async (path: string): Promise<{ status: number; body: any }> => {
     const response = await fetch(`${sandbox.urls.api}${path}`);
@@ -106,15 +107,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     get,
     async deadLetters() {
-      const out = await sqs.send(new ReceiveMessageCommand({
-        QueueUrl: sandbox.urls.deadLetterQueue, MaxNumberOfMessages: 10, VisibilityTimeout: 0,
-        MessageAttributeNames: ['All'], WaitTimeSeconds: 0,
-      }));
-      return (out.Messages ?? []).map((message) => ({
-        body: message.Body ?? '',
-        attributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {})
-          .map(([key, value]: [string, MessageAttributeValue]) => [key, value.StringValue])),
-      }));
+      // Drained into `seenDeadLetters`: a FIFO queue shows only the head of each message group
+      // until it is deleted (fauxqs even returns one message per group per receive).
+      for (;;) {
+        const out = await sqs.send(new ReceiveMessageCommand({
+          QueueUrl: sandbox.urls.deadLetterQueue, MaxNumberOfMessages: 10, VisibilityTimeout: 30,
+          MessageAttributeNames: ['All'], WaitTimeSeconds: 0,
+        }));
+        if (!out.Messages?.length) return [...seenDeadLetters];
+        for (const message of out.Messages) {
+          seenDeadLetters.push({
+            body: message.Body ?? '',
+            attributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {})
+              .map(([key, value]: [string, MessageAttributeValue]) => [key, value.StringValue])),
+          });
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: sandbox.urls.deadLetterQueue, ReceiptHandle: message.ReceiptHandle }));
+        }
+      }
     },
     calls: (path) => sandbox.simulator!.requests.filter((request) => request.path === path).length,
     async stop() {
