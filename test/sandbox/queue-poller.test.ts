@@ -13,6 +13,7 @@ import {
   SendMessageCommand,
   SQSClient,
   type DeleteMessageBatchRequest,
+  type ReceiveMessageRequest,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -29,6 +30,8 @@ let emulator: RunningSqsEmulator;
 let sqs: SQSClient;
 /** Receipt handles sent in DeleteMessageBatch calls, in order. */
 let deletedHandles: string[];
+/** ReceiveMessage requests as sent (fauxqs returns message attributes even when not asked for). */
+let receiveRequests: ReceiveMessageRequest[];
 let pollers: QueuePoller[];
 
 beforeEach(async () => {
@@ -43,12 +46,14 @@ beforeEach(async () => {
   // fauxqs ignores a delete whose receipt handle is no longer in flight (say, after the handler
   // set its visibility to 0), so "what did the poller try to delete" is watched on the wire.
   deletedHandles = [];
+  receiveRequests = [];
   sqs.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'DeleteMessageBatchCommand') {
         const input = args.input as DeleteMessageBatchRequest;
         deletedHandles.push(...(input.Entries ?? []).map((entry) => entry.ReceiptHandle ?? ''));
       }
+      if (context.commandName === 'ReceiveMessageCommand') receiveRequests.push({ ...(args.input as ReceiveMessageRequest) });
       return next(args);
     },
     { step: 'initialize', name: 'recordDeletes' },
@@ -172,9 +177,17 @@ describe('createQueuePoller', () => {
         awsRegion: 'us-east-1',
       },
     ]);
-    expect(Object.keys(events[0]?.Records[0] ?? {})).not.toContain('md5OfMessageAttributes'.toUpperCase());
     expect(batches).toEqual([{ received: 1, failed: 0 }]);
     expect(await queueCounts()).toEqual({ visible: 0, inFlight: 0 });
+    // Asked like the event source mapping asks: a batch, every system and message attribute.
+    expect(receiveRequests[0]).toEqual({
+      QueueUrl: emulator.queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      MessageSystemAttributeNames: ['All'],
+      AttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    });
   });
 
   it('receives up to batchSize messages per batch', async () => {

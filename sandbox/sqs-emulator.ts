@@ -1,0 +1,120 @@
+/**
+ * The sandbox's SQS: fauxqs (an in-process SQS emulator speaking the AWS JSON protocol) on
+ * 127.0.0.1, with the FIFO command queue and its FIFO dead-letter queue set up the way the stack
+ * sets them up (content-based deduplication, visibility timeout, redrive after maxReceiveCount).
+ *
+ * fauxqs's own `startFauxqs()` always binds 0.0.0.0 (its `host` option only names the host used in
+ * queue URLs), so this builds the same app with `buildApp()` and listens on loopback itself.
+ * The queues are created through the SQS API, not fauxqs's shortcuts, so the emulator validates
+ * them as it would a client's.
+ */
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { buildApp } from 'fauxqs';
+import { COMMAND_QUEUE_SETTINGS } from '../lambdas/shared/command-queue-settings';
+import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION } from './config';
+import { isPortFree } from './ports';
+
+export interface SqsEmulatorOptions {
+  port: number;
+  /** @default SANDBOX_QUEUE_NAME */
+  queueName?: string;
+  /** @default SANDBOX_DLQ_NAME */
+  dlqName?: string;
+  /** @default COMMAND_QUEUE_SETTINGS.visibilityTimeoutSeconds */
+  visibilityTimeoutSeconds?: number;
+  /** @default COMMAND_QUEUE_SETTINGS.maxReceiveCount */
+  maxReceiveCount?: number;
+}
+
+export interface RunningSqsEmulator {
+  /** `http://127.0.0.1:<port>`: pass it as `endpoint` to SQSClient (the queue URLs' host does not resolve). */
+  endpoint: string;
+  queueUrl: string;
+  queueArn: string;
+  dlqUrl: string;
+  dlqArn: string;
+  /** Closes the server (pending long polls return empty). Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+const LOOPBACK = '127.0.0.1';
+
+function portTakenError(port: number): Error {
+  return new Error(
+    `Port ${port} is already in use, so the SQS emulator cannot start there. ` +
+      `Stop what uses it, or pick another port with ${PORT_ENV_VARS.sqsPort}=<port>.`,
+  );
+}
+
+export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<RunningSqsEmulator> {
+  const {
+    port,
+    queueName = SANDBOX_QUEUE_NAME,
+    dlqName = SANDBOX_DLQ_NAME,
+    visibilityTimeoutSeconds = COMMAND_QUEUE_SETTINGS.visibilityTimeoutSeconds,
+    maxReceiveCount = COMMAND_QUEUE_SETTINGS.maxReceiveCount,
+  } = options;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`SQS emulator port must be an integer from 1 to 65535 (got ${port})`);
+  }
+  if (!(await isPortFree(port))) throw portTakenError(port);
+
+  const app = buildApp({ logger: false, defaultRegion: SANDBOX_REGION });
+  try {
+    await app.listen({ port, host: LOOPBACK });
+  } catch (error) {
+    await app.close().catch(() => {});
+    // Someone took the port between the check and the listen.
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portTakenError(port);
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= app.close().then(() => undefined));
+
+  const endpoint = `http://${LOOPBACK}:${port}`;
+  const sqs = new SQSClient({ endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
+  try {
+    const fifo = { FifoQueue: 'true', ContentBasedDeduplication: 'true' };
+    // Command queue first, so the DLQ's RedriveAllowPolicy can name its real ARN; then the
+    // redrive policy, as SQS checks the target's allow policy when a source names it.
+    const queueUrl = await createQueue(sqs, queueName, { ...fifo, VisibilityTimeout: String(visibilityTimeoutSeconds) });
+    const queueArn = await getQueueArn(sqs, queueUrl);
+    const dlqUrl = await createQueue(sqs, dlqName, {
+      ...fifo,
+      // fauxqs accepts this only at creation (SetQueueAttributes rejects the name), returns it only
+      // when asked for by name (not under "All"), and does not enforce it.
+      RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [queueArn] }),
+    });
+    const dlqArn = await getQueueArn(sqs, dlqUrl);
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }) },
+      }),
+    );
+    return { endpoint, queueUrl, queueArn, dlqUrl, dlqArn, stop };
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  } finally {
+    sqs.destroy();
+  }
+}
+
+async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (!QueueUrl) throw new Error(`The SQS emulator created queue ${name} but returned no URL`);
+  return QueueUrl;
+}
+
+async function getQueueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const arn = Attributes?.QueueArn;
+  if (!arn) throw new Error(`The SQS emulator returned no QueueArn for ${queueUrl}`);
+  return arn;
+}
