@@ -3,7 +3,9 @@
  * Child processes are killed in every case (see sandbox/processes.ts for the last-resort hooks).
  */
 import { SIGNING_HEADER } from '../lambdas/shared/webhook-auth';
-import { loadSandboxConfig, SandboxConfigError, DEFAULT_SANDBOX_CONFIG, type SandboxConfig } from '../sandbox/config';
+import {
+  DEFAULT_SANDBOX_CONFIG, loadSandboxConfig, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION, SandboxConfigError, type SandboxConfig,
+} from '../sandbox/config';
 import { killTrackedChildren } from '../sandbox/processes';
 import { startSandbox, type RunningSandbox } from '../sandbox/start';
 
@@ -69,7 +71,7 @@ try {
 // (A signal during startup exits at once; the process registry's exit hook kills Java then.)
 console.log(banner(sandbox, config));
 
-function banner({ urls, tableName }: RunningSandbox, { webhookSecret, fromNumber }: SandboxConfig): string {
+function banner({ urls, tableName, simulator }: RunningSandbox, { webhookSecret, fromNumber }: SandboxConfig): string {
   // A secret the user chose is not echoed to the terminal; the default one is public anyway.
   const secretShown = webhookSecret === DEFAULT_SANDBOX_CONFIG.webhookSecret ? webhookSecret : '$SENDBLUE_WEBHOOK_SECRET';
   const groupId = 'sandbox-group-1';
@@ -93,16 +95,34 @@ function banner({ urls, tableName }: RunningSandbox, { webhookSecret, fromNumber
     date_sent: now,
     date_updated: now,
   });
+  // A first command, pushed with the AWS SDK the project already has (Node's -e runs CommonJS).
+  const command = JSON.stringify({ type: 'send_group_message', command_id: 'hello-1', numbers: ['+15551230001', '+15551230002'], content: 'Hello group' });
+  const push = [
+    `const s=require('@aws-sdk/client-sqs');`,
+    `new s.SQSClient({endpoint:'${urls.sqs}',region:'${SANDBOX_REGION}',credentials:{accessKeyId:'x',secretAccessKey:'x'}})`,
+    `.send(new s.SendMessageCommand({QueueUrl:'${urls.commandQueue}',MessageGroupId:'hello',MessageBody:'${command}'}))`,
+    `.then(r=>console.log('queued',r.MessageId))`,
+  ].join('');
+  const sendblue = simulator ? `${urls.sendblue}  (built-in simulator)` : `${urls.sendblue}  (SENDBLUE_BASE_URL)`;
   return `
 Sendblue groups sandbox is ready.
   API               ${urls.api}
   Health            ${urls.health}
   Receive webhook   ${urls.receiveWebhook}
   Status webhook    ${urls.statusWebhook}
-  DynamoDB Local    ${urls.dynamoDb}  (table ${tableName}, region us-east-1, any credentials)
+  DynamoDB Local    ${urls.dynamoDb}  (table ${tableName}, region ${SANDBOX_REGION}, any credentials)
+  SQS endpoint      ${urls.sqs}  (region ${SANDBOX_REGION}, any credentials)
+  Command queue     ${SANDBOX_QUEUE_NAME}  ${urls.commandQueue}
+  Dead-letter queue ${SANDBOX_DLQ_NAME}
+  Sendblue API      ${sendblue}
   Webhook secret    header ${SIGNING_HEADER}: ${secretShown}
 
-Try it:
+Try it: send a group message through the queue, then read it back
+  node -e "${push}"
+  curl -s ${urls.api}/commands/hello-1
+  curl -s ${urls.api}/groups/<group_id from the line above>/messages
+
+Or post a webhook as Sendblue would:
   curl -s -X POST ${urls.receiveWebhook} \\
     -H 'content-type: application/json' -H "${SIGNING_HEADER}: ${secretShown}" \\
     -d '${payload}'

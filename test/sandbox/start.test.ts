@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_SANDBOX_CONFIG, SANDBOX_QUEUE_NAME } from '../../sandbox/config';
 import { findFreePort, isPortFree } from '../../sandbox/ports';
 import { trackedChildren } from '../../sandbox/processes';
 import { startSandbox } from '../../sandbox/start';
@@ -58,8 +59,38 @@ afterEach(async () => {
   }
 });
 
+/**
+ * Issue "Sender path", done means: a send_group_message pushed to the queue by name with the AWS
+ * SDK reaches the simulator exactly once, lands in the group's history and reaches DELIVERED.
+ */
+async function sendThroughTheQueueAsAUserWould(ports: Awaited<ReturnType<typeof freePorts>>, api: string) {
+  const sqs = new SQSClient({ endpoint: `http://127.0.0.1:${ports.sqs}`, region: 'us-east-1', credentials: { accessKeyId: 'any', secretAccessKey: 'any' } });
+  try {
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: SANDBOX_QUEUE_NAME }));
+    const command = { type: 'send_group_message', command_id: 'done-means-1', numbers: ['+15551230001', '+15551230002'], content: 'Hello group' };
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageGroupId: 'done-means', MessageBody: JSON.stringify(command) }));
+  } finally {
+    sqs.destroy();
+  }
+  let state: { state?: string; group_id?: string; message_handle?: string } = {};
+  await waitFor(async () => {
+    state = await (await fetch(`${api}/commands/done-means-1`)).json() as typeof state;
+    return state.state === 'sent';
+  }, 15_000, 'the command to be sent');
+  const { requests } = await (await fetch(`http://127.0.0.1:${ports.simulator}/__simulator/requests`)).json() as { requests: Array<{ path: string; body: Record<string, unknown> }> };
+  const sends = requests.filter((r) => r.path === '/api/send-group-message');
+  expect(sends).toHaveLength(1);
+  expect(sends[0]!.body).toMatchObject({ numbers: ['+15551230001', '+15551230002'], content: 'Hello group', from_number: DEFAULT_SANDBOX_CONFIG.fromNumber });
+  let messages: Array<{ message_handle: string; status: string; content: string }> = [];
+  await waitFor(async () => {
+    messages = ((await (await fetch(`${api}/groups/${state.group_id}/messages`)).json()) as { messages: typeof messages }).messages;
+    return messages[0]?.status === 'DELIVERED';
+  }, 10_000, 'the message to reach DELIVERED');
+  expect(messages).toEqual([expect.objectContaining({ message_handle: state.message_handle, content: 'Hello group', direction: 'outbound' })]);
+}
+
 describe('npm start (bin/sandbox.ts)', () => {
-  it('prints the banner, serves the API, and stops with its Java child on SIGTERM (exit 0)', async () => {
+  it('prints the banner, serves the API, sends a queued command, and stops with its Java child on SIGTERM (exit 0)', async () => {
     const ports = await freePorts();
     const cli = runSandboxCli(portEnv(ports));
     await waitFor(() => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null, 30_000, 'the banner');
@@ -72,10 +103,15 @@ describe('npm start (bin/sandbox.ts)', () => {
     expect(banner).toContain('table sendblue-groups');
     expect(banner).toContain(`sb-signing-secret: ${DEFAULT_SANDBOX_CONFIG.webhookSecret}`);
     expect(banner).toContain(`curl -s ${api}/groups/sandbox-group-1/messages`);
+    for (const text of [`http://127.0.0.1:${ports.sqs}`, SANDBOX_QUEUE_NAME, `http://127.0.0.1:${ports.simulator}  (built-in simulator)`]) {
+      expect(banner).toContain(text);
+    }
 
     const health = await fetch(`${api}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ ok: true });
+
+    await sendThroughTheQueueAsAUserWould(ports, api);
 
     const javaPids = dynamoDbLocalPids(ports.dynamo);
     expect(javaPids).toHaveLength(1);
