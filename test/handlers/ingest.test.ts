@@ -264,7 +264,7 @@ describe('POST /webhooks/status', () => {
     expect(message.body.status_history.map((h: { status: string }) => h.status).sort()).toEqual(['ACCEPTED', 'DELIVERED', 'QUEUED', 'READ', 'SENT']);
   });
 
-  it('relays each new status to the stored status_callback once, and a failing relay never fails the webhook', async () => {
+  it('relays each new status (late ones too) to the stored status_callback once, and a failing relay never fails the webhook', async () => {
     const t = await setup();
     const received: string[] = [];
     const server = createServer((req: IncomingMessage, res) => {
@@ -285,8 +285,10 @@ describe('POST /webhooks/status', () => {
     expect((await t.post('status', sent)).statusCode).toBe(200);
     expect((await t.post('status', sent)).statusCode).toBe(200); // duplicate: not relayed again
     expect((await t.post('status', outbound(handle, 'DELIVERED', '2026-11-20T17:05:04.000Z'))).statusCode).toBe(200); // relay answers 500
+    // A late status does not move the message back but is new history: relayed too.
+    expect((await t.post('status', outbound(handle, 'QUEUED', '2026-11-20T17:05:02.000Z'))).statusCode).toBe(200);
     server.close();
-    expect(received.map((b) => JSON.parse(b).status)).toEqual(['SENT', 'DELIVERED']);
+    expect(received.map((b) => JSON.parse(b).status)).toEqual(['SENT', 'DELIVERED', 'QUEUED']);
     expect(JSON.parse(received[0]!)).toEqual(sent);
     // Relay target gone: still 200.
     expect((await t.post('status', outbound(handle, 'READ', '2026-11-20T17:05:05.000Z'))).statusCode).toBe(200);
