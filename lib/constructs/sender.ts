@@ -89,9 +89,10 @@ export class CommandSender extends Construct {
 
     this.function.addToRolePolicy(
       new PolicyStatement({
+        // Every sender write is a conditional or merging UpdateItem (ledger, outbound message, group): no PutItem.
         sid: 'ReadWriteCommandsAndMessages',
         effect: Effect.ALLOW,
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [table.tableArn],
       }),
     );

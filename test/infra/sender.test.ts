@@ -223,7 +223,7 @@ describe('sender IAM', () => {
         resources: [{ 'Fn::GetAtt': [idOf(stack.sender.function.logGroup), 'Arn'] }],
       },
       ReadWriteCommandsAndMessages: {
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [tableArn],
       },
       QueryMessagesAndGroupTimeline: {

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/shared/queue-adapter';
+import { countRequests } from '../handlers/table-for-test';
 import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
 
 let h: Harness;
+let writes: string[] = [];
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ onDocumentClient: (client) => { writes = countRequests(client); } });
 });
 afterAll(() => h?.stop());
 beforeEach(() => h.sim.clearFaults());
@@ -23,9 +25,13 @@ async function groupFromSend(numbers: string[]): Promise<string> {
 describe('modify_group', () => {
   it('add_recipient: one Sendblue call, and the group\'s members include the new one', async () => {
     const groupId = await groupFromSend(MEMBERS);
+    await h.sim.idle(); // the first send's status webhooks are in: from here on only the change writes
+    writes.length = 0;
     const id = `add-${uid()}`;
     await h.push({ type: 'modify_group', command_id: id, group_id: groupId, modify_type: 'add_recipient', number: NEW_MEMBER });
     expect(await h.waitForCommand(id, ['sent', 'failed'])).toMatchObject({ state: 'sent', group_id: groupId, type: 'modify_group' });
+    // Claim, the group's new members, command sent: 3 write requests.
+    expect(writes).toEqual(['UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
     const calls = h.sim.requests.filter((r) => r.path === '/api/modify-group' && (r.body as { number: string }).number === NEW_MEMBER);
     expect(calls.map((r) => r.body)).toEqual([{ group_id: groupId, modify_type: 'add_recipient', number: NEW_MEMBER, from_number: LINE }]);
     expect(h.sim.group(groupId)?.members).toContain(NEW_MEMBER);
