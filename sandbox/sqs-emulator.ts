@@ -65,6 +65,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Run
   if (!(await isPortFree(port))) throw portTakenError(port);
 
   const app = buildApp({ logger: false, defaultRegion: SANDBOX_REGION });
+  useLoopbackQueueUrls(app, port);
   try {
     await app.listen({ port, host: LOOPBACK });
   } catch (error) {
@@ -104,6 +105,26 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Run
   } finally {
     sqs.destroy();
   }
+}
+
+/**
+ * fauxqs names queues `http://sqs.<region>.localhost:<port>/<account>/<name>`, a host that does not
+ * resolve here, and finds them by that exact string. Real SQS accepts any form of a queue's URL.
+ * So the emulator hands out `http://127.0.0.1:<port>/<account>/<name>` (which works with or without
+ * the SDK's `endpoint` setting) and maps any URL with that path back to fauxqs's own form.
+ */
+function useLoopbackQueueUrls(app: ReturnType<typeof buildApp>, port: number): void {
+  const internalPrefix = `http://sqs.${SANDBOX_REGION}.localhost:${port}/`;
+  const loopbackPrefix = `http://${LOOPBACK}:${port}/`;
+  app.addHook('preHandler', async (request: { body: unknown }) => {
+    const body = request.body as { QueueUrl?: unknown } | undefined;
+    if (body && typeof body.QueueUrl === 'string') {
+      const path = body.QueueUrl.replace(/^https?:\/\/[^/]+\//, '');
+      if (/^\d{12}\/[\w.-]+$/.test(path)) body.QueueUrl = `${internalPrefix}${path}`;
+    }
+  });
+  app.addHook('onSend', async (_request: unknown, _reply: unknown, payload: unknown) =>
+    typeof payload === 'string' ? payload.split(internalPrefix).join(loopbackPrefix) : payload);
 }
 
 async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {

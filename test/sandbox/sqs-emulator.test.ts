@@ -3,6 +3,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import {
   GetQueueAttributesCommand,
+  GetQueueUrlCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SQSClient,
@@ -49,6 +50,25 @@ function connects(host: string, port: number): Promise<boolean> {
 }
 
 describe('startSqsEmulator', () => {
+  it('hands out loopback queue URLs that work with or without the SDK endpoint setting', async () => {
+    const { emulator, sqs } = await start();
+    const port = new URL(emulator.endpoint).port;
+    expect(emulator.queueUrl).toBe(`http://127.0.0.1:${port}/000000000000/${SANDBOX_QUEUE_NAME}`);
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: SANDBOX_QUEUE_NAME }));
+    expect(QueueUrl).toBe(emulator.queueUrl);
+    // No endpoint: the SDK sends to the queue URL's own host, as it does with real SQS URLs.
+    const plain = new SQSClient({ region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
+    try {
+      await plain.send(new SendMessageCommand({ QueueUrl: emulator.queueUrl, MessageBody: 'via url', MessageGroupId: 'g' }));
+    } finally {
+      plain.destroy();
+    }
+    // fauxqs's own form of the URL is accepted too.
+    const internal = `http://sqs.${SANDBOX_REGION}.localhost:${port}/000000000000/${SANDBOX_QUEUE_NAME}`;
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: internal, MaxNumberOfMessages: 1 }));
+    expect(Messages?.[0]?.Body).toBe('via url');
+  });
+
   it('creates the FIFO command queue and FIFO DLQ like the stack, with the sandbox defaults', async () => {
     const { emulator, sqs } = await start();
     expect(emulator.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
