@@ -97,3 +97,26 @@ describe('commandFingerprint', () => {
     expect(commandFingerprint({ ...a, content: 'Hello!' } as GroupCommand)).not.toBe(commandFingerprint(a));
   });
 });
+
+describe('validateCommand on odd input (seeded fuzz)', () => {
+  // A small deterministic generator: the same 500 cases on every run.
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const oddValues: unknown[] = [null, true, 0, -1, 1e309, '', ' ', 'x'.repeat(20_000), [], [null], {}, { a: 1 }, '+15551230001', ['+15551230001'], 'https://cdn.example.com/a.png', '\u0000', '__proto__'];
+  const base = [send({ numbers: ['+15551230001'] }), modify(), { type: 'modify_group', group_id: 'g', modify_type: 'rename', name: 'n' }];
+
+  it('never throws, and whatever it accepts is accepted again unchanged', () => {
+    for (let i = 0; i < 500; i += 1) {
+      const command: Record<string, unknown> = JSON.parse(JSON.stringify(base[i % base.length]));
+      const keys = [...Object.keys(command), 'numbers', 'content', 'media_url', 'send_style', 'status_callback', 'command_id', 'name', 'number', 'extra'];
+      for (let j = 0; j < 1 + Math.floor(random() * 3); j += 1) {
+        const key = keys[Math.floor(random() * keys.length)]!;
+        if (random() < 0.2) delete command[key];
+        else command[key] = oddValues[Math.floor(random() * oddValues.length)];
+      }
+      const result = validateCommand(command);
+      if (result.ok) expect(validateCommand(JSON.parse(JSON.stringify(result.command)))).toEqual(result);
+      else expect(result.error.length).toBeGreaterThan(0);
+    }
+  });
+});
