@@ -4,6 +4,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLING } from '../bundling';
 import { DEFAULTS } from '../defaults';
 import { LOCK_FILE, PROJECT_ROOT } from '../paths';
 
@@ -91,16 +92,14 @@ export class NodeFunction extends Construct {
       depsLockFilePath: LOCK_FILE,
       bundling: {
         forceDockerBundling: false,
+        // The options themselves live in lib/bundling.ts, shared with the benchmarks.
         format: OutputFormat.ESM,
-        target: 'node24',
-        // ESM builds of the AWS SDK v3 come first; CommonJS dependencies still get `require` via the banner.
-        mainFields: ['module', 'main'],
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        minify: true,
-        // No source maps: `--enable-source-maps` costs cold-start time on every invocation environment.
-        sourceMap: false,
-        // Bundle everything, the AWS SDK included.
-        externalModules: [],
+        target: LAMBDA_BUNDLING.target,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        banner: LAMBDA_BUNDLING.banner,
+        minify: LAMBDA_BUNDLING.minify,
+        sourceMap: LAMBDA_BUNDLING.sourceMap,
+        externalModules: [...LAMBDA_BUNDLING.externalModules],
         logLevel: LogLevel.WARNING,
       },
     });
