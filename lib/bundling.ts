@@ -3,6 +3,8 @@
  * it to NodejsFunction, and the benchmarks (bench/cold-start.ts) hand the same options to esbuild
  * directly, so the measured bundle is the one the stack deploys. No aws-cdk-lib import here.
  */
+import type { BuildOptions } from 'esbuild';
+
 export const LAMBDA_BUNDLING = {
   format: 'esm',
   target: 'node24',
@@ -18,7 +20,7 @@ export const LAMBDA_BUNDLING = {
 } as const;
 
 /** The same options in esbuild's own shape (what NodejsFunction passes on the esbuild command line). */
-export function esbuildOptions(entry: string, outfile: string) {
+export function esbuildOptions(entry: string, outfile: string): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
@@ -32,5 +34,5 @@ export function esbuildOptions(entry: string, outfile: string) {
     sourcemap: LAMBDA_BUNDLING.sourceMap,
     external: [...LAMBDA_BUNDLING.externalModules],
     logLevel: 'warning',
-  } as const;
+  };
 }

@@ -1,0 +1,110 @@
+/**
+ * Cost per million events from the measured request counts, the Lambda settings and AWS list
+ * prices. Pure arithmetic (tested in test/domain/cost-model.test.ts); no I/O.
+ */
+
+/**
+ * AWS list prices, us-east-1, USD, as published on the AWS pricing pages for API Gateway, Lambda,
+ * DynamoDB (on-demand, after the 2024-11-01 reduction) and SQS; taken 2026-11-28 from the
+ * published rates known to this project (not fetched live: the bench machines have no internet).
+ */
+export const PRICES = {
+  date: '2026-11-28 (us-east-1 list prices; DynamoDB on-demand as reduced on 2024-11-01)',
+  httpApiPerMillion: 1.0,
+  restApiPerMillion: 3.5,
+  lambdaRequestsPerMillion: 0.2,
+  lambdaGbSecondArm: 0.0000133334,
+  lambdaGbSecondX86: 0.0000166667,
+  dynamoWriteUnitsPerMillion: 0.625,
+  dynamoReadUnitsPerMillion: 0.125,
+  sqsFifoRequestsPerMillion: 0.5,
+} as const;
+export type Prices = Omit<typeof PRICES, 'date'>;
+
+export interface EventModel {
+  /** API Gateway flavour in front of the Lambda, or none (SQS event source). */
+  api: 'http' | 'rest' | 'none';
+  arch: 'arm64' | 'x86_64';
+  memoryMb: number;
+  /** Billed Lambda duration per event, ms (Lambda bills per 1 ms). */
+  durationMs: number;
+  /** Lambda invocations per event (1 per webhook; 1/batch size for SQS). */
+  invocations: number;
+  writeUnits: number;
+  readUnits: number;
+  sqsRequests: number;
+}
+
+export interface CostBreakdown {
+  api: number;
+  lambdaRequests: number;
+  lambdaDuration: number;
+  dynamoWrites: number;
+  dynamoReads: number;
+  sqs: number;
+  total: number;
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
+
+/** USD per 1M events. */
+export function costPerMillion(model: EventModel, prices: Prices = PRICES): CostBreakdown {
+  const api = model.api === 'http' ? prices.httpApiPerMillion : model.api === 'rest' ? prices.restApiPerMillion : 0;
+  const gbSecondPrice = model.arch === 'arm64' ? prices.lambdaGbSecondArm : prices.lambdaGbSecondX86;
+  const parts = {
+    api,
+    lambdaRequests: model.invocations * prices.lambdaRequestsPerMillion,
+    // 1M events x GB x seconds x price per GB-s.
+    lambdaDuration: 1e6 * (model.memoryMb / 1024) * (Math.ceil(model.durationMs) / 1000) * gbSecondPrice,
+    dynamoWrites: model.writeUnits * prices.dynamoWriteUnitsPerMillion,
+    dynamoReads: model.readUnits * prices.dynamoReadUnitsPerMillion,
+    sqs: model.sqsRequests * prices.sqsFifoRequestsPerMillion,
+  };
+  const total = Object.values(parts).reduce((sum, value) => sum + value, 0);
+  return Object.fromEntries(Object.entries({ ...parts, total }).map(([key, value]) => [key, round(value)])) as unknown as CostBreakdown;
+}
+
+/** Assumptions about AWS that the sandbox cannot measure, stated with the results. */
+export const ASSUMPTIONS = {
+  /** Warm ingest invocation: auth, parse, one DynamoDB write in-region. */
+  ingestDurationMs: 20,
+  /** Sender per command: three DynamoDB writes plus Sendblue's answer time (assumed 300 ms). */
+  senderDurationMs: 330,
+  /** At Sendblue's pace (~1 message/s per line) a sender batch mostly holds one command. */
+  commandsPerBatch: 1,
+  /** Producer SendMessage + the event source's ReceiveMessage and DeleteMessageBatch. */
+  sqsRequestsPerCommand: 3,
+  /** Naive design: a strongly consistent GetItem before writing (1 RU) and Powertools idempotency
+   *  (a conditional put of an INPROGRESS record + an update to COMPLETED: 2 WU), x86, REST API. */
+  naiveReadUnits: 1,
+  naiveIdempotencyWriteUnits: 2,
+  /** Extra duration of the naive design (one more read, two more writes, in-region), ms. */
+  naiveExtraMs: 15,
+} as const;
+
+export interface Measured {
+  memoryMb: number;
+  webhookWriteUnits: number;
+  sendWriteUnits: number;
+  sendReadUnits: number;
+}
+
+export function costModel(measured: Measured, a = ASSUMPTIONS) {
+  const webhook: EventModel = {
+    api: 'http', arch: 'arm64', memoryMb: measured.memoryMb, durationMs: a.ingestDurationMs, invocations: 1,
+    writeUnits: measured.webhookWriteUnits, readUnits: 0, sqsRequests: 0,
+  };
+  const send: EventModel = {
+    api: 'none', arch: 'arm64', memoryMb: measured.memoryMb, durationMs: a.senderDurationMs / a.commandsPerBatch,
+    invocations: 1 / a.commandsPerBatch, writeUnits: measured.sendWriteUnits, readUnits: measured.sendReadUnits,
+    sqsRequests: a.sqsRequestsPerCommand,
+  };
+  const naive = (model: EventModel, api: EventModel['api']): EventModel => ({
+    ...model, api, arch: 'x86_64', durationMs: model.durationMs + a.naiveExtraMs,
+    readUnits: model.readUnits + a.naiveReadUnits, writeUnits: model.writeUnits + a.naiveIdempotencyWriteUnits,
+  });
+  return {
+    webhook: { ours: costPerMillion(webhook), naive: costPerMillion(naive(webhook, 'rest')), goal: 2.0 },
+    send: { ours: costPerMillion(send), naive: costPerMillion(naive(send, 'none')), goal: 2.5 },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * `npm run bench`: measures cold start, requests per event, throughput and cost side by side in
+ * one run, prints a table with each goal and whether it is met, and writes bench/results.json.
+ * Measurements, not tests: nothing here runs under vitest.
+ */
+import { writeFileSync } from 'node:fs';
+import { measureColdStart } from './cold-start';
+import { ASSUMPTIONS, costModel, PRICES } from './cost';
+import { startBenchSandbox } from './harness';
+import { measureRequests, type EventCost } from './requests';
+import { measureCommandThroughput, measureWebhookThroughput } from './throughput';
+
+interface Row { figure: string; value: string; goal: string; met: boolean | null }
+const rows: Row[] = [];
+const row = (figure: string, value: string, goal = '', met: boolean | null = null) => rows.push({ figure, value, goal, met });
+const fixed = (value: number, digits = 2) => value.toFixed(digits);
+const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+const started = Date.now();
+progress('cold start: bundling the handlers and importing each bundle in fresh node processes');
+const coldStart = await measureColdStart({ runs: 15 });
+for (const h of coldStart.handlers) {
+  row(`${h.handler}: bundle size`, `${(h.bundle.bytes / 1024).toFixed(0)} KiB (${(h.bundle.gzipBytes / 1024).toFixed(0)} KiB gzip); SDK-only ${(h.sdkOnly.bytes / 1024).toFixed(0)} KiB`);
+  row(`${h.handler}: import time / SDK clients alone`, `${fixed(h.ratioToSdk)} (${fixed(h.bundle.importMs, 1)} / ${fixed(h.sdkOnly.importMs, 1)} ms)`, '<= 1.15', h.ratioToSdk <= 1.15);
+  row(`${h.handler}: import time / empty handler`, `${fixed(h.ratioToEmpty, 1)} (empty ${fixed(coldStart.empty.importMs, 1)} ms)`);
+}
+
+const { DEFAULTS } = await import('../lib/defaults');
+progress('starting DynamoDB Local and the sandbox');
+const bench = await startBenchSandbox();
+let requests: EventCost[];
+let webhookThroughput;
+let commandThroughput;
+try {
+  progress('requests per event');
+  requests = await measureRequests(bench);
+  progress('webhook throughput');
+  webhookThroughput = await measureWebhookThroughput(bench);
+  progress('command throughput');
+  commandThroughput = await measureCommandThroughput(bench);
+} finally {
+  await bench.stop();
+}
+
+const find = (prefix: string) => requests.find((r) => r.event.startsWith(prefix))!;
+const GOALS: Record<string, { goal: string; met: (r: EventCost) => boolean }> = {
+  'inbound webhook, new message': { goal: '1 write', met: (r) => r.writes === 1 },
+  'status event': { goal: '<= 2 writes', met: (r) => r.writes <= 2 },
+  'send (new group)': { goal: '<= 3 writes, 1 Sendblue call', met: (r) => r.writes <= 3 && r.sendblueCalls === 1 },
+  'send (existing group_id)': { goal: '<= 3 writes, 1 Sendblue call', met: (r) => r.writes <= 3 && r.sendblueCalls === 1 },
+  add_recipient: { goal: '1 Sendblue call', met: (r) => r.sendblueCalls === 1 },
+};
+for (const r of requests) {
+  const goal = GOALS[r.event];
+  row(r.event, `${r.writes} writes (${r.writeUnits} WU, ${r.indexWriteUnits} in GSI1), ${r.reads} reads, ${r.sendblueCalls} Sendblue`, goal?.goal ?? '', goal ? goal.met(r) : null);
+}
+for (const t of [webhookThroughput, commandThroughput]) {
+  const isWebhook = t === webhookThroughput;
+  row(`${t.path} / bare`, `${fixed(t.ratio)} (${fixed(t.sandboxPerSecond, 0)} vs ${fixed(t.barePerSecond, 0)} /s)`, isWebhook ? '>= 0.8' : '', isWebhook ? t.ratio >= 0.8 : null);
+}
+
+const send = find('send (new group)');
+const cost = costModel({
+  memoryMb: DEFAULTS.lambda.memorySize,
+  webhookWriteUnits: find('inbound webhook, new message').writeUnits,
+  sendWriteUnits: send.writeUnits,
+  sendReadUnits: send.readUnits,
+});
+row('cost per 1M inbound webhooks', `$${fixed(cost.webhook.ours.total)} (naive $${fixed(cost.webhook.naive.total)})`, `<= $${fixed(cost.webhook.goal)}`, cost.webhook.ours.total <= cost.webhook.goal);
+row('cost per 1M group sends', `$${fixed(cost.send.ours.total)} (naive $${fixed(cost.send.naive.total)})`, `<= $${fixed(cost.send.goal)}`, cost.send.ours.total <= cost.send.goal);
+
+const width = (key: keyof Row) => Math.max(key.length, ...rows.map((r) => String(r[key] ?? '').length));
+const widths = { figure: width('figure'), value: width('value'), goal: width('goal') };
+const line = (a: string, b: string, c: string, d: string) => `${a.padEnd(widths.figure)} | ${b.padEnd(widths.value)} | ${c.padEnd(widths.goal)} | ${d}`;
+console.log(line('figure', 'value', 'goal', 'met'));
+console.log(line('-'.repeat(widths.figure), '-'.repeat(widths.value), '-'.repeat(widths.goal), '---'));
+for (const r of rows) console.log(line(r.figure, r.value, r.goal, r.met === null ? '' : r.met ? 'yes' : 'NO'));
+console.log(`\nnode ${process.version} (Lambda runs Node 24); prices: ${PRICES.date}; run took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(`cost breakdown per 1M: webhook ${JSON.stringify(cost.webhook.ours)}; send ${JSON.stringify(cost.send.ours)}`);
+
+writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({
+  date: new Date().toISOString(),
+  node: process.version,
+  note: 'Ratios are measured side by side in the same run. Import time uses the local node, not the Lambda Node 24 runtime.',
+  rows,
+  coldStart,
+  requests,
+  throughput: [webhookThroughput, commandThroughput],
+  cost: { ...cost, prices: PRICES, assumptions: ASSUMPTIONS, memoryMb: DEFAULTS.lambda.memorySize },
+}, null, 2)}\n`);
+console.log('written bench/results.json');

@@ -1,0 +1,129 @@
+/**
+ * Throughput, side by side in the same run (interleaved rounds, medians):
+ * - webhooks/s through the sandbox's HTTP route with N concurrent clients, against a bare writer
+ *   putting the same items (captured from the handler) into a fresh table of the same DynamoDB Local;
+ * - commands/s through SQS emulator -> poller -> sender -> simulator, against a bare
+ *   receive / call Sendblue / delete loop on the same emulator and simulator.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config';
+import { ensureTable } from '../sandbox/create-table';
+import type { BenchSandbox } from './harness';
+import { inbound, MEMBERS } from './payloads';
+
+export interface ThroughputResult {
+  path: string;
+  concurrency: number;
+  perRound: number;
+  rounds: number;
+  /** Median rate through the sandbox, per second. */
+  sandboxPerSecond: number;
+  /** Median rate of the bare baseline, per second. */
+  barePerSecond: number;
+  ratio: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function runWorkers(total: number, concurrency: number, one: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total) await one(next++);
+  }));
+  return total / ((performance.now() - started) / 1000);
+}
+
+export async function measureWebhookThroughput(bench: BenchSandbox, { concurrency = 8, perRound = 300, rounds = 3 } = {}): Promise<ThroughputResult> {
+  const clientConfig = { endpoint: bench.dynamo.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS };
+  const admin = new DynamoDBClient(clientConfig);
+  const bare = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig));
+  const groups = Array.from({ length: 10 }, () => `bench-tp-${randomUUID()}`);
+  const post = async (i: number) => {
+    const status = await bench.post('receive', inbound(groups[i % groups.length]));
+    if (status !== 200) throw new Error(`webhook answered ${status}`);
+  };
+  try {
+    await runWorkers(groups.length, concurrency, post); // warm-up: every group's record is written once
+    const sandboxRates: number[] = [];
+    const bareRates: number[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      const items: Array<Record<string, unknown>> = [];
+      bench.meter.capture = items;
+      sandboxRates.push(await runWorkers(perRound, concurrency, post));
+      bench.meter.capture = undefined;
+      const table = `bench-bare-${randomUUID()}`;
+      await ensureTable(admin, table);
+      bareRates.push(await runWorkers(items.length, concurrency, async (i) => {
+        await bare.send(new PutCommand({ TableName: table, Item: items[i], ConditionExpression: 'attribute_not_exists(PK)' }));
+      }));
+    }
+    const sandboxPerSecond = median(sandboxRates);
+    const barePerSecond = median(bareRates);
+    return { path: 'webhook (HTTP route -> ingest -> DynamoDB Local)', concurrency, perRound, rounds, sandboxPerSecond, barePerSecond, ratio: sandboxPerSecond / barePerSecond };
+  } finally {
+    bench.meter.capture = undefined;
+    admin.destroy();
+    bare.destroy();
+  }
+}
+
+export async function measureCommandThroughput(bench: BenchSandbox, { perRound = 40, rounds = 3 } = {}): Promise<ThroughputResult> {
+  const { sandbox, config } = bench;
+  const sqs = new SQSClient({ endpoint: sandbox.urls.sqs, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
+  const queueUrl = sandbox.urls.commandQueue;
+  // Every command in its own message group, so batches can hold up to 10 (fauxqs: one per group).
+  const load = async () => {
+    const ids = Array.from({ length: perRound }, () => randomUUID());
+    for (let i = 0; i < ids.length; i += 10) {
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: ids.slice(i, i + 10).map((id, j) => ({
+        Id: String(j), MessageGroupId: `bench-${id}`,
+        MessageBody: JSON.stringify({ type: 'send_group_message', command_id: `bench-${id}`, numbers: MEMBERS, content: 'Throughput' }),
+      })) }));
+    }
+  };
+  const callSendblue = async (body: string) => {
+    const command = JSON.parse(body) as { numbers: string[]; content: string };
+    const response = await fetch(`${sandbox.urls.sendblue}/api/send-group-message`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'sb-api-key-id': config.apiKeyId, 'sb-api-secret-key': config.apiSecretKey },
+      body: JSON.stringify({ numbers: command.numbers, content: command.content, from_number: config.fromNumber }),
+    });
+    if (!response.ok) throw new Error(`simulator answered ${response.status}`);
+    await response.arrayBuffer();
+  };
+  try {
+    await sandbox.poller.stop();
+    const sandboxRates: number[] = [];
+    const bareRates: number[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      await load();
+      let started = performance.now();
+      sandbox.poller.start();
+      await sandbox.poller.drained();
+      sandboxRates.push(perRound / ((performance.now() - started) / 1000));
+      await sandbox.poller.stop();
+
+      await load();
+      started = performance.now();
+      for (let done = 0; done < perRound;) {
+        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        await Promise.all(Messages.map((message) => callSendblue(message.Body ?? '{}')));
+        if (Messages.length) {
+          await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+        }
+        done += Messages.length;
+      }
+      bareRates.push(perRound / ((performance.now() - started) / 1000));
+    }
+    const sandboxPerSecond = median(sandboxRates);
+    const barePerSecond = median(bareRates);
+    return { path: 'commands (SQS emulator -> sender -> simulator)', concurrency: 10, perRound, rounds, sandboxPerSecond, barePerSecond, ratio: sandboxPerSecond / barePerSecond };
+  } finally {
+    sandbox.poller.start();
+    sqs.destroy();
+  }
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { costModel, costPerMillion, PRICES } from '../../bench/cost';
+
+describe('cost model (bench/cost.ts)', () => {
+  it('prices one webhook on an HTTP API, arm64, 256 MB, 20 ms, 2 write units', () => {
+    const cost = costPerMillion({ api: 'http', arch: 'arm64', memoryMb: 256, durationMs: 20, invocations: 1, writeUnits: 2, readUnits: 0, sqsRequests: 0 });
+    // 1M x 0.25 GB x 0.02 s = 5,000 GB-s x $0.0000133334
+    expect(cost).toEqual({ api: 1, lambdaRequests: 0.2, lambdaDuration: 0.067, dynamoWrites: 1.25, dynamoReads: 0, sqs: 0, total: 2.517 });
+  });
+
+  it('bills Lambda in whole milliseconds and charges REST, x86, reads and SQS at their prices', () => {
+    const cost = costPerMillion({ api: 'rest', arch: 'x86_64', memoryMb: 1024, durationMs: 0.2, invocations: 0.5, writeUnits: 0, readUnits: 4, sqsRequests: 2 });
+    expect(cost.api).toBe(PRICES.restApiPerMillion);
+    expect(cost.lambdaDuration).toBe(Math.round(1e6 * 0.001 * PRICES.lambdaGbSecondX86 * 1000) / 1000);
+    expect(cost.lambdaRequests).toBe(0.1);
+    expect(cost.dynamoReads).toBe(0.5);
+    expect(cost.sqs).toBe(1);
+  });
+
+  it('makes the naive design dearer than ours for the same counts', () => {
+    const model = costModel({ memoryMb: 256, webhookWriteUnits: 2, sendWriteUnits: 4, sendReadUnits: 0 });
+    expect(model.webhook.naive.total).toBeGreaterThan(model.webhook.ours.total);
+    expect(model.webhook.naive.api).toBe(3.5);
+    expect(model.send.naive.dynamoWrites - model.send.ours.dynamoWrites).toBeCloseTo(2 * PRICES.dynamoWriteUnitsPerMillion);
+  });
+});
