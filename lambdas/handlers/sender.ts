@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { runFifoBatch } from '../shared/fifo-batch';
-import { senderDepsFromEnv } from '../shared/lambda-deps';
+import { senderDepsFromEnv } from '../shared/sender-deps';
 import { createCommandProcessor, type SenderDeps } from '../shared/sender-service';
 
 export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
