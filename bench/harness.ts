@@ -5,6 +5,7 @@
  * only the requests a scenario makes are counted; member replies are off.
  */
 import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { silentLogger } from '../lambdas/shared/logger';
 import { DEFAULT_SANDBOX_CONFIG, type SandboxConfig } from '../sandbox/config';
@@ -24,6 +25,7 @@ export interface MeteredRequest {
 /** Counts every request of a document client and asks DynamoDB for the capacity each consumed. */
 export class RequestMeter {
   readonly requests: MeteredRequest[] = [];
+  /** Paused: neither counted nor asked for capacity (throughput runs), PutItem items still captured. */
   paused = false;
   /** When set, the Item of every PutItem is copied here (the throughput baseline writes the same items). */
   capture?: Array<Record<string, unknown>>;
@@ -31,12 +33,12 @@ export class RequestMeter {
   attach(client: DynamoDBDocumentClient): void {
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (this.paused) return next(args);
         const command = String(context.commandName).replace(/Command$/, '');
-        const entry: MeteredRequest = { command, write: /Put|Update|Delete|Write|Transact/.test(command) };
-        this.requests.push(entry);
         const item = (args.input as { Item?: Record<string, unknown> }).Item;
         if (this.capture && command === 'PutItem' && item) this.capture.push(item);
+        if (this.paused) return next(args);
+        const entry: MeteredRequest = { command, write: /Put|Update|Delete|Write|Transact/.test(command) };
+        this.requests.push(entry);
         (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'INDEXES';
         try {
           const result = await next(args);
@@ -95,17 +97,26 @@ export async function startBenchSandbox(): Promise<BenchSandbox> {
       sender: { retry: { baseSeconds: 0, maxSeconds: 0 }, leaseMs: 5_000 },
       simulator: { replyEvery: 0, statusDelaysMs: { sent: 600_000, delivered: 600_000 } },
     });
-    const post = async (route: 'receive' | 'status', body: unknown) => {
+    // node:http with keep-alive rather than fetch: the load generator shares this process (and its
+    // CPU) with the sandbox, and undici's fetch costs several times more CPU per request.
+    const agent = new Agent({ keepAlive: true });
+    const post = (route: 'receive' | 'status', body: unknown) => new Promise<number>((resolve, reject) => {
       const url = route === 'receive' ? sandbox.urls.receiveWebhook : sandbox.urls.statusWebhook;
-      const response = await fetch(url, {
+      const payload = JSON.stringify(body);
+      const req = request(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'sb-signing-secret': config.webhookSecret },
-        body: JSON.stringify(body),
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'sb-signing-secret': config.webhookSecret },
+      }, (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+        res.once('error', reject);
       });
-      await response.arrayBuffer();
-      return response.status;
-    };
+      req.once('error', reject);
+      req.end(payload);
+    });
     const stop = async () => {
+      agent.destroy();
       try {
         await sandbox.stop();
       } finally {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../test/fixtures/${name}`, import.meta.url), 'utf8'));
-const RECEIVE = fixture('receive-group.json');
+export const RECEIVE = fixture('receive-group.json');
 const STATUS = fixture('status-callback.json');
 export const MEMBERS = ['+15551230001', '+15551230002', '+15551230003'];
 

@@ -18,7 +18,7 @@ const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 const started = Date.now();
 progress('cold start: bundling the handlers and importing each bundle in fresh node processes');
-const coldStart = await measureColdStart({ runs: 15 });
+const coldStart = await measureColdStart({ runs: 21 });
 for (const h of coldStart.handlers) {
   row(`${h.handler}: bundle size`, `${(h.bundle.bytes / 1024).toFixed(0)} KiB (${(h.bundle.gzipBytes / 1024).toFixed(0)} KiB gzip); SDK-only ${(h.sdkOnly.bytes / 1024).toFixed(0)} KiB`);
   row(`${h.handler}: import time / SDK clients alone`, `${fixed(h.ratioToSdk)} (${fixed(h.bundle.importMs, 1)} / ${fixed(h.sdkOnly.importMs, 1)} ms)`, '<= 1.15', h.ratioToSdk <= 1.15);

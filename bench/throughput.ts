@@ -7,12 +7,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../lambdas/shared/table';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Worker } from 'node:worker_threads';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config';
 import { ensureTable } from '../sandbox/create-table';
 import type { BenchSandbox } from './harness';
-import { inbound, MEMBERS } from './payloads';
+import { inbound, MEMBERS, RECEIVE } from './payloads';
+
+interface LoadJob { url: string; secret: string; total: number; concurrency: number; groups: string[]; base: unknown; offsetMs: number }
 
 export interface ThroughputResult {
   path: string;
@@ -37,35 +41,64 @@ async function runWorkers(total: number, concurrency: number, one: (i: number) =
   return total / ((performance.now() - started) / 1000);
 }
 
-export async function measureWebhookThroughput(bench: BenchSandbox, { concurrency = 8, perRound = 300, rounds = 3 } = {}): Promise<ThroughputResult> {
+/** Runs the load generator (bench/load-worker.ts) in a worker thread; resolves with its rate. */
+function inWorker(job: LoadJob): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: job });
+    worker.once('message', (rate: number) => resolve(rate));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`load worker exited with code ${code} before reporting`)));
+  });
+}
+
+export async function measureWebhookThroughput(bench: BenchSandbox, { concurrency = 8, perRound = 300, rounds = 4 } = {}): Promise<ThroughputResult> {
   const clientConfig = { endpoint: bench.dynamo.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS };
   const admin = new DynamoDBClient(clientConfig);
-  const bare = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig));
+  const bare = createDocumentClient(clientConfig); // the handlers' own client settings
   const groups = Array.from({ length: 10 }, () => `bench-tp-${randomUUID()}`);
   const post = async (i: number) => {
     const status = await bench.post('receive', inbound(groups[i % groups.length]));
     if (status !== 200) throw new Error(`webhook answered ${status}`);
   };
+  bench.meter.paused = true; // no ReturnConsumedCapacity: the bare writer does not ask for it either
   try {
-    await runWorkers(groups.length, concurrency, post); // warm-up: every group's record is written once
+    await runWorkers(groups.length, concurrency, post); // every group's record is written once
+    let roundsRun = 0;
+    const sandboxRound = async () => {
+      const items: Array<Record<string, unknown>> = [];
+      bench.meter.capture = items;
+      const rate = await inWorker({ url: bench.sandbox.urls.receiveWebhook, secret: bench.config.webhookSecret, total: perRound, concurrency, groups, base: RECEIVE, offsetMs: (roundsRun += 1) * 3_600_000 });
+      bench.meter.capture = undefined;
+      return { rate, items };
+    };
+    const bareRound = async (items: Array<Record<string, unknown>>) => {
+      const table = `bench-bare-${randomUUID()}`;
+      await ensureTable(admin, table);
+      return runWorkers(items.length, concurrency, async (i) => {
+        await bare.send(new PutCommand({ TableName: table, Item: items[i], ConditionExpression: 'attribute_not_exists(PK)' }));
+      });
+    };
+    // A warm-up round of each (DynamoDB Local's JIT speeds up for a while), then ABBA order so
+    // that neither side always runs on the warmer database.
+    await bareRound((await sandboxRound()).items);
     const sandboxRates: number[] = [];
     const bareRates: number[] = [];
     for (let round = 0; round < rounds; round += 1) {
-      const items: Array<Record<string, unknown>> = [];
-      bench.meter.capture = items;
-      sandboxRates.push(await runWorkers(perRound, concurrency, post));
-      bench.meter.capture = undefined;
-      const table = `bench-bare-${randomUUID()}`;
-      await ensureTable(admin, table);
-      bareRates.push(await runWorkers(items.length, concurrency, async (i) => {
-        await bare.send(new PutCommand({ TableName: table, Item: items[i], ConditionExpression: 'attribute_not_exists(PK)' }));
-      }));
+      const measured = await sandboxRound();
+      if (round % 2 === 0) {
+        sandboxRates.push(measured.rate);
+        bareRates.push(await bareRound(measured.items));
+      } else {
+        bareRates.push(await bareRound(measured.items));
+        sandboxRates.push((await sandboxRound()).rate);
+      }
     }
     const sandboxPerSecond = median(sandboxRates);
     const barePerSecond = median(bareRates);
     return { path: 'webhook (HTTP route -> ingest -> DynamoDB Local)', concurrency, perRound, rounds, sandboxPerSecond, barePerSecond, ratio: sandboxPerSecond / barePerSecond };
   } finally {
     bench.meter.capture = undefined;
+    bench.meter.paused = false;
     admin.destroy();
     bare.destroy();
   }
