@@ -6,6 +6,7 @@ import { SIGNING_HEADER } from '../lambdas/shared/webhook-auth';
 import {
   DEFAULT_SANDBOX_CONFIG, loadSandboxConfig, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION, SandboxConfigError, type SandboxConfig,
 } from '../sandbox/config';
+import { readableLoggerFor } from '../sandbox/event-log';
 import { killTrackedChildren } from '../sandbox/processes';
 import { startSandbox, type RunningSandbox } from '../sandbox/start';
 
@@ -62,7 +63,9 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
 }
 
 try {
-  sandbox = await startSandbox(config, { onProgress: (line) => console.log(line) });
+  // One readable line per event (numbers masked); SANDBOX_LOG=json for the Lambdas' JSON lines.
+  const loggerFor = process.env.SANDBOX_LOG === 'json' ? undefined : (component: string) => readableLoggerFor(component);
+  sandbox = await startSandbox(config, { onProgress: (line) => console.log(line), loggerFor });
 } catch (error) {
   // startSandbox has already stopped whatever it had started.
   console.error(`The sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
@@ -95,17 +98,16 @@ function banner({ urls, tableName, simulator }: RunningSandbox, { webhookSecret,
     date_sent: now,
     date_updated: now,
   });
-  // A first command, pushed with the AWS SDK the project already has (Node's -e runs CommonJS).
-  const command = JSON.stringify({ type: 'send_group_message', command_id: 'hello-1', numbers: ['+15551230001', '+15551230002'], content: 'Hello group' });
-  const push = [
-    `const s=require('@aws-sdk/client-sqs');`,
-    `new s.SQSClient({endpoint:'${urls.sqs}',region:'${SANDBOX_REGION}',credentials:{accessKeyId:'x',secretAccessKey:'x'}})`,
-    `.send(new s.SendMessageCommand({QueueUrl:'${urls.commandQueue}',MessageGroupId:'hello',MessageBody:'${command}'}))`,
-    `.then(r=>console.log('queued',r.MessageId))`,
-  ].join('');
+  // The CLI finds a sandbox on other ports through the same env vars.
+  const portEnv = [
+    config.port !== DEFAULT_SANDBOX_CONFIG.port ? `SANDBOX_PORT=${config.port}` : '',
+    config.sqsPort !== DEFAULT_SANDBOX_CONFIG.sqsPort ? `SANDBOX_SQS_PORT=${config.sqsPort}` : '',
+  ].filter(Boolean).join(' ');
+  const cli = `${portEnv ? `${portEnv} ` : ''}npm run cli --`;
   const sendblue = simulator ? `${urls.sendblue}  (built-in simulator)` : `${urls.sendblue}  (SENDBLUE_BASE_URL)`;
   return `
 Sendblue groups sandbox is ready.
+  Web page          ${urls.page}  (groups and conversations, live)
   API               ${urls.api}
   Health            ${urls.health}
   Receive webhook   ${urls.receiveWebhook}
@@ -113,14 +115,15 @@ Sendblue groups sandbox is ready.
   DynamoDB Local    ${urls.dynamoDb}  (table ${tableName}, region ${SANDBOX_REGION}, any credentials)
   SQS endpoint      ${urls.sqs}  (region ${SANDBOX_REGION}, any credentials)
   Command queue     ${SANDBOX_QUEUE_NAME}  ${urls.commandQueue}
-  Dead-letter queue ${SANDBOX_DLQ_NAME}
+  Dead-letter queue ${SANDBOX_DLQ_NAME}  ${urls.deadLetterQueue}
   Sendblue API      ${sendblue}
   Webhook secret    header ${SIGNING_HEADER}: ${secretShown}
 
-Try it: send a group message through the queue, then read it back
-  node -e "${push}"
-  curl -s ${urls.api}/commands/hello-1
-  curl -s ${urls.api}/groups/<group_id from the line above>/messages
+Try it: send a group message with the CLI (in another terminal), then watch it on the page
+  ${cli} send --to +15551230001,+15551230002 "Hello group" --wait
+  ${cli} history <group_id from the line above>
+  ${cli} --help        (add, remove, rename, status, group, dlq)
+Or read it over HTTP: curl -s ${urls.api}/groups/<group_id>/messages
 
 Or post a webhook as Sendblue would:
   curl -s -X POST ${urls.receiveWebhook} \\

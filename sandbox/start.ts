@@ -13,6 +13,7 @@ import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_REGION, SANDBOX_TABLE, type
 import { ensureTable } from './create-table';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { createApiServer } from './http-adapter';
+import { sandboxPageRoutes } from './page/routes';
 import { startCommandPath, type CommandPath, type SandboxSenderOptions, type SandboxSimulatorOptions } from './command-path';
 import type { RunningSimulator } from './sendblue-simulator';
 import type { QueuePoller } from './queue-poller';
@@ -21,6 +22,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface SandboxUrls {
   api: string;
+  /** The web page: groups and conversations, live. */
+  page: string;
   health: string;
   receiveWebhook: string;
   statusWebhook: string;
@@ -106,6 +109,8 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
         read: createReadHandler({ store, logger: loggerFor('read') }),
       },
       logger: loggerFor('sandbox-api'),
+      // The sandbox's web page (GET /) and the group list it needs; not part of the deployed API.
+      extraRoutes: sandboxPageRoutes({ store, logger: loggerFor('page') }),
     });
     const apiUrl = await api.listen(config.port).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
@@ -127,6 +132,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     return {
       urls: {
         api: apiUrl,
+        page: `${apiUrl}/`,
         health: `${apiUrl}/health`,
         receiveWebhook: `${apiUrl}/webhooks/receive`,
         statusWebhook: `${apiUrl}/webhooks/status`,

@@ -4,6 +4,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { groupKey, commandKey, messageKey, statusKey, timelineKeys, timelinePartition, STATUS_SK_PREFIX, MESSAGE_SK } from './keys';
@@ -103,6 +104,15 @@ export interface MessagePage {
   nextKey?: Record<string, string>;
 }
 
+/** One line of the sandbox page's group list. */
+export interface GroupListEntry {
+  group_id: string;
+  name: string | null;
+  members: string[];
+  last_message_at: string | null;
+  message_count: number;
+}
+
 export interface TableStore extends CommandTable {
   putInboundMessage(event: WebhookEvent): Promise<'stored' | 'duplicate'>;
   applyStatusEvent(event: WebhookEvent): Promise<StatusOutcome>;
@@ -111,6 +121,12 @@ export interface TableStore extends CommandTable {
   listGroupMessages(groupId: string, options: { limit: number; order: 'asc' | 'desc'; startKey?: Record<string, string> }): Promise<MessagePage>;
   getMessageWithHistory(handle: string): Promise<{ message: MessageItem; history: StatusHistoryItem[] } | undefined>;
   getCommand(commandId: string): Promise<CommandItem | undefined>;
+  /**
+   * SANDBOX ONLY (the sandbox page's group list): every group, newest activity first, from a Scan
+   * of group records and group messages. It reads the whole table, so no deployed handler calls it
+   * and no Lambda role may Scan; in AWS, list your groups from your own records.
+   */
+  listGroupsForSandbox(): Promise<GroupListEntry[]>;
 }
 
 const { partitionKey: PK, sortKey: SK } = TABLE_SCHEMA;
@@ -296,6 +312,43 @@ export function createTableStore(options: TableStoreOptions): TableStore {
     async getCommand(commandId) {
       const out = await db.send(new GetCommand({ TableName, Key: commandKey(commandId) }));
       return out.Item as CommandItem | undefined;
+    },
+
+    async listGroupsForSandbox() {
+      const groups = new Map<string, GroupListEntry>();
+      const entry = (groupId: string) => {
+        let found = groups.get(groupId);
+        if (!found) groups.set(groupId, (found = { group_id: groupId, name: null, members: [], last_message_at: null, message_count: 0 }));
+        return found;
+      };
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await db.send(new ScanCommand({
+          TableName,
+          // Group records, and group messages (only they carry the timeline key).
+          FilterExpression: '(begins_with(#pk, :group) AND #sk = :groupSk) OR attribute_exists(#tpk)',
+          ProjectionExpression: '#pk, #sk, #tpk, group_id, group_name, members, date_sent, group_display_name',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#tpk': TIMELINE.partitionKey },
+          ExpressionAttributeValues: { ':group': 'GROUP#', ':groupSk': 'GROUP' },
+          ExclusiveStartKey: startKey,
+        }));
+        for (const item of out.Items ?? []) {
+          const group = entry(String(item.group_id ?? String(item[TIMELINE.partitionKey] ?? item[PK]).slice('GROUP#'.length)));
+          if (item[SK] === 'GROUP') {
+            group.members = (item.members as string[] | undefined) ?? group.members;
+            group.name = (item.group_name as string | undefined) ?? group.name;
+            continue;
+          }
+          group.message_count += 1;
+          const sent = item.date_sent as string | undefined;
+          if (sent && (!group.last_message_at || sent > group.last_message_at)) {
+            group.last_message_at = sent;
+            if (item.group_display_name && !group.name) group.name = item.group_display_name as string;
+          }
+        }
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+      return [...groups.values()].sort((a, b) => String(b.last_message_at ?? '').localeCompare(String(a.last_message_at ?? '')));
     },
   };
 }

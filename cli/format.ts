@@ -1,0 +1,27 @@
+/** Human output: status marks, times and commands states. */
+export const STATUS_MARKS: Record<string, string> = {
+  REGISTERED: '·', PENDING: '·', QUEUED: '…', ACCEPTED: '…', SENT: '✓', DELIVERED: '✓✓', READ: '✓✓ read',
+  ERROR: '✗', DECLINED: '✗', RECEIVED: '',
+};
+export const statusMark = (status: string) => `${STATUS_MARKS[status] ?? '?'} ${status}`.trim();
+
+/** `2026-11-28T20:51:10.123Z` -> `2026-11-28 20:51:10` (UTC). */
+export const shortTime = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '-');
+
+export interface CommandView {
+  command_id: string;
+  type: string;
+  state: string;
+  group_id: string | null;
+  message_handle: string | null;
+  error: string | null;
+}
+
+export function commandLines(view: CommandView): string[] {
+  const lines = [`command ${view.command_id}: ${view.state}${view.state === 'sent' ? ' ✓' : view.state === 'failed' ? ' ✗' : ''} (${view.type})`];
+  if (view.group_id) lines.push(`  group    ${view.group_id}`);
+  if (view.message_handle) lines.push(`  message  ${view.message_handle}`);
+  if (view.error) lines.push(`  error    ${view.error}`);
+  if (view.state === 'failed') lines.push('  it is on the DLQ: see `cli dlq`, and `cli dlq --redrive` to try again');
+  return lines;
+}

@@ -1,0 +1,86 @@
+import { createReader } from '../client/reader';
+import { requirePositionals, usageError } from './context';
+import { commandLines, shortTime, statusMark, type CommandView } from './format';
+import { GLOBAL_HELP, type CliCommand } from './types';
+import { parseTimeout, waitForCommand } from './wait';
+
+const id = (value: string) => encodeURIComponent(value);
+
+export const statusCommand: CliCommand = {
+  name: 'status',
+  summary: 'where a command is (queued, sending, sent, failed, unknown)',
+  options: { wait: { type: 'boolean' }, timeout: { type: 'string' } },
+  help: `Usage: cli status COMMAND_ID [--wait [--timeout SECONDS]]\n\nShows GET /commands/{id}: state, group_id, message_handle, error.\n\n${GLOBAL_HELP}`,
+  async run(ctx, values, positionals) {
+    const [commandId] = requirePositionals(positionals, ['command_id'], 'status');
+    const view = values.wait
+      ? await waitForCommand(ctx, commandId!, parseTimeout(values.timeout))
+      : await createReader(await ctx.target()).get<CommandView>(`/commands/${id(commandId!)}`);
+    if (!view) throw usageError(`command ${commandId} is not known (yet): nothing picked it up within the timeout`);
+    ctx.print(view, () => commandLines(view));
+  },
+};
+
+interface GroupView { group_id: string; members: string[]; name: string | null; created_at: string | null; updated_at: string | null; last_message_at: string | null }
+
+export const groupCommand: CliCommand = {
+  name: 'group',
+  summary: 'a group: members, name, last message',
+  options: {},
+  help: `Usage: cli group GROUP_ID\n\nShows GET /groups/{id}. Numbers are shown in full (they are yours).\n\n${GLOBAL_HELP}`,
+  async run(ctx, _values, positionals) {
+    const [groupId] = requirePositionals(positionals, ['group_id'], 'group');
+    const group = await createReader(await ctx.target()).get<GroupView>(`/groups/${id(groupId!)}`);
+    ctx.print(group, () => [
+      `group ${group.group_id}${group.name ? ` "${group.name}"` : ''}`,
+      `  members       ${group.members.join(', ') || '-'}`,
+      `  created       ${shortTime(group.created_at)}`,
+      `  last message  ${shortTime(group.last_message_at)}`,
+    ]);
+  },
+};
+
+export interface MessageView {
+  message_handle: string; direction: 'inbound' | 'outbound'; status: string; content: string | null;
+  media_url: string | null; from_number: string | null; date_sent: string | null;
+}
+
+export const historyCommand: CliCommand = {
+  name: 'history',
+  summary: 'a group\'s conversation, one page at a time, with status marks',
+  options: { limit: { type: 'string' }, cursor: { type: 'string' }, all: { type: 'boolean' } },
+  help: `Usage: cli history GROUP_ID [--limit N] [--cursor CURSOR] [--all]
+
+Newest page first (GET /groups/{id}/messages), printed oldest to newest; "→" we sent, "←" a member
+wrote. Marks: … queued/accepted, ✓ sent, ✓✓ delivered, "✓✓ read", ✗ error/declined.
+  --limit N        messages per page, 1-100 (default 20)
+  --cursor CURSOR  the next (older) page, as printed at the end of a page
+  --all            every page
+
+${GLOBAL_HELP}`,
+  async run(ctx, values, positionals) {
+    const [groupId] = requirePositionals(positionals, ['group_id'], 'history');
+    const limit = values.limit === undefined ? 20 : Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw usageError('history: --limit must be a whole number from 1 to 100');
+    const reader = createReader(await ctx.target());
+    let cursor = values.cursor as string | undefined;
+    const messages: MessageView[] = [];
+    do {
+      const query = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) });
+      const page = await reader.get<{ messages: MessageView[]; next_cursor: string | null }>(`/groups/${id(groupId!)}/messages?${query}`);
+      messages.push(...page.messages);
+      cursor = page.next_cursor ?? undefined;
+    } while (values.all && cursor);
+    ctx.print({ group_id: groupId, messages, next_cursor: cursor ?? null }, () => [
+      ...(messages.length ? [...messages].reverse().map(historyLine) : [`no messages in group ${groupId}`]),
+      ...(cursor ? [`older messages: npm run cli -- history ${groupId} --cursor ${cursor}`] : []),
+    ]);
+  },
+};
+
+export function historyLine(m: MessageView): string {
+  const who = m.direction === 'outbound' ? '→ us' : `← ${m.from_number ?? '?'}`;
+  const text = [m.content, m.media_url ? `[media ${m.media_url}]` : ''].filter(Boolean).join(' ');
+  const mark = m.direction === 'outbound' ? `  ${statusMark(m.status)}` : '';
+  return `${shortTime(m.date_sent)}  ${who.padEnd(15)}  ${text}${mark}`;
+}

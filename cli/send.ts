@@ -1,0 +1,77 @@
+import { createGroupsProducer } from '../client/producer';
+import type { SendStyle } from '../lambdas/shared/sendblue-rules';
+import { CliError, EXIT, usageError, type CommandContext } from './context';
+import { commandLines } from './format';
+import { GLOBAL_HELP, type CliCommand } from './types';
+import { parseTimeout, waitForCommand } from './wait';
+
+export const listOf = (value: unknown): string[] | undefined =>
+  value === undefined ? undefined : ([] as string[]).concat(value as string | string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+
+/** Queues a command, prints its id, and with --wait follows it until sent or failed (failed: exit 2). */
+export async function queueAndReport(ctx: CommandContext, values: Record<string, unknown>, queue: (p: ReturnType<typeof createGroupsProducer>) => Promise<{ command_id: string; message_group_id: string }>) {
+  const target = await ctx.target();
+  const producer = createGroupsProducer(target);
+  let queued;
+  try {
+    queued = await queue(producer);
+  } finally {
+    producer.close();
+  }
+  if (!values.wait) {
+    return ctx.print({ ...queued, state: 'queued' }, () => [
+      `queued command ${queued.command_id} on ${target.label}`,
+      `  follow it: npm run cli -- status ${queued.command_id}`,
+    ]);
+  }
+  const view = await waitForCommand(ctx, queued.command_id, parseTimeout(values.timeout));
+  ctx.print(view ?? { ...queued, state: 'queued' }, () => view
+    ? commandLines(view)
+    : [`command ${queued.command_id} is queued but not settled yet; see: npm run cli -- status ${queued.command_id}`]);
+  // Waited for, and it failed: the output says why; the exit code says it did not go through.
+  if (view?.state === 'failed') throw new CliError(`command ${queued.command_id} failed (it is on the DLQ)`, EXIT.remote, true);
+}
+
+export const sendCommand: CliCommand = {
+  name: 'send',
+  summary: 'send a message to a group (new: --to numbers; existing: --group id)',
+  options: {
+    to: { type: 'string', multiple: true }, group: { type: 'string' }, media: { type: 'string' },
+    style: { type: 'string' }, from: { type: 'string' }, callback: { type: 'string' }, id: { type: 'string' },
+    wait: { type: 'boolean' }, timeout: { type: 'string' },
+  },
+  help: `Usage: cli send (--to +1555...,+1555... | --group GROUP_ID) [options] [CONTENT...]
+
+Queues a send_group_message command (validated first with the sender's own rules) and prints its
+command_id. MessageGroupId is the group_id (a new group: its sorted numbers).
+
+Options:
+  --to NUMBERS      members of a new group, E.164, comma-separated (repeatable)
+  --group ID        an existing group_id
+  --media URL       https URL of an image/file
+  --style STYLE     send_style (confetti, slam, ...)
+  --from NUMBER     your Sendblue line (default: the stack's)
+  --callback URL    your own status_callback
+  --id ID           command_id (default: a new UUID); repeating an id never sends twice
+  --wait            wait until the command is sent or failed, and show the group_id
+  --timeout SECONDS with --wait (default 30)
+
+${GLOBAL_HELP}
+
+Example: npm run cli -- send --to +15551230001,+15551230002 "Hello group" --wait`,
+  async run(ctx, values, positionals) {
+    const content = positionals.join(' ') || undefined;
+    if (!values.to && !values.group) throw usageError('send: give --to NUMBERS (a new group) or --group GROUP_ID (see: cli send --help)');
+    if (!content && !values.media) throw usageError('send: give the message text or --media URL (see: cli send --help)');
+    await queueAndReport(ctx, values, (producer) => producer.sendGroupMessage({
+      command_id: values.id as string | undefined,
+      group_id: values.group as string | undefined,
+      numbers: listOf(values.to),
+      content,
+      media_url: values.media as string | undefined,
+      send_style: values.style as SendStyle | undefined,
+      from_number: values.from as string | undefined,
+      status_callback: values.callback as string | undefined,
+    }));
+  },
+};

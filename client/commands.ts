@@ -1,0 +1,54 @@
+/**
+ * Turning a command into the SQS message a producer sends: validated by the sender's own rules
+ * (`validateCommand`, one definition), with a `command_id` (generated when absent), the FIFO
+ * `MessageGroupId` (the group, or a new group's sorted numbers) and the deduplication id.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { validateCommand, type GroupCommand } from '../lambdas/shared/commands';
+
+export class CommandValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandValidationError';
+  }
+}
+
+export interface PreparedCommand {
+  commandId: string;
+  command: GroupCommand;
+  /** What goes into SendMessage. */
+  message: { MessageBody: string; MessageGroupId: string; MessageDeduplicationId: string };
+}
+
+/** SQS ids: 1-128 characters, alphanumeric or punctuation. Longer (or other) values are hashed. */
+const SQS_ID = /^[\x21-\x7E]{1,128}$/;
+const sqsId = (value: string, prefix: string) =>
+  SQS_ID.test(value) ? value : `${prefix}-${createHash('sha256').update(value).digest('base64url')}`;
+
+/** The FIFO group a command belongs to: its group_id, or for a new group its sorted numbers. */
+export function messageGroupIdFor(command: GroupCommand): string {
+  if (command.group_id) return sqsId(command.group_id, 'group');
+  const numbers = command.type === 'send_group_message' ? [...(command.numbers ?? [])].sort() : [];
+  return sqsId(numbers.join(','), 'numbers');
+}
+
+/** Validates (throws CommandValidationError with the sender's wording) and builds the message. */
+export function prepareCommand(input: GroupCommand): PreparedCommand {
+  // Fields left undefined are dropped, as JSON would drop them.
+  const body = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as unknown as GroupCommand;
+  const commandId = body.command_id ?? randomUUID();
+  const result = validateCommand({ ...body, command_id: commandId });
+  if (!result.ok) throw new CommandValidationError(result.error);
+  const command = result.command;
+  return {
+    commandId,
+    command,
+    message: {
+      MessageBody: JSON.stringify(command),
+      MessageGroupId: messageGroupIdFor(command),
+      // The command_id: a producer repeating a command within SQS's 5-minute window is dropped by
+      // SQS; after that the sender's ledger still never sends it twice.
+      MessageDeduplicationId: commandId,
+    },
+  };
+}

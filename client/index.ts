@@ -1,0 +1,17 @@
+/**
+ * The package's producer library: send commands to the command queue, read conversations and
+ * command states back, inspect and redrive the DLQ. Works against the sandbox and a deployed stack.
+ *
+ *   import { createGroupsProducer, sandboxTarget } from 'sendblue-groups';
+ *   const producer = createGroupsProducer(sandboxTarget());       // or: await awsTarget({ stackName })
+ *   const { command_id } = await producer.sendGroupMessage({ numbers: ['+15551230001', '+15551230002'], content: 'Hi' });
+ */
+export { CommandValidationError, messageGroupIdFor, prepareCommand, type PreparedCommand } from './commands';
+export {
+  createGroupsProducer, sqsClientFor, type GroupsProducer, type QueuedCommand, type RecipientInput, type RenameInput,
+  type SendGroupMessageInput,
+} from './producer';
+export { createReader, RemoteError, signGet, type Reader } from './reader';
+export { awsTarget, DEFAULT_STACK_NAME, sandboxTarget, TargetError, targetFromOutputs, type Target } from './target';
+export { countDeadLetters, listDeadLetters, redriveDeadLetters, type DeadLetter } from './dead-letters';
+export { validateCommand, type GroupCommand, type ModifyGroupCommand, type SendGroupMessageCommand } from '../lambdas/shared/commands';

@@ -1,0 +1,69 @@
+/**
+ * The producer client: puts commands on the command queue (DESIGN.md §5), validated with the
+ * sender's own rules, in the right FIFO group, with a command_id that it returns.
+ */
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { ModifyGroupCommand, SendGroupMessageCommand } from '../lambdas/shared/commands';
+import { prepareCommand } from './commands';
+import { RemoteError } from './reader';
+import type { Target } from './target';
+
+export type SendGroupMessageInput = Omit<SendGroupMessageCommand, 'type'>;
+interface ModifyBase { group_id: string; command_id?: string; from_number?: string }
+export type RecipientInput = ModifyBase & { number: string };
+export type RenameInput = ModifyBase & { name: string };
+
+export interface QueuedCommand {
+  command_id: string;
+  /** The SQS message id. */
+  message_id: string;
+  message_group_id: string;
+}
+
+export interface GroupsProducer {
+  sendGroupMessage(input: SendGroupMessageInput): Promise<QueuedCommand>;
+  addRecipient(input: RecipientInput): Promise<QueuedCommand>;
+  removeRecipient(input: RecipientInput): Promise<QueuedCommand>;
+  renameGroup(input: RenameInput): Promise<QueuedCommand>;
+  /** Any command, as it would be written on the queue. */
+  send(command: SendGroupMessageCommand | ModifyGroupCommand): Promise<QueuedCommand>;
+  close(): void;
+}
+
+export function sqsClientFor(target: Target): SQSClient {
+  return new SQSClient({
+    region: target.region,
+    ...(target.sqsEndpoint ? { endpoint: target.sqsEndpoint } : {}),
+    ...(target.credentials ? { credentials: target.credentials } : {}),
+  });
+}
+
+/**
+ * `createGroupsProducer(sandboxTarget())` or `createGroupsProducer(await awsTarget())`.
+ * Invalid input throws CommandValidationError before anything is sent; a queue that cannot be
+ * reached throws RemoteError.
+ */
+export function createGroupsProducer(target: Target, options: { sqs?: SQSClient } = {}): GroupsProducer {
+  const sqs = options.sqs ?? sqsClientFor(target);
+  const send: GroupsProducer['send'] = async (command) => {
+    const prepared = prepareCommand(command);
+    try {
+      const out = await sqs.send(new SendMessageCommand({ QueueUrl: target.commandQueueUrl, ...prepared.message }));
+      return { command_id: prepared.commandId, message_id: out.MessageId ?? '', message_group_id: prepared.message.MessageGroupId };
+    } catch (error) {
+      throw new RemoteError(`could not queue the command on ${target.label}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const modify = (modify_type: ModifyGroupCommand['modify_type'], input: ModifyBase & { number?: string; name?: string }) =>
+    send({ type: 'modify_group', modify_type, ...input });
+  return {
+    send,
+    sendGroupMessage: (input) => send({ type: 'send_group_message', ...input }),
+    addRecipient: (input) => modify('add_recipient', input),
+    removeRecipient: (input) => modify('remove_recipient', input),
+    renameGroup: (input) => modify('rename', input),
+    close: () => {
+      if (!options.sqs) sqs.destroy();
+    },
+  };
+}

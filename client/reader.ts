@@ -1,0 +1,95 @@
+/**
+ * Reads through the HTTP API (DESIGN.md §4). In AWS the read routes are IAM-authorized, so each
+ * request is signed with SigV4 (service `execute-api`) using the default credential chain.
+ */
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
+import type { Target } from './target';
+
+const toBytes = (data: SourceData): Uint8Array =>
+  typeof data === 'string' ? Buffer.from(data, 'utf8') : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+
+/** The Checksum SignatureV4 needs, on node:crypto (no extra dependency). */
+class NodeSha256 {
+  private hash: Hash | Hmac;
+  private readonly secret?: Uint8Array;
+  constructor(secret?: SourceData) {
+    this.secret = secret === undefined ? undefined : toBytes(secret);
+    this.hash = this.fresh();
+  }
+  private fresh() {
+    return this.secret ? createHmac('sha256', this.secret) : createHash('sha256');
+  }
+  update(data: SourceData): void {
+    this.hash.update(toBytes(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+  reset(): void {
+    this.hash = this.fresh();
+  }
+}
+
+type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+
+/** Signs a GET to the API; returns the headers to send (host, x-amz-date, authorization, ...). */
+export async function signGet(url: URL, region: string, credentials: Credentials, now?: Date): Promise<Record<string, string>> {
+  const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: NodeSha256 });
+  const query: Record<string, string> = {};
+  url.searchParams.forEach((value, key) => (query[key] = value));
+  const signed = await signer.sign({
+    method: 'GET',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: url.port ? Number(url.port) : undefined,
+    path: url.pathname,
+    query,
+    headers: { host: url.host },
+  }, now ? { signingDate: now } : undefined);
+  return signed.headers as Record<string, string>;
+}
+
+export class RemoteError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+    this.name = 'RemoteError';
+  }
+}
+
+export interface Reader {
+  /** GET a read route; throws RemoteError on a network failure or a non-2xx answer. */
+  get<T = any>(path: string): Promise<T>;
+}
+
+export function createReader(target: Target, options: { credentials?: Credentials } = {}): Reader {
+  const credentials = target.signReads ? (options.credentials ?? defaultProvider()) : undefined;
+  return {
+    async get(path) {
+      const url = new URL(`${target.apiUrl}${path}`);
+      let response: Response;
+      try {
+        const headers = credentials ? await signGet(url, target.region, credentials) : {};
+        response = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause?.code;
+        throw new RemoteError(`could not reach ${target.label}: ${cause ?? (error instanceof Error ? error.message : String(error))}` +
+          (target.kind === 'sandbox' ? ' (is `npm start` running?)' : ''));
+      }
+      const text = await response.text();
+      let body: any;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
+      }
+      if (!response.ok) {
+        const reason = body?.error ?? body?.message ?? text.slice(0, 200);
+        throw new RemoteError(`${url.pathname} answered ${response.status}: ${reason}`, response.status);
+      }
+      return body;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Where the client talks to: the local sandbox (default) or a deployed stack, whose queue and API
+ * URLs come from explicit settings or from the stack's CloudFormation outputs.
+ */
+import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
+import { DEFAULT_SANDBOX_CONFIG, SANDBOX_CREDENTIALS, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION } from '../sandbox/config';
+
+export const DEFAULT_STACK_NAME = 'SendblueGroups';
+
+export interface Target {
+  kind: 'sandbox' | 'aws';
+  /** For messages: "the sandbox at ..." or "stack SendblueGroups". */
+  label: string;
+  region: string;
+  commandQueueUrl: string;
+  deadLetterQueueUrl: string;
+  /** Base URL of the HTTP API (read routes). */
+  apiUrl: string;
+  /** Sandbox only: the SQS endpoint and its dummy credentials. */
+  sqsEndpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** AWS: reads are IAM-authorized, so requests are SigV4-signed. */
+  signReads: boolean;
+}
+
+const port = (value: string | undefined, fallback: number) => (value?.trim() ? Number(value) : fallback);
+
+/** The sandbox on this machine; ports from the same env vars `npm start` reads. */
+export function sandboxTarget(env: NodeJS.ProcessEnv = process.env): Target {
+  const sqsPort = port(env.SANDBOX_SQS_PORT, DEFAULT_SANDBOX_CONFIG.sqsPort);
+  const apiPort = port(env.SANDBOX_PORT, DEFAULT_SANDBOX_CONFIG.port);
+  const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
+  return {
+    kind: 'sandbox',
+    label: `the sandbox (API http://127.0.0.1:${apiPort}, SQS ${sqsEndpoint})`,
+    region: SANDBOX_REGION,
+    commandQueueUrl: `${sqsEndpoint}/000000000000/${SANDBOX_QUEUE_NAME}`,
+    deadLetterQueueUrl: `${sqsEndpoint}/000000000000/${SANDBOX_DLQ_NAME}`,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    sqsEndpoint,
+    credentials: SANDBOX_CREDENTIALS,
+    signReads: false,
+  };
+}
+
+export class TargetError extends Error {
+  constructor(message: string, readonly remote = true) {
+    super(message);
+    this.name = 'TargetError';
+  }
+}
+
+/** The outputs the client needs, from DescribeStacks' Outputs (pure; tested without AWS). */
+export function targetFromOutputs(stackName: string, region: string, outputs: Output[]): Target {
+  const value = (key: string) => {
+    const found = outputs.find((output) => output.OutputKey === key)?.OutputValue;
+    if (!found) throw new TargetError(`stack ${stackName} has no output ${key}: is it a sendblue-groups stack, fully deployed?`, false);
+    return found;
+  };
+  return {
+    kind: 'aws',
+    label: `stack ${stackName} (${region})`,
+    region,
+    commandQueueUrl: value('CommandQueueUrl'),
+    deadLetterQueueUrl: value('DeadLetterQueueUrl'),
+    apiUrl: value('ApiUrl').replace(/\/+$/, ''),
+    signReads: true,
+  };
+}
+
+export interface AwsTargetOptions {
+  stackName?: string;
+  region?: string;
+  env?: NodeJS.ProcessEnv;
+  /** For tests of the request only. */
+  cloudFormation?: CloudFormationClient;
+}
+
+/**
+ * A deployed stack. `SENDBLUE_GROUPS_QUEUE_URL`, `SENDBLUE_GROUPS_DLQ_URL` and
+ * `SENDBLUE_GROUPS_API_URL`, when all set, are used as they are (no CloudFormation call);
+ * otherwise the stack's outputs are read with DescribeStacks.
+ */
+export async function awsTarget(options: AwsTargetOptions = {}): Promise<Target> {
+  const env = options.env ?? process.env;
+  const stackName = options.stackName ?? env.SENDBLUE_GROUPS_STACK ?? DEFAULT_STACK_NAME;
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new TargetError('no AWS region: set AWS_REGION or pass --region', false);
+  const { SENDBLUE_GROUPS_QUEUE_URL: queue, SENDBLUE_GROUPS_DLQ_URL: dlq, SENDBLUE_GROUPS_API_URL: api } = env;
+  if (queue && dlq && api) {
+    return { kind: 'aws', label: `the queue ${queue}`, region, commandQueueUrl: queue, deadLetterQueueUrl: dlq, apiUrl: api.replace(/\/+$/, ''), signReads: true };
+  }
+  const cloudFormation = options.cloudFormation ?? new CloudFormationClient({ region });
+  try {
+    const out = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    return targetFromOutputs(stackName, region, out.Stacks?.[0]?.Outputs ?? []);
+  } catch (error) {
+    if (error instanceof TargetError) throw error;
+    throw new TargetError(`could not read the outputs of stack ${stackName} in ${region}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    if (!options.cloudFormation) cloudFormation.destroy();
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The CLI against a whole sandbox (the harness: SQS emulator, sender, simulator, DynamoDB Local),
+ * run in-process through runCli (what bin/cli.ts calls) and once as the real `bin/cli.ts` process.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS, runCli } from '../../cli/main';
+import { findFreePort } from '../../sandbox/ports';
+import { waitFor } from '../support/processes';
+import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+let h: Harness;
+let env: NodeJS.ProcessEnv;
+beforeAll(async () => {
+  h = await startHarness();
+  env = { SANDBOX_PORT: new URL(h.sandbox.urls.api).port, SANDBOX_SQS_PORT: new URL(h.sandbox.urls.sqs).port };
+});
+afterAll(() => h?.stop());
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (line) => out.push(line), err: (line) => err.push(line), env });
+  return { code, out: out.join('\n'), err: err.join('\n'), json: () => JSON.parse(out.join('\n')) };
+}
+const uid = () => Math.random().toString(36).slice(2, 10);
+
+describe('cli: a group conversation', () => {
+  let groupId: string;
+
+  it('send --wait --json: the command is sent and the group_id is known', async () => {
+    const result = await cli('send', '--to', `${MEMBERS[0]},${MEMBERS[1]}`, 'Hello', 'from', 'the', 'CLI', '--wait', '--json');
+    expect(result.code).toBe(0);
+    const view = result.json();
+    expect(view).toMatchObject({ state: 'sent', type: 'send_group_message', error: null });
+    groupId = view.group_id;
+    expect(groupId).toMatch(/^sb_group_/);
+    expect(h.sim.sentMessages().filter((m) => m.content === 'Hello from the CLI')).toHaveLength(1);
+  });
+
+  it('history shows our message with its status mark, then a simulated member reply', async () => {
+    await waitFor(async () => (await cli('history', groupId)).out.includes('✓✓ DELIVERED'), 10_000, 'DELIVERED in the history');
+    await h.sim.memberReply(groupId, 'Got it, thanks');
+    await waitFor(async () => (await cli('history', groupId)).out.includes('Got it, thanks'), 10_000, 'the reply in the history');
+    const lines = (await cli('history', groupId)).out.split('\n');
+    expect(lines[0]).toMatch(/→ us\s+Hello from the CLI {2}✓✓ DELIVERED$/);
+    expect(lines[1]).toMatch(new RegExp(`← \\${MEMBERS[0]}|← \\${MEMBERS[1]}`));
+    expect(lines[1]).toContain('Got it, thanks');
+  });
+
+  it('history pages with --limit and --cursor (newest first), --all gets everything', async () => {
+    const first = (await cli('history', groupId, '--limit', '1', '--json')).json();
+    expect(first.messages.map((m: { content: string }) => m.content)).toEqual(['Got it, thanks']);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const human = await cli('history', groupId, '--limit', '1');
+    expect(human.out).toContain(`older messages: npm run cli -- history ${groupId} --cursor `);
+    const second = (await cli('history', groupId, '--limit', '1', '--cursor', first.next_cursor, '--json')).json();
+    expect(second.messages.map((m: { content: string }) => m.content)).toEqual(['Hello from the CLI']);
+    expect(second.next_cursor).toBeNull();
+    expect((await cli('history', groupId, '--limit', '1', '--all', '--json')).json().messages).toHaveLength(2);
+  });
+
+  it('add, rename and remove change the group; status and group show them', async () => {
+    expect((await cli('add', groupId, MEMBERS[2]!, '--wait')).code).toBe(0);
+    const renamed = await cli('rename', groupId, 'CLI', 'friends', '--wait', '--id', `rename-${uid()}`, '--json');
+    expect(renamed.json()).toMatchObject({ state: 'sent', type: 'modify_group' });
+    expect((await cli('remove', groupId, MEMBERS[0]!, '--wait')).code).toBe(0);
+    const status = await cli('status', renamed.json().command_id);
+    expect(status.out).toContain(`command ${renamed.json().command_id}: sent ✓`);
+    const group = (await cli('group', groupId, '--json')).json();
+    expect(group).toMatchObject({ group_id: groupId, name: 'CLI friends' });
+    expect(group.members).toContain(MEMBERS[2]);
+    expect(group.members).not.toContain(MEMBERS[0]);
+    expect((await cli('group', groupId)).out).toContain(`group ${groupId} "CLI friends"`);
+  });
+
+  it('a failed command: exit 2, listed on the DLQ with its reason, redriven, then sent', async () => {
+    const id = `fail-${uid()}`;
+    h.sim.injectFault({ kind: '400', route: 'send', count: 1 });
+    const failed = await cli('send', '--group', groupId, 'This one fails first', '--id', id, '--wait');
+    expect(failed.code).toBe(2);
+    expect(failed.out).toContain(`command ${id}: failed ✗`);
+    expect(failed.out).toMatch(/error {4}.*HTTP 400/);
+
+    const listed = await cli('dlq', '--json');
+    expect(listed.code).toBe(0);
+    expect(listed.json().messages).toEqual([expect.objectContaining({ command_id: id, reason: expect.stringMatching(/HTTP 400/), message_group_id: groupId })]);
+    expect((await cli('dlq')).out).toMatch(new RegExp(`✗ ${id} {2}failed .*\\n {4}reason: .*HTTP 400`));
+
+    const redriven = await cli('dlq', '--redrive', '--wait');
+    expect(redriven.code).toBe(0);
+    expect(redriven.out).toMatch(new RegExp(`^moved 1 command\\(s\\) back to the command queue:\n  ${id}  \\(was: .*HTTP 400.*\\)  now: sent ✓$`));
+    const status = await cli('status', id, '--json');
+    expect(status.json()).toMatchObject({ command_id: id, state: 'sent', error: null });
+    expect(h.sim.sentMessages().filter((m) => m.content === 'This one fails first')).toHaveLength(1);
+    expect((await cli('dlq')).out).toBe('the DLQ is empty');
+  });
+});
+
+describe('cli: errors and help', () => {
+  it.each([
+    [[], /Usage: npm run cli/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['send', 'hi'], /give --to NUMBERS/],
+    [['send', '--to', '+1555', 'hi'], /invalid command: numbers must be E.164/],
+    [['rename', 'g', ' ', '--json'], /name is required for rename/],
+    [['send', '--to', MEMBERS[0]!, 'x', '--bogus'], /Unknown option '--bogus'/],
+    [['status'], /status: missing <command_id>/],
+    [['history', 'g', '--limit', '500'], /--limit must be a whole number from 1 to 100/],
+  ])('%j: exit 1, nothing queued', async (argv, message) => {
+    const before = h.sim.requests.length;
+    const result = await cli(...argv);
+    expect(result.code).toBe(1);
+    expect(`${result.out}\n${result.err}`).toMatch(message);
+    await h.sandbox.poller.drained();
+    expect(h.sim.requests.length).toBe(before);
+  });
+
+  it('--json errors are JSON only', async () => {
+    const result = await cli('send', '--to', '+1555', 'hi', '--json');
+    expect(result.err).toBe('');
+    expect(result.json()).toEqual({ error: expect.stringContaining('numbers must be E.164'), exit_code: 1 });
+  });
+
+  it('remote failures: exit 2 (an unknown id, a sandbox that is not running)', async () => {
+    const unknown = await cli('status', 'no-such-command');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toBe('error: /commands/no-such-command answered 404: command no-such-command not found');
+    const nothingThere = String(await findFreePort());
+    env = { ...env, SANDBOX_PORT: nothingThere, SANDBOX_SQS_PORT: nothingThere };
+    try {
+      const down = await cli('group', 'g');
+      expect(down.code).toBe(2);
+      expect(down.err).toMatch(/could not reach the sandbox .*ECONNREFUSED \(is `npm start` running\?\)/);
+      expect((await cli('send', '--to', MEMBERS[0]!, 'x')).code).toBe(2);
+      expect((await cli('dlq')).code).toBe(2);
+    } finally {
+      env = { SANDBOX_PORT: new URL(h.sandbox.urls.api).port, SANDBOX_SQS_PORT: new URL(h.sandbox.urls.sqs).port };
+    }
+  });
+
+  it('every command has --help (exit 0)', async () => {
+    for (const command of COMMANDS) {
+      const result = await cli(command.name, '--help');
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(new RegExp(`^Usage: cli ${command.name} `));
+      expect(result.out).toContain('--json');
+    }
+    expect((await cli('--help')).code).toBe(0);
+  });
+
+  it('bin/cli.ts as a process: exit codes and output streams', async () => {
+    // Asynchronously: the sandbox it talks to runs in this very process.
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } })
+      .then((r) => ({ status: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ status: e.code, stdout: e.stdout, stderr: e.stderr }));
+    const bad = await run('send', '--to', '+1555', 'hi');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe('error: invalid command: numbers must be E.164 (such as +15551230001): "+1555"');
+    const ok = await run('dlq', '--json');
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ count: 0, messages: [] });
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * AWS-only pieces, checked by the requests they build (no AWS account in tests): SigV4 signing of
+ * reads (service execute-api), and reading a stack's outputs. A local HTTP server stands in for
+ * API Gateway and CloudFormation and records what it receives.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { afterEach, describe, expect, it } from 'vitest';
+import { awsTarget, createReader, signGet, TargetError, targetFromOutputs, type Target } from '../../client';
+
+const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+const servers: Server[] = [];
+afterEach(() => Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve)))));
+
+async function recordingServer(answer: (req: IncomingMessage, body: string) => { status: number; type: string; body: string }) {
+  const seen: Array<{ method?: string; url?: string; headers: IncomingMessage['headers']; body: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      const out = answer(req, body);
+      res.writeHead(out.status, { 'content-type': out.type });
+      res.end(out.body);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, seen };
+}
+
+const OUTPUTS = [
+  { OutputKey: 'ApiUrl', OutputValue: 'https://abc123.execute-api.eu-west-1.amazonaws.com/' },
+  { OutputKey: 'CommandQueueUrl', OutputValue: 'https://sqs.eu-west-1.amazonaws.com/123456789012/commands.fifo' },
+  { OutputKey: 'DeadLetterQueueUrl', OutputValue: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq.fifo' },
+];
+
+describe('SigV4 for IAM-authorized reads', () => {
+  it('signs GET with service execute-api in the stack\'s region', async () => {
+    const headers = await signGet(new URL('https://abc123.execute-api.eu-west-1.amazonaws.com/groups/g%201/messages?limit=5&cursor=x'), 'eu-west-1', CREDENTIALS, new Date('2026-11-28T12:00:00Z'));
+    expect(headers['x-amz-date']).toBe('20261128T120000Z');
+    expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261128\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
+    const other = await signGet(new URL('https://abc123.execute-api.eu-west-1.amazonaws.com/groups/g%201/messages?limit=6&cursor=x'), 'eu-west-1', CREDENTIALS, new Date('2026-11-28T12:00:00Z'));
+    expect(other.authorization).not.toBe(headers.authorization); // the query is signed too
+  });
+
+  it('a reader for a deployed stack sends the signed headers; one for the sandbox sends none', async () => {
+    const api = await recordingServer(() => ({ status: 200, type: 'application/json', body: '{"ok":true}' }));
+    const deployed: Target = { kind: 'aws', label: 'test', region: 'us-west-2', commandQueueUrl: 'q', deadLetterQueueUrl: 'd', apiUrl: api.url, signReads: true };
+    expect(await createReader(deployed, { credentials: { ...CREDENTIALS, sessionToken: 'session-token' } }).get('/commands/c-1')).toEqual({ ok: true });
+    expect(api.seen[0]!.url).toBe('/commands/c-1');
+    expect(api.seen[0]!.headers.authorization).toMatch(/Credential=AKIDEXAMPLE\/\d{8}\/us-west-2\/execute-api\/aws4_request/);
+    expect(api.seen[0]!.headers['x-amz-security-token']).toBe('session-token');
+    await createReader({ ...deployed, signReads: false }).get('/health');
+    expect(api.seen[1]!.headers.authorization).toBeUndefined();
+  });
+});
+
+describe('stack outputs', () => {
+  it('maps ApiUrl, CommandQueueUrl and DeadLetterQueueUrl; a missing output is a clear error', () => {
+    expect(targetFromOutputs('SendblueGroups', 'eu-west-1', OUTPUTS)).toMatchObject({
+      kind: 'aws', apiUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com', signReads: true,
+      commandQueueUrl: OUTPUTS[1]!.OutputValue, deadLetterQueueUrl: OUTPUTS[2]!.OutputValue,
+    });
+    expect(() => targetFromOutputs('Other', 'eu-west-1', OUTPUTS.slice(1))).toThrow(new TargetError('stack Other has no output ApiUrl: is it a sendblue-groups stack, fully deployed?', false));
+  });
+
+  it('env settings are used as they are, without CloudFormation; no region is a usage error', async () => {
+    const env = { AWS_REGION: 'eu-west-1', SENDBLUE_GROUPS_QUEUE_URL: 'https://q', SENDBLUE_GROUPS_DLQ_URL: 'https://d', SENDBLUE_GROUPS_API_URL: 'https://api/' };
+    expect(await awsTarget({ env })).toMatchObject({ commandQueueUrl: 'https://q', deadLetterQueueUrl: 'https://d', apiUrl: 'https://api', region: 'eu-west-1' });
+    await expect(awsTarget({ env: {} })).rejects.toMatchObject({ remote: false, message: expect.stringContaining('no AWS region') });
+  });
+
+  it('asks CloudFormation DescribeStacks for the named stack', async () => {
+    const cfn = await recordingServer(() => ({ status: 200, type: 'text/xml', body: `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>MyGroups</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-11-28T12:00:00Z</CreationTime><Outputs>${OUTPUTS.map((o) => `<member><OutputKey>${o.OutputKey}</OutputKey><OutputValue>${o.OutputValue}</OutputValue></member>`).join('')}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>` }));
+    const cloudFormation = new CloudFormationClient({ region: 'eu-west-1', endpoint: cfn.url, credentials: CREDENTIALS });
+    try {
+      const target = await awsTarget({ stackName: 'MyGroups', env: { AWS_REGION: 'eu-west-1' }, cloudFormation });
+      expect(target.commandQueueUrl).toBe(OUTPUTS[1]!.OutputValue);
+      expect(target.label).toBe('stack MyGroups (eu-west-1)');
+    } finally {
+      cloudFormation.destroy();
+    }
+    expect(cfn.seen[0]!.body).toContain('Action=DescribeStacks');
+    expect(cfn.seen[0]!.body).toContain('StackName=MyGroups');
+    expect(cfn.seen[0]!.headers.authorization).toMatch(/\/eu-west-1\/cloudformation\/aws4_request/);
+  });
+});
