@@ -23,12 +23,17 @@ export interface Target {
   signReads: boolean;
 }
 
-const port = (value: string | undefined, fallback: number) => (value?.trim() ? Number(value) : fallback);
+function port(name: string, value: string | undefined, fallback: number): number {
+  if (!value?.trim()) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65535) throw new TargetError(`${name} must be a port number from 1 to 65535 (got "${value}")`, false);
+  return n;
+}
 
 /** The sandbox on this machine; ports from the same env vars `npm start` reads. */
 export function sandboxTarget(env: NodeJS.ProcessEnv = process.env): Target {
-  const sqsPort = port(env.SANDBOX_SQS_PORT, DEFAULT_SANDBOX_CONFIG.sqsPort);
-  const apiPort = port(env.SANDBOX_PORT, DEFAULT_SANDBOX_CONFIG.port);
+  const sqsPort = port('SANDBOX_SQS_PORT', env.SANDBOX_SQS_PORT, DEFAULT_SANDBOX_CONFIG.sqsPort);
+  const apiPort = port('SANDBOX_PORT', env.SANDBOX_PORT, DEFAULT_SANDBOX_CONFIG.port);
   const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
   return {
     kind: 'sandbox',

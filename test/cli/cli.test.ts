@@ -142,6 +142,18 @@ describe('cli: errors and help', () => {
     }
   });
 
+  it('a bad SANDBOX_PORT is a usage error (exit 1), named', async () => {
+    const saved = env;
+    env = { ...env, SANDBOX_PORT: 'abc' };
+    try {
+      const result = await cli('group', 'g');
+      expect(result.code).toBe(1);
+      expect(result.err).toBe('error: SANDBOX_PORT must be a port number from 1 to 65535 (got "abc")');
+    } finally {
+      env = saved;
+    }
+  });
+
   it('every command has --help (exit 0)', async () => {
     for (const command of COMMANDS) {
       const result = await cli(command.name, '--help');
