@@ -50,11 +50,16 @@ export function groupView(groupId: string, record: GroupItem | undefined, recent
     group_id: groupId,
     members: isNewer(withMembers) ? [...new Set(withMembers!.participants)].sort() : (record?.members ?? []),
     name: isNewer(withName) ? withName!.group_display_name! : (record?.group_name ?? null),
-    created_at: record?.created_at ?? recent[recent.length - 1]?.date_sent ?? null,
+    // The record may be written after the group's first messages (a send to new numbers writes
+    // none; the first webhook with members does), so the oldest message seen can be earlier.
+    created_at: earliest(record?.created_at, recent[recent.length - 1]?.date_sent),
     updated_at: isNewer(withMembers) ? withMembers!.date_sent! : (record?.updated_at ?? newest?.date_sent ?? null),
     last_message_at: newest?.date_sent ?? null,
   };
 }
+
+const earliest = (a: string | undefined, b: string | undefined): string | null =>
+  (a && b ? (a < b ? a : b) : (a ?? b ?? null));
 
 export function commandView(item: CommandItem) {
   return {

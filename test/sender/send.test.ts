@@ -46,6 +46,21 @@ describe('send_group_message through the queue', () => {
     expect(group.body.members).toEqual([...MEMBERS, LINE].sort());
   });
 
+  it('a group we created keeps the date of its first message once a member reply writes its record', async () => {
+    const id = `created-${uid()}`;
+    await h.push({ type: 'send_group_message', command_id: id, numbers: MEMBERS.slice(0, 2), content: 'first' });
+    const done = await h.waitForCommand(id, ['sent']);
+    const groupId = String(done.group_id);
+    const first = (await h.get(`/messages/${done.message_handle}`)).body.date_sent;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const reply = await h.sim.memberReply(groupId, 'later');
+    await h.sim.idle();
+    const group = (await h.get(`/groups/${groupId}`)).body;
+    expect(group.created_at).toBe(first);
+    expect(group.last_message_at).toBe(reply.date_sent);
+    expect(group.created_at < group.last_message_at).toBe(true);
+  });
+
   it('costs at most 3 DynamoDB write requests per successful send', async () => {
     // Status callbacks held back, so that only the sender's own writes are counted.
     let counted: string[] = [];
