@@ -7,13 +7,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSenderHandler } from '../lambdas/handlers/sender';
 import { COMMAND_QUEUE_SETTINGS } from '../lambdas/shared/command-queue-settings';
 import type { Logger } from '../lambdas/shared/logger';
-import { createSqsCommandQueue } from '../lambdas/shared/queue-adapter';
+import { createSenderDeps } from '../lambdas/shared/sender-deps';
 import type { SecretSource } from '../lambdas/shared/secrets';
-import { createSendblueClient } from '../lambdas/shared/sendblue-client';
 import type { SenderSettings } from '../lambdas/shared/sender-service';
-import { createStatusRelay } from '../lambdas/shared/status-relay';
 import type { TableStore } from '../lambdas/shared/table';
-import { withCallbackToken } from '../lambdas/shared/webhook-auth';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from './config';
 import { createQueuePoller, type QueuePoller } from './queue-poller';
 import { startSendblueSimulator, type RunningSimulator, type SimulatorOptions } from './sendblue-simulator';
@@ -93,22 +90,16 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
 
   const sqs = new SQSClient({ endpoint: emulator.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   onStarted('SQS client', () => sqs.destroy());
-  const logger = loggerFor('sender');
-  const statusUrl = `${apiUrl}/webhooks/status`;
-  const handler = createSenderHandler({
-    store,
-    sendblue: createSendblueClient({ credentials: secrets.apiCredentials, baseUrl: sendblueUrl, timeoutMs: settings.sendblueTimeoutMs }),
-    queue: createSqsCommandQueue({ sqs, queueUrl: emulator.queueUrl, deadLetterQueueUrl: emulator.dlqUrl }),
-    relay: createStatusRelay(logger),
-    logger,
-    settings: {
-      fromNumber: config.fromNumber,
-      statusCallbackUrl: async () => withCallbackToken(statusUrl, await secrets.callbackToken()),
-      maxReceiveCount: settings.maxReceiveCount,
-      leaseMs: settings.leaseMs,
-      retry: settings.retry,
-    },
-  });
+  const handler = createSenderHandler(createSenderDeps({
+    store, secrets, sqs,
+    logger: loggerFor('sender'),
+    queueUrl: emulator.queueUrl,
+    deadLetterQueueUrl: emulator.dlqUrl,
+    sendblueBaseUrl: sendblueUrl,
+    sendblueTimeoutMs: settings.sendblueTimeoutMs,
+    statusWebhookUrl: `${apiUrl}/webhooks/status`,
+    settings: { fromNumber: config.fromNumber, maxReceiveCount: settings.maxReceiveCount, leaseMs: settings.leaseMs, retry: settings.retry },
+  }));
   const poller = createQueuePoller({ sqs, queueUrl: emulator.queueUrl, queueArn: emulator.queueArn, handler, logger: loggerFor('poller') });
   poller.start();
   onStarted('queue poller', () => poller.stop());

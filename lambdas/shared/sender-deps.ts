@@ -2,39 +2,64 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { COMMAND_QUEUE_SETTINGS } from './command-queue-settings';
 import { ENV, requireEnv } from './env';
 import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps';
+import type { Logger } from './logger';
 import { createSqsCommandQueue } from './queue-adapter';
+import type { SecretSource } from './secrets';
 import { createSendblueClient } from './sendblue-client';
-import type { SenderDeps } from './sender-service';
+import type { SenderDeps, SenderSettings } from './sender-service';
 import { createStatusRelay } from './status-relay';
+import type { TableStore } from './table';
 import { withCallbackToken } from './webhook-auth';
 
-/** The sender Lambda's adapters, built from the environment the stack sets. */
-export function senderDepsFromEnv(): SenderDeps {
-  const secrets = secretsFromEnv();
-  const logger = loggerFromEnv('sender');
-  const statusUrl = requireEnv(ENV.statusWebhookUrl);
-  const settings = COMMAND_QUEUE_SETTINGS;
+export interface SenderWiring {
+  store: TableStore;
+  secrets: SecretSource;
+  logger: Logger;
+  sqs: SQSClient;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  sendblueBaseUrl: string;
+  sendblueTimeoutMs: number;
+  /** The stack's (or sandbox's) POST /webhooks/status URL, without the token. */
+  statusWebhookUrl: string;
+  settings: Omit<SenderSettings, 'statusCallbackUrl'>;
+}
+
+/** The sender's adapters from plain values: the Lambda (below) and the sandbox build them the same way. */
+export function createSenderDeps(wiring: SenderWiring): SenderDeps {
+  const { secrets, logger } = wiring;
   return {
-    store: tableStoreFromEnv(),
-    sendblue: createSendblueClient({
-      credentials: secrets.apiCredentials,
-      baseUrl: requireEnv(ENV.sendblueBaseUrl),
-      timeoutMs: Number(process.env[ENV.sendblueTimeoutMs]) || settings.sendblueTimeoutMs,
-    }),
-    queue: createSqsCommandQueue({
-      sqs: new SQSClient({}),
-      queueUrl: requireEnv(ENV.commandQueueUrl),
-      deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
-    }),
+    store: wiring.store,
+    sendblue: createSendblueClient({ credentials: secrets.apiCredentials, baseUrl: wiring.sendblueBaseUrl, timeoutMs: wiring.sendblueTimeoutMs }),
+    queue: createSqsCommandQueue({ sqs: wiring.sqs, queueUrl: wiring.queueUrl, deadLetterQueueUrl: wiring.deadLetterQueueUrl }),
     relay: createStatusRelay(logger),
     logger,
     settings: {
+      ...wiring.settings,
+      statusCallbackUrl: async () => withCallbackToken(wiring.statusWebhookUrl, await secrets.callbackToken()),
+    },
+  };
+}
+
+/** The sender Lambda's adapters, built from the environment the stack sets. */
+export function senderDepsFromEnv(): SenderDeps {
+  const settings = COMMAND_QUEUE_SETTINGS;
+  return createSenderDeps({
+    store: tableStoreFromEnv(),
+    secrets: secretsFromEnv(),
+    logger: loggerFromEnv('sender'),
+    sqs: new SQSClient({}),
+    queueUrl: requireEnv(ENV.commandQueueUrl),
+    deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
+    sendblueBaseUrl: requireEnv(ENV.sendblueBaseUrl),
+    sendblueTimeoutMs: Number(process.env[ENV.sendblueTimeoutMs]) || settings.sendblueTimeoutMs,
+    statusWebhookUrl: requireEnv(ENV.statusWebhookUrl),
+    settings: {
       fromNumber: requireEnv(ENV.fromNumber),
-      statusCallbackUrl: async () => withCallbackToken(statusUrl, await secrets.callbackToken()),
       maxReceiveCount: Number(process.env[ENV.maxReceiveCount]) || settings.maxReceiveCount,
       // Longer than the function can run: an attempt cut off by the timeout is never overlapped.
       leaseMs: (settings.senderTimeoutSeconds + 10) * 1000,
       retry: { baseSeconds: settings.retryBaseDelaySeconds, maxSeconds: settings.retryMaxDelaySeconds },
     },
-  };
+  });
 }
