@@ -39,7 +39,7 @@ function toDeadLetter(message: Message): DeadLetter {
 async function receive(sqs: SQSClient, queueUrl: string, visibility: number): Promise<Message[]> {
   const out = await sqs.send(new ReceiveMessageCommand({
     QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: visibility,
-    MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['MessageGroupId'],
+    MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
   }));
   return out.Messages ?? [];
 }
@@ -79,6 +79,11 @@ const copyAttributes = (attributes: Record<string, MessageAttributeValue> | unde
     ...(value.BinaryValue !== undefined ? { BinaryValue: value.BinaryValue } : {}),
   }]));
 
+function withCommandId(attributes: Record<string, MessageAttributeValue> | undefined, commandId: string | undefined) {
+  if (!commandId || attributes?.[DEAD_LETTER_ATTRIBUTES.commandId]) return attributes;
+  return { ...attributes, [DEAD_LETTER_ATTRIBUTES.commandId]: { DataType: 'String', StringValue: commandId } };
+}
+
 /**
  * Moves every message on the DLQ back to the command queue, in order within each group: each
  * one is sent to the command queue first and deleted from the DLQ only after that succeeded.
@@ -95,7 +100,9 @@ export async function redriveDeadLetters(sqs: SQSClient, target: Target): Promis
         MessageBody: letter.body,
         MessageGroupId: letter.message_group_id ?? letter.command_id ?? 'redrive',
         MessageDeduplicationId: `redrive-${letter.message_id}`.slice(0, 128),
-        MessageAttributes: copyAttributes(message.MessageAttributes),
+        // The command keeps its identity: a body without command_id was known by its original
+        // deduplication id, and this send needs a new one (content-based dedup would drop it).
+        MessageAttributes: withCommandId(copyAttributes(message.MessageAttributes), letter.command_id ?? message.Attributes?.MessageDeduplicationId),
       }));
       await sqs.send(new DeleteMessageCommand({ QueueUrl: target.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle }));
       moved.push(letter);

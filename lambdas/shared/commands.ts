@@ -36,7 +36,7 @@ export type CommandType = GroupCommand['type'];
 export type CommandValidation = { ok: true; command: GroupCommand } | { ok: false; error: string };
 
 /** Like an SQS deduplication id: 1–128 printable ASCII characters, no spaces. */
-const COMMAND_ID = /^[\x21-\x7E]{1,128}$/;
+export const COMMAND_ID = /^[\x21-\x7E]{1,128}$/;
 const MAX_GROUP_ID_CHARS = 256;
 
 const SEND_FIELDS = ['type', 'command_id', 'group_id', 'numbers', 'content', 'media_url', 'send_style', 'from_number', 'status_callback'];

@@ -1,4 +1,4 @@
-import type { GroupCommand, ModifyGroupCommand, SendGroupMessageCommand } from './commands';
+import { COMMAND_ID, type GroupCommand, type ModifyGroupCommand, type SendGroupMessageCommand } from './commands';
 import type { SendblueMessage } from './sendblue-client';
 import type { ClaimResult } from './table-commands';
 
@@ -78,10 +78,15 @@ export function membersAfter(command: ModifyGroupCommand, members: string[]): st
   return undefined;
 }
 
-/** The idempotency key: the command's own id, else the SQS deduplication id, else the SQS message id. */
-export function commandIdOf(body: unknown, dedupId: string | undefined, messageId: string): string {
+/**
+ * The idempotency key: the command's own id; else the `command_id` attribute a command keeps when
+ * it goes through the DLQ and back (its body may have none, and a redrive needs a new
+ * deduplication id); else the SQS deduplication id; else the SQS message id.
+ */
+export function commandIdOf(body: unknown, attributeId: string | undefined, dedupId: string | undefined, messageId: string): string {
   const given = (body as { command_id?: unknown } | null)?.command_id;
-  if (typeof given === 'string' && /^[\x21-\x7E]{1,128}$/.test(given)) return given;
+  if (typeof given === 'string' && COMMAND_ID.test(given)) return given;
+  if (attributeId && COMMAND_ID.test(attributeId)) return attributeId;
   return dedupId || messageId;
 }
 

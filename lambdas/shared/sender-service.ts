@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { commandFingerprint, validateCommand, type GroupCommand, type ModifyGroupCommand, type SendGroupMessageCommand } from './commands';
 import type { Logger } from './logger';
-import { isRedrive, type CommandQueueAdapter } from './queue-adapter';
+import { DEAD_LETTER_ATTRIBUTES, isRedrive, type CommandQueueAdapter } from './queue-adapter';
 import { SecretUnavailableError } from './secrets';
 import type { SendblueClient, SendblueMessage } from './sendblue-client';
 import { classifySendblueError, SendblueCallError } from './sendblue-errors';
@@ -62,7 +62,8 @@ export function createCommandProcessor(deps: SenderDeps) {
     } catch {
       body = undefined;
     }
-    const commandId = commandIdOf(body, record.attributes.MessageDeduplicationId, record.messageId);
+    const attributeId = record.messageAttributes?.[DEAD_LETTER_ATTRIBUTES.commandId]?.stringValue;
+    const commandId = commandIdOf(body, attributeId, record.attributes.MessageDeduplicationId, record.messageId);
     const context = { command_id: commandId, message_id: record.messageId, receive_count: receiveCount };
     try {
       if (body === undefined) return await reject(record, commandId, 'invalid', 'the message body is not JSON');

@@ -109,4 +109,32 @@ describe('producer client on the sandbox', () => {
     expect(message.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.reason]?.StringValue).toBe('HTTP 400');
     expect(await listDeadLetters(h.sqs, spareTarget)).toEqual([]);
   });
+
+  it('redrive keeps the identity of a command moved by SQS itself, whose body has no command_id', async () => {
+    const { QueueUrl: commands } = await h.sqs.send(new CreateQueueCommand({ QueueName: `commands-${uid()}.fifo`, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } }));
+    const { QueueUrl: dlq } = await h.sqs.send(new CreateQueueCommand({ QueueName: `dlq-${uid()}.fifo`, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } }));
+    const spareTarget = { ...target, commandQueueUrl: commands!, deadLetterQueueUrl: dlq! };
+    const body = JSON.stringify({ type: 'send_group_message', group_id: 'g-native', content: 'x' });
+    // As SQS's own redrive after maxReceiveCount leaves it: no attributes, the original dedup id.
+    await h.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: body, MessageGroupId: 'g-native', MessageDeduplicationId: 'native-1' }));
+    await redriveDeadLetters(h.sqs, spareTarget);
+    const out = await h.sqs.send(new ReceiveMessageCommand({ QueueUrl: commands, MessageAttributeNames: ['All'] }));
+    expect(out.Messages?.[0]?.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.commandId]?.StringValue).toBe('native-1');
+  });
+
+  it('a failed command without command_id, redriven, is retried under the same id and sent', async () => {
+    const dedupId = `no-id-${uid()}`;
+    h.sim.injectFault({ kind: '400', route: 'send' });
+    await h.sqs.send(new SendMessageCommand({
+      QueueUrl: h.sandbox.urls.commandQueue, MessageGroupId: 'no-id', MessageDeduplicationId: dedupId,
+      MessageBody: JSON.stringify({ type: 'send_group_message', numbers: MEMBERS, content: dedupId }),
+    }));
+    expect((await h.waitForCommand(dedupId, ['failed'])).error).toMatch(/HTTP 400/);
+    const moved = await redriveDeadLetters(h.sqs, target);
+    expect(moved.map((m) => m.command_id)).toContain(dedupId);
+    expect((await h.waitForCommand(dedupId, ['sent'])).state).toBe('sent');
+    expect(h.sim.sentMessages().filter((m) => m.content === dedupId)).toHaveLength(1);
+    const redriveId = `redrive-${moved.find((m) => m.command_id === dedupId)!.message_id}`;
+    expect((await h.command(redriveId)).status).toBe(404);
+  });
 });

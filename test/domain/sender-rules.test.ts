@@ -89,10 +89,11 @@ describe('group changes', () => {
 });
 
 describe('commandIdOf', () => {
-  it('prefers the command\'s id, then the deduplication id, then the message id', () => {
-    expect(commandIdOf({ command_id: 'mine' }, 'dedup', 'msg')).toBe('mine');
-    expect(commandIdOf({ command_id: 'has space' }, 'dedup', 'msg')).toBe('dedup');
-    expect(commandIdOf(undefined, undefined, 'msg')).toBe('msg');
+  it('prefers the command\'s id, then the id kept through the DLQ, then the deduplication id, then the message id', () => {
+    expect(commandIdOf({ command_id: 'mine' }, 'kept', 'dedup', 'msg')).toBe('mine');
+    expect(commandIdOf({ command_id: 'has space' }, undefined, 'dedup', 'msg')).toBe('dedup');
+    expect(commandIdOf({}, 'kept', 'redrive-1', 'msg')).toBe('kept');
+    expect(commandIdOf(undefined, undefined, undefined, 'msg')).toBe('msg');
   });
 });
 
