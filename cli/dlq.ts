@@ -25,11 +25,12 @@ ${GLOBAL_HELP}`,
     const sqs = sqsClientFor(target);
     try {
       if (values.redrive) {
+        const timeout = parseTimeout(values.timeout); // checked before anything moves
         const moved = await redriveDeadLetters(sqs, target);
         // A redriven command stays `failed` in the ledger until the sender picks it up again, so
         // waiting means waiting for `sent`.
         const after = values.wait
-          ? await Promise.all(moved.map(async (m) => (m.command_id ? await waitForCommand(ctx, m.command_id, parseTimeout(values.timeout), ['sent']) : undefined)))
+          ? await Promise.all(moved.map(async (m) => (m.command_id ? await waitForCommand(ctx, m.command_id, timeout, ['sent']) : undefined)))
           : [];
         ctx.print({ redriven: moved, ...(values.wait ? { commands: after } : {}) }, () => moved.length
           ? [`moved ${moved.length} command(s) back to the command queue:`, ...moved.map((m, i) =>

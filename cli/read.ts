@@ -1,5 +1,5 @@
 import { createReader } from '../client/reader';
-import { requirePositionals, usageError } from './context';
+import { CliError, EXIT, requirePositionals, usageError } from './context';
 import { commandLines, shortTime, statusMark, type CommandView } from './format';
 import { GLOBAL_HELP, type CliCommand } from './types';
 import { parseTimeout, waitForCommand } from './wait';
@@ -16,7 +16,7 @@ export const statusCommand: CliCommand = {
     const view = values.wait
       ? await waitForCommand(ctx, commandId!, parseTimeout(values.timeout))
       : await createReader(await ctx.target()).get<CommandView>(`/commands/${id(commandId!)}`);
-    if (!view) throw usageError(`command ${commandId} is not known (yet): nothing picked it up within the timeout`);
+    if (!view) throw new CliError(`command ${commandId} is not known (yet): nothing picked it up within the timeout`, EXIT.remote);
     ctx.print(view, () => commandLines(view));
   },
 };

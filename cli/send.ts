@@ -10,6 +10,7 @@ export const listOf = (value: unknown): string[] | undefined =>
 
 /** Queues a command, prints its id, and with --wait follows it until sent or failed (failed: exit 2). */
 export async function queueAndReport(ctx: CommandContext, values: Record<string, unknown>, queue: (p: ReturnType<typeof createGroupsProducer>) => Promise<{ command_id: string; message_group_id: string }>) {
+  const timeout = parseTimeout(values.timeout); // a bad --timeout is a usage error before anything is queued
   const target = await ctx.target();
   const producer = createGroupsProducer(target);
   let queued;
@@ -24,12 +25,14 @@ export async function queueAndReport(ctx: CommandContext, values: Record<string,
       `  follow it: npm run cli -- status ${queued.command_id}`,
     ]);
   }
-  const view = await waitForCommand(ctx, queued.command_id, parseTimeout(values.timeout));
+  const view = await waitForCommand(ctx, queued.command_id, timeout);
   ctx.print(view ?? { ...queued, state: 'queued' }, () => view
     ? commandLines(view)
     : [`command ${queued.command_id} is queued but not settled yet; see: npm run cli -- status ${queued.command_id}`]);
-  // Waited for, and it failed: the output says why; the exit code says it did not go through.
+  // Waited for, and it failed or did not settle in time: the output says so; the exit code says
+  // it is not (yet) confirmed, so scripts can tell.
   if (view?.state === 'failed') throw new CliError(`command ${queued.command_id} failed (it is on the DLQ)`, EXIT.remote, true);
+  if (!view || view.state !== 'sent') throw new CliError(`command ${queued.command_id} did not settle within the timeout`, EXIT.remote, true);
 }
 
 export const sendCommand: CliCommand = {

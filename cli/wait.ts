@@ -1,6 +1,5 @@
-import { createReader } from '../client/reader';
-import { RemoteError } from '../client/reader';
-import type { CommandContext } from './context';
+import { createReader, RemoteError } from '../client/reader';
+import { usageError, type CommandContext } from './context';
 import type { CommandView } from './format';
 import { sleep } from './context';
 
@@ -28,6 +27,8 @@ export async function waitForCommand(ctx: CommandContext, commandId: string, tim
 }
 
 export const parseTimeout = (value: unknown, fallback = 30): number => {
-  const n = value === undefined ? fallback : Number(value);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw usageError(`--timeout must be a number of seconds above 0 (got "${String(value)}")`);
+  return n;
 };

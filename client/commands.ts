@@ -4,7 +4,7 @@
  * `MessageGroupId` (the group, or a new group's sorted numbers) and the deduplication id.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { validateCommand, type GroupCommand } from '../lambdas/shared/commands';
+import { COMMAND_ID, validateCommand, type GroupCommand } from '../lambdas/shared/commands';
 
 export class CommandValidationError extends Error {
   constructor(message: string) {
@@ -21,9 +21,8 @@ export interface PreparedCommand {
 }
 
 /** SQS ids: 1-128 characters, alphanumeric or punctuation. Longer (or other) values are hashed. */
-const SQS_ID = /^[\x21-\x7E]{1,128}$/;
 const sqsId = (value: string, prefix: string) =>
-  SQS_ID.test(value) ? value : `${prefix}-${createHash('sha256').update(value).digest('base64url')}`;
+  COMMAND_ID.test(value) ? value : `${prefix}-${createHash('sha256').update(value).digest('base64url')}`;
 
 /** The FIFO group a command belongs to: its group_id, or for a new group its sorted numbers. */
 export function messageGroupIdFor(command: GroupCommand): string {

@@ -76,7 +76,7 @@ function bubble(m) {
   if (m.content) b.append(el('div', 'text', m.content));
   if (m.media_url) {
     if (IMAGE.test(m.media_url)) { const img = el('img'); img.src = m.media_url; img.alt = 'media'; b.append(img); }
-    else { const a = el('a', 'media', m.media_url); a.href = m.media_url; a.target = '_blank'; b.append(a); }
+    else { const a = el('a', 'media', m.media_url); if (/^https?:/i.test(m.media_url)) a.href = m.media_url; a.target = '_blank'; b.append(a); }
   }
   const foot = el('div', 'foot', time(m.date_sent) + ' ');
   if (m.direction === 'outbound') {

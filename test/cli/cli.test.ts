@@ -105,8 +105,9 @@ describe('cli: errors and help', () => {
     [[], /Usage: npm run cli/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['send', 'hi'], /give --to NUMBERS/],
-    [['send', '--to', '+1555', 'hi'], /invalid command: numbers must be E.164/],
-    [['rename', 'g', ' ', '--json'], /name is required for rename/],
+    [['send', '--to', '+1555', 'hi', '--id', 'never-queued-1'], /invalid command: numbers must be E.164/],
+    [['rename', 'g', ' ', '--json', '--id', 'never-queued-2'], /name is required for rename/],
+    [['send', '--to', MEMBERS[0]!, 'x', '--wait', '--timeout', 'abc', '--id', 'never-queued-3'], /--timeout must be a number/],
     [['send', '--to', MEMBERS[0]!, 'x', '--bogus'], /Unknown option '--bogus'/],
     [['status'], /status: missing <command_id>/],
     [['history', 'g', '--limit', '500'], /--limit must be a whole number from 1 to 100/],
@@ -117,6 +118,9 @@ describe('cli: errors and help', () => {
     expect(`${result.out}\n${result.err}`).toMatch(message);
     await h.sandbox.poller.drained();
     expect(h.sim.requests.length).toBe(before);
+    // An invalid command that reached the queue would be in the ledger (failed): it must not be.
+    const id = argv[argv.indexOf('--id') + 1];
+    if (argv.includes('--id')) expect((await h.command(id!)).status).toBe(404);
   });
 
   it('--json errors are JSON only', async () => {
