@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { groupKey, commandKey, messageKey, statusKey, timelineKeys, timelinePartition, STATUS_SK_PREFIX, MESSAGE_SK } from './keys';
 import { COMMAND_QUEUE_SETTINGS } from './command-queue-settings';
+import { groupView } from './views';
 import { statusRank } from './status';
 import { TABLE_SCHEMA } from './table-schema';
 import type { WebhookEvent } from './webhook-payload';
@@ -315,10 +316,10 @@ export function createTableStore(options: TableStoreOptions): TableStore {
     },
 
     async listGroupsForSandbox() {
-      const groups = new Map<string, GroupListEntry>();
+      const groups = new Map<string, { record?: GroupItem; messages: MessageItem[] }>();
       const entry = (groupId: string) => {
         let found = groups.get(groupId);
-        if (!found) groups.set(groupId, (found = { group_id: groupId, name: null, members: [], last_message_at: null, message_count: 0 }));
+        if (!found) groups.set(groupId, (found = { messages: [] }));
         return found;
       };
       let startKey: Record<string, unknown> | undefined;
@@ -327,28 +328,25 @@ export function createTableStore(options: TableStoreOptions): TableStore {
           TableName,
           // Group records, and group messages (only they carry the timeline key).
           FilterExpression: '(begins_with(#pk, :group) AND #sk = :groupSk) OR attribute_exists(#tpk)',
-          ProjectionExpression: '#pk, #sk, #tpk, group_id, group_name, members, date_sent, group_display_name',
+          ProjectionExpression: '#pk, #sk, #tpk, group_id, group_name, members, created_at, updated_at, date_sent, participants, group_display_name',
           ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#tpk': TIMELINE.partitionKey },
-          ExpressionAttributeValues: { ':group': 'GROUP#', ':groupSk': 'GROUP' },
+          ExpressionAttributeValues: { ':group': timelinePartition(''), ':groupSk': groupKey('')[SK] },
           ExclusiveStartKey: startKey,
         }));
         for (const item of out.Items ?? []) {
-          const group = entry(String(item.group_id ?? String(item[TIMELINE.partitionKey] ?? item[PK]).slice('GROUP#'.length)));
-          if (item[SK] === 'GROUP') {
-            group.members = (item.members as string[] | undefined) ?? group.members;
-            group.name = (item.group_name as string | undefined) ?? group.name;
-            continue;
-          }
-          group.message_count += 1;
-          const sent = item.date_sent as string | undefined;
-          if (sent && (!group.last_message_at || sent > group.last_message_at)) {
-            group.last_message_at = sent;
-            if (item.group_display_name && !group.name) group.name = item.group_display_name as string;
-          }
+          const group = entry(String(item.group_id ?? String(item[TIMELINE.partitionKey] ?? item[PK]).slice(timelinePartition('').length)));
+          if (item[SK] === groupKey('')[SK]) group.record = item as GroupItem;
+          else group.messages.push(item as MessageItem);
         }
         startKey = out.LastEvaluatedKey;
       } while (startKey);
-      return [...groups.values()].sort((a, b) => String(b.last_message_at ?? '').localeCompare(String(a.last_message_at ?? '')));
+      // Members and name exactly as GET /groups/{id} answers them (a newer message's membership wins).
+      const list: GroupListEntry[] = [...groups].map(([groupId, { record, messages }]) => {
+        const newestFirst = messages.sort((a, b) => String(b.date_sent ?? '').localeCompare(String(a.date_sent ?? '')));
+        const view = groupView(groupId, record, newestFirst.slice(0, 10));
+        return { group_id: groupId, name: view.name, members: view.members, last_message_at: view.last_message_at, message_count: messages.length };
+      });
+      return list.sort((a, b) => String(b.last_message_at ?? '').localeCompare(String(a.last_message_at ?? '')));
     },
   };
 }
