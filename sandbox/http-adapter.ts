@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { createLogger, type Logger } from '../lambdas/shared/logger';
+import { readBody, TOO_LARGE } from './read-body';
 import { matchRoute, routeKey, type RouteTarget } from '../lambdas/shared/routes';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
@@ -30,7 +31,6 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-const TOO_LARGE = Symbol('too large');
 
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const maxBodyBytes = options.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES;
@@ -120,30 +120,6 @@ function decodeParameters(raw: Record<string, string>): Record<string, string> |
   }
 }
 
-/**
- * Reads the whole body, or answers TOO_LARGE without buffering more than the limit. Past the
- * limit the request is paused, not destroyed, so the 413 can still be written (with
- * `connection: close`, which makes Node drop the connection after it).
- */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | typeof TOO_LARGE> {
-  if (Number(req.headers['content-length']) > limit) return Promise.resolve(TOO_LARGE);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      req.off('data', onData);
-      req.pause();
-      resolve(TOO_LARGE);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-    // A client that disconnects mid-body: no 'end' will ever come.
-    req.once('close', () => reject(new Error('the client closed the connection before the body ended')));
-  });
-}
 
 interface EventParts {
   body: Buffer;

@@ -2,33 +2,17 @@
  * Small HTTP helpers for the simulator: bounded body reading, query parsing, JSON answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody as readBodyUpTo, TOO_LARGE } from '../read-body';
 import { SIGNING_HEADER } from '../../lambdas/shared/webhook-auth';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-export const TOO_LARGE = Symbol('too large');
+export { TOO_LARGE };
 
 /** Headers whose values are never recorded or logged. */
 const SECRET_HEADERS = new Set(['sb-api-secret-key', SIGNING_HEADER, 'authorization', 'cookie', 'proxy-authorization']);
 
-/** Reads the whole body, or TOO_LARGE past the limit (without buffering more than it). */
-export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer | typeof TOO_LARGE> {
-  if (Number(req.headers['content-length']) > limit) return Promise.resolve(TOO_LARGE);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      req.off('data', onData);
-      req.pause();
-      resolve(TOO_LARGE);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-    req.once('close', () => reject(new Error('the client closed the connection before the body ended')));
-  });
-}
+/** Reads the whole body, or TOO_LARGE past the limit (the sandbox API's reader, with the simulator's limit). */
+export const readBody = (req: IncomingMessage, limit = MAX_BODY_BYTES) => readBodyUpTo(req, limit);
 
 /**
  * Query string to a record (the last value wins). A literal `+` stays a `+`, so phone numbers
