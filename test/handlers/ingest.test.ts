@@ -150,8 +150,9 @@ describe('POST /webhooks/receive', () => {
       name: 'Team 2',
       last_message_at: '2026-11-20T11:00:00.000Z',
     });
-    // Dates of the messages that showed the group first and its current membership, not write times.
-    expect(group.body).toMatchObject({ created_at: '2026-11-20T10:00:00.000Z', updated_at: '2026-11-20T11:00:00.000Z' });
+    // Message dates, not write times: created_at is the oldest message seen (the late 09:00 one
+    // shows the group already existed then), updated_at the one that showed the current membership.
+    expect(group.body).toMatchObject({ created_at: '2026-11-20T09:00:00.000Z', updated_at: '2026-11-20T11:00:00.000Z' });
   });
 
   it('shows the newest membership even when another container skipped a write it thought redundant', async () => {
