@@ -93,7 +93,7 @@ export class NodeFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         // The options themselves live in lib/bundling.ts, shared with the benchmarks.
-        format: OutputFormat.ESM,
+        format: LAMBDA_BUNDLING.format as OutputFormat, // 'esm': OutputFormat's values are esbuild's
         target: LAMBDA_BUNDLING.target,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
         banner: LAMBDA_BUNDLING.banner,
