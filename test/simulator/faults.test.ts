@@ -11,13 +11,10 @@ import SendblueAPI, {
   RateLimitError,
 } from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { A, B, C, D, KEY, LINE, SECRET, sdkClient } from './support';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
 
-const KEY = 'sim-key-id';
-const SECRET = 'sim-secret-key-do-not-leak';
-const LINE = '+15550000000';
-const [A, B, C, D] = ['+14155550101', '+14155550102', '+14155550103', '+14155550104'] as const;
 
 let sim: RunningSimulator;
 let receiver: WebhookReceiver;
@@ -35,8 +32,8 @@ beforeAll(async () => {
     webhookSecret: 'hook-secret',
     statusDelaysMs: { sent: 5, delivered: 10 },
   });
-  client = new SendblueAPI({ apiKey: KEY, apiSecret: SECRET, baseURL: sim.url, maxRetries: 0, timeout: 2000 });
-  impatient = new SendblueAPI({ apiKey: KEY, apiSecret: SECRET, baseURL: sim.url, maxRetries: 0, timeout: 300 });
+  client = sdkClient(sim);
+  impatient = sdkClient(sim, { timeout: 300 });
 });
 afterEach(() => {
   sim.reset();

@@ -4,32 +4,19 @@
  */
 import SendblueAPI, { APIError } from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { A, B, C, D, E, KEY, LINE, LINE2, SECRET, apiError, sdkClient } from './support';
 import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/shared/sendblue-rules';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 
-const KEY = 'sim-key-id';
-const SECRET = 'sim-secret-key';
-const LINE = '+15550000000';
-const LINE2 = '+15550000001';
-const [A, B, C, D, E] = ['+14155550101', '+14155550102', '+14155550103', '+14155550104', '+14155550105'] as const;
 
 let sim: RunningSimulator;
 let client: SendblueAPI;
 
-async function apiError(call: Promise<unknown>): Promise<APIError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof APIError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to be rejected');
-}
 const messageOf = (error: APIError) => (error.error as { error_message: string }).error_message;
 
 beforeAll(async () => {
   sim = await startSendblueSimulator({ apiKeyId: KEY, apiSecretKey: SECRET, lines: [LINE, LINE2] });
-  client = new SendblueAPI({ apiKey: KEY, apiSecret: SECRET, baseURL: sim.url, maxRetries: 0, timeout: 2000 });
+  client = sdkClient(sim);
 });
 afterEach(() => sim.reset());
 afterAll(() => sim.stop());

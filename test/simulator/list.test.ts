@@ -3,13 +3,9 @@
  */
 import SendblueAPI, { APIError } from 'sendblue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { A, B, C, D, KEY, LINE, LINE2, SECRET, sdkClient } from './support';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 
-const KEY = 'sim-key-id';
-const SECRET = 'sim-secret-key';
-const LINE = '+15550000000';
-const LINE2 = '+15550000001';
-const [A, B, C, D] = ['+14155550101', '+14155550102', '+14155550103', '+14155550104'] as const;
 
 let sim: RunningSimulator;
 let client: SendblueAPI;
@@ -21,7 +17,7 @@ let cutoff: string;
 
 beforeAll(async () => {
   sim = await startSendblueSimulator({ apiKeyId: KEY, apiSecretKey: SECRET, lines: [LINE, LINE2] });
-  client = new SendblueAPI({ apiKey: KEY, apiSecret: SECRET, baseURL: sim.url, maxRetries: 0, timeout: 2000 });
+  client = sdkClient(sim);
   const send = (body: Record<string, unknown>) => client.groups.sendMessage({ content: 'x', from_number: LINE, ...body } as never);
   g1 = ((await send({ numbers: [A, B], content: 'g1 first' })) as { group_id: string }).group_id;
   await send({ group_id: g1, content: 'g1 second' });

@@ -1,34 +1,17 @@
 /**
  * The simulator's send route and read-backs, driven by the official SDK as the sender drives it.
  */
-import SendblueAPI, { APIError, AuthenticationError, BadRequestError, NotFoundError } from 'sendblue';
+import SendblueAPI, { AuthenticationError, BadRequestError, NotFoundError } from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { A, B, C, KEY, LINE, LINE2, SECRET, apiError, sdkClient } from './support';
 import { MAX_CONTENT_CHARS } from '../../lambdas/shared/sendblue-rules';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 
-const KEY = 'sim-key-id';
-const SECRET = 'sim-secret-key-do-not-leak';
-const LINE = '+15550000000';
-const LINE2 = '+15550000001';
-const A = '+14155550101';
-const B = '+14155550102';
-const C = '+14155550103';
 
 let sim: RunningSimulator;
 let client: SendblueAPI;
-const clientWith = (apiKey: string, apiSecret: string) =>
-  new SendblueAPI({ apiKey, apiSecret, baseURL: sim.url, maxRetries: 0, timeout: 2000 });
+const clientWith = (apiKey: string, apiSecret: string) => sdkClient(sim, { apiKey, apiSecret });
 
-/** The APIError a call rejects with (fails the test if it resolves). */
-async function apiError(call: Promise<unknown>): Promise<APIError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof APIError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to be rejected');
-}
 
 /** A raw call, for what the SDK cannot send (bad JSON, missing headers). */
 async function raw(path: string, init: RequestInit & { auth?: boolean } = {}) {

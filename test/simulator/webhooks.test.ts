@@ -4,18 +4,13 @@
  */
 import SendblueAPI from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { A, B, C, KEY, LINE, SECRET, sdkClient } from './support';
 import { createLogger } from '../../lambdas/shared/logger';
 import { SIGNING_HEADER } from '../../lambdas/shared/webhook-auth';
 import { CANNED_REPLIES, startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
 
-const KEY = 'sim-key-id';
-const SECRET = 'sim-secret-key-do-not-leak';
 const WEBHOOK_SECRET = 'sim-webhook-secret-do-not-leak';
-const LINE = '+15550000000';
-const A = '+14155550101';
-const B = '+14155550102';
-const C = '+14155550103';
 
 let receiver: WebhookReceiver;
 let sim: RunningSimulator;
@@ -35,7 +30,7 @@ beforeAll(async () => {
     statusDelaysMs: { sent: 5, delivered: 15 },
     logger: createLogger({ level: 'debug', write: (line) => logLines.push(line) }),
   });
-  client = new SendblueAPI({ apiKey: KEY, apiSecret: SECRET, baseURL: sim.url, maxRetries: 0, timeout: 2000 });
+  client = sdkClient(sim);
 });
 afterEach(() => {
   sim.reset();
