@@ -18,6 +18,10 @@ export interface AppConfig {
   readonly throttleBurstLimit: number;
   /** Retention of Lambda and access logs. */
   readonly logRetention: RetentionDays;
+  /** Sends per second per Sendblue line (the sender's pacing). */
+  readonly lineRatePerSecond: number;
+  /** Sends a line may make at once after being idle. */
+  readonly lineBurst: number;
 }
 
 export class ConfigError extends Error {
@@ -98,6 +102,9 @@ export function parseConfig(read: ContextReader): AppConfig {
     );
   }
 
+  const lineRatePerSecond = positiveNumber('lineRatePerSecond', DEFAULTS.line.ratePerSecond, { max: 1000 });
+  const lineBurst = positiveNumber('lineBurst', DEFAULTS.line.burst, { integer: true, max: 1000 });
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     stackName,
@@ -107,6 +114,8 @@ export function parseConfig(read: ContextReader): AppConfig {
     throttleRateLimit,
     throttleBurstLimit,
     logRetention: retentionDays as RetentionDays,
+    lineRatePerSecond,
+    lineBurst,
   };
 }
 

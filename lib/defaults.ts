@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { COMMAND_QUEUE_SETTINGS } from '../lambdas/shared/command-queue-settings';
 import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/shared/http';
+import { SENDBLUE_LINE_LIMITS } from '../lambdas/shared/line-pacing';
 
 /**
  * Every default of the stack in one place. Constructs take these as their `@default`s and the
@@ -25,6 +26,8 @@ export const DEFAULTS = {
   throttleRateLimit: 50,
   /** Stage-wide burst, requests (context `throttleBurstLimit`). */
   throttleBurstLimit: 100,
+  /** The sender's pacing per Sendblue line (contexts `lineRatePerSecond`, `lineBurst`): Sendblue's published limits. */
+  line: SENDBLUE_LINE_LIMITS,
   /** Retention of Lambda logs and API access logs, days (context `logRetentionDays`). */
   logRetention: RetentionDays.ONE_MONTH,
   lambda: {
@@ -42,10 +45,10 @@ export const DEFAULTS = {
   commandQueue: {
     /** At least 6x the sender's timeout, as AWS advises for an SQS event source. */
     visibilityTimeout: Duration.seconds(COMMAND_QUEUE_SETTINGS.visibilityTimeoutSeconds),
-    /** Receives before SQS moves a command to the DLQ. */
+    /** Receives before SQS itself moves a command to the DLQ: a safety net (see COMMAND_QUEUE_SETTINGS). */
     maxReceiveCount: COMMAND_QUEUE_SETTINGS.maxReceiveCount,
-    /** A command nobody consumed for 4 days is stale: SQS drops it (SQS's own default). */
-    retentionPeriod: Duration.days(4),
+    /** SQS's maximum: a command may wait this long for a busy line, a 429 or a check in Sendblue. */
+    retentionPeriod: Duration.seconds(COMMAND_QUEUE_SETTINGS.retentionSeconds),
     /** SQS's maximum: two weeks to inspect and redrive a failed command. */
     deadLetterRetentionPeriod: Duration.days(14),
   },
@@ -54,7 +57,7 @@ export const DEFAULTS = {
     timeout: Duration.seconds(COMMAND_QUEUE_SETTINGS.senderTimeoutSeconds),
     /** Records per invocation (Lambda's maximum for FIFO sources is 10). */
     batchSize: COMMAND_QUEUE_SETTINGS.batchSize,
-    /** Concurrent invocations: bounds the rate of Sendblue calls. */
+    /** Concurrent invocations (the per-line pacing keeps sends within Sendblue's limits). */
     maxConcurrency: COMMAND_QUEUE_SETTINGS.maxConcurrency,
     /** Timeout of one Sendblue call, ms. */
     sendblueTimeoutMs: COMMAND_QUEUE_SETTINGS.sendblueTimeoutMs,

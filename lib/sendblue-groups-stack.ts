@@ -99,6 +99,8 @@ export class SendblueGroupsStack extends Stack {
       statusWebhookUrl: this.api.urlOf('/webhooks/status'),
       fromNumber: config.fromNumber,
       sendblueBaseUrl: config.sendblueBaseUrl,
+      lineRatePerSecond: config.lineRatePerSecond,
+      lineBurst: config.lineBurst,
       logRetention: config.logRetention,
     });
 

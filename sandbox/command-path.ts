@@ -9,7 +9,8 @@ import { COMMAND_QUEUE_SETTINGS } from '../lambdas/shared/command-queue-settings
 import type { Logger } from '../lambdas/shared/logger';
 import { createSenderDeps } from '../lambdas/shared/sender-deps';
 import type { SecretSource } from '../lambdas/shared/secrets';
-import type { SenderSettings } from '../lambdas/shared/sender-service';
+import type { RetryPolicy } from '../lambdas/shared/attempt-outcome';
+import { DEFAULT_PACING, type PacingSettings } from '../lambdas/shared/line-pacing';
 import type { TableStore } from '../lambdas/shared/table';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from './config';
 import { createQueuePoller, type QueuePoller } from './queue-poller';
@@ -20,16 +21,29 @@ import { startSqsEmulator } from './sqs-emulator';
 export const SANDBOX_SENDER_DEFAULTS = {
   /** A batch the poller lost (the sandbox stopped mid-way) comes back after this, seconds. */
   visibilityTimeoutSeconds: 30,
+  /** SQS's own redrive: a safety net only (the sender dead-letters failed commands itself). */
   maxReceiveCount: COMMAND_QUEUE_SETTINGS.maxReceiveCount,
+  maxAttempts: COMMAND_QUEUE_SETTINGS.maxAttempts,
   retry: { baseSeconds: 1, maxSeconds: 30 },
+  settleDelaySeconds: 1,
   sendblueTimeoutMs: COMMAND_QUEUE_SETTINGS.sendblueTimeoutMs,
   leaseMs: (COMMAND_QUEUE_SETTINGS.senderTimeoutSeconds + 10) * 1000,
+  /** Batches run side by side, like concurrent Lambda invocations. */
+  concurrency: 2,
 } as const;
 
-export type SandboxSenderOptions = Partial<Pick<SenderSettings, 'maxReceiveCount' | 'leaseMs' | 'retry'>> & {
-  sendblueTimeoutMs?: number;
+export interface SandboxSenderOptions {
   visibilityTimeoutSeconds?: number;
-};
+  maxReceiveCount?: number;
+  maxAttempts?: number;
+  retry?: RetryPolicy;
+  settleDelaySeconds?: number;
+  sendblueTimeoutMs?: number;
+  leaseMs?: number;
+  concurrency?: number;
+  /** Overrides of the pacing settings (rate and burst come from the sandbox config). */
+  pacing?: Partial<PacingSettings>;
+}
 
 /** Simulator settings a caller may change (tests: delays, replies, faults-friendly timings). */
 export type SandboxSimulatorOptions = Partial<Omit<SimulatorOptions, 'apiKeyId' | 'apiSecretKey' | 'lines' | 'receiveWebhookUrl' | 'webhookSecret' | 'port'>>;
@@ -98,9 +112,16 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
     sendblueBaseUrl: sendblueUrl,
     sendblueTimeoutMs: settings.sendblueTimeoutMs,
     statusWebhookUrl: `${apiUrl}/webhooks/status`,
-    settings: { fromNumber: config.fromNumber, maxReceiveCount: settings.maxReceiveCount, leaseMs: settings.leaseMs, retry: settings.retry },
+    settings: {
+      fromNumber: config.fromNumber,
+      leaseMs: settings.leaseMs,
+      policy: { maxAttempts: settings.maxAttempts, retry: settings.retry, settleDelaySeconds: settings.settleDelaySeconds },
+      pacing: { ...DEFAULT_PACING, ratePerSecond: config.lineRatePerSecond, burst: config.lineBurst, ...input.sender?.pacing },
+    },
   }));
-  const poller = createQueuePoller({ sqs, queueUrl: emulator.queueUrl, queueArn: emulator.queueArn, handler, logger: loggerFor('poller') });
+  const poller = createQueuePoller({
+    sqs, queueUrl: emulator.queueUrl, queueArn: emulator.queueArn, handler, logger: loggerFor('poller'), concurrency: settings.concurrency,
+  });
   poller.start();
   onStarted('queue poller', () => poller.stop());
 

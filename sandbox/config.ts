@@ -2,6 +2,7 @@
  * Sandbox configuration: the env vars of DESIGN.md §6 and the fixed local names.
  * An empty variable counts as unset (so `SANDBOX_PORT= npm start` means the default).
  */
+import { SENDBLUE_LINE_LIMITS } from '../lambdas/shared/line-pacing';
 import { isE164 } from '../lambdas/shared/sendblue-rules';
 
 export const SANDBOX_REGION = 'us-east-1';
@@ -23,6 +24,9 @@ export interface SandboxConfig {
   apiSecretKey: string;
   fromNumber: string;
   webhookSecret: string;
+  /** The sender's pacing per line: sends per second (0 = off) and burst. Sendblue's published limits by default. */
+  lineRatePerSecond: number;
+  lineBurst: number;
 }
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
@@ -35,6 +39,8 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   apiSecretKey: 'sandbox-secret',
   fromNumber: '+15550000000',
   webhookSecret: 'sandbox-webhook-secret',
+  lineRatePerSecond: SENDBLUE_LINE_LIMITS.ratePerSecond,
+  lineBurst: SENDBLUE_LINE_LIMITS.burst,
 };
 
 /** Which env var sets each port, so errors (here and at startup) can name it. */
@@ -96,6 +102,17 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
     problems.push(`SENDBLUE_FROM_NUMBER must be an E.164 number such as +15550000000 (got "${fromNumber}")`);
   }
 
+  const rawRate = read('SENDBLUE_LINE_RATE');
+  const lineRatePerSecond = rawRate === undefined ? DEFAULT_SANDBOX_CONFIG.lineRatePerSecond : Number(rawRate);
+  if (rawRate !== undefined && !(/^\d+(\.\d+)?$/.test(rawRate) && lineRatePerSecond <= 1000)) {
+    problems.push(`SENDBLUE_LINE_RATE must be sends per second per line, from 0 (no pacing) to 1000 (got "${rawRate}")`);
+  }
+  const rawBurst = read('SENDBLUE_LINE_BURST');
+  const lineBurst = rawBurst === undefined ? DEFAULT_SANDBOX_CONFIG.lineBurst : Number(rawBurst);
+  if (rawBurst !== undefined && !(/^\d+$/.test(rawBurst) && lineBurst >= 1 && lineBurst <= 1000)) {
+    problems.push(`SENDBLUE_LINE_BURST must be a whole number from 1 to 1000 (got "${rawBurst}")`);
+  }
+
   if (problems.length > 0) throw new SandboxConfigError(problems);
   return {
     ...ports,
@@ -104,5 +121,7 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
     apiSecretKey: read('SENDBLUE_API_SECRET_KEY') ?? DEFAULT_SANDBOX_CONFIG.apiSecretKey,
     fromNumber,
     webhookSecret: read('SENDBLUE_WEBHOOK_SECRET') ?? DEFAULT_SANDBOX_CONFIG.webhookSecret,
+    lineRatePerSecond,
+    lineBurst,
   };
 }

@@ -3,7 +3,8 @@
  * ReportBatchItemFailures) does for a FIFO queue, for the sandbox's single "Lambda instance":
  *
  * - ReceiveMessage with all system and message attributes, up to `batchSize` messages;
- * - the handler gets Lambda's SQSEvent; one batch at a time;
+ * - the handler gets Lambda's SQSEvent; `concurrency` batches at a time (like concurrent invocations;
+ *   FIFO groups stay exclusive because the queue hides a group while one of its messages is in flight);
  * - afterwards every record NOT named in `batchItemFailures` is deleted; failed ones are left
  *   alone, so they come back when their visibility ends (the queue's timeout, or whatever the
  *   handler set with ChangeMessageVisibility) and SQS moves them to the DLQ after maxReceiveCount;
@@ -52,6 +53,8 @@ export interface QueuePollerOptions {
   onBatch?: (info: BatchInfo) => void;
   /** Pause before retrying a failed receive or delete, ms. @default 500 */
   retryPauseMs?: number;
+  /** Batches run side by side (Lambda's concurrent invocations), 1 to 10. @default 1 */
+  concurrency?: number;
 }
 
 export interface QueuePoller {
@@ -85,10 +88,14 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
     logger = silentLogger,
     onBatch,
     retryPauseMs = 500,
+    concurrency = 1,
   } = options;
   const region = options.region ?? regionOfArn(queueArn) ?? SANDBOX_REGION;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) {
     throw new Error(`batchSize must be an integer from 1 to 10 (got ${batchSize})`);
+  }
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10) {
+    throw new Error(`concurrency must be an integer from 1 to 10 (got ${concurrency})`);
   }
   if (!Number.isInteger(waitTimeSeconds) || waitTimeSeconds < 0 || waitTimeSeconds > 20) {
     throw new Error(`waitTimeSeconds must be an integer from 0 to 20 (got ${waitTimeSeconds})`);
@@ -96,7 +103,7 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
 
   let running: Promise<void> | undefined;
   let stopRequested = false;
-  let wakeFromPause: (() => void) | undefined;
+  const wakers = new Set<() => void>();
   let drainWaiters: DrainWaiter[] = [];
 
   /** A pause that stop() cuts short. */
@@ -105,10 +112,10 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
-        wakeFromPause = undefined;
+        wakers.delete(done);
         resolve();
       }
-      wakeFromPause = done;
+      wakers.add(done);
     });
 
   async function receive(waitSeconds: number): Promise<Message[] | undefined> {
@@ -198,14 +205,23 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
     }
   }
 
+  /**
+   * One receiver (like the event source's poller) hands batches to up to `concurrency` runners
+   * (like invocations); receives never overlap, so "came back empty while no batch ran" is exact.
+   */
   async function loop(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
     while (!stopRequested) {
+      if (inFlight.size >= concurrency) {
+        await Promise.race(inFlight);
+        continue;
+      }
       // Only waiters that asked before this receive was issued may be released by its emptiness.
       const waiters = drainWaiters;
       drainWaiters = [];
       // Someone waits for "empty": ask without long polling, so that the answer comes at once.
       const messages = await receive(waiters.length > 0 ? 0 : waitTimeSeconds);
-      if (messages !== undefined && messages.length === 0) {
+      if (messages !== undefined && messages.length === 0 && inFlight.size === 0) {
         for (const waiter of waiters) waiter.resolve();
         continue;
       }
@@ -214,10 +230,17 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
         if (!stopRequested) await pause(retryPauseMs);
         continue;
       }
+      if (messages.length === 0) {
+        // Empty, but a running batch may still give records back: look again soon.
+        if (waiters.length > 0) await Promise.race([pause(50), ...inFlight]);
+        continue;
+      }
       // A batch received while stop() was being requested still runs: the messages are in
       // flight already, and stop() waits for it like for any running batch.
-      await runBatch(messages);
+      const batch: Promise<void> = runBatch(messages).finally(() => inFlight.delete(batch));
+      inFlight.add(batch);
     }
+    await Promise.all(inFlight);
   }
 
   return {
@@ -241,7 +264,7 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
     },
     async stop() {
       stopRequested = true;
-      wakeFromPause?.();
+      for (const wake of [...wakers]) wake();
       await running;
     },
     drained() {

@@ -44,6 +44,28 @@ export interface RunningSqsEmulator {
 
 const LOOPBACK = '127.0.0.1';
 
+/**
+ * SQS accepts #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF in a body. fauxqs
+ * 1.9's check lacks the regex `u` flag, so it refuses every character beyond U+FFFF (emoji) as
+ * two "invalid" surrogates. Its check is one shared RegExp object: give it the correct test.
+ * A lone surrogate is still refused, as SQS does.
+ */
+const SQS_INVALID_BODY_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+let bodyCheckPatched: Promise<void> | undefined;
+
+export function patchFauxqsBodyCheck(): Promise<void> {
+  return (bodyCheckPatched ??= (async () => {
+    // Not exported by the package: loaded by file URL, the very module fauxqs's actions import.
+    const appUrl = typeof import.meta.resolve === 'function'
+      ? import.meta.resolve('fauxqs')
+      : new URL('../node_modules/fauxqs/dist/app.js', import.meta.url).href;
+    const types = (await import(new URL('./sqs/sqsTypes.js', appUrl).href)) as { INVALID_MESSAGE_BODY_CHAR?: RegExp };
+    const check = types.INVALID_MESSAGE_BODY_CHAR;
+    if (!(check instanceof RegExp)) throw new Error('fauxqs changed: its message body check was not found; see sandbox/sqs-emulator.ts');
+    check.test = (value: string) => SQS_INVALID_BODY_CHAR.test(value);
+  })());
+}
+
 function portTakenError(port: number): Error {
   return new Error(
     `Port ${port} is already in use, so the SQS emulator cannot start there. ` +
@@ -64,6 +86,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Run
   }
   if (!(await isPortFree(port))) throw portTakenError(port);
 
+  await patchFauxqsBodyCheck();
   const app = buildApp({ logger: false, defaultRegion: SANDBOX_REGION });
   useLoopbackQueueUrls(app, port);
   try {

@@ -8,17 +8,30 @@ export const COMMAND_QUEUE_SETTINGS = {
   senderTimeoutSeconds: 30,
   /** Visibility timeout, seconds: AWS advises at least 6x the function timeout for SQS sources. */
   visibilityTimeoutSeconds: 180,
-  /** Receives before SQS moves a command to the DLQ (the sender moves it itself on its last attempt, with the reason). */
-  maxReceiveCount: 5,
+  /**
+   * Failed attempts (5xx, timeouts, unreachable; never 429s or waits for a line slot) before the
+   * sender gives a command up and moves it to the DLQ itself, with the reason.
+   */
+  maxAttempts: 5,
+  /**
+   * Receives before SQS itself moves a command to the DLQ: only a safety net for a sender that
+   * crashes on every delivery. Commands waiting for a slot, for a 429 to pass, or for a check in
+   * Sendblue are received again and again, so this is SQS's maximum, not the failure budget.
+   */
+  maxReceiveCount: 1_000,
+  /** How long a command may wait on the queue, seconds (SQS's maximum, 14 days). */
+  retentionSeconds: 1_209_600,
   /** Records per sender invocation (Lambda's maximum for FIFO sources is 10). */
   batchSize: 10,
-  /** Concurrent sender invocations: bounds the rate at which we call Sendblue (~1 msg/s per line, bursts of 10). */
+  /** Concurrent sender invocations (per-line pacing, not this, keeps sends within Sendblue's limits). */
   maxConcurrency: 5,
   /** Timeout of one Sendblue call, ms: several attempts fit in one sender invocation. */
   sendblueTimeoutMs: 10_000,
-  /** Retry delay for 429/5xx/network errors: base * 2^(attempt-1), capped, seconds. */
+  /** Retry delay after a failed attempt (or a failed check): base * 2^(n-1), capped, seconds. */
   retryBaseDelaySeconds: 5,
   retryMaxDelaySeconds: 300,
+  /** After an unclear attempt, wait at least this long before asking Sendblue: its message list may lag. */
+  settleDelaySeconds: 30,
   /** How long command ledger entries are kept, days (TTL). */
   ledgerRetentionDays: 30,
 } as const;

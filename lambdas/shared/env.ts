@@ -13,7 +13,9 @@ export const ENV = {
   sendblueTimeoutMs: 'SENDBLUE_TIMEOUT_MS',
   commandQueueUrl: 'COMMAND_QUEUE_URL',
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
-  maxReceiveCount: 'MAX_RECEIVE_COUNT',
+  maxAttempts: 'MAX_ATTEMPTS',
+  lineRatePerSecond: 'LINE_RATE_PER_SECOND',
+  lineBurst: 'LINE_BURST',
 } as const;
 
 export function requireEnv(name: string): string {

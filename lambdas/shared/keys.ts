@@ -11,6 +11,8 @@ export const messageKey = (handle: string) => ({ [PK]: `MSG#${handle}`, [SK]: ME
 export const statusKey = (handle: string, status: string) => ({ [PK]: `MSG#${handle}`, [SK]: `${STATUS_SK_PREFIX}${status}` });
 export const groupKey = (groupId: string) => ({ [PK]: `GROUP#${groupId}`, [SK]: 'GROUP' });
 export const commandKey = (commandId: string) => ({ [PK]: `CMD#${commandId}`, [SK]: 'CMD' });
+/** A Sendblue line's pacing state (its send slots), shared by every sender invocation. */
+export const linePaceKey = (line: string) => ({ [PK]: `LINE#${line}`, [SK]: 'PACE' });
 
 export const timelinePartition = (groupId: string) => `GROUP#${groupId}`;
 /** ISO dates sort as strings; the handle breaks ties between messages sent in the same millisecond. */

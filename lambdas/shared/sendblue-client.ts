@@ -19,6 +19,8 @@ export interface SendblueMessage {
   date_created?: string;
   date_updated?: string;
   participants?: string[];
+  /** Who a send went to, from `participants` or the legacy `number`/`to_number` arrays (our line may be included). */
+  recipients?: string[];
   send_style?: string;
   error_code?: unknown;
   error_message?: string;
@@ -41,8 +43,18 @@ export interface SendblueClient {
   /** The group's members and name as Sendblue knows them; undefined when Sendblue does not know it. */
   getGroup(groupId: string): Promise<{ members: string[]; name?: string } | undefined>;
   getMessage(handle: string): Promise<SendblueMessage | undefined>;
-  /** Outbound group messages created since `since`, oldest first (used to settle unclear sends). */
-  listOutboundSince(filter: { since: string; group_id?: string; from_number?: string }): Promise<SendblueMessage[]>;
+  /**
+   * Outbound group messages created since `since`, oldest first, a page at a time (used to settle
+   * unclear sends). Pages until the window is covered; the caller may stop early. Throws an
+   * `unclear` SendblueCallError when the window holds more than `maxPages` pages.
+   */
+  outboundSince(filter: OutboundFilter): AsyncGenerator<SendblueMessage[]>;
+}
+
+export interface OutboundFilter {
+  since: string;
+  group_id?: string;
+  from_number?: string;
 }
 
 export interface SendblueClientOptions {
@@ -54,7 +66,8 @@ export interface SendblueClientOptions {
 }
 
 const LIST_PAGE = 100;
-const LIST_MAX_PAGES = 5;
+/** 50,000 messages on one line since an unclear attempt: past that the check is called incomplete, never "not found". */
+const LIST_MAX_PAGES = 500;
 
 export function createSendblueClient(options: SendblueClientOptions): SendblueClient {
   let cached: { key: string; sdk: SendblueAPI } | undefined;
@@ -80,7 +93,14 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
   }
 
   async function call<T>(action: string, run: (client: SendblueAPI) => Promise<T>): Promise<T> {
-    const client = await sdk();
+    let client: SendblueAPI;
+    try {
+      client = await sdk();
+    } catch (error) {
+      // No credentials, so no request left: retried like an unreachable Sendblue. The message
+      // names the secret and why, never its value.
+      throw new SendblueCallError('retryable', `could not ${action}: ${error instanceof Error ? error.message : 'no API credentials'}`);
+    }
     try {
       return await run(client);
     } catch (error) {
@@ -139,9 +159,11 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
       }
     },
 
-    async listOutboundSince({ since, group_id, from_number }) {
-      const found: SendblueMessage[] = [];
-      for (let page = 0; page < LIST_MAX_PAGES; page += 1) {
+    async *outboundSince({ since, group_id, from_number }) {
+      for (let page = 0; ; page += 1) {
+        if (page >= LIST_MAX_PAGES) {
+          throw new SendblueCallError('unclear', `could not finish the check: more than ${LIST_MAX_PAGES * LIST_PAGE} messages on the line since ${since}`);
+        }
         const answer = await call('list messages', (client) =>
           client.messages.list({
             is_outbound: 'true',
@@ -155,13 +177,12 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
             ...(from_number ? { from_number } : {}),
           }),
         );
-        for (const row of answer.data ?? []) {
-          const message = asMessage(row);
-          if (message) found.push(message);
-        }
-        if (!answer.pagination?.hasMore) break;
+        const rows = answer.data ?? [];
+        yield rows.map(asMessage).filter((message): message is SendblueMessage => message !== undefined);
+        // hasMore when given; else a full page means there may be more.
+        const more = answer.pagination?.hasMore ?? rows.length >= LIST_PAGE;
+        if (!more || !rows.length) return;
       }
-      return found;
     },
   };
 }
@@ -171,9 +192,8 @@ function asMessage(value: unknown): SendblueMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Record<string, unknown>;
   const text = (key: string) => (typeof record[key] === 'string' && record[key] ? (record[key] as string) : undefined);
-  const participants = Array.isArray(record.participants)
-    ? record.participants.filter((p): p is string => typeof p === 'string')
-    : undefined;
+  const numbers = (value: unknown) => (Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string' && p !== '') : undefined);
+  const participants = numbers(record.participants);
   return {
     message_handle: text('message_handle'),
     group_id: text('group_id'),
@@ -185,6 +205,7 @@ function asMessage(value: unknown): SendblueMessage | undefined {
     date_created: text('date_created'),
     date_updated: text('date_updated'),
     participants,
+    recipients: participants?.length ? participants : (numbers(record.number) ?? numbers(record.to_number)),
     send_style: text('send_style'),
     error_code: record.error_code ?? undefined,
     error_message: text('error_message'),

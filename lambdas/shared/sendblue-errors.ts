@@ -1,12 +1,15 @@
 /**
- * What a failed Sendblue call means for the command (DESIGN.md §5):
+ * What a failed Sendblue call means for the command (DESIGN.md §5, README "Exactly once"):
  * - `rejected`: Sendblue answered and refused (4xx other than 408/409/429): never retried.
- * - `retryable`: Sendblue answered "not now" (408, 409, 429, 5xx), or the request never left
- *   (connection refused, DNS): retried with backoff, nothing to reconcile.
- * - `unclear`: the request may have reached Sendblue but no answer came back (timeout, connection
- *   cut): Sendblue may have accepted it, so its message list is checked before any re-send.
+ * - `throttled`: Sendblue answered 429: back-pressure, not failure. Waited out (Retry-After when
+ *   given); it never consumes the command's failure budget.
+ * - `retryable`: the request provably did not take effect: Sendblue answered 408/409, or the
+ *   request never left (connection refused, DNS). Retried with backoff, nothing to check.
+ * - `unclear`: the request may have taken effect: no answer came back (timeout, connection cut),
+ *   or a 5xx (a gateway's 502/504, or a server that failed after storing). Sendblue is asked
+ *   before anything is sent again.
  */
-export type FailureKind = 'rejected' | 'retryable' | 'unclear';
+export type FailureKind = 'rejected' | 'throttled' | 'retryable' | 'unclear';
 
 export class SendblueCallError extends Error {
   constructor(
@@ -14,6 +17,8 @@ export class SendblueCallError extends Error {
     /** Safe to store and show: Sendblue's own error text, never our credentials. */
     readonly reason: string,
     readonly status?: number,
+    /** From a 429's Retry-After (or retry-after-ms) header, when Sendblue sent one. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(reason);
     this.name = 'SendblueCallError';
@@ -23,9 +28,14 @@ export class SendblueCallError extends Error {
 /** Connection errors that prove the request was never sent. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 const MAX_REASON_CHARS = 300;
+/** A Retry-After beyond this is not believed (SQS cannot hold a message invisible longer than 12 h anyway). */
+const MAX_RETRY_AFTER_SECONDS = 3_600;
 
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500;
+export function kindOfStatus(status: number): FailureKind {
+  if (status === 429) return 'throttled';
+  if (status === 408 || status === 409) return 'retryable';
+  if (status >= 500) return 'unclear';
+  return 'rejected';
 }
 
 /** Sendblue's error bodies vary: read `error_message`, `message` or `error`. */
@@ -40,14 +50,34 @@ export function sendblueErrorText(body: unknown): string | undefined {
   return undefined;
 }
 
+/** Seconds from `retry-after-ms`, or `Retry-After` as seconds or an HTTP date; undefined when absent or silly. */
+export function retryAfterSeconds(headers: unknown, nowMs = Date.now()): number | undefined {
+  const get = (name: string): string | undefined => {
+    if (!headers || typeof headers !== 'object') return undefined;
+    const value = typeof (headers as Headers).get === 'function'
+      ? (headers as Headers).get(name)
+      : (headers as Record<string, unknown>)[name];
+    return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+  };
+  const ms = Number(get('retry-after-ms'));
+  let seconds = Number.isFinite(ms) && get('retry-after-ms') !== undefined ? ms / 1000 : undefined;
+  const header = get('retry-after');
+  if (seconds === undefined && header !== undefined) {
+    seconds = /^\d+(\.\d+)?$/.test(header) ? Number(header) : (Date.parse(header) - nowMs) / 1000;
+  }
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return undefined;
+  return Math.min(seconds, MAX_RETRY_AFTER_SECONDS);
+}
+
 /** Maps an error thrown by the SDK (or by fetch) to its kind; the reason never carries request data. */
 export function classifySendblueError(error: unknown, action: string): SendblueCallError {
   if (error instanceof SendblueCallError) return error;
-  const err = error as { status?: unknown; error?: unknown; name?: string };
+  const err = error as { status?: unknown; error?: unknown; name?: string; headers?: unknown };
   if (typeof err?.status === 'number') {
     const text = sendblueErrorText(err.error) ?? 'no error message';
     const reason = `Sendblue refused to ${action}: HTTP ${err.status}: ${text}`.slice(0, MAX_REASON_CHARS);
-    return new SendblueCallError(isRetryableStatus(err.status) ? 'retryable' : 'rejected', reason, err.status);
+    const kind = kindOfStatus(err.status);
+    return new SendblueCallError(kind, reason, err.status, kind === 'throttled' ? retryAfterSeconds(err.headers) : undefined);
   }
   const code = connectionErrorCode(error);
   if (code && NOT_SENT_CODES.has(code)) {

@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { COMMAND_QUEUE_SETTINGS } from './command-queue-settings';
 import { ENV, requireEnv } from './env';
+import { DEFAULT_PACING } from './line-pacing';
 import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps';
 import type { Logger } from './logger';
 import { createSqsCommandQueue } from './queue-adapter';
@@ -44,6 +45,10 @@ export function createSenderDeps(wiring: SenderWiring): SenderDeps {
 /** The sender Lambda's adapters, built from the environment the stack sets. */
 export function senderDepsFromEnv(): SenderDeps {
   const settings = COMMAND_QUEUE_SETTINGS;
+  const numberFrom = (name: string, fallback: number) => {
+    const value = Number(process.env[name]);
+    return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(value) ? value : fallback;
+  };
   return createSenderDeps({
     store: tableStoreFromEnv(),
     secrets: secretsFromEnv(),
@@ -52,14 +57,22 @@ export function senderDepsFromEnv(): SenderDeps {
     queueUrl: requireEnv(ENV.commandQueueUrl),
     deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
     sendblueBaseUrl: requireEnv(ENV.sendblueBaseUrl),
-    sendblueTimeoutMs: Number(process.env[ENV.sendblueTimeoutMs]) || settings.sendblueTimeoutMs,
+    sendblueTimeoutMs: numberFrom(ENV.sendblueTimeoutMs, settings.sendblueTimeoutMs),
     statusWebhookUrl: requireEnv(ENV.statusWebhookUrl),
     settings: {
       fromNumber: requireEnv(ENV.fromNumber),
-      maxReceiveCount: Number(process.env[ENV.maxReceiveCount]) || settings.maxReceiveCount,
       // Longer than the function can run: an attempt cut off by the timeout is never overlapped.
       leaseMs: (settings.senderTimeoutSeconds + 10) * 1000,
-      retry: { baseSeconds: settings.retryBaseDelaySeconds, maxSeconds: settings.retryMaxDelaySeconds },
+      policy: {
+        maxAttempts: numberFrom(ENV.maxAttempts, settings.maxAttempts),
+        retry: { baseSeconds: settings.retryBaseDelaySeconds, maxSeconds: settings.retryMaxDelaySeconds },
+        settleDelaySeconds: settings.settleDelaySeconds,
+      },
+      pacing: {
+        ...DEFAULT_PACING,
+        ratePerSecond: numberFrom(ENV.lineRatePerSecond, DEFAULT_PACING.ratePerSecond),
+        burst: numberFrom(ENV.lineBurst, DEFAULT_PACING.burst),
+      },
     },
   });
 }

@@ -3,49 +3,50 @@ import type { SendblueMessage } from './sendblue-client';
 import type { ClaimResult } from './table-commands';
 
 /**
- * The sender's decisions, free of I/O so they are tested without AWS or Sendblue:
- * what a claim result means, how long to wait before a retry, and how an unclear send or change
- * is recognised in what Sendblue reports.
+ * The sender's decisions before an attempt, free of I/O so they are tested without AWS or
+ * Sendblue: what a claim result means, and how an unclear send or change is recognised in what
+ * Sendblue reports. What happens after an attempt is in attempt-outcome.ts.
  */
 
 export type ClaimDecision =
-  | { action: 'proceed'; mustReconcile: boolean }
-  | { action: 'skip'; why: 'already-sent' | 'already-failed' | 'id-reused' }
+  /** Run an attempt; `mustCheck`: an earlier attempt may have reached Sendblue, ask it before any call. */
+  | { action: 'proceed'; mustCheck: boolean }
+  /** The entry is `failed` (nothing was sent): take it over with a fresh budget. */
+  | { action: 'restart'; sameCommandAllowed: boolean }
+  | { action: 'skip'; why: 'already-sent' | 'already-failed' }
+  /** The id belongs to a different command: this one is refused, never sent. */
+  | { action: 'conflict' }
   | { action: 'wait'; seconds: number };
 
-export function decideOnClaim(result: ClaimResult, fingerprint: string, nowMs: number): ClaimDecision {
+/**
+ * @param isRedrive the delivery came back from the DLQ on purpose: a failed command may run again.
+ */
+export function decideOnClaim(result: ClaimResult, fingerprint: string, nowMs: number, isRedrive: boolean): ClaimDecision {
   if (result.claimed) {
-    const previous = result.previous;
-    // `unknown`: an earlier attempt got no answer. `sending` (its lease expired): an earlier attempt
-    // stopped mid-way (timeout, crash). Either may have reached Sendblue: look before sending again.
-    const mustReconcile = previous?.state === 'unknown' || previous?.state === 'sending';
-    return { action: 'proceed', mustReconcile };
+    const previous = result.restarted ? undefined : result.previous;
+    // `unknown`: an earlier attempt may have reached Sendblue. `sending` with an expired lease: an
+    // earlier attempt stopped mid-way (timeout, crash), maybe after its call. Ask before sending again.
+    return { action: 'proceed', mustCheck: previous?.state === 'unknown' || previous?.state === 'sending' };
   }
   const current = result.current;
-  if (current.state === 'sent') {
-    return { action: 'skip', why: current.fingerprint && current.fingerprint !== fingerprint ? 'id-reused' : 'already-sent' };
+  const sameCommand = current.fingerprint === fingerprint;
+  if (current.state === 'failed') {
+    // A failed entry never reached Sendblue: a corrected command may take its id; the very same
+    // command runs again only when redriven on purpose (a plain duplicate is ignored).
+    if (!sameCommand) return { action: 'restart', sameCommandAllowed: false };
+    return isRedrive ? { action: 'restart', sameCommandAllowed: true } : { action: 'skip', why: 'already-failed' };
   }
-  if (current.state === 'failed') return { action: 'skip', why: 'already-failed' };
+  if (current.fingerprint && !sameCommand) return { action: 'conflict' };
+  if (current.state === 'sent') return { action: 'skip', why: 'already-sent' };
   // Another delivery of this command holds a live lease: come back once it has ended.
   const remainingMs = Math.max(0, (current.lease_until ?? nowMs) - nowMs);
   return { action: 'wait', seconds: Math.min(900, Math.ceil(remainingMs / 1000) + 1) };
 }
 
-export interface RetryPolicy {
-  baseSeconds: number;
-  maxSeconds: number;
-}
-
-/** Exponential backoff on the delivery count: base, 2x base, 4x base... capped (SQS allows up to 12 h). */
-export function retryDelaySeconds(receiveCount: number, policy: RetryPolicy): number {
-  const attempt = Math.max(1, Math.floor(receiveCount) || 1);
-  return Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** Math.min(attempt - 1, 20));
-}
-
 const sameText = (a: string | undefined, b: string | undefined) => (a ?? '') === (b ?? '');
 
 /**
- * The outbound messages, among those Sendblue created since the first attempt, that an unclear
+ * The outbound messages, among those Sendblue created since the first call, that an unclear
  * attempt could have produced: same line, same group (or the same members for a new group), same
  * content and media, oldest first. The caller drops those another command already owns (the same
  * text sent twice in a row), so the first one left is ours.
@@ -60,6 +61,11 @@ export function matchingSends(candidates: SendblueMessage[], command: SendGroupM
     if (!message.participants?.length || !wanted) return true;
     return [...message.participants].filter((p) => p !== fromNumber).sort().join(',') === wanted;
   });
+}
+
+/** Members of a sent message as Sendblue's webhooks report them: the recipients and our line. */
+export function sentParticipants(recipients: readonly string[] | undefined, line: string): string[] | undefined {
+  return recipients?.length ? [...new Set([...recipients, line])] : undefined;
 }
 
 /** Whether Sendblue's view of the group already shows what the change asked for. */

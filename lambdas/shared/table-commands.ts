@@ -9,6 +9,7 @@ import { buildUpdate, conditionFailureItem, isConditionalFailure } from './updat
 /**
  * The sender's part of the table module: the command ledger (exactly-once decisions rest on its
  * conditional writes) and outbound messages. createTableStore (table.ts) exposes these.
+ * What each state means, and what is checked before any resend: README "Exactly once".
  */
 export type CommandState = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
 
@@ -21,12 +22,28 @@ export interface CommandItem {
   error?: string;
   /** What the command asks for (commandFingerprint): tells a reused command_id apart. */
   fingerprint?: string;
+  /** Fingerprints of other commands that tried to reuse this id and were refused. */
+  refused_fingerprints?: Set<string> | string[];
+  /** Deliveries that claimed the command (waits for a line slot included). */
   attempts?: number;
+  /** Attempts that failed (5xx, timeouts, unreachable): the failure budget. 429s never count. */
+  failures?: number;
+  /** Checks in Sendblue that could not be made, in a row (backoff only; never a reason to give up). */
+  check_failures?: number;
+  /** The last failure that counted, for "gave up after N attempts: ...". */
+  last_failure?: string;
   /** Epoch ms until which the current `sending` attempt owns the command. */
   lease_until?: number;
   lease_id?: string;
-  /** When the first send attempt started: unclear outcomes are looked up in Sendblue from here. */
+  /** When the first attempt started. */
   first_attempt_at?: string;
+  /** When the first call that may have reached Sendblue was made: unclear outcomes are looked up from here. */
+  check_since?: string;
+  /** A reserved send slot on a line (epoch ms), kept while the command waits for it on the queue. */
+  slot_at?: number;
+  slot_line?: string;
+  /** When the next attempt is due (waiting for a slot, a retry, or Sendblue's Retry-After). */
+  next_attempt_at?: string;
   created_at?: string;
   updated_at?: string;
 }
@@ -37,12 +54,15 @@ export interface ClaimRequest {
   fingerprint: string;
   groupId?: string;
   leaseMs: number;
-  /** A command that failed may be tried again only when it was redriven from the DLQ on purpose. */
-  allowFailed: boolean;
+  /**
+   * Take over a `failed` entry (nothing was sent for it): a redrive of the same command, or a
+   * different command reusing the id of one that failed. Starts a fresh failure budget.
+   */
+  restart?: { sameCommandAllowed: boolean };
 }
 
 export type ClaimResult =
-  | { claimed: true; leaseId: string; previous?: CommandItem }
+  | { claimed: true; leaseId: string; previous?: CommandItem; restarted: boolean }
   | { claimed: false; current: CommandItem };
 
 export interface CommandFinish {
@@ -50,6 +70,15 @@ export interface CommandFinish {
   error?: string;
   groupId?: string;
   messageHandle?: string;
+  /** Absolute values: only the lease holder writes them. */
+  failures?: number;
+  checkFailures?: number;
+  lastFailure?: string;
+  /** Set when a call that may have reached Sendblue was made (kept if already set). */
+  checkSince?: string;
+  /** A reserved slot to keep; anything else removes the slot. */
+  slot?: { at: number; line: string };
+  nextAttemptAt?: string;
 }
 
 export interface OutboundMessage {
@@ -74,22 +103,28 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
   const expiresAt = () => Math.floor(now().getTime() / 1000) + retentionDays * 86_400;
 
   return {
-    /** One conditional write decides who may act on a command; it never overwrites `sent` or a live lease. */
+    /**
+     * One conditional write decides who may act on a command. It never overwrites `sent`, a live
+     * lease, or an entry of a different command (fingerprint); only a `restart` takes a `failed` one.
+     */
     async claimCommand(request: ClaimRequest): Promise<ClaimResult> {
       const at = now();
       const leaseId = randomUUID();
+      const restart = request.restart;
       const update = buildUpdate({
         set: {
           state: 'sending', type: request.type, lease_id: leaseId, lease_until: at.getTime() + request.leaseMs,
-          updated_at: at.toISOString(), expires_at: expiresAt(), group_id: request.groupId,
+          updated_at: at.toISOString(), expires_at: expiresAt(), group_id: request.groupId, fingerprint: request.fingerprint,
+          ...(restart ? { failures: 0, check_failures: 0, first_attempt_at: at.toISOString() } : {}),
         },
-        setIfNotExists: {
-          command_id: request.commandId, fingerprint: request.fingerprint,
-          created_at: at.toISOString(), first_attempt_at: at.toISOString(),
-        },
+        setIfNotExists: { command_id: request.commandId, created_at: at.toISOString(), first_attempt_at: at.toISOString() },
         increment: { attempts: 1 },
+        remove: restart ? ['error', 'last_failure', 'slot_at', 'slot_line', 'check_since', 'message_handle', 'next_attempt_at'] : [],
       });
-      const retryable = request.allowFailed ? '#state IN (:queued, :unknown, :failed)' : '#state IN (:queued, :unknown)';
+      const sameCommand = '#fingerprint = :fingerprint';
+      const condition = restart
+        ? `#state = :failed${restart.sameCommandAllowed ? '' : ` AND (attribute_not_exists(#fingerprint) OR #fingerprint <> :fingerprint)`}`
+        : `attribute_not_exists(${PK}) OR (${sameCommand} AND (#state IN (:queued, :unknown) OR (#state = :sending AND #lease_until < :now)))`;
       try {
         const out = await db.send(new UpdateCommand({
           TableName,
@@ -97,14 +132,13 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
           ...update,
           ExpressionAttributeValues: {
             ...update.ExpressionAttributeValues,
-            ':queued': 'queued', ':unknown': 'unknown', ':sending': 'sending', ':now': at.getTime(),
-            ...(request.allowFailed ? { ':failed': 'failed' } : {}),
+            ...(restart ? { ':failed': 'failed' } : { ':queued': 'queued', ':unknown': 'unknown', ':sending': 'sending', ':now': at.getTime() }),
           },
-          ConditionExpression: `attribute_not_exists(${PK}) OR ${retryable} OR (#state = :sending AND #lease_until < :now)`,
+          ConditionExpression: condition,
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }));
-        return { claimed: true, leaseId, previous: out.Attributes as CommandItem | undefined };
+        return { claimed: true, leaseId, previous: out.Attributes as CommandItem | undefined, restarted: Boolean(restart) };
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
         return { claimed: false, current: conditionFailureItem<CommandItem>(error) ?? { command_id: request.commandId, type: request.type, state: 'sending' } };
@@ -115,10 +149,18 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
     async finishCommand(commandId: string, leaseId: string, finish: CommandFinish): Promise<boolean> {
       const update = buildUpdate({
         set: {
-          state: finish.state, error: finish.error, group_id: finish.groupId,
-          message_handle: finish.messageHandle, updated_at: iso(), expires_at: expiresAt(),
+          state: finish.state, error: finish.error, group_id: finish.groupId, message_handle: finish.messageHandle,
+          failures: finish.failures, check_failures: finish.checkFailures, last_failure: finish.lastFailure,
+          slot_at: finish.slot?.at, slot_line: finish.slot?.line, next_attempt_at: finish.nextAttemptAt,
+          updated_at: iso(), expires_at: expiresAt(),
         },
-        remove: ['lease_id', 'lease_until', ...(finish.error === undefined ? ['error'] : [])],
+        setIfNotExists: { check_since: finish.checkSince },
+        remove: [
+          'lease_id', 'lease_until',
+          ...(finish.error === undefined ? ['error'] : []),
+          ...(finish.slot === undefined ? ['slot_at', 'slot_line'] : []),
+          ...(finish.nextAttemptAt === undefined ? ['next_attempt_at'] : []),
+        ],
       });
       try {
         await db.send(new UpdateCommand({
@@ -147,12 +189,31 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
           TableName,
           Key: commandKey(commandId),
           ...update,
+          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#fingerprint': 'fingerprint' },
           ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':failed_state': 'failed' },
-          ConditionExpression: `attribute_not_exists(${PK}) OR #state = :failed_state`,
+          // Never over an entry of a valid command (it has a fingerprint): that id is taken.
+          ConditionExpression: `attribute_not_exists(${PK}) OR (#state = :failed_state AND attribute_not_exists(#fingerprint))`,
         }));
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
       }
+    },
+
+    /**
+     * A different command arrived with this id and was refused: its fingerprint is added to the
+     * entry, so the producer of the second command can see it was not sent (GET /commands/{id}).
+     */
+    async recordRefusedReuse(commandId: string, fingerprint: string): Promise<void> {
+      await db.send(new UpdateCommand({
+        TableName,
+        Key: commandKey(commandId),
+        UpdateExpression: 'ADD #refused :refused SET #last_refused_at = :at',
+        ExpressionAttributeNames: { '#refused': 'refused_fingerprints', '#last_refused_at': 'last_refused_at' },
+        ExpressionAttributeValues: { ':refused': new Set([fingerprint]), ':at': iso() },
+        ConditionExpression: `attribute_exists(${PK})`,
+      })).catch((error: unknown) => {
+        if (!isConditionalFailure(error)) throw error;
+      });
     },
 
     /**

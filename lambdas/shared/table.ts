@@ -15,6 +15,7 @@ import { TABLE_SCHEMA } from './table-schema';
 import type { WebhookEvent } from './webhook-payload';
 import { buildUpdate, conditionFailureItem, isConditionalFailure } from './update-expression';
 import { createCommandTable, type CommandItem, type CommandTable } from './table-commands';
+import { createPacingTable, type PacingTable } from './table-pacing';
 
 export type { CommandItem, CommandState, OutboundMessage, ClaimResult, CommandFinish } from './table-commands';
 
@@ -114,7 +115,7 @@ export interface GroupListEntry {
   message_count: number;
 }
 
-export interface TableStore extends CommandTable {
+export interface TableStore extends CommandTable, PacingTable {
   putInboundMessage(event: WebhookEvent): Promise<'stored' | 'duplicate'>;
   applyStatusEvent(event: WebhookEvent): Promise<StatusOutcome>;
   syncGroup(snapshot: GroupSnapshot): Promise<'updated' | 'unchanged'>;
@@ -160,6 +161,7 @@ export function createTableStore(options: TableStoreOptions): TableStore {
 
   return {
     ...createCommandTable(db, TableName, () => (options.now ? options.now() : new Date()), options.ledgerRetentionDays ?? COMMAND_QUEUE_SETTINGS.ledgerRetentionDays),
+    ...createPacingTable(db, TableName),
 
     async putInboundMessage(event) {
       const receivedAt = now();

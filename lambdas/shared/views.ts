@@ -69,5 +69,13 @@ export function commandView(item: CommandItem) {
     group_id: item.group_id ?? null,
     message_handle: item.message_handle ?? null,
     error: item.error ?? null,
+    /** Whose command this id is (commandFingerprint): a producer compares it with its own. */
+    fingerprint: item.fingerprint ?? null,
+    /** Fingerprints of other commands that reused this id: refused, never sent. */
+    refused_reuses: item.refused_fingerprints ? [...item.refused_fingerprints].sort() : [],
+    /** Failed attempts so far (429s and waits for the line are not failures). */
+    failures: item.failures ?? 0,
+    /** When the next attempt is due, while the command waits (line slot, retry, Retry-After). */
+    next_attempt_at: item.state === 'queued' || item.state === 'unknown' ? (item.next_attempt_at ?? null) : null,
   };
 }

@@ -12,13 +12,14 @@ export interface CommandQueueProps {
    */
   readonly visibilityTimeout?: Duration;
   /**
-   * Receives before SQS moves a command to the dead-letter queue.
-   * @default DEFAULTS.commandQueue.maxReceiveCount (COMMAND_QUEUE_SETTINGS.maxReceiveCount, 5)
+   * Receives before SQS itself moves a command to the dead-letter queue. Only a safety net: the
+   * sender moves failed commands there itself, and a command waiting for its line is received often.
+   * @default DEFAULTS.commandQueue.maxReceiveCount (COMMAND_QUEUE_SETTINGS.maxReceiveCount, 1,000)
    */
   readonly maxReceiveCount?: number;
   /**
-   * How long an unconsumed command is kept.
-   * @default DEFAULTS.commandQueue.retentionPeriod (4 days)
+   * How long an unconsumed command is kept (a command waiting for a busy line stays on the queue).
+   * @default DEFAULTS.commandQueue.retentionPeriod (14 days, SQS's maximum)
    */
   readonly retentionPeriod?: Duration;
   /**

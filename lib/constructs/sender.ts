@@ -4,6 +4,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/shared/command-queue-settings';
 import { ENV } from '../../lambdas/shared/env';
 import { DEFAULTS } from '../defaults';
 import { handlerEntry } from '../paths';
@@ -39,6 +40,16 @@ export interface CommandSenderProps {
    * @default DEFAULTS.sender.maxConcurrency (COMMAND_QUEUE_SETTINGS.maxConcurrency, 5)
    */
   readonly maxConcurrency?: number;
+  /**
+   * Sends per second per Sendblue line, shared by every invocation.
+   * @default DEFAULTS.line.ratePerSecond (1, Sendblue's published limit)
+   */
+  readonly lineRatePerSecond?: number;
+  /**
+   * Sends a line may make at once after being idle.
+   * @default DEFAULTS.line.burst (10, Sendblue's published limit)
+   */
+  readonly lineBurst?: number;
   /**
    * Retention of the function's log group.
    * @default DEFAULTS.logRetention (one month)
@@ -83,13 +94,16 @@ export class CommandSender extends Construct {
         [ENV.sendblueTimeoutMs]: String(DEFAULTS.sender.sendblueTimeoutMs),
         [ENV.commandQueueUrl]: commands.queue.queueUrl,
         [ENV.deadLetterQueueUrl]: commands.deadLetterQueue.queueUrl,
-        [ENV.maxReceiveCount]: String(commands.maxReceiveCount),
+        [ENV.maxAttempts]: String(COMMAND_QUEUE_SETTINGS.maxAttempts),
+        [ENV.lineRatePerSecond]: String(props.lineRatePerSecond ?? DEFAULTS.line.ratePerSecond),
+        [ENV.lineBurst]: String(props.lineBurst ?? DEFAULTS.line.burst),
       },
     });
 
     this.function.addToRolePolicy(
       new PolicyStatement({
-        // Every sender write is a conditional or merging UpdateItem (ledger, outbound message, group): no PutItem.
+        // Every sender write is a conditional or merging UpdateItem (ledger, outbound message, group,
+        // a line's pacing record): no PutItem.
         sid: 'ReadWriteCommandsAndMessages',
         effect: Effect.ALLOW,
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],

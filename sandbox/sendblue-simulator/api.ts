@@ -3,6 +3,7 @@
  * answer. Routing, auth and faults are in server.ts.
  */
 import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/shared/sendblue-rules';
+import type { LineLimiter } from './faults';
 import { listMessages } from './list';
 import { groupRecord, listRecord, messageRecord } from './records';
 import type { SimState } from './state';
@@ -12,6 +13,7 @@ import type { Webhooks } from './webhooks';
 export interface ApiResult {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 export interface ApiContext {
@@ -21,6 +23,18 @@ export interface ApiContext {
   accountEmail: string;
   omitGroupIdInSendResponse: boolean;
   replyEvery: number;
+  /** Sendblue's per-line send limit; undefined = no limit. */
+  lineLimiter?: LineLimiter;
+  /** Retry-After seconds on a 429, if any. */
+  retryAfterSeconds?: number;
+}
+
+/** The answer to a call over a limit, with Retry-After when the simulator is told to send one. */
+export function rateLimited(ctx: Pick<ApiContext, 'retryAfterSeconds'>, message: string): ApiResult {
+  return {
+    ...errorResult({ status: 429, error: 'rate_limited', message }),
+    ...(ctx.retryAfterSeconds !== undefined ? { headers: { 'retry-after': String(ctx.retryAfterSeconds) } } : {}),
+  };
 }
 
 export const errorResult = (error: ApiError): ApiResult => ({
@@ -36,6 +50,9 @@ export function sendGroupMessage(ctx: ApiContext, body: unknown): ApiResult {
   if (!checked.ok) return errorResult(checked.error);
   const input = checked.value;
   const { state } = ctx;
+  if (ctx.lineLimiter && !ctx.lineLimiter.take(input.fromNumber)) {
+    return rateLimited(ctx, 'Too many messages from this line: about 1 per second, bursts of 10');
+  }
 
   const numbers = input.numbers ?? []; // checkSend guarantees numbers when there is no group_id
   let group = input.groupId !== undefined ? state.group(input.groupId) : state.findByMembers(numbers);

@@ -3,14 +3,15 @@
  * simulator: faults, the request log, member replies. No API key; loopback callers only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkFault } from './faults';
+import { checkFault, checkFaultMix } from './faults';
 import { errorBody, isLoopback, parseJson, readBody, sendJson, TOO_LARGE } from './http-util';
-import type { CallbackDelivery, Fault, SimMessage, SimulatorRequest } from './types';
+import type { CallbackDelivery, Fault, FaultMix, SimMessage, SimulatorRequest } from './types';
 
 export const CONTROL_PREFIX = '/__simulator/';
 
 export interface ControlActions {
   injectFault(fault: Fault): void;
+  setFaultMix(mix: FaultMix): void;
   clearFaults(): void;
   pendingFaults(): Array<Required<Fault>>;
   requests(): SimulatorRequest[];
@@ -49,11 +50,18 @@ export async function handleControl(
       actions.reset();
       return ok();
     case 'POST faults':
+    case 'POST fault-mix':
     case 'POST reply': {
       const body = await readBody(req);
       if (body === TOO_LARGE) return bad('body too large', 413);
       const parsed = parseJson(body);
       if (!parsed.ok) return bad('The body must be valid JSON');
+      if (route === 'POST fault-mix') {
+        const checked = checkFaultMix(parsed.value);
+        if (!checked.ok) return bad(checked.error);
+        actions.setFaultMix(checked.mix);
+        return ok({ fault_mix: checked.mix });
+      }
       if (route === 'POST faults') {
         const checked = checkFault(parsed.value);
         if (!checked.ok) return bad(checked.error);

@@ -1,10 +1,11 @@
 /**
- * Injected faults: a FIFO list, each consumed once per matching API call until its count runs out.
+ * Injected faults: a FIFO list, each consumed once per matching API call until its count runs
+ * out; and an optional seeded random mix applied to calls no listed fault took.
  */
-import type { Fault, FaultKind, FaultRoute } from './types';
+import type { Fault, FaultKind, FaultMix, FaultRoute } from './types';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '400', 'hang', 'accept-then-cut', 'accept-then-hang'];
-export const FAULT_ROUTES: readonly FaultRoute[] = ['send', 'modify', 'rename', 'any'];
+export const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '400', 'hang', 'cut', 'accept-then-cut', 'accept-then-hang'];
+export const FAULT_ROUTES: readonly FaultRoute[] = ['send', 'modify', 'rename', 'read', 'any'];
 const MAX_COUNT = 10_000;
 
 interface ArmedFault {
@@ -13,12 +14,12 @@ interface ArmedFault {
   remaining: number;
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
 /** Checks a fault from a caller (control endpoint or code); returns the reason when it is not valid. */
 export function checkFault(value: unknown): { ok: true; fault: Required<Fault> } | { ok: false; error: string } {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, error: 'the fault must be a JSON object {kind, count?, route?}' };
-  }
-  const { kind, count, route } = value as Record<string, unknown>;
+  if (!isObject(value)) return { ok: false, error: 'the fault must be a JSON object {kind, count?, route?}' };
+  const { kind, count, route } = value;
   if (!FAULT_KINDS.includes(kind as FaultKind)) {
     return { ok: false, error: `kind must be one of ${FAULT_KINDS.join(', ')}` };
   }
@@ -34,8 +35,38 @@ export function checkFault(value: unknown): { ok: true; fault: Required<Fault> }
   };
 }
 
+/** Checks a fault mix {seed, rate, kinds: {kind: weight}, routes?}. */
+export function checkFaultMix(value: unknown): { ok: true; mix: FaultMix } | { ok: false; error: string } {
+  if (!isObject(value)) return { ok: false, error: 'the fault mix must be a JSON object {seed, rate, kinds, routes?}' };
+  const { seed, rate, kinds, routes } = value;
+  if (!Number.isInteger(seed)) return { ok: false, error: 'seed must be an integer' };
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) return { ok: false, error: 'rate must be a number from 0 to 1' };
+  if (!isObject(kinds) || !Object.keys(kinds).length) return { ok: false, error: 'kinds must be an object of fault kind -> weight' };
+  for (const [kind, weight] of Object.entries(kinds)) {
+    if (!FAULT_KINDS.includes(kind as FaultKind)) return { ok: false, error: `kinds: ${kind.slice(0, 40)} is not one of ${FAULT_KINDS.join(', ')}` };
+    if (typeof weight !== 'number' || !(weight > 0 && Number.isFinite(weight))) return { ok: false, error: `kinds: the weight of ${kind} must be a positive number` };
+  }
+  if (routes !== undefined && !(Array.isArray(routes) && routes.length && routes.every((r) => FAULT_ROUTES.includes(r as FaultRoute)))) {
+    return { ok: false, error: `routes must be a non-empty list of ${FAULT_ROUTES.join(', ')}` };
+  }
+  return { ok: true, mix: { seed: seed as number, rate, kinds: kinds as FaultMix['kinds'], ...(routes ? { routes: routes as FaultRoute[] } : {}) } };
+}
+
+/** mulberry32: a small, fast, seedable PRNG (the same seed gives the same sequence). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
 export class FaultQueue {
   private faults: ArmedFault[] = [];
+  private mix?: { routes: FaultRoute[]; rate: number; kinds: Array<[FaultKind, number]>; total: number; random: () => number };
 
   inject(fault: Fault): void {
     const checked = checkFault(fault);
@@ -44,21 +75,72 @@ export class FaultQueue {
     this.faults.push({ kind, route, remaining: count });
   }
 
-  clear(): void {
-    this.faults = [];
+  setMix(mix: FaultMix): void {
+    const checked = checkFaultMix(mix);
+    if (!checked.ok) throw new TypeError(`Invalid simulator fault mix: ${checked.error}`);
+    const kinds = Object.entries(checked.mix.kinds) as Array<[FaultKind, number]>;
+    this.mix = {
+      routes: checked.mix.routes ?? ['any'],
+      rate: checked.mix.rate,
+      kinds,
+      total: kinds.reduce((sum, [, weight]) => sum + weight, 0),
+      random: seededRandom(checked.mix.seed),
+    };
   }
 
-  /** The fault for this API call, if one matches (the oldest first); consumes one use of it. */
-  take(route: Exclude<FaultRoute, 'any'> | 'other'): FaultKind | undefined {
+  clear(): void {
+    this.faults = [];
+    this.mix = undefined;
+  }
+
+  /** The fault for this API call: a listed one if one matches (the oldest first), else maybe one from the mix. */
+  take(route: Exclude<FaultRoute, 'any'>): FaultKind | undefined {
     const index = this.faults.findIndex((fault) => fault.route === 'any' || fault.route === route);
     const fault = this.faults[index];
-    if (!fault) return undefined;
-    fault.remaining -= 1;
-    if (fault.remaining <= 0) this.faults.splice(index, 1);
-    return fault.kind;
+    if (fault) {
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) this.faults.splice(index, 1);
+      return fault.kind;
+    }
+    const mix = this.mix;
+    if (!mix || !(mix.routes.includes('any') || mix.routes.includes(route))) return undefined;
+    if (mix.random() >= mix.rate) return undefined;
+    let pick = mix.random() * mix.total;
+    for (const [kind, weight] of mix.kinds) {
+      pick -= weight;
+      if (pick < 0) return kind;
+    }
+    return mix.kinds[mix.kinds.length - 1]?.[0];
   }
 
   pending(): Array<Required<Fault>> {
     return this.faults.map((fault) => ({ kind: fault.kind, route: fault.route, count: fault.remaining }));
+  }
+}
+
+/**
+ * Sendblue's per-line send limit as a token bucket per line: `burst` tokens, refilled at
+ * `perSecond`. A send that finds no token is answered 429 (and takes none).
+ */
+export class LineLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(private readonly limit: { perSecond: number; burst: number }, private readonly now: () => number = Date.now) {}
+
+  /** Takes a token for the line; false when the line is over its limit. */
+  take(line: string): boolean {
+    const at = this.now();
+    const bucket = this.buckets.get(line) ?? { tokens: this.limit.burst, at };
+    bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ((at - bucket.at) / 1000) * this.limit.perSecond);
+    bucket.at = at;
+    this.buckets.set(line, bucket);
+    // A hair of slack for float error: a send exactly on its refill time is allowed.
+    if (bucket.tokens < 1 - 1e-9) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  clear(): void {
+    this.buckets.clear();
   }
 }

@@ -63,10 +63,10 @@ export function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: fa
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): number {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
   if (res.headersSent || res.destroyed) return status;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
   return status;
 }

@@ -9,7 +9,7 @@ import { isE164, MAX_GROUP_MEMBERS } from '../../lambdas/shared/sendblue-rules';
 import { silentLogger } from '../../lambdas/shared/logger';
 import type { ApiContext } from './api';
 import type { ControlActions } from './control';
-import { FaultQueue } from './faults';
+import { FaultQueue, LineLimiter } from './faults';
 import { Scheduler } from './scheduler';
 import { createSimulatorServer } from './server';
 import { copyGroup, copyMessage, SimState } from './state';
@@ -25,6 +25,8 @@ export const SIMULATOR_DEFAULTS = {
   callbackRetryDelaysMs: [50, 100, 200],
   callbackTimeoutMs: 5_000,
   accountEmail: 'sandbox@sendblue.local',
+  /** Sendblue's published per-line limit (sendblue-api.md). */
+  lineRateLimit: { perSecond: 1, burst: 10 },
 } as const;
 
 export async function startSendblueSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
@@ -55,7 +57,10 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     accountEmail,
     omitGroupIdInSendResponse: options.omitGroupIdInSendResponse ?? false,
     replyEvery: options.replyEvery ?? 0,
+    retryAfterSeconds: options.retryAfterSeconds,
   };
+  const lineRateLimit = options.lineRateLimit ?? SIMULATOR_DEFAULTS.lineRateLimit;
+  if (lineRateLimit) ctx.lineLimiter = new LineLimiter(lineRateLimit);
 
   let dropHungRequests = () => {};
   const reset = () => {
@@ -63,12 +68,14 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     dropHungRequests();
     state.clear();
     faults.clear();
+    ctx.lineLimiter?.clear();
     requests.length = 0;
     callbacks.length = 0;
   };
   const memberReply = (groupId: string, content?: string) => webhooks.memberReply(groupId, content);
   const control: ControlActions = {
     injectFault: (fault) => faults.inject(fault),
+    setFaultMix: (mix) => faults.setMix(mix),
     clearFaults: () => faults.clear(),
     pendingFaults: () => faults.pending(),
     requests: () => requests,
@@ -111,6 +118,7 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     requests,
     callbacks,
     injectFault: (fault) => faults.inject(fault),
+    setFaultMix: (mix) => faults.setMix(mix),
     clearFaults: () => faults.clear(),
     reset,
     sentMessages: () => state.allMessages().filter((message) => message.is_outbound).map(copyMessage),

@@ -16,7 +16,7 @@ import { decodeSegment } from './http-util';
 
 export interface MatchedRoute {
   /** Which faults with a `route` apply to it. */
-  faultRoute: 'send' | 'modify' | 'rename' | 'other';
+  faultRoute: 'send' | 'modify' | 'rename' | 'read';
   /** POST routes take a JSON body. */
   json: boolean;
   handle(ctx: ApiContext, body: unknown): ApiResult;
@@ -45,13 +45,13 @@ const ROUTES: readonly RouteDefinition[] = [
     faultRoute: 'rename',
     handle: (ctx, body, id) => renameGroup(ctx, id, body),
   },
-  { method: 'GET', pattern: new RegExp(`^/api/v2/groups/${ID}$`), faultRoute: 'other', handle: (ctx, _b, id) => retrieveGroup(ctx, id) },
-  { method: 'GET', pattern: /^\/api\/status$/, faultRoute: 'other', handle: (ctx, _b, _id, query) => messageStatus(ctx, query) },
-  { method: 'GET', pattern: /^\/api\/v2\/messages$/, faultRoute: 'other', handle: (ctx, _b, _id, query) => listMessagesRoute(ctx, query) },
+  { method: 'GET', pattern: new RegExp(`^/api/v2/groups/${ID}$`), faultRoute: 'read', handle: (ctx, _b, id) => retrieveGroup(ctx, id) },
+  { method: 'GET', pattern: /^\/api\/status$/, faultRoute: 'read', handle: (ctx, _b, _id, query) => messageStatus(ctx, query) },
+  { method: 'GET', pattern: /^\/api\/v2\/messages$/, faultRoute: 'read', handle: (ctx, _b, _id, query) => listMessagesRoute(ctx, query) },
   {
     method: 'GET',
     pattern: new RegExp(`^/api/v2/messages/${ID}$`),
-    faultRoute: 'other',
+    faultRoute: 'read',
     handle: (ctx, _b, handle) => retrieveMessage(ctx, handle),
   },
 ];

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../../lambdas/shared/logger';
 import { safeEqual } from '../../lambdas/shared/webhook-auth';
-import type { ApiContext, ApiResult } from './api';
+import { rateLimited, type ApiContext, type ApiResult } from './api';
 import { CONTROL_PREFIX, handleControl, type ControlActions } from './control';
 import type { FaultQueue } from './faults';
 import { errorBody, parseJson, parseQuery, readBody, recordedBody, safeHeaders, sendJson, TOO_LARGE } from './http-util';
@@ -28,8 +28,7 @@ export interface SimulatorServer {
   dropHungRequests(): void;
 }
 
-const FAULT_ANSWERS: Record<'429' | '500' | '400', ApiResult> = {
-  '429': { status: 429, body: errorBody('Too many requests', 'rate_limited') },
+const FAULT_ANSWERS: Record<'500' | '400', ApiResult> = {
   '500': { status: 500, body: errorBody('Internal server error (simulated)', 'internal_error') },
   '400': { status: 400, body: errorBody('Bad request (simulated)', 'validation_error') },
 };
@@ -61,8 +60,8 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
       status: 0,
     };
     deps.requests.push(entry);
-    const answer = (status: number, payload: unknown) => {
-      entry.status = sendJson(res, status, payload);
+    const answer = (status: number, payload: unknown, headers?: Record<string, string>) => {
+      entry.status = sendJson(res, status, payload, headers);
       deps.logger.debug('simulator api request', { method, path, status, fault: entry.fault });
     };
 
@@ -85,9 +84,19 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
 
     const fault = deps.faults.take(match.route.faultRoute);
     if (fault) entry.fault = fault;
-    if (fault === '429' || fault === '500' || fault === '400') {
+    if (fault === '429') {
+      const limited = rateLimited(deps.ctx, 'Too many requests (simulated)');
+      return answer(limited.status, limited.body, limited.headers);
+    }
+    if (fault === '500' || fault === '400') {
       const { status, body: faultBody } = FAULT_ANSWERS[fault];
       return answer(status, faultBody);
+    }
+    if (fault === 'cut') {
+      entry.status = 'cut';
+      deps.logger.debug('simulator api request cut before it was processed (fault)', { method, path });
+      res.socket?.destroy();
+      return;
     }
     if (fault === 'hang') {
       entry.status = 'hang';
@@ -110,7 +119,7 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
       deps.logger.debug('simulator api request processed, never answered (fault)', { method, path, processed: result.status });
       return hang(res);
     }
-    answer(result.status, result.body);
+    answer(result.status, result.body, result.headers);
   }
 
   const server = createServer((req, res) => {

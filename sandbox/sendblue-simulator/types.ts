@@ -30,11 +30,40 @@ export interface SimulatorOptions {
   callbackTimeoutMs?: number;
   /** `account_email` / `accountEmail` in records and payloads. @default 'sandbox@sendblue.local' */
   accountEmail?: string;
+  /**
+   * Sendblue's per-line limit on sends: a token bucket per line; a send beyond it is answered 429.
+   * `false` turns it off. @default Sendblue's published limit, { perSecond: 1, burst: 10 }
+   */
+  lineRateLimit?: LineRateLimit | false;
+  /** Seconds to put in a 429's Retry-After header (Sendblue documents none). @default none */
+  retryAfterSeconds?: number;
   logger?: Logger;
 }
 
-export type FaultKind = '429' | '500' | '400' | 'hang' | 'accept-then-cut' | 'accept-then-hang';
-export type FaultRoute = 'send' | 'modify' | 'rename' | 'any';
+export interface LineRateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+/**
+ * `cut`: the connection is cut before the request is processed (nothing happens);
+ * `accept-then-cut` / `accept-then-hang`: processed (a send is accepted), then no answer.
+ */
+export type FaultKind = '429' | '500' | '400' | 'hang' | 'cut' | 'accept-then-cut' | 'accept-then-hang';
+/** `read`: the GET routes (message list, message, group, status). */
+export type FaultRoute = 'send' | 'modify' | 'rename' | 'read' | 'any';
+
+/**
+ * Random faults: each API call on `routes` gets a fault with probability `rate`, its kind drawn
+ * from `kinds` (weights), from a PRNG seeded with `seed` so a run can be repeated.
+ */
+export interface FaultMix {
+  seed: number;
+  rate: number;
+  kinds: Partial<Record<FaultKind, number>>;
+  /** @default ['any'] */
+  routes?: FaultRoute[];
+}
 
 export interface Fault {
   kind: FaultKind;
@@ -115,6 +144,8 @@ export interface RunningSimulator {
   /** Every webhook the simulator posted (status callbacks and member replies). */
   readonly callbacks: CallbackDelivery[];
   injectFault(fault: Fault): void;
+  /** Random faults from now on (replaces any earlier mix); `clearFaults` ends it. */
+  setFaultMix(mix: FaultMix): void;
   clearFaults(): void;
   /** Forgets groups, messages, logs and faults; cancels pending webhooks; drops hung requests. */
   reset(): void;

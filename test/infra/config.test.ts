@@ -16,6 +16,9 @@ describe('parseConfig', () => {
       throttleRateLimit: 50,
       throttleBurstLimit: 100,
       logRetention: RetentionDays.ONE_MONTH,
+      // Sendblue's published per-line limits.
+      lineRatePerSecond: 1,
+      lineBurst: 10,
     });
   });
 
@@ -61,6 +64,9 @@ describe('parseConfig', () => {
     ['throttleBurstLimit', -1, /throttleBurstLimit must be a positive integer/],
     ['logRetentionDays', 2, /logRetentionDays must be one of CloudWatch's values/],
     ['stackName', '1-bad_name', /stackName must start with a letter/],
+    ['lineRatePerSecond', 0, /lineRatePerSecond must be a positive number/],
+    ['lineRatePerSecond', 5000, /lineRatePerSecond must be at most 1000/],
+    ['lineBurst', 2.5, /lineBurst must be a positive integer/],
   ])('rejects %s = %j', (key, value, message) => {
     expect(() => from({ [key]: value })).toThrow(message);
   });

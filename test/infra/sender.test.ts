@@ -37,7 +37,8 @@ describe('command queue and DLQ', () => {
     expect(queue.FifoQueue).toBe(true);
     expect(queue.ContentBasedDeduplication).toBe(true);
     expect(queue.QueueName).toMatch(/^SendblueGroups-CommandQueue-[0-9A-F]{8}\.fifo$/);
-    expect(queue.MessageRetentionPeriod).toBe(Duration.days(4).toSeconds());
+    // A command waiting for a busy line, a 429 or a check in Sendblue is kept for SQS's maximum.
+    expect(queue.MessageRetentionPeriod).toBe(Duration.days(14).toSeconds());
   });
 
   it('the DLQ is FIFO (content-based deduplication, so the sender can put a failed command there) and keeps 14 days', () => {
@@ -164,19 +165,25 @@ describe('sender Lambda', () => {
       [ENV.sendblueTimeoutMs]: String(COMMAND_QUEUE_SETTINGS.sendblueTimeoutMs),
       [ENV.commandQueueUrl]: { Ref: queueId },
       [ENV.deadLetterQueueUrl]: { Ref: dlqId },
-      [ENV.maxReceiveCount]: String(COMMAND_QUEUE_SETTINGS.maxReceiveCount),
+      [ENV.maxAttempts]: String(COMMAND_QUEUE_SETTINGS.maxAttempts),
+      [ENV.lineRatePerSecond]: '1',
+      [ENV.lineBurst]: '10',
     });
   });
 
-  it('takes fromNumber and sendblueBaseUrl from context', () => {
+  it('takes fromNumber, sendblueBaseUrl and the line pacing from context', () => {
     const { stack: custom, template: customTemplate } = synthStack({
       fromNumber: '+14155550123',
       sendblueBaseUrl: 'https://sendblue.example/',
+      lineRatePerSecond: '0.5',
+      lineBurst: 4,
     });
     const id = custom.getLogicalId(custom.sender.function.function.node.defaultChild as CfnFunction);
     expect(customTemplate.toJSON().Resources[id].Properties.Environment.Variables).toMatchObject({
       [ENV.fromNumber]: '+14155550123',
       [ENV.sendblueBaseUrl]: 'https://sendblue.example',
+      [ENV.lineRatePerSecond]: '0.5',
+      [ENV.lineBurst]: '4',
     });
   });
 

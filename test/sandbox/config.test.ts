@@ -31,6 +31,8 @@ describe('loadSandboxConfig', () => {
       apiSecretKey: 'sandbox-secret',
       fromNumber: '+15550000000',
       webhookSecret: 'sandbox-webhook-secret',
+      lineRatePerSecond: 1,
+      lineBurst: 10,
     });
     expect(DEFAULT_SANDBOX_CONFIG).toEqual(loadSandboxConfig({}));
   });
@@ -46,6 +48,8 @@ describe('loadSandboxConfig', () => {
       SENDBLUE_API_SECRET_KEY: 'secret',
       SENDBLUE_FROM_NUMBER: '+14155550123',
       SENDBLUE_WEBHOOK_SECRET: 'whsec',
+      SENDBLUE_LINE_RATE: '2.5',
+      SENDBLUE_LINE_BURST: '4',
     });
     expect(config).toEqual({
       port: 3100,
@@ -57,6 +61,8 @@ describe('loadSandboxConfig', () => {
       apiSecretKey: 'secret',
       fromNumber: '+14155550123',
       webhookSecret: 'whsec',
+      lineRatePerSecond: 2.5,
+      lineBurst: 4,
     });
   });
 
@@ -83,6 +89,15 @@ describe('loadSandboxConfig', () => {
       'SENDBLUE_BASE_URL must be an http(s) URL (got "api.sendblue.co")',
       'SENDBLUE_FROM_NUMBER must be an E.164 number such as +15550000000 (got "555-0000")',
     ]);
+  });
+
+  it.each([['SENDBLUE_LINE_RATE', '-1'], ['SENDBLUE_LINE_RATE', 'fast'], ['SENDBLUE_LINE_RATE', '1e3'], ['SENDBLUE_LINE_BURST', '0'], ['SENDBLUE_LINE_BURST', '2.5']])(
+    'rejects %s=%s, naming the variable', (name, value) => {
+      expect(problemsOf({ [name]: value })).toEqual([expect.stringContaining(`${name} must be`)]);
+    });
+
+  it('takes SENDBLUE_LINE_RATE=0 as "no pacing"', () => {
+    expect(loadSandboxConfig({ SENDBLUE_LINE_RATE: '0' }).lineRatePerSecond).toBe(0);
   });
 
   it('lists every problem in one error message', () => {

@@ -74,7 +74,7 @@ describe('concurrent and interrupted deliveries', () => {
     const command: GroupCommand = { type: 'send_group_message', command_id: id, group_id: group.group_id, content: id };
     // A sender that claimed the command and reached Sendblue, then died before recording anything:
     const claim = await h.sandbox.store.claimCommand({
-      commandId: id, type: command.type, fingerprint: commandFingerprint(command), groupId: group.group_id, leaseMs: -1, allowFailed: false,
+      commandId: id, type: command.type, fingerprint: commandFingerprint(command), groupId: group.group_id, leaseMs: -1,
     });
     expect(claim.claimed).toBe(true);
     const response = await fetch(`${h.sandbox.urls.sendblue}/api/send-group-message`, {

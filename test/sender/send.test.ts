@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { commandFingerprint, type GroupCommand } from '../../lambdas/shared/commands';
 import { countRequests } from '../handlers/table-for-test';
 import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
 
@@ -61,7 +62,7 @@ describe('send_group_message through the queue', () => {
     expect(group.created_at < group.last_message_at).toBe(true);
   });
 
-  it('costs at most 3 DynamoDB write requests per successful send', async () => {
+  it('costs 4 DynamoDB write requests per successful send (one of them the line\'s send slot)', async () => {
     // Status callbacks held back, so that only the sender's own writes are counted.
     let counted: string[] = [];
     const quiet = await startHarness({
@@ -77,8 +78,8 @@ describe('send_group_message through the queue', () => {
         const id = `cost-${i}-${uid()}`;
         await quiet.push({ type: 'send_group_message', command_id: id, ...command });
         await quiet.waitForCommand(id, ['sent']);
-        // Claim the command, store the message, mark the command sent.
-        expect(counted).toEqual(['UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+        // Claim the command, take a send slot on the line, store the message, mark the command sent.
+        expect(counted).toEqual(['UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
       }
     } finally {
       await quiet.stop();
@@ -109,8 +110,15 @@ describe('send_group_message through the queue', () => {
     await h.sandbox.poller.drained();
     expect(h.calls(SEND)).toBe(before + 1);
     expect(h.sim.sentMessages().filter((m) => m.content === 'something else')).toEqual([]);
-    expect(h.logs.some((line) => line.includes('command_id was already used by a different command'))).toBe(true);
-    expect(await h.deadLetters()).toEqual([]);
+    expect(h.logs.some((line) => line.includes('command refused: its command_id belongs to a different command'))).toBe(true);
+    // The repeat is a plain duplicate; the different command is refused, visibly: on the DLQ with
+    // the reason, and in the ledger as a refused reuse (the first command's state is untouched).
+    const dead = await h.deadLetters();
+    expect(dead.map((letter) => JSON.parse(letter.body).content)).toEqual(['something else']);
+    expect(dead[0]!.attributes.failure_reason).toMatch(/already used by a different command/);
+    const view = (await h.command(id)).body;
+    expect(view).toMatchObject({ state: 'sent', fingerprint: commandFingerprint(command as GroupCommand) });
+    expect(view.refused_reuses).toEqual([commandFingerprint({ ...command, content: 'something else' } as GroupCommand)]);
   });
 
   it('resolves the group from Sendblue when the send answer lacks group_id', async () => {

@@ -19,6 +19,8 @@ import { startSandbox, type RunningSandbox } from '../../sandbox/start';
 
 export const LINE = DEFAULT_SANDBOX_CONFIG.fromNumber;
 export const MEMBERS = ['+15551230001', '+15551230002', '+15551230003'];
+/** The line limit tests use unless they test pacing (the simulator enforces it like Sendblue). */
+export const FAST_LINE = { perSecond: 20, burst: 20 } as const;
 
 export interface HarnessOptions {
   sender?: SandboxSenderOptions;
@@ -63,6 +65,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     port: await findFreePort(),
     sqsPort: await findFreePort(),
     simulatorPort: await findFreePort(),
+    // A faster line than Sendblue's (1/s, bursts of 10) so tests of other things do not wait for it;
+    // the pacing tests set Sendblue's own limits.
+    lineRatePerSecond: FAST_LINE.perSecond,
+    lineBurst: FAST_LINE.burst,
     ...options.config,
   };
   const sandbox = await startSandbox(config, {
@@ -70,8 +76,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     tableName: `sender-${randomUUID()}`,
     loggerFor,
     onDocumentClient: options.onDocumentClient,
-    sender: { retry: { baseSeconds: 0, maxSeconds: 0 }, leaseMs: 5_000, sendblueTimeoutMs: 1_500, ...options.sender },
-    simulator: { replyEvery: 0, statusDelaysMs: { sent: 5, delivered: 15 }, ...options.simulator },
+    sender: {
+      retry: { baseSeconds: 0, maxSeconds: 0 }, leaseMs: 5_000, sendblueTimeoutMs: 1_500, ...options.sender,
+      pacing: { throttlePauseMs: 200, ...options.sender?.pacing },
+    },
+    simulator: { replyEvery: 0, statusDelaysMs: { sent: 5, delivered: 15 }, lineRateLimit: FAST_LINE, ...options.simulator },
   });
   const sqs = new SQSClient({ endpoint: sandbox.urls.sqs, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   const seenDeadLetters: DeadLetter[] = [];
