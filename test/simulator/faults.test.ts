@@ -72,7 +72,7 @@ describe('answering faults: nothing stored', () => {
     expect(error).toBeInstanceOf(errorClass);
     expect((error as APIError).status).toBe(status);
     expect((error as APIError).error).toMatchObject({ status: 'ERROR', message: expect.any(String) });
-    if (kind === '429') expect((error as APIError).error).toMatchObject({ message: 'Too many requests' });
+    if (kind === '429') expect((error as APIError).error).toMatchObject({ error: 'rate_limited', message: 'Too many requests (simulated)' });
     expect(sim.sentMessages()).toEqual([]);
     expect(sim.requests[0]).toMatchObject({ status, fault: kind });
     await sim.idle();
@@ -80,6 +80,16 @@ describe('answering faults: nothing stored', () => {
 
     expect((await client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
     expect(sim.sentMessages()).toHaveLength(1);
+  });
+
+  it('cut (before the request is processed): a connection error, and nothing is stored', async () => {
+    sim.injectFault({ kind: 'cut', route: 'send' });
+    const error = await rejection(client.groups.sendMessage(sendBody));
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
+    expect(sim.sentMessages()).toEqual([]);
+    expect(sim.requests[0]).toMatchObject({ status: 'cut', fault: 'cut' });
+    expect(sim.requests[0]!.processedStatus).toBeUndefined();
   });
 
   it('hang: the SDK times out and nothing is stored', async () => {
@@ -148,6 +158,62 @@ describe('fault matching', () => {
     expect((await client.messages.list()).status).toBe('OK');
     expect(() => sim.injectFault({ kind: 'explode' as never })).toThrow(/kind/);
     expect(() => sim.injectFault({ kind: '500', count: 0 })).toThrow(/count/);
+  });
+});
+
+describe('fault mix', () => {
+  const outcomes = async (seed: number) => {
+    sim.reset();
+    sim.setFaultMix({ seed, rate: 0.5, kinds: { '500': 1, '429': 1, '400': 1 }, routes: ['read'] });
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i += 1) statuses.push(await client.messages.list().then(() => 200, (error: APIError) => error.status ?? 0));
+    return statuses;
+  };
+
+  it('faults a seeded share of calls on its routes, the same way for the same seed', async () => {
+    const first = await outcomes(7);
+    expect(await outcomes(7)).toEqual(first);
+    expect(await outcomes(8)).not.toEqual(first);
+    const faulted = first.filter((status) => status !== 200).length;
+    expect(faulted).toBeGreaterThan(8);
+    expect(faulted).toBeLessThan(32);
+    expect(new Set(first.filter((status) => status !== 200))).toEqual(new Set([500, 429, 400]));
+    // Not on other routes; listed faults come first; clearFaults ends the mix.
+    expect((await client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
+    sim.clearFaults();
+    for (let i = 0; i < 10; i += 1) expect((await client.messages.list()).status).toBe('OK');
+  });
+
+  it('is set over the control endpoint, which checks it', async () => {
+    const set = await control('fault-mix', { method: 'POST', body: JSON.stringify({ seed: 1, rate: 1, kinds: { cut: 1 }, routes: ['send'] }) });
+    expect(set.status).toBe(200);
+    expect(await rejection(client.groups.sendMessage(sendBody))).toBeInstanceOf(APIConnectionError);
+    for (const bad of [{ seed: 1.5, rate: 0.1, kinds: { cut: 1 } }, { seed: 1, rate: 2, kinds: { cut: 1 } }, { seed: 1, rate: 0.1, kinds: { boom: 1 } }, { seed: 1, rate: 0.1, kinds: { cut: 1 }, routes: ['nowhere'] }]) {
+      expect((await control('fault-mix', { method: 'POST', body: JSON.stringify(bad) })).status).toBe(400);
+    }
+  });
+});
+
+describe('the per-line send limit (Sendblue: about 1 per second, bursts of 10)', () => {
+  it('answers 429 beyond a burst of 10 on one line, refills at 1 per second, and other lines are separate', async () => {
+    const other = '+15550000001';
+    const limited = await startSendblueSimulator({ apiKeyId: KEY, apiSecretKey: SECRET, lines: [LINE, other], retryAfterSeconds: 2 });
+    try {
+      const limitedClient = sdkClient(limited);
+      const send = (from: string) => limitedClient.groups.sendMessage({ ...sendBody, from_number: from }).then(() => 200, (error: APIError) => error);
+      const burst = await Promise.all(Array.from({ length: 12 }, () => send(LINE)));
+      expect(burst.filter((result) => result === 200)).toHaveLength(10);
+      const refused = burst.filter((result) => result !== 200) as APIError[];
+      expect(refused.map((error) => error.status)).toEqual([429, 429]);
+      expect(refused[0]!.headers?.get('retry-after')).toBe('2');
+      expect(await send(other)).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1_050));
+      expect(await send(LINE)).toBe(200);
+      expect(await send(LINE)).not.toBe(200);
+      expect(limited.sentMessages()).toHaveLength(12);
+    } finally {
+      await limited.stop();
+    }
   });
 });
 
