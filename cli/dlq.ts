@@ -30,7 +30,7 @@ ${GLOBAL_HELP}`,
         // A redriven command stays `failed` in the ledger until the sender picks it up again, so
         // waiting means waiting for `sent`.
         const after = values.wait
-          ? await Promise.all(moved.map(async (m) => (m.command_id ? await waitForCommand(ctx, m.command_id, timeout, ['sent']) : undefined)))
+          ? await Promise.all(moved.map(async (m) => (m.command_id ? (await waitForCommand(ctx, m.command_id, timeout, ['sent'])).view : undefined)))
           : [];
         ctx.print({ redriven: moved, ...(values.wait ? { commands: after } : {}) }, () => moved.length
           ? [`moved ${moved.length} command(s) back to the command queue:`, ...moved.map((m, i) =>

@@ -15,6 +15,9 @@ export interface CommandView {
   group_id: string | null;
   message_handle: string | null;
   error: string | null;
+  fingerprint?: string | null;
+  refused_reuses?: string[];
+  next_attempt_at?: string | null;
 }
 
 export function commandLines(view: CommandView): string[] {
@@ -22,6 +25,8 @@ export function commandLines(view: CommandView): string[] {
   if (view.group_id) lines.push(`  group    ${view.group_id}`);
   if (view.message_handle) lines.push(`  message  ${view.message_handle}`);
   if (view.error) lines.push(`  error    ${view.error}`);
+  if (view.next_attempt_at) lines.push(`  next     ${shortTime(view.next_attempt_at)}`);
+  if (view.refused_reuses?.length) lines.push(`  refused  ${view.refused_reuses.length} other command(s) that reused this command_id (not sent)`);
   if (view.state === 'failed') lines.push('  it is on the DLQ: see `cli dlq`, and `cli dlq --redrive` to try again');
   return lines;
 }

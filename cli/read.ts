@@ -14,7 +14,7 @@ export const statusCommand: CliCommand = {
   async run(ctx, values, positionals) {
     const [commandId] = requirePositionals(positionals, ['command_id'], 'status');
     const view = values.wait
-      ? await waitForCommand(ctx, commandId!, parseTimeout(values.timeout))
+      ? (await waitForCommand(ctx, commandId!, parseTimeout(values.timeout))).view
       : await createReader(await ctx.target()).get<CommandView>(`/commands/${id(commandId!)}`);
     if (!view) throw new CliError(`command ${commandId} is not known (yet): nothing picked it up within the timeout`, EXIT.remote);
     ctx.print(view, () => commandLines(view));

@@ -9,7 +9,7 @@ export const listOf = (value: unknown): string[] | undefined =>
   value === undefined ? undefined : ([] as string[]).concat(value as string | string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
 /** Queues a command, prints its id, and with --wait follows it until sent or failed (failed: exit 2). */
-export async function queueAndReport(ctx: CommandContext, values: Record<string, unknown>, queue: (p: ReturnType<typeof createGroupsProducer>) => Promise<{ command_id: string; message_group_id: string }>) {
+export async function queueAndReport(ctx: CommandContext, values: Record<string, unknown>, queue: (p: ReturnType<typeof createGroupsProducer>) => Promise<{ command_id: string; message_group_id: string; fingerprint: string }>) {
   const timeout = parseTimeout(values.timeout); // a bad --timeout is a usage error before anything is queued
   const target = await ctx.target();
   const producer = createGroupsProducer(target);
@@ -25,7 +25,11 @@ export async function queueAndReport(ctx: CommandContext, values: Record<string,
       `  follow it: npm run cli -- status ${queued.command_id}`,
     ]);
   }
-  const view = await waitForCommand(ctx, queued.command_id, timeout);
+  const { view, refused } = await waitForCommand(ctx, queued.command_id, timeout, undefined, queued.fingerprint);
+  if (refused) {
+    ctx.print({ ...queued, state: 'refused', error: refused }, () => [`command ${queued.command_id}: refused ✗`, `  error    ${refused}`]);
+    throw new CliError(refused, EXIT.remote, true);
+  }
   ctx.print(view ?? { ...queued, state: 'queued' }, () => view
     ? commandLines(view)
     : [`command ${queued.command_id} is queued but not settled yet; see: npm run cli -- status ${queued.command_id}`]);

@@ -4,7 +4,7 @@
  * `MessageGroupId` (the group, or a new group's sorted numbers) and the deduplication id.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { COMMAND_ID, validateCommand, type GroupCommand } from '../lambdas/shared/commands';
+import { COMMAND_ID, commandFingerprint, validateCommand, type GroupCommand } from '../lambdas/shared/commands';
 
 export class CommandValidationError extends Error {
   constructor(message: string) {
@@ -16,6 +16,8 @@ export class CommandValidationError extends Error {
 export interface PreparedCommand {
   commandId: string;
   command: GroupCommand;
+  /** What the command asks for (the sender's commandFingerprint): tells whose command an id's state is. */
+  fingerprint: string;
   /** What goes into SendMessage. */
   message: { MessageBody: string; MessageGroupId: string; MessageDeduplicationId: string };
 }
@@ -42,6 +44,7 @@ export function prepareCommand(input: GroupCommand): PreparedCommand {
   return {
     commandId,
     command,
+    fingerprint: commandFingerprint(command),
     message: {
       MessageBody: JSON.stringify(command),
       MessageGroupId: messageGroupIdFor(command),
@@ -50,4 +53,33 @@ export function prepareCommand(input: GroupCommand): PreparedCommand {
       MessageDeduplicationId: commandId,
     },
   };
+}
+
+/** GET /commands/{id}, as far as the producer needs it. */
+export interface CommandStateView {
+  command_id: string;
+  state: string;
+  error: string | null;
+  fingerprint?: string | null;
+  refused_reuses?: string[];
+}
+
+/**
+ * What a command state means for the producer of one particular command (its fingerprint): its
+ * own state; `refused` when the id belongs to a different command (the sender refused this one,
+ * or SQS dropped it as a duplicate id within its 5-minute window); `pending` while it is not decided.
+ */
+export type OwnOutcome =
+  | { kind: 'own'; state: string }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'pending' };
+
+export function ownOutcome(view: CommandStateView, fingerprint: string): OwnOutcome {
+  const refusal = `command_id ${view.command_id} is already used by a different command; this one was not sent (use a new command_id)`;
+  if (view.refused_reuses?.includes(fingerprint)) return { kind: 'refused', reason: refusal };
+  // An entry without a fingerprint is an invalid command's: a valid command may still take the id.
+  if (!view.fingerprint || view.fingerprint === fingerprint) return view.fingerprint ? { kind: 'own', state: view.state } : { kind: 'pending' };
+  // Another command owns the id. Once it is sent, ours can never run (the sender refuses it, or
+  // SQS dropped it as a duplicate id); while it runs or after it failed, ours may still take the id.
+  return view.state === 'sent' ? { kind: 'refused', reason: refusal } : { kind: 'pending' };
 }

@@ -6,7 +6,9 @@
  *   const producer = createGroupsProducer(sandboxTarget());       // or: await awsTarget({ stackName })
  *   const { command_id } = await producer.sendGroupMessage({ numbers: ['+15551230001', '+15551230002'], content: 'Hi' });
  */
-export { CommandValidationError, messageGroupIdFor, prepareCommand, type PreparedCommand } from './commands';
+export {
+  CommandValidationError, messageGroupIdFor, ownOutcome, prepareCommand, type CommandStateView, type OwnOutcome, type PreparedCommand,
+} from './commands';
 export {
   createGroupsProducer, sqsClientFor, type GroupsProducer, type QueuedCommand, type RecipientInput, type RenameInput,
   type SendGroupMessageInput,

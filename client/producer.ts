@@ -18,6 +18,8 @@ export interface QueuedCommand {
   /** The SQS message id. */
   message_id: string;
   message_group_id: string;
+  /** Compare with GET /commands/{id} (`ownOutcome`): is the state there this command's? */
+  fingerprint: string;
 }
 
 export interface GroupsProducer {
@@ -49,7 +51,7 @@ export function createGroupsProducer(target: Target, options: { sqs?: SQSClient 
     const prepared = prepareCommand(command);
     try {
       const out = await sqs.send(new SendMessageCommand({ QueueUrl: target.commandQueueUrl, ...prepared.message }));
-      return { command_id: prepared.commandId, message_id: out.MessageId ?? '', message_group_id: prepared.message.MessageGroupId };
+      return { command_id: prepared.commandId, message_id: out.MessageId ?? '', message_group_id: prepared.message.MessageGroupId, fingerprint: prepared.fingerprint };
     } catch (error) {
       throw new RemoteError(`could not queue the command on ${target.label}: ${error instanceof Error ? error.message : String(error)}`);
     }

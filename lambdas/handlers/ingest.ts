@@ -15,7 +15,7 @@ export interface IngestDeps {
   store: TableStore;
   secrets: SecretSource;
   logger: Logger;
-  /** @default DEFAULT_MAX_BODY_BYTES (128 KB) */
+  /** @default DEFAULT_MAX_BODY_BYTES (256 KB) */
   maxBodyBytes?: number;
   /** @default an HTTP relay with a 3 s timeout */
   relay?: StatusRelay;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  checkCallableUrl, checkMediaUrl, isE164, isSendStyle, MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS,
+  characterCount, checkCallableUrl, checkMediaUrl, isE164, isWellFormedText, isSendStyle, MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS,
   MAX_GROUP_NAME_CHARS, MODIFY_TYPES, type ModifyType, type SendStyle,
 } from './sendblue-rules';
 
@@ -85,7 +85,8 @@ function validateSend(body: Record<string, unknown>, problems: string[]): void {
   if (body.content === undefined && body.media_url === undefined) problems.push('content or media_url is required');
   checkOptional(body, 'content', problems, (v) => {
     if (!v.trim()) return 'must not be empty';
-    return v.length < MAX_CONTENT_CHARS ? undefined : `must be under ${MAX_CONTENT_CHARS} characters`;
+    if (!isWellFormedText(v)) return 'must be valid Unicode text (it has a lone surrogate)';
+    return characterCount(v) < MAX_CONTENT_CHARS ? undefined : `must be under ${MAX_CONTENT_CHARS} characters`;
   });
   checkOptional(body, 'media_url', problems, checkMediaUrl);
   checkOptional(body, 'status_callback', problems, checkCallableUrl);
@@ -108,7 +109,8 @@ function validateModify(body: Record<string, unknown>, problems: string[]): void
   if (modifyType === 'rename') {
     if (body.number !== undefined) problems.push('number is not used by rename');
     if (typeof body.name !== 'string' || !body.name.trim()) problems.push('name is required for rename and must not be blank');
-    else if (body.name.length > MAX_GROUP_NAME_CHARS) problems.push(`name must be at most ${MAX_GROUP_NAME_CHARS} characters`);
+    else if (characterCount(body.name) > MAX_GROUP_NAME_CHARS) problems.push(`name must be at most ${MAX_GROUP_NAME_CHARS} characters`);
+    else if (!isWellFormedText(body.name)) problems.push('name must be valid Unicode text (it has a lone surrogate)');
     return;
   }
   if (body.name !== undefined) problems.push(`name is only used by rename, not ${modifyType}`);

@@ -4,10 +4,11 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResult>;
 
 /**
- * Largest webhook body accepted. Sendblue's content limit is 18,996 characters, which is up to
- * ~57 KB of UTF-8 on its own; 128 KB leaves room for the other fields and nothing more.
+ * Largest webhook body accepted. Sendblue's content limit is 18,995 characters: up to 76 KB of
+ * UTF-8 (4 bytes per emoji), or 228 KB when a sender escapes each emoji as two `\uXXXX` in JSON.
+ * 256 KB holds that and the other fields, and nothing much more.
  */
-export const DEFAULT_MAX_BODY_BYTES = 131_072;
+export const DEFAULT_MAX_BODY_BYTES = 262_144;
 
 export function json(statusCode: number, body: unknown): HttpResult {
   return {

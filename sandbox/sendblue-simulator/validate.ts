@@ -3,6 +3,7 @@
  * field it is about; the rule values come from lambdas/shared/sendblue-rules.ts.
  */
 import {
+  characterCount,
   checkCallableUrl,
   checkMediaUrl,
   isE164,
@@ -72,7 +73,7 @@ export function checkSend(body: unknown, lines: readonly string[]): Checked<Send
   if (!members && absent(groupId)) return invalid('numbers or group_id is required');
 
   if (!absent(content) && typeof content !== 'string') return invalid('content must be a string');
-  if (typeof content === 'string' && content.length >= MAX_CONTENT_CHARS) {
+  if (typeof content === 'string' && characterCount(content) >= MAX_CONTENT_CHARS) {
     return invalid(`content must be under ${MAX_CONTENT_CHARS} characters`);
   }
   if (!absent(mediaUrl) && mediaUrl !== '') {

@@ -77,6 +77,24 @@ describe('cli: a group conversation', () => {
     expect((await cli('group', groupId)).out).toContain(`group ${groupId} "CLI friends"`);
   });
 
+  it('send "hello 👋": emoji go through the sandbox\'s queue and come back in the history', async () => {
+    const result = await cli('send', '--group', groupId, 'hello 👋 שלום', '--wait');
+    expect(result.code).toBe(0);
+    await waitFor(async () => (await cli('history', groupId)).out.includes('hello 👋 שלום'), 10_000, 'the emoji in the history');
+  });
+
+  it('a command_id reused for a different command: reported refused (exit 2), never sent', async () => {
+    const id = `reused-${uid()}`;
+    expect((await cli('send', '--group', groupId, 'the first use', '--id', id, '--wait')).code).toBe(0);
+    const second = await cli('send', '--group', groupId, 'a different command', '--id', id, '--wait', '--timeout', '10');
+    expect(second.code).toBe(2);
+    expect(second.out).toContain(`command ${id}: refused ✗`);
+    expect(second.out).toMatch(/already used by a different command; this one was not sent/);
+    expect(h.sim.sentMessages().filter((m) => m.content === 'a different command')).toEqual([]);
+    // Repeating the very same command is fine: it reports the first one's state.
+    expect((await cli('send', '--group', groupId, 'the first use', '--id', id, '--wait', '--json')).json()).toMatchObject({ state: 'sent' });
+  });
+
   it('a failed command: exit 2, listed on the DLQ with its reason, redriven, then sent', async () => {
     const id = `fail-${uid()}`;
     h.sim.injectFault({ kind: '400', route: 'send', count: 1 });

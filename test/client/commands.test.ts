@@ -1,6 +1,6 @@
 /** prepareCommand: the SQS message a producer sends (no AWS needed). */
 import { describe, expect, it } from 'vitest';
-import { CommandValidationError, prepareCommand } from '../../client/commands';
+import { CommandValidationError, ownOutcome, prepareCommand, type CommandStateView } from '../../client/commands';
 import { validateCommand, type GroupCommand } from '../../lambdas/shared/commands';
 
 describe('prepareCommand', () => {
@@ -49,5 +49,24 @@ describe('prepareCommand', () => {
   it('drops fields left undefined (an optional argument not given is not an unknown field)', () => {
     const prepared = prepareCommand({ type: 'send_group_message', group_id: 'g', content: 'x', media_url: undefined, command_id: 'c' });
     expect(JSON.parse(prepared.message.MessageBody)).toEqual({ type: 'send_group_message', group_id: 'g', content: 'x', command_id: 'c' });
+  });
+});
+
+describe('ownOutcome: is the state of this id the state of my command?', () => {
+  const view = (extra: Partial<CommandStateView>): CommandStateView => ({ command_id: 'c1', state: 'sent', error: null, fingerprint: 'mine', refused_reuses: [], ...extra });
+
+  it('my command: its own state', () => {
+    expect(ownOutcome(view({ state: 'failed' }), 'mine')).toEqual({ kind: 'own', state: 'failed' });
+    expect(ownOutcome(view({ state: 'queued' }), 'mine')).toEqual({ kind: 'own', state: 'queued' });
+  });
+
+  it('refused: the sender recorded my command as a reuse, or another command is sent under the id', () => {
+    expect(ownOutcome(view({ fingerprint: 'theirs', state: 'queued', refused_reuses: ['mine'] }), 'mine')).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/already used by a different command/) });
+    expect(ownOutcome(view({ fingerprint: 'theirs', state: 'sent' }), 'mine').kind).toBe('refused');
+  });
+
+  it('pending while my command may still take the id (the other one runs, or failed), or no valid command has it yet', () => {
+    for (const state of ['queued', 'sending', 'unknown', 'failed']) expect(ownOutcome(view({ fingerprint: 'theirs', state }), 'mine')).toEqual({ kind: 'pending' });
+    expect(ownOutcome(view({ fingerprint: null, state: 'failed' }), 'mine')).toEqual({ kind: 'pending' });
   });
 });

@@ -33,6 +33,9 @@ describe('validateCommand: send_group_message', () => {
     [send({ numbers: Array.from({ length: MAX_GROUP_MEMBERS + 1 }, (_, i) => number(i)) }), `at most ${MAX_GROUP_MEMBERS}`],
     [send({ content: '   ' }), 'content must not be empty'],
     [send({ content: 'x'.repeat(MAX_CONTENT_CHARS) }), `content must be under ${MAX_CONTENT_CHARS}`],
+    [send({ content: '👋'.repeat(MAX_CONTENT_CHARS) }), `content must be under ${MAX_CONTENT_CHARS}`],
+    [send({ content: 'x\ud800' }), 'content must be valid Unicode text'],
+    [{ type: 'modify_group', group_id: 'g', modify_type: 'rename', name: '\udc00 team' }, 'name must be valid Unicode text'],
     [send({ content: 5 }), 'content must be a string'],
     [send({ media_url: 'ftp://cdn.example.com/a.png' }), 'media_url must be https'],
     [send({ media_url: 'https://cdn.example.com/image' }), 'media_url must end in a file extension'],
@@ -47,6 +50,12 @@ describe('validateCommand: send_group_message', () => {
     [send({ contnet: 'typo' }), 'unknown field "contnet"'],
   ])('rejects %j', (input, expected) => {
     expect(errorOf(input)).toContain(expected);
+  });
+
+  it('counts characters as people do: 18,995 emoji, right-to-left text and combined marks are within the limit', () => {
+    for (const content of ['👋'.repeat(MAX_CONTENT_CHARS - 1), 'שלום עולם مرحبا بالعالم', 'x'.repeat(MAX_CONTENT_CHARS - 1), '👩🏽‍💻 e\u0301']) {
+      expect(validateCommand(send({ content })).ok, content.slice(0, 20)).toBe(true);
+    }
   });
 
   it('allows plain http callbacks only on loopback (the sandbox)', () => {
