@@ -88,6 +88,10 @@ export async function startBenchSandbox(): Promise<BenchSandbox> {
       port: await findFreePort(),
       sqsPort: await findFreePort(),
       simulatorPort: await findFreePort(),
+      // Throughput and request counts are measured on an unlimited line (pacing still takes its slot
+      // write per send); bench/pacing.ts measures Sendblue's real limit.
+      lineRatePerSecond: 1_000,
+      lineBurst: 1_000,
     };
     const sandbox = await startSandbox(config, {
       dynamoDbEndpoint: dynamo.endpoint,
@@ -95,7 +99,7 @@ export async function startBenchSandbox(): Promise<BenchSandbox> {
       loggerFor: () => silentLogger,
       onDocumentClient: (client) => meter.attach(client),
       sender: { retry: { baseSeconds: 0, maxSeconds: 0 }, leaseMs: 5_000 },
-      simulator: { replyEvery: 0, statusDelaysMs: { sent: 600_000, delivered: 600_000 } },
+      simulator: { replyEvery: 0, statusDelaysMs: { sent: 600_000, delivered: 600_000 }, lineRateLimit: false },
     });
     // node:http with keep-alive rather than fetch: the load generator shares this process (and its
     // CPU) with the sandbox, and undici's fetch costs several times more CPU per request.

@@ -3,11 +3,12 @@
  * one run, prints a table with each goal and whether it is met, and writes bench/results.json.
  * Measurements, not tests: nothing here runs under vitest.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { measureColdStart } from './cold-start';
 import { ASSUMPTIONS, costModel, PRICES } from './cost';
 import { startBenchSandbox } from './harness';
 import { measureRequests, type EventCost } from './requests';
+import { measurePacing, type PacingResult } from './pacing';
 import { measureCommandThroughput, measureWebhookThroughput } from './throughput';
 
 interface Row { figure: string; value: string; goal: string; met: boolean | null }
@@ -17,6 +18,21 @@ const fixed = (value: number, digits = 2) => value.toFixed(digits);
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 const started = Date.now();
+// `npm run bench -- pacing` runs only the pacing benchmark (about 3 minutes).
+const only = process.argv[2];
+if (only === 'pacing') {
+  const { startDynamoDbLocal } = await import('../sandbox/dynamodb-local');
+  const { findFreePort } = await import('../sandbox/ports');
+  const dynamo = await startDynamoDbLocal({ port: await findFreePort() });
+  try {
+    const pacing = await runPacing(dynamo.endpoint);
+    mergeIntoResults({ pacing });
+  } finally {
+    await dynamo.stop();
+  }
+  printRows();
+  process.exit(0);
+}
 progress('cold start: bundling the handlers and importing each bundle in fresh node processes');
 const coldStart = await measureColdStart({ runs: 21 });
 for (const h of coldStart.handlers) {
@@ -31,6 +47,7 @@ const bench = await startBenchSandbox();
 let requests: EventCost[];
 let webhookThroughput;
 let commandThroughput;
+let pacing: PacingResult[];
 try {
   progress('requests per event');
   requests = await measureRequests(bench);
@@ -38,6 +55,7 @@ try {
   webhookThroughput = await measureWebhookThroughput(bench);
   progress('command throughput');
   commandThroughput = await measureCommandThroughput(bench);
+  pacing = await runPacing(bench.dynamo.endpoint);
 } finally {
   await bench.stop();
 }
@@ -69,12 +87,7 @@ const cost = costModel({
 row('cost per 1M inbound webhooks', `$${fixed(cost.webhook.ours.total)} (naive $${fixed(cost.webhook.naive.total)})`, `<= $${fixed(cost.webhook.goal)}`, cost.webhook.ours.total <= cost.webhook.goal);
 row('cost per 1M group sends', `$${fixed(cost.send.ours.total)} (naive $${fixed(cost.send.naive.total)})`, `<= $${fixed(cost.send.goal)}`, cost.send.ours.total <= cost.send.goal);
 
-const width = (key: keyof Row) => Math.max(key.length, ...rows.map((r) => String(r[key] ?? '').length));
-const widths = { figure: width('figure'), value: width('value'), goal: width('goal') };
-const line = (a: string, b: string, c: string, d: string) => `${a.padEnd(widths.figure)} | ${b.padEnd(widths.value)} | ${c.padEnd(widths.goal)} | ${d}`;
-console.log(line('figure', 'value', 'goal', 'met'));
-console.log(line('-'.repeat(widths.figure), '-'.repeat(widths.value), '-'.repeat(widths.goal), '---'));
-for (const r of rows) console.log(line(r.figure, r.value, r.goal, r.met === null ? '' : r.met ? 'yes' : 'NO'));
+printRows();
 console.log(`\nnode ${process.version} (Lambda runs Node 24); prices: ${PRICES.date}; run took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 console.log(`cost breakdown per 1M: webhook ${JSON.stringify(cost.webhook.ours)}; send ${JSON.stringify(cost.send.ours)}`);
 
@@ -86,6 +99,44 @@ writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({
   coldStart,
   requests,
   throughput: [webhookThroughput, commandThroughput],
+  pacing,
   cost: { ...cost, prices: PRICES, assumptions: ASSUMPTIONS, memoryMb: DEFAULTS.lambda.memorySize },
 }, null, 2)}\n`);
 console.log('written bench/results.json');
+
+async function runPacing(dynamoDbEndpoint: string): Promise<PacingResult[]> {
+  const results: PacingResult[] = [];
+  for (const paced of [true, false]) {
+    progress(`pacing: 100 commands in 50 groups on one line at 1/s, bursts of 10 (${paced ? 'paced' : 'unpaced baseline'}; about 100 s)`);
+    const result = await measurePacing(dynamoDbEndpoint, { paced });
+    results.push(result);
+    const label = paced ? 'pacing: 100 commands, 50 groups, one line' : 'same, pacing off (baseline)';
+    row(`${label}: time / physical limit (100 s)`, `${fixed(result.ratio)} (${fixed(result.seconds, 1)} s; with the free burst the limit is ${result.physicalSecondsWithBurst} s)`, paced ? '<= 1.2' : '', paced ? result.ratio <= 1.2 : null);
+    row(`${label}: sent / failed / on the DLQ / order violations`, `${result.sent} / ${result.failed} / ${result.deadLettered} / ${result.orderViolations}`, paced ? '100 / 0 / 0 / 0' : '', paced ? result.sent === 100 && result.failed === 0 && result.deadLettered === 0 && result.orderViolations === 0 : null);
+    row(`${label}: Sendblue send calls (429s), deliveries per command`, `${result.sendblueSendCalls} (${result.throttled}), ${fixed(result.deliveriesPerCommand, 1)}`, paced ? '<= 5 429s' : '', paced ? result.throttled <= 5 : null);
+  }
+  return results;
+}
+
+/** Adds to bench/results.json without dropping what an earlier full run wrote there. */
+function mergeIntoResults(extra: Record<string, unknown>): void {
+  const url = new URL('./results.json', import.meta.url);
+  let previous: Record<string, unknown> = {};
+  try {
+    previous = JSON.parse(readFileSync(url, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // no earlier results
+  }
+  const keep = ((previous.rows as Row[] | undefined) ?? []).filter((r) => !r.figure.startsWith('pacing') && !r.figure.startsWith('same, pacing off'));
+  writeFileSync(url, `${JSON.stringify({ ...previous, ...extra, rows: [...keep, ...rows], pacingDate: new Date().toISOString() }, null, 2)}\n`);
+  console.log('merged into bench/results.json');
+}
+
+function printRows(): void {
+  const width = (key: keyof Row) => Math.max(key.length, ...rows.map((r) => String(r[key] ?? '').length));
+  const widths = { figure: width('figure'), value: width('value'), goal: width('goal') };
+  const line = (a: string, b: string, c: string, d: string) => `${a.padEnd(widths.figure)} | ${b.padEnd(widths.value)} | ${c.padEnd(widths.goal)} | ${d}`;
+  console.log(line('figure', 'value', 'goal', 'met'));
+  console.log(line('-'.repeat(widths.figure), '-'.repeat(widths.value), '-'.repeat(widths.goal), '---'));
+  for (const r of rows) console.log(line(r.figure, r.value, r.goal, r.met === null ? '' : r.met ? 'yes' : 'NO'));
+}

@@ -99,7 +99,7 @@ describe('POST /webhooks/receive', () => {
     ['an array', '[1,2,3]', 400, /JSON object/],
     ['wrong types', JSON.stringify({ message_handle: 'h', content: 42 }), 400, /content must be a string/],
     ['not a Sendblue payload', JSON.stringify({ hello: 'world' }), 400, /message_handle is required/],
-    ['oversized', JSON.stringify({ message_handle: 'h', content: 'x'.repeat(140_000) }), 413, /larger than/],
+    ['oversized', JSON.stringify({ message_handle: 'h', content: 'x'.repeat(270_000) }), 413, /larger than/],
   ])('rejects a body that is %s with a JSON error and no write', async (_label, raw, status, message) => {
     const t = await setup();
     const result = await t.post('receive', undefined, { raw });
@@ -122,7 +122,7 @@ describe('POST /webhooks/receive', () => {
 
   it('checks size before the secret, and the secret before parsing', async () => {
     const t = await setup();
-    expect((await t.post('receive', undefined, { raw: 'x'.repeat(140_000), secret: 'wrong' })).statusCode).toBe(413);
+    expect((await t.post('receive', undefined, { raw: 'x'.repeat(270_000), secret: 'wrong' })).statusCode).toBe(413);
     expect((await t.post('receive', undefined, { raw: 'not json', secret: 'wrong' })).statusCode).toBe(401);
   });
 
