@@ -19,6 +19,12 @@ export interface PacingSettings {
   slotGraceMs: number;
   /** Without a Retry-After, a 429 pauses the line this long. */
   throttlePauseMs: number;
+  /**
+   * Taken off the burst allowance: a send reaches Sendblue a little after its slot, and the first
+   * of a burst (a cold connection) may arrive later than the next, so Sendblue's bucket starts a
+   * little behind ours. Without it the first send after a burst may meet a 429.
+   */
+  jitterMarginMs: number;
 }
 
 export const SENDBLUE_LINE_LIMITS = { ratePerSecond: 1, burst: 10 } as const;
@@ -29,12 +35,14 @@ export const DEFAULT_PACING: PacingSettings = {
   horizonMs: 3_600_000,
   slotGraceMs: 5_000,
   throttlePauseMs: 2_000,
+  jitterMarginMs: 250,
 };
 
 export const isPacingOn = (settings: PacingSettings) => settings.ratePerSecond > 0;
 export const intervalMs = (settings: PacingSettings) => 1000 / settings.ratePerSecond;
-/** How far `tat` may run ahead of now while a send is still allowed at once (the burst). */
-export const toleranceMs = (settings: PacingSettings) => Math.max(0, Math.floor(settings.burst) - 1) * intervalMs(settings);
+/** How far `tat` may run ahead of now while a send is still allowed at once (the burst, less the margin). */
+export const toleranceMs = (settings: PacingSettings) =>
+  Math.max(0, (Math.floor(settings.burst) - 1) * intervalMs(settings) - settings.jitterMarginMs);
 
 /** The slot a request at `nowMs` gets given the line's `tat` (absent: an idle line). */
 export function slotFor(tat: number | undefined, nowMs: number, settings: PacingSettings): number {
