@@ -62,7 +62,7 @@ describe('ensureTable', () => {
   let table: TestTable;
   afterAll(() => table?.drop());
 
-  it('creates the table from TABLE_SCHEMA: keys, GSI1 with projection ALL, on-demand, TTL', async () => {
+  it('creates the table from TABLE_SCHEMA: keys, GSI1 with the timeline attributes projected (INCLUDE), on-demand, TTL', async () => {
     table = await createTestTable('ensure');
     const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
     const gsi = TABLE_SCHEMA.groupTimelineIndex;
@@ -79,7 +79,7 @@ describe('ensureTable', () => {
         { AttributeName: gsi.partitionKey, KeyType: 'HASH' },
         { AttributeName: gsi.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...gsi.projectedAttributes] },
     });
     const ttl = await table.client.send(new DescribeTimeToLiveCommand({ TableName: table.tableName }));
     expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: TABLE_SCHEMA.ttlAttribute, TimeToLiveStatus: 'ENABLED' });
