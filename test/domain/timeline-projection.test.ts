@@ -13,7 +13,7 @@ const KEYS = [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, TABLE_SCHEMA.grou
 
 /** What a Query on GSI1 returns for an item: its keys and the projected attributes. */
 const asTimelineEntry = (item: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(item).filter(([key]) => KEYS.includes(key) || (TABLE_SCHEMA.groupTimelineIndex.projectedAttributes as readonly string[]).includes(key)));
+  Object.fromEntries(Object.entries(item).filter(([key]) => (KEYS as readonly string[]).includes(key) || (TABLE_SCHEMA.groupTimelineIndex.projectedAttributes as readonly string[]).includes(key)));
 
 function fullMessage(i: number): MessageItem & Record<string, unknown> {
   const handle = `h-${i}`;
