@@ -17,7 +17,8 @@ export type IngestOutcome =
  *
  * Write order: the message first, then the group record. If the group write fails the answer is
  * 503 although the message is stored; that is safe because Sendblue's retry is a duplicate for the
- * message (changes nothing) and does the group write again.
+ * message (changes nothing) and does the group write again (only a duplicate under the same group
+ * does: one naming another group is not a retry and writes nothing).
  */
 export function createIngestService(deps: { store: TableStore; relay: StatusRelay; logger: Logger }) {
   const syncGroup = createGroupSync(deps.store);
@@ -25,7 +26,14 @@ export function createIngestService(deps: { store: TableStore; relay: StatusRela
   return async function ingest(event: WebhookEvent, rawBody: string): Promise<IngestOutcome> {
     const context = { message_handle: event.messageHandle, group_id: event.groupId ?? null, status: event.status };
     if (event.direction === 'inbound') {
-      const result = await deps.store.putInboundMessage(event);
+      const written = await deps.store.putInboundMessage(event);
+      if (written === 'conflict') {
+        // The handle is stored under another group: not a retry of this event, so nothing changes,
+        // not even the group record this body names.
+        deps.logger.warn('duplicate message_handle under another group ignored', context);
+        return { kind: 'message', result: 'duplicate' };
+      }
+      const result = written;
       if (event.groupId) {
         await syncGroup({
           groupId: event.groupId,

@@ -121,7 +121,11 @@ export interface GroupListEntry {
 }
 
 export interface TableStore extends CommandTable {
-  putInboundMessage(event: WebhookEvent): Promise<'stored' | 'duplicate'>;
+  /**
+   * One conditional put. `duplicate`: the handle is stored under the same group (a retry);
+   * `conflict`: it is stored under another group or none (not a retry of this event).
+   */
+  putInboundMessage(event: WebhookEvent): Promise<'stored' | 'duplicate' | 'conflict'>;
   applyStatusEvent(event: WebhookEvent): Promise<StatusOutcome>;
   syncGroup(snapshot: GroupSnapshot): Promise<'updated' | 'unchanged'>;
   getGroup(groupId: string): Promise<GroupItem | undefined>;
@@ -187,11 +191,18 @@ export function createTableStore(options: TableStoreOptions): TableStore {
         received_at: receivedAt,
       };
       try {
-        await db.send(new PutCommand({ TableName, Item: item, ConditionExpression: `attribute_not_exists(${PK})` }));
+        await db.send(new PutCommand({
+          TableName,
+          Item: item,
+          ConditionExpression: `attribute_not_exists(${PK})`,
+          // The stored item comes back with the failure at no extra request: tells a retry from a clash.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }));
         return 'stored';
       } catch (error) {
-        if (isConditionalFailure(error)) return 'duplicate';
-        throw error;
+        if (!isConditionalFailure(error)) throw error;
+        const existing = conditionFailureItem<MessageItem>(error);
+        return existing?.group_id === event.groupId ? 'duplicate' : 'conflict';
       }
     },
 

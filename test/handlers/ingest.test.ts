@@ -77,6 +77,18 @@ describe('POST /webhooks/receive', () => {
     expect(list.body.messages).toHaveLength(1);
   });
 
+  it('a stored handle arriving again under another group changes nothing, not even that group\'s record', async () => {
+    const t = await setup();
+    const payload = inboundPayload({ group_id: `g-${crypto.randomUUID()}` });
+    await t.post('receive', payload);
+    const other = `g-${crypto.randomUUID()}`;
+    const again = await t.post('receive', { ...payload, group_id: other, group_display_name: 'Elsewhere' });
+    expect(parseBody(again)).toMatchObject({ ok: true, result: 'duplicate' });
+    expect(await t.store.getGroup(other)).toBeUndefined();
+    expect((await t.get(`/groups/${other}`)).status).toBe(404);
+    expect((await t.get(`/messages/${payload.message_handle}`)).body.group_id).toBe(payload.group_id);
+  });
+
   it.each([
     ['missing', null],
     ['wrong', 'not-the-secret'],
