@@ -58,7 +58,8 @@ export function createIngestHandler(deps: IngestDeps): HttpHandler {
       if (outcome.kind === 'refused') return errorResponse(409, outcome.error);
       return json(200, { ok: true, ...outcome });
     } catch (error) {
-      // Not stored: answer 5xx so that Sendblue delivers the event again.
+      // Not (wholly) stored: answer 5xx so that Sendblue delivers the event again. A retry is safe
+      // after a partial write (the message first, then the group record: see ingest-service.ts).
       deps.logger.error('webhook not stored', { error, message_handle: parsed.event.messageHandle });
       return errorResponse(503, 'event not stored; retry later');
     }
