@@ -74,6 +74,21 @@ export async function measureRequests(bench: BenchSandbox): Promise<EventCost[]>
       expectOk(await bench.post('receive', last));
     });
     await measure('duplicate webhook', 5, async () => expectOk(await bench.post('receive', last)));
+    // What GSI1's projection (INCLUDE: the timeline's attributes only) changes: index write units of
+    // large messages, and the read units of a timeline page (README "Table design").
+    await measure('inbound webhook, 2,000-character message', 3, async () => {
+      expectOk(await bench.post('receive', { ...inbound(group), content: 'x'.repeat(2_000) }));
+    });
+    await measure('inbound webhook, 20 KB of unmapped fields', 3, async () => {
+      expectOk(await bench.post('receive', { ...inbound(group), attachment_meta: 'y'.repeat(20_000) }));
+    });
+    const pageGroup = `bench-page-${randomUUID()}`;
+    for (let i = 0; i < 50; i += 1) expectOk(await bench.post('receive', inbound(pageGroup)));
+    await measure('timeline page of 50 messages (GET /groups/{id}/messages)', 3, async () => {
+      const response = await fetch(`${sandbox.urls.api}/groups/${pageGroup}/messages?limit=50`);
+      const body = (await response.json()) as { messages: unknown[] };
+      if (response.status !== 200 || body.messages.length !== 50) throw new Error(`timeline page answered ${response.status} with ${body.messages?.length} messages`);
+    });
 
     await measure('send (new group)', 3, async () => {
       await push({ type: 'send_group_message', command_id: `bench-${randomUUID()}`, numbers: MEMBERS, content: 'Hello group' }, `bench-${randomUUID()}`);

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { measureColdStart } from './cold-start';
 import { ASSUMPTIONS, costModel, PRICES } from './cost';
 import { startBenchSandbox } from './harness';
+import { measureProjections, type ProjectionFigures } from './projection';
 import { measureRequests, type EventCost } from './requests';
 import { measurePacing, type PacingResult } from './pacing';
 import { measureCommandThroughput, measureWebhookThroughput } from './throughput';
@@ -45,12 +46,15 @@ const { DEFAULTS } = await import('../lib/defaults');
 progress('starting DynamoDB Local and the sandbox');
 const bench = await startBenchSandbox();
 let requests: EventCost[];
+let projection: ProjectionFigures;
 let webhookThroughput;
 let commandThroughput;
 let pacing: PacingResult[];
 try {
   progress('requests per event');
   requests = await measureRequests(bench);
+  progress('GSI1 projection: ALL, INCLUDE and KEYS_ONLY side by side');
+  projection = await measureProjections(bench.dynamo.endpoint);
   progress('webhook throughput');
   webhookThroughput = await measureWebhookThroughput(bench);
   progress('command throughput');
@@ -70,8 +74,12 @@ const GOALS: Record<string, { goal: string; met: (r: EventCost) => boolean }> = 
 };
 for (const r of requests) {
   const goal = GOALS[r.event];
-  row(r.event, `${r.writes} writes (${r.writeUnits} WU, ${r.indexWriteUnits} in GSI1), ${r.reads} reads, ${r.sendblueCalls} Sendblue`, goal?.goal ?? '', goal ? goal.met(r) : null);
+  row(r.event, `${r.writes} writes (${r.writeUnits} WU, ${r.indexWriteUnits} in GSI1), ${r.reads} reads (${r.readUnits} RU), ${r.sendblueCalls} Sendblue`, goal?.goal ?? '', goal ? goal.met(r) : null);
 }
+for (const [message, byProjection] of Object.entries(projection.writes)) {
+  row(`GSI1 projection, WU table+index: ${message}`, Object.entries(byProjection).map(([label, units]) => `${label} ${units}`).join(', '));
+}
+row('GSI1 projection, RU of a 50-message timeline page', Object.entries(projection.pageReadUnits).map(([label, units]) => `${label} ${units}`).join(', '));
 for (const t of [webhookThroughput, commandThroughput]) {
   const isWebhook = t === webhookThroughput;
   row(`${t.path} / bare`, `${fixed(t.ratio)} (${fixed(t.sandboxPerSecond, 0)} vs ${fixed(t.barePerSecond, 0)} /s)`, isWebhook ? '>= 0.8' : '', isWebhook ? t.ratio >= 0.8 : null);
@@ -98,6 +106,7 @@ writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({
   rows,
   coldStart,
   requests,
+  projection,
   throughput: [webhookThroughput, commandThroughput],
   pacing,
   cost: { ...cost, prices: PRICES, assumptions: ASSUMPTIONS, memoryMb: DEFAULTS.lambda.memorySize },

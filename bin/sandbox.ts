@@ -30,7 +30,7 @@ async function shutdown(code: number, reason: string): Promise<void> {
     process.exit(code || 1);
   }
   exiting = true;
-  console.log(`\n${reason}: stopping the sandbox...`);
+  (code === 0 ? console.log : console.error)(`\n${reason}: stopping the sandbox...`);
   setTimeout(() => {
     console.error(`The sandbox did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing its child processes.`);
     killTrackedChildren();
@@ -65,7 +65,13 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
 try {
   // One readable line per event (numbers masked); SANDBOX_LOG=json for the Lambdas' JSON lines.
   const loggerFor = process.env.SANDBOX_LOG === 'json' ? undefined : (component: string) => readableLoggerFor(component);
-  sandbox = await startSandbox(config, { onProgress: (line) => console.log(line), loggerFor });
+  sandbox = await startSandbox(config, {
+    onProgress: (line) => console.log(line),
+    loggerFor,
+    // e.g. "DynamoDB Local stopped unexpectedly (exit code 137): stopping the sandbox..." and exit 1:
+    // restarting it would silently start over with an empty in-memory database.
+    onFatal: (message) => void shutdown(1, message),
+  });
 } catch (error) {
   // startSandbox has already stopped whatever it had started.
   console.error(`The sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
@@ -74,7 +80,7 @@ try {
 // (A signal during startup exits at once; the process registry's exit hook kills Java then.)
 console.log(banner(sandbox, config));
 
-function banner({ urls, tableName, simulator }: RunningSandbox, { webhookSecret, fromNumber }: SandboxConfig): string {
+function banner({ urls, tableName, simulator, dynamoDbExposure }: RunningSandbox, { webhookSecret, fromNumber }: SandboxConfig): string {
   // A secret the user chose is not echoed to the terminal; the default one is public anyway.
   const secretShown = webhookSecret === DEFAULT_SANDBOX_CONFIG.webhookSecret ? webhookSecret : '$SENDBLUE_WEBHOOK_SECRET';
   const groupId = 'sandbox-group-1';
@@ -112,7 +118,7 @@ Sendblue groups sandbox is ready.
   Health            ${urls.health}
   Receive webhook   ${urls.receiveWebhook}
   Status webhook    ${urls.statusWebhook}
-  DynamoDB Local    ${urls.dynamoDb}  (table ${tableName}, region ${SANDBOX_REGION}, any credentials)
+  DynamoDB Local    ${urls.dynamoDb}  (table ${tableName}, region ${SANDBOX_REGION}, any credentials; ${dynamoDbExposure ? `WARNING: ${dynamoDbExposure}` : '127.0.0.1 only'})
   SQS endpoint      ${urls.sqs}  (region ${SANDBOX_REGION}, any credentials)
   Command queue     ${SANDBOX_QUEUE_NAME}  ${urls.commandQueue}
   Dead-letter queue ${SANDBOX_DLQ_NAME}  ${urls.deadLetterQueue}

@@ -45,7 +45,7 @@ export async function ensureTable(
               { AttributeName: gsi.partitionKey, KeyType: 'HASH' },
               { AttributeName: gsi.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: gsi.projection },
+            Projection: { ProjectionType: gsi.projection, NonKeyAttributes: [...gsi.projectedAttributes] },
           },
         ],
       }),

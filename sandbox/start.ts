@@ -38,6 +38,8 @@ export interface SandboxUrls {
 
 export interface RunningSandbox {
   urls: SandboxUrls;
+  /** Set when the sandbox's DynamoDB Local listens on every interface, with the reason. */
+  dynamoDbExposure?: string;
   tableName: string;
   /** The table the handlers use (tests read through it). */
   store: TableStore;
@@ -64,7 +66,15 @@ export interface StartSandboxOptions {
   sender?: SandboxSenderOptions;
   /** Simulator settings (tests choose replies and delays). */
   simulator?: SandboxSimulatorOptions;
+  /**
+   * Called once when a part the sandbox cannot run without dies (DynamoDB Local's Java process),
+   * with one plain sentence; `npm start` prints it and stops. Default: logged as an error.
+   */
+  onFatal?: (message: string) => void;
 }
+
+/** How long GET /health waits for DynamoDB before it answers 503. */
+const HEALTH_TIMEOUT_MS = 2_000;
 
 type Stopper = { name: string; stop: () => Promise<void> | void };
 
@@ -78,10 +88,15 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
   try {
     const t0 = Date.now();
     let dynamoDbEndpoint = options.dynamoDbEndpoint;
+    let dynamoDbExposure: string | undefined;
     if (!dynamoDbEndpoint) {
       const dynamo = await startDynamoDbLocal({ port: config.dynamoDbPort });
       started.push({ name: 'DynamoDB Local', stop: dynamo.stop });
       dynamoDbEndpoint = dynamo.endpoint;
+      dynamoDbExposure = dynamo.exposure;
+      // Every request would fail from now on: say why, once, instead of a 503 per request.
+      const onFatal = options.onFatal ?? ((message: string) => loggerFor('sandbox').error(message));
+      dynamo.onUnexpectedExit((how) => onFatal(`DynamoDB Local stopped unexpectedly (${how})`));
       progress(`DynamoDB Local ready on ${dynamo.endpoint} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     const tableName = options.tableName ?? SANDBOX_TABLE;
@@ -106,7 +121,8 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     const api = createApiServer({
       handlers: {
         ingest: createIngestHandler({ store, secrets, logger: loggerFor('ingest') }),
-        read: createReadHandler({ store, logger: loggerFor('read') }),
+        // Unlike in AWS, /health asks the table: locally, "ok" must mean the sandbox can store.
+        read: createReadHandler({ store, logger: loggerFor('read'), checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS) }),
       },
       logger: loggerFor('sandbox-api'),
       // The sandbox's web page (GET /) and the group list it needs; not part of the deployed API.
@@ -130,6 +146,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     progress(`SQS emulator ready on ${commands.sqsEndpoint}; sender polling ${commands.queueUrl}`);
 
     return {
+      dynamoDbExposure,
       urls: {
         api: apiUrl,
         page: `${apiUrl}/`,
@@ -152,6 +169,14 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     await stop().catch(() => {}); // the startup error is the one worth reporting
     throw error;
   }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function stopAll(started: Stopper[]): Promise<void> {

@@ -6,7 +6,7 @@ import type { Logger } from '../shared/logger';
 import type { SecretSource } from '../shared/secrets';
 import { createStatusRelay, type StatusRelay } from '../shared/status-relay';
 import type { TableStore } from '../shared/table';
-import { isAuthorizedWebhook, SIGNING_HEADER } from '../shared/webhook-auth';
+import { limitToStatusToken, SIGNING_HEADER, webhookCredential, type WebhookCredential } from '../shared/webhook-auth';
 import { parseWebhookPayload } from '../shared/webhook-payload';
 
 export type { HttpHandler } from '../shared/http';
@@ -32,14 +32,14 @@ export function createIngestHandler(deps: IngestDeps): HttpHandler {
     if (!body.ok) return body.response;
 
     const credentials = { signingHeader: header(event, SIGNING_HEADER), token: event.queryStringParameters?.token };
-    let authorized: boolean;
+    let credential: WebhookCredential | undefined;
     try {
-      authorized = await isAuthorizedWebhook(route, credentials, deps.secrets);
+      credential = await webhookCredential(route, credentials, deps.secrets);
     } catch (error) {
       deps.logger.error('webhook secret unavailable', { error });
       return errorResponse(503, 'webhook secret unavailable; retry later');
     }
-    if (!authorized) {
+    if (!credential) {
       deps.logger.warn('webhook rejected: missing or wrong secret', { route });
       return errorResponse(401, route === 'status'
         ? `missing or wrong ${SIGNING_HEADER} header or token`
@@ -50,12 +50,16 @@ export function createIngestHandler(deps: IngestDeps): HttpHandler {
     if (!parsedJson.ok) return parsedJson.response;
     const parsed = parseWebhookPayload(parsedJson.value, route === 'receive' ? 'inbound' : 'outbound');
     if (!parsed.ok) return errorResponse(400, parsed.error);
+    const allowed = credential === 'status-token' ? limitToStatusToken(parsed.event) : parsed;
+    if (!allowed.ok) return errorResponse(403, allowed.error);
 
     try {
-      const outcome = await ingest(parsed.event, body.value);
+      const outcome = await ingest(allowed.event, body.value);
+      if (outcome.kind === 'refused') return errorResponse(409, outcome.error);
       return json(200, { ok: true, ...outcome });
     } catch (error) {
-      // Not stored: answer 5xx so that Sendblue delivers the event again.
+      // Not (wholly) stored: answer 5xx so that Sendblue delivers the event again. A retry is safe
+      // after a partial write (the message first, then the group record: see ingest-service.ts).
       deps.logger.error('webhook not stored', { error, message_handle: parsed.event.messageHandle });
       return errorResponse(503, 'event not stored; retry later');
     }

@@ -1,25 +1,31 @@
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { errorResponse, json, type HttpHandler, type HttpResult } from '../shared/http';
-import { TIMELINE_CURSOR_KEYS, timelinePartition } from '../shared/keys';
+import { idProblem } from '../shared/ids';
+import { isTimelineCursorFor, TIMELINE_CURSOR_KEYS } from '../shared/keys';
 import { loggerFromEnv, tableStoreFromEnv } from '../shared/lambda-deps';
 import type { Logger } from '../shared/logger';
 import type { TableStore } from '../shared/table';
-import { TABLE_SCHEMA } from '../shared/table-schema';
 import { commandView, groupView, messageDetailView, messageView } from '../shared/views';
 
 export interface ReadDeps {
   store: TableStore;
   logger: Logger;
+  /**
+   * Checks storage for GET /health (the sandbox passes one). Without it /health answers 200 without
+   * touching DynamoDB: in AWS the route is open to anyone, and must not let them spend read units.
+   */
+  checkHealth?: () => Promise<void>;
 }
 
-const MAX_ID_LENGTH = 256;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 100;
 /** Newest messages read for a group summary (one query page; the newest with members usually is the first). */
 const RECENT_FOR_SUMMARY = 10;
+/** A plain whole number: no sign, exponent, hex, blanks or decimals (`Number()` takes all of those). */
+const PLAIN_INTEGER = /^\d{1,3}$/;
 
 /** GET /health, /groups/{group_id}, /groups/{group_id}/messages, /messages/{handle}, /commands/{id}. */
-export function createReadHandler({ store, logger }: ReadDeps): HttpHandler {
+export function createReadHandler({ store, logger, checkHealth }: ReadDeps): HttpHandler {
   const routes: Record<string, (id: string, query: Record<string, string | undefined>) => Promise<HttpResult>> = {
     'GET /groups/{group_id}': async (groupId) => {
       const [record, recent] = await Promise.all([
@@ -30,18 +36,14 @@ export function createReadHandler({ store, logger }: ReadDeps): HttpHandler {
       return json(200, groupView(groupId, record, recent.items));
     },
     'GET /groups/{group_id}/messages': async (groupId, query) => {
-      const limit = query.limit === undefined ? DEFAULT_PAGE : Number(query.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-        return errorResponse(400, `limit must be a whole number from 1 to ${MAX_PAGE}`);
-      }
+      const limit = query.limit === undefined ? DEFAULT_PAGE : PLAIN_INTEGER.test(query.limit) ? Number(query.limit) : NaN;
+      if (!(limit >= 1 && limit <= MAX_PAGE)) return errorResponse(400, `limit must be a whole number from 1 to ${MAX_PAGE}`);
       const order = query.order ?? 'desc';
       if (order !== 'asc' && order !== 'desc') return errorResponse(400, 'order must be asc or desc');
       let startKey: Record<string, string> | undefined;
       if (query.cursor !== undefined) {
         startKey = decodeCursor(query.cursor, TIMELINE_CURSOR_KEYS);
-        if (!startKey || startKey[TABLE_SCHEMA.groupTimelineIndex.partitionKey] !== timelinePartition(groupId)) {
-          return errorResponse(400, 'cursor is not valid for this group');
-        }
+        if (!startKey || !isTimelineCursorFor(groupId, startKey)) return errorResponse(400, 'cursor is not valid for this group');
       }
       const page = await store.listGroupMessages(groupId, { limit, order, startKey });
       if (!page.items.length && !startKey && !(await store.getGroup(groupId))) {
@@ -59,12 +61,23 @@ export function createReadHandler({ store, logger }: ReadDeps): HttpHandler {
     },
   };
 
+  async function health(): Promise<HttpResult> {
+    try {
+      await checkHealth?.();
+      return json(200, { ok: true });
+    } catch (error) {
+      logger.error('health check failed: storage is not answering', { error });
+      return json(503, { ok: false, error: 'storage is not answering (DynamoDB); see the log' });
+    }
+  }
+
   return async (event) => {
-    if (event.routeKey === 'GET /health') return json(200, { ok: true });
+    if (event.routeKey === 'GET /health') return health();
     const route = routes[event.routeKey];
-    const id = Object.values(event.pathParameters ?? {})[0];
-    if (!route || id === undefined) return errorResponse(404, 'no such route');
-    if (!id || id.length > MAX_ID_LENGTH) return errorResponse(400, `id must be 1 to ${MAX_ID_LENGTH} characters`);
+    const [name, id] = Object.entries(event.pathParameters ?? {})[0] ?? [];
+    if (!route || name === undefined || id === undefined) return errorResponse(404, 'no such route');
+    const problem = idProblem(id);
+    if (problem) return errorResponse(400, `${name} ${problem}`);
     try {
       return await route(id, event.queryStringParameters ?? {});
     } catch (error) {

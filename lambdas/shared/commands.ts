@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { idProblem } from './ids';
 import {
   characterCount, checkCallableUrl, checkMediaUrl, isE164, isWellFormedText, isSendStyle, MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS,
   MAX_GROUP_NAME_CHARS, MODIFY_TYPES, type ModifyType, type SendStyle,
@@ -37,7 +38,6 @@ export type CommandValidation = { ok: true; command: GroupCommand } | { ok: fals
 
 /** Like an SQS deduplication id: 1–128 printable ASCII characters, no spaces. */
 export const COMMAND_ID = /^[\x21-\x7E]{1,128}$/;
-const MAX_GROUP_ID_CHARS = 256;
 
 const SEND_FIELDS = ['type', 'command_id', 'group_id', 'numbers', 'content', 'media_url', 'send_style', 'from_number', 'status_callback'];
 const MODIFY_FIELDS = ['type', 'command_id', 'group_id', 'modify_type', 'number', 'name', 'from_number'];
@@ -59,7 +59,8 @@ export function validateCommand(input: unknown): CommandValidation {
   if (body.command_id !== undefined && !(typeof body.command_id === 'string' && COMMAND_ID.test(body.command_id))) {
     problems.push('command_id must be 1-128 printable characters without spaces');
   }
-  checkOptional(body, 'group_id', problems, (v) => v.trim() && v.length <= MAX_GROUP_ID_CHARS ? undefined : `must be a non-empty id of at most ${MAX_GROUP_ID_CHARS} characters`);
+  // The same id rule as webhooks and reads (ids.ts), so a group a command names can be read back.
+  checkOptional(body, 'group_id', problems, idProblem);
   checkOptional(body, 'from_number', problems, (v) => isE164(v) ? undefined : 'must be an E.164 number such as +15551230001');
 
   if (body.type === 'send_group_message') validateSend(body, problems);

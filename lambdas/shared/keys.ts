@@ -1,3 +1,4 @@
+import { idProblem } from './ids';
 import { TABLE_SCHEMA } from './table-schema';
 
 /** Key builders for every item type (layout documented in table-schema.ts and the README). */
@@ -23,3 +24,20 @@ export const timelineKeys = (groupId: string, dateSent: string, handle: string) 
 
 /** The attributes of a timeline index entry's LastEvaluatedKey, used to validate cursors. */
 export const TIMELINE_CURSOR_KEYS = [PK, SK, GSI1PK, GSI1SK] as const;
+
+/**
+ * True when a decoded cursor is a position in this group's timeline as the table builds it:
+ * `MSG#<handle>`, `MSG`, `GROUP#<group_id>`, `<date>#<handle>` with a valid handle. A forged cursor
+ * with empty or mismatched keys would otherwise reach DynamoDB and fail there (a 5xx, not a 400).
+ */
+export function isTimelineCursorFor(groupId: string, key: Record<string, string>): boolean {
+  const messagePk = key[PK] ?? '';
+  const handle = messagePk.startsWith('MSG#') ? messagePk.slice('MSG#'.length) : '';
+  const sortKey = key[GSI1SK] ?? '';
+  const datePart = sortKey.slice(0, Math.max(0, sortKey.length - handle.length - 1));
+  return idProblem(handle) === undefined
+    && key[SK] === MESSAGE_SK
+    && key[GSI1PK] === timelinePartition(groupId)
+    && sortKey === `${datePart}#${handle}`
+    && datePart.length >= 1 && datePart.length <= 64;
+}

@@ -16,22 +16,45 @@ export interface Logger {
 }
 
 const SECRET_KEY = /secret|token|password|authorization|api[-_]?key|credential|signing/i;
-// E.164 numbers, and bare runs of 10-15 digits (a number without its +). Dates and ids with
-// separators are left alone.
-const PHONE = /\+\d{7,15}\b|\b\d{10,15}\b/g;
+/**
+ * Candidate phone numbers: a run of digits, optionally after a `+` or `(`, with single separators
+ * (space, `-`, `.`, parentheses) between digits: `+14155550123`, `+1 415 555 0123`, `(415) 555-0123`.
+ * Letters around a number do not protect it (`id14155550123`, `+14155550123é`).
+ */
+const PHONE_CANDIDATE = /\+?\(?\d(?:[ .()-]{0,2}\d)*/g;
+// A date (2026-11-28, with or without a time after it) is not a phone number.
+const DATE_START = /^\d{4}-\d{2}-\d{2}/;
+/** Strings longer than this are cut in logs (a 120 KB message body is not worth a log line). */
+export const MAX_LOGGED_CHARS = 1_000;
+/** Nesting logged before values are replaced by '[too deep]'. */
+const MAX_LOGGED_DEPTH = 6;
 
-/** `+14155550123` -> `+1415***0123`: enough to tell numbers apart, not enough to dial. */
+/**
+ * `+14155550123` -> `+1415***0123`: enough to tell numbers apart, not enough to dial. A run of
+ * 10-15 digits is masked (7-15 after a `+`); longer runs are ids (UUIDs, handles), shorter ones
+ * codes and counts, and dates are left alone.
+ */
 export function maskPhone(value: string): string {
-  return value.replace(PHONE, (match) => {
+  return value.replace(PHONE_CANDIDATE, (match) => {
     const digits = match.replace(/\D/g, '');
-    return `${match.startsWith('+') ? '+' : ''}${digits.slice(0, 4)}***${digits.slice(-4)}`;
+    const plus = match.startsWith('+');
+    if (digits.length > 15 || digits.length < (plus ? 7 : 10) || DATE_START.test(match)) return match;
+    return `${plus ? '+' : ''}${digits.slice(0, 4)}***${digits.slice(-4)}`;
   });
 }
 
+function truncate(text: string): string {
+  if (text.length <= MAX_LOGGED_CHARS) return text;
+  return `${text.slice(0, MAX_LOGGED_CHARS)}…[truncated, ${text.length - MAX_LOGGED_CHARS} more characters]`;
+}
+
+/** Masks phone numbers, drops values under secret-looking keys, cuts long strings and deep nesting. */
 export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return maskPhone(value);
-  if (value === null || typeof value !== 'object' || depth > 6) return value;
-  if (value instanceof Error) return { name: value.name, message: maskPhone(value.message) };
+  if (typeof value === 'string') return truncate(maskPhone(value));
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper values are not logged at all: returning them as they are would skip the masking.
+  if (depth > MAX_LOGGED_DEPTH) return '[too deep]';
+  if (value instanceof Error) return { name: value.name, message: truncate(maskPhone(value.message)) };
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {

@@ -9,6 +9,7 @@
  *   PK = CMD#<command_id>      SK = CMD               command ledger entry (expires via TTL)
  * Index GSI1 (group timeline): GSI1PK = GROUP#<group_id>, GSI1SK = <date_sent>#<message_handle>,
  * present only on group message items, so history, group and command items never project into it.
+ * It projects the attributes a timeline page shows (see `projectedAttributes`).
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'PK',
@@ -20,7 +21,16 @@ export const TABLE_SCHEMA = {
     name: 'GSI1',
     partitionKey: 'GSI1PK',
     sortKey: 'GSI1SK',
-    /** Only group message items carry GSI1 keys, so ALL serves a timeline page from the index alone. */
-    projection: 'ALL',
+    /**
+     * INCLUDE, not ALL: a timeline page and a group summary need only what `messageView` and
+     * `groupView` show, so the unmapped payload (`extra_json`), relay URL, command id and the like
+     * stay out of the index. Never more write units than ALL, fewer for messages with large extras,
+     * and lighter 1 MB pages (README "Table design" has the measurements and why not KEYS_ONLY).
+     */
+    projection: 'INCLUDE',
+    projectedAttributes: [
+      'message_handle', 'group_id', 'direction', 'status', 'content', 'media_url', 'from_number',
+      'date_sent', 'date_updated', 'send_style', 'participants', 'group_display_name',
+    ],
   },
 } as const;

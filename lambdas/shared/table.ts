@@ -93,6 +93,8 @@ export interface GroupSnapshot {
 }
 
 export interface StatusOutcome {
+  /** Nothing was written: the message is an inbound one, which has no delivery status. */
+  refused?: 'inbound-message';
   /** The message's current status moved to this event's status. */
   statusAdvanced: boolean;
   /** This status was not in the history before. */
@@ -101,8 +103,12 @@ export interface StatusOutcome {
 }
 
 export interface MessagePage {
+  /** Timeline entries: the attributes GSI1 projects (TABLE_SCHEMA.groupTimelineIndex), not the whole item. */
   items: MessageItem[];
-  /** The key to continue after the last returned item; absent on the last page. */
+  /**
+   * The key to continue after the last returned item, whenever more items may follow; absent on
+   * the last page. A page can be shorter than `limit` and still have one (DynamoDB's 1 MB limit).
+   */
   nextKey?: Record<string, string>;
 }
 
@@ -116,11 +122,17 @@ export interface GroupListEntry {
 }
 
 export interface TableStore extends CommandTable, PacingTable {
-  putInboundMessage(event: WebhookEvent): Promise<'stored' | 'duplicate'>;
+  /**
+   * One conditional put. `duplicate`: the handle is stored under the same group (a retry);
+   * `conflict`: it is stored under another group or none (not a retry of this event).
+   */
+  putInboundMessage(event: WebhookEvent): Promise<'stored' | 'duplicate' | 'conflict'>;
   applyStatusEvent(event: WebhookEvent): Promise<StatusOutcome>;
   syncGroup(snapshot: GroupSnapshot): Promise<'updated' | 'unchanged'>;
   getGroup(groupId: string): Promise<GroupItem | undefined>;
   listGroupMessages(groupId: string, options: { limit: number; order: 'asc' | 'desc'; startKey?: Record<string, string> }): Promise<MessagePage>;
+  /** Resolves when the table answers a read (the sandbox's /health); rejects otherwise. */
+  checkReachable(): Promise<void>;
   getMessageWithHistory(handle: string): Promise<{ message: MessageItem; history: StatusHistoryItem[] } | undefined>;
   getCommand(commandId: string): Promise<CommandItem | undefined>;
   /**
@@ -133,6 +145,12 @@ export interface TableStore extends CommandTable, PacingTable {
 
 const { partitionKey: PK, sortKey: SK } = TABLE_SCHEMA;
 const TIMELINE = TABLE_SCHEMA.groupTimelineIndex;
+
+/** The position of a timeline entry, as DynamoDB's LastEvaluatedKey for GSI1 would give it. */
+const timelineCursorKey = (item: Record<string, string>) => ({
+  [PK]: item[PK] as string, [SK]: item[SK] as string,
+  [TIMELINE.partitionKey]: item[TIMELINE.partitionKey] as string, [TIMELINE.sortKey]: item[TIMELINE.sortKey] as string,
+});
 
 /** Fields every webhook event may fill on a message; they never change once known. */
 function messageFields(event: WebhookEvent): Record<string, unknown> {
@@ -175,11 +193,18 @@ export function createTableStore(options: TableStoreOptions): TableStore {
         received_at: receivedAt,
       };
       try {
-        await db.send(new PutCommand({ TableName, Item: item, ConditionExpression: `attribute_not_exists(${PK})` }));
+        await db.send(new PutCommand({
+          TableName,
+          Item: item,
+          ConditionExpression: `attribute_not_exists(${PK})`,
+          // The stored item comes back with the failure at no extra request: tells a retry from a clash.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }));
         return 'stored';
       } catch (error) {
-        if (isConditionalFailure(error)) return 'duplicate';
-        throw error;
+        if (!isConditionalFailure(error)) throw error;
+        const existing = conditionFailureItem<MessageItem>(error);
+        return existing?.group_id === event.groupId ? 'duplicate' : 'conflict';
       }
     },
 
@@ -205,8 +230,11 @@ export function createTableStore(options: TableStoreOptions): TableStore {
           TableName,
           Key: messageKey(event.messageHandle),
           ...update,
-          // A status only moves forward; terminal statuses have the highest rank, so nothing follows them.
-          ConditionExpression: 'attribute_not_exists(#status_rank) OR #status_rank < :status_rank',
+          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#direction': 'direction' },
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':inbound': 'inbound' },
+          // A status only moves forward; terminal statuses have the highest rank, so nothing follows
+          // them. Inbound messages have no delivery status: a status event never touches one.
+          ConditionExpression: '(attribute_not_exists(#status_rank) OR #status_rank < :status_rank) AND (attribute_not_exists(#direction) OR #direction <> :inbound)',
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }));
@@ -215,6 +243,7 @@ export function createTableStore(options: TableStoreOptions): TableStore {
         if (!isConditionalFailure(error)) throw error;
         statusAdvanced = false;
         attributes = conditionFailureItem<Record<string, unknown>>(error);
+        if (attributes?.direction === 'inbound') return { refused: 'inbound-message', statusAdvanced: false, historyAdded: false };
       }
       let historyAdded = true;
       try {
@@ -275,7 +304,10 @@ export function createTableStore(options: TableStoreOptions): TableStore {
     },
 
     async listGroupMessages(groupId, { limit, order, startKey }) {
-      // Ask for one more than the page so the last page has no cursor (no empty trailing page).
+      // Ask for one more than the page so that a last page that is full has no cursor (no empty
+      // trailing page). DynamoDB also stops at 1 MB read, with a LastEvaluatedKey: then more items
+      // may follow, and the page ends early with a cursor. (Not queried on: a page of `limit` large
+      // messages could exceed what a Lambda may answer, 6 MB; a 1 MB page cannot.)
       const out = await db.send(new QueryCommand({
         TableName,
         IndexName: TIMELINE.name,
@@ -289,10 +321,14 @@ export function createTableStore(options: TableStoreOptions): TableStore {
       const rows = out.Items ?? [];
       const items = rows.slice(0, limit) as Array<MessageItem & Record<string, string>>;
       const last = items[items.length - 1];
-      const nextKey = rows.length > limit && last
-        ? { [PK]: last[PK] as string, [SK]: last[SK] as string, [TIMELINE.partitionKey]: last[TIMELINE.partitionKey] as string, [TIMELINE.sortKey]: last[TIMELINE.sortKey] as string }
-        : undefined;
+      const more = rows.length > limit || out.LastEvaluatedKey !== undefined;
+      const nextKey = !more ? undefined : last ? timelineCursorKey(last) : (out.LastEvaluatedKey as Record<string, string>);
       return { items, nextKey };
+    },
+
+    async checkReachable() {
+      // A read of a key that is never written: proves the table answers, costs half a read unit.
+      await db.send(new GetCommand({ TableName, Key: { [PK]: 'HEALTH', [SK]: 'HEALTH' } }));
     },
 
     async getMessageWithHistory(handle) {

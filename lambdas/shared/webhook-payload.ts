@@ -1,7 +1,12 @@
+import { idProblem } from './ids';
+import { EARLIEST_DATE, LATEST_DATE, parseIsoDate } from './iso-date';
+import { jsonShapeProblem } from './json-shape';
+
 /**
  * Parses a Sendblue webhook body (receive webhook, status callback, outbound webhook) into the
- * event we store. Strict on types (a wrong type is a 400 naming the field), tolerant otherwise:
- * `null` and `""` mean "absent", and fields we do not map are kept in `extra`, not dropped.
+ * event we store. Strict on types (a wrong type is a 400 naming the field), on ids (ids.ts), on
+ * dates (iso-date.ts) and on shape (json-shape.ts: bounded nesting, valid Unicode), tolerant
+ * otherwise: `null` and `""` mean "absent", and fields we do not map are kept in `extra`, not dropped.
  */
 export type Direction = 'inbound' | 'outbound';
 
@@ -31,8 +36,6 @@ export interface WebhookEvent {
 
 export type ParseResult = { ok: true; event: WebhookEvent } | { ok: false; error: string };
 
-// Keys are built from ids (sort keys hold at most 1024 bytes), so ids are bounded in bytes.
-const MAX_ID_BYTES = 512;
 /** The payload's fields, remembering which ones were read: whatever was not lands in `extra`. */
 class Fields {
   private readonly read = new Set<string>();
@@ -60,19 +63,19 @@ function optionalString(body: Fields, field: string): string | undefined {
 function optionalId(body: Fields, field: string): string | undefined {
   const value = optionalString(body, field);
   if (value === undefined) return undefined;
-  // eslint-disable-next-line no-control-regex
-  if (Buffer.byteLength(value) > MAX_ID_BYTES || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new FieldError(`${field} must be at most ${MAX_ID_BYTES} bytes of printable characters`);
-  }
+  const problem = idProblem(value);
+  if (problem) throw new FieldError(`${field} ${problem}`);
   return value;
 }
 
 function optionalDate(body: Fields, field: string): string | undefined {
   const value = optionalString(body, field);
   if (value === undefined) return undefined;
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new FieldError(`${field} must be an ISO-8601 date`);
-  return new Date(time).toISOString();
+  const parsed = parseIsoDate(value);
+  if (parsed.ok) return parsed.iso;
+  throw new FieldError(parsed.problem === 'range'
+    ? `${field} must be between ${EARLIEST_DATE.slice(0, 4)} and ${LATEST_DATE.slice(0, 4)}`
+    : `${field} must be an ISO-8601 date with a time zone, such as 2026-11-20T17:04:11.512Z`);
 }
 
 function optionalStringArray(body: Fields, field: string): string[] | undefined {
@@ -135,6 +138,9 @@ export function parseWebhookPayload(body: unknown, defaultDirection: Direction):
       // Properties are evaluated in order, so this runs after every field above was read.
       extra: record.unread(),
     };
+    // After the fields, so that a problem in a known field is reported by its own name first.
+    const shape = jsonShapeProblem(body);
+    if (shape) throw new FieldError(shape);
     return { ok: true, event };
   } catch (error) {
     if (error instanceof FieldError) return { ok: false, error: error.message };

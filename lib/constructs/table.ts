@@ -48,6 +48,7 @@ export class EventsTable extends Table {
       partitionKey: { name: index.partitionKey, type: KEY_TYPE },
       sortKey: { name: index.sortKey, type: KEY_TYPE },
       projectionType: index.projection as ProjectionType,
+      nonKeyAttributes: [...index.projectedAttributes],
     });
     this.groupTimelineIndexArn = `${this.tableArn}/index/${index.name}`;
   }

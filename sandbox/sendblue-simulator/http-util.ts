@@ -44,10 +44,21 @@ export function safeHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-/** The body as recorded: parsed JSON when it is JSON, else the text (bounded), undefined when empty. */
+// `token=<value>` in a URL's query: the stack's status callback URL carries its token that way.
+const TOKEN_IN_URL = /([?&]token=)[^&#\s"'\\]*/gi;
+
+/**
+ * A text with the value of every `token` URL parameter replaced by `[redacted]`. The recorded
+ * requests and callbacks (/__simulator/requests, /__simulator/callbacks) show URLs, and the status
+ * callback token lets anyone who has it post status events to the stack.
+ */
+export const redactUrlTokens = (text: string): string => text.replace(TOKEN_IN_URL, '$1[redacted]');
+
+/** The body as recorded: parsed JSON when it is JSON, else the text (bounded), undefined when empty; URL tokens redacted. */
 export function recordedBody(body: Buffer): unknown {
   if (!body.length) return undefined;
-  const text = body.toString('utf8');
+  // Redacted in the text, before parsing: it reaches every string however deeply it is nested.
+  const text = redactUrlTokens(body.toString('utf8'));
   try {
     return JSON.parse(text) as unknown;
   } catch {

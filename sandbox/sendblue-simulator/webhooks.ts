@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../../lambdas/shared/logger';
 import { SIGNING_HEADER } from '../../lambdas/shared/webhook-auth';
+import { redactUrlTokens } from './http-util';
 import { messagePayload } from './records';
 import type { Scheduler, TaskContext } from './scheduler';
 import { copyMessage, type SimState } from './state';
@@ -107,7 +108,8 @@ export class Webhooks {
     headers: Record<string, string>,
     context: TaskContext,
   ): Promise<void> {
-    const delivery: CallbackDelivery = { kind, url, payload, attempts: 0, lastStatus: null, delivered: false };
+    // Recorded without the URL's token (shown by /__simulator/callbacks); delivered with it.
+    const delivery: CallbackDelivery = { kind, url: redactUrlTokens(url), payload, attempts: 0, lastStatus: null, delivered: false };
     this.callbacks.push(delivery);
     const body = JSON.stringify(payload);
     const delays = [0, ...this.settings.retryDelaysMs];

@@ -46,7 +46,10 @@ describe('validateCommand: send_group_message', () => {
     [send({ status_callback: 'https://user:pw@example.com/hook' }), 'must not carry credentials'],
     [send({ command_id: 'has space' }), 'command_id must be'],
     [send({ command_id: 'x'.repeat(129) }), 'command_id must be'],
-    [send({ group_id: '  ' }), 'group_id must be a non-empty id'],
+    [send({ group_id: '  ' }), 'group_id must not be blank'],
+    [send({ group_id: 'g'.repeat(257) }), 'group_id must be 1 to 256 characters'],
+    [send({ group_id: 'g\ud800' }), 'group_id must be valid Unicode text'],
+    [send({ group_id: 'g\u0007' }), 'group_id must not contain control characters'],
     [send({ contnet: 'typo' }), 'unknown field "contnet"'],
   ])('rejects %j', (input, expected) => {
     expect(errorOf(input)).toContain(expected);

@@ -8,6 +8,40 @@ describe('logger redaction', () => {
     expect(maskPhone('14155550123')).toBe('1415***0123');
   });
 
+  it.each([
+    ['+14155550123é', '+1415***0123é'],
+    ['+14155550123abc', '+1415***0123abc'],
+    ['id14155550123', 'id1415***0123'],
+    ['+1 415 555 0123', '+1415***0123'],
+    ['+1-415-555-0123', '+1415***0123'],
+    ['(415) 555-0123', '4155***0123'],
+    ['415.555.0123 or +44 20 7946 0958', '4155***0123 or +4420***0958'],
+    ['tel:+14155550123,+12125550177', 'tel:+1415***0123,+1212***0177'],
+  ])('masks numbers with separators or letters around them: %s', (text, masked) => {
+    expect(maskPhone(text)).toBe(masked);
+  });
+
+  it('leaves ISO dates, UUIDs, long ids and short numbers alone', () => {
+    for (const text of ['2026-11-28T19:28:13.196Z', '2026-11-28 19:28:13', '5b0e7c2a-8f1d-4c3b-9a6e-2d7f1b4c8e90', '12345678-1234-1234-1234-123456789012', 'error 10001', 'v1.2.3', '127.0.0.1:8000']) {
+      expect(maskPhone(text)).toBe(text);
+    }
+  });
+
+  it('truncates long strings with a marker, after masking', () => {
+    const long = `+14155550123 ${'x'.repeat(120_000)}`;
+    const out = redact({ content: long }) as { content: string };
+    expect(out.content.length).toBeLessThan(1_100);
+    expect(out.content).toMatch(/^\+1415\*\*\*0123 x+…\[truncated, \d+ more characters\]$/);
+  });
+
+  it('does not log what lies deeper than it looks: no number or secret escapes through depth', () => {
+    let deep: Record<string, unknown> = { from_number: '+14155550123', token: 'hunter2' };
+    for (let i = 0; i < 20; i += 1) deep = { deep };
+    const text = JSON.stringify(redact(deep));
+    expect(text).not.toMatch(/4155550123|hunter2/);
+    expect(text).toContain('[too deep]');
+  });
+
   it('leaves dates, handles and short numbers alone', () => {
     for (const text of ['2026-11-28T19:28:13.196Z', '5B0E7C2A-8F1D-4C3B-9A6E-2D7F1B4C8E90', 'error 10001', 'status 503']) {
       expect(maskPhone(text)).toBe(text);

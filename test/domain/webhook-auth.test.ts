@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isAuthorizedWebhook, safeEqual, statusCallbackToken } from '../../lambdas/shared/webhook-auth';
+import { limitToStatusToken, safeEqual, statusCallbackToken, webhookCredential } from '../../lambdas/shared/webhook-auth';
+import { parseWebhookPayload, type WebhookEvent } from '../../lambdas/shared/webhook-payload';
 
 const secret = 'test-webhook-secret';
 const token = 'generated-callback-token';
@@ -9,8 +10,8 @@ const secrets = {
   webhookSecret: async () => (fetched.push('webhook'), secret),
   callbackToken: async () => (fetched.push('token'), token),
 };
-const check = (route: 'receive' | 'status', signingHeader: string | undefined, given: string | undefined) =>
-  isAuthorizedWebhook(route, { signingHeader, token: given }, secrets);
+const check = async (route: 'receive' | 'status', signingHeader: string | undefined, given: string | undefined) =>
+  (await webhookCredential(route, { signingHeader, token: given }, secrets)) !== undefined;
 
 describe('webhook authentication', () => {
   it('compares strings exactly, whatever their lengths', () => {
@@ -35,6 +36,20 @@ describe('webhook authentication', () => {
     expect(await check('status', 'wrong', 'wrong')).toBe(false);
     expect(await check('status', undefined, secret)).toBe(false);
     expect(await check('receive', token, undefined)).toBe(false);
+  });
+
+  it('says which credential let the request in', async () => {
+    expect(await webhookCredential('status', { signingHeader: secret, token }, secrets)).toBe('signing-secret');
+    expect(await webhookCredential('status', { signingHeader: undefined, token }, secrets)).toBe('status-token');
+    expect(await webhookCredential('status', { signingHeader: 'wrong', token }, secrets)).toBe('status-token');
+  });
+
+  it('the status token records outbound statuses only, without group membership or name', () => {
+    const parse = (body: Record<string, unknown>) => (parseWebhookPayload(body, 'outbound') as { ok: true; event: WebhookEvent }).event;
+    const outbound = parse({ message_handle: 'h', status: 'SENT', group_id: 'g', participants: ['+14155550123'], group_display_name: 'N' });
+    expect(limitToStatusToken(outbound)).toEqual({ ok: true, event: { ...outbound, participants: undefined, groupDisplayName: undefined } });
+    const inbound = parse({ message_handle: 'h', is_outbound: false, group_id: 'g' });
+    expect(limitToStatusToken(inbound)).toEqual({ ok: false, error: expect.stringMatching(/only records status events for outbound messages/) });
   });
 
   it('reads only the secret that the presented credential needs', async () => {

@@ -77,6 +77,18 @@ describe('POST /webhooks/receive', () => {
     expect(list.body.messages).toHaveLength(1);
   });
 
+  it('a stored handle arriving again under another group changes nothing, not even that group\'s record', async () => {
+    const t = await setup();
+    const payload = inboundPayload({ group_id: `g-${crypto.randomUUID()}` });
+    await t.post('receive', payload);
+    const other = `g-${crypto.randomUUID()}`;
+    const again = await t.post('receive', { ...payload, group_id: other, group_display_name: 'Elsewhere' });
+    expect(parseBody(again)).toMatchObject({ ok: true, result: 'duplicate' });
+    expect(await t.store.getGroup(other)).toBeUndefined();
+    expect((await t.get(`/groups/${other}`)).status).toBe(404);
+    expect((await t.get(`/messages/${payload.message_handle}`)).body.group_id).toBe(payload.group_id);
+  });
+
   it.each([
     ['missing', null],
     ['wrong', 'not-the-secret'],
@@ -182,6 +194,91 @@ describe('POST /webhooks/receive', () => {
     expect((await t.get(`/groups/${groupId}`)).body).toMatchObject(expected);
   });
 
+  it('answers 400, never 503, to unmapped fields nested deeper than the limit, and stores nothing', async () => {
+    const t = await setup();
+    for (const levels of [65, 5_000]) {
+      const payload = inboundPayload();
+      const raw = JSON.stringify(payload).replace(/}$/, `,"deep":${'['.repeat(levels)}${']'.repeat(levels)}}`);
+      const result = await t.post('receive', undefined, { raw });
+      expect(result.statusCode, `${levels} levels`).toBe(400);
+      expect(parseBody(result).error).toMatch(/nested deeper than 64 levels/);
+      expect((await t.get(`/messages/${payload.message_handle}`)).status).toBe(404);
+    }
+    expect(t.writes).toEqual([]);
+  });
+
+  it.each([
+    ['a message_handle of 257 characters', { message_handle: 'h'.repeat(257) }, /message_handle must be 1 to 256 characters/],
+    ['a group_id of 257 characters', { group_id: 'g'.repeat(257) }, /group_id must be 1 to 256 characters/],
+    ['a message_handle with a lone surrogate', { message_handle: 'x\\ud800' }, /message_handle must be valid Unicode text/],
+    ['a group_id with a lone surrogate', { group_id: 'g\\udc00x' }, /group_id must be valid Unicode text/],
+    ['a control character in a group_id', { group_id: 'g\\u0085' }, /group_id must not contain control characters/],
+    ['date_sent "hello 7"', { date_sent: 'hello 7' }, /date_sent must be an ISO-8601 date/],
+    ['date_sent in year 10000', { date_sent: '+010000-01-01T00:00:00.000Z' }, /date_sent must be an ISO-8601 date/],
+    ['date_sent in 1999', { date_sent: '1999-12-31T23:59:59.000Z' }, /date_sent must be between 2000 and 2100/],
+    ['date_updated without a time zone', { date_updated: '2026-11-20T17:04:11' }, /date_updated must be an ISO-8601 date/],
+    ['date_sent on February 30', { date_sent: '2026-02-30T10:00:00Z' }, /date_sent must be an ISO-8601 date/],
+  ])('refuses %s with 400 and stores nothing', async (_label, fields, message) => {
+    const t = await setup();
+    const payload = inboundPayload();
+    // Built by hand: JSON.stringify would escape a lone surrogate differently than a client may send it.
+    const raw = JSON.stringify(payload).replace(/}$/, `,${Object.entries(fields).map(([k, v]) => `"${k}":"${v}"`).join(',')}}`);
+    const result = await t.post('receive', undefined, { raw });
+    expect(result.statusCode).toBe(400);
+    expect(parseBody(result).error).toMatch(message);
+    expect(t.writes).toEqual([]);
+  });
+
+  it('a refused id with a lone surrogate does not make a later, different id a duplicate', async () => {
+    const t = await setup();
+    const base = JSON.stringify(inboundPayload({ message_handle: 'PLACEHOLDER' }));
+    const handle = `x-${crypto.randomUUID()}`;
+    const first = await t.post('receive', undefined, { raw: base.replace('PLACEHOLDER', `${handle}\\ud800`) });
+    expect(first.statusCode).toBe(400);
+    const second = await t.post('receive', undefined, { raw: base.replace('PLACEHOLDER', `${handle}?`) });
+    expect(parseBody(second)).toMatchObject({ ok: true, result: 'stored' });
+  });
+
+  it('accepts the ISO-8601 forms Sendblue sends and stores them normalised to UTC', async () => {
+    const t = await setup();
+    for (const [given, stored] of [
+      ['2026-11-20T17:04:11.512Z', '2026-11-20T17:04:11.512Z'],
+      ['2026-11-20T17:04:11Z', '2026-11-20T17:04:11.000Z'],
+      ['2026-11-20T18:04:11.512+01:00', '2026-11-20T17:04:11.512Z'],
+      ['2026-11-20T17:04:11.512345Z', '2026-11-20T17:04:11.512Z'],
+    ]) {
+      const payload = inboundPayload({ date_sent: given });
+      expect((await t.post('receive', payload)).statusCode, given).toBe(200);
+      expect((await t.get(`/messages/${payload.message_handle}`)).body.date_sent, given).toBe(stored);
+    }
+  });
+
+  it('write order: a failed group write answers 503 after the message was stored, and the retry stores the group record', async () => {
+    const t = await setup();
+    // Fault injection: the first UpdateItem on a group record fails as if DynamoDB were unavailable.
+    let failNext = true;
+    t.documentClient.middlewareStack.add((next) => async (args) => {
+      const input = args.input as { Key?: Record<string, unknown> };
+      if (failNext && String(input.Key?.PK ?? '').startsWith('GROUP#')) {
+        failNext = false;
+        throw Object.assign(new Error('injected fault: group write unavailable'), { name: 'ServiceUnavailable' });
+      }
+      return next(args);
+    }, { step: 'initialize', name: 'failGroupWriteOnce' });
+    const groupId = `g-${crypto.randomUUID()}`;
+    const payload = inboundPayload({ group_id: groupId, group_display_name: 'Retried' });
+    const first = await t.post('receive', payload);
+    expect(first.statusCode).toBe(503);
+    expect(failNext).toBe(false);
+    // Message first: it is already stored, the group record is not.
+    expect((await t.get(`/messages/${payload.message_handle}`)).status).toBe(200);
+    expect(await t.store.getGroup(groupId)).toBeUndefined();
+    // Sendblue retries: a duplicate for the message, and the group write is done again.
+    const retry = await t.post('receive', payload);
+    expect(parseBody(retry)).toMatchObject({ ok: true, result: 'duplicate' });
+    expect(await t.store.getGroup(groupId)).toMatchObject({ group_id: groupId, group_name: 'Retried', members: [...(payload.participants as string[])].sort() });
+  });
+
   it('answers 503 and writes nothing when storage fails, so Sendblue retries', async () => {
     const t = await setup();
     const broken = createTableStore({ documentClient: t.documentClient, tableName: 'no-such-table' });
@@ -215,6 +312,48 @@ describe('POST /webhooks/status', () => {
     const result = await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z'), { secret: null, token: statusCallbackToken(SECRET) });
     expect(result.statusCode).toBe(200);
     expect((await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z'), { secret: null, token: 'forged' })).statusCode).toBe(401);
+  });
+
+  it('refuses with 403 an inbound message authenticated only by the status token, and stores nothing', async () => {
+    const t = await setup();
+    const groupId = `g-${crypto.randomUUID()}`;
+    const token = statusCallbackToken(SECRET);
+    await t.post('receive', inboundPayload({ group_id: groupId, group_display_name: 'Real name', date_sent: '2026-11-20T10:00:00.000Z' }));
+    t.writes.length = 0;
+    const forged = inboundPayload({ group_id: groupId, is_outbound: false, participants: ['+19995550100'], group_display_name: 'Hijacked', date_sent: '2026-11-20T11:00:00.000Z' });
+    const result = await t.post('status', forged, { secret: null, token });
+    expect(result.statusCode).toBe(403);
+    expect(parseBody(result).error).toMatch(/status token .* outbound/);
+    expect(t.writes).toEqual([]);
+    expect((await t.get(`/messages/${forged.message_handle}`)).status).toBe(404);
+    expect((await t.get(`/groups/${groupId}`)).body).toMatchObject({ name: 'Real name' });
+    // With the signing header the status route still takes the account's webhooks, inbound included.
+    expect((await t.post('status', forged)).statusCode).toBe(200);
+  });
+
+  it('a status event with only the token cannot change a group\'s members or name', async () => {
+    const t = await setup();
+    const groupId = `g-${crypto.randomUUID()}`;
+    const members = ['+14155550123', '+12125550177'];
+    await t.post('receive', inboundPayload({ group_id: groupId, participants: members, group_display_name: 'Real name', date_sent: '2026-11-20T10:00:00.000Z' }));
+    const handle = `out-${crypto.randomUUID()}`;
+    const status = statusPayload({ message_handle: handle, group_id: groupId, status: 'SENT', participants: ['+19995550100'], group_display_name: 'Hijacked', date_sent: '2026-11-20T11:00:00.000Z' });
+    expect((await t.post('status', status, { secret: null, token: statusCallbackToken(SECRET) })).statusCode).toBe(200);
+    expect((await t.get(`/messages/${handle}`)).body).toMatchObject({ status: 'SENT', participants: null });
+    expect((await t.get(`/groups/${groupId}`)).body).toMatchObject({ members: [...members].sort(), name: 'Real name' });
+  });
+
+  it('refuses a status event for a message that is inbound, and changes nothing', async () => {
+    const t = await setup();
+    const payload = inboundPayload();
+    await t.post('receive', payload);
+    const before = await t.get(`/messages/${payload.message_handle}`);
+    t.writes.length = 0;
+    const result = await t.post('status', outbound(payload.message_handle as string, 'ERROR', '2026-11-20T17:05:03.000Z'), { secret: null, token: statusCallbackToken(SECRET) });
+    expect(result.statusCode).toBe(409);
+    expect(parseBody(result).error).toMatch(/inbound/);
+    expect(t.writes).toEqual(['UpdateItemCommand']); // the conditional update that was refused
+    expect(await t.get(`/messages/${payload.message_handle}`)).toEqual(before);
   });
 
   it('keeps a status for a message not seen yet, with at most two writes', async () => {

@@ -75,6 +75,44 @@ describe('read routes', () => {
     expect((await get('/groups/paging/messages', { cursor: foreign })).status).toBe(400);
   });
 
+  it('answers 400, never 503, to a forged cursor that names this group but holds impossible keys', async () => {
+    const { get } = await setupWithMessages('forged', 2);
+    for (const key of [
+      { PK: '', SK: '', GSI1PK: 'GROUP#forged', GSI1SK: '' },
+      { PK: 'MSG#a', SK: 'MSG', GSI1PK: 'GROUP#forged', GSI1SK: '' },
+      { PK: 'MSG#a', SK: 'STATUS#SENT', GSI1PK: 'GROUP#forged', GSI1SK: '2026-01-01T00:00:00.000Z#a' },
+      { PK: 'MSG#a', SK: 'MSG', GSI1PK: 'GROUP#forged', GSI1SK: '2026-01-01T00:00:00.000Z#b' },
+      { PK: `MSG#${'a'.repeat(300)}`, SK: 'MSG', GSI1PK: 'GROUP#forged', GSI1SK: `2026-01-01T00:00:00.000Z#${'a'.repeat(300)}` },
+    ]) {
+      const result = await get('/groups/forged/messages', { cursor: encodeCursor(key)! });
+      expect(result.status, JSON.stringify(key).slice(0, 120)).toBe(400);
+      expect(result.body.error).toMatch(/cursor/);
+    }
+  });
+
+  it('takes limit as a plain whole number only', async () => {
+    const { get } = await setupWithMessages('limits', 2);
+    for (const limit of ['1e2', '0x10', ' 5', '5 ', '+5', '5.0', '']) {
+      const result = await get('/groups/limits/messages', { limit });
+      expect(result.status, JSON.stringify(limit)).toBe(400);
+      expect(result.body.error).toMatch(/limit/);
+    }
+    expect((await get('/groups/limits/messages', { limit: '1' })).body.messages).toHaveLength(1);
+    expect((await get('/groups/limits/messages', { limit: '100' })).status).toBe(200);
+  });
+
+  it('refuses ids the webhooks would refuse: too long, not valid Unicode, control characters', async () => {
+    const { get } = await setupWithMessages('ids', 1);
+    for (const id of ['a'.repeat(257), 'x\ud800', '\udc00', 'a\u0000b', 'a\u009fb']) {
+      for (const path of [`/groups/${id}`, `/groups/${id}/messages`, `/messages/${id}`, `/commands/${id}`]) {
+        const result = await get(path);
+        expect(result.status, path.slice(0, 40)).toBe(400);
+        expect(result.body.error).toMatch(/must/);
+      }
+    }
+    expect((await get(`/messages/${'a'.repeat(256)}`)).status).toBe(404);
+  });
+
   it('answers 404 with a JSON error for unknown ids', async () => {
     const { get } = await setupWithMessages('known', 1);
     for (const path of ['/groups/unknown', '/groups/unknown/messages', '/messages/unknown', '/commands/unknown']) {

@@ -30,7 +30,7 @@ describe('table', () => {
             { AttributeName: TABLE_SCHEMA.groupTimelineIndex.partitionKey, KeyType: 'HASH' },
             { AttributeName: TABLE_SCHEMA.groupTimelineIndex.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...TABLE_SCHEMA.groupTimelineIndex.projectedAttributes] },
         },
       ],
       TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true },

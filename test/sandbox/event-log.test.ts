@@ -36,6 +36,13 @@ describe('sandbox event log', () => {
     expect(lines.filter((line) => /sandbox-api +api request/.test(line))).toEqual([]);
   });
 
+  it('formatLogEntry: a control character in a value cannot start a new line or hide text', () => {
+    const line = formatLogEntry({ level: 'warn', message: 'webhook rejected\nFAKE', component: 'ingest', time: '2026-11-28T20:56:28.000Z',
+      group_id: 'g\n20:56:29  ingest      webhook stored  group_id=forged', reason: 'a\rb\u001b[31mred\u2028c\u202ed', nested: { x: 'y\nz' } });
+    expect(line).toBe('20:56:28  ingest      WARN  webhook rejected\\nFAKE  group_id=g\\n20:56:29  ingest      webhook stored  group_id=forged reason=a\\rb\\u001b[31mred\\u2028c\\u202ed nested={"x":"y\\nz"}');
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+  });
+
   it('readableLoggerFor: warnings marked, secrets dropped, debug below the level left out', () => {
     const lines: string[] = [];
     const logger = readableLoggerFor('sender', { write: (line) => lines.push(line) });

@@ -138,6 +138,19 @@ describe('npm start (bin/sandbox.ts)', () => {
     expect(dynamoDbLocalPids(ports.dynamo)).toEqual([]);
   });
 
+  it('says in one plain line that DynamoDB Local stopped, and exits 1 (it does not limp on answering 503s)', async () => {
+    const ports = await freePorts();
+    const cli = runSandboxCli(portEnv(ports));
+    await waitFor(() => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null, 30_000, 'the banner');
+    expect(cli.output()).toContain(`http://127.0.0.1:${ports.dynamo}  (table sendblue-groups, region us-east-1, any credentials; 127.0.0.1 only)`);
+    const [javaPid] = dynamoDbLocalPids(ports.dynamo);
+    process.kill(javaPid!, 'SIGKILL');
+    expect(await cli.exited).toBe(1);
+    expect(cli.output()).toContain('DynamoDB Local stopped unexpectedly (signal SIGKILL): stopping the sandbox...');
+    expect(cli.output()).not.toContain('Sandbox stopped.');
+    await waitFor(async () => await isPortFree(ports.api), 5_000, 'the API port to be released');
+  });
+
   it('exits 1 with a clear message when the DynamoDB port is taken', async () => {
     const ports = await freePorts();
     const blocker = await occupy(ports.dynamo);
@@ -159,6 +172,29 @@ describe('npm start (bin/sandbox.ts)', () => {
 });
 
 describe('startSandbox', () => {
+  it('/health reflects DynamoDB: 200 while it answers, 503 with a JSON error once it is gone, and onFatal says why', async () => {
+    const ports = await freePorts();
+    const fatal: string[] = [];
+    const sandbox = await startSandbox(
+      { ...DEFAULT_SANDBOX_CONFIG, port: ports.api, dynamoDbPort: ports.dynamo, sqsPort: ports.sqs, simulatorPort: ports.simulator },
+      { loggerFor: () => silentLogger, onFatal: (message) => fatal.push(message) },
+    );
+    try {
+      const healthy = await fetch(sandbox.urls.health);
+      expect([healthy.status, await healthy.json()]).toEqual([200, { ok: true }]);
+      const [javaPid] = dynamoDbLocalPids(ports.dynamo);
+      process.kill(javaPid!, 'SIGKILL');
+      await waitFor(() => fatal.length > 0, 5_000, 'onFatal');
+      expect(fatal).toEqual(['DynamoDB Local stopped unexpectedly (signal SIGKILL)']);
+      const down = await fetch(sandbox.urls.health);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toEqual({ ok: false, error: expect.stringMatching(/storage is not answering/) });
+    } finally {
+      await sandbox.stop();
+    }
+    expect(fatal).toHaveLength(1);
+  });
+
   it('stops DynamoDB Local again when a later step fails (API port taken)', async () => {
     const ports = await freePorts();
     const blocker = await occupy(ports.api);

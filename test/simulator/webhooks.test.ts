@@ -200,6 +200,18 @@ describe('member replies', () => {
 });
 
 describe('secrets', () => {
+  it('redacts the status callback token in /__simulator/requests and /__simulator/callbacks, yet delivers with it', async () => {
+    const token = `tok-${crypto.randomUUID()}`;
+    await send({ numbers: [A, B], status_callback: `${receiver.url}/status?a=1&token=${token}` });
+    await sim.idle();
+    expect(receiver.received.map((r) => r.path)).toEqual([`/status?a=1&token=${token}`, `/status?a=1&token=${token}`]);
+    const shown = await Promise.all(['requests', 'callbacks'].map(async (what) => (await fetch(`${sim.url}/__simulator/${what}`)).text()));
+    for (const text of [...shown, JSON.stringify([sim.requests, sim.callbacks])]) {
+      expect(text).not.toContain(token);
+      expect(text).toContain('/status?a=1&token=[redacted]');
+    }
+  });
+
   it('never logs or records the API secret or the webhook secret, whatever happened', async () => {
     logLines.length = 0;
     const stranger = new SendblueAPI({ apiKey: KEY, apiSecret: `${SECRET}-wrong`, baseURL: sim.url, maxRetries: 0 });
