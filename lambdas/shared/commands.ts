@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { idProblem } from './ids';
+import { hasLoneSurrogate, idProblem } from './ids';
 import {
-  characterCount, checkCallableUrl, checkMediaUrl, isE164, isWellFormedText, isSendStyle, MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS,
+  characterCount, checkCallableUrl, checkMediaUrl, isE164, isSendStyle, MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS,
   MAX_GROUP_NAME_CHARS, MODIFY_TYPES, type ModifyType, type SendStyle,
 } from './sendblue-rules';
 
@@ -86,7 +86,7 @@ function validateSend(body: Record<string, unknown>, problems: string[]): void {
   if (body.content === undefined && body.media_url === undefined) problems.push('content or media_url is required');
   checkOptional(body, 'content', problems, (v) => {
     if (!v.trim()) return 'must not be empty';
-    if (!isWellFormedText(v)) return 'must be valid Unicode text (it has a lone surrogate)';
+    if (hasLoneSurrogate(v)) return 'must be valid Unicode text (it has a lone surrogate)';
     return characterCount(v) < MAX_CONTENT_CHARS ? undefined : `must be under ${MAX_CONTENT_CHARS} characters`;
   });
   checkOptional(body, 'media_url', problems, checkMediaUrl);
@@ -111,7 +111,7 @@ function validateModify(body: Record<string, unknown>, problems: string[]): void
     if (body.number !== undefined) problems.push('number is not used by rename');
     if (typeof body.name !== 'string' || !body.name.trim()) problems.push('name is required for rename and must not be blank');
     else if (characterCount(body.name) > MAX_GROUP_NAME_CHARS) problems.push(`name must be at most ${MAX_GROUP_NAME_CHARS} characters`);
-    else if (!isWellFormedText(body.name)) problems.push('name must be valid Unicode text (it has a lone surrogate)');
+    else if (hasLoneSurrogate(body.name)) problems.push('name must be valid Unicode text (it has a lone surrogate)');
     return;
   }
   if (body.name !== undefined) problems.push(`name is only used by rename, not ${modifyType}`);

@@ -35,6 +35,20 @@ const MAX_LOGGED_DEPTH = 6;
  * codes and counts, and dates are left alone.
  */
 export function maskPhone(value: string): string {
+  // UUIDs (our message handles and group ids) are left whole: a segment of digits next to a
+  // dash would otherwise read as a number with separators (`…-9db1-883816603944`).
+  let out = '';
+  let from = 0;
+  for (const uuid of value.matchAll(UUID)) {
+    out += maskRuns(value.slice(from, uuid.index)) + uuid[0];
+    from = uuid.index + uuid[0].length;
+  }
+  return out + maskRuns(value.slice(from));
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+function maskRuns(value: string): string {
   return value.replace(PHONE_CANDIDATE, (match) => {
     const digits = match.replace(/\D/g, '');
     const plus = match.startsWith('+');

@@ -1,8 +1,14 @@
 import { callFailed, checkFailed, waitForSlot, type Attempt, type AttemptDeps } from './attempt-calls';
 import { mayTryAgain, type AttemptOutcome } from './attempt-outcome';
 import type { SendGroupMessageCommand } from './commands';
+import { parseIsoDate } from './iso-date';
 import type { SendblueMessage } from './sendblue-client';
 import { matchingSends, sentParticipants } from './sender-rules';
+
+const isoOrUndefined = (text: string | undefined) => {
+  const parsed = text === undefined ? undefined : parseIsoDate(text);
+  return parsed?.ok ? parsed.iso : undefined;
+};
 
 /** Sendblue's clock and ours differ a little: look this much before the first call. */
 const CLOCK_SKEW_MS = 5_000;
@@ -74,10 +80,11 @@ export function createSendAttempt(deps: AttemptDeps) {
     try {
       // Older answers lack group_id; a new group's id is then looked up once (sendblue-api.md).
       const groupId = accepted.group_id ?? command.group_id ?? (await sendblue.getMessage(handle))?.group_id;
-      const dateSent = accepted.date_sent ?? accepted.date_created ?? deps.now().toISOString();
+      // Normalised like a webhook's dates, so the timeline sorts it right; our clock when Sendblue's is unusable.
+      const dateSent = isoOrUndefined(accepted.date_sent) ?? isoOrUndefined(accepted.date_created) ?? deps.now().toISOString();
       const { earlierStatus } = await store.putOutboundMessage({
         messageHandle: handle, groupId, commandId: attempt.commandId, status: accepted.status ?? 'QUEUED',
-        content: command.content, mediaUrl: command.media_url, fromNumber: line, dateSent, dateUpdated: accepted.date_updated,
+        content: command.content, mediaUrl: command.media_url, fromNumber: line, dateSent, dateUpdated: isoOrUndefined(accepted.date_updated),
         sendStyle: command.send_style, participants: sentParticipants(accepted.recipients ?? command.numbers, line),
         relayUrl: command.status_callback,
       });

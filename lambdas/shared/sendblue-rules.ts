@@ -15,10 +15,6 @@ export const MAX_CONTENT_CHARS = 18_996;
  * Characters as people count them: Unicode code points, so an emoji is one character (JavaScript's
  * `length` would count it as two UTF-16 units).
  */
-/** A lone UTF-16 surrogate: not Unicode text (SQS refuses it, and it cannot be stored or shown faithfully). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-export const isWellFormedText = (text: string): boolean => !LONE_SURROGATE.test(text);
-
 export const characterCount = (text: string): number => {
   let count = 0;
   for (const _ of text) count += 1;
