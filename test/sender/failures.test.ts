@@ -180,3 +180,32 @@ describe('unclear outcomes are settled in Sendblue before any re-send', () => {
     }
   });
 });
+
+describe('a command_id whose command failed (nothing was sent for it)', () => {
+  it('is taken over by a corrected command, which is sent; the failed one repeated stays failed', async () => {
+    const id = `corrected-${uid()}`;
+    // First use: invalid (a rule broken), so it fails without any call.
+    await h.push({ type: 'send_group_message', command_id: id, numbers: ['555-0101'], content: 'broken' }, { dedupId: `${id}-a` });
+    expect((await h.waitForCommand(id, ['failed'])).error).toMatch(/numbers must be E.164/);
+    // The producer fixes it and reuses the id: it runs.
+    await h.push({ type: 'send_group_message', command_id: id, numbers: MEMBERS, content: id }, { dedupId: `${id}-b` });
+    const done = await h.waitForCommand(id, ['sent']);
+    expect(done).toMatchObject({ state: 'sent', error: null });
+    expect(accepted(id)).toHaveLength(1);
+
+    // A valid command refused by Sendblue, then corrected under the same id.
+    const refusedId = `refused-then-fixed-${uid()}`;
+    h.sim.injectFault({ kind: '400', route: 'send' });
+    await h.push({ type: 'send_group_message', command_id: refusedId, numbers: MEMBERS, content: `${refusedId} v1` }, { dedupId: `${refusedId}-a` });
+    await h.waitForCommand(refusedId, ['failed']);
+    // The very same refused command again (not a redrive): a duplicate, ignored.
+    await h.push({ type: 'send_group_message', command_id: refusedId, numbers: MEMBERS, content: `${refusedId} v1` }, { dedupId: `${refusedId}-b` });
+    await h.sandbox.poller.drained();
+    expect((await h.command(refusedId)).body.state).toBe('failed');
+    expect(accepted(`${refusedId} v1`)).toEqual([]);
+    await h.push({ type: 'send_group_message', command_id: refusedId, numbers: MEMBERS, content: `${refusedId} v2` }, { dedupId: `${refusedId}-c` });
+    await h.waitForCommand(refusedId, ['sent']);
+    expect(accepted(`${refusedId} v2`)).toHaveLength(1);
+    expect(accepted(`${refusedId} v1`)).toEqual([]);
+  });
+});
