@@ -11,6 +11,8 @@ import { classifySendblueError, SendblueCallError } from './sendblue-errors';
 export interface SendblueMessage {
   message_handle?: string;
   group_id?: string;
+  /** False for a member's message (a list that ignores the is_outbound filter may return them). */
+  is_outbound?: boolean;
   status?: string;
   content?: string;
   media_url?: string;
@@ -197,6 +199,7 @@ function asMessage(value: unknown): SendblueMessage | undefined {
   return {
     message_handle: text('message_handle'),
     group_id: text('group_id'),
+    is_outbound: typeof record.is_outbound === 'boolean' ? record.is_outbound : undefined,
     status: text('status'),
     content: text('content'),
     media_url: text('media_url'),

@@ -54,7 +54,7 @@ const sameText = (a: string | undefined, b: string | undefined) => (a ?? '') ===
 export function matchingSends(candidates: SendblueMessage[], command: SendGroupMessageCommand, fromNumber: string): SendblueMessage[] {
   const wanted = command.numbers ? [...command.numbers].sort().join(',') : undefined;
   return candidates.filter((message) => {
-    if (!message.message_handle) return false;
+    if (!message.message_handle || message.is_outbound === false) return false;
     if (message.from_number && message.from_number !== fromNumber) return false;
     if (!sameText(message.content, command.content) || !sameText(message.media_url, command.media_url)) return false;
     if (command.group_id) return message.group_id === command.group_id;

@@ -63,6 +63,7 @@ describe('matchingSends', () => {
       sent({ message_handle: 'other-line', from_number: '+15559999999' }),
       sent({ message_handle: 'other-members', participants: ['+15551230001', line] }),
       sent({ message_handle: 'with-media', media_url: 'https://x.example/a.png' }),
+      sent({ message_handle: 'a-member-echoing-it', is_outbound: false, from_number: undefined }),
       sent({ message_handle: 'ours', participants: [line, '+15551230001', '+15551230002'] }),
       sent({ message_handle: 'ours-later' }),
     ];
