@@ -106,35 +106,6 @@ describe('commandIdOf', () => {
   });
 });
 
-describe('group changes', () => {
-  const add: ModifyGroupCommand = { type: 'modify_group', group_id: 'g', modify_type: 'add_recipient', number: '+15551230003' };
-  const remove: ModifyGroupCommand = { ...add, modify_type: 'remove_recipient' };
-  const rename: ModifyGroupCommand = { type: 'modify_group', group_id: 'g', modify_type: 'rename', name: 'Trip' };
-
-  it('tells whether Sendblue already shows the change', () => {
-    expect(isChangeApplied(add, { members: ['+15551230003'] })).toBe(true);
-    expect(isChangeApplied(add, { members: [] })).toBe(false);
-    expect(isChangeApplied(remove, { members: ['+15551230003'] })).toBe(false);
-    expect(isChangeApplied(rename, { members: [], name: 'Trip' })).toBe(true);
-  });
-
-  it('computes the members after a change', () => {
-    expect(membersAfter(add, ['+15551230009'])).toEqual(['+15551230003', '+15551230009']);
-    expect(membersAfter(add, ['+15551230003'])).toEqual(['+15551230003']);
-    expect(membersAfter(remove, ['+15551230003', '+15551230009'])).toEqual(['+15551230009']);
-    expect(membersAfter(rename, ['+15551230009'])).toBeUndefined();
-  });
-});
-
-describe('commandIdOf', () => {
-  it('prefers the command\'s id, then the id kept through the DLQ, then the deduplication id, then the message id', () => {
-    expect(commandIdOf({ command_id: 'mine' }, 'kept', 'dedup', 'msg')).toBe('mine');
-    expect(commandIdOf({ command_id: 'has space' }, undefined, 'dedup', 'msg')).toBe('dedup');
-    expect(commandIdOf({}, 'kept', 'redrive-1', 'msg')).toBe('kept');
-    expect(commandIdOf(undefined, undefined, undefined, 'msg')).toBe('msg');
-  });
-});
-
 describe('classifySendblueError', () => {
   const apiError = (status: number, error: unknown, headers?: Record<string, string>) =>
     Object.assign(new Error('x'), { status, error, headers: headers && new Headers(headers) });
