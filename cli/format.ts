@@ -1,8 +1,6 @@
 /** Human output: status marks, times and commands states. */
-export const STATUS_MARKS: Record<string, string> = {
-  REGISTERED: '·', PENDING: '·', QUEUED: '…', ACCEPTED: '…', SENT: '✓', DELIVERED: '✓✓', READ: '✓✓ read',
-  ERROR: '✗', DECLINED: '✗', RECEIVED: '',
-};
+import { STATUS_MARKS } from '../lambdas/shared/status';
+
 export const statusMark = (status: string) => `${STATUS_MARKS[status] ?? '?'} ${status}`.trim();
 
 /** `2026-11-28T20:51:10.123Z` -> `2026-11-28 20:51:10` (UTC). */

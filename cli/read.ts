@@ -52,7 +52,7 @@ export const historyCommand: CliCommand = {
   help: `Usage: cli history GROUP_ID [--limit N] [--cursor CURSOR] [--all]
 
 Newest page first (GET /groups/{id}/messages), printed oldest to newest; "→" we sent, "←" a member
-wrote. Marks: … queued/accepted, ✓ sent, ✓✓ delivered, "✓✓ read", ✗ error/declined.
+wrote. Marks: … registered/pending/queued/accepted, ✓ sent, ✓✓ delivered or read, ✗ error/declined (then the status).
   --limit N        messages per page, 1-100 (default 20)
   --cursor CURSOR  the next (older) page, as printed at the end of a page
   --all            every page

@@ -5,7 +5,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSenderHandler } from '../lambdas/handlers/sender';
-import { COMMAND_QUEUE_SETTINGS } from '../lambdas/shared/command-queue-settings';
+import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../lambdas/shared/command-queue-settings';
 import type { Logger } from '../lambdas/shared/logger';
 import { createSenderDeps } from '../lambdas/shared/sender-deps';
 import type { SecretSource } from '../lambdas/shared/secrets';
@@ -27,7 +27,7 @@ export const SANDBOX_SENDER_DEFAULTS = {
   retry: { baseSeconds: 1, maxSeconds: 30 },
   settleDelaySeconds: 1,
   sendblueTimeoutMs: COMMAND_QUEUE_SETTINGS.sendblueTimeoutMs,
-  leaseMs: (COMMAND_QUEUE_SETTINGS.senderTimeoutSeconds + 10) * 1000,
+  leaseMs: SENDER_LEASE_MS,
   /** Batches run side by side, like concurrent Lambda invocations. */
   concurrency: 2,
 } as const;

@@ -35,3 +35,6 @@ export const COMMAND_QUEUE_SETTINGS = {
   /** How long command ledger entries are kept, days (TTL). */
   ledgerRetentionDays: 30,
 } as const;
+
+/** How long one attempt owns a command: longer than the sender can run, so leases never overlap. */
+export const SENDER_LEASE_MS = (COMMAND_QUEUE_SETTINGS.senderTimeoutSeconds + 10) * 1000;

@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { COMMAND_QUEUE_SETTINGS } from './command-queue-settings';
+import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from './command-queue-settings';
 import { ENV, requireEnv } from './env';
 import { DEFAULT_PACING } from './line-pacing';
 import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps';
@@ -61,8 +61,7 @@ export function senderDepsFromEnv(): SenderDeps {
     statusWebhookUrl: requireEnv(ENV.statusWebhookUrl),
     settings: {
       fromNumber: requireEnv(ENV.fromNumber),
-      // Longer than the function can run: an attempt cut off by the timeout is never overlapped.
-      leaseMs: (settings.senderTimeoutSeconds + 10) * 1000,
+      leaseMs: SENDER_LEASE_MS,
       policy: {
         maxAttempts: numberFrom(ENV.maxAttempts, settings.maxAttempts),
         retry: { baseSeconds: settings.retryBaseDelaySeconds, maxSeconds: settings.retryMaxDelaySeconds },

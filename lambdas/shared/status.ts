@@ -22,3 +22,11 @@ export function statusMovesForward(currentRank: number | undefined, next: string
   if (currentRank === undefined) return true;
   return statusRank(next) > currentRank;
 }
+
+/**
+ * How a status is shown to people (the CLI's history, the sandbox page's ticks): one table, so the
+ * two never disagree. Queued-like statuses show "…", sent "✓", delivered and read "✓✓", failures "✗".
+ */
+export const STATUS_MARKS: Readonly<Record<string, string>> = {
+  REGISTERED: '…', PENDING: '…', QUEUED: '…', ACCEPTED: '…', SENT: '✓', DELIVERED: '✓✓', READ: '✓✓', ERROR: '✗', DECLINED: '✗', RECEIVED: '',
+};

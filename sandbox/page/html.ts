@@ -1,3 +1,5 @@
+import { STATUS_MARKS } from '../../lambdas/shared/status';
+
 /**
  * The sandbox page: groups on the left, the selected conversation as a chat on the right
  * (inbound bubbles left, ours right, media inline, status ticks). It polls the API once a second
@@ -43,7 +45,7 @@ export const PAGE_HTML = `<!doctype html>
   <div id="conversation"></div>
 </main>
 <script>
-const TICKS = { QUEUED: '…', ACCEPTED: '…', PENDING: '…', REGISTERED: '…', SENT: '✓', DELIVERED: '✓✓', READ: '✓✓', ERROR: '✗ failed', DECLINED: '✗ declined' };
+const TICKS = ${JSON.stringify(STATUS_MARKS)};
 const IMAGE = /\\.(png|jpe?g|gif|webp|heic)(\\?|$)/i;
 let lastGroups = '', lastConversation = '';
 
@@ -80,7 +82,7 @@ function bubble(m) {
   }
   const foot = el('div', 'foot', time(m.date_sent) + ' ');
   if (m.direction === 'outbound') {
-    const t = el('span', 'ticks' + (m.status === 'READ' ? ' read' : '') + (m.status === 'ERROR' || m.status === 'DECLINED' ? ' failed' : ''), TICKS[m.status] || m.status);
+    const t = el('span', 'ticks' + (m.status === 'READ' ? ' read' : '') + (m.status === 'ERROR' || m.status === 'DECLINED' ? ' failed' : ''), (TICKS[m.status] || '?') + (m.status === 'READ' ? ' read' : m.status === 'ERROR' ? ' failed' : m.status === 'DECLINED' ? ' declined' : ''));
     t.title = m.status;
     foot.append(t);
   }
