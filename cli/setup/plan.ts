@@ -83,8 +83,9 @@ export function describeAccount(account: AccountWebhooks, ours: OurWebhookUrls, 
       ...(webhookSecret === undefined ? {} : { secret: secret === undefined ? 'none' : safeEqual(secret, webhookSecret) ? 'ours' : 'other' }),
     };
   });
-  // Ours first, then the others by type: the order of a list a person reads.
-  return views.sort((a, b) => Number(b.ours) - Number(a.ours) || a.type.localeCompare(b.type));
+  // Ours first (receive, then outbound), then the others by type: the order of a list a person reads.
+  const rank = (view: WebhookView) => (view.ours ? OUR_WEBHOOKS.findIndex(({ type }) => type === view.type) : OUR_WEBHOOKS.length);
+  return views.sort((a, b) => rank(a) - rank(b) || a.type.localeCompare(b.type));
 }
 
 function hostOf(url: string): string {
