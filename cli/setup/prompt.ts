@@ -65,8 +65,9 @@ export function createSecretPrompt(input: PromptInput, output: NodeJS.WritableSt
   return async (label) => {
     attach();
     if (tty) {
-      output.write(`${label} (typing is not shown): `);
+      // Raw mode first: a key typed as soon as the prompt shows must not be echoed.
       input.setRawMode!(true);
+      output.write(`${label} (typing is not shown): `);
     }
     input.resume();
     try {
