@@ -2,7 +2,8 @@
  * Reads values such as API keys without echoing them. In a terminal: raw mode (the terminal
  * echoes nothing, not even stars), Enter ends a value, Backspace and Ctrl-U edit, Ctrl-C or
  * Ctrl-D on an empty value cancel. From a pipe (`printf '%s\n' "$ID" "$KEY" | cli setup --aws`):
- * one line per value, nothing printed. The values never reach the output stream.
+ * one line per value (a line saying which is read goes to the output). The values never reach
+ * the output stream.
  */
 import { CliError, EXIT } from '../context';
 
@@ -68,6 +69,9 @@ export function createSecretPrompt(input: PromptInput, output: NodeJS.WritableSt
       // Raw mode first: a key typed as soon as the prompt shows must not be echoed.
       input.setRawMode!(true);
       output.write(`${label} (typing is not shown): `);
+    } else {
+      // Says what it waits for, so a pipe that never ends is not a silent hang.
+      output.write(`reading ${label} from stdin (one line)\n`);
     }
     input.resume();
     try {

@@ -114,19 +114,22 @@ describe('setup --aws asks for the credentials', () => {
     expect(sim.accountWebhooks()).toEqual({});
   });
 
-  it('from piped stdin: one line each, nothing printed but the result', async () => {
+  it('from piped stdin: one line each; stderr says what it reads, never the values', async () => {
     const result = await run({ tty: false, stdin: `${KEY_ID}\r\n${SECRET_KEY}\n` });
     expect(result.code, result.err).toBe(0);
     expect(`${result.out}${result.err}`).not.toContain(KEY_ID);
     expect(`${result.out}${result.err}`).not.toContain(SECRET_KEY);
-    expect(result.err).toBe('');
+    expect(result.err).toBe('reading Sendblue API key id from stdin (one line)\nreading Sendblue API secret key from stdin (one line)\n');
     expect(JSON.parse(stored()!)).toEqual({ apiKeyId: KEY_ID, apiSecretKey: SECRET_KEY });
   });
 
   it('from an empty stdin: a clear usage error, nothing stored', async () => {
     const result = await run({ tty: false, stdin: '' });
     expect(result.code).toBe(1);
-    expect(result.err.trim()).toBe('error: no value given for Sendblue API key id: nothing was stored');
+    expect(result.err.trim().split('\n')).toEqual([
+      'reading Sendblue API key id from stdin (one line)',
+      'error: no value given for Sendblue API key id: nothing was stored',
+    ]);
     expect(stored()).toBe('{"apiKeyId":"","apiSecretKey":""}');
   });
 });
