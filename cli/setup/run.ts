@@ -38,10 +38,11 @@ export interface SetupReport {
 export async function registerWebhooks(target: SetupTarget, io: CliIo, keepCredentials: boolean): Promise<SetupReport> {
   const { credentials, step, store } = await credentialsToRegisterWith(target, io, keepCredentials);
   const client = clientFor(target, credentials);
-  // Listing first also proves the credentials work before anything is stored.
+  // Everything that can fail for want of a permission or a valid key comes before the first change:
+  // the list also proves the credentials work before they are stored.
   const before = await client.list();
-  if (store) await store(credentials);
   const secret = await target.webhookSecret();
+  if (store) await store(credentials);
   const changes: WebhookChange[] = [];
   for (const { action, type, url, reason } of planSetup(before, target.urls, secret)) {
     if (action === 'keep') {
