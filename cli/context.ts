@@ -23,6 +23,11 @@ export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   env: NodeJS.ProcessEnv;
+  /**
+   * Asks for one value without echoing it (`setup`'s API credentials); undefined when nobody can
+   * be asked. bin/cli.ts reads the terminal (or piped stdin: one line per value).
+   */
+  readSecret?(label: string): Promise<string>;
 }
 
 export interface CommandContext {
@@ -53,8 +58,7 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: s
 
 export function createContext(io: CliIo, values: { json?: boolean; stack?: string; aws?: boolean; region?: string }): CommandContext {
   let target: Promise<Target> | undefined;
-  // --stack NAME, --aws (the default stack) or SENDBLUE_GROUPS_STACK select a deployed stack.
-  const deployed = values.stack !== undefined || values.aws === true || Boolean(io.env.SENDBLUE_GROUPS_STACK);
+  const deployed = selectsDeployedStack(values, io.env);
   return {
     io,
     json: values.json === true,
@@ -67,6 +71,11 @@ export function createContext(io: CliIo, values: { json?: boolean; stack?: strin
       for (const line of Array.isArray(text) ? text : [text]) io.out(line);
     },
   };
+}
+
+/** --stack NAME, --aws (the default stack) or SENDBLUE_GROUPS_STACK select a deployed stack; else the sandbox. */
+export function selectsDeployedStack(values: { stack?: string; aws?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return values.stack !== undefined || values.aws === true || Boolean(env.SENDBLUE_GROUPS_STACK);
 }
 
 /** Maps any error to a message and an exit code. */

@@ -7,9 +7,10 @@ import { addCommand, removeCommand, renameCommand } from './modify';
 import { dlqCommand } from './dlq';
 import { groupCommand, historyCommand, statusCommand } from './read';
 import { sendCommand } from './send';
+import { setupCommand } from './setup/command';
 import { GLOBAL_HELP, type CliCommand } from './types';
 
-export const COMMANDS: CliCommand[] = [sendCommand, addCommand, removeCommand, renameCommand, statusCommand, groupCommand, historyCommand, dlqCommand];
+export const COMMANDS: CliCommand[] = [sendCommand, addCommand, removeCommand, renameCommand, statusCommand, groupCommand, historyCommand, dlqCommand, setupCommand];
 
 export const MAIN_HELP = `Usage: npm run cli -- <command> [options]
 

@@ -57,11 +57,7 @@ export class TargetError extends Error {
 
 /** The outputs the client needs, from DescribeStacks' Outputs (pure; tested without AWS). */
 export function targetFromOutputs(stackName: string, region: string, outputs: Output[]): Target {
-  const value = (key: string) => {
-    const found = outputs.find((output) => output.OutputKey === key)?.OutputValue;
-    if (!found) throw new TargetError(`stack ${stackName} has no output ${key}: is it a sendblue-groups stack, fully deployed?`, false);
-    return found;
-  };
+  const value = (key: string) => outputValue(stackName, outputs, key);
   return {
     kind: 'aws',
     label: `stack ${stackName} (${region})`,
@@ -81,6 +77,35 @@ export interface AwsTargetOptions {
   cloudFormation?: CloudFormationClient;
 }
 
+/** Which stack and region: `--stack`/`--region`, else SENDBLUE_GROUPS_STACK and AWS_REGION (or AWS_DEFAULT_REGION). */
+export function stackLocation(options: Pick<AwsTargetOptions, 'stackName' | 'region' | 'env'> = {}): { stackName: string; region: string } {
+  const env = options.env ?? process.env;
+  const stackName = options.stackName ?? env.SENDBLUE_GROUPS_STACK ?? DEFAULT_STACK_NAME;
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new TargetError('no AWS region: set AWS_REGION or pass --region', false);
+  return { stackName, region };
+}
+
+/** The stack's outputs, read with CloudFormation DescribeStacks. */
+export async function readStackOutputs(stackName: string, region: string, client?: CloudFormationClient): Promise<Output[]> {
+  const cloudFormation = client ?? new CloudFormationClient({ region });
+  try {
+    const out = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    return out.Stacks?.[0]?.Outputs ?? [];
+  } catch (error) {
+    throw new TargetError(`could not read the outputs of stack ${stackName} in ${region}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    if (!client) cloudFormation.destroy();
+  }
+}
+
+/** One output's value; a missing one is a clear error (not this kind of stack, or not fully deployed). */
+export function outputValue(stackName: string, outputs: Output[], key: string): string {
+  const found = outputs.find((output) => output.OutputKey === key)?.OutputValue;
+  if (!found) throw new TargetError(`stack ${stackName} has no output ${key}: is it a sendblue-groups stack, fully deployed?`, false);
+  return found;
+}
+
 /**
  * A deployed stack. `SENDBLUE_GROUPS_QUEUE_URL`, `SENDBLUE_GROUPS_DLQ_URL` and
  * `SENDBLUE_GROUPS_API_URL`, when all set, are used as they are (no CloudFormation call);
@@ -88,21 +113,10 @@ export interface AwsTargetOptions {
  */
 export async function awsTarget(options: AwsTargetOptions = {}): Promise<Target> {
   const env = options.env ?? process.env;
-  const stackName = options.stackName ?? env.SENDBLUE_GROUPS_STACK ?? DEFAULT_STACK_NAME;
-  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new TargetError('no AWS region: set AWS_REGION or pass --region', false);
+  const { stackName, region } = stackLocation(options);
   const { SENDBLUE_GROUPS_QUEUE_URL: queue, SENDBLUE_GROUPS_DLQ_URL: dlq, SENDBLUE_GROUPS_API_URL: api } = env;
   if (queue && dlq && api) {
     return { kind: 'aws', label: `the queue ${queue}`, region, commandQueueUrl: queue, deadLetterQueueUrl: dlq, apiUrl: api.replace(/\/+$/, ''), signReads: true };
   }
-  const cloudFormation = options.cloudFormation ?? new CloudFormationClient({ region });
-  try {
-    const out = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-    return targetFromOutputs(stackName, region, out.Stacks?.[0]?.Outputs ?? []);
-  } catch (error) {
-    if (error instanceof TargetError) throw error;
-    throw new TargetError(`could not read the outputs of stack ${stackName} in ${region}: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    if (!options.cloudFormation) cloudFormation.destroy();
-  }
+  return targetFromOutputs(stackName, region, await readStackOutputs(stackName, region, options.cloudFormation));
 }

@@ -137,5 +137,9 @@ export class SendblueGroupsStack extends Stack {
       value: this.secrets.webhookSecret.secretArn,
       description: "Generated; paste its value into Sendblue's webhook secret",
     });
+    new CfnOutput(this, 'SendblueBaseUrl', {
+      value: config.sendblueBaseUrl,
+      description: 'The Sendblue API the sender calls; `npm run cli -- setup --aws` registers the webhooks there',
+    });
   }
 }

@@ -71,18 +71,27 @@ export function secretsManagerSource(options: SecretsManagerSourceOptions): Secr
     webhookSecret: () => fetchSecret('WebhookSecret', options.webhookSecretArn),
     callbackToken: () => fetchSecret('StatusCallbackToken', options.callbackTokenSecretArn),
     async apiCredentials() {
-      const raw = await fetchSecret('ApiCredentials', options.apiCredentialsSecretArn);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        throw new SecretUnavailableError('ApiCredentials', 'it is not JSON');
-      }
-      const { apiKeyId, apiSecretKey } = (parsed ?? {}) as Record<string, unknown>;
-      if (typeof apiKeyId !== 'string' || !apiKeyId || typeof apiSecretKey !== 'string' || !apiSecretKey) {
-        throw new SecretUnavailableError('ApiCredentials', 'apiKeyId and apiSecretKey must be non-empty strings');
-      }
-      return { apiKeyId, apiSecretKey };
+      const parsed = parseApiCredentials(await fetchSecret('ApiCredentials', options.apiCredentialsSecretArn));
+      if (!parsed.ok) throw new SecretUnavailableError('ApiCredentials', parsed.reason);
+      return parsed.credentials;
     },
   };
+}
+
+/**
+ * The ApiCredentials secret's value: `{"apiKeyId": "...", "apiSecretKey": "..."}` with both set.
+ * The stack creates it with two empty strings, which is "not set yet". The reason never quotes the value.
+ */
+export function parseApiCredentials(raw: string): { ok: true; credentials: ApiCredentials } | { ok: false; reason: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return { ok: false, reason: 'it is not JSON' };
+  }
+  const { apiKeyId, apiSecretKey } = (parsed ?? {}) as Record<string, unknown>;
+  if (typeof apiKeyId !== 'string' || !apiKeyId || typeof apiSecretKey !== 'string' || !apiSecretKey) {
+    return { ok: false, reason: 'apiKeyId and apiSecretKey must be non-empty strings' };
+  }
+  return { ok: true, credentials: { apiKeyId, apiSecretKey } };
 }

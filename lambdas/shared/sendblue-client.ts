@@ -1,6 +1,7 @@
-import SendblueAPI from 'sendblue';
+import type SendblueAPI from 'sendblue';
 import type { ApiCredentials } from './secrets';
 import { classifySendblueError, SendblueCallError } from './sendblue-errors';
+import { sdkFor } from './sendblue-sdk';
 
 /**
  * The one Sendblue client: a thin layer over the official SDK that never retries by itself
@@ -61,7 +62,7 @@ export interface OutboundFilter {
 
 export interface SendblueClientOptions {
   credentials: () => Promise<ApiCredentials>;
-  /** @default 'https://api.sendblue.co' */
+  /** @default SENDBLUE_DEFAULT_BASE_URL ('https://api.sendblue.co') */
   baseUrl?: string;
   /** Per-call timeout, ms. */
   timeoutMs: number;
@@ -79,17 +80,7 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
     const { apiKeyId, apiSecretKey } = await options.credentials();
     const key = `${apiKeyId}\u0000${apiSecretKey}`;
     if (cached?.key !== key) {
-      cached = {
-        key,
-        sdk: new SendblueAPI({
-          apiKey: apiKeyId,
-          apiSecret: apiSecretKey,
-          baseURL: options.baseUrl ?? 'https://api.sendblue.co',
-          timeout: options.timeoutMs,
-          maxRetries: 0,
-          logLevel: 'off',
-        }),
-      };
+      cached = { key, sdk: sdkFor({ apiKeyId, apiSecretKey }, options) };
     }
     return cached.sdk;
   }

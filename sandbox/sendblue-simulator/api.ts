@@ -3,6 +3,7 @@
  * answer. Routing, auth and faults are in server.ts.
  */
 import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/shared/sendblue-rules';
+import type { AccountWebhookRegistry } from './account-webhooks';
 import type { LineLimiter } from './faults';
 import { listMessages } from './list';
 import { groupRecord, listRecord, messageRecord } from './records';
@@ -19,6 +20,8 @@ export interface ApiResult {
 export interface ApiContext {
   state: SimState;
   webhooks: Webhooks;
+  /** The account's registered webhooks (/api/account/webhooks). */
+  accountWebhooks: AccountWebhookRegistry;
   lines: readonly string[];
   accountEmail: string;
   omitGroupIdInSendResponse: boolean;

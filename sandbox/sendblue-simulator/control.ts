@@ -1,6 +1,7 @@
 /**
  * Control endpoints (/__simulator/*) so another process (the sandbox, a shell) can drive the
- * simulator: faults, the request log, member replies. No API key; loopback callers only.
+ * simulator: faults, the request log, member replies, the account's webhooks (secrets redacted).
+ * No API key; loopback callers only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkFault, checkFaultMix } from './faults';
@@ -19,6 +20,8 @@ export interface ControlActions {
   messages(): SimMessage[];
   hasGroup(groupId: string): boolean;
   memberReply(groupId: string, content?: string): Promise<SimMessage>;
+  /** The account's registered webhooks, secrets redacted. */
+  accountWebhooks(): Record<string, unknown>;
   reset(): void;
 }
 
@@ -41,6 +44,8 @@ export async function handleControl(
       return ok({ callbacks: actions.callbacks() });
     case 'GET messages':
       return ok({ messages: actions.messages() });
+    case 'GET webhooks':
+      return ok({ webhooks: actions.accountWebhooks() });
     case 'GET faults':
       return ok({ faults: actions.pendingFaults() });
     case 'DELETE faults':

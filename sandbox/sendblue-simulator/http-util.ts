@@ -54,15 +54,31 @@ const TOKEN_IN_URL = /([?&]token=)[^&#\s"'\\]*/gi;
  */
 export const redactUrlTokens = (text: string): string => text.replace(TOKEN_IN_URL, '$1[redacted]');
 
-/** The body as recorded: parsed JSON when it is JSON, else the text (bounded), undefined when empty; URL tokens redacted. */
+/** Field names whose values are never recorded (webhook registrations carry `secret` and `globalSecret`). */
+const SECRET_FIELD = /secret/i;
+const SECRET_PAIR_IN_TEXT = /("[^"]*secret[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"?/gi;
+
+/** A copy of a JSON value with every value under a secret-looking field name replaced by '[redacted]'. */
+export function redactSecrets<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(redactSecrets) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_FIELD.test(key) ? '[redacted]' : redactSecrets(inner)])) as T;
+}
+
+/**
+ * The body as recorded: parsed JSON when it is JSON, else the text (bounded), undefined when
+ * empty; URL tokens and secret fields redacted.
+ */
 export function recordedBody(body: Buffer): unknown {
   if (!body.length) return undefined;
   // Redacted in the text, before parsing: it reaches every string however deeply it is nested.
   const text = redactUrlTokens(body.toString('utf8'));
   try {
-    return JSON.parse(text) as unknown;
+    return redactSecrets(JSON.parse(text) as unknown);
   } catch {
-    return text.length > 10_000 ? `${text.slice(0, 10_000)}…` : text;
+    // Not JSON (a broken request): still no "...secret...": "value" pair in the clear.
+    const redacted = text.replace(SECRET_PAIR_IN_TEXT, '$1"[redacted]"');
+    return redacted.length > 10_000 ? `${redacted.slice(0, 10_000)}…` : redacted;
   }
 }
 

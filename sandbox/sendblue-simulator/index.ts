@@ -7,10 +7,12 @@
  */
 import { isE164, MAX_GROUP_MEMBERS } from '../../lambdas/shared/sendblue-rules';
 import { silentLogger } from '../../lambdas/shared/logger';
+import { AccountWebhookRegistry } from './account-webhooks';
 import type { ApiContext } from './api';
 import type { ControlActions } from './control';
 import { FaultQueue, LineLimiter } from './faults';
 import { Scheduler } from './scheduler';
+import { redactSecrets } from './http-util';
 import { createSimulatorServer } from './server';
 import { copyGroup, copyMessage, SimState } from './state';
 import type { CallbackDelivery, RunningSimulator, SimulatorOptions, SimulatorRequest } from './types';
@@ -41,18 +43,21 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
   const scheduler = new Scheduler();
   const requests: SimulatorRequest[] = [];
   const callbacks: CallbackDelivery[] = [];
+  // The receive webhook the caller configured is registered like any other (as if set in the dashboard).
+  const accountWebhooks = new AccountWebhookRegistry(options.receiveWebhookUrl
+    ? [{ type: 'receive', webhook: { url: options.receiveWebhookUrl, ...(options.webhookSecret !== undefined ? { secret: options.webhookSecret } : {}) } }]
+    : []);
   const webhooks = new Webhooks(state, scheduler, callbacks, {
     accountEmail,
-    receiveWebhookUrl: options.receiveWebhookUrl,
-    webhookSecret: options.webhookSecret,
     statusDelaysMs: options.statusDelaysMs ?? SIMULATOR_DEFAULTS.statusDelaysMs,
     replyDelayMs: options.replyDelayMs ?? SIMULATOR_DEFAULTS.replyDelayMs,
     retryDelaysMs: options.callbackRetryDelaysMs ?? [...SIMULATOR_DEFAULTS.callbackRetryDelaysMs],
     timeoutMs: options.callbackTimeoutMs ?? SIMULATOR_DEFAULTS.callbackTimeoutMs,
-  }, logger);
+  }, logger, accountWebhooks);
   const ctx: ApiContext = {
     state,
     webhooks,
+    accountWebhooks,
     lines,
     accountEmail,
     omitGroupIdInSendResponse: options.omitGroupIdInSendResponse ?? false,
@@ -71,6 +76,7 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     ctx.lineLimiter?.clear();
     requests.length = 0;
     callbacks.length = 0;
+    accountWebhooks.restore();
   };
   const memberReply = (groupId: string, content?: string) => webhooks.memberReply(groupId, content);
   const control: ControlActions = {
@@ -83,6 +89,7 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     messages: () => state.allMessages(),
     hasGroup: (groupId) => state.group(groupId) !== undefined,
     memberReply,
+    accountWebhooks: () => redactSecrets(accountWebhooks.snapshot()),
     reset,
   };
 
@@ -121,6 +128,7 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     setFaultMix: (mix) => faults.setMix(mix),
     clearFaults: () => faults.clear(),
     reset,
+    accountWebhooks: () => accountWebhooks.snapshot(),
     sentMessages: () => state.allMessages().filter((message) => message.is_outbound).map(copyMessage),
     messages: () => state.allMessages().map(copyMessage),
     group: (id) => {

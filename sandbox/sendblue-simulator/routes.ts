@@ -12,12 +12,13 @@ import {
   type ApiContext,
   type ApiResult,
 } from './api';
+import { addAccountWebhooks, deleteAccountWebhooks, listAccountWebhooks, replaceAccountWebhooks } from './account-webhooks';
 import { decodeSegment } from './http-util';
 
 export interface MatchedRoute {
   /** Which faults with a `route` apply to it. */
-  faultRoute: 'send' | 'modify' | 'rename' | 'read';
-  /** POST routes take a JSON body. */
+  faultRoute: 'send' | 'modify' | 'rename' | 'read' | 'webhooks';
+  /** POST, PUT and DELETE routes take a JSON body. */
   json: boolean;
   handle(ctx: ApiContext, body: unknown): ApiResult;
 }
@@ -29,7 +30,7 @@ export type RouteMatch =
   | { kind: 'none' };
 
 interface RouteDefinition {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   pattern: RegExp;
   faultRoute: MatchedRoute['faultRoute'];
   handle(ctx: ApiContext, body: unknown, param: string, query: Record<string, string>): ApiResult;
@@ -54,6 +55,10 @@ const ROUTES: readonly RouteDefinition[] = [
     faultRoute: 'read',
     handle: (ctx, _b, handle) => retrieveMessage(ctx, handle),
   },
+  { method: 'GET', pattern: /^\/api\/account\/webhooks$/, faultRoute: 'webhooks', handle: (ctx) => listAccountWebhooks(ctx) },
+  { method: 'POST', pattern: /^\/api\/account\/webhooks$/, faultRoute: 'webhooks', handle: (ctx, body) => addAccountWebhooks(ctx, body) },
+  { method: 'PUT', pattern: /^\/api\/account\/webhooks$/, faultRoute: 'webhooks', handle: (ctx, body) => replaceAccountWebhooks(ctx, body) },
+  { method: 'DELETE', pattern: /^\/api\/account\/webhooks$/, faultRoute: 'webhooks', handle: (ctx, body) => deleteAccountWebhooks(ctx, body) },
 ];
 
 export function matchRoute(method: string, path: string, query: Record<string, string>): RouteMatch {
@@ -69,7 +74,7 @@ export function matchRoute(method: string, path: string, query: Record<string, s
     kind: 'route',
     route: {
       faultRoute: route.faultRoute,
-      json: route.method === 'POST',
+      json: route.method !== 'GET',
       handle: (ctx, body) => route.handle(ctx, body, param, query),
     },
   };

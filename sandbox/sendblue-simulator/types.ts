@@ -12,9 +12,12 @@ export interface SimulatorOptions {
   apiSecretKey: string;
   /** The account's Sendblue lines; `from_number` must be one of them. */
   lines: string[];
-  /** Where member replies are POSTed (with the `sb-signing-secret` header). */
+  /**
+   * A `receive` webhook the account starts with (and gets back on reset), as if set in Sendblue's
+   * dashboard: member replies are POSTed there. More are added through /api/account/webhooks.
+   */
   receiveWebhookUrl?: string;
-  /** Value of the `sb-signing-secret` header on member replies (never logged or recorded). */
+  /** That webhook's secret, sent as `sb-signing-secret` (never logged or recorded). */
   webhookSecret?: string;
   /** Every Nth accepted group send gets one member reply; 0/undefined = never. */
   replyEvery?: number;
@@ -50,8 +53,8 @@ export interface LineRateLimit {
  * `accept-then-cut` / `accept-then-hang`: processed (a send is accepted), then no answer.
  */
 export type FaultKind = '429' | '500' | '400' | 'hang' | 'cut' | 'accept-then-cut' | 'accept-then-hang';
-/** `read`: the GET routes (message list, message, group, status). */
-export type FaultRoute = 'send' | 'modify' | 'rename' | 'read' | 'any';
+/** `read`: the GET routes (message list, message, group, status); `webhooks`: /api/account/webhooks. */
+export type FaultRoute = 'send' | 'modify' | 'rename' | 'read' | 'webhooks' | 'any';
 
 /**
  * Random faults: each API call on `routes` gets a fault with probability `rate`, its kind drawn
@@ -91,7 +94,8 @@ export interface SimulatorRequest {
 }
 
 export interface CallbackDelivery {
-  kind: 'status' | 'reply';
+  /** status: a message's own status_callback; outbound: the account's outbound webhook; reply: its receive webhook. */
+  kind: 'status' | 'outbound' | 'reply';
   url: string;
   payload: Record<string, unknown>;
   attempts: number;
@@ -147,8 +151,13 @@ export interface RunningSimulator {
   /** Random faults from now on (replaces any earlier mix); `clearFaults` ends it. */
   setFaultMix(mix: FaultMix): void;
   clearFaults(): void;
-  /** Forgets groups, messages, logs and faults; cancels pending webhooks; drops hung requests. */
+  /**
+   * Forgets groups, messages, logs and faults; cancels pending webhooks; drops hung requests; the
+   * account's webhooks go back to what it started with.
+   */
   reset(): void;
+  /** The account's registered webhooks in Sendblue's list shape, secrets included (a copy; /__simulator/webhooks redacts them). */
+  accountWebhooks(): Record<string, unknown>;
   /** Outbound messages the simulator accepted (copies). */
   sentMessages(): SimMessage[];
   /** Every stored message, outbound and inbound (copies). */

@@ -1,10 +1,13 @@
 /**
- * What the simulator posts: per-message status callbacks (SENT, then DELIVERED; no signing
- * header, as Sendblue) and member replies to the receive webhook (with `sb-signing-secret`).
- * Each POST is retried on a non-2xx answer or a connection error, like Sendblue.
+ * What the simulator posts, like Sendblue: per-message status callbacks (SENT, then DELIVERED; no
+ * signing header), the same status changes to every registered `outbound` webhook, and member
+ * replies to every registered `receive` webhook (each of these with `sb-signing-secret`: that
+ * webhook's secret, else the account's global one). Each POST is retried on a non-2xx answer or
+ * a connection error, like Sendblue.
  */
 import type { Logger } from '../../lambdas/shared/logger';
 import { SIGNING_HEADER } from '../../lambdas/shared/webhook-auth';
+import type { AccountWebhookRegistry, WebhookTarget } from './account-webhooks';
 import { redactUrlTokens } from './http-util';
 import { messagePayload } from './records';
 import type { Scheduler, TaskContext } from './scheduler';
@@ -15,8 +18,6 @@ export const CANNED_REPLIES = ['Sounds good!', 'On my way', 'Thanks, got it', 'C
 
 export interface WebhookSettings {
   accountEmail: string;
-  receiveWebhookUrl?: string;
-  webhookSecret?: string;
   statusDelaysMs: { sent: number; delivered: number };
   replyDelayMs: number;
   retryDelaysMs: number[];
@@ -33,11 +34,15 @@ export class Webhooks {
     private readonly callbacks: CallbackDelivery[],
     private readonly settings: WebhookSettings,
     private readonly logger: Logger,
+    private readonly registry: AccountWebhookRegistry,
   ) {}
 
   private readonly onError = (error: unknown) => this.logger.error('simulator background task failed', { error });
 
-  /** After a send was accepted: SENT, then DELIVERED, each posted to the message's status_callback if any. */
+  /**
+   * After a send was accepted: SENT, then DELIVERED, each posted to the message's status_callback
+   * if any and to every registered outbound webhook (side by side: a slow one delays no other).
+   */
   scheduleStatuses(message: SimMessage): void {
     const acceptedAt = Date.now();
     const { sent, delivered } = this.settings.statusDelaysMs;
@@ -46,10 +51,11 @@ export class Webhooks {
         if (!(await this.scheduler.sleep(acceptedAt + delay - Date.now(), context))) return;
         const updated = this.state.setStatus(message.message_handle, status);
         if (!updated) return;
-        if (updated.status_callback) {
-          const payload = messagePayload(updated, this.settings.accountEmail);
-          await this.deliver('status', updated.status_callback, payload, {}, context);
-        }
+        const payload = messagePayload(updated, this.settings.accountEmail);
+        await Promise.all([
+          ...(updated.status_callback ? [this.deliver('status', updated.status_callback, payload, {}, context)] : []),
+          ...this.registry.targets('outbound').map((target) => this.deliver('outbound', target.url, payload, signed(target), context)),
+        ]);
       }
     }, this.onError);
   }
@@ -89,14 +95,13 @@ export class Webhooks {
       fromNumber: turn.member,
     });
     const stored = copyMessage(message);
-    const url = this.settings.receiveWebhookUrl;
-    if (!url) {
-      this.logger.debug('member reply stored; no receive webhook configured', { group_id: groupId });
+    const targets = this.registry.targets('receive', group.line);
+    if (!targets.length) {
+      this.logger.debug('member reply stored; no receive webhook registered', { group_id: groupId });
       return stored;
     }
-    const headers: Record<string, string> = {};
-    if (this.settings.webhookSecret !== undefined) headers[SIGNING_HEADER] = this.settings.webhookSecret;
-    await this.deliver('reply', url, messagePayload(message, this.settings.accountEmail), headers, context);
+    const payload = messagePayload(message, this.settings.accountEmail);
+    await Promise.all(targets.map((target) => this.deliver('reply', target.url, payload, signed(target), context)));
     return stored;
   }
 
@@ -136,3 +141,6 @@ export class Webhooks {
     }
   }
 }
+
+/** The header Sendblue adds for a webhook that has a secret. */
+const signed = (target: WebhookTarget): Record<string, string> => (target.secret !== undefined ? { [SIGNING_HEADER]: target.secret } : {});

@@ -279,7 +279,7 @@ describe('outputs', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
       [
         'ApiUrl', 'ReceiveWebhookUrl', 'StatusWebhookUrl', 'CommandQueueUrl', 'DeadLetterQueueUrl',
-        'TableName', 'ApiCredentialsSecretArn', 'WebhookSecretArn',
+        'TableName', 'ApiCredentialsSecretArn', 'WebhookSecretArn', 'SendblueBaseUrl',
       ].sort(),
     );
   });
@@ -293,6 +293,12 @@ describe('outputs', () => {
     template.hasOutput('TableName', { Value: { Ref: tableRef['Fn::GetAtt'][0] } });
     template.hasOutput('ApiCredentialsSecretArn', { Value: { Ref: 'ApiCredentials' } });
     template.hasOutput('WebhookSecretArn', { Value: { Ref: 'WebhookSecret' } });
+  });
+
+  it('SendblueBaseUrl is the API the sender calls (cli setup registers the webhooks there)', () => {
+    template.hasOutput('SendblueBaseUrl', { Value: 'https://api.sendblue.co' });
+    expect(synthStack({ sendblueBaseUrl: 'https://sendblue-proxy.example.com' }).template.toJSON().Outputs.SendblueBaseUrl.Value)
+      .toBe('https://sendblue-proxy.example.com');
   });
 });
 
