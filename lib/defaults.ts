@@ -3,6 +3,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { COMMAND_QUEUE_SETTINGS } from '../lambdas/shared/command-queue-settings';
 import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/shared/http';
 import { SENDBLUE_LINE_LIMITS } from '../lambdas/shared/line-pacing';
+import { SENDBLUE_DEFAULT_BASE_URL } from '../lambdas/shared/sendblue-rules';
 
 /**
  * Every default of the stack in one place. Constructs take these as their `@default`s and the
@@ -17,7 +18,7 @@ export const DEFAULTS = {
    */
   fromNumber: '+15550000000',
   /** Sendblue API base URL (context `sendblueBaseUrl`). */
-  sendblueBaseUrl: 'https://api.sendblue.co',
+  sendblueBaseUrl: SENDBLUE_DEFAULT_BASE_URL,
   /** Largest webhook body the ingest Lambda accepts, in bytes (context `maxBodyBytes`); larger answers 413. */
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
   /** Upper bound for `maxBodyBytes`: Lambda's synchronous invocation payload limit (6 MB). */

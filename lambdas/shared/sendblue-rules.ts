@@ -3,6 +3,9 @@
  * validator, the producer client and the simulator all check the same values.
  */
 
+/** Sendblue's API (sendblue-api.md): the stack's `sendblueBaseUrl` default and the SDK's. */
+export const SENDBLUE_DEFAULT_BASE_URL = 'https://api.sendblue.co';
+
 /** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
 export const E164 = /^\+[1-9]\d{6,14}$/;
 export const isE164 = (value: unknown): value is string => typeof value === 'string' && E164.test(value);

@@ -1,8 +1,9 @@
 import SendblueAPI from 'sendblue';
 import type { ApiCredentials } from './secrets';
 
-/** Sendblue's API (sendblue-api.md); also lib/defaults.ts `sendblueBaseUrl`. */
-export const SENDBLUE_DEFAULT_BASE_URL = 'https://api.sendblue.co';
+import { SENDBLUE_DEFAULT_BASE_URL } from './sendblue-rules';
+
+export { SENDBLUE_DEFAULT_BASE_URL };
 
 export interface SdkSettings {
   /** @default SENDBLUE_DEFAULT_BASE_URL */
