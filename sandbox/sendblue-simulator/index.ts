@@ -8,7 +8,7 @@
 import { isE164, MAX_GROUP_MEMBERS } from '../../lambdas/shared/sendblue-rules';
 import { silentLogger } from '../../lambdas/shared/logger';
 import type { ApiContext } from './api';
-import type { ControlActions } from './control';
+import { CONTROL_PREFIX, type ControlActions } from './control';
 import { FaultQueue, LineLimiter } from './faults';
 import { Scheduler } from './scheduler';
 import { createSimulatorServer } from './server';
@@ -72,7 +72,7 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     requests.length = 0;
     callbacks.length = 0;
   };
-  const memberReply = (groupId: string, content?: string) => webhooks.memberReply(groupId, content);
+  const memberReply = (groupId: string, content?: string, mediaUrl?: string) => webhooks.memberReply(groupId, content, mediaUrl);
   const control: ControlActions = {
     injectFault: (fault) => faults.inject(fault),
     setFaultMix: (mix) => faults.setMix(mix),
@@ -135,6 +135,7 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
       return copyGroup(state.createGroup(distinct, lines[0] as string, name ?? null));
     },
     memberReply,
+    mediaUrlFor: (name) => `${url}${CONTROL_PREFIX}media/${encodeURIComponent(name)}`,
     idle: () => scheduler.idle(),
     stop,
   };
