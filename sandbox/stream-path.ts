@@ -14,6 +14,8 @@ import type { Logger } from '../lambdas/shared/logger';
 import { createMediaFetcher } from '../lambdas/shared/media-fetch';
 import { createS3LinkSigner, type MediaLinker } from '../lambdas/shared/media-links';
 import { createS3MediaStore } from '../lambdas/shared/media-store';
+import { STREAM_CONSUMER_SETTINGS } from '../lambdas/shared/stream-consumer-settings';
+import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS, type FilterPattern } from '../lambdas/shared/stream-filters';
 import type { TableStore } from '../lambdas/shared/table';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config';
 import { createEventFeed, type EventFeed } from './event-feed';
@@ -26,7 +28,7 @@ export const SANDBOX_MEDIA_MAX_BYTES = 10 * 1024 * 1024;
 export interface StreamPathOptions {
   /** Pause between reads of a quiet stream, ms. @default 250 (Lambda's 4 polls a second) */
   pollIntervalMs?: number;
-  /** Retries of a failing batch before it is given up. @default 3 */
+  /** Retries of a failing batch before it is given up. @default STREAM_CONSUMER_SETTINGS (as in AWS) */
   retryAttempts?: number;
   /** @default SANDBOX_MEDIA_MAX_BYTES */
   mediaMaxBytes?: number;
@@ -76,10 +78,11 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
   const streams = new DynamoDBStreamsClient(clientConfig);
   onStarted('DynamoDB Streams client', () => streams.destroy());
 
-  const startPoller = (name: string, handler: Parameters<typeof createStreamPoller>[0]['handler'], batchSize: number) => {
+  const startPoller = (name: 'events' | 'media', handler: Parameters<typeof createStreamPoller>[0]['handler'], filters: readonly FilterPattern[]) => {
+    const settings = STREAM_CONSUMER_SETTINGS[name];
     const poller = createStreamPoller({
-      streams, streamArn: streamArn!, handler, name, batchSize, logger: loggerFor('stream'),
-      pollIntervalMs: options.pollIntervalMs, retryAttempts: options.retryAttempts,
+      streams, streamArn: streamArn!, handler, name, batchSize: settings.batchSize, filters, logger: loggerFor('stream'),
+      pollIntervalMs: options.pollIntervalMs, retryAttempts: options.retryAttempts ?? settings.retryAttempts,
     });
     poller.start();
     onStarted(`${name} stream poller`, () => poller.stop());
@@ -90,7 +93,7 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
     const feed = createEventFeed();
     // Followers' streams end before the API server closes (stops run in reverse order).
     onStarted('event log', () => feed.close());
-    startPoller('events', createEventsHandler({ publisher: feed.publisher, logger: loggerFor('events') }), 100);
+    startPoller('events', createEventsHandler({ publisher: feed.publisher, logger: loggerFor('events') }), EVENTS_STREAM_FILTERS);
     path.feed = feed;
   }
 
@@ -104,7 +107,7 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
       store: createS3MediaStore({ client: s3, bucket: SANDBOX_MEDIA_BUCKET }),
       table: input.store,
       logger: loggerFor('media'),
-    }), 10);
+    }), MEDIA_STREAM_FILTERS);
     path.mediaLinks = createS3LinkSigner({ bucket: SANDBOX_MEDIA_BUCKET, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS, endpoint: input.s3Endpoint });
     path.mediaBucket = SANDBOX_MEDIA_BUCKET;
   }

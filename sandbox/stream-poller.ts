@@ -4,6 +4,7 @@
  * DynamoDB Local's stream, for the sandbox's single "Lambda instance" per handler:
  *
  * - every shard is read from its start (TRIM_HORIZON), in order; a child shard after its parent;
+ * - records that match none of the mapping's filter patterns are skipped, as Lambda does;
  * - the handler gets Lambda's DynamoDBStreamEvent, up to `batchSize` records of one shard;
  * - `batchItemFailures` naming a record: the records before it are done, the batch is retried
  *   from it; a handler that throws (or answers what Lambda would reject) fails the whole batch,
@@ -26,6 +27,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { silentLogger, type Logger } from '../lambdas/shared/logger';
+import { matchesFilters, type FilterPattern } from '../lambdas/shared/stream-filters';
 import { SANDBOX_REGION } from './config';
 
 export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
@@ -50,6 +52,8 @@ export interface StreamPollerOptions {
   name: string;
   /** @default 100 */
   batchSize?: number;
+  /** The mapping's filter patterns (stream-filters.ts): other records never reach the handler. @default every record */
+  filters?: readonly FilterPattern[];
   /** Retries of a failing batch before it is given up. @default 3 */
   retryAttempts?: number;
   /** Halve a batch whose handler threw. @default true */
@@ -151,7 +155,8 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     }
     try {
       const out = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: batchSize }));
-      shard.buffer.push(...(out.Records ?? []));
+      const wanted = (record: StreamRecord) => !options.filters || matchesFilters(options.filters, toLambdaRecord(record, streamArn));
+      shard.buffer.push(...(out.Records ?? []).filter(wanted));
       shard.iterator = out.NextShardIterator;
       if (!shard.iterator) shard.closed = true;
       return out.Records?.length ?? 0;
