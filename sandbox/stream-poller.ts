@@ -8,7 +8,7 @@
  * - the handler gets Lambda's DynamoDBStreamEvent, up to `batchSize` records of one shard;
  * - `batchItemFailures` naming a record: the records before it are done, the batch is retried
  *   from it; a handler that throws (or answers what Lambda would reject) fails the whole batch,
- *   which is then halved (bisect) before it is retried;
+ *   which is then halved (bisect, which does not count as a retry) until it is one record;
  * - after `retryAttempts` retries the batch is given up: described to `onFailure` (Lambda's
  *   on-failure destination receives the same: shard, first and last sequence number) and skipped,
  *   so one bad record never blocks its shard for good.
@@ -181,9 +181,11 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       let handled = outcome.handled;
       if (handled === batch.length) {
         attempts = 0;
+      } else if (outcome.wholeBatch && bisectOnError && batch.length > 1) {
+        // Lambda splits a failing batch in two; splitting does not use up the retry quota.
+        size = Math.ceil(batch.length / 2);
       } else {
         attempts += 1;
-        if (outcome.wholeBatch && bisectOnError && batch.length > 1) size = Math.ceil(batch.length / 2);
         if (attempts > retryAttempts) {
           giveUp(shard, batch.slice(handled), attempts, outcome.reason);
           handled = batch.length;
