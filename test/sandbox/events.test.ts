@@ -147,3 +147,22 @@ describe('media kept', () => {
     expect(h.sandbox.streams.pollers.flatMap((poller) => poller.failures)).toEqual([]);
   });
 });
+
+describe('switched off (SANDBOX_EVENTS=off, SANDBOX_MEDIA=off)', () => {
+  it('no stream consumer runs; the event log says it is off; a media message keeps its URL only', async () => {
+    const off = await startHarness({ config: { events: false, media: false } });
+    try {
+      expect(off.sandbox.streams.pollers).toEqual([]);
+      expect(await off.get('/__sandbox/events')).toEqual({ status: 404, body: { error: 'events are off in this sandbox (SANDBOX_EVENTS=off)' } });
+      const payload = inboundPayload({ group_id: 'off-group', media_url: off.sim.mediaUrlFor('x.png') });
+      const response = await fetch(off.sandbox.urls.receiveWebhook, {
+        method: 'POST', headers: { 'content-type': 'application/json', [SIGNING_HEADER]: 'sandbox-webhook-secret' }, body: JSON.stringify(payload),
+      });
+      expect(response.status).toBe(200);
+      const { body } = await off.get(`/messages/${encodeURIComponent(String(payload.message_handle))}`);
+      expect(body).toMatchObject({ media_url: payload.media_url, media_archive_url: null, media_archive: null });
+    } finally {
+      await off.stop();
+    }
+  });
+});
