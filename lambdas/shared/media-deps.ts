@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { ENV, requireEnv } from './env';
-import { loggerFromEnv } from './lambda-deps';
+import { createLogger } from './logger';
 import { createMediaFetcher } from './media-fetch';
 import { MEDIA_SETTINGS } from './media-rules';
 import type { MediaDeps } from './media-service';
@@ -13,7 +13,10 @@ const numberFrom = (name: string, fallback: number) => {
   return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
 };
 
-/** The media Lambda's adapters, from the environment the stack sets (apart, so no other bundle carries the S3 client). */
+/**
+ * The media Lambda's adapters, from the environment the stack sets (apart, so no other bundle
+ * carries the S3 client, and this one no Secrets Manager client).
+ */
 export function mediaDepsFromEnv(): MediaDeps {
   return {
     fetchMedia: createMediaFetcher({
@@ -22,6 +25,6 @@ export function mediaDepsFromEnv(): MediaDeps {
     }),
     store: createS3MediaStore({ client: new S3Client({}), bucket: requireEnv(ENV.mediaBucketName) }),
     table: createMediaTable(createDocumentClient(), requireEnv(ENV.tableName)),
-    logger: loggerFromEnv('media'),
+    logger: createLogger({ base: { service: 'media' } }),
   };
 }
