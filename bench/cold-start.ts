@@ -21,11 +21,15 @@ const SDK_IMPORTS = {
   dynamodb: "export { DynamoDBClient } from '@aws-sdk/client-dynamodb'; export { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';",
   secrets: "export { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';",
   sqs: "export { SQSClient, SendMessageCommand, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';",
+  eventbridge: "export { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';",
+  s3: "export { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';",
 };
 export const HANDLERS = {
   ingest: ['dynamodb', 'secrets'],
   read: ['dynamodb'],
   sender: ['dynamodb', 'secrets', 'sqs'],
+  events: ['eventbridge'],
+  media: ['dynamodb', 's3'],
 } as const satisfies Record<string, Array<keyof typeof SDK_IMPORTS>>;
 type HandlerName = keyof typeof HANDLERS;
 

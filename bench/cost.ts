@@ -18,6 +18,15 @@ export const PRICES = {
   dynamoWriteUnitsPerMillion: 0.625,
   dynamoReadUnitsPerMillion: 0.125,
   sqsFifoRequestsPerMillion: 0.5,
+  /** EventBridge custom events put on a bus, per million 64 KB chunks. */
+  eventBridgePutEventsPerMillion: 1.0,
+  /** EventBridge archive: events processed into it, per GB; and storage, per GB-month. */
+  eventArchivePerGb: 0.1,
+  eventArchiveStoragePerGbMonth: 0.023,
+  /** S3 Standard: PUT per million requests, GET per million, storage per GB-month. */
+  s3PutPerMillion: 5.0,
+  s3GetPerMillion: 0.4,
+  s3StoragePerGbMonth: 0.023,
 } as const;
 export type Prices = Omit<typeof PRICES, 'date'>;
 
@@ -87,6 +96,65 @@ export interface Measured {
   webhookWriteUnits: number;
   sendWriteUnits: number;
   sendReadUnits: number;
+}
+
+/** What the sandbox cannot measure about the stream consumers in AWS, stated with the results. */
+export const STREAM_ASSUMPTIONS = {
+  /** Events per invocation: at low traffic every change is its own batch (the worst case, priced). */
+  eventsPerInvocation: 1,
+  /** One invocation: map the records, one PutEvents call in-region. */
+  eventsDurationMs: 30,
+  /** A media file's size, to price download time and storage (MMS caps at 5 MB; photos are 1-3 MB). */
+  mediaBytes: 1024 * 1024,
+  /** Download from Sendblue's CDN, PutObject and one UpdateItem for 1 MB, in-region. */
+  mediaDurationMs: 400,
+  /** A link opened this many times per copy (each a GET; data transfer out is extra, $0.09/GB). */
+  mediaLinkOpens: 1,
+} as const;
+
+export type StreamAssumptions = { readonly [K in keyof typeof STREAM_ASSUMPTIONS]: number };
+
+export interface StreamMeasured {
+  /** Function memory, MB: events and media Lambdas. */
+  eventsMemoryMb: number;
+  mediaMemoryMb: number;
+  /** Mean size of a published event (EventBridge bills 64 KB chunks; the archive bills bytes). */
+  eventBytes: number;
+  /** Write units of recording a copy on its message (one UpdateItem; the index is not written). */
+  mediaRecordWriteUnits: number;
+}
+
+const GB = 1024 ** 3;
+
+/** USD per million published events, and what a million of them cost each month they stay archived. */
+export function eventsCostPerMillion(measured: StreamMeasured, a: StreamAssumptions = STREAM_ASSUMPTIONS, prices: typeof PRICES = PRICES) {
+  const chunks = Math.max(1, Math.ceil(measured.eventBytes / (64 * 1024)));
+  const archivedGb = (1e6 * measured.eventBytes) / GB;
+  const invocations = 1 / a.eventsPerInvocation;
+  const parts = {
+    putEvents: chunks * prices.eventBridgePutEventsPerMillion,
+    lambdaRequests: invocations * prices.lambdaRequestsPerMillion,
+    lambdaDuration: 1e6 * invocations * (measured.eventsMemoryMb / 1024) * (a.eventsDurationMs / 1000) * prices.lambdaGbSecondArm,
+    archive: archivedGb * prices.eventArchivePerGb,
+  };
+  const total = Object.values(parts).reduce((sum, value) => sum + value, 0);
+  const roundAll = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v)]));
+  return { ...roundAll({ ...parts, total }), atRestPerMonth: round(archivedGb * prices.eventArchiveStoragePerGbMonth) } as Record<keyof typeof parts | 'total' | 'atRestPerMonth', number>;
+}
+
+/** USD per million media messages copied, and their storage per month. */
+export function mediaCostPerMillion(measured: StreamMeasured, a: StreamAssumptions = STREAM_ASSUMPTIONS, prices: typeof PRICES = PRICES) {
+  const storedGb = (1e6 * a.mediaBytes) / GB;
+  const parts = {
+    s3Puts: prices.s3PutPerMillion,
+    linkGets: a.mediaLinkOpens * prices.s3GetPerMillion,
+    lambdaRequests: prices.lambdaRequestsPerMillion,
+    lambdaDuration: 1e6 * (measured.mediaMemoryMb / 1024) * (a.mediaDurationMs / 1000) * prices.lambdaGbSecondArm,
+    dynamoWrites: measured.mediaRecordWriteUnits * prices.dynamoWriteUnitsPerMillion,
+  };
+  const total = Object.values(parts).reduce((sum, value) => sum + value, 0);
+  const roundAll = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v)]));
+  return { ...roundAll({ ...parts, total }), atRestPerMonth: round(storedGb * prices.s3StoragePerGbMonth) } as Record<keyof typeof parts | 'total' | 'atRestPerMonth', number>;
 }
 
 export function costModel(measured: Measured, a = ASSUMPTIONS) {

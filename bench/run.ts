@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { measureColdStart } from './cold-start';
-import { ASSUMPTIONS, costModel, PRICES } from './cost';
+import { ASSUMPTIONS, costModel, eventsCostPerMillion, mediaCostPerMillion, PRICES, STREAM_ASSUMPTIONS } from './cost';
+import { measureEvents, type EventsFigures } from './events';
 import { startBenchSandbox } from './harness';
 import { measureProjections, type ProjectionFigures } from './projection';
 import { measureRequests, type EventCost } from './requests';
@@ -50,9 +51,12 @@ let projection: ProjectionFigures;
 let webhookThroughput;
 let commandThroughput;
 let pacing: PacingResult[];
+let events: EventsFigures;
 try {
   progress('requests per event');
   requests = await measureRequests(bench);
+  progress('events and media from the table stream');
+  events = await measureEvents(bench);
   progress('GSI1 projection: ALL, INCLUDE and KEYS_ONLY side by side');
   projection = await measureProjections(bench.dynamo.endpoint);
   progress('webhook throughput');
@@ -95,6 +99,16 @@ const cost = costModel({
 row('cost per 1M inbound webhooks', `$${fixed(cost.webhook.ours.total)} (naive $${fixed(cost.webhook.naive.total)})`, `<= $${fixed(cost.webhook.goal)}`, cost.webhook.ours.total <= cost.webhook.goal);
 row('cost per 1M group sends', `$${fixed(cost.send.ours.total)} (naive $${fixed(cost.send.naive.total)})`, `<= $${fixed(cost.send.goal)}`, cost.send.ours.total <= cost.send.goal);
 
+row('events per new message / per duplicate webhook / per new status', `${events.eventsPerNewMessage} / ${events.eventsPerDuplicate} / ${events.eventsPerStatus}`, '1 / 0 / 1', events.eventsPerNewMessage === 1 && events.eventsPerDuplicate === 0 && events.eventsPerStatus === 1);
+row('ingest writes per new message with events and media on', fixed(events.ingestWritesPerMessage), '1', events.ingestWritesPerMessage === 1);
+row('event size (mean, as EventBridge counts it); webhook 200 -> event out, sandbox (median, p95)', `${events.meanEventBytes} B; ${events.latencyMs.median} ms, ${events.latencyMs.p95} ms`);
+row('media copy: write units of recording it on the message', `${events.mediaRecordWriteUnits} WU (${events.mediaCopies} copies)`);
+const stream = { eventsMemoryMb: DEFAULTS.lambda.memorySize, mediaMemoryMb: DEFAULTS.media.memorySize, eventBytes: events.meanEventBytes, mediaRecordWriteUnits: events.mediaRecordWriteUnits };
+const eventsCost = eventsCostPerMillion(stream);
+const mediaCost = mediaCostPerMillion(stream);
+row('cost per 1M events published (archive storage per month)', `$${fixed(eventsCost.total)} ($${fixed(eventsCost.atRestPerMonth)})`);
+row('cost per 1M media copies of 1 MB (storage per month)', `$${fixed(mediaCost.total)} ($${fixed(mediaCost.atRestPerMonth)})`);
+
 printRows();
 console.log(`\nnode ${process.version} (Lambda runs Node 24); prices: ${PRICES.date}; run took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 console.log(`cost breakdown per 1M: webhook ${JSON.stringify(cost.webhook.ours)}; send ${JSON.stringify(cost.send.ours)}`);
@@ -109,7 +123,8 @@ writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({
   projection,
   throughput: [webhookThroughput, commandThroughput],
   pacing,
-  cost: { ...cost, prices: PRICES, assumptions: ASSUMPTIONS, memoryMb: DEFAULTS.lambda.memorySize },
+  events,
+  cost: { ...cost, events: eventsCost, media: mediaCost, prices: PRICES, assumptions: ASSUMPTIONS, streamAssumptions: STREAM_ASSUMPTIONS, memoryMb: DEFAULTS.lambda.memorySize },
 }, null, 2)}\n`);
 console.log('written bench/results.json');
 

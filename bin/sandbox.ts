@@ -80,7 +80,7 @@ try {
 // (A signal during startup exits at once; the process registry's exit hook kills Java then.)
 console.log(banner(sandbox, config));
 
-function banner({ urls, tableName, simulator, dynamoDbExposure }: RunningSandbox, { webhookSecret, fromNumber }: SandboxConfig): string {
+function banner({ urls, tableName, simulator, dynamoDbExposure, streams }: RunningSandbox, { webhookSecret, fromNumber }: SandboxConfig): string {
   // A secret the user chose is not echoed to the terminal; the default one is public anyway.
   const secretShown = webhookSecret === DEFAULT_SANDBOX_CONFIG.webhookSecret ? webhookSecret : '$SENDBLUE_WEBHOOK_SECRET';
   const groupId = 'sandbox-group-1';
@@ -111,6 +111,8 @@ function banner({ urls, tableName, simulator, dynamoDbExposure }: RunningSandbox
   ].filter(Boolean).join(' ');
   const cli = `${portEnv ? `${portEnv} ` : ''}npm run cli --`;
   const sendblue = simulator ? `${urls.sendblue}  (built-in simulator)` : `${urls.sendblue}  (SENDBLUE_BASE_URL)`;
+  const events = streams.feed ? `${urls.api}/__sandbox/events  (${cli} events --follow)` : 'off (SANDBOX_EVENTS=off)';
+  const media = streams.mediaBucket ? `bucket ${streams.mediaBucket} on the S3 stand-in ${urls.sqs}  (links in GET /messages/{handle})` : 'off (SANDBOX_MEDIA=off)';
   return `
 Sendblue groups sandbox is ready.
   Web page          ${urls.page}  (groups and conversations, live)
@@ -123,12 +125,15 @@ Sendblue groups sandbox is ready.
   Command queue     ${SANDBOX_QUEUE_NAME}  ${urls.commandQueue}
   Dead-letter queue ${SANDBOX_DLQ_NAME}  ${urls.deadLetterQueue}
   Sendblue API      ${sendblue}
+  Events            ${events}
+  Media copies      ${media}
   Webhook secret    header ${SIGNING_HEADER}: ${secretShown}
 
 Try it: send a group message with the CLI (in another terminal), then watch it on the page
   ${cli} send --to +15551230001,+15551230002 "Hello group" --wait
   ${cli} history <group_id from the line above>
-  ${cli} --help        (add, remove, rename, status, group, dlq)
+  ${cli} events --follow   (what your app would get from the EventBridge bus)
+  ${cli} --help        (add, remove, rename, status, group, dlq, events)
 Or read it over HTTP: curl -s ${urls.api}/groups/<group_id>/messages
 
 Or post a webhook as Sendblue would:

@@ -5,12 +5,13 @@
 import { createContext, EXIT, parse, toCliError, usageError, type CliIo } from './context';
 import { addCommand, removeCommand, renameCommand } from './modify';
 import { dlqCommand } from './dlq';
+import { eventsCommand } from './events';
 import { groupCommand, historyCommand, statusCommand } from './read';
 import { sendCommand } from './send';
 import { setupCommand } from './setup/command';
 import { GLOBAL_HELP, type CliCommand } from './types';
 
-export const COMMANDS: CliCommand[] = [sendCommand, addCommand, removeCommand, renameCommand, statusCommand, groupCommand, historyCommand, dlqCommand, setupCommand];
+export const COMMANDS: CliCommand[] = [sendCommand, addCommand, removeCommand, renameCommand, statusCommand, groupCommand, historyCommand, dlqCommand, setupCommand, eventsCommand];
 
 export const MAIN_HELP = `Usage: npm run cli -- <command> [options]
 

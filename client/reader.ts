@@ -2,36 +2,11 @@
  * Reads through the HTTP API (DESIGN.md §4). In AWS the read routes are IAM-authorized, so each
  * request is signed with SigV4 (service `execute-api`) using the default credential chain.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { NodeSha256 } from '../lambdas/shared/node-sha256';
 import type { Target } from './target';
-
-const toBytes = (data: SourceData): Uint8Array =>
-  typeof data === 'string' ? Buffer.from(data, 'utf8') : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-
-/** The Checksum SignatureV4 needs, on node:crypto (no extra dependency). */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  private readonly secret?: Uint8Array;
-  constructor(secret?: SourceData) {
-    this.secret = secret === undefined ? undefined : toBytes(secret);
-    this.hash = this.fresh();
-  }
-  private fresh() {
-    return this.secret ? createHmac('sha256', this.secret) : createHash('sha256');
-  }
-  update(data: SourceData): void {
-    this.hash.update(toBytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}
 
 type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 

@@ -22,6 +22,14 @@ export interface AppConfig {
   readonly lineRatePerSecond: number;
   /** Sends a line may make at once after being idle. */
   readonly lineBurst: number;
+  /** Domain events on an EventBridge bus (README "Events"). */
+  readonly events: boolean;
+  /** Days the event archive keeps events for replay; 0 = for ever. */
+  readonly eventArchiveDays: number;
+  /** Copies of inbound media in an S3 bucket (README "Media"). */
+  readonly media: boolean;
+  /** Days a media copy is kept; 0 = for ever. */
+  readonly mediaRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +81,25 @@ export function parseConfig(read: ContextReader): AppConfig {
     return value;
   };
 
+  const flag = (key: string, fallback: boolean): boolean => {
+    const raw = get(key) ?? fallback;
+    // `-c events=false` arrives as a string, cdk.json gives a boolean.
+    if (raw === true || raw === 'true') return true;
+    if (raw === false || raw === 'false') return false;
+    problems.push(`${key} must be true or false, got ${JSON.stringify(raw)}`);
+    return fallback;
+  };
+
+  const days = (key: string, fallback: number): number => {
+    const raw = get(key) ?? fallback;
+    const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 36_500) {
+      problems.push(`${key} must be a whole number of days from 0 (keep for ever) to 36500, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return value;
+  };
+
   const stackName = text('stackName', DEFAULTS.stackName);
   if (!STACK_NAME.test(stackName)) {
     problems.push(
@@ -105,6 +132,11 @@ export function parseConfig(read: ContextReader): AppConfig {
   const lineRatePerSecond = positiveNumber('lineRatePerSecond', DEFAULTS.line.ratePerSecond, { max: 1000 });
   const lineBurst = positiveNumber('lineBurst', DEFAULTS.line.burst, { integer: true, max: 1000 });
 
+  const events = flag('events', DEFAULTS.events.enabled);
+  const eventArchiveDays = days('eventArchiveDays', DEFAULTS.events.archiveDays);
+  const media = flag('media', DEFAULTS.media.enabled);
+  const mediaRetentionDays = days('mediaRetentionDays', DEFAULTS.media.retentionDays);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     stackName,
@@ -116,6 +148,10 @@ export function parseConfig(read: ContextReader): AppConfig {
     logRetention: retentionDays as RetentionDays,
     lineRatePerSecond,
     lineBurst,
+    events,
+    eventArchiveDays,
+    media,
+    mediaRetentionDays,
   };
 }
 

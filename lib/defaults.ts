@@ -4,6 +4,8 @@ import { COMMAND_QUEUE_SETTINGS } from '../lambdas/shared/command-queue-settings
 import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/shared/http';
 import { SENDBLUE_LINE_LIMITS } from '../lambdas/shared/line-pacing';
 import { SENDBLUE_DEFAULT_BASE_URL } from '../lambdas/shared/sendblue-rules';
+import { MEDIA_SETTINGS } from '../lambdas/shared/media-rules';
+import { STREAM_CONSUMER_SETTINGS } from '../lambdas/shared/stream-consumer-settings';
 
 /**
  * Every default of the stack in one place. Constructs take these as their `@default`s and the
@@ -63,4 +65,37 @@ export const DEFAULTS = {
     /** Timeout of one Sendblue call, ms. */
     sendblueTimeoutMs: COMMAND_QUEUE_SETTINGS.sendblueTimeoutMs,
   },
+  /**
+   * Domain events on an EventBridge bus, from the table's stream (context `events`, `eventArchiveDays`).
+   * Batch sizes and retry limits shared with the sandbox come from STREAM_CONSUMER_SETTINGS.
+   */
+  events: {
+    enabled: true,
+    /** How long the bus's archive keeps events for replay, days (0 = for ever). */
+    archiveDays: 30,
+    /** 100 records are at most 10 PutEvents calls. */
+    timeout: Duration.seconds(30),
+    batchSize: STREAM_CONSUMER_SETTINGS.events.batchSize,
+    retryAttempts: STREAM_CONSUMER_SETTINGS.events.retryAttempts,
+  },
+  /** Copies of inbound media in an S3 bucket (context `media`, `mediaRetentionDays`). */
+  media: {
+    enabled: true,
+    /** Days a copy is kept (0 = for ever). */
+    retentionDays: 365,
+    /** Largest copy, bytes. */
+    maxBytes: MEDIA_SETTINGS.maxBytes,
+    /** One download, redirects included, ms. */
+    fetchTimeoutMs: MEDIA_SETTINGS.fetchTimeoutMs,
+    /** A download is held in memory before it is stored: room for the largest one and the SDK. */
+    memorySize: 512,
+    /** A batch's downloads run one after another: batchSize x (fetch timeout + storing). */
+    timeout: Duration.minutes(5),
+    batchSize: STREAM_CONSUMER_SETTINGS.media.batchSize,
+    retryAttempts: STREAM_CONSUMER_SETTINGS.media.retryAttempts,
+  },
+  /** Both stream consumers: a change not handled within a day goes to the consumer's failure queue. */
+  streamMaxRecordAge: Duration.seconds(STREAM_CONSUMER_SETTINGS.maxRecordAgeSeconds),
+  /** Failure queues keep their pointers for SQS's maximum (the stream itself keeps records a day). */
+  streamFailureRetention: Duration.days(14),
 } as const;

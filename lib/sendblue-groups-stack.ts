@@ -7,6 +7,8 @@ import { CommandQueue } from './constructs/command-queue';
 import { SendblueHttpApi } from './constructs/http-api';
 import { NodeFunction } from './constructs/node-function';
 import { SendblueSecrets } from './constructs/secrets';
+import { DomainEvents } from './constructs/domain-events';
+import { MediaArchive } from './constructs/media-archive';
 import { CommandSender } from './constructs/sender';
 import { EventsTable } from './constructs/table';
 import { handlerEntry } from './paths';
@@ -28,12 +30,16 @@ export class SendblueGroupsStack extends Stack {
   readonly api: SendblueHttpApi;
   readonly commandQueue: CommandQueue;
   readonly sender: CommandSender;
+  /** The event bus and its publisher (context `events`, on by default). */
+  readonly events?: DomainEvents;
+  /** The media bucket and its copier (context `media`, on by default). */
+  readonly media?: MediaArchive;
 
   constructor(scope: Construct, id: string, props: SendblueGroupsStackProps) {
     super(scope, id, props);
     const { config } = props;
 
-    this.table = new EventsTable(this, 'Table');
+    this.table = new EventsTable(this, 'Table', { stream: config.events || config.media });
     this.secrets = new SendblueSecrets(this, 'Secrets');
 
     this.ingestFunction = new NodeFunction(this, 'IngestFunction', {
@@ -103,6 +109,18 @@ export class SendblueGroupsStack extends Stack {
       lineBurst: config.lineBurst,
       logRetention: config.logRetention,
     });
+
+    // Issue 11: both read the table's change stream, so ingest stays one write per message.
+    if (config.events) {
+      this.events = new DomainEvents(this, 'Events', { table: this.table, archiveDays: config.eventArchiveDays, logRetention: config.logRetention });
+      new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'Subscribe with an EventBridge rule on this bus (source sendblue-groups)' });
+      new CfnOutput(this, 'EventBusArn', { value: this.events.bus.eventBusArn });
+    }
+    if (config.media) {
+      this.media = new MediaArchive(this, 'Media', { table: this.table, retentionDays: config.mediaRetentionDays, logRetention: config.logRetention });
+      this.media.allowLinks(this.readFunction);
+      new CfnOutput(this, 'MediaBucketName', { value: this.media.bucket.bucketName, description: 'Copies of inbound media (media/<group_id>/<message_handle>/<file>)' });
+    }
 
     if (isPlaceholderFromNumber(config)) {
       Annotations.of(this).addWarningV2(

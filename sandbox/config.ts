@@ -27,6 +27,10 @@ export interface SandboxConfig {
   /** The sender's pacing per line: sends per second (0 = off) and burst. Sendblue's published limits by default. */
   lineRatePerSecond: number;
   lineBurst: number;
+  /** Domain events from the table's stream to the local event log (`SANDBOX_EVENTS`, on by default). */
+  events: boolean;
+  /** Copies of inbound media in the local S3 stand-in (`SANDBOX_MEDIA`, on by default). */
+  media: boolean;
 }
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
@@ -41,6 +45,8 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   webhookSecret: 'sandbox-webhook-secret',
   lineRatePerSecond: SENDBLUE_LINE_LIMITS.ratePerSecond,
   lineBurst: SENDBLUE_LINE_LIMITS.burst,
+  events: true,
+  media: true,
 };
 
 /** Which env var sets each port, so errors (here and at startup) can name it. */
@@ -113,6 +119,17 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
     problems.push(`SENDBLUE_LINE_BURST must be a whole number from 1 to 1000 (got "${rawBurst}")`);
   }
 
+  const onOff = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['on', 'true', '1'].includes(raw)) return true;
+    if (['off', 'false', '0'].includes(raw)) return false;
+    problems.push(`${name} must be on or off (got "${read(name)}")`);
+    return fallback;
+  };
+  const events = onOff('SANDBOX_EVENTS', DEFAULT_SANDBOX_CONFIG.events);
+  const media = onOff('SANDBOX_MEDIA', DEFAULT_SANDBOX_CONFIG.media);
+
   if (problems.length > 0) throw new SandboxConfigError(problems);
   return {
     ...ports,
@@ -123,5 +140,7 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
     webhookSecret: read('SENDBLUE_WEBHOOK_SECRET') ?? DEFAULT_SANDBOX_CONFIG.webhookSecret,
     lineRatePerSecond,
     lineBurst,
+    events,
+    media,
   };
 }

@@ -38,6 +38,8 @@ export async function ensureTable(
           { AttributeName: partitionKey, KeyType: 'HASH' },
           { AttributeName: sortKey, KeyType: 'RANGE' },
         ],
+        // The change stream the events and media Lambdas read (the sandbox's stream poller reads it).
+        StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_SCHEMA.stream.viewType },
         GlobalSecondaryIndexes: [
           {
             IndexName: gsi.name,

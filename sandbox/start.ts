@@ -3,6 +3,7 @@
  * Each part that starts registers its stop; stop() runs them in reverse order, and a failure
  * half-way through startup stops whatever had already started before rethrowing.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createIngestHandler } from '../lambdas/handlers/ingest';
 import { createReadHandler } from '../lambdas/handlers/read';
@@ -19,6 +20,9 @@ import type { RunningSimulator } from './sendblue-simulator';
 import type { QueuePoller } from './queue-poller';
 import type { TableStore } from '../lambdas/shared/table';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { MediaLinker } from '../lambdas/shared/media-links';
+import { SANDBOX_EVENTS_PATH } from './event-feed';
+import { startStreamPath, type StreamPath, type StreamPathOptions } from './stream-path';
 
 export interface SandboxUrls {
   api: string;
@@ -47,6 +51,8 @@ export interface RunningSandbox {
   simulator?: RunningSimulator;
   /** Feeds the sender; `drained()` tells when the queue is empty. */
   poller: QueuePoller;
+  /** The table's stream consumers (events, media); `caughtUp()` tells when they have seen every change. */
+  streams: StreamPath;
   /** Stops everything started, in reverse order. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -66,6 +72,8 @@ export interface StartSandboxOptions {
   sender?: SandboxSenderOptions;
   /** Simulator settings (tests choose replies and delays). */
   simulator?: SandboxSimulatorOptions;
+  /** Stream consumer settings (tests shorten retries). */
+  streams?: StreamPathOptions;
   /**
    * Called once when a part the sandbox cannot run without dies (DynamoDB Local's Java process),
    * with one plain sentence; `npm start` prints it and stops. Default: logged as an error.
@@ -118,15 +126,20 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       apiKeyId: config.apiKeyId,
       apiSecretKey: config.apiSecretKey,
     });
+    // The stream path starts after the S3 stand-in (below); the read handler and the event log
+    // routes reach it through this.
+    let streams: StreamPath | undefined;
+    const mediaLinks: MediaLinker | undefined = config.media ? (key) => streams!.mediaLinks!(key) : undefined;
+    const pageRoutes = sandboxPageRoutes({ store, logger: loggerFor('page') });
     const api = createApiServer({
       handlers: {
         ingest: createIngestHandler({ store, secrets, logger: loggerFor('ingest') }),
         // Unlike in AWS, /health asks the table: locally, "ok" must mean the sandbox can store.
-        read: createReadHandler({ store, logger: loggerFor('read'), checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS) }),
+        read: createReadHandler({ store, logger: loggerFor('read'), checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS), mediaLinks }),
       },
       logger: loggerFor('sandbox-api'),
-      // The sandbox's web page (GET /) and the group list it needs; not part of the deployed API.
-      extraRoutes: sandboxPageRoutes({ store, logger: loggerFor('page') }),
+      // The sandbox's web page (GET /), the group list it needs and the event log; not part of the deployed API.
+      extraRoutes: (req, res) => pageRoutes(req, res) || (streams?.feed?.routes(req, res) ?? eventsOff(req, res)),
     });
     const apiUrl = await api.listen(config.port).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
@@ -144,6 +157,12 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       simulator: options.simulator,
     });
     progress(`SQS emulator ready on ${commands.sqsEndpoint}; sender polling ${commands.queueUrl}`);
+
+    streams = await startStreamPath({
+      events: config.events, media: config.media, dynamoDbEndpoint, tableName, store, s3Endpoint: commands.sqsEndpoint, loggerFor,
+      onStarted: (name, stopPart) => started.push({ name, stop: stopPart }),
+      options: options.streams,
+    });
 
     return {
       dynamoDbExposure,
@@ -163,12 +182,21 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       store,
       simulator: commands.simulator,
       poller: commands.poller,
+      streams,
       stop,
     };
   } catch (error) {
     await stop().catch(() => {}); // the startup error is the one worth reporting
     throw error;
   }
+}
+
+/** `/__sandbox/events` while events are off: say so rather than a bare 404. */
+function eventsOff(req: IncomingMessage, res: ServerResponse): boolean {
+  if ((req.url ?? '').split('?')[0] !== SANDBOX_EVENTS_PATH) return false;
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: 'events are off in this sandbox (SANDBOX_EVENTS=off)' }));
+  return true;
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

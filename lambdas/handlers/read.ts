@@ -4,6 +4,7 @@ import { idProblem } from '../shared/ids';
 import { isTimelineCursorFor, TIMELINE_CURSOR_KEYS } from '../shared/keys';
 import { loggerFromEnv, tableStoreFromEnv } from '../shared/lambda-deps';
 import type { Logger } from '../shared/logger';
+import { archiveLink, mediaLinksFromEnv, type MediaLinker } from '../shared/media-links';
 import type { TableStore } from '../shared/table';
 import { commandView, groupView, messageDetailView, messageView } from '../shared/views';
 
@@ -15,6 +16,8 @@ export interface ReadDeps {
    * touching DynamoDB: in AWS the route is open to anyone, and must not let them spend read units.
    */
   checkHealth?: () => Promise<void>;
+  /** Presigned links to archived media (absent when the stack does not keep media). */
+  mediaLinks?: MediaLinker;
 }
 
 const DEFAULT_PAGE = 50;
@@ -25,7 +28,7 @@ const RECENT_FOR_SUMMARY = 10;
 const PLAIN_INTEGER = /^\d{1,3}$/;
 
 /** GET /health, /groups/{group_id}, /groups/{group_id}/messages, /messages/{handle}, /commands/{id}. */
-export function createReadHandler({ store, logger, checkHealth }: ReadDeps): HttpHandler {
+export function createReadHandler({ store, logger, checkHealth, mediaLinks }: ReadDeps): HttpHandler {
   const routes: Record<string, (id: string, query: Record<string, string | undefined>) => Promise<HttpResult>> = {
     'GET /groups/{group_id}': async (groupId) => {
       const [record, recent] = await Promise.all([
@@ -53,7 +56,9 @@ export function createReadHandler({ store, logger, checkHealth }: ReadDeps): Htt
     },
     'GET /messages/{message_handle}': async (handle) => {
       const found = await store.getMessageWithHistory(handle);
-      return found ? json(200, messageDetailView(found.message, found.history)) : errorResponse(404, `message ${handle} not found`);
+      if (!found) return errorResponse(404, `message ${handle} not found`);
+      const link = await archiveLink(mediaLinks, found.message.media_archive, logger);
+      return json(200, messageDetailView(found.message, found.history, link));
     },
     'GET /commands/{command_id}': async (commandId) => {
       const command = await store.getCommand(commandId);
@@ -89,6 +94,6 @@ export function createReadHandler({ store, logger, checkHealth }: ReadDeps): Htt
 
 let lambdaHandler: HttpHandler | undefined;
 export const handler: HttpHandler = (event) => {
-  lambdaHandler ??= createReadHandler({ store: tableStoreFromEnv(), logger: loggerFromEnv('read') });
+  lambdaHandler ??= createReadHandler({ store: tableStoreFromEnv(), logger: loggerFromEnv('read'), mediaLinks: mediaLinksFromEnv() });
   return lambdaHandler(event);
 };

@@ -16,6 +16,11 @@ export const ENV = {
   maxAttempts: 'MAX_ATTEMPTS',
   lineRatePerSecond: 'LINE_RATE_PER_SECOND',
   lineBurst: 'LINE_BURST',
+  // Events and media (lib/constructs/domain-events.ts, media-archive.ts).
+  eventBusName: 'EVENT_BUS_NAME',
+  mediaBucketName: 'MEDIA_BUCKET_NAME',
+  mediaMaxBytes: 'MEDIA_MAX_BYTES',
+  mediaFetchTimeoutMs: 'MEDIA_FETCH_TIMEOUT_MS',
 } as const;
 
 export function requireEnv(name: string): string {

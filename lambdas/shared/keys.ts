@@ -15,6 +15,17 @@ export const commandKey = (commandId: string) => ({ [PK]: `CMD#${commandId}`, [S
 /** A Sendblue line's pacing state (its send slots), shared by every sender invocation. */
 export const linePaceKey = (line: string) => ({ [PK]: `LINE#${line}`, [SK]: 'PACE' });
 
+export type ItemKind = 'message' | 'status' | 'group' | 'command' | 'line' | 'other';
+
+/** What an item is, from its keys alone (a stream record carries them even without images). */
+export function itemKindOf(pk: string, sk: string): ItemKind {
+  if (pk.startsWith('MSG#')) return sk === MESSAGE_SK ? 'message' : sk.startsWith(STATUS_SK_PREFIX) ? 'status' : 'other';
+  if (pk.startsWith('GROUP#') && sk === 'GROUP') return 'group';
+  if (pk.startsWith('CMD#') && sk === 'CMD') return 'command';
+  if (pk.startsWith('LINE#')) return 'line';
+  return 'other';
+}
+
 export const timelinePartition = (groupId: string) => `GROUP#${groupId}`;
 /** ISO dates sort as strings; the handle breaks ties between messages sent in the same millisecond. */
 export const timelineKeys = (groupId: string, dateSent: string, handle: string) => ({

@@ -17,6 +17,11 @@ export const TABLE_SCHEMA = {
   /** Every key attribute, of the table and of the index, holds a string. */
   keyAttributeType: 'S',
   ttlAttribute: 'expires_at',
+  /**
+   * The change stream (DynamoDB Streams) that feeds the events and media Lambdas. Both images, so
+   * a consumer can tell what really changed (a command's state, a group's members) without a read.
+   */
+  stream: { viewType: 'NEW_AND_OLD_IMAGES' },
   groupTimelineIndex: {
     name: 'GSI1',
     partitionKey: 'GSI1PK',

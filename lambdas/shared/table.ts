@@ -16,6 +16,8 @@ import type { WebhookEvent } from './webhook-payload';
 import { buildUpdate, conditionFailureItem, isConditionalFailure } from './update-expression';
 import { createCommandTable, type CommandItem, type CommandTable } from './table-commands';
 import { createPacingTable, type PacingTable } from './table-pacing';
+import { createMediaTable, type MediaTable } from './table-media';
+import type { MediaArchive } from './media-rules';
 
 export type { CommandItem, CommandState, OutboundMessage, ClaimResult, CommandFinish } from './table-commands';
 
@@ -64,10 +66,13 @@ export interface MessageItem {
    */
   extra_json?: string;
   received_at?: string;
+  /** Where the media Lambda copied `media_url` (or why it did not): table-media.ts. */
+  media_archive?: MediaArchive;
 }
 
 export interface StatusHistoryItem {
   status: string;
+  group_id?: string;
   date_updated?: string;
   received_at: string;
   error_code?: string;
@@ -121,7 +126,7 @@ export interface GroupListEntry {
   message_count: number;
 }
 
-export interface TableStore extends CommandTable, PacingTable {
+export interface TableStore extends CommandTable, PacingTable, MediaTable {
   /**
    * One conditional put. `duplicate`: the handle is stored under the same group (a retry);
    * `conflict`: it is stored under another group or none (not a retry of this event).
@@ -180,6 +185,7 @@ export function createTableStore(options: TableStoreOptions): TableStore {
   return {
     ...createCommandTable(db, TableName, () => (options.now ? options.now() : new Date()), options.ledgerRetentionDays ?? COMMAND_QUEUE_SETTINGS.ledgerRetentionDays),
     ...createPacingTable(db, TableName),
+    ...createMediaTable(db, TableName),
 
     async putInboundMessage(event) {
       const receivedAt = now();
@@ -251,6 +257,8 @@ export function createTableStore(options: TableStoreOptions): TableStore {
           TableName,
           Item: {
             ...statusKey(event.messageHandle, event.status),
+            // Lets the stream's Message Status Changed event name the group without a read.
+            group_id: event.groupId,
             status: event.status,
             date_updated: event.dateUpdated ?? receivedAt,
             received_at: receivedAt,

@@ -1,3 +1,4 @@
+import type { MediaLink } from './media-links';
 import { statusRank } from './status';
 import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from './table';
 
@@ -17,14 +18,20 @@ export function messageView(item: MessageItem) {
   };
 }
 
-export function messageDetailView(item: MessageItem, history: StatusHistoryItem[]) {
+/** `mediaLink`: a presigned link to the archived copy of `media_url`, when there is one (media-links.ts). */
+export function messageDetailView(item: MessageItem, history: StatusHistoryItem[], mediaLink?: MediaLink) {
   const statusHistory = history.length
     ? history.map((entry) => ({ status: entry.status, date_updated: entry.date_updated ?? entry.received_at }))
     : [{ status: item.status, date_updated: item.date_updated ?? null }];
   // By time; a tie (Sendblue may stamp two statuses alike) goes to the status order.
   statusHistory.sort((a, b) => String(a.date_updated).localeCompare(String(b.date_updated)) || statusRank(a.status) - statusRank(b.status));
+  const archive = item.media_archive;
   return {
     ...messageView(item),
+    media_archive_url: mediaLink?.url ?? null,
+    media_archive: !archive ? null : 'key' in archive
+      ? { content_type: archive.content_type, bytes: archive.bytes, archived_at: archive.archived_at, link_expires_at: mediaLink?.expires_at ?? null }
+      : { error: archive.error, failed_at: archive.failed_at },
     error_code: item.error_code ?? null,
     error_message: item.error_message ?? null,
     participants: item.participants ?? null,

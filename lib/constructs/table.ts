@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../lambdas/shared/table-schema';
 
@@ -18,6 +18,12 @@ export interface EventsTableProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Whether the table has its change stream (TABLE_SCHEMA.stream: new and old images), which the
+   * events and media Lambdas read. A stream costs nothing by itself; Lambda's reads of it are free.
+   * @default true
+   */
+  readonly stream?: boolean;
 }
 
 /**
@@ -40,6 +46,7 @@ export class EventsTable extends Table {
       timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      stream: props.stream === false ? undefined : (TABLE_SCHEMA.stream.viewType as StreamViewType),
     });
 
     const index = TABLE_SCHEMA.groupTimelineIndex;

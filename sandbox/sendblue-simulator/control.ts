@@ -19,7 +19,7 @@ export interface ControlActions {
   callbacks(): CallbackDelivery[];
   messages(): SimMessage[];
   hasGroup(groupId: string): boolean;
-  memberReply(groupId: string, content?: string): Promise<SimMessage>;
+  memberReply(groupId: string, content?: string, mediaUrl?: string): Promise<SimMessage>;
   /** The account's registered webhooks, secrets redacted. */
   accountWebhooks(): Record<string, unknown>;
   reset(): void;
@@ -34,6 +34,7 @@ export async function handleControl(
 ): Promise<void> {
   if (!isLoopback(req)) return void sendJson(res, 403, errorBody('Control endpoints answer loopback callers only', 'forbidden'));
   const route = `${method} ${path.slice(CONTROL_PREFIX.length)}`;
+  if (method === 'GET' && route.startsWith('GET media/')) return serveMedia(res, route.slice('GET media/'.length));
   const ok = (data: Record<string, unknown> = {}) => void sendJson(res, 200, { status: 'OK', ...data });
   const bad = (message: string, status = 400) => void sendJson(res, status, errorBody(message, status === 404 ? 'not_found' : 'validation_error'));
 
@@ -87,14 +88,27 @@ async function reply(
   bad: (message: string, status?: number) => void,
 ): Promise<void> {
   const body = (value !== null && typeof value === 'object' ? value : {}) as Record<string, unknown>;
-  const { group_id: groupId, content } = body;
+  const { group_id: groupId, content, media_url: mediaUrl } = body;
   if (typeof groupId !== 'string' || !groupId) return bad('group_id is required');
   if (content !== undefined && content !== null && typeof content !== 'string') return bad('content must be a string');
+  if (mediaUrl !== undefined && mediaUrl !== null && typeof mediaUrl !== 'string') return bad('media_url must be a string');
   if (!actions.hasGroup(groupId)) return bad(`Group ${groupId} not found`, 404);
   try {
-    const message = await actions.memberReply(groupId, (content as string | null | undefined) ?? undefined);
+    const message = await actions.memberReply(groupId, (content as string | null | undefined) ?? undefined, (mediaUrl as string | null | undefined) ?? undefined);
     return ok({ message });
   } catch (error) {
     return bad(error instanceof Error ? error.message : String(error), 409);
   }
+}
+
+/** A 1x1 PNG: what the simulator serves for any `media/<name>.png`, so a reply's media_url really downloads. */
+export const SIMULATOR_PICTURE = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+function serveMedia(res: ServerResponse, name: string): void {
+  if (!/^[A-Za-z0-9._%-]{1,200}\.png$/i.test(name)) return void sendJson(res, 404, errorBody('The simulator serves media/<name>.png only', 'not_found'));
+  res.writeHead(200, { 'content-type': 'image/png', 'content-length': SIMULATOR_PICTURE.length, 'cache-control': 'no-store' });
+  res.end(SIMULATOR_PICTURE);
 }

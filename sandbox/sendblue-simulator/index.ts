@@ -9,7 +9,7 @@ import { isE164, MAX_GROUP_MEMBERS } from '../../lambdas/shared/sendblue-rules';
 import { silentLogger } from '../../lambdas/shared/logger';
 import { AccountWebhookRegistry } from './account-webhooks';
 import type { ApiContext } from './api';
-import type { ControlActions } from './control';
+import { CONTROL_PREFIX, type ControlActions } from './control';
 import { FaultQueue, LineLimiter } from './faults';
 import { Scheduler } from './scheduler';
 import { redactSecrets } from './http-util';
@@ -78,7 +78,7 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     callbacks.length = 0;
     accountWebhooks.restore();
   };
-  const memberReply = (groupId: string, content?: string) => webhooks.memberReply(groupId, content);
+  const memberReply = (groupId: string, content?: string, mediaUrl?: string) => webhooks.memberReply(groupId, content, mediaUrl);
   const control: ControlActions = {
     injectFault: (fault) => faults.inject(fault),
     setFaultMix: (mix) => faults.setMix(mix),
@@ -143,6 +143,7 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
       return copyGroup(state.createGroup(distinct, lines[0] as string, name ?? null));
     },
     memberReply,
+    mediaUrlFor: (name) => `${url}${CONTROL_PREFIX}media/${encodeURIComponent(name)}`,
     idle: () => scheduler.idle(),
     stop,
   };

@@ -166,7 +166,10 @@ export interface RunningSimulator {
   /** Test seeding: always creates a new group (served by the first line). */
   createGroup(members: string[], name?: string): SimGroup;
   /** A member writes now; resolves once the receive webhook was delivered or gave up. */
-  memberReply(groupId: string, content?: string): Promise<SimMessage>;
+  /** A member writes now; with `mediaUrl`, the message carries that media (e.g. `mediaUrlFor('photo.png')`). */
+  memberReply(groupId: string, content?: string, mediaUrl?: string): Promise<SimMessage>;
+  /** A link to a picture this simulator serves (`GET /__simulator/media/<name>.png`), for a reply's media_url. */
+  mediaUrlFor(name: string): string;
   /** Resolves when no status callback or reply is pending. */
   idle(): Promise<void>;
   /** Closes the server, destroys hung sockets, cancels timers and in-flight webhooks. */

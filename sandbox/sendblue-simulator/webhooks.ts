@@ -69,19 +69,19 @@ export class Webhooks {
   }
 
   /** A member writes now; resolves with the stored message once the webhook was delivered or gave up. */
-  memberReply(groupId: string, content?: string): Promise<SimMessage> {
+  memberReply(groupId: string, content?: string, mediaUrl?: string): Promise<SimMessage> {
     const group = this.state.group(groupId);
     if (!group) return Promise.reject(new Error(`No simulated group ${groupId}`));
     if (!group.members.length) return Promise.reject(new Error(`Group ${groupId} has no member to reply`));
     return this.scheduler
-      .run((context) => this.reply(groupId, content, context), this.onError)
+      .run((context) => this.reply(groupId, content, context, mediaUrl), this.onError)
       .then((message) => {
         if (!message) throw new Error('the simulator was reset or stopped before the reply was stored');
         return message;
       });
   }
 
-  private async reply(groupId: string, content: string | undefined, context: TaskContext): Promise<SimMessage | undefined> {
+  private async reply(groupId: string, content: string | undefined, context: TaskContext, mediaUrl = ''): Promise<SimMessage | undefined> {
     const group = this.state.group(groupId);
     const turn = group && this.state.nextReplier(group);
     if (!group || !turn) return undefined;
@@ -89,8 +89,8 @@ export class Webhooks {
       group,
       isOutbound: false,
       status: 'RECEIVED',
-      content: content ?? CANNED_REPLIES[turn.turn % CANNED_REPLIES.length] ?? 'OK',
-      mediaUrl: '',
+      content: content ?? (mediaUrl ? '' : CANNED_REPLIES[turn.turn % CANNED_REPLIES.length] ?? 'OK'),
+      mediaUrl,
       sendStyle: '',
       fromNumber: turn.member,
     });

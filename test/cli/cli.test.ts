@@ -118,6 +118,49 @@ describe('cli: a group conversation', () => {
   });
 });
 
+describe('cli: events', () => {
+  it('events lists what the sandbox published; --json gives last_seq to continue from', async () => {
+    const id = `ev-${uid()}`;
+    const sent = (await cli('send', '--to', `${MEMBERS[0]},${MEMBERS[2]}`, 'Events please', '--id', id, '--wait', '--json')).json();
+    await waitFor(async () => (await cli('events')).out.includes(`command ${id} sent`), 10_000, 'the Command Settled event');
+    const lines = (await cli('events')).out.split('\n');
+    expect(lines.find((line) => line.includes(`command ${id} sent`))).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  Command Settled {9}${sent.group_id}  command ${id} sent$`));
+    const page = (await cli('events', '--json')).json();
+    expect(page.last_seq).toBeGreaterThan(0);
+    expect(page.events.some((e: { 'detail-type': string; detail: { command_id?: string } }) => e['detail-type'] === 'Command Settled' && e.detail.command_id === id)).toBe(true);
+    expect((await cli('events', '--after', String(page.last_seq), '--json')).json()).toEqual({ events: [], last_seq: page.last_seq });
+  });
+
+  it('events --follow prints events as they happen (--count stops it), as JSON lines with --json', async () => {
+    const { last_seq } = (await cli('events', '--json')).json();
+    const groupId = (await cli('send', '--to', `${MEMBERS[1]},${MEMBERS[2]}`, 'Reply to me', '--wait', '--json')).json().group_id;
+    await waitFor(async () => (await cli('events', '--after', String(last_seq), '--json')).json().events.length >= 3, 10_000, 'the send and its statuses');
+    const { last_seq: from } = (await cli('events', '--json')).json();
+    const following = cli('events', '--follow', '--after', String(from), '--count', '1', '--json');
+    await h.sim.memberReply(groupId, 'Live reply');
+    const result = await following;
+    expect(result.code).toBe(0);
+    const event = JSON.parse(result.out);
+    expect(event).toMatchObject({ 'detail-type': 'Group Message Received', source: 'sendblue-groups', detail: { group_id: groupId, content: 'Live reply' } });
+    const human = await cli('events', '--follow', '--after', String(from), '--count', '1');
+    expect(human.out).toMatch(new RegExp(`Group Message Received  ${groupId}  ← \\+1555123000\\d  Live reply$`));
+  });
+
+  it('events: usage errors, and a deployed stack is pointed at its EventBridge bus', async () => {
+    expect(await cli('events', '--count', '2')).toMatchObject({ code: 1, err: 'error: events: --count goes with --follow' });
+    expect(await cli('events', '--after', '-1')).toMatchObject({ code: 1 });
+    const saved = env;
+    env = { ...env, SENDBLUE_GROUPS_QUEUE_URL: 'https://sqs.example/q', SENDBLUE_GROUPS_DLQ_URL: 'https://sqs.example/d', SENDBLUE_GROUPS_API_URL: 'https://api.example', AWS_REGION: 'us-east-1' };
+    try {
+      const result = await cli('events', '--aws');
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/EventBridge bus \(output EventBusName\): subscribe with an EventBridge rule/);
+    } finally {
+      env = saved;
+    }
+  });
+});
+
 describe('cli: errors and help', () => {
   it.each([
     [[], /Usage: npm run cli/],

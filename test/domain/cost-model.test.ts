@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costModel, costPerMillion, PRICES } from '../../bench/cost';
+import { costModel, costPerMillion, eventsCostPerMillion, mediaCostPerMillion, PRICES } from '../../bench/cost';
 
 describe('cost model (bench/cost.ts)', () => {
   it('prices one webhook on an HTTP API, arm64, 256 MB, 20 ms, 2 write units', () => {
@@ -22,5 +22,22 @@ describe('cost model (bench/cost.ts)', () => {
     expect(model.webhook.naive.total).toBeGreaterThan(model.webhook.ours.total);
     expect(model.webhook.naive.api).toBe(3.5);
     expect(model.send.naive.dynamoWrites - model.send.ours.dynamoWrites).toBeCloseTo(2 * PRICES.dynamoWriteUnitsPerMillion);
+  });
+
+  const stream = { eventsMemoryMb: 256, mediaMemoryMb: 512, eventBytes: 900, mediaRecordWriteUnits: 1 };
+
+  it('prices a million events: one PutEvents chunk each, an invocation each (the low-traffic worst case), the archive by bytes', () => {
+    const cost = eventsCostPerMillion(stream);
+    // 1M x 0.25 GB x 0.03 s x $0.0000133334; 1M x 900 B = 0.838 GB archived.
+    expect(cost).toEqual({ putEvents: 1, lambdaRequests: 0.2, lambdaDuration: 0.1, archive: 0.084, total: 1.384, atRestPerMonth: 0.019 });
+    // An event over 64 KB is billed as several.
+    expect(eventsCostPerMillion({ ...stream, eventBytes: 70_000 }).putEvents).toBe(2);
+    expect(eventsCostPerMillion(stream, { eventsPerInvocation: 10, eventsDurationMs: 60, mediaBytes: 1, mediaDurationMs: 1, mediaLinkOpens: 1 }).lambdaRequests).toBe(0.02);
+  });
+
+  it('prices a million media copies: S3 PUTs, the copier, one write each, a GET per link opened; storage at rest', () => {
+    const cost = mediaCostPerMillion(stream);
+    // 1M x 0.5 GB x 0.4 s x $0.0000133334 = $2.667; 1M x 1 MiB = 976.6 GB stored.
+    expect(cost).toEqual({ s3Puts: 5, linkGets: 0.4, lambdaRequests: 0.2, lambdaDuration: 2.667, dynamoWrites: 0.625, total: 8.892, atRestPerMonth: 22.461 });
   });
 });

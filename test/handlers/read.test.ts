@@ -3,6 +3,7 @@ import { createIngestHandler } from '../../lambdas/handlers/ingest';
 import { createReadHandler } from '../../lambdas/handlers/read';
 import { encodeCursor } from '../../lambdas/shared/cursor';
 import { silentLogger } from '../../lambdas/shared/logger';
+import { createS3LinkSigner } from '../../lambdas/shared/media-links';
 import { staticSecretSource } from '../../lambdas/shared/secrets';
 import { apiEvent, inboundPayload, parseBody } from './events';
 import { freshTable } from './table-for-test';
@@ -128,5 +129,38 @@ describe('read routes', () => {
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ message_handle: handles[0], group_id: 'detail', status: 'RECEIVED' });
     expect(result.body.status_history).toEqual([{ status: 'RECEIVED', date_updated: expect.any(String) }]);
+  });
+
+  describe('media copies (GET /messages/{handle})', () => {
+    async function messageWithCopy() {
+      const table = await freshTable();
+      const ingest = createIngestHandler({ store: table.store, secrets, logger: silentLogger });
+      const payload = inboundPayload({ group_id: 'media', media_url: 'https://cdn.example.com/a.png' });
+      await ingest(apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': 'secret' }, body: JSON.stringify(payload) }));
+      const handle = payload.message_handle as string;
+      await table.store.recordMediaArchive(handle, { key: `media/media/${handle}/a.png`, content_type: 'image/png', bytes: 12, archived_at: '2026-11-20T17:04:13.000Z' });
+      return { table, handle };
+    }
+    const detail = async (read: ReturnType<typeof createReadHandler>, handle: string) => parseBody(await read(apiEvent({ method: 'GET', path: `/messages/${handle}` })));
+
+    it('a presigned link next to media_url, valid one hour', async () => {
+      const { table, handle } = await messageWithCopy();
+      const signer = createS3LinkSigner({ bucket: 'media-bucket', region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, now: () => new Date('2026-11-20T18:00:00.000Z') });
+      const body = await detail(createReadHandler({ store: table.store, logger: silentLogger, mediaLinks: signer }), handle);
+      expect(body.media_url).toBe('https://cdn.example.com/a.png');
+      expect(body.media_archive_url).toMatch(new RegExp(`^https://media-bucket\\.s3\\.us-east-1\\.amazonaws\\.com/media/media/${handle}/a\\.png\\?X-Amz-Algorithm=AWS4-HMAC-SHA256&`));
+      expect(new URL(body.media_archive_url).searchParams.get('X-Amz-Expires')).toBe('3600');
+      expect(body.media_archive).toEqual({ content_type: 'image/png', bytes: 12, archived_at: '2026-11-20T17:04:13.000Z', link_expires_at: '2026-11-20T19:00:00.000Z' });
+    });
+
+    it('without links (media off) or when a link cannot be made: the copy is described, the link is null, the read still answers', async () => {
+      const { table, handle } = await messageWithCopy();
+      const off = await detail(createReadHandler({ store: table.store, logger: silentLogger }), handle);
+      expect(off).toMatchObject({ media_archive_url: null, media_archive: { content_type: 'image/png', link_expires_at: null } });
+      const broken = createReadHandler({ store: table.store, logger: silentLogger, mediaLinks: async () => { throw new Error('no AWS credentials in the environment'); } });
+      const result = await broken(apiEvent({ method: 'GET', path: `/messages/${handle}` }));
+      expect(result.statusCode).toBe(200);
+      expect(parseBody(result).media_archive_url).toBeNull();
+    });
   });
 });

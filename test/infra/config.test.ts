@@ -19,6 +19,10 @@ describe('parseConfig', () => {
       // Sendblue's published per-line limits.
       lineRatePerSecond: 1,
       lineBurst: 10,
+      events: true,
+      eventArchiveDays: 30,
+      media: true,
+      mediaRetentionDays: 365,
     });
   });
 

@@ -1,4 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { buildApp } from '../../lib/app';
 
 /** Skip esbuild bundling in unit tests (NodejsFunction then emits a placeholder asset). */
@@ -38,3 +40,10 @@ export const statementSummary = (statements: any[]) =>
   Object.fromEntries(
     statements.map((s) => [s.Sid ?? '(no sid)', { actions: asArray(s.Action).sort(), resources: asArray(s.Resource) }]),
   );
+
+/** cdk-nag's AwsSolutions findings that are not acknowledged, as `rule @ construct path`. */
+export function unacknowledgedFindings(scope: IConstruct): string[] {
+  const report = new AwsSolutionsChecks().validateScope(scope);
+  return report.violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => `${violation.ruleName} @ ${resource.constructPath ?? '?'}`));
+}

@@ -71,7 +71,8 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('acknowledges exactly the expected findings', () => {
-    const { app } = synthStack();
+    const { app, stack } = synthStack();
+    const bucketId = stack.getLogicalId(stack.media!.bucket.node.defaultChild as never);
     const summary = acknowledgements(app)
       .map((ack) => `${ack.rule} @ ${ack.path}`)
       .sort();
@@ -83,6 +84,13 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-SMG4 @ SendblueGroups/Secrets/ApiCredentials',
         'AwsSolutions-SMG4 @ SendblueGroups/Secrets/StatusCallbackToken',
         'AwsSolutions-SMG4 @ SendblueGroups/Secrets/WebhookSecret',
+        'AwsSolutions-SQS3 @ SendblueGroups/Events/Publisher/FailureQueue',
+        'AwsSolutions-SQS3 @ SendblueGroups/Media/Copier/FailureQueue',
+        'AwsSolutions-IAM5[Resource::*] @ SendblueGroups/Events/Publisher/Function/Role',
+        'AwsSolutions-IAM5[Resource::*] @ SendblueGroups/Media/Copier/Function/Role',
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/media/*] @ SendblueGroups/Media/Copier/Function/Role`,
+        `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/media/*] @ SendblueGroups/ReadFunction/Role`,
+        'AwsSolutions-S1 @ SendblueGroups/Media/Bucket',
       ].sort(),
     );
   });

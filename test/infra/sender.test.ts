@@ -29,8 +29,9 @@ const tableId = idOf(stack.table);
 const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
 
 describe('command queue and DLQ', () => {
-  it('are the only two queues', () => {
-    expect(resourcesOfType(template, 'AWS::SQS::Queue').map(([id]) => id).sort()).toEqual([queueId, dlqId].sort());
+  it('are the only two FIFO queues (the others are the stream consumers\' failure queues, test/infra/events.test.ts)', () => {
+    const fifo = resourcesOfType(template, 'AWS::SQS::Queue').filter(([, q]) => q.Properties?.FifoQueue);
+    expect(fifo.map(([id]) => id).sort()).toEqual([queueId, dlqId].sort());
   });
 
   it('the command queue is FIFO with content-based deduplication and a .fifo name of at most 80 characters', () => {
@@ -188,7 +189,7 @@ describe('sender Lambda', () => {
   });
 
   it('is fed by the command queue: batches, partial batch failures, bounded concurrency', () => {
-    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping');
+    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(([, m]) => m.Properties?.FunctionName?.Ref === senderId);
     expect(mappings).toHaveLength(1);
     expect(mappings[0]![1].Properties).toEqual({
       EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },

@@ -13,6 +13,9 @@ const logicalId = (fn: { node: { defaultChild?: unknown } }) => stack.getLogical
 const ingestId = logicalId(stack.ingestFunction.function);
 const readId = logicalId(stack.readFunction.function);
 const senderId = logicalId(stack.sender.function.function);
+const eventsId = logicalId(stack.events!.consumer.function.function);
+const mediaId = logicalId(stack.media!.consumer.function.function);
+const bucketArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.media!.bucket.node.defaultChild as never), 'Arn'] };
 const tableRef = { 'Fn::GetAtt': [stack.getLogicalId(stack.table.node.defaultChild as never), 'Arn'] };
 
 describe('table', () => {
@@ -58,8 +61,8 @@ describe('table', () => {
 describe('lambdas', () => {
   const functions = resourcesOfType(template, 'AWS::Lambda::Function');
 
-  it('are exactly the ingest, read and sender functions', () => {
-    expect(functions.map(([id]) => id).sort()).toEqual([ingestId, readId, senderId].sort());
+  it('are exactly the ingest, read, sender, events and media functions', () => {
+    expect(functions.map(([id]) => id).sort()).toEqual([ingestId, readId, senderId, eventsId, mediaId].sort());
   });
 
   it.each(functions)('%s runs Node.js 24 on arm64 with explicit memory, timeout and its own log group', (id, fn) => {
@@ -68,8 +71,8 @@ describe('lambdas', () => {
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.MemorySize).toBeGreaterThanOrEqual(128);
     expect(props.Timeout).toBeGreaterThan(0);
-    // API handlers stay below API Gateway's 30 s integration timeout (the sender is checked in sender.test.ts).
-    if (id !== senderId) expect(props.Timeout).toBeLessThan(30);
+    // API handlers stay below API Gateway's 30 s integration timeout (the others are checked in sender.test.ts, events.test.ts).
+    if (id === ingestId || id === readId) expect(props.Timeout).toBeLessThan(30);
     expect(props.Handler).toBe('index.handler');
     expect(props.TracingConfig).toBeUndefined(); // no X-Ray cost
     const logGroupId = props.LoggingConfig?.LogGroup?.Ref as string;
@@ -78,7 +81,7 @@ describe('lambdas', () => {
 
   it('every log group has a retention', () => {
     const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(4); // three functions + API access logs
+    expect(groups).toHaveLength(6); // five functions + API access logs
     for (const [, group] of groups) expect(group.Properties?.RetentionInDays).toBe(30);
   });
 
@@ -92,9 +95,12 @@ describe('lambdas', () => {
     });
   });
 
-  it('read gets only the table name', () => {
+  it('read gets only the table name and the media bucket (to presign links)', () => {
     const env = template.toJSON().Resources[readId].Properties.Environment.Variables;
-    expect(env).toEqual({ [ENV.tableName]: { Ref: tableRef['Fn::GetAtt'][0] } });
+    expect(env).toEqual({ [ENV.tableName]: { Ref: tableRef['Fn::GetAtt'][0] }, [ENV.mediaBucketName]: { Ref: bucketArn['Fn::GetAtt'][0] } });
+    const { template: noMedia, stack: plain } = synthStack({ media: false });
+    const id = plain.getLogicalId(plain.readFunction.function.node.defaultChild as CfnFunction);
+    expect(noMedia.toJSON().Resources[id].Properties.Environment.Variables).toEqual({ [ENV.tableName]: { Ref: tableRef['Fn::GetAtt'][0] } });
   });
 
   it('takes maxBodyBytes and log retention from context', () => {
@@ -111,9 +117,9 @@ describe('IAM', () => {
   const statementsOf = (roleLogicalIdPrefix: string) => roleStatements(template, roleLogicalIdPrefix);
   const summary = statementSummary;
 
-  it('only the three function roles exist, with no managed policies', () => {
+  it('only the five function roles exist, with no managed policies', () => {
     const roles = resourcesOfType(template, 'AWS::IAM::Role');
-    expect(roles).toHaveLength(3);
+    expect(roles).toHaveLength(5);
     for (const [, role] of roles) {
       expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties?.AssumeRolePolicyDocument.Statement).toEqual([
@@ -137,7 +143,7 @@ describe('IAM', () => {
     });
   });
 
-  it('read may only get and query the table and GSI1, and write its own logs', () => {
+  it('read may only get and query the table and GSI1, read media copies (to presign links), and write its own logs', () => {
     const logGroupId = stack.getLogicalId(stack.readFunction.logGroup.node.defaultChild as never);
     expect(summary(statementsOf('ReadFunction'))).toEqual({
       WriteOwnLogs: {
@@ -148,17 +154,27 @@ describe('IAM', () => {
         actions: ['dynamodb:GetItem', 'dynamodb:Query'],
         resources: [tableRef, { 'Fn::Join': ['', [tableRef, `/index/${TABLE_SCHEMA.groupTimelineIndex.name}`]] }],
       },
+      PresignMediaLinks: { actions: ['s3:GetObject'], resources: [{ 'Fn::Join': ['', [bucketArn, '/media/*']] }] },
     });
   });
 
-  it('no statement allows a wildcard action or resource, and none denies by accident', () => {
+  it('no statement allows a wildcard action, none denies by accident, and the only wildcard resources are the acknowledged ones', () => {
+    const wildcards: string[] = [];
     for (const [, policy] of resourcesOfType(template, 'AWS::IAM::Policy')) {
       for (const statement of policy.Properties!.PolicyDocument.Statement) {
         expect(statement.Effect).toBe('Allow');
         for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
-        expect(JSON.stringify(statement.Resource)).not.toContain('*');
+        if (JSON.stringify(statement.Resource).includes('*')) wildcards.push(`${policy.Properties!.Roles[0].Ref.replace(/Function.*/, '')} ${statement.Sid} ${JSON.stringify(statement.Resource)}`);
       }
     }
+    // ListStreams has no resource-level permission; objects are keyed per message under media/.
+    const objects = JSON.stringify({ 'Fn::Join': ['', [bucketArn, '/media/*']] });
+    expect(wildcards.sort()).toEqual([
+      'EventsPublisher ListTableStreams "*"',
+      'MediaCopier ListTableStreams "*"',
+      `MediaCopier PutMediaCopies ${objects}`,
+      `Read PresignMediaLinks ${objects}`,
+    ]);
   });
 
   it('each Lambda permission is scoped to this API and one route', () => {
@@ -279,7 +295,7 @@ describe('outputs', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
       [
         'ApiUrl', 'ReceiveWebhookUrl', 'StatusWebhookUrl', 'CommandQueueUrl', 'DeadLetterQueueUrl',
-        'TableName', 'ApiCredentialsSecretArn', 'WebhookSecretArn', 'SendblueBaseUrl',
+        'TableName', 'ApiCredentialsSecretArn', 'WebhookSecretArn', 'SendblueBaseUrl', 'EventBusName', 'EventBusArn', 'MediaBucketName',
       ].sort(),
     );
   });

@@ -33,6 +33,8 @@ describe('loadSandboxConfig', () => {
       webhookSecret: 'sandbox-webhook-secret',
       lineRatePerSecond: 1,
       lineBurst: 10,
+      events: true,
+      media: true,
     });
     expect(DEFAULT_SANDBOX_CONFIG).toEqual(loadSandboxConfig({}));
   });
@@ -50,6 +52,8 @@ describe('loadSandboxConfig', () => {
       SENDBLUE_WEBHOOK_SECRET: 'whsec',
       SENDBLUE_LINE_RATE: '2.5',
       SENDBLUE_LINE_BURST: '4',
+      SANDBOX_EVENTS: 'off',
+      SANDBOX_MEDIA: 'OFF',
     });
     expect(config).toEqual({
       port: 3100,
@@ -63,6 +67,8 @@ describe('loadSandboxConfig', () => {
       webhookSecret: 'whsec',
       lineRatePerSecond: 2.5,
       lineBurst: 4,
+      events: false,
+      media: false,
     });
   });
 
@@ -91,7 +97,8 @@ describe('loadSandboxConfig', () => {
     ]);
   });
 
-  it.each([['SENDBLUE_LINE_RATE', '-1'], ['SENDBLUE_LINE_RATE', 'fast'], ['SENDBLUE_LINE_RATE', '1e3'], ['SENDBLUE_LINE_BURST', '0'], ['SENDBLUE_LINE_BURST', '2.5']])(
+  it.each([['SENDBLUE_LINE_RATE', '-1'], ['SENDBLUE_LINE_RATE', 'fast'], ['SENDBLUE_LINE_RATE', '1e3'], ['SENDBLUE_LINE_BURST', '0'], ['SENDBLUE_LINE_BURST', '2.5'],
+    ['SANDBOX_EVENTS', 'maybe'], ['SANDBOX_MEDIA', 'yes please']])(
     'rejects %s=%s, naming the variable', (name, value) => {
       expect(problemsOf({ [name]: value })).toEqual([expect.stringContaining(`${name} must be`)]);
     });

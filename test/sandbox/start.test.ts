@@ -103,7 +103,8 @@ describe('npm start (bin/sandbox.ts)', () => {
     expect(banner).toContain('table sendblue-groups');
     expect(banner).toContain(`sb-signing-secret: ${DEFAULT_SANDBOX_CONFIG.webhookSecret}`);
     expect(banner).toContain(`curl -s ${api}/groups/sandbox-group-1/messages`);
-    for (const text of [`http://127.0.0.1:${ports.sqs}`, SANDBOX_QUEUE_NAME, `http://127.0.0.1:${ports.simulator}  (built-in simulator)`]) {
+    for (const text of [`http://127.0.0.1:${ports.sqs}`, SANDBOX_QUEUE_NAME, `http://127.0.0.1:${ports.simulator}  (built-in simulator)`,
+      `Events            ${api}/__sandbox/events`, 'Media copies      bucket sendblue-groups-media']) {
       expect(banner).toContain(text);
     }
 

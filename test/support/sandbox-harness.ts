@@ -16,6 +16,7 @@ import type { SandboxSenderOptions, SandboxSimulatorOptions } from '../../sandbo
 import { findFreePort } from '../../sandbox/ports';
 import type { RunningSimulator } from '../../sandbox/sendblue-simulator';
 import { startSandbox, type RunningSandbox } from '../../sandbox/start';
+import type { StreamPathOptions } from '../../sandbox/stream-path';
 
 export const LINE = DEFAULT_SANDBOX_CONFIG.fromNumber;
 export const MEMBERS = ['+15551230001', '+15551230002', '+15551230003'];
@@ -25,6 +26,7 @@ export const FAST_LINE = { perSecond: 20, burst: 20 } as const;
 export interface HarnessOptions {
   sender?: SandboxSenderOptions;
   simulator?: SandboxSimulatorOptions;
+  streams?: StreamPathOptions;
   config?: Partial<SandboxConfig>;
   onDocumentClient?: (client: DynamoDBDocumentClient) => void;
 }
@@ -81,6 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       pacing: { throttlePauseMs: 200, ...options.sender?.pacing },
     },
     simulator: { replyEvery: 0, statusDelaysMs: { sent: 5, delivered: 15 }, lineRateLimit: FAST_LINE, ...options.simulator },
+    streams: options.streams,
   });
   const sqs = new SQSClient({ endpoint: sandbox.urls.sqs, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   const seenDeadLetters: DeadLetter[] = [];

@@ -1,0 +1,69 @@
+import { followEvents, listEvents, type EventEnvelope } from '../client/events';
+import { CliError, EXIT, usageError } from './context';
+import { shortTime, statusMark } from './format';
+import { GLOBAL_HELP, type CliCommand } from './types';
+
+export const eventsCommand: CliCommand = {
+  name: 'events',
+  summary: 'the events the stack publishes (sandbox: its local log); --follow as they happen',
+  options: { follow: { type: 'boolean', short: 'f' }, after: { type: 'string' }, count: { type: 'string' } },
+  help: `Usage: cli events [--follow] [--after SEQ] [--count N]
+
+The domain events (Group Message Received, Message Status Changed, Command Settled, Group
+Changed) the sandbox published, oldest first: what a deployed stack puts on its EventBridge bus.
+  -f, --follow   keep printing events as they happen (Ctrl-C to stop)
+  --after SEQ    only events after this position (--json prints last_seq to pass here next time)
+  --count N      with --follow: stop after N events (exit 2 if the sandbox stops first)
+With --json: { events, last_seq }, or with --follow one JSON event per line.
+In AWS there is nothing to read back: subscribe to the bus with an EventBridge rule (README "Events").
+
+${GLOBAL_HELP}`,
+  async run(ctx, values) {
+    const after = wholeNumber(values.after, '--after') ?? 0;
+    const count = wholeNumber(values.count, '--count');
+    if (count !== undefined && !values.follow) throw usageError('events: --count goes with --follow');
+    if (count === 0) throw usageError('events: --count must be at least 1');
+    const target = await ctx.target();
+    if (!values.follow) {
+      const page = await listEvents(target, after);
+      ctx.print(page, () => page.events.length ? page.events.map(eventLine) : ['no events yet']);
+      return;
+    }
+    let seen = 0;
+    for await (const { event } of followEvents(target, { after })) {
+      ctx.io.out(ctx.json ? JSON.stringify(event) : eventLine(event));
+      seen += 1;
+      if (count !== undefined && seen >= count) return;
+    }
+    if (count !== undefined) throw new CliError(`the sandbox stopped after ${seen} of ${count} event(s)`, EXIT.remote);
+  },
+};
+
+function wholeNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) throw usageError(`events: ${name} must be a whole number`);
+  return Number(value);
+}
+
+/** One line per event: time, detail-type, then what it says. Numbers in full (your own conversation). */
+export function eventLine(event: EventEnvelope): string {
+  const d = event.detail as Record<string, any>;
+  const what = (() => {
+    switch (event['detail-type']) {
+      case 'Group Message Received':
+        return `${d.group_id}  ← ${d.from_number ?? '?'}  ${[d.content, d.media_url ? '[media]' : ''].filter(Boolean).join(' ')}`;
+      case 'Message Status Changed':
+        return `${d.group_id ?? '-'}  message ${d.message_handle}  ${statusMark(String(d.status))}${d.error_message ? `: ${d.error_message}` : ''}`;
+      case 'Command Settled':
+        return `${d.group_id ?? '-'}  command ${d.command_id} ${d.state}${d.error ? `: ${d.error}` : ''}`;
+      case 'Group Changed': {
+        const changes = [...(d.added_members ?? []).map((m: string) => `+${m}`), ...(d.removed_members ?? []).map((m: string) => `-${m}`)];
+        if (d.name !== d.previous_name) changes.push(`name "${d.name ?? ''}"`);
+        return `${d.group_id}  ${changes.join(' ') || 'unchanged'}`;
+      }
+      default:
+        return JSON.stringify(d);
+    }
+  })();
+  return `${shortTime(event.time)}  ${event['detail-type'].padEnd(22)}  ${what}`;
+}

@@ -1,0 +1,60 @@
+/**
+ * The sandbox's event log (sandbox/event-feed.ts): what the stack would put on its EventBridge bus,
+ * read back as JSON or followed as server-sent events. In AWS there is nothing to pull: events go to
+ * the bus, and an EventBridge rule delivers them to your target (README "Events").
+ */
+import { SANDBOX_EVENTS_PATH, type EventEnvelope } from '../sandbox/event-feed';
+import { RemoteError } from './reader';
+import { TargetError, type Target } from './target';
+
+export type { EventEnvelope } from '../sandbox/event-feed';
+
+function sandboxOnly(target: Target): void {
+  if (target.kind !== 'sandbox') {
+    throw new TargetError("events are read from the sandbox's local log; a deployed stack publishes them to its EventBridge bus " +
+      '(output EventBusName): subscribe with an EventBridge rule (README "Events")', false);
+  }
+}
+
+async function open(target: Target, query: string, signal?: AbortSignal): Promise<Response> {
+  sandboxOnly(target);
+  let response: Response;
+  try {
+    response = await fetch(`${target.apiUrl}${SANDBOX_EVENTS_PATH}?${query}`, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new RemoteError(`could not reach ${target.label}: ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)} (is \`npm start\` running?)`);
+  }
+  if (!response.ok) {
+    const text = await response.text();
+    throw new RemoteError(`${SANDBOX_EVENTS_PATH} answered ${response.status}: ${(() => { try { return JSON.parse(text).error; } catch { return text.slice(0, 200); } })()}`, response.status);
+  }
+  return response;
+}
+
+/** Events after position `after` (0: all the sandbox kept), and the position of the last one. */
+export async function listEvents(target: Target, after = 0): Promise<{ events: EventEnvelope[]; last_seq: number }> {
+  return (await open(target, `after=${after}`)).json() as Promise<{ events: EventEnvelope[]; last_seq: number }>;
+}
+
+/** Events after position `after`, then each new one as it is published, until `signal` aborts or the sandbox stops. */
+export async function* followEvents(target: Target, options: { after?: number; signal?: AbortSignal } = {}): AsyncGenerator<{ seq: number; event: EventEnvelope }> {
+  const response = await open(target, `follow=1&after=${options.after ?? 0}`, options.signal);
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const id = /^id: (\d+)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (id && data) yield { seq: Number(id), event: JSON.parse(data) as EventEnvelope };
+      }
+    }
+  } catch (error) {
+    if (!options.signal?.aborted) throw error;
+  }
+}

@@ -1,0 +1,20 @@
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { eventsDepsFromEnv } from '../shared/events-deps';
+import { createEventsProcessor, type EventsDeps } from '../shared/events-service';
+
+export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+
+/**
+ * The table's change stream -> domain events on the EventBridge bus (event source mapping with
+ * reportBatchItemFailures). Never throws: a failure names the first record to retry.
+ */
+export function createEventsHandler(deps: EventsDeps): StreamBatchHandler {
+  const processBatch = createEventsProcessor(deps);
+  return (event) => processBatch(event.Records ?? []);
+}
+
+let lambdaHandler: StreamBatchHandler | undefined;
+export const handler: StreamBatchHandler = (event) => {
+  lambdaHandler ??= createEventsHandler(eventsDepsFromEnv());
+  return lambdaHandler(event);
+};

@@ -1,0 +1,18 @@
+import { mediaDepsFromEnv } from '../shared/media-deps';
+import { createMediaProcessor, type MediaDeps } from '../shared/media-service';
+import type { StreamBatchHandler } from './events';
+
+/**
+ * The table's change stream -> a copy of each inbound message's media in the S3 bucket (event
+ * source mapping with reportBatchItemFailures). Never throws: a failure names the record to retry.
+ */
+export function createMediaHandler(deps: MediaDeps): StreamBatchHandler {
+  const processBatch = createMediaProcessor(deps);
+  return (event) => processBatch(event.Records ?? []);
+}
+
+let lambdaHandler: StreamBatchHandler | undefined;
+export const handler: StreamBatchHandler = (event) => {
+  lambdaHandler ??= createMediaHandler(mediaDepsFromEnv());
+  return lambdaHandler(event);
+};

@@ -1,0 +1,115 @@
+/**
+ * The sandbox's stream path: a poller per consumer over DynamoDB Local's stream of the table, like
+ * Lambda's two event source mappings in AWS, feeding the very events and media handlers the
+ * Lambdas run. Events go to the local event log (event-feed.ts) instead of EventBridge; media
+ * copies to a bucket in the S3 stand-in that also runs the SQS emulator (fauxqs), with links
+ * presigned exactly as in AWS (the stand-in does not check signatures or expiry; S3 does).
+ */
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { createEventsHandler } from '../lambdas/handlers/events';
+import { createMediaHandler } from '../lambdas/handlers/media';
+import type { Logger } from '../lambdas/shared/logger';
+import { createMediaFetcher } from '../lambdas/shared/media-fetch';
+import { createS3LinkSigner, type MediaLinker } from '../lambdas/shared/media-links';
+import { createS3MediaStore } from '../lambdas/shared/media-store';
+import { STREAM_CONSUMER_SETTINGS } from '../lambdas/shared/stream-consumer-settings';
+import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS, type FilterPattern } from '../lambdas/shared/stream-filters';
+import type { TableStore } from '../lambdas/shared/table';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config';
+import { createEventFeed, type EventFeed } from './event-feed';
+import { createStreamPoller, type StreamPoller } from './stream-poller';
+
+export const SANDBOX_MEDIA_BUCKET = 'sendblue-groups-media';
+/** The S3 stand-in takes bodies up to 11 MiB; AWS's default cap is 100 MB (MEDIA_SETTINGS). */
+export const SANDBOX_MEDIA_MAX_BYTES = 10 * 1024 * 1024;
+
+export interface StreamPathOptions {
+  /** Pause between reads of a quiet stream, ms. @default 250 (Lambda's 4 polls a second) */
+  pollIntervalMs?: number;
+  /** Retries of a failing batch before it is given up. @default STREAM_CONSUMER_SETTINGS (as in AWS) */
+  retryAttempts?: number;
+  /** @default SANDBOX_MEDIA_MAX_BYTES */
+  mediaMaxBytes?: number;
+  /** @default 15000 */
+  mediaTimeoutMs?: number;
+}
+
+export interface StreamPathInput {
+  events: boolean;
+  media: boolean;
+  dynamoDbEndpoint: string;
+  tableName: string;
+  store: TableStore;
+  /** The S3 stand-in (the SQS emulator's endpoint). */
+  s3Endpoint: string;
+  loggerFor: (component: string) => Logger;
+  onStarted: (name: string, stop: () => Promise<void> | void) => void;
+  options?: StreamPathOptions;
+}
+
+export interface StreamPath {
+  /** The local event log (when events are on). */
+  feed?: EventFeed;
+  /** Presigned links to media copies (when media is on). */
+  mediaLinks?: MediaLinker;
+  mediaBucket?: string;
+  pollers: StreamPoller[];
+  /** Resolves once every consumer has handled every change written before the call. */
+  caughtUp(): Promise<void>;
+}
+
+export async function startStreamPath(input: StreamPathInput): Promise<StreamPath> {
+  const { loggerFor, onStarted, options = {} } = input;
+  const pollers: StreamPoller[] = [];
+  const path: StreamPath = { pollers, caughtUp: async () => void (await Promise.all(pollers.map((poller) => poller.caughtUp()))) };
+  if (!input.events && !input.media) return path;
+
+  const clientConfig = { endpoint: input.dynamoDbEndpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS };
+  const admin = new DynamoDBClient(clientConfig);
+  let streamArn: string | undefined;
+  try {
+    streamArn = (await admin.send(new DescribeTableCommand({ TableName: input.tableName }))).Table?.LatestStreamArn;
+  } finally {
+    admin.destroy();
+  }
+  if (!streamArn) throw new Error(`Table ${input.tableName} has no stream: it was created without one (see sandbox/create-table.ts)`);
+  const streams = new DynamoDBStreamsClient(clientConfig);
+  onStarted('DynamoDB Streams client', () => streams.destroy());
+
+  const startPoller = (name: 'events' | 'media', handler: Parameters<typeof createStreamPoller>[0]['handler'], filters: readonly FilterPattern[]) => {
+    const settings = STREAM_CONSUMER_SETTINGS[name];
+    const poller = createStreamPoller({
+      streams, streamArn: streamArn!, handler, name, batchSize: settings.batchSize, filters, logger: loggerFor('stream'),
+      pollIntervalMs: options.pollIntervalMs, retryAttempts: options.retryAttempts ?? settings.retryAttempts,
+    });
+    poller.start();
+    onStarted(`${name} stream poller`, () => poller.stop());
+    pollers.push(poller);
+  };
+
+  if (input.events) {
+    const feed = createEventFeed();
+    // Followers' streams end before the API server closes (stops run in reverse order).
+    onStarted('event log', () => feed.close());
+    startPoller('events', createEventsHandler({ publisher: feed.publisher, logger: loggerFor('events') }), EVENTS_STREAM_FILTERS);
+    path.feed = feed;
+  }
+
+  if (input.media) {
+    const s3 = new S3Client({ endpoint: input.s3Endpoint, forcePathStyle: true, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
+    onStarted('S3 client', () => s3.destroy());
+    await s3.send(new CreateBucketCommand({ Bucket: SANDBOX_MEDIA_BUCKET }));
+    startPoller('media', createMediaHandler({
+      // Loopback http too: the simulator serves media on 127.0.0.1. Private addresses stay refused.
+      fetchMedia: createMediaFetcher({ maxBytes: options.mediaMaxBytes ?? SANDBOX_MEDIA_MAX_BYTES, timeoutMs: options.mediaTimeoutMs ?? 15_000, allowLoopbackHttp: true }),
+      store: createS3MediaStore({ client: s3, bucket: SANDBOX_MEDIA_BUCKET }),
+      table: input.store,
+      logger: loggerFor('media'),
+    }), MEDIA_STREAM_FILTERS);
+    path.mediaLinks = createS3LinkSigner({ bucket: SANDBOX_MEDIA_BUCKET, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS, endpoint: input.s3Endpoint });
+    path.mediaBucket = SANDBOX_MEDIA_BUCKET;
+  }
+  return path;
+}
