@@ -15,6 +15,18 @@ export const commandKey = (commandId: string) => ({ [PK]: `CMD#${commandId}`, [S
 /** A Sendblue line's pacing state (its send slots), shared by every sender invocation. */
 export const linePaceKey = (line: string) => ({ [PK]: `LINE#${line}`, [SK]: 'PACE' });
 
+/** How far the backfill has read Sendblue's message list for a line (table-backfill.ts). */
+export const backfillWatermarkKey = (line: string) => ({ [PK]: `BACKFILL#${line}`, [SK]: 'WATERMARK' });
+/**
+ * The sparse list of `unknown` commands in GSI1 (the sweep settles those whose queue message is
+ * gone): a ledger entry carries these keys only while it is `unknown`. Never a group partition.
+ */
+export const UNSETTLED_PARTITION = 'UNSETTLED';
+export const unsettledKeys = (updatedAt: string, commandId: string) => ({
+  [GSI1PK]: UNSETTLED_PARTITION,
+  [GSI1SK]: `${updatedAt}#${commandId}`,
+});
+
 export const timelinePartition = (groupId: string) => `GROUP#${groupId}`;
 /** ISO dates sort as strings; the handle breaks ties between messages sent in the same millisecond. */
 export const timelineKeys = (groupId: string, dateSent: string, handle: string) => ({

@@ -16,8 +16,10 @@ import type { WebhookEvent } from './webhook-payload';
 import { buildUpdate, conditionFailureItem, isConditionalFailure } from './update-expression';
 import { createCommandTable, type CommandItem, type CommandTable } from './table-commands';
 import { createPacingTable, type PacingTable } from './table-pacing';
+import { createBackfillTable, type BackfillTable } from './table-backfill';
 
 export type { CommandItem, CommandState, OutboundMessage, ClaimResult, CommandFinish } from './table-commands';
+export type { UnsettledEntry } from './table-backfill';
 
 /**
  * The one module that talks to the table. Every write is conditional so that retries and
@@ -121,7 +123,7 @@ export interface GroupListEntry {
   message_count: number;
 }
 
-export interface TableStore extends CommandTable, PacingTable {
+export interface TableStore extends CommandTable, PacingTable, BackfillTable {
   /**
    * One conditional put. `duplicate`: the handle is stored under the same group (a retry);
    * `conflict`: it is stored under another group or none (not a retry of this event).
@@ -180,6 +182,7 @@ export function createTableStore(options: TableStoreOptions): TableStore {
   return {
     ...createCommandTable(db, TableName, () => (options.now ? options.now() : new Date()), options.ledgerRetentionDays ?? COMMAND_QUEUE_SETTINGS.ledgerRetentionDays),
     ...createPacingTable(db, TableName),
+    ...createBackfillTable(db, TableName, () => (options.now ? options.now() : new Date())),
 
     async putInboundMessage(event) {
       const receivedAt = now();
@@ -364,8 +367,9 @@ export function createTableStore(options: TableStoreOptions): TableStore {
       do {
         const out = await db.send(new ScanCommand({
           TableName,
-          // Group records, and group messages (only they carry the timeline key).
-          FilterExpression: '(begins_with(#pk, :group) AND #sk = :groupSk) OR attribute_exists(#tpk)',
+          // Group records, and group messages (only they carry a GROUP# timeline key; unsettled
+          // commands carry an UNSETTLED one).
+          FilterExpression: '(begins_with(#pk, :group) AND #sk = :groupSk) OR begins_with(#tpk, :group)',
           ProjectionExpression: '#pk, #sk, #tpk, group_id, group_name, members, created_at, updated_at, date_sent, participants, group_display_name',
           ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#tpk': TIMELINE.partitionKey },
           ExpressionAttributeValues: { ':group': timelinePartition(''), ':groupSk': groupKey('')[SK] },
