@@ -27,6 +27,8 @@ export interface SandboxConfig {
   /** The sender's pacing per line: sends per second (0 = off) and burst. Sendblue's published limits by default. */
   lineRatePerSecond: number;
   lineBurst: number;
+  /** Seconds between backfill runs (missed webhooks, unknown commands); 0 = no timer. */
+  backfillSeconds: number;
 }
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
@@ -41,6 +43,7 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   webhookSecret: 'sandbox-webhook-secret',
   lineRatePerSecond: SENDBLUE_LINE_LIMITS.ratePerSecond,
   lineBurst: SENDBLUE_LINE_LIMITS.burst,
+  backfillSeconds: 60,
 };
 
 /** Which env var sets each port, so errors (here and at startup) can name it. */
@@ -113,6 +116,12 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
     problems.push(`SENDBLUE_LINE_BURST must be a whole number from 1 to 1000 (got "${rawBurst}")`);
   }
 
+  const rawBackfill = read('SANDBOX_BACKFILL_SECONDS');
+  const backfillSeconds = rawBackfill === undefined ? DEFAULT_SANDBOX_CONFIG.backfillSeconds : Number(rawBackfill);
+  if (rawBackfill !== undefined && !(/^\d+$/.test(rawBackfill) && backfillSeconds <= 86_400)) {
+    problems.push(`SANDBOX_BACKFILL_SECONDS must be whole seconds from 0 (no timer) to 86400 (got "${rawBackfill}")`);
+  }
+
   if (problems.length > 0) throw new SandboxConfigError(problems);
   return {
     ...ports,
@@ -123,5 +132,6 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
     webhookSecret: read('SENDBLUE_WEBHOOK_SECRET') ?? DEFAULT_SANDBOX_CONFIG.webhookSecret,
     lineRatePerSecond,
     lineBurst,
+    backfillSeconds,
   };
 }

@@ -15,6 +15,8 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { createApiServer } from './http-adapter';
 import { sandboxPageRoutes } from './page/routes';
 import { startCommandPath, type CommandPath, type SandboxSenderOptions, type SandboxSimulatorOptions } from './command-path';
+import { sandboxBackfillRoute, startSandboxBackfill, type SandboxBackfill } from './backfill';
+import type { BackfillJobSettings } from '../lambdas/shared/backfill-job';
 import type { RunningSimulator } from './sendblue-simulator';
 import type { QueuePoller } from './queue-poller';
 import type { TableStore } from '../lambdas/shared/table';
@@ -47,6 +49,8 @@ export interface RunningSandbox {
   simulator?: RunningSimulator;
   /** Feeds the sender; `drained()` tells when the queue is empty. */
   poller: QueuePoller;
+  /** The backfill job on its timer; `runNow()` is what `POST /__sandbox/backfill` does. */
+  backfill: SandboxBackfill;
   /** Stops everything started, in reverse order. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -66,6 +70,8 @@ export interface StartSandboxOptions {
   sender?: SandboxSenderOptions;
   /** Simulator settings (tests choose replies and delays). */
   simulator?: SandboxSimulatorOptions;
+  /** Backfill settings (tests shorten the sweep's minimum age). */
+  backfill?: Partial<BackfillJobSettings>;
   /**
    * Called once when a part the sandbox cannot run without dies (DynamoDB Local's Java process),
    * with one plain sentence; `npm start` prints it and stops. Default: logged as an error.
@@ -84,6 +90,11 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
   const started: Stopper[] = [];
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= stopAll(started));
+  let backfill: SandboxBackfill | undefined;
+  const withBackfillRoute = (pageRoutes: ReturnType<typeof sandboxPageRoutes>) => {
+    const route = sandboxBackfillRoute(() => backfill, loggerFor('backfill'));
+    return (req: Parameters<typeof route>[0], res: Parameters<typeof route>[1]) => route(req, res) || pageRoutes(req, res);
+  };
 
   try {
     const t0 = Date.now();
@@ -125,8 +136,9 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
         read: createReadHandler({ store, logger: loggerFor('read'), checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS) }),
       },
       logger: loggerFor('sandbox-api'),
-      // The sandbox's web page (GET /) and the group list it needs; not part of the deployed API.
-      extraRoutes: sandboxPageRoutes({ store, logger: loggerFor('page') }),
+      // The sandbox's web page (GET /), the group list it needs and "run the backfill now"; not
+      // part of the deployed API.
+      extraRoutes: withBackfillRoute(sandboxPageRoutes({ store, logger: loggerFor('page') })),
     });
     const apiUrl = await api.listen(config.port).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
@@ -144,6 +156,11 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       simulator: options.simulator,
     });
     progress(`SQS emulator ready on ${commands.sqsEndpoint}; sender polling ${commands.queueUrl}`);
+    backfill = startSandboxBackfill({
+      store, secrets, logger: loggerFor('backfill'), sendblueUrl: commands.sendblueUrl, sqsEndpoint: commands.sqsEndpoint,
+      deadLetterQueueUrl: commands.deadLetterQueueUrl, fromNumber: config.fromNumber, intervalSeconds: config.backfillSeconds, settings: options.backfill,
+    });
+    started.push({ name: 'backfill', stop: backfill.stop });
 
     return {
       dynamoDbExposure,
@@ -163,6 +180,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       store,
       simulator: commands.simulator,
       poller: commands.poller,
+      backfill,
       stop,
     };
   } catch (error) {

@@ -15,6 +15,7 @@ import { createSimulatorServer } from './server';
 import { copyGroup, copyMessage, SimState } from './state';
 import type { CallbackDelivery, RunningSimulator, SimulatorOptions, SimulatorRequest } from './types';
 import { Webhooks } from './webhooks';
+import { WebhookDropper } from './webhook-faults';
 
 export type * from './types';
 export { CANNED_REPLIES } from './webhooks';
@@ -41,6 +42,7 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
   const scheduler = new Scheduler();
   const requests: SimulatorRequest[] = [];
   const callbacks: CallbackDelivery[] = [];
+  const dropper = new WebhookDropper();
   const webhooks = new Webhooks(state, scheduler, callbacks, {
     accountEmail,
     receiveWebhookUrl: options.receiveWebhookUrl,
@@ -49,7 +51,7 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     replyDelayMs: options.replyDelayMs ?? SIMULATOR_DEFAULTS.replyDelayMs,
     retryDelaysMs: options.callbackRetryDelaysMs ?? [...SIMULATOR_DEFAULTS.callbackRetryDelaysMs],
     timeoutMs: options.callbackTimeoutMs ?? SIMULATOR_DEFAULTS.callbackTimeoutMs,
-  }, logger);
+  }, logger, dropper);
   const ctx: ApiContext = {
     state,
     webhooks,
@@ -68,6 +70,7 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     dropHungRequests();
     state.clear();
     faults.clear();
+    dropper.clear();
     ctx.lineLimiter?.clear();
     requests.length = 0;
     callbacks.length = 0;
@@ -78,6 +81,9 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     setFaultMix: (mix) => faults.setMix(mix),
     clearFaults: () => faults.clear(),
     pendingFaults: () => faults.pending(),
+    dropWebhooks: (fault) => dropper.set(fault),
+    clearWebhookFaults: () => dropper.clear(),
+    webhookFaults: () => dropper.state(),
     requests: () => requests,
     callbacks: () => callbacks,
     messages: () => state.allMessages(),
@@ -120,6 +126,8 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     injectFault: (fault) => faults.inject(fault),
     setFaultMix: (mix) => faults.setMix(mix),
     clearFaults: () => faults.clear(),
+    dropWebhooks: (fault) => dropper.set(fault),
+    clearWebhookFaults: () => dropper.clear(),
     reset,
     sentMessages: () => state.allMessages().filter((message) => message.is_outbound).map(copyMessage),
     messages: () => state.allMessages().map(copyMessage),
