@@ -33,6 +33,7 @@ describe('loadSandboxConfig', () => {
       webhookSecret: 'sandbox-webhook-secret',
       lineRatePerSecond: 1,
       lineBurst: 10,
+      backfillSeconds: 60,
     });
     expect(DEFAULT_SANDBOX_CONFIG).toEqual(loadSandboxConfig({}));
   });
@@ -50,6 +51,7 @@ describe('loadSandboxConfig', () => {
       SENDBLUE_WEBHOOK_SECRET: 'whsec',
       SENDBLUE_LINE_RATE: '2.5',
       SENDBLUE_LINE_BURST: '4',
+      SANDBOX_BACKFILL_SECONDS: '15',
     });
     expect(config).toEqual({
       port: 3100,
@@ -63,6 +65,7 @@ describe('loadSandboxConfig', () => {
       webhookSecret: 'whsec',
       lineRatePerSecond: 2.5,
       lineBurst: 4,
+      backfillSeconds: 15,
     });
   });
 
@@ -95,6 +98,16 @@ describe('loadSandboxConfig', () => {
     'rejects %s=%s, naming the variable', (name, value) => {
       expect(problemsOf({ [name]: value })).toEqual([expect.stringContaining(`${name} must be`)]);
     });
+
+  it.each(['-1', '1.5', 'often', '86401'])('rejects SANDBOX_BACKFILL_SECONDS=%s, naming the variable', (value) => {
+    expect(problemsOf({ SANDBOX_BACKFILL_SECONDS: value })).toEqual([
+      `SANDBOX_BACKFILL_SECONDS must be whole seconds from 0 (no timer) to 86400 (got "${value}")`,
+    ]);
+  });
+
+  it('takes SANDBOX_BACKFILL_SECONDS=0 as "no timer"', () => {
+    expect(loadSandboxConfig({ SANDBOX_BACKFILL_SECONDS: '0' }).backfillSeconds).toBe(0);
+  });
 
   it('takes SENDBLUE_LINE_RATE=0 as "no pacing"', () => {
     expect(loadSandboxConfig({ SENDBLUE_LINE_RATE: '0' }).lineRatePerSecond).toBe(0);

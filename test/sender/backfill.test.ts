@@ -12,6 +12,7 @@ import { SIGNING_HEADER } from '../../lambdas/shared/webhook-auth';
 import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
 import type { SimMessage } from '../../sandbox/sendblue-simulator';
 import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';
+import { waitFor } from '../support/processes';
 import { LINE, startHarness, type Harness } from '../support/sandbox-harness';
 
 const LIST = '/api/v2/messages';
@@ -211,11 +212,39 @@ describe('paging, budget and the list limit', () => {
       await lostMessages(p, 12);
       const partial = await p.sandbox.backfill.runNow();
       expect(partial.lines[0]).toMatchObject({ stored: 10, pages: 2, stoppedBy: 'budget' });
-      const next = await p.sandbox.backfill.runNow();
-      expect(next.lines[0]).toMatchObject({ stored: 2, stoppedBy: 'done' });
-      expect(next.lines[0]!.found).toBeLessThan(12); // it did not start over
+      let stored = partial.stored;
+      let watermark = partial.lines[0]!.watermark;
+      // The next runs start at the watermark (no overlap here) and not over: until the window is covered.
+      for (let run = 0; run < 3 && stored < 12; run += 1) {
+        const next = await p.sandbox.backfill.runNow();
+        expect(next.lines[0]!.from).toBe(watermark);
+        expect(next.lines[0]!.found).toBeLessThan(12);
+        stored += next.stored;
+        watermark = next.lines[0]!.watermark;
+      }
+      expect(stored).toBe(12);
     } finally {
       await p.stop();
     }
+  });
+});
+
+describe('in the sandbox', () => {
+  it('the timer runs it on its own (SANDBOX_BACKFILL_SECONDS)', async () => {
+    const timed = await startHarness({ config: { backfillSeconds: 1 } });
+    try {
+      timed.sim.dropWebhooks({ drop: 1 });
+      const group = timed.sim.createGroup([number(301), number(302)]);
+      const reply = await timed.sim.memberReply(group.group_id, 'written while we were down');
+      expect(timed.sim.callbacks[0]!.dropped).toBe(true);
+      await waitFor(async () => (await timed.get(`/messages/${reply.message_handle}`)).status === 200, 10_000, 'the timer\'s backfill run');
+      expect(timed.logs.some((line) => line.includes('"backfill stored a missed event"'))).toBe(true);
+    } finally {
+      await timed.stop();
+    }
+  });
+
+  it('the route answers POST only', async () => {
+    expect((await fetch(`${h.sandbox.urls.api}/__sandbox/backfill`)).status).toBe(404);
   });
 });
