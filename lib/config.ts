@@ -22,6 +22,10 @@ export interface AppConfig {
   readonly lineRatePerSecond: number;
   /** Sends a line may make at once after being idle. */
   readonly lineBurst: number;
+  /** Minutes between backfill runs; 0 = no schedule. */
+  readonly backfillIntervalMinutes: number;
+  /** Lines the backfill reads besides `fromNumber` (E.164, each once). */
+  readonly backfillLines: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -73,6 +77,28 @@ export function parseConfig(read: ContextReader): AppConfig {
     return value;
   };
 
+  /** 0 allowed (it means off): `-c key=0` arrives as a string, cdk.json gives a number. */
+  const wholeNumber = (key: string, fallback: number, max: number): number => {
+    const raw = get(key) ?? fallback;
+    const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+      problems.push(`${key} must be a whole number from 0 (off) to ${max}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  /** A list of E.164 lines: an array in cdk.json, or comma-separated with -c. `fromNumber` is left out (always read). */
+  const lineList = (key: string, always: string): string[] => {
+    const raw = get(key) ?? [...DEFAULTS.backfill.extraLines];
+    const items = typeof raw === 'string' ? raw.split(',').map((item) => item.trim()).filter(Boolean) : raw;
+    if (!Array.isArray(items) || items.some((item) => typeof item !== 'string' || !isE164(item))) {
+      problems.push(`${key} must be a list of E.164 lines such as ["+14155550123"] (or "+1...,+1..." with -c), got ${JSON.stringify(raw)}`);
+      return [];
+    }
+    return [...new Set(items as string[])].filter((line) => line !== always);
+  };
+
   const stackName = text('stackName', DEFAULTS.stackName);
   if (!STACK_NAME.test(stackName)) {
     problems.push(
@@ -105,6 +131,9 @@ export function parseConfig(read: ContextReader): AppConfig {
   const lineRatePerSecond = positiveNumber('lineRatePerSecond', DEFAULTS.line.ratePerSecond, { max: 1000 });
   const lineBurst = positiveNumber('lineBurst', DEFAULTS.line.burst, { integer: true, max: 1000 });
 
+  const backfillIntervalMinutes = wholeNumber('backfillIntervalMinutes', DEFAULTS.backfill.intervalMinutes, DEFAULTS.backfill.intervalMinutesLimit);
+  const backfillLines = lineList('backfillLines', fromNumber);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     stackName,
@@ -116,6 +145,8 @@ export function parseConfig(read: ContextReader): AppConfig {
     logRetention: retentionDays as RetentionDays,
     lineRatePerSecond,
     lineBurst,
+    backfillIntervalMinutes,
+    backfillLines,
   };
 }
 

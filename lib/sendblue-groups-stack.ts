@@ -3,6 +3,7 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/shared/env';
 import { isPlaceholderFromNumber, type AppConfig } from './config';
+import { Backfill } from './constructs/backfill';
 import { CommandQueue } from './constructs/command-queue';
 import { SendblueHttpApi } from './constructs/http-api';
 import { NodeFunction } from './constructs/node-function';
@@ -28,6 +29,7 @@ export class SendblueGroupsStack extends Stack {
   readonly api: SendblueHttpApi;
   readonly commandQueue: CommandQueue;
   readonly sender: CommandSender;
+  readonly backfill: Backfill;
 
   constructor(scope: Construct, id: string, props: SendblueGroupsStackProps) {
     super(scope, id, props);
@@ -104,6 +106,17 @@ export class SendblueGroupsStack extends Stack {
       logRetention: config.logRetention,
     });
 
+    this.backfill = new Backfill(this, 'Backfill', {
+      table: this.table,
+      apiCredentials: this.secrets.apiCredentials,
+      deadLetterQueue: this.commandQueue.deadLetterQueue,
+      fromNumber: config.fromNumber,
+      extraLines: config.backfillLines,
+      sendblueBaseUrl: config.sendblueBaseUrl,
+      intervalMinutes: config.backfillIntervalMinutes,
+      logRetention: config.logRetention,
+    });
+
     if (isPlaceholderFromNumber(config)) {
       Annotations.of(this).addWarningV2(
         'sendblue-groups:placeholder-from-number',
@@ -132,6 +145,10 @@ export class SendblueGroupsStack extends Stack {
     new CfnOutput(this, 'ApiCredentialsSecretArn', {
       value: this.secrets.apiCredentials.secretArn,
       description: 'Put {"apiKeyId":"...","apiSecretKey":"..."} here',
+    });
+    new CfnOutput(this, 'BackfillFunctionName', {
+      value: this.backfill.function.function.functionName,
+      description: 'Run the backfill now: npm run cli -- backfill --aws',
     });
     new CfnOutput(this, 'WebhookSecretArn', {
       value: this.secrets.webhookSecret.secretArn,

@@ -1,5 +1,7 @@
 import { parseIsoDate } from './iso-date';
-import type { Direction } from './webhook-payload';
+import { messageKey, statusKey } from './keys';
+import { TABLE_SCHEMA } from './table-schema';
+import type { Direction, WebhookEvent } from './webhook-payload';
 
 /**
  * The backfill's decisions, free of I/O (README "Backfill"): where a run starts reading Sendblue's
@@ -71,6 +73,34 @@ export function asWebhookPayload(record: Record<string, unknown>): { payload: Re
   const payload = hasDateSent || created === undefined ? rest : { ...rest, date_created: created };
   const status = typeof record.status === 'string' ? record.status.toUpperCase() : '';
   return { payload, direction: status === 'RECEIVED' ? 'inbound' : 'outbound' };
+}
+
+/** A stored item as the pre-read sees it: its key and current status. */
+export interface StoredItem {
+  status?: string;
+}
+type Key = Record<string, string>;
+export const itemId = (key: Key): string => `${key[TABLE_SCHEMA.partitionKey]}\u0000${key[TABLE_SCHEMA.sortKey]}`;
+
+/**
+ * The items whose presence shows an event is already stored: an inbound message's item; for an
+ * outbound status, its history entry and the message (the sender stores a send as QUEUED without
+ * a history entry). Read once per page before any write: a read of an item costs a tenth of the
+ * failed conditional write that would otherwise tell "already there" (README "Backfill").
+ */
+export function presenceKeys(event: WebhookEvent): Key[] {
+  return event.direction === 'inbound' ? [messageKey(event.messageHandle)] : [messageKey(event.messageHandle), statusKey(event.messageHandle, event.status)];
+}
+
+/**
+ * Already stored, so the record needs no write: the inbound message exists (under any group: a
+ * webhook naming another group would change nothing either); the outbound status is in the
+ * history, or is the message's current status.
+ */
+export function isAlreadyStored(event: WebhookEvent, found: ReadonlyMap<string, StoredItem>): boolean {
+  const message = found.get(itemId(messageKey(event.messageHandle)));
+  if (event.direction === 'inbound') return message !== undefined;
+  return found.has(itemId(statusKey(event.messageHandle, event.status))) || message?.status === event.status;
 }
 
 /** What storing one listed record did, as the run counts it. */

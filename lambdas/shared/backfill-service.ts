@@ -1,11 +1,13 @@
-import { addResult, asWebhookPayload, emptyCounts, isLater, newestUpdate, nextCursor, windowStart, type LineCounts, type StoreResult } from './backfill-rules';
+import {
+  addResult, asWebhookPayload, emptyCounts, isAlreadyStored, isLater, newestUpdate, nextCursor, presenceKeys, windowStart, type LineCounts, type StoreResult,
+} from './backfill-rules';
 import { createIngestService } from './ingest-service';
 import type { Logger } from './logger';
 import type { SendblueClient } from './sendblue-client';
 import { classifySendblueError } from './sendblue-errors';
 import type { StatusRelay } from './status-relay';
 import type { TableStore } from './table';
-import { parseWebhookPayload } from './webhook-payload';
+import { parseWebhookPayload, type WebhookEvent } from './webhook-payload';
 
 /**
  * Backfill of one line (README "Backfill"): reads Sendblue's message list for the line, oldest
@@ -48,19 +50,36 @@ export function createLineBackfill(deps: LineBackfillDeps) {
   // those lines drop to debug and the backfill logs what it really recovered.
   const ingest = createIngestService({ store, relay: deps.relay, logger: { ...logger, info: logger.debug } });
 
-  async function storeRecord(record: Record<string, unknown>): Promise<StoreResult> {
+  /** A listed record as the webhook it stands for, parsed; undefined (logged) when it is not one. */
+  function toEvent(record: Record<string, unknown>): { event: WebhookEvent; payload: Record<string, unknown> } | undefined {
     const { payload, direction } = asWebhookPayload(record);
     const parsed = parseWebhookPayload(payload, direction);
-    if (!parsed.ok) {
-      logger.warn('backfill skipped a record Sendblue listed', { error: parsed.error, message_handle: typeof record.message_handle === 'string' ? record.message_handle.slice(0, 64) : null });
-      return 'skipped';
+    if (parsed.ok) return { event: parsed.event, payload };
+    logger.warn('backfill skipped a record Sendblue listed', { error: parsed.error, message_handle: typeof record.message_handle === 'string' ? record.message_handle.slice(0, 64) : null });
+    return undefined;
+  }
+
+  /**
+   * Stores a page: one read of what is already there (most records, as the overlap is read
+   * again every run and webhooks usually arrive), then the ingest use case for the rest.
+   */
+  async function storePage(records: Record<string, unknown>[], counts: LineCounts): Promise<void> {
+    const events = records.map(toEvent);
+    const found = await store.findItems(events.flatMap((parsed) => (parsed ? presenceKeys(parsed.event) : [])));
+    for (const parsed of events) {
+      if (!parsed) addResult(counts, 'skipped');
+      else if (isAlreadyStored(parsed.event, found)) addResult(counts, 'already-there');
+      else addResult(counts, await storeEvent(parsed.event, parsed.payload));
     }
-    const outcome = await ingest(parsed.event, JSON.stringify(payload));
-    const stored = outcome.kind === 'message' ? outcome.result === 'stored' : outcome.kind === 'status' && outcome.result !== 'duplicate';
+  }
+
+  async function storeEvent(event: WebhookEvent, payload: Record<string, unknown>): Promise<StoreResult> {
+    const outcome = await ingest(event, JSON.stringify(payload));
     if (outcome.kind === 'refused') return 'skipped';
+    const stored = outcome.kind === 'message' ? outcome.result === 'stored' : outcome.result !== 'duplicate';
     if (!stored) return 'already-there';
     logger.info('backfill stored a missed event', {
-      message_handle: parsed.event.messageHandle, group_id: parsed.event.groupId ?? null, status: parsed.event.status, direction: parsed.event.direction,
+      message_handle: event.messageHandle, group_id: event.groupId ?? null, status: event.status, direction: event.direction,
     });
     return 'stored';
   }
@@ -88,7 +107,7 @@ export function createLineBackfill(deps: LineBackfillDeps) {
         break;
       }
       try {
-        for (const record of page.records) addResult(report, await storeRecord(record));
+        await storePage(page.records, report);
       } catch (error) {
         // Not wholly stored: the watermark stays before this page, so the next run reads it again.
         report.stoppedBy = 'error';

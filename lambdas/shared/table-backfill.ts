@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { itemId, type StoredItem } from './backfill-rules';
 import { backfillWatermarkKey, UNSETTLED_PARTITION } from './keys';
 import { TABLE_SCHEMA } from './table-schema';
 import { isConditionalFailure } from './update-expression';
@@ -17,6 +18,8 @@ export interface UnsettledEntry {
 
 const { partitionKey: PK, sortKey: SK } = TABLE_SCHEMA;
 const INDEX = TABLE_SCHEMA.groupTimelineIndex;
+/** DynamoDB's limit of keys per BatchGetItem. */
+const BATCH_GET_LIMIT = 100;
 
 export function createBackfillTable(db: DynamoDBDocumentClient, TableName: string, now: () => Date) {
   return {
@@ -43,6 +46,29 @@ export function createBackfillTable(db: DynamoDBDocumentClient, TableName: strin
         if (isConditionalFailure(error)) return false;
         throw error;
       }
+    },
+
+    /**
+     * Which of these items exist, with their status: eventually consistent BatchGetItem, 100 keys
+     * a request (a key read again later may be missing: the write path then decides). Keys
+     * DynamoDB leaves unprocessed are asked once more, then counted as not found.
+     */
+    async findItems(keys: Array<Record<string, string>>): Promise<Map<string, StoredItem>> {
+      const found = new Map<string, StoredItem>();
+      const unique = [...new Map(keys.map((key) => [itemId(key), key])).values()];
+      for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+        let pending: Array<Record<string, unknown>> | undefined = unique.slice(start, start + BATCH_GET_LIMIT);
+        for (let round = 0; round < 2 && pending?.length; round += 1) {
+          const out: BatchGetCommandOutput = await db.send(new BatchGetCommand({
+            RequestItems: { [TableName]: { Keys: pending, ProjectionExpression: '#pk, #sk, #status', ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#status': 'status' } } },
+          }));
+          for (const item of out.Responses?.[TableName] ?? []) {
+            found.set(itemId(item as Record<string, string>), { status: typeof item.status === 'string' ? item.status : undefined });
+          }
+          pending = out.UnprocessedKeys?.[TableName]?.Keys;
+        }
+      }
+      return found;
     },
 
     /** Unsettled commands last written before `before` (ISO), oldest first; one Query of GSI1. */

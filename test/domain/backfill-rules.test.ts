@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addResult, asWebhookPayload, emptyCounts, isLater, newestUpdate, nextCursor, updatedAtMs, windowStart,
+  addResult, asWebhookPayload, emptyCounts, isAlreadyStored, isLater, itemId, newestUpdate, nextCursor, presenceKeys, updatedAtMs, windowStart,
+  type StoredItem,
 } from '../../lambdas/shared/backfill-rules';
+import { messageKey, statusKey } from '../../lambdas/shared/keys';
+import type { WebhookEvent } from '../../lambdas/shared/webhook-payload';
 import { createCallPacer } from '../../lambdas/shared/call-pacer';
 import { emfSink, lineDimension, metricLine, METRIC_NAMES, METRIC_NAMESPACE } from '../../lambdas/shared/metrics';
 import { parseWebhookPayload } from '../../lambdas/shared/webhook-payload';
@@ -90,6 +93,31 @@ describe('a listed record as the webhook it stands for', () => {
     expect(asWebhookPayload({ status: 'received' }).direction).toBe('inbound');
     expect(asWebhookPayload({ status: 'DELIVERED' }).direction).toBe('outbound');
     expect(asWebhookPayload({}).direction).toBe('outbound');
+  });
+});
+
+describe('already stored? (the one read per page before any write)', () => {
+  const inbound: WebhookEvent = { messageHandle: 'in-1', direction: 'inbound', status: 'RECEIVED', groupId: 'g', extra: {} };
+  const outbound: WebhookEvent = { messageHandle: 'out-1', direction: 'outbound', status: 'DELIVERED', groupId: 'g', extra: {} };
+  const found = (...items: Array<[Record<string, string>, StoredItem]>) => new Map(items.map(([key, item]) => [itemId(key), item]));
+
+  it('reads the message for an inbound event; the message and the status entry for an outbound one', () => {
+    expect(presenceKeys(inbound)).toEqual([messageKey('in-1')]);
+    expect(presenceKeys(outbound)).toEqual([messageKey('out-1'), statusKey('out-1', 'DELIVERED')]);
+  });
+
+  it('an inbound message is there once its item exists', () => {
+    expect(isAlreadyStored(inbound, found())).toBe(false);
+    expect(isAlreadyStored(inbound, found([messageKey('in-1'), { status: 'RECEIVED' }]))).toBe(true);
+  });
+
+  it('an outbound status is there when it is in the history, or is the current status (a send the sender stored as QUEUED)', () => {
+    expect(isAlreadyStored(outbound, found())).toBe(false);
+    expect(isAlreadyStored(outbound, found([messageKey('out-1'), { status: 'SENT' }]))).toBe(false);
+    expect(isAlreadyStored(outbound, found([messageKey('out-1'), { status: 'SENT' }], [statusKey('out-1', 'DELIVERED'), { status: 'DELIVERED' }]))).toBe(true);
+    expect(isAlreadyStored({ ...outbound, status: 'QUEUED' }, found([messageKey('out-1'), { status: 'QUEUED' }]))).toBe(true);
+    // A lower status missing from the history is still written (kept as history, never moving the status back).
+    expect(isAlreadyStored({ ...outbound, status: 'SENT' }, found([messageKey('out-1'), { status: 'DELIVERED' }]))).toBe(false);
   });
 });
 

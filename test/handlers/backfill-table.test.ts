@@ -7,6 +7,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../lambdas/handlers/ingest';
+import { itemId } from '../../lambdas/shared/backfill-rules';
 import { createLineBackfill } from '../../lambdas/shared/backfill-service';
 import { commandFingerprint, type SendGroupMessageCommand } from '../../lambdas/shared/commands';
 import { commandKey, groupKey, messageKey } from '../../lambdas/shared/keys';
@@ -45,6 +46,27 @@ describe('the watermark', () => {
     expect(await store.advanceBackfillWatermark(LINE, '2026-12-01T10:00:00.001Z')).toBe(true);
     expect(await store.getBackfillWatermark(LINE)).toBe('2026-12-01T10:00:00.001Z');
     expect(await store.getBackfillWatermark('+15550000001')).toBeUndefined();
+  });
+});
+
+describe('what is already stored', () => {
+  it('finds any number of items (100 keys a request), with their status; duplicates asked once, missing ones absent', async () => {
+    const { store, documentClient } = await freshTable();
+    const handles = Array.from({ length: 150 }, (_, i) => `m-${i}`);
+    const stored = handles.filter((_, i) => i % 3 === 0);
+    for (const handle of stored) {
+      expect(await store.putInboundMessage({ messageHandle: handle, direction: 'inbound', status: 'RECEIVED', groupId: 'g', extra: {} })).toBe('stored');
+    }
+    const requests: string[] = [];
+    documentClient.middlewareStack.add((next, context) => async (args) => {
+      requests.push(String(context.commandName));
+      return next(args);
+    }, { step: 'initialize', name: 'count' });
+    const found = await store.findItems([...handles, handles[0]!].map(messageKey));
+    expect([...found.keys()].sort()).toEqual(stored.map((handle) => itemId(messageKey(handle))).sort());
+    expect(found.get(itemId(messageKey('m-0')))).toEqual({ status: 'RECEIVED' });
+    expect(requests).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand']);
+    expect(await store.findItems([])).toEqual(new Map());
   });
 });
 

@@ -13,6 +13,7 @@ const logicalId = (fn: { node: { defaultChild?: unknown } }) => stack.getLogical
 const ingestId = logicalId(stack.ingestFunction.function);
 const readId = logicalId(stack.readFunction.function);
 const senderId = logicalId(stack.sender.function.function);
+const backfillId = logicalId(stack.backfill.function.function);
 const tableRef = { 'Fn::GetAtt': [stack.getLogicalId(stack.table.node.defaultChild as never), 'Arn'] };
 
 describe('table', () => {
@@ -58,8 +59,8 @@ describe('table', () => {
 describe('lambdas', () => {
   const functions = resourcesOfType(template, 'AWS::Lambda::Function');
 
-  it('are exactly the ingest, read and sender functions', () => {
-    expect(functions.map(([id]) => id).sort()).toEqual([ingestId, readId, senderId].sort());
+  it('are exactly the ingest, read, sender and backfill functions', () => {
+    expect(functions.map(([id]) => id).sort()).toEqual([ingestId, readId, senderId, backfillId].sort());
   });
 
   it.each(functions)('%s runs Node.js 24 on arm64 with explicit memory, timeout and its own log group', (id, fn) => {
@@ -68,8 +69,8 @@ describe('lambdas', () => {
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.MemorySize).toBeGreaterThanOrEqual(128);
     expect(props.Timeout).toBeGreaterThan(0);
-    // API handlers stay below API Gateway's 30 s integration timeout (the sender is checked in sender.test.ts).
-    if (id !== senderId) expect(props.Timeout).toBeLessThan(30);
+    // API handlers stay below API Gateway's 30 s integration timeout (sender and backfill: sender.test.ts, backfill.test.ts).
+    if (id !== senderId && id !== backfillId) expect(props.Timeout).toBeLessThan(30);
     expect(props.Handler).toBe('index.handler');
     expect(props.TracingConfig).toBeUndefined(); // no X-Ray cost
     const logGroupId = props.LoggingConfig?.LogGroup?.Ref as string;
@@ -78,7 +79,7 @@ describe('lambdas', () => {
 
   it('every log group has a retention', () => {
     const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(4); // three functions + API access logs
+    expect(groups).toHaveLength(5); // four functions + API access logs
     for (const [, group] of groups) expect(group.Properties?.RetentionInDays).toBe(30);
   });
 
@@ -111,10 +112,12 @@ describe('IAM', () => {
   const statementsOf = (roleLogicalIdPrefix: string) => roleStatements(template, roleLogicalIdPrefix);
   const summary = statementSummary;
 
-  it('only the three function roles exist, with no managed policies', () => {
+  it('only the four function roles and the backfill schedule\'s role exist, with no managed policies', () => {
     const roles = resourcesOfType(template, 'AWS::IAM::Role');
-    expect(roles).toHaveLength(3);
-    for (const [, role] of roles) {
+    expect(roles).toHaveLength(5);
+    for (const [, role] of roles) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    const schedulerRoleId = stack.getLogicalId(stack.backfill.schedulerRole!.node.defaultChild as never);
+    for (const [, role] of roles.filter(([id]) => id !== schedulerRoleId)) {
       expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties?.AssumeRolePolicyDocument.Statement).toEqual([
         { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
@@ -279,7 +282,7 @@ describe('outputs', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
       [
         'ApiUrl', 'ReceiveWebhookUrl', 'StatusWebhookUrl', 'CommandQueueUrl', 'DeadLetterQueueUrl',
-        'TableName', 'ApiCredentialsSecretArn', 'WebhookSecretArn',
+        'TableName', 'ApiCredentialsSecretArn', 'WebhookSecretArn', 'BackfillFunctionName',
       ].sort(),
     );
   });

@@ -25,7 +25,7 @@ describe('cdk synth (offline, bundled, cdk-nag)', () => {
     const template = JSON.parse(readFileSync(path.join(outDir, 'SendblueGroups.template.json'), 'utf8'));
     const functions = Object.values(template.Resources as Record<string, { Type: string; Properties: { Handler: string; Code: { S3Key: string }; Description?: string } }>)
       .filter((resource) => resource.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(3); // ingest, read, sender (all bundled)
+    expect(functions).toHaveLength(4); // ingest, read, sender, backfill (all bundled)
     const read = functions.find((fn) => fn.Properties.Description?.startsWith('Read routes'));
     const assetDir = readdirSync(outDir).find((name) => name.startsWith('asset.') && read!.Properties.Code.S3Key.startsWith(name.slice(6)));
     expect(assetDir).toBeDefined();
