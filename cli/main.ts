@@ -4,12 +4,13 @@
  */
 import { createContext, EXIT, parse, toCliError, usageError, type CliIo } from './context';
 import { addCommand, removeCommand, renameCommand } from './modify';
+import { backfillCommand } from './backfill';
 import { dlqCommand } from './dlq';
 import { groupCommand, historyCommand, statusCommand } from './read';
 import { sendCommand } from './send';
 import { GLOBAL_HELP, type CliCommand } from './types';
 
-export const COMMANDS: CliCommand[] = [sendCommand, addCommand, removeCommand, renameCommand, statusCommand, groupCommand, historyCommand, dlqCommand];
+export const COMMANDS: CliCommand[] = [sendCommand, addCommand, removeCommand, renameCommand, statusCommand, groupCommand, historyCommand, dlqCommand, backfillCommand];
 
 export const MAIN_HELP = `Usage: npm run cli -- <command> [options]
 

@@ -11,9 +11,7 @@ import type { BackfillJobSettings, BackfillReport } from '../lambdas/shared/back
 import type { Logger } from '../lambdas/shared/logger';
 import type { SecretSource } from '../lambdas/shared/secrets';
 import type { TableStore } from '../lambdas/shared/table';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config';
-
-export const SANDBOX_BACKFILL_PATH = '/__sandbox/backfill';
+import { SANDBOX_BACKFILL_PATH, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config';
 
 /** Sandbox timings: an unknown command is swept after 1 minute (AWS: 1 hour), longer than the sandbox's retry backoff (30 s at most). */
 export const SANDBOX_BACKFILL_DEFAULTS = { unsettledMinAgeMs: 60_000 } as const;

@@ -11,6 +11,8 @@ export const SANDBOX_CREDENTIALS = { accessKeyId: 'sandbox', secretAccessKey: 's
 export const SANDBOX_QUEUE_NAME = 'sendblue-group-commands.fifo';
 export const SANDBOX_DLQ_NAME = 'sendblue-group-commands-dlq.fifo';
 export const SANDBOX_TABLE = 'sendblue-groups';
+/** Sandbox-only route: run the backfill now (`npm run cli -- backfill`). */
+export const SANDBOX_BACKFILL_PATH = '/__sandbox/backfill';
 
 export interface SandboxConfig {
   /** HTTP API (webhook and read routes), on 127.0.0.1. */
