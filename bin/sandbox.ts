@@ -128,7 +128,7 @@ Sendblue groups sandbox is ready.
 Try it: send a group message with the CLI (in another terminal), then watch it on the page
   ${cli} send --to +15551230001,+15551230002 "Hello group" --wait
   ${cli} history <group_id from the line above>
-  ${cli} --help        (add, remove, rename, status, group, dlq)
+  ${cli} --help        (add, remove, rename, status, group, dlq, backfill)
 Or read it over HTTP: curl -s ${urls.api}/groups/<group_id>/messages
 
 Or post a webhook as Sendblue would:

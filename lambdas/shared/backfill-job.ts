@@ -103,7 +103,10 @@ export function createBackfillJob(deps: BackfillJobDeps): BackfillJob {
       stored: sum(lines, 'stored'),
       already_there: sum(lines, 'alreadyThere'),
     };
-    logger.info('backfill run finished', {
+    // A quiet run (nothing missed, nothing to settle) is a debug line: the metrics carry its counts.
+    const settledAny = 'examined' in sweepReport && sweepReport.examined > 0;
+    const quiet = report.stored === 0 && !settledAny && lines.every((line) => line.stoppedBy === 'done');
+    (quiet ? logger.debug : logger.info)('backfill run finished', {
       found: report.found, stored: report.stored, already_there: report.already_there,
       stopped: lines.filter((l) => l.stoppedBy !== 'done').map((l) => `${l.line}: ${l.stoppedBy}`),
       ...('examined' in sweepReport ? { unknown_examined: sweepReport.examined, unknown_still: sweepReport.stillUnknown } : {}),

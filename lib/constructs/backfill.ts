@@ -12,6 +12,9 @@ import { handlerEntry } from '../paths';
 import { NodeFunction } from './node-function';
 import type { EventsTable } from './table';
 
+/** Lambda's longest maximum event age for asynchronous invocations. */
+const MAX_LAMBDA_EVENT_AGE_SECONDS = 6 * 3600;
+
 export interface BackfillProps {
   /** Where missed events are stored, the watermarks kept and unknown commands settled. */
   readonly table: EventsTable;
@@ -121,9 +124,10 @@ export class Backfill extends Construct {
       resources: [props.deadLetterQueue.queueArn],
     }));
     // Scheduler invokes asynchronously: a failed run is not retried by Lambda (the next run reads
-    // the same window again), and an invocation older than one interval is dropped.
+    // the same window again), and an invocation older than one interval is dropped (Lambda keeps
+    // an event 6 hours at most, Scheduler a day).
     const interval = Duration.minutes(Math.max(1, intervalMinutes));
-    this.function.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: interval });
+    this.function.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(Math.min(interval.toSeconds(), MAX_LAMBDA_EVENT_AGE_SECONDS)) });
 
     if (intervalMinutes > 0) {
       const stack = Stack.of(this);

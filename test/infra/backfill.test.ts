@@ -146,6 +146,14 @@ describe('backfill context', () => {
     expect(resourcesOfType(every1, 'AWS::Scheduler::Schedule')[0]![1].Properties!.ScheduleExpression).toBe('rate(1 minute)');
   });
 
+  it('a daily run keeps its events within Lambda\'s 6-hour maximum and Scheduler\'s day', () => {
+    const { template: daily } = synthStack({ backfillIntervalMinutes: 1440 });
+    expect(resourcesOfType(daily, 'AWS::Lambda::EventInvokeConfig')[0]![1].Properties!.MaximumEventAgeInSeconds).toBe(21_600);
+    expect(resourcesOfType(daily, 'AWS::Scheduler::Schedule')[0]![1].Properties!).toMatchObject({
+      ScheduleExpression: 'rate(1 day)', Target: { RetryPolicy: { MaximumEventAgeInSeconds: 86_400 } },
+    });
+  });
+
   it('0 turns the schedule off (and its role); the function stays for a run on demand', () => {
     const { stack: off, template: offTemplate } = synthStack({ backfillIntervalMinutes: 0 });
     expect(resourcesOfType(offTemplate, 'AWS::Scheduler::Schedule')).toEqual([]);
