@@ -79,10 +79,15 @@ export function startSandboxBackfill(input: SandboxBackfillInput): SandboxBackfi
   };
 }
 
-/** `POST /__sandbox/backfill`: runs the job now and answers its report (a sandbox-only route). */
-export function sandboxBackfillRoute(backfill: () => SandboxBackfill | undefined, logger: Logger) {
-  return (req: IncomingMessage, res: ServerResponse): boolean => {
-    if ((req.url ?? '/').split('?')[0] !== SANDBOX_BACKFILL_PATH || req.method !== 'POST') return false;
+type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * `POST /__sandbox/backfill`: runs the job now and answers its report (a sandbox-only route);
+ * any other request goes to `otherwise`.
+ */
+export function sandboxBackfillRoute(backfill: () => SandboxBackfill | undefined, logger: Logger, otherwise: ExtraRoutes = () => false): ExtraRoutes {
+  return (req, res) => {
+    if ((req.url ?? '/').split('?')[0] !== SANDBOX_BACKFILL_PATH || req.method !== 'POST') return otherwise(req, res);
     const answer = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(body));

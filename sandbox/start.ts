@@ -90,11 +90,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
   const started: Stopper[] = [];
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= stopAll(started));
-  let backfill: SandboxBackfill | undefined;
-  const withBackfillRoute = (pageRoutes: ReturnType<typeof sandboxPageRoutes>) => {
-    const route = sandboxBackfillRoute(() => backfill, loggerFor('backfill'));
-    return (req: Parameters<typeof route>[0], res: Parameters<typeof route>[1]) => route(req, res) || pageRoutes(req, res);
-  };
+  let backfill: SandboxBackfill | undefined; // started with the command path, after the API
 
   try {
     const t0 = Date.now();
@@ -138,7 +134,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       logger: loggerFor('sandbox-api'),
       // The sandbox's web page (GET /), the group list it needs and "run the backfill now"; not
       // part of the deployed API.
-      extraRoutes: withBackfillRoute(sandboxPageRoutes({ store, logger: loggerFor('page') })),
+      extraRoutes: sandboxBackfillRoute(() => backfill, loggerFor('backfill'), sandboxPageRoutes({ store, logger: loggerFor('page') })),
     });
     const apiUrl = await api.listen(config.port).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
