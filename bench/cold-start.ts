@@ -30,8 +30,9 @@ export const HANDLERS = {
   sender: ['dynamodb', 'secrets', 'sqs'],
   events: ['eventbridge'],
   media: ['dynamodb', 's3'],
+  backfill: ['dynamodb', 'secrets', 'sqs'],
 } as const satisfies Record<string, Array<keyof typeof SDK_IMPORTS>>;
-type HandlerName = keyof typeof HANDLERS;
+export type HandlerName = keyof typeof HANDLERS;
 
 export interface BundleFigures {
   bytes: number;
@@ -68,7 +69,8 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-export async function measureColdStart({ runs = 15 }: { runs?: number } = {}): Promise<ColdStartReport> {
+export async function measureColdStart({ runs = 15, only }: { runs?: number; only?: HandlerName[] } = {}): Promise<ColdStartReport> {
+  const measured = (Object.keys(HANDLERS) as HandlerName[]).filter((name) => !only || only.includes(name));
   const dir = join(tmpdir(), `sendblue-groups-bench-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   try {
@@ -76,7 +78,8 @@ export async function measureColdStart({ runs = 15 }: { runs?: number } = {}): P
     const emptyEntry = join(dir, 'empty-entry.mjs');
     writeFileSync(emptyEntry, 'export const handler = async () => ({ statusCode: 200 });\n');
     entries.empty = emptyEntry;
-    for (const [name, clients] of Object.entries(HANDLERS)) {
+    for (const name of measured) {
+      const clients = HANDLERS[name];
       entries[name] = join(ROOT, 'lambdas/handlers', `${name}.ts`);
       // Resolved from the project (its node_modules), like the handlers.
       const sdkEntry = join(ROOT, 'bench', `.sdk-only-${name}.${process.pid}.ts`);
@@ -90,7 +93,7 @@ export async function measureColdStart({ runs = 15 }: { runs?: number } = {}): P
         await build(esbuildOptions(entry, outputs[name]));
       }
     } finally {
-      for (const name of Object.keys(HANDLERS)) rmSync(entries[`${name}-sdk`]!, { force: true });
+      for (const name of measured) rmSync(entries[`${name}-sdk`]!, { force: true });
     }
 
     // One warm-up pass (file cache), then `runs` interleaved passes so noise hits every bundle alike.
@@ -110,7 +113,7 @@ export async function measureColdStart({ runs = 15 }: { runs?: number } = {}): P
       runs,
       node: process.version,
       empty,
-      handlers: (Object.keys(HANDLERS) as HandlerName[]).map((handler) => {
+      handlers: measured.map((handler) => {
         const bundle = figures(handler);
         const sdkOnly = figures(`${handler}-sdk`);
         return { handler, bundle, sdkOnly, ratioToSdk: bundle.importMs / sdkOnly.importMs, ratioToEmpty: bundle.importMs / empty.importMs };

@@ -27,6 +27,12 @@ export const PRICES = {
   s3PutPerMillion: 5.0,
   s3GetPerMillion: 0.4,
   s3StoragePerGbMonth: 0.023,
+  /** EventBridge Scheduler, after the 14 million free invocations a month. */
+  schedulerInvocationsPerMillion: 1.0,
+  /** Secrets Manager API calls ($0.05 per 10,000). */
+  secretsManagerCallsPerMillion: 5.0,
+  /** One CloudWatch custom metric (a name with one dimension value), per month (first 10,000 tier). */
+  cloudWatchMetricPerMonth: 0.3,
 } as const;
 export type Prices = Omit<typeof PRICES, 'date'>;
 
@@ -174,5 +180,64 @@ export function costModel(measured: Measured, a = ASSUMPTIONS) {
   return {
     webhook: { ours: costPerMillion(webhook), naive: costPerMillion(naive(webhook, 'rest')), goal: 2.0 },
     send: { ours: costPerMillion(send), naive: costPerMillion(naive(send, 'none')), goal: 2.5 },
+  };
+}
+
+/** Assumptions about the backfill in AWS that the sandbox cannot measure (README "Backfill"). */
+export const BACKFILL_ASSUMPTIONS = {
+  /** A run over an empty window: one Sendblue list call (assumed 300 ms) and three small DynamoDB requests. */
+  quietRunMs: 350,
+  /** Each further page of 100: Sendblue's answer (300 ms, paced at 8/s) and one BatchGetItem. */
+  pageMs: 320,
+  recordsPerPage: 100,
+  /** Metrics a line writes (metrics.ts METRIC_NAMES): each name with its Line value is one custom metric. */
+  metricsPerLine: 6,
+  /** The secrets cache lasts 5 minutes, as long as the default interval: about one read per run. */
+  secretReadsPerRun: 1,
+  daysPerMonth: 30,
+} as const;
+
+export interface BackfillMeasured {
+  memoryMb: number;
+  intervalMinutes: number;
+  overlapMinutes: number;
+  /** DynamoDB read units of a run over an empty window (watermark GetItem, unsettled-list Query). */
+  quietRunReadUnits: number;
+  /** Read units per listed record already stored (the BatchGetItem before any write). */
+  readUnitsPerRecord: number;
+}
+
+/**
+ * What the scheduled backfill costs: per line per month at rest (a run every interval, nothing
+ * missed), and per million messages on the line (each record is read again by every run whose
+ * window, the interval plus the overlap, covers its last update: (interval + overlap) / interval
+ * times). Messages it finds missed cost what their webhooks would have (stated apart, not here).
+ */
+export function backfillCostModel(measured: BackfillMeasured, prices: Prices = PRICES, a = BACKFILL_ASSUMPTIONS) {
+  const runsPerMonth = (a.daysPerMonth * 24 * 60) / measured.intervalMinutes;
+  const gbSeconds = (ms: number) => (measured.memoryMb / 1024) * (Math.ceil(ms) / 1000);
+  const atRest = {
+    runsPerMonth: Math.round(runsPerMonth),
+    scheduler: (runsPerMonth / 1e6) * prices.schedulerInvocationsPerMillion,
+    lambdaRequests: (runsPerMonth / 1e6) * prices.lambdaRequestsPerMillion,
+    lambdaDuration: runsPerMonth * gbSeconds(a.quietRunMs) * prices.lambdaGbSecondArm,
+    dynamoReads: ((runsPerMonth * measured.quietRunReadUnits) / 1e6) * prices.dynamoReadUnitsPerMillion,
+    secrets: ((runsPerMonth * a.secretReadsPerRun) / 1e6) * prices.secretsManagerCallsPerMillion,
+    metrics: a.metricsPerLine * prices.cloudWatchMetricPerMonth,
+  };
+  const readsPerRecord = (measured.intervalMinutes + measured.overlapMinutes) / measured.intervalMinutes;
+  const perMillion = {
+    readsPerRecord,
+    listCalls: (1e6 * readsPerRecord) / a.recordsPerPage,
+    lambdaDuration: ((1e6 * readsPerRecord) / a.recordsPerPage) * gbSeconds(a.pageMs) * prices.lambdaGbSecondArm,
+    dynamoReads: readsPerRecord * measured.readUnitsPerRecord * prices.dynamoReadUnitsPerMillion,
+  };
+  const total = (parts: Record<string, number>, skip: string[]) =>
+    Object.entries(parts).filter(([key]) => !skip.includes(key)).reduce((sum, [, value]) => sum + value, 0);
+  const rounded = <T extends Record<string, number>>(parts: T) =>
+    Object.fromEntries(Object.entries(parts).map(([key, value]) => [key, round(value)])) as T;
+  return {
+    atRestPerLinePerMonth: rounded({ ...atRest, total: total(atRest, ['runsPerMonth']) }),
+    perMillionMessages: rounded({ ...perMillion, total: total(perMillion, ['readsPerRecord', 'listCalls']) }),
   };
 }

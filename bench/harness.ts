@@ -92,6 +92,8 @@ export async function startBenchSandbox(): Promise<BenchSandbox> {
       // write per send); bench/pacing.ts measures Sendblue's real limit.
       lineRatePerSecond: 1_000,
       lineBurst: 1_000,
+      // No backfill timer: its runs would be counted with the events measured (bench/backfill.ts runs it itself).
+      backfillSeconds: 0,
     };
     const sandbox = await startSandbox(config, {
       dynamoDbEndpoint: dynamo.endpoint,

@@ -4,8 +4,9 @@
  * Measurements, not tests: nothing here runs under vitest.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { measureColdStart } from './cold-start';
-import { ASSUMPTIONS, costModel, eventsCostPerMillion, mediaCostPerMillion, PRICES, STREAM_ASSUMPTIONS } from './cost';
+import { measureBackfill, type BackfillFigures } from './backfill';
+import { measureColdStart, type ColdStartReport } from './cold-start';
+import { ASSUMPTIONS, BACKFILL_ASSUMPTIONS, backfillCostModel, costModel, eventsCostPerMillion, mediaCostPerMillion, PRICES, STREAM_ASSUMPTIONS } from './cost';
 import { measureEvents, type EventsFigures } from './events';
 import { startBenchSandbox } from './harness';
 import { measureProjections, type ProjectionFigures } from './projection';
@@ -20,15 +21,35 @@ const fixed = (value: number, digits = 2) => value.toFixed(digits);
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 const started = Date.now();
-// `npm run bench -- pacing` runs only the pacing benchmark (about 3 minutes).
+// `npm run bench -- pacing` runs only the pacing benchmark (about 3 minutes); `-- backfill` only
+// the backfill's (its bundle and a few runs, under a minute).
 const only = process.argv[2];
+if (only === 'backfill') {
+  progress('cold start of the backfill handler');
+  const coldStart = await measureColdStart({ runs: 21, only: ['backfill'] });
+  coldStartRows(coldStart);
+  progress('starting DynamoDB Local and the sandbox');
+  const bench = await startBenchSandbox();
+  let backfill: BackfillFigures;
+  try {
+    progress('backfill runs: quiet, every record missed, every record already there');
+    backfill = await measureBackfill(bench);
+  } finally {
+    await bench.stop();
+  }
+  const { DEFAULTS } = await import('../lib/defaults');
+  const backfillCost = backfillRows(backfill, DEFAULTS);
+  mergeIntoResults({ backfill: { ...backfill, coldStart: coldStart.handlers[0], cost: backfillCost, assumptions: BACKFILL_ASSUMPTIONS } }, ['backfill']);
+  printRows();
+  process.exit(0);
+}
 if (only === 'pacing') {
   const { startDynamoDbLocal } = await import('../sandbox/dynamodb-local');
   const { findFreePort } = await import('../sandbox/ports');
   const dynamo = await startDynamoDbLocal({ port: await findFreePort() });
   try {
     const pacing = await runPacing(dynamo.endpoint);
-    mergeIntoResults({ pacing });
+    mergeIntoResults({ pacing, pacingDate: new Date().toISOString() }, ['pacing', 'same, pacing off']);
   } finally {
     await dynamo.stop();
   }
@@ -37,11 +58,7 @@ if (only === 'pacing') {
 }
 progress('cold start: bundling the handlers and importing each bundle in fresh node processes');
 const coldStart = await measureColdStart({ runs: 21 });
-for (const h of coldStart.handlers) {
-  row(`${h.handler}: bundle size`, `${(h.bundle.bytes / 1024).toFixed(0)} KiB (${(h.bundle.gzipBytes / 1024).toFixed(0)} KiB gzip); SDK-only ${(h.sdkOnly.bytes / 1024).toFixed(0)} KiB`);
-  row(`${h.handler}: import time / SDK clients alone`, `${fixed(h.ratioToSdk)} (${fixed(h.bundle.importMs, 1)} / ${fixed(h.sdkOnly.importMs, 1)} ms)`, '<= 1.15', h.ratioToSdk <= 1.15);
-  row(`${h.handler}: import time / empty handler`, `${fixed(h.ratioToEmpty, 1)} (empty ${fixed(coldStart.empty.importMs, 1)} ms)`);
-}
+coldStartRows(coldStart);
 
 const { DEFAULTS } = await import('../lib/defaults');
 progress('starting DynamoDB Local and the sandbox');
@@ -52,7 +69,11 @@ let webhookThroughput;
 let commandThroughput;
 let pacing: PacingResult[];
 let events: EventsFigures;
+let backfill: BackfillFigures;
 try {
+  progress('backfill runs: quiet, every record missed, every record already there');
+  backfill = await measureBackfill(bench);
+  bench.sandbox.simulator!.reset();
   progress('requests per event');
   requests = await measureRequests(bench);
   progress('events and media from the table stream');
@@ -108,6 +129,7 @@ const eventsCost = eventsCostPerMillion(stream);
 const mediaCost = mediaCostPerMillion(stream);
 row('cost per 1M events published (archive storage per month)', `$${fixed(eventsCost.total)} ($${fixed(eventsCost.atRestPerMonth)})`);
 row('cost per 1M media copies of 1 MB (storage per month)', `$${fixed(mediaCost.total)} ($${fixed(mediaCost.atRestPerMonth)})`);
+const backfillCost = backfillRows(backfill, DEFAULTS);
 
 printRows();
 console.log(`\nnode ${process.version} (Lambda runs Node 24); prices: ${PRICES.date}; run took ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -124,6 +146,7 @@ writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({
   throughput: [webhookThroughput, commandThroughput],
   pacing,
   events,
+  backfill: { ...backfill, coldStart: coldStart.handlers.find((h) => h.handler === 'backfill'), cost: backfillCost, assumptions: BACKFILL_ASSUMPTIONS },
   cost: { ...cost, events: eventsCost, media: mediaCost, prices: PRICES, assumptions: ASSUMPTIONS, streamAssumptions: STREAM_ASSUMPTIONS, memoryMb: DEFAULTS.lambda.memorySize },
 }, null, 2)}\n`);
 console.log('written bench/results.json');
@@ -142,8 +165,35 @@ async function runPacing(dynamoDbEndpoint: string): Promise<PacingResult[]> {
   return results;
 }
 
-/** Adds to bench/results.json without dropping what an earlier full run wrote there. */
-function mergeIntoResults(extra: Record<string, unknown>): void {
+function coldStartRows(report: ColdStartReport): void {
+  for (const h of report.handlers) {
+    row(`${h.handler}: bundle size`, `${(h.bundle.bytes / 1024).toFixed(0)} KiB (${(h.bundle.gzipBytes / 1024).toFixed(0)} KiB gzip); SDK-only ${(h.sdkOnly.bytes / 1024).toFixed(0)} KiB`);
+    row(`${h.handler}: import time / SDK clients alone`, `${fixed(h.ratioToSdk)} (${fixed(h.bundle.importMs, 1)} / ${fixed(h.sdkOnly.importMs, 1)} ms)`, '<= 1.15', h.ratioToSdk <= 1.15);
+    row(`${h.handler}: import time / empty handler`, `${fixed(h.ratioToEmpty, 1)} (empty ${fixed(report.empty.importMs, 1)} ms)`);
+  }
+}
+
+/** The backfill's rows (runs and cost); returns the cost model's figures. */
+function backfillRows(b: BackfillFigures, defaults: { lambda: { memorySize: number }; backfill: { intervalMinutes: number; overlapMinutes: number } }) {
+  const per = (value: number, records: number) => fixed(value / records, 2);
+  const requests = (r: BackfillFigures['quiet']) => Object.entries(r.requests).map(([name, n]) => `${n} ${name}`).join(', ');
+  row('backfill run, nothing in the window (a line at rest)', `${b.quiet.listCalls} list call; ${requests(b.quiet)}; ${b.quiet.readUnits} RU, ${b.quiet.writes} writes; ${b.quiet.ms} ms here`);
+  row(`backfill run, ${b.missed.records} records all missed (${b.inbound} inbound, ${b.outbound} outbound)`, `${b.missed.listCalls} list calls; per record ${per(b.missed.writes, b.missed.records)} writes (${per(b.missed.writeUnits, b.missed.records)} WU), ${per(b.missed.readUnits, b.missed.records)} RU; ${b.missed.ms} ms here`);
+  row(`backfill run, the same ${b.alreadyThere.records} records already there`, `${b.alreadyThere.listCalls} list calls; ${requests(b.alreadyThere)}; per record ${per(b.alreadyThere.readUnits, b.alreadyThere.records)} RU, ${b.alreadyThere.writes} writes; ${b.alreadyThere.ms} ms here`, '0 writes', b.alreadyThere.writes === 0);
+  const model = backfillCostModel({
+    memoryMb: defaults.lambda.memorySize,
+    intervalMinutes: defaults.backfill.intervalMinutes,
+    overlapMinutes: defaults.backfill.overlapMinutes,
+    quietRunReadUnits: b.quiet.readUnits,
+    readUnitsPerRecord: b.alreadyThere.readUnits / b.alreadyThere.records,
+  });
+  row('backfill cost per line per month, at rest', `$${fixed(model.atRestPerLinePerMonth.total)} (of it metrics $${fixed(model.atRestPerLinePerMonth.metrics)})`);
+  row('backfill cost per 1M messages on a line', `$${fixed(model.perMillionMessages.total)} (each read ${fixed(model.perMillionMessages.readsPerRecord, 1)} times)`);
+  return model;
+}
+
+/** Adds to bench/results.json without dropping what an earlier full run wrote there (rows starting with `replaced` are replaced). */
+function mergeIntoResults(extra: Record<string, unknown>, replaced: string[]): void {
   const url = new URL('./results.json', import.meta.url);
   let previous: Record<string, unknown> = {};
   try {
@@ -151,8 +201,8 @@ function mergeIntoResults(extra: Record<string, unknown>): void {
   } catch {
     // no earlier results
   }
-  const keep = ((previous.rows as Row[] | undefined) ?? []).filter((r) => !r.figure.startsWith('pacing') && !r.figure.startsWith('same, pacing off'));
-  writeFileSync(url, `${JSON.stringify({ ...previous, ...extra, rows: [...keep, ...rows], pacingDate: new Date().toISOString() }, null, 2)}\n`);
+  const keep = ((previous.rows as Row[] | undefined) ?? []).filter((r) => !replaced.some((prefix) => r.figure.startsWith(prefix)));
+  writeFileSync(url, `${JSON.stringify({ ...previous, ...extra, rows: [...keep, ...rows] }, null, 2)}\n`);
   console.log('merged into bench/results.json');
 }
 

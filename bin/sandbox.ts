@@ -133,7 +133,7 @@ Try it: send a group message with the CLI (in another terminal), then watch it o
   ${cli} send --to +15551230001,+15551230002 "Hello group" --wait
   ${cli} history <group_id from the line above>
   ${cli} events --follow   (what your app would get from the EventBridge bus)
-  ${cli} --help        (add, remove, rename, status, group, dlq, events)
+  ${cli} --help        (add, remove, rename, status, group, dlq, events, backfill, setup)
 Or read it over HTTP: curl -s ${urls.api}/groups/<group_id>/messages
 
 Or post a webhook as Sendblue would:

@@ -4,6 +4,7 @@
  */
 import { createContext, EXIT, parse, toCliError, usageError, type CliIo } from './context';
 import { addCommand, removeCommand, renameCommand } from './modify';
+import { backfillCommand } from './backfill';
 import { dlqCommand } from './dlq';
 import { eventsCommand } from './events';
 import { groupCommand, historyCommand, statusCommand } from './read';
@@ -11,7 +12,7 @@ import { sendCommand } from './send';
 import { setupCommand } from './setup/command';
 import { GLOBAL_HELP, type CliCommand } from './types';
 
-export const COMMANDS: CliCommand[] = [sendCommand, addCommand, removeCommand, renameCommand, statusCommand, groupCommand, historyCommand, dlqCommand, setupCommand, eventsCommand];
+export const COMMANDS: CliCommand[] = [sendCommand, addCommand, removeCommand, renameCommand, statusCommand, groupCommand, historyCommand, dlqCommand, setupCommand, eventsCommand, backfillCommand];
 
 export const MAIN_HELP = `Usage: npm run cli -- <command> [options]
 

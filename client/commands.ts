@@ -3,8 +3,9 @@
  * (`validateCommand`, one definition), with a `command_id` (generated when absent), the FIFO
  * `MessageGroupId` (the group, or a new group's sorted numbers) and the deduplication id.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { COMMAND_ID, commandFingerprint, validateCommand, type GroupCommand } from '../lambdas/shared/commands';
+import { randomUUID } from 'node:crypto';
+import { commandFingerprint, validateCommand, type GroupCommand } from '../lambdas/shared/commands';
+import { messageGroupIdFor } from '../lambdas/shared/fifo-group';
 
 export class CommandValidationError extends Error {
   constructor(message: string) {
@@ -22,16 +23,8 @@ export interface PreparedCommand {
   message: { MessageBody: string; MessageGroupId: string; MessageDeduplicationId: string };
 }
 
-/** SQS ids: 1-128 characters, alphanumeric or punctuation. Longer (or other) values are hashed. */
-const sqsId = (value: string, prefix: string) =>
-  COMMAND_ID.test(value) ? value : `${prefix}-${createHash('sha256').update(value).digest('base64url')}`;
-
 /** The FIFO group a command belongs to: its group_id, or for a new group its sorted numbers. */
-export function messageGroupIdFor(command: GroupCommand): string {
-  if (command.group_id) return sqsId(command.group_id, 'group');
-  const numbers = command.type === 'send_group_message' ? [...(command.numbers ?? [])].sort() : [];
-  return sqsId(numbers.join(','), 'numbers');
-}
+export { messageGroupIdFor };
 
 /** Validates (throws CommandValidationError with the sender's wording) and builds the message. */
 export function prepareCommand(input: GroupCommand): PreparedCommand {

@@ -17,4 +17,5 @@ export { createReader, RemoteError, signGet, type Reader } from './reader';
 export { awsTarget, DEFAULT_STACK_NAME, sandboxTarget, TargetError, targetFromOutputs, type Target } from './target';
 export { countDeadLetters, listDeadLetters, redriveDeadLetters, type DeadLetter } from './dead-letters';
 export { followEvents, listEvents, type EventEnvelope } from './events';
+export { runBackfill, type BackfillReport } from './backfill';
 export { validateCommand, type GroupCommand, type ModifyGroupCommand, type SendGroupMessageCommand } from '../lambdas/shared/commands';

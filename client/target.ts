@@ -21,6 +21,8 @@ export interface Target {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** AWS: reads are IAM-authorized, so requests are SigV4-signed. */
   signReads: boolean;
+  /** AWS: the backfill function (`cli backfill --aws` invokes it); absent on stacks deployed before it existed. */
+  backfillFunctionName?: string;
 }
 
 function port(name: string, value: string | undefined, fallback: number): number {
@@ -66,6 +68,7 @@ export function targetFromOutputs(stackName: string, region: string, outputs: Ou
     deadLetterQueueUrl: value('DeadLetterQueueUrl'),
     apiUrl: value('ApiUrl').replace(/\/+$/, ''),
     signReads: true,
+    backfillFunctionName: outputs.find((output) => output.OutputKey === 'BackfillFunctionName')?.OutputValue,
   };
 }
 
@@ -116,7 +119,10 @@ export async function awsTarget(options: AwsTargetOptions = {}): Promise<Target>
   const { stackName, region } = stackLocation(options);
   const { SENDBLUE_GROUPS_QUEUE_URL: queue, SENDBLUE_GROUPS_DLQ_URL: dlq, SENDBLUE_GROUPS_API_URL: api } = env;
   if (queue && dlq && api) {
-    return { kind: 'aws', label: `the queue ${queue}`, region, commandQueueUrl: queue, deadLetterQueueUrl: dlq, apiUrl: api.replace(/\/+$/, ''), signReads: true };
+    return {
+      kind: 'aws', label: `the queue ${queue}`, region, commandQueueUrl: queue, deadLetterQueueUrl: dlq, apiUrl: api.replace(/\/+$/, ''), signReads: true,
+      backfillFunctionName: env.SENDBLUE_GROUPS_BACKFILL_FUNCTION || undefined,
+    };
   }
   return targetFromOutputs(stackName, region, await readStackOutputs(stackName, region, options.cloudFormation));
 }

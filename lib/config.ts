@@ -30,6 +30,10 @@ export interface AppConfig {
   readonly media: boolean;
   /** Days a media copy is kept; 0 = for ever. */
   readonly mediaRetentionDays: number;
+  /** Minutes between backfill runs; 0 = no schedule. */
+  readonly backfillIntervalMinutes: number;
+  /** Lines the backfill reads besides `fromNumber` (E.164, each once). */
+  readonly backfillLines: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -90,15 +94,29 @@ export function parseConfig(read: ContextReader): AppConfig {
     return fallback;
   };
 
-  const days = (key: string, fallback: number): number => {
+  /** 0 allowed (it means off, or for ever): `-c key=0` arrives as a string, cdk.json gives a number. */
+  const wholeNumber = (key: string, fallback: number, max: number, zeroMeans = 'off', unit = ''): number => {
     const raw = get(key) ?? fallback;
     const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 36_500) {
-      problems.push(`${key} must be a whole number of days from 0 (keep for ever) to 36500, got ${JSON.stringify(raw)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+      problems.push(`${key} must be a whole number${unit} from 0 (${zeroMeans}) to ${max}, got ${JSON.stringify(raw)}`);
       return fallback;
     }
     return value;
   };
+
+  /** A list of E.164 lines: an array in cdk.json, or comma-separated with -c. `fromNumber` is left out (always read). */
+  const lineList = (key: string, always: string): string[] => {
+    const raw = get(key) ?? [...DEFAULTS.backfill.extraLines];
+    const items = typeof raw === 'string' ? raw.split(',').map((item) => item.trim()).filter(Boolean) : raw;
+    if (!Array.isArray(items) || items.some((item) => typeof item !== 'string' || !isE164(item))) {
+      problems.push(`${key} must be a list of E.164 lines such as ["+14155550123"] (or "+1...,+1..." with -c), got ${JSON.stringify(raw)}`);
+      return [];
+    }
+    return [...new Set(items as string[])].filter((line) => line !== always);
+  };
+
+  const days = (key: string, fallback: number): number => wholeNumber(key, fallback, 36_500, 'keep for ever', ' of days');
 
   const stackName = text('stackName', DEFAULTS.stackName);
   if (!STACK_NAME.test(stackName)) {
@@ -136,6 +154,8 @@ export function parseConfig(read: ContextReader): AppConfig {
   const eventArchiveDays = days('eventArchiveDays', DEFAULTS.events.archiveDays);
   const media = flag('media', DEFAULTS.media.enabled);
   const mediaRetentionDays = days('mediaRetentionDays', DEFAULTS.media.retentionDays);
+  const backfillIntervalMinutes = wholeNumber('backfillIntervalMinutes', DEFAULTS.backfill.intervalMinutes, DEFAULTS.backfill.intervalMinutesLimit);
+  const backfillLines = lineList('backfillLines', fromNumber);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -152,6 +172,8 @@ export function parseConfig(read: ContextReader): AppConfig {
     eventArchiveDays,
     media,
     mediaRetentionDays,
+    backfillIntervalMinutes,
+    backfillLines,
   };
 }
 

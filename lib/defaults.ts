@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BACKFILL_SETTINGS } from '../lambdas/shared/backfill-settings';
 import { COMMAND_QUEUE_SETTINGS } from '../lambdas/shared/command-queue-settings';
 import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/shared/http';
 import { SENDBLUE_LINE_LIMITS } from '../lambdas/shared/line-pacing';
@@ -98,4 +99,26 @@ export const DEFAULTS = {
   streamMaxRecordAge: Duration.seconds(STREAM_CONSUMER_SETTINGS.maxRecordAgeSeconds),
   /** Failure queues keep their pointers for SQS's maximum (the stream itself keeps records a day). */
   streamFailureRetention: Duration.days(14),
+  /**
+   * The scheduled backfill (missed webhooks, unknown commands whose queue message is gone). Numbers
+   * shared with the sandbox come from BACKFILL_SETTINGS (lambdas/shared/backfill-settings.ts).
+   */
+  backfill: {
+    /** Minutes between runs (context `backfillIntervalMinutes`; 0 = no schedule). */
+    intervalMinutes: BACKFILL_SETTINGS.intervalMinutes,
+    /** Upper bound for `backfillIntervalMinutes`: one run a day. */
+    intervalMinutesLimit: 1_440,
+    /** Lines read besides `fromNumber` (context `backfillLines`). */
+    extraLines: [] as readonly string[],
+    /** Each run re-reads this far before the watermark, minutes. */
+    overlapMinutes: BACKFILL_SETTINGS.overlapMinutes,
+    /** The first run reads this far back, minutes. */
+    lookbackMinutes: BACKFILL_SETTINGS.lookbackMinutes,
+    /** An unknown command is swept after this long unwritten, minutes (longer than the queue path's backoff). */
+    unsettledMinAgeMinutes: BACKFILL_SETTINGS.unsettledMinAgeMinutes,
+    /** Above the run's own budget (100 s) plus one slow Sendblue call. */
+    timeout: Duration.seconds(BACKFILL_SETTINGS.timeoutSeconds),
+    /** Scheduler retries of an invocation it could not deliver (a late run is harmless; the next one comes anyway). */
+    schedulerRetryAttempts: 2,
+  },
 } as const;

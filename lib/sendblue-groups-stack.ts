@@ -3,6 +3,7 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/shared/env';
 import { isPlaceholderFromNumber, type AppConfig } from './config';
+import { Backfill } from './constructs/backfill';
 import { CommandQueue } from './constructs/command-queue';
 import { SendblueHttpApi } from './constructs/http-api';
 import { NodeFunction } from './constructs/node-function';
@@ -34,6 +35,7 @@ export class SendblueGroupsStack extends Stack {
   readonly events?: DomainEvents;
   /** The media bucket and its copier (context `media`, on by default). */
   readonly media?: MediaArchive;
+  readonly backfill: Backfill;
 
   constructor(scope: Construct, id: string, props: SendblueGroupsStackProps) {
     super(scope, id, props);
@@ -121,6 +123,16 @@ export class SendblueGroupsStack extends Stack {
       this.media.allowLinks(this.readFunction);
       new CfnOutput(this, 'MediaBucketName', { value: this.media.bucket.bucketName, description: 'Copies of inbound media (media/<group_id>/<message_handle>/<file>)' });
     }
+    this.backfill = new Backfill(this, 'Backfill', {
+      table: this.table,
+      apiCredentials: this.secrets.apiCredentials,
+      deadLetterQueue: this.commandQueue.deadLetterQueue,
+      fromNumber: config.fromNumber,
+      extraLines: config.backfillLines,
+      sendblueBaseUrl: config.sendblueBaseUrl,
+      intervalMinutes: config.backfillIntervalMinutes,
+      logRetention: config.logRetention,
+    });
 
     if (isPlaceholderFromNumber(config)) {
       Annotations.of(this).addWarningV2(
@@ -150,6 +162,10 @@ export class SendblueGroupsStack extends Stack {
     new CfnOutput(this, 'ApiCredentialsSecretArn', {
       value: this.secrets.apiCredentials.secretArn,
       description: 'Put {"apiKeyId":"...","apiSecretKey":"..."} here',
+    });
+    new CfnOutput(this, 'BackfillFunctionName', {
+      value: this.backfill.function.function.functionName,
+      description: 'Run the backfill now: npm run cli -- backfill --aws',
     });
     new CfnOutput(this, 'WebhookSecretArn', {
       value: this.secrets.webhookSecret.secretArn,

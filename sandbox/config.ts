@@ -11,6 +11,8 @@ export const SANDBOX_CREDENTIALS = { accessKeyId: 'sandbox', secretAccessKey: 's
 export const SANDBOX_QUEUE_NAME = 'sendblue-group-commands.fifo';
 export const SANDBOX_DLQ_NAME = 'sendblue-group-commands-dlq.fifo';
 export const SANDBOX_TABLE = 'sendblue-groups';
+/** Sandbox-only route: run the backfill now (`npm run cli -- backfill`). */
+export const SANDBOX_BACKFILL_PATH = '/__sandbox/backfill';
 
 export interface SandboxConfig {
   /** HTTP API (webhook and read routes), on 127.0.0.1. */
@@ -31,6 +33,8 @@ export interface SandboxConfig {
   events: boolean;
   /** Copies of inbound media in the local S3 stand-in (`SANDBOX_MEDIA`, on by default). */
   media: boolean;
+  /** Seconds between backfill runs (missed webhooks, unknown commands); 0 = no timer. */
+  backfillSeconds: number;
 }
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
@@ -47,6 +51,7 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   lineBurst: SENDBLUE_LINE_LIMITS.burst,
   events: true,
   media: true,
+  backfillSeconds: 60,
 };
 
 /** Which env var sets each port, so errors (here and at startup) can name it. */
@@ -129,6 +134,11 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
   };
   const events = onOff('SANDBOX_EVENTS', DEFAULT_SANDBOX_CONFIG.events);
   const media = onOff('SANDBOX_MEDIA', DEFAULT_SANDBOX_CONFIG.media);
+  const rawBackfill = read('SANDBOX_BACKFILL_SECONDS');
+  const backfillSeconds = rawBackfill === undefined ? DEFAULT_SANDBOX_CONFIG.backfillSeconds : Number(rawBackfill);
+  if (rawBackfill !== undefined && !(/^\d+$/.test(rawBackfill) && backfillSeconds <= 86_400)) {
+    problems.push(`SANDBOX_BACKFILL_SECONDS must be whole seconds from 0 (no timer) to 86400 (got "${rawBackfill}")`);
+  }
 
   if (problems.length > 0) throw new SandboxConfigError(problems);
   return {
@@ -142,5 +152,6 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
     lineBurst,
     events,
     media,
+    backfillSeconds,
   };
 }

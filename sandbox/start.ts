@@ -16,6 +16,8 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { createApiServer } from './http-adapter';
 import { sandboxPageRoutes } from './page/routes';
 import { startCommandPath, type CommandPath, type SandboxSenderOptions, type SandboxSimulatorOptions } from './command-path';
+import { sandboxBackfillRoute, startSandboxBackfill, type SandboxBackfill } from './backfill';
+import type { BackfillJobSettings } from '../lambdas/shared/backfill-job';
 import type { RunningSimulator } from './sendblue-simulator';
 import type { QueuePoller } from './queue-poller';
 import type { TableStore } from '../lambdas/shared/table';
@@ -53,6 +55,8 @@ export interface RunningSandbox {
   poller: QueuePoller;
   /** The table's stream consumers (events, media); `caughtUp()` tells when they have seen every change. */
   streams: StreamPath;
+  /** The backfill job on its timer; `runNow()` is what `POST /__sandbox/backfill` does. */
+  backfill: SandboxBackfill;
   /** Stops everything started, in reverse order. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -74,6 +78,8 @@ export interface StartSandboxOptions {
   simulator?: SandboxSimulatorOptions;
   /** Stream consumer settings (tests shorten retries). */
   streams?: StreamPathOptions;
+  /** Backfill settings (tests shorten the sweep's minimum age). */
+  backfill?: Partial<BackfillJobSettings>;
   /**
    * Called once when a part the sandbox cannot run without dies (DynamoDB Local's Java process),
    * with one plain sentence; `npm start` prints it and stops. Default: logged as an error.
@@ -92,6 +98,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
   const started: Stopper[] = [];
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= stopAll(started));
+  let backfill: SandboxBackfill | undefined; // started with the command path, after the API
 
   try {
     const t0 = Date.now();
@@ -138,8 +145,10 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
         read: createReadHandler({ store, logger: loggerFor('read'), checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS), mediaLinks }),
       },
       logger: loggerFor('sandbox-api'),
-      // The sandbox's web page (GET /), the group list it needs and the event log; not part of the deployed API.
-      extraRoutes: (req, res) => pageRoutes(req, res) || (streams?.feed?.routes(req, res) ?? eventsOff(req, res)),
+      // The sandbox's web page (GET /), the group list it needs, the event log and "run the backfill
+      // now"; not part of the deployed API.
+      extraRoutes: sandboxBackfillRoute(() => backfill, loggerFor('backfill'),
+        (req, res) => pageRoutes(req, res) || (streams?.feed?.routes(req, res) ?? eventsOff(req, res))),
     });
     const apiUrl = await api.listen(config.port).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
@@ -157,6 +166,11 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       simulator: options.simulator,
     });
     progress(`SQS emulator ready on ${commands.sqsEndpoint}; sender polling ${commands.queueUrl}`);
+    backfill = startSandboxBackfill({
+      store, secrets, logger: loggerFor('backfill'), sendblueUrl: commands.sendblueUrl, sqsEndpoint: commands.sqsEndpoint,
+      deadLetterQueueUrl: commands.deadLetterQueueUrl, fromNumber: config.fromNumber, intervalSeconds: config.backfillSeconds, settings: options.backfill,
+    });
+    started.push({ name: 'backfill', stop: backfill.stop });
 
     streams = await startStreamPath({
       events: config.events, media: config.media, dynamoDbEndpoint, tableName, store, s3Endpoint: commands.sqsEndpoint, loggerFor,
@@ -183,6 +197,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       simulator: commands.simulator,
       poller: commands.poller,
       streams,
+      backfill,
       stop,
     };
   } catch (error) {

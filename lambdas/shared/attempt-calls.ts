@@ -4,7 +4,7 @@ import type { Logger } from './logger';
 import type { SendblueClient } from './sendblue-client';
 import { classifySendblueError } from './sendblue-errors';
 import type { StatusRelay } from './status-relay';
-import type { TableStore } from './table';
+import type { CommandItem, TableStore } from './table';
 
 /** What a send or group-change attempt needs; built once per sender (sender-service.ts). */
 export interface AttemptDeps {
@@ -32,6 +32,23 @@ export interface Attempt {
   knownHandle?: string;
   /** A slot reserved by an earlier delivery. */
   keptSlot?: { at?: number; line?: string };
+}
+
+/**
+ * `full`: check first when needed, then call. `check-only`: only the check, never a call (the
+ * sweep of unknown commands whose queue message is gone, README "Exactly once").
+ */
+export type AttemptMode = 'full' | 'check-only';
+
+/** The attempt a claim starts, from what the ledger entry held before it. */
+export function attemptFromLedger(commandId: string, previous: CommandItem | undefined, mustCheck: boolean, nowIso: string): Attempt {
+  return {
+    commandId,
+    state: { maybeSent: mustCheck, failures: previous?.failures ?? 0, checkFailures: previous?.check_failures ?? 0, lastFailure: previous?.last_failure },
+    checkSince: previous?.check_since ?? previous?.first_attempt_at ?? nowIso,
+    knownHandle: previous?.message_handle,
+    keptSlot: { at: previous?.slot_at, line: previous?.slot_line },
+  };
 }
 
 /** A failed call to Sendblue, as an outcome (a 429 on a send also pauses the line for everyone). */

@@ -10,9 +10,12 @@ import type { CommandFinish } from './table-commands';
  *                           '----no answer, 5xx, crash -----------------> unknown (failure counted)
  *   unknown --attempt--> ask Sendblue first: found -> sent; not found -> as queued;
  *                        the check failed -> unknown again (never queued, never failed)
+ *   unknown, its queue message gone --sweep (check only)--> found -> sent;
+ *                        not found -> failed (DLQ: a redrive sends it); the check failed -> unknown
  *
  * `failed` is written only when Sendblue refused, or a successful check proved that nothing was
- * sent and the failure budget is spent, so an accepted command never ends failed.
+ * sent (and the failure budget is spent, or no queue message is left to send it), so an accepted
+ * command never ends failed.
  */
 export type AttemptOutcome =
   | { kind: 'sent'; how: 'sent' | 'found'; groupId?: string; messageHandle?: string; note?: string }
@@ -31,6 +34,11 @@ export type AttemptOutcome =
   | { kind: 'rejected'; reason: string }
   /** A check proved nothing was sent, and the failure budget is spent. */
   | { kind: 'gave-up' }
+  /**
+   * A check-only attempt (the sweep of unknown commands whose queue message is gone) proved that
+   * nothing was sent. Nothing may be sent from there, so the command goes to the DLQ.
+   */
+  | { kind: 'never-sent'; reason: string }
   /** Our own storage failed (before the call, or after Sendblue accepted: then with its handle). */
   | { kind: 'not-recorded'; reason: string; messageHandle?: string };
 
@@ -141,6 +149,8 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
       return { finish: { state: 'failed', ...counts, error: outcome.reason }, queue: { action: 'dead-letter', reason: outcome.reason } };
     case 'gave-up':
       return giveUp(state.failures, state.lastFailure ?? 'no reason recorded', counts);
+    case 'never-sent':
+      return { finish: { state: 'failed', ...counts, error: outcome.reason }, queue: { action: 'dead-letter', reason: outcome.reason } };
     case 'not-recorded': {
       const seconds = retryDelaySeconds(Math.max(1, state.failures), policy.retry);
       const unclear = state.maybeSent || outcome.messageHandle !== undefined;

@@ -25,6 +25,17 @@ export function itemKindOf(pk: string, sk: string): ItemKind {
   if (pk.startsWith('LINE#')) return 'line';
   return 'other';
 }
+/** How far the backfill has read Sendblue's message list for a line (table-backfill.ts). */
+export const backfillWatermarkKey = (line: string) => ({ [PK]: `BACKFILL#${line}`, [SK]: 'WATERMARK' });
+/**
+ * The sparse list of `unknown` commands in GSI1 (the sweep settles those whose queue message is
+ * gone): a ledger entry carries these keys only while it is `unknown`. Never a group partition.
+ */
+export const UNSETTLED_PARTITION = 'UNSETTLED';
+export const unsettledKeys = (updatedAt: string, commandId: string) => ({
+  [GSI1PK]: UNSETTLED_PARTITION,
+  [GSI1SK]: `${updatedAt}#${commandId}`,
+});
 
 export const timelinePartition = (groupId: string) => `GROUP#${groupId}`;
 /** ISO dates sort as strings; the handle breaks ties between messages sent in the same millisecond. */

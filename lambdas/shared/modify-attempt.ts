@@ -1,4 +1,4 @@
-import { callFailed, checkFailed, type Attempt, type AttemptDeps } from './attempt-calls';
+import { callFailed, checkFailed, type Attempt, type AttemptDeps, type AttemptMode } from './attempt-calls';
 import { mayTryAgain, type AttemptOutcome } from './attempt-outcome';
 import type { ModifyGroupCommand } from './commands';
 import { isChangeApplied, membersAfter } from './sender-rules';
@@ -10,14 +10,14 @@ const RECENT_FOR_MEMBERS = 10;
 /**
  * One attempt at a modify_group (add, remove, rename): if an earlier call may have reached
  * Sendblue, read the group there first (and stop if the change shows); else call. Not paced:
- * Sendblue's per-line limit is on messages.
+ * Sendblue's per-line limit is on messages. `check-only` reads and never calls.
  */
 export function createModifyAttempt(deps: AttemptDeps) {
   const { store, sendblue, settings } = deps;
 
-  return async function attemptModify(command: ModifyGroupCommand, attempt: Attempt): Promise<AttemptOutcome> {
+  return async function attemptModify(command: ModifyGroupCommand, attempt: Attempt, mode: AttemptMode = 'full'): Promise<AttemptOutcome> {
     const line = command.from_number ?? settings.fromNumber;
-    if (attempt.state.maybeSent) {
+    if (attempt.state.maybeSent || mode === 'check-only') {
       let seen: { members: string[]; name?: string } | undefined;
       try {
         seen = await sendblue.getGroup(command.group_id);
@@ -26,6 +26,9 @@ export function createModifyAttempt(deps: AttemptDeps) {
       }
       if (seen && isChangeApplied(command, seen)) return recordApplied(command, attempt, 'found');
       attempt.state.maybeSent = false;
+      if (mode === 'check-only') {
+        return { kind: 'never-sent', reason: `not applied: the group in Sendblue does not show the ${command.modify_type.replace('_', ' ')} and its queue message was gone; moved to the DLQ (redrive it to apply it)` };
+      }
     }
     if (!mayTryAgain(attempt.state, settings.policy)) return { kind: 'gave-up' };
 

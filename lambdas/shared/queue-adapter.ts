@@ -25,9 +25,42 @@ export const isRedrive = (record: SQSRecord): boolean =>
 
 const MAX_ATTRIBUTE_CHARS = 1_000;
 
+/** A command to put on the DLQ, with what `cli dlq` shows and a redrive keeps. */
+export interface DeadLetter {
+  body: string;
+  commandId: string;
+  reason: string;
+  messageGroupId: string;
+  /** A second attempt to put the same letter there within 5 minutes is dropped by SQS. */
+  deduplicationId: string;
+  receiveCount: string;
+}
+
+/** Puts a command on the DLQ itself (no queue message at hand: the sweep of unknown commands). */
+export type DeadLetterSink = (letter: DeadLetter) => Promise<void>;
+
+export function createDeadLetterSink(options: { sqs: SQSClient; deadLetterQueueUrl: string; now?: () => Date }): DeadLetterSink {
+  const now = options.now ?? (() => new Date());
+  const text = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, MAX_ATTRIBUTE_CHARS) });
+  return async (letter) => {
+    await options.sqs.send(new SendMessageCommand({
+      QueueUrl: options.deadLetterQueueUrl,
+      MessageBody: letter.body,
+      MessageGroupId: letter.messageGroupId,
+      MessageDeduplicationId: letter.deduplicationId,
+      MessageAttributes: {
+        [DEAD_LETTER_ATTRIBUTES.reason]: text(letter.reason || 'unknown reason'),
+        [DEAD_LETTER_ATTRIBUTES.commandId]: text(letter.commandId),
+        [DEAD_LETTER_ATTRIBUTES.failedAt]: text(now().toISOString()),
+        [DEAD_LETTER_ATTRIBUTES.receiveCount]: text(letter.receiveCount),
+      },
+    }));
+  };
+}
+
 export function createSqsCommandQueue(options: { sqs: SQSClient; queueUrl: string; deadLetterQueueUrl: string; now?: () => Date }): CommandQueueAdapter {
   const { sqs } = options;
-  const now = options.now ?? (() => new Date());
+  const deadLetter = createDeadLetterSink(options);
   return {
     async retryLater(receiptHandle, delaySeconds) {
       await sqs.send(new ChangeMessageVisibilityCommand({
@@ -38,20 +71,15 @@ export function createSqsCommandQueue(options: { sqs: SQSClient; queueUrl: strin
     },
 
     async moveToDeadLetter(record, failure) {
-      const text = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, MAX_ATTRIBUTE_CHARS) });
-      await sqs.send(new SendMessageCommand({
-        QueueUrl: options.deadLetterQueueUrl,
-        MessageBody: record.body,
-        MessageGroupId: record.attributes.MessageGroupId ?? failure.commandId.slice(0, 128),
+      await deadLetter({
+        body: record.body,
+        commandId: failure.commandId,
+        reason: failure.reason,
+        messageGroupId: record.attributes.MessageGroupId ?? failure.commandId.slice(0, 128),
         // The SQS message id: a second attempt to move the same message within 5 minutes is dropped.
-        MessageDeduplicationId: record.messageId,
-        MessageAttributes: {
-          [DEAD_LETTER_ATTRIBUTES.reason]: text(failure.reason || 'unknown reason'),
-          [DEAD_LETTER_ATTRIBUTES.commandId]: text(failure.commandId),
-          [DEAD_LETTER_ATTRIBUTES.failedAt]: text(now().toISOString()),
-          [DEAD_LETTER_ATTRIBUTES.receiveCount]: text(record.attributes.ApproximateReceiveCount ?? '1'),
-        },
-      }));
+        deduplicationId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount ?? '1',
+      });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { callFailed, checkFailed, waitForSlot, type Attempt, type AttemptDeps } from './attempt-calls';
+import { callFailed, checkFailed, waitForSlot, type Attempt, type AttemptDeps, type AttemptMode } from './attempt-calls';
 import { mayTryAgain, type AttemptOutcome } from './attempt-outcome';
 import type { SendGroupMessageCommand } from './commands';
 import { parseIsoDate } from './iso-date';
@@ -12,17 +12,19 @@ const isoOrUndefined = (text: string | undefined) => {
 
 /** Sendblue's clock and ours differ a little: look this much before the first call. */
 const CLOCK_SKEW_MS = 5_000;
+const checkWindowStart = (attempt: Attempt) => new Date(Date.parse(attempt.checkSince) - CLOCK_SKEW_MS).toISOString();
 
 /**
  * One attempt at a send_group_message: if an earlier call may have reached Sendblue, ask Sendblue
  * first (and stop there if it has the message); else take the line's send slot and call.
+ * `check-only` asks and never calls: not found is then `never-sent`.
  */
 export function createSendAttempt(deps: AttemptDeps) {
   const { store, sendblue, settings } = deps;
 
-  return async function attemptSend(command: SendGroupMessageCommand, attempt: Attempt): Promise<AttemptOutcome> {
+  return async function attemptSend(command: SendGroupMessageCommand, attempt: Attempt, mode: AttemptMode = 'full'): Promise<AttemptOutcome> {
     const line = command.from_number ?? settings.fromNumber;
-    if (attempt.state.maybeSent) {
+    if (attempt.state.maybeSent || mode === 'check-only') {
       let earlier: SendblueMessage | undefined;
       try {
         earlier = await findEarlierSend(command, attempt, line);
@@ -31,6 +33,9 @@ export function createSendAttempt(deps: AttemptDeps) {
       }
       if (earlier) return recordAccepted(command, attempt, line, earlier, 'found');
       attempt.state.maybeSent = false; // asked, and Sendblue does not have it
+      if (mode === 'check-only') {
+        return { kind: 'never-sent', reason: `not sent: Sendblue's message list has no such message since ${checkWindowStart(attempt)}, and its queue message was gone; moved to the DLQ (redrive it to send it)` };
+      }
     }
     if (!mayTryAgain(attempt.state, settings.policy)) return { kind: 'gave-up' };
     const waiting = await waitForSlot(deps, line, attempt);
@@ -62,7 +67,7 @@ export function createSendAttempt(deps: AttemptDeps) {
       const known = await sendblue.getMessage(attempt.knownHandle);
       if (known?.message_handle) return known;
     }
-    const since = new Date(Date.parse(attempt.checkSince) - CLOCK_SKEW_MS).toISOString();
+    const since = checkWindowStart(attempt);
     // Narrowed to the group when known; every page of the window is read (oldest first).
     for await (const page of sendblue.outboundSince({ since, group_id: command.group_id, from_number: line })) {
       for (const candidate of matchingSends(page, command, line)) {

@@ -1,4 +1,5 @@
 import type SendblueAPI from 'sendblue';
+import { createCallPacer } from './call-pacer';
 import type { ApiCredentials } from './secrets';
 import { classifySendblueError, SendblueCallError } from './sendblue-errors';
 import { sdkFor } from './sendblue-sdk';
@@ -52,6 +53,20 @@ export interface SendblueClient {
    * `unclear` SendblueCallError when the window holds more than `maxPages` pages.
    */
   outboundSince(filter: OutboundFilter): AsyncGenerator<SendblueMessage[]>;
+  /**
+   * One page of the group messages on a line (both directions), oldest `date_updated` first, from
+   * `updatedSince` on (the backfill, which pages by date: backfill-rules.ts). Records come as
+   * Sendblue gives them (the webhook payload's fields), for the webhook parser.
+   */
+  listLineMessages(request: LinePageRequest): Promise<{ records: Record<string, unknown>[]; hasMore: boolean }>;
+}
+
+export interface LinePageRequest {
+  line: string;
+  updatedSince: string;
+  offset: number;
+  /** @default 100 (Sendblue's largest page) */
+  limit?: number;
 }
 
 export interface OutboundFilter {
@@ -66,6 +81,11 @@ export interface SendblueClientOptions {
   baseUrl?: string;
   /** Per-call timeout, ms. */
   timeoutMs: number;
+  /**
+   * Message-list calls per second at most (Sendblue allows about 100 per 10 s per account).
+   * @default unpaced (the sender's few checks)
+   */
+  listCallsPerSecond?: number;
 }
 
 const LIST_PAGE = 100;
@@ -74,6 +94,7 @@ const LIST_MAX_PAGES = 500;
 
 export function createSendblueClient(options: SendblueClientOptions): SendblueClient {
   let cached: { key: string; sdk: SendblueAPI } | undefined;
+  const paceList = createCallPacer(options.listCallsPerSecond ?? 0);
 
   // One SDK instance per credential pair: a rotated secret (re-read every few minutes) gets a new one.
   async function sdk(): Promise<SendblueAPI> {
@@ -157,6 +178,7 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
         if (page >= LIST_MAX_PAGES) {
           throw new SendblueCallError('unclear', `could not finish the check: more than ${LIST_MAX_PAGES * LIST_PAGE} messages on the line since ${since}`);
         }
+        await paceList();
         const answer = await call('list messages', (client) =>
           client.messages.list({
             is_outbound: 'true',
@@ -176,6 +198,24 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
         const more = answer.pagination?.hasMore ?? rows.length >= LIST_PAGE;
         if (!more || !rows.length) return;
       }
+    },
+
+    async listLineMessages({ line, updatedSince, offset, limit = LIST_PAGE }) {
+      await paceList();
+      const answer = await call('list messages', (client) =>
+        client.messages.list({
+          sendblue_number: line,
+          message_type: 'group',
+          updated_at_gte: updatedSince,
+          order_by: 'updatedAt',
+          order_direction: 'asc',
+          limit,
+          offset,
+        }),
+      );
+      const rows: unknown[] = Array.isArray(answer.data) ? answer.data : [];
+      const records = rows.filter((row): row is Record<string, unknown> => typeof row === 'object' && row !== null && !Array.isArray(row));
+      return { records, hasMore: answer.pagination?.hasMore ?? rows.length >= limit };
     },
   };
 }

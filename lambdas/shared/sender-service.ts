@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { Attempt, AttemptDeps } from './attempt-calls';
+import { attemptFromLedger, type AttemptDeps } from './attempt-calls';
 import { nextStep, retryDelaySeconds, type AttemptOutcome, type SenderPolicy } from './attempt-outcome';
 import { commandFingerprint, validateCommand, type GroupCommand } from './commands';
 import type { RecordResult } from './fifo-batch';
@@ -108,14 +108,7 @@ export function createCommandProcessor(deps: SenderDeps) {
     }
     if (!claim.claimed) return { done: false, retryAfterSeconds: 1 };
 
-    const previous = claim.restarted ? undefined : claim.previous;
-    const attempt: Attempt = {
-      commandId,
-      state: { maybeSent: decision.mustCheck, failures: previous?.failures ?? 0, checkFailures: previous?.check_failures ?? 0, lastFailure: previous?.last_failure },
-      checkSince: previous?.check_since ?? previous?.first_attempt_at ?? now().toISOString(),
-      knownHandle: previous?.message_handle,
-      keptSlot: { at: previous?.slot_at, line: previous?.slot_line },
-    };
+    const attempt = attemptFromLedger(commandId, claim.restarted ? undefined : claim.previous, decision.mustCheck, now().toISOString());
     let outcome: AttemptOutcome;
     try {
       outcome = command.type === 'send_group_message' ? await attemptSend(command, attempt) : await attemptModify(command, attempt);
@@ -126,7 +119,8 @@ export function createCommandProcessor(deps: SenderDeps) {
     }
     const step = nextStep(outcome, attempt.state, settings.policy, now().getTime());
     if (step.queue.action === 'dead-letter') await queue.moveToDeadLetter(record, { commandId, reason: step.queue.reason });
-    await store.finishCommand(commandId, claim.leaseId, step.finish);
+    // An unknown command keeps its body, so the sweep can settle it if its queue message is lost.
+    await store.finishCommand(commandId, claim.leaseId, { ...step.finish, commandJson: record.body });
     report(outcome, step.finish.error, log);
     if (step.queue.action === 'retry') return { done: false, retryAfterSeconds: step.queue.seconds };
     return DONE;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { commandKey, messageKey, timelineKeys } from './keys';
+import { commandKey, messageKey, timelineKeys, unsettledKeys } from './keys';
 import { statusRank } from './status';
 import { TABLE_SCHEMA } from './table-schema';
 import { buildUpdate, conditionFailureItem, isConditionalFailure } from './update-expression';
@@ -44,6 +44,11 @@ export interface CommandItem {
   slot_line?: string;
   /** When the next attempt is due (waiting for a slot, a retry, or Sendblue's Retry-After). */
   next_attempt_at?: string;
+  /**
+   * While `unknown`: the command's queue message body, so the sweep can check it in Sendblue if
+   * the message is gone (the entry is then also in GSI1's `UNSETTLED` list, keys.ts).
+   */
+  command_json?: string;
   created_at?: string;
   updated_at?: string;
 }
@@ -59,6 +64,8 @@ export interface ClaimRequest {
    * different command reusing the id of one that failed. Starts a fresh failure budget.
    */
   restart?: { sameCommandAllowed: boolean };
+  /** The sweep: claim only an `unknown` entry, or a `sending` one whose lease expired. */
+  onlyUnsettled?: boolean;
 }
 
 export type ClaimResult =
@@ -79,6 +86,8 @@ export interface CommandFinish {
   /** A reserved slot to keep; anything else removes the slot. */
   slot?: { at: number; line: string };
   nextAttemptAt?: string;
+  /** The command's body; kept on the entry (and listed as unsettled) only when `state` is `unknown`. */
+  commandJson?: string;
 }
 
 export interface OutboundMessage {
@@ -97,6 +106,7 @@ export interface OutboundMessage {
 }
 
 const { partitionKey: PK } = TABLE_SCHEMA;
+const { partitionKey: GSI1PK, sortKey: GSI1SK } = TABLE_SCHEMA.groupTimelineIndex;
 
 export function createCommandTable(db: DynamoDBDocumentClient, TableName: string, now: () => Date, retentionDays: number) {
   const iso = () => now().toISOString();
@@ -122,18 +132,21 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
         remove: restart ? ['error', 'last_failure', 'slot_at', 'slot_line', 'check_since', 'message_handle', 'next_attempt_at'] : [],
       });
       const sameCommand = '#fingerprint = :fingerprint';
+      const expiredLease = '(#state = :sending AND #lease_until < :now)';
       const condition = restart
         ? `#state = :failed${restart.sameCommandAllowed ? '' : ` AND (attribute_not_exists(#fingerprint) OR #fingerprint <> :fingerprint)`}`
-        : `attribute_not_exists(${PK}) OR (${sameCommand} AND (#state IN (:queued, :unknown) OR (#state = :sending AND #lease_until < :now)))`;
+        : request.onlyUnsettled
+          ? `${sameCommand} AND (#state = :unknown OR ${expiredLease})`
+          : `attribute_not_exists(${PK}) OR (${sameCommand} AND (#state IN (:queued, :unknown) OR ${expiredLease}))`;
+      const stateValues = restart
+        ? { ':failed': 'failed' }
+        : { ...(request.onlyUnsettled ? {} : { ':queued': 'queued' }), ':unknown': 'unknown', ':sending': 'sending', ':now': at.getTime() };
       try {
         const out = await db.send(new UpdateCommand({
           TableName,
           Key: commandKey(request.commandId),
           ...update,
-          ExpressionAttributeValues: {
-            ...update.ExpressionAttributeValues,
-            ...(restart ? { ':failed': 'failed' } : { ':queued': 'queued', ':unknown': 'unknown', ':sending': 'sending', ':now': at.getTime() }),
-          },
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...stateValues },
           ConditionExpression: condition,
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -145,18 +158,26 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
       }
     },
 
-    /** Ends an attempt; only the lease holder may, so a slow attempt whose lease expired cannot overwrite a newer one. */
+    /**
+     * Ends an attempt; only the lease holder may, so a slow attempt whose lease expired cannot
+     * overwrite a newer one. An `unknown` entry is listed as unsettled (GSI1) with its body; any
+     * other state takes it off the list, in the same write.
+     */
     async finishCommand(commandId: string, leaseId: string, finish: CommandFinish): Promise<boolean> {
+      const updatedAt = iso();
+      const unsettled = finish.state === 'unknown';
       const update = buildUpdate({
         set: {
           state: finish.state, error: finish.error, group_id: finish.groupId, message_handle: finish.messageHandle,
           failures: finish.failures, check_failures: finish.checkFailures, last_failure: finish.lastFailure,
           slot_at: finish.slot?.at, slot_line: finish.slot?.line, next_attempt_at: finish.nextAttemptAt,
-          updated_at: iso(), expires_at: expiresAt(),
+          updated_at: updatedAt, expires_at: expiresAt(),
+          ...(unsettled ? { ...unsettledKeys(updatedAt, commandId), command_json: finish.commandJson } : {}),
         },
         setIfNotExists: { check_since: finish.checkSince },
         remove: [
           'lease_id', 'lease_until',
+          ...(unsettled ? [] : [GSI1PK, GSI1SK, 'command_json']),
           ...(finish.error === undefined ? ['error'] : []),
           ...(finish.slot === undefined ? ['slot_at', 'slot_line'] : []),
           ...(finish.nextAttemptAt === undefined ? ['next_attempt_at'] : []),

@@ -18,8 +18,10 @@ import { createCommandTable, type CommandItem, type CommandTable } from './table
 import { createPacingTable, type PacingTable } from './table-pacing';
 import { createMediaTable, type MediaTable } from './table-media';
 import type { MediaArchive } from './media-rules';
+import { createBackfillTable, type BackfillTable } from './table-backfill';
 
 export type { CommandItem, CommandState, OutboundMessage, ClaimResult, CommandFinish } from './table-commands';
+export type { UnsettledEntry } from './table-backfill';
 
 /**
  * The one module that talks to the table. Every write is conditional so that retries and
@@ -126,7 +128,7 @@ export interface GroupListEntry {
   message_count: number;
 }
 
-export interface TableStore extends CommandTable, PacingTable, MediaTable {
+export interface TableStore extends CommandTable, PacingTable, MediaTable, BackfillTable {
   /**
    * One conditional put. `duplicate`: the handle is stored under the same group (a retry);
    * `conflict`: it is stored under another group or none (not a retry of this event).
@@ -186,6 +188,7 @@ export function createTableStore(options: TableStoreOptions): TableStore {
     ...createCommandTable(db, TableName, () => (options.now ? options.now() : new Date()), options.ledgerRetentionDays ?? COMMAND_QUEUE_SETTINGS.ledgerRetentionDays),
     ...createPacingTable(db, TableName),
     ...createMediaTable(db, TableName),
+    ...createBackfillTable(db, TableName, () => (options.now ? options.now() : new Date())),
 
     async putInboundMessage(event) {
       const receivedAt = now();
@@ -372,8 +375,9 @@ export function createTableStore(options: TableStoreOptions): TableStore {
       do {
         const out = await db.send(new ScanCommand({
           TableName,
-          // Group records, and group messages (only they carry the timeline key).
-          FilterExpression: '(begins_with(#pk, :group) AND #sk = :groupSk) OR attribute_exists(#tpk)',
+          // Group records, and group messages (only they carry a GROUP# timeline key; unsettled
+          // commands carry an UNSETTLED one).
+          FilterExpression: '(begins_with(#pk, :group) AND #sk = :groupSk) OR begins_with(#tpk, :group)',
           ProjectionExpression: '#pk, #sk, #tpk, group_id, group_name, members, created_at, updated_at, date_sent, participants, group_display_name',
           ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#tpk': TIMELINE.partitionKey },
           ExpressionAttributeValues: { ':group': timelinePartition(''), ':groupSk': groupKey('')[SK] },

@@ -4,9 +4,10 @@
  * No API key; loopback callers only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkFault, checkFaultMix } from './faults';
+import { checkFault, checkFaultMix, type CheckedFault } from './faults';
 import { errorBody, isLoopback, parseJson, readBody, sendJson, TOO_LARGE } from './http-util';
 import type { CallbackDelivery, Fault, FaultMix, SimMessage, SimulatorRequest } from './types';
+import { checkWebhookFault, type WebhookFault } from './webhook-faults';
 
 export const CONTROL_PREFIX = '/__simulator/';
 
@@ -14,7 +15,10 @@ export interface ControlActions {
   injectFault(fault: Fault): void;
   setFaultMix(mix: FaultMix): void;
   clearFaults(): void;
-  pendingFaults(): Array<Required<Fault>>;
+  pendingFaults(): CheckedFault[];
+  dropWebhooks(fault: WebhookFault): void;
+  clearWebhookFaults(): void;
+  webhookFaults(): { drop: number; rate: number | null; seed: number | null };
   requests(): SimulatorRequest[];
   callbacks(): CallbackDelivery[];
   messages(): SimMessage[];
@@ -55,13 +59,25 @@ export async function handleControl(
     case 'POST reset':
       actions.reset();
       return ok();
+    case 'GET webhook-faults':
+      return ok({ webhook_faults: actions.webhookFaults() });
+    case 'DELETE webhook-faults':
+      actions.clearWebhookFaults();
+      return ok({ webhook_faults: actions.webhookFaults() });
     case 'POST faults':
     case 'POST fault-mix':
+    case 'POST webhook-faults':
     case 'POST reply': {
       const body = await readBody(req);
       if (body === TOO_LARGE) return bad('body too large', 413);
       const parsed = parseJson(body);
       if (!parsed.ok) return bad('The body must be valid JSON');
+      if (route === 'POST webhook-faults') {
+        const checked = checkWebhookFault(parsed.value);
+        if (!checked.ok) return bad(checked.error);
+        actions.dropWebhooks(checked.fault);
+        return ok({ webhook_faults: actions.webhookFaults() });
+      }
       if (route === 'POST fault-mix') {
         const checked = checkFaultMix(parsed.value);
         if (!checked.ok) return bad(checked.error);

@@ -12,14 +12,19 @@ interface ArmedFault {
   kind: FaultKind;
   route: FaultRoute;
   remaining: number;
+  /** Matching calls still to let through first. */
+  after: number;
 }
+
+/** A fault as checked: `after` only when the caller gave one. */
+export type CheckedFault = Required<Omit<Fault, 'after'>> & Pick<Fault, 'after'>;
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Checks a fault from a caller (control endpoint or code); returns the reason when it is not valid. */
-export function checkFault(value: unknown): { ok: true; fault: Required<Fault> } | { ok: false; error: string } {
-  if (!isObject(value)) return { ok: false, error: 'the fault must be a JSON object {kind, count?, route?}' };
-  const { kind, count, route } = value;
+export function checkFault(value: unknown): { ok: true; fault: CheckedFault } | { ok: false; error: string } {
+  if (!isObject(value)) return { ok: false, error: 'the fault must be a JSON object {kind, count?, route?, after?}' };
+  const { kind, count, route, after } = value;
   if (!FAULT_KINDS.includes(kind as FaultKind)) {
     return { ok: false, error: `kind must be one of ${FAULT_KINDS.join(', ')}` };
   }
@@ -29,9 +34,15 @@ export function checkFault(value: unknown): { ok: true; fault: Required<Fault> }
   if (route !== undefined && !FAULT_ROUTES.includes(route as FaultRoute)) {
     return { ok: false, error: `route must be one of ${FAULT_ROUTES.join(', ')}` };
   }
+  if (after !== undefined && !(Number.isInteger(after) && (after as number) >= 0 && (after as number) <= MAX_COUNT)) {
+    return { ok: false, error: `after must be an integer from 0 to ${MAX_COUNT}` };
+  }
   return {
     ok: true,
-    fault: { kind: kind as FaultKind, count: (count as number | undefined) ?? 1, route: (route as FaultRoute | undefined) ?? 'any' },
+    fault: {
+      kind: kind as FaultKind, count: (count as number | undefined) ?? 1, route: (route as FaultRoute | undefined) ?? 'any',
+      ...(after ? { after: after as number } : {}),
+    },
   };
 }
 
@@ -71,8 +82,8 @@ export class FaultQueue {
   inject(fault: Fault): void {
     const checked = checkFault(fault);
     if (!checked.ok) throw new TypeError(`Invalid simulator fault: ${checked.error}`);
-    const { kind, count, route } = checked.fault;
-    this.faults.push({ kind, route, remaining: count });
+    const { kind, count, route, after = 0 } = checked.fault;
+    this.faults.push({ kind, route, remaining: count, after });
   }
 
   setMix(mix: FaultMix): void {
@@ -97,6 +108,10 @@ export class FaultQueue {
   take(route: Exclude<FaultRoute, 'any'>): FaultKind | undefined {
     const index = this.faults.findIndex((fault) => fault.route === 'any' || fault.route === route);
     const fault = this.faults[index];
+    if (fault?.after) {
+      fault.after -= 1; // this call passes untouched
+      return undefined;
+    }
     if (fault) {
       fault.remaining -= 1;
       if (fault.remaining <= 0) this.faults.splice(index, 1);
@@ -113,8 +128,8 @@ export class FaultQueue {
     return mix.kinds[mix.kinds.length - 1]?.[0];
   }
 
-  pending(): Array<Required<Fault>> {
-    return this.faults.map((fault) => ({ kind: fault.kind, route: fault.route, count: fault.remaining }));
+  pending(): CheckedFault[] {
+    return this.faults.map((fault) => ({ kind: fault.kind, route: fault.route, count: fault.remaining, ...(fault.after ? { after: fault.after } : {}) }));
   }
 }
 

@@ -17,6 +17,7 @@ import { createSimulatorServer } from './server';
 import { copyGroup, copyMessage, SimState } from './state';
 import type { CallbackDelivery, RunningSimulator, SimulatorOptions, SimulatorRequest } from './types';
 import { Webhooks } from './webhooks';
+import { WebhookDropper } from './webhook-faults';
 
 export type * from './types';
 export { CANNED_REPLIES } from './webhooks';
@@ -47,13 +48,14 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
   const accountWebhooks = new AccountWebhookRegistry(options.receiveWebhookUrl
     ? [{ type: 'receive', webhook: { url: options.receiveWebhookUrl, ...(options.webhookSecret !== undefined ? { secret: options.webhookSecret } : {}) } }]
     : []);
+  const dropper = new WebhookDropper();
   const webhooks = new Webhooks(state, scheduler, callbacks, {
     accountEmail,
     statusDelaysMs: options.statusDelaysMs ?? SIMULATOR_DEFAULTS.statusDelaysMs,
     replyDelayMs: options.replyDelayMs ?? SIMULATOR_DEFAULTS.replyDelayMs,
     retryDelaysMs: options.callbackRetryDelaysMs ?? [...SIMULATOR_DEFAULTS.callbackRetryDelaysMs],
     timeoutMs: options.callbackTimeoutMs ?? SIMULATOR_DEFAULTS.callbackTimeoutMs,
-  }, logger, accountWebhooks);
+  }, logger, accountWebhooks, dropper);
   const ctx: ApiContext = {
     state,
     webhooks,
@@ -73,6 +75,7 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     dropHungRequests();
     state.clear();
     faults.clear();
+    dropper.clear();
     ctx.lineLimiter?.clear();
     requests.length = 0;
     callbacks.length = 0;
@@ -84,6 +87,9 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     setFaultMix: (mix) => faults.setMix(mix),
     clearFaults: () => faults.clear(),
     pendingFaults: () => faults.pending(),
+    dropWebhooks: (fault) => dropper.set(fault),
+    clearWebhookFaults: () => dropper.clear(),
+    webhookFaults: () => dropper.state(),
     requests: () => requests,
     callbacks: () => callbacks,
     messages: () => state.allMessages(),
@@ -127,6 +133,8 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     injectFault: (fault) => faults.inject(fault),
     setFaultMix: (mix) => faults.setMix(mix),
     clearFaults: () => faults.clear(),
+    dropWebhooks: (fault) => dropper.set(fault),
+    clearWebhookFaults: () => dropper.clear(),
     reset,
     accountWebhooks: () => accountWebhooks.snapshot(),
     sentMessages: () => state.allMessages().filter((message) => message.is_outbound).map(copyMessage),

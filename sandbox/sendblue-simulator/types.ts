@@ -2,6 +2,9 @@
  * Public types of the Sendblue simulator (see index.ts for how to start one).
  */
 import type { Logger } from '../../lambdas/shared/logger';
+import type { WebhookFault } from './webhook-faults';
+
+export type { WebhookFault } from './webhook-faults';
 
 export interface SimulatorOptions {
   /** 0 = any free port. The server listens on 127.0.0.1 only. @default 0 */
@@ -74,6 +77,8 @@ export interface Fault {
   count?: number;
   /** @default 'any' */
   route?: FaultRoute;
+  /** Matching calls that pass untouched before the fault applies (e.g. the second page of a list). @default 0 */
+  after?: number;
 }
 
 export interface SimulatorRequest {
@@ -103,6 +108,8 @@ export interface CallbackDelivery {
   lastStatus: number | 'error' | null;
   /** True once an attempt was answered 2xx. */
   delivered: boolean;
+  /** Never posted: lost on purpose (`dropWebhooks`), as when the endpoint was down past Sendblue's retries. */
+  dropped?: boolean;
 }
 
 export interface SimGroup {
@@ -151,6 +158,12 @@ export interface RunningSimulator {
   /** Random faults from now on (replaces any earlier mix); `clearFaults` ends it. */
   setFaultMix(mix: FaultMix): void;
   clearFaults(): void;
+  /**
+   * Lose the next webhooks (status callbacks and replies): `{ drop: N }`, or `{ rate, seed }` for a
+   * seeded random share; a new call replaces the rate. `clearWebhookFaults` ends it.
+   */
+  dropWebhooks(fault: WebhookFault): void;
+  clearWebhookFaults(): void;
   /**
    * Forgets groups, messages, logs and faults; cancels pending webhooks; drops hung requests; the
    * account's webhooks go back to what it started with.

@@ -13,6 +13,7 @@ import { messagePayload } from './records';
 import type { Scheduler, TaskContext } from './scheduler';
 import { copyMessage, type SimState } from './state';
 import type { CallbackDelivery, SimMessage } from './types';
+import type { WebhookDropper } from './webhook-faults';
 
 export const CANNED_REPLIES = ['Sounds good!', 'On my way', 'Thanks, got it', 'Can we make it 3pm?', 'Count me in'];
 
@@ -35,6 +36,7 @@ export class Webhooks {
     private readonly settings: WebhookSettings,
     private readonly logger: Logger,
     private readonly registry: AccountWebhookRegistry,
+    private readonly dropper: WebhookDropper,
   ) {}
 
   private readonly onError = (error: unknown) => this.logger.error('simulator background task failed', { error });
@@ -116,6 +118,10 @@ export class Webhooks {
     // Recorded without the URL's token (shown by /__simulator/callbacks); delivered with it.
     const delivery: CallbackDelivery = { kind, url: redactUrlTokens(url), payload, attempts: 0, lastStatus: null, delivered: false };
     this.callbacks.push(delivery);
+    if (this.dropper.shouldDrop()) {
+      delivery.dropped = true;
+      return this.logger.debug('webhook dropped (simulated loss)', { kind, url: forLog(url), event: payload.status });
+    }
     const body = JSON.stringify(payload);
     const delays = [0, ...this.settings.retryDelaysMs];
     for (const [attempt, delay] of delays.entries()) {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, runCli } from '../../cli/main';
 import { findFreePort } from '../../sandbox/ports';
 import { waitFor } from '../support/processes';
-import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let h: Harness;
@@ -157,6 +157,39 @@ describe('cli: events', () => {
       expect(result.err).toMatch(/EventBridge bus \(output EventBusName\): subscribe with an EventBridge rule/);
     } finally {
       env = saved;
+    }
+  });
+});
+
+describe('cli: backfill', () => {
+  it('runs the backfill now: a member reply whose webhook was lost shows up, and is counted as stored', async () => {
+    const group = h.sim.createGroup([MEMBERS[0]!, MEMBERS[1]!]);
+    h.sim.dropWebhooks({ drop: 1 });
+    const reply = await h.sim.memberReply(group.group_id, 'written while the webhook was lost');
+    expect(h.sim.callbacks.at(-1)!.dropped).toBe(true);
+    expect((await cli('history', group.group_id)).code).toBe(2); // not stored: the group is unknown (404)
+
+    const human = await cli('backfill');
+    expect(human.code).toBe(0);
+    expect(human.out).toMatch(/^backfill of the sandbox .*: \d+ found, 1 stored \(missed by the webhooks\), \d+ already there$/m);
+    expect(human.out).toContain(`  ${LINE}  `);
+    expect(human.out).toMatch(/unknown commands: 0 examined/);
+    expect((await cli('history', group.group_id)).out).toContain('written while the webhook was lost');
+    expect((await h.get(`/messages/${reply.message_handle}`)).status).toBe(200);
+
+    const again = (await cli('backfill', '--json')).json();
+    expect(again).toMatchObject({ stored: 0, lines: [{ line: LINE, stoppedBy: 'done', stored: 0 }], sweep: { examined: 0 } });
+  });
+
+  it('exits 2 when Sendblue cannot be read, with the reason', async () => {
+    h.sim.injectFault({ kind: '500', route: 'read', count: 5 });
+    try {
+      const result = await cli('backfill');
+      expect(result.code).toBe(2);
+      expect(result.out).toContain('stopped on an error');
+      expect(result.err).toMatch(/^error: the backfill of \+\d+ stopped on an error: Sendblue refused to list messages: HTTP 500/);
+    } finally {
+      h.sim.clearFaults();
     }
   });
 });

@@ -6,7 +6,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { afterEach, describe, expect, it } from 'vitest';
-import { awsTarget, createReader, signGet, TargetError, targetFromOutputs, type Target } from '../../client';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { awsTarget, createReader, RemoteError, runBackfill, signGet, TargetError, targetFromOutputs, type Target } from '../../client';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const servers: Server[] = [];
@@ -54,6 +55,54 @@ describe('SigV4 for IAM-authorized reads', () => {
     expect(api.seen[0]!.headers['x-amz-security-token']).toBe('session-token');
     await createReader({ ...deployed, signReads: false }).get('/health');
     expect(api.seen[1]!.headers.authorization).toBeUndefined();
+  });
+});
+
+describe('cli backfill --aws: invoking the backfill function', () => {
+  const REPORT = { started_at: '2026-12-01T12:00:00.000Z', duration_ms: 812, lines: [], sweep: { examined: 0 }, found: 3, stored: 1, already_there: 2 };
+  const deployed = (url: string, name?: string): Target => ({
+    kind: 'aws', label: 'stack Test (eu-west-1)', region: 'eu-west-1', commandQueueUrl: 'q', deadLetterQueueUrl: 'd', apiUrl: url, signReads: true, backfillFunctionName: name,
+  });
+
+  it('invokes the function synchronously (RequestResponse), signed for lambda in the stack\'s region, and returns its report', async () => {
+    const lambdaApi = await recordingServer(() => ({ status: 200, type: 'application/json', body: JSON.stringify(REPORT) }));
+    const lambda = new LambdaClient({ region: 'eu-west-1', endpoint: lambdaApi.url, credentials: CREDENTIALS });
+    try {
+      expect(await runBackfill(deployed('https://api', 'SendblueGroups-BackfillFunction-X1'), { lambda })).toEqual(REPORT);
+    } finally {
+      lambda.destroy();
+    }
+    const [request] = lambdaApi.seen;
+    expect(request).toMatchObject({ method: 'POST', url: '/2015-03-31/functions/SendblueGroups-BackfillFunction-X1/invocations' });
+    expect(request!.headers['x-amz-invocation-type']).toBe('RequestResponse');
+    expect(request!.headers.authorization).toMatch(/Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/lambda\/aws4_request/);
+    expect(JSON.parse(request!.body)).toEqual({ source: 'sendblue-groups cli' });
+  });
+
+  it('a function error and a stack without the function are remote errors that say so', async () => {
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' });
+      res.end(JSON.stringify({ errorMessage: 'Missing required environment variable FROM_NUMBER', errorType: 'Error' }));
+      req.resume();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const lambda = new LambdaClient({ region: 'eu-west-1', endpoint: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, credentials: CREDENTIALS });
+    try {
+      await expect(runBackfill(deployed('https://api', 'fn'), { lambda })).rejects.toThrow(new RemoteError('the backfill function failed: Missing required environment variable FROM_NUMBER'));
+    } finally {
+      lambda.destroy();
+    }
+    // No request at all: there is nothing to invoke.
+    await expect(runBackfill(deployed('https://api'))).rejects.toThrow(/has no backfill function: deploy this version \(output BackfillFunctionName\)/);
+  });
+
+  it('the function name comes from the output BackfillFunctionName (optional), or SENDBLUE_GROUPS_BACKFILL_FUNCTION', async () => {
+    expect(targetFromOutputs('S', 'eu-west-1', [...OUTPUTS, { OutputKey: 'BackfillFunctionName', OutputValue: 'fn-1' }]).backfillFunctionName).toBe('fn-1');
+    expect(targetFromOutputs('S', 'eu-west-1', OUTPUTS).backfillFunctionName).toBeUndefined();
+    const env = { AWS_REGION: 'eu-west-1', SENDBLUE_GROUPS_QUEUE_URL: 'https://q', SENDBLUE_GROUPS_DLQ_URL: 'https://d', SENDBLUE_GROUPS_API_URL: 'https://api', SENDBLUE_GROUPS_BACKFILL_FUNCTION: 'fn-2' };
+    expect((await awsTarget({ env })).backfillFunctionName).toBe('fn-2');
   });
 });
 

@@ -85,7 +85,17 @@ describe('after an attempt', () => {
     expect(step({ kind: 'not-recorded', reason: 'db' }).finish.state).toBe('queued');
   });
 
-  it('only a refusal or a proven give-up ever ends failed', () => {
+  it('a check-only attempt (the sweep) that proved nothing was sent: failed and dead-lettered with its reason, whatever the budget', () => {
+    const reason = 'not sent: Sendblue\'s message list has no such message since 2026-12-01T10:59:55.000Z';
+    for (const failures of [0, 1, 4]) {
+      expect(step({ kind: 'never-sent', reason }, { failures, maybeSent: false, checkFailures: 2 })).toEqual({
+        finish: expect.objectContaining({ state: 'failed', error: reason, failures, checkFailures: 2 }),
+        queue: { action: 'dead-letter', reason },
+      });
+    }
+  });
+
+  it('only a refusal, a proven give-up or a proof that nothing was sent ever ends failed', () => {
     const outcomes: AttemptOutcome[] = [
       { kind: 'sent', how: 'found' }, { kind: 'wait-for-slot', slotAt: NOW, line: '+1' }, { kind: 'line-busy', retryAt: NOW },
       { kind: 'throttled', reason: 'r', retryAfterSeconds: 1 }, { kind: 'check-failed', reason: 'r' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costModel, costPerMillion, eventsCostPerMillion, mediaCostPerMillion, PRICES } from '../../bench/cost';
+import { backfillCostModel, costModel, costPerMillion, eventsCostPerMillion, mediaCostPerMillion, PRICES } from '../../bench/cost';
 
 describe('cost model (bench/cost.ts)', () => {
   it('prices one webhook on an HTTP API, arm64, 256 MB, 20 ms, 2 write units', () => {
@@ -39,5 +39,35 @@ describe('cost model (bench/cost.ts)', () => {
     const cost = mediaCostPerMillion(stream);
     // 1M x 0.5 GB x 0.4 s x $0.0000133334 = $2.667; 1M x 1 MiB = 976.6 GB stored.
     expect(cost).toEqual({ s3Puts: 5, linkGets: 0.4, lambdaRequests: 0.2, lambdaDuration: 2.667, dynamoWrites: 0.625, total: 8.892, atRestPerMonth: 22.461 });
+  });
+});
+
+describe('backfill cost model (bench/cost.ts)', () => {
+  const defaults = { memoryMb: 256, intervalMinutes: 5, overlapMinutes: 10, quietRunReadUnits: 1.5, readUnitsPerRecord: 0.75 };
+
+  it('at rest, per line and month: 8,640 runs every 5 minutes; the six custom metrics cost most', () => {
+    expect(backfillCostModel(defaults).atRestPerLinePerMonth).toEqual({
+      runsPerMonth: 8640,
+      scheduler: 0.009, // 8,640 / 1M x $1 (inside Scheduler's 14M free invocations in practice)
+      lambdaRequests: 0.002,
+      lambdaDuration: 0.01, // 8,640 x 0.25 GB x 0.35 s x $0.0000133334
+      dynamoReads: 0.002, // 8,640 x 1.5 RU
+      secrets: 0.043, // one GetSecretValue per run
+      metrics: 1.8, // 6 x $0.30
+      total: 1.865,
+    });
+  });
+
+  it('per million messages: each read (5 + 10) / 5 = 3 times, a page of 100 at a time, one BatchGetItem read per record', () => {
+    expect(backfillCostModel(defaults).perMillionMessages).toEqual({
+      readsPerRecord: 3, listCalls: 30_000, lambdaDuration: 0.032, dynamoReads: 0.281, total: 0.313,
+    });
+  });
+
+  it('a longer interval costs less at rest and re-reads less', () => {
+    const hourly = backfillCostModel({ ...defaults, intervalMinutes: 60 });
+    expect(hourly.atRestPerLinePerMonth.runsPerMonth).toBe(720);
+    expect(hourly.perMillionMessages.readsPerRecord).toBeCloseTo(70 / 60);
+    expect(hourly.perMillionMessages.total).toBeLessThan(backfillCostModel(defaults).perMillionMessages.total);
   });
 });

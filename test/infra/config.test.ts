@@ -23,7 +23,26 @@ describe('parseConfig', () => {
       eventArchiveDays: 30,
       media: true,
       mediaRetentionDays: 365,
+      backfillIntervalMinutes: 5,
+      backfillLines: [],
     });
+  });
+
+  it('backfill: an interval of whole minutes (0 = off) and extra lines as a list or comma-separated, each once', () => {
+    expect(from({ backfillIntervalMinutes: '0' }).backfillIntervalMinutes).toBe(0);
+    expect(from({ backfillIntervalMinutes: 15 }).backfillIntervalMinutes).toBe(15);
+    expect(from({ fromNumber: '+14155550123', backfillLines: ['+14155550124', '+14155550124', '+14155550123'] }).backfillLines).toEqual(['+14155550124']);
+    expect(from({ backfillLines: '+14155550124, +14155550125' }).backfillLines).toEqual(['+14155550124', '+14155550125']);
+  });
+
+  it.each([
+    [{ backfillIntervalMinutes: -1 }, /backfillIntervalMinutes must be a whole number from 0 \(off\) to 1440, got -1/],
+    [{ backfillIntervalMinutes: '2.5' }, /backfillIntervalMinutes must be a whole number/],
+    [{ backfillIntervalMinutes: 1441 }, /backfillIntervalMinutes must be a whole number from 0 \(off\) to 1440/],
+    [{ backfillLines: ['555-0100'] }, /backfillLines must be a list of E\.164 lines/],
+    [{ backfillLines: { a: 1 } }, /backfillLines must be a list of E\.164 lines/],
+  ])('rejects %j, naming the key', (context, message) => {
+    expect(() => from(context)).toThrow(message);
   });
 
   it('accepts numbers given as strings (-c key=value) and trims a trailing slash from the URL', () => {

@@ -16,6 +16,7 @@ const senderId = logicalId(stack.sender.function.function);
 const eventsId = logicalId(stack.events!.consumer.function.function);
 const mediaId = logicalId(stack.media!.consumer.function.function);
 const bucketArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.media!.bucket.node.defaultChild as never), 'Arn'] };
+const backfillId = logicalId(stack.backfill.function.function);
 const tableRef = { 'Fn::GetAtt': [stack.getLogicalId(stack.table.node.defaultChild as never), 'Arn'] };
 
 describe('table', () => {
@@ -61,8 +62,8 @@ describe('table', () => {
 describe('lambdas', () => {
   const functions = resourcesOfType(template, 'AWS::Lambda::Function');
 
-  it('are exactly the ingest, read, sender, events and media functions', () => {
-    expect(functions.map(([id]) => id).sort()).toEqual([ingestId, readId, senderId, eventsId, mediaId].sort());
+  it('are exactly the ingest, read, sender, events, media and backfill functions', () => {
+    expect(functions.map(([id]) => id).sort()).toEqual([ingestId, readId, senderId, eventsId, mediaId, backfillId].sort());
   });
 
   it.each(functions)('%s runs Node.js 24 on arm64 with explicit memory, timeout and its own log group', (id, fn) => {
@@ -71,7 +72,7 @@ describe('lambdas', () => {
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.MemorySize).toBeGreaterThanOrEqual(128);
     expect(props.Timeout).toBeGreaterThan(0);
-    // API handlers stay below API Gateway's 30 s integration timeout (the others are checked in sender.test.ts, events.test.ts).
+    // API handlers stay below API Gateway's 30 s integration timeout (the others: sender.test.ts, events.test.ts, backfill.test.ts).
     if (id === ingestId || id === readId) expect(props.Timeout).toBeLessThan(30);
     expect(props.Handler).toBe('index.handler');
     expect(props.TracingConfig).toBeUndefined(); // no X-Ray cost
@@ -81,7 +82,7 @@ describe('lambdas', () => {
 
   it('every log group has a retention', () => {
     const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(6); // five functions + API access logs
+    expect(groups).toHaveLength(7); // six functions + API access logs
     for (const [, group] of groups) expect(group.Properties?.RetentionInDays).toBe(30);
   });
 
@@ -117,10 +118,12 @@ describe('IAM', () => {
   const statementsOf = (roleLogicalIdPrefix: string) => roleStatements(template, roleLogicalIdPrefix);
   const summary = statementSummary;
 
-  it('only the five function roles exist, with no managed policies', () => {
+  it('only the six function roles and the backfill schedule\'s role exist, with no managed policies', () => {
     const roles = resourcesOfType(template, 'AWS::IAM::Role');
-    expect(roles).toHaveLength(5);
-    for (const [, role] of roles) {
+    expect(roles).toHaveLength(7);
+    for (const [, role] of roles) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    const schedulerRoleId = stack.getLogicalId(stack.backfill.schedulerRole!.node.defaultChild as never);
+    for (const [, role] of roles.filter(([id]) => id !== schedulerRoleId)) {
       expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties?.AssumeRolePolicyDocument.Statement).toEqual([
         { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
@@ -295,7 +298,7 @@ describe('outputs', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
       [
         'ApiUrl', 'ReceiveWebhookUrl', 'StatusWebhookUrl', 'CommandQueueUrl', 'DeadLetterQueueUrl',
-        'TableName', 'ApiCredentialsSecretArn', 'WebhookSecretArn', 'SendblueBaseUrl', 'EventBusName', 'EventBusArn', 'MediaBucketName',
+        'TableName', 'ApiCredentialsSecretArn', 'WebhookSecretArn', 'SendblueBaseUrl', 'EventBusName', 'EventBusArn', 'MediaBucketName', 'BackfillFunctionName',
       ].sort(),
     );
   });

@@ -25,7 +25,7 @@ describe('cdk synth (offline, bundled, cdk-nag)', () => {
     const template = JSON.parse(readFileSync(path.join(outDir, 'SendblueGroups.template.json'), 'utf8'));
     const functions = Object.values(template.Resources as Record<string, { Type: string; Properties: { Handler: string; Code: { S3Key: string }; Description?: string } }>)
       .filter((resource) => resource.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(5); // ingest, read, sender, events, media (all bundled)
+    expect(functions).toHaveLength(6); // ingest, read, sender, events, media, backfill (all bundled)
     /** Calls the bundled handler of the function whose description starts so, in a fresh process. */
     const invoke = async (description: string, event: unknown, env: Record<string, string>) => {
       const fn = functions.find((candidate) => candidate.Properties.Description?.startsWith(description));

@@ -35,6 +35,7 @@ describe('loadSandboxConfig', () => {
       lineBurst: 10,
       events: true,
       media: true,
+      backfillSeconds: 60,
     });
     expect(DEFAULT_SANDBOX_CONFIG).toEqual(loadSandboxConfig({}));
   });
@@ -54,6 +55,7 @@ describe('loadSandboxConfig', () => {
       SENDBLUE_LINE_BURST: '4',
       SANDBOX_EVENTS: 'off',
       SANDBOX_MEDIA: 'OFF',
+      SANDBOX_BACKFILL_SECONDS: '15',
     });
     expect(config).toEqual({
       port: 3100,
@@ -69,6 +71,7 @@ describe('loadSandboxConfig', () => {
       lineBurst: 4,
       events: false,
       media: false,
+      backfillSeconds: 15,
     });
   });
 
@@ -102,6 +105,16 @@ describe('loadSandboxConfig', () => {
     'rejects %s=%s, naming the variable', (name, value) => {
       expect(problemsOf({ [name]: value })).toEqual([expect.stringContaining(`${name} must be`)]);
     });
+
+  it.each(['-1', '1.5', 'often', '86401'])('rejects SANDBOX_BACKFILL_SECONDS=%s, naming the variable', (value) => {
+    expect(problemsOf({ SANDBOX_BACKFILL_SECONDS: value })).toEqual([
+      `SANDBOX_BACKFILL_SECONDS must be whole seconds from 0 (no timer) to 86400 (got "${value}")`,
+    ]);
+  });
+
+  it('takes SANDBOX_BACKFILL_SECONDS=0 as "no timer"', () => {
+    expect(loadSandboxConfig({ SANDBOX_BACKFILL_SECONDS: '0' }).backfillSeconds).toBe(0);
+  });
 
   it('takes SENDBLUE_LINE_RATE=0 as "no pacing"', () => {
     expect(loadSandboxConfig({ SENDBLUE_LINE_RATE: '0' }).lineRatePerSecond).toBe(0);

@@ -13,6 +13,7 @@ import { inject } from 'vitest';
 import { createLogger } from '../../lambdas/shared/logger';
 import { DEFAULT_SANDBOX_CONFIG, SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from '../../sandbox/config';
 import type { SandboxSenderOptions, SandboxSimulatorOptions } from '../../sandbox/command-path';
+import type { BackfillJobSettings } from '../../lambdas/shared/backfill-job';
 import { findFreePort } from '../../sandbox/ports';
 import type { RunningSimulator } from '../../sandbox/sendblue-simulator';
 import { startSandbox, type RunningSandbox } from '../../sandbox/start';
@@ -27,6 +28,8 @@ export interface HarnessOptions {
   sender?: SandboxSenderOptions;
   simulator?: SandboxSimulatorOptions;
   streams?: StreamPathOptions;
+  /** Backfill settings; its timer is off unless `config.backfillSeconds` is set (tests call `sandbox.backfill.runNow()`). */
+  backfill?: Partial<BackfillJobSettings>;
   config?: Partial<SandboxConfig>;
   onDocumentClient?: (client: DynamoDBDocumentClient) => void;
 }
@@ -71,6 +74,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // the pacing tests set Sendblue's own limits.
     lineRatePerSecond: FAST_LINE.perSecond,
     lineBurst: FAST_LINE.burst,
+    // No timer: a backfill run in the middle of a test would add list calls the test counts.
+    backfillSeconds: 0,
     ...options.config,
   };
   const sandbox = await startSandbox(config, {
@@ -78,6 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     tableName: `sender-${randomUUID()}`,
     loggerFor,
     onDocumentClient: options.onDocumentClient,
+    backfill: options.backfill,
     sender: {
       retry: { baseSeconds: 0, maxSeconds: 0 }, leaseMs: 5_000, sendblueTimeoutMs: 1_500, ...options.sender,
       pacing: { throttlePauseMs: 200, ...options.sender?.pacing },
