@@ -191,10 +191,11 @@ describe('switches (context events, media)', () => {
   };
 
   it('both on by default; each can be switched off alone (-c events=false, -c media=false); cdk-nag clean every way', () => {
-    expect(countsOf({})).toMatchObject({ functions: 5, buses: 1, buckets: 1, mappings: 3, outputs: ['EventBusArn', 'EventBusName', 'MediaBucketName'], readPresigns: true, nag: [] });
-    expect(countsOf({ events: 'false' })).toMatchObject({ functions: 4, buses: 0, buckets: 1, mappings: 2, outputs: ['MediaBucketName'], readPresigns: true, nag: [] });
-    expect(countsOf({ media: false })).toMatchObject({ functions: 4, buses: 1, buckets: 0, mappings: 2, outputs: ['EventBusArn', 'EventBusName'], readPresigns: false, nag: [] });
-    expect(countsOf({ events: false, media: 'false' })).toMatchObject({ functions: 3, buses: 0, buckets: 0, mappings: 1, outputs: [], readPresigns: false, nag: [] });
+    // ingest, read, sender and backfill, plus events and media when on.
+    expect(countsOf({})).toMatchObject({ functions: 6, buses: 1, buckets: 1, mappings: 3, outputs: ['EventBusArn', 'EventBusName', 'MediaBucketName'], readPresigns: true, nag: [] });
+    expect(countsOf({ events: 'false' })).toMatchObject({ functions: 5, buses: 0, buckets: 1, mappings: 2, outputs: ['MediaBucketName'], readPresigns: true, nag: [] });
+    expect(countsOf({ media: false })).toMatchObject({ functions: 5, buses: 1, buckets: 0, mappings: 2, outputs: ['EventBusArn', 'EventBusName'], readPresigns: false, nag: [] });
+    expect(countsOf({ events: false, media: 'false' })).toMatchObject({ functions: 4, buses: 0, buckets: 0, mappings: 1, outputs: [], readPresigns: false, nag: [] });
   });
 
   it('refuses values that are not true/false or a number of days, naming each key', () => {
