@@ -16,7 +16,7 @@ import { esbuildOptions } from '../lib/bundling';
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
 
-/** The AWS SDK clients each handler's code uses (from its imports in lambdas/shared/). */
+/** The AWS SDK clients each handler's code uses (from its imports under lambdas/). */
 const SDK_IMPORTS = {
   dynamodb: "export { DynamoDBClient } from '@aws-sdk/client-dynamodb'; export { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';",
   secrets: "export { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';",

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { silentLogger } from '../lambdas/shared/logger';
+import { silentLogger } from '../lambdas/platform/logger';
 import { DEFAULT_SANDBOX_CONFIG, type SandboxConfig } from '../sandbox/config';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../sandbox/dynamodb-local';
 import { findFreePort } from '../sandbox/ports';

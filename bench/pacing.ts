@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { SENDBLUE_LINE_LIMITS } from '../lambdas/shared/line-pacing';
-import { silentLogger } from '../lambdas/shared/logger';
+import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing';
+import { silentLogger } from '../lambdas/platform/logger';
 import { DEFAULT_SANDBOX_CONFIG, SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config';
 import { findFreePort } from '../sandbox/ports';
 import { startSandbox } from '../sandbox/start';

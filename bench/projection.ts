@@ -7,9 +7,9 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, type Projection } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { createDocumentClient, createTableStore } from '../lambdas/shared/table';
-import { TABLE_SCHEMA } from '../lambdas/shared/table-schema';
-import { parseWebhookPayload } from '../lambdas/shared/webhook-payload';
+import { createDocumentClient, createTableStore } from '../lambdas/adapters/table';
+import { TABLE_SCHEMA } from '../lambdas/contract/table-schema';
+import { parseWebhookPayload } from '../lambdas/webhooks/webhook-payload';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config';
 import { ensureTable } from '../sandbox/create-table';
 import { RECEIVE } from './payloads';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../lambdas/shared/table';
+import { createDocumentClient } from '../lambdas/adapters/table';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Worker } from 'node:worker_threads';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config';

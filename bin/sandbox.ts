@@ -2,7 +2,7 @@
  * `npm start`: runs the sandbox until Ctrl-C/SIGTERM (exit 0) or a crash (exit 1).
  * Child processes are killed in every case (see sandbox/processes.ts for the last-resort hooks).
  */
-import { SIGNING_HEADER } from '../lambdas/shared/webhook-auth';
+import { SIGNING_HEADER } from '../lambdas/webhooks/webhook-auth';
 import {
   DEFAULT_SANDBOX_CONFIG, loadSandboxConfig, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION, SandboxConfigError, type SandboxConfig,
 } from '../sandbox/config';

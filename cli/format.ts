@@ -1,5 +1,5 @@
 /** Human output: status marks, times and commands states. */
-import { STATUS_MARKS } from '../lambdas/shared/status';
+import { STATUS_MARKS } from '../lambdas/contract/status';
 
 export const statusMark = (status: string) => `${STATUS_MARKS[status] ?? '?'} ${status}`.trim();
 

@@ -1,5 +1,5 @@
 import { createGroupsProducer } from '../client/producer';
-import type { SendStyle } from '../lambdas/shared/sendblue-rules';
+import type { SendStyle } from '../lambdas/contract/sendblue-rules';
 import { CliError, EXIT, usageError, type CommandContext } from './context';
 import { commandLines } from './format';
 import { GLOBAL_HELP, type CliCommand } from './types';

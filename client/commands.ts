@@ -4,8 +4,8 @@
  * `MessageGroupId` (the group, or a new group's sorted numbers) and the deduplication id.
  */
 import { randomUUID } from 'node:crypto';
-import { commandFingerprint, validateCommand, type GroupCommand } from '../lambdas/shared/commands';
-import { messageGroupIdFor } from '../lambdas/shared/fifo-group';
+import { commandFingerprint, validateCommand, type GroupCommand } from '../lambdas/contract/commands';
+import { messageGroupIdFor } from '../lambdas/sending/fifo-group';
 
 export class CommandValidationError extends Error {
   constructor(message: string) {

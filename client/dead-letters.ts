@@ -8,7 +8,7 @@ import {
   ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand,
   SendMessageCommand, type Message, type MessageAttributeValue, type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/shared/queue-adapter';
+import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/adapters/sqs-command-queue';
 import type { Target } from './target';
 
 export interface DeadLetter {

@@ -18,4 +18,4 @@ export { awsTarget, DEFAULT_STACK_NAME, sandboxTarget, TargetError, targetFromOu
 export { countDeadLetters, listDeadLetters, redriveDeadLetters, type DeadLetter } from './dead-letters';
 export { followEvents, listEvents, type EventEnvelope } from './events';
 export { runBackfill, type BackfillReport } from './backfill';
-export { validateCommand, type GroupCommand, type ModifyGroupCommand, type SendGroupMessageCommand } from '../lambdas/shared/commands';
+export { validateCommand, type GroupCommand, type ModifyGroupCommand, type SendGroupMessageCommand } from '../lambdas/contract/commands';

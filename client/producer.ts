@@ -3,7 +3,7 @@
  * sender's own rules, in the right FIFO group, with a command_id that it returns.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { ModifyGroupCommand, SendGroupMessageCommand } from '../lambdas/shared/commands';
+import type { ModifyGroupCommand, SendGroupMessageCommand } from '../lambdas/contract/commands';
 import { prepareCommand } from './commands';
 import { RemoteError } from './reader';
 import type { Target } from './target';

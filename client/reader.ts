@@ -5,7 +5,7 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { NodeSha256 } from '../lambdas/shared/node-sha256';
+import { NodeSha256 } from '../lambdas/platform/node-sha256';
 import type { Target } from './target';
 
 type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;

@@ -1,12 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BACKFILL_SETTINGS } from '../lambdas/shared/backfill-settings';
-import { COMMAND_QUEUE_SETTINGS } from '../lambdas/shared/command-queue-settings';
-import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/shared/http';
-import { SENDBLUE_LINE_LIMITS } from '../lambdas/shared/line-pacing';
-import { SENDBLUE_DEFAULT_BASE_URL } from '../lambdas/shared/sendblue-rules';
-import { MEDIA_SETTINGS } from '../lambdas/shared/media-rules';
-import { STREAM_CONSUMER_SETTINGS } from '../lambdas/shared/stream-consumer-settings';
+import { BACKFILL_SETTINGS } from '../lambdas/contract/backfill-settings';
+import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settings';
+import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/platform/http';
+import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing';
+import { SENDBLUE_DEFAULT_BASE_URL } from '../lambdas/contract/sendblue-rules';
+import { MEDIA_SETTINGS } from '../lambdas/media/media-rules';
+import { STREAM_CONSUMER_SETTINGS } from '../lambdas/contract/stream-consumer-settings';
 
 /**
  * Every default of the stack in one place. Constructs take these as their `@default`s and the
@@ -44,7 +44,7 @@ export const DEFAULTS = {
   generatedSecretLength: 48,
   /**
    * The SQS command queue and its DLQ. Numbers shared with the sandbox come from
-   * COMMAND_QUEUE_SETTINGS (lambdas/shared/command-queue-settings.ts) and are not restated here.
+   * COMMAND_QUEUE_SETTINGS (lambdas/contract/command-queue-settings.ts) and are not restated here.
    */
   commandQueue: {
     /** At least 6x the sender's timeout, as AWS advises for an SQS event source. */
@@ -101,7 +101,7 @@ export const DEFAULTS = {
   streamFailureRetention: Duration.days(14),
   /**
    * The scheduled backfill (missed webhooks, unknown commands whose queue message is gone). Numbers
-   * shared with the sandbox come from BACKFILL_SETTINGS (lambdas/shared/backfill-settings.ts).
+   * shared with the sandbox come from BACKFILL_SETTINGS (lambdas/contract/backfill-settings.ts).
    */
   backfill: {
     /** Minutes between runs (context `backfillIntervalMinutes`; 0 = no schedule). */

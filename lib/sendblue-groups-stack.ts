@@ -1,7 +1,7 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { ENV } from '../lambdas/shared/env';
+import { ENV } from '../lambdas/contract/env';
 import { isPlaceholderFromNumber, type AppConfig } from './config';
 import { Backfill } from './constructs/backfill';
 import { CommandQueue } from './constructs/command-queue';

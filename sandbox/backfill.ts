@@ -1,16 +1,16 @@
 /**
- * The sandbox's backfill: the very job the scheduled Lambda runs (lambdas/shared/backfill-job.ts),
+ * The sandbox's backfill: the very job the scheduled Lambda runs (lambdas/backfill/backfill-job.ts),
  * on a timer (`SANDBOX_BACKFILL_SECONDS`, default 60, 0 = off), and now on request through the
  * sandbox-only route `POST /__sandbox/backfill` (what `npm run cli -- backfill` calls), which
  * answers the run's report. Runs never overlap: a request during a timer run waits for it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createBackfillJobFromWiring, defaultBackfillSettings } from '../lambdas/shared/backfill-deps';
-import type { BackfillJobSettings, BackfillReport } from '../lambdas/shared/backfill-job';
-import type { Logger } from '../lambdas/shared/logger';
-import type { SecretSource } from '../lambdas/shared/secrets';
-import type { TableStore } from '../lambdas/shared/table';
+import { createBackfillJobFromWiring, defaultBackfillSettings } from '../lambdas/wiring/backfill-deps';
+import type { BackfillJobSettings, BackfillReport } from '../lambdas/backfill/backfill-job';
+import type { Logger } from '../lambdas/platform/logger';
+import type { SecretSource } from '../lambdas/adapters/secrets';
+import type { TableStore } from '../lambdas/adapters/table';
 import { SANDBOX_BACKFILL_PATH, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config';
 
 /** Sandbox timings: an unknown command is swept after 1 minute (AWS: 1 hour), longer than the sandbox's retry backoff (30 s at most). */

@@ -5,13 +5,13 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSenderHandler } from '../lambdas/handlers/sender';
-import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../lambdas/shared/command-queue-settings';
-import type { Logger } from '../lambdas/shared/logger';
-import { createSenderDeps } from '../lambdas/shared/sender-deps';
-import type { SecretSource } from '../lambdas/shared/secrets';
-import type { RetryPolicy } from '../lambdas/shared/attempt-outcome';
-import { DEFAULT_PACING, type PacingSettings } from '../lambdas/shared/line-pacing';
-import type { TableStore } from '../lambdas/shared/table';
+import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../lambdas/contract/command-queue-settings';
+import type { Logger } from '../lambdas/platform/logger';
+import { createSenderDeps } from '../lambdas/wiring/sender-deps';
+import type { SecretSource } from '../lambdas/adapters/secrets';
+import type { RetryPolicy } from '../lambdas/sending/attempt-outcome';
+import { DEFAULT_PACING, type PacingSettings } from '../lambdas/sending/line-pacing';
+import type { TableStore } from '../lambdas/adapters/table';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from './config';
 import { createQueuePoller, type QueuePoller } from './queue-poller';
 import { startSendblueSimulator, type RunningSimulator, type SimulatorOptions } from './sendblue-simulator';

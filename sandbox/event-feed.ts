@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EVENT_SOURCE, type DomainEvent } from '../lambdas/shared/domain-events';
-import type { EventPublisher } from '../lambdas/shared/event-publisher';
+import { EVENT_SOURCE, type DomainEvent } from '../lambdas/events/domain-events';
+import type { EventPublisher } from '../lambdas/adapters/event-publisher';
 import { SANDBOX_REGION } from './config';
 
 export const SANDBOX_EVENTS_PATH = '/__sandbox/events';

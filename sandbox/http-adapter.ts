@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { createLogger, type Logger } from '../lambdas/shared/logger';
+import { createLogger, type Logger } from '../lambdas/platform/logger';
 import { readBody, TOO_LARGE } from './read-body';
-import { matchRoute, routeKey, type RouteTarget } from '../lambdas/shared/routes';
+import { matchRoute, routeKey, type RouteTarget } from '../lambdas/contract/routes';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
 

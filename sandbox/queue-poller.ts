@@ -20,8 +20,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { COMMAND_QUEUE_SETTINGS } from '../lambdas/shared/command-queue-settings';
-import { silentLogger, type Logger } from '../lambdas/shared/logger';
+import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settings';
+import { silentLogger, type Logger } from '../lambdas/platform/logger';
 import { SANDBOX_REGION } from './config';
 import { readBatchResponse, regionOfArn, toLambdaSqsRecord } from './lambda-sqs-event';
 

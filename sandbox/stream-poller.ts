@@ -26,8 +26,8 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { silentLogger, type Logger } from '../lambdas/shared/logger';
-import { matchesFilters, type FilterPattern } from '../lambdas/shared/stream-filters';
+import { silentLogger, type Logger } from '../lambdas/platform/logger';
+import { matchesFilters, type FilterPattern } from '../lambdas/events/stream-filters';
 import { SANDBOX_REGION } from './config';
 
 export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;

@@ -3,7 +3,7 @@
  * SENDBLUE_API_KEY_ID and SENDBLUE_API_SECRET_KEY, else asked for without echo. Problems are
  * described by what is wrong, never by the value.
  */
-import type { ApiCredentials } from '../../lambdas/shared/secrets';
+import type { ApiCredentials } from '../../lambdas/adapters/secrets';
 import { usageError, type CliIo } from '../context';
 
 export type CredentialSource = 'environment' | 'prompt';

@@ -3,8 +3,8 @@
  * register (store the API credentials, then POST our two webhooks unless they are there),
  * show (list only) and remove (DELETE our two, by type and exact URL). Never PUT.
  */
-import type { ApiCredentials } from '../../lambdas/shared/secrets';
-import { createSendblueWebhooksClient, type SendblueWebhooksClient } from '../../lambdas/shared/sendblue-webhooks';
+import type { ApiCredentials } from '../../lambdas/adapters/secrets';
+import { createSendblueWebhooksClient, type SendblueWebhooksClient } from '../../lambdas/adapters/sendblue-webhooks';
 import type { CliIo } from '../context';
 import { credentialsFromOperator, credentialsInEnv, type CredentialSource } from './credentials';
 import { describeAccount, planRemoval, planSetup, type WebhookView } from './plan';

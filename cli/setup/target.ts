@@ -6,8 +6,8 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { outputValue, readStackOutputs, stackLocation, TargetError } from '../../client/target';
-import { parseApiCredentials, type ApiCredentials } from '../../lambdas/shared/secrets';
-import { SENDBLUE_DEFAULT_BASE_URL } from '../../lambdas/shared/sendblue-sdk';
+import { parseApiCredentials, type ApiCredentials } from '../../lambdas/adapters/secrets';
+import { SENDBLUE_DEFAULT_BASE_URL } from '../../lambdas/adapters/sendblue-sdk';
 import { loadSandboxConfig, SandboxConfigError } from '../../sandbox/config';
 import { secretStore } from './aws-secrets';
 import type { OurWebhookUrls } from './plan';

@@ -1,5 +1,5 @@
-import { backfillJobFromEnv } from '../shared/backfill-deps';
-import type { BackfillJob, BackfillReport } from '../shared/backfill-job';
+import { backfillJobFromEnv } from '../wiring/backfill-deps';
+import type { BackfillJob, BackfillReport } from '../backfill/backfill-job';
 
 /**
  * The backfill Lambda (README "Backfill"): started by its EventBridge Scheduler schedule, or by

@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { eventsDepsFromEnv } from '../shared/events-deps';
-import { createEventsProcessor, type EventsDeps } from '../shared/events-service';
+import { eventsDepsFromEnv } from '../wiring/events-deps';
+import { createEventsProcessor, type EventsDeps } from '../events/events-service';
 
 export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 

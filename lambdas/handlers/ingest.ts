@@ -1,15 +1,15 @@
-import { createIngestService } from '../shared/ingest-service';
-import { ENV } from '../shared/env';
-import { decodeBody, DEFAULT_MAX_BODY_BYTES, errorResponse, header, json, parseJson, type HttpHandler } from '../shared/http';
-import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from '../shared/lambda-deps';
-import type { Logger } from '../shared/logger';
-import type { SecretSource } from '../shared/secrets';
-import { createStatusRelay, type StatusRelay } from '../shared/status-relay';
-import type { TableStore } from '../shared/table';
-import { limitToStatusToken, SIGNING_HEADER, webhookCredential, type WebhookCredential } from '../shared/webhook-auth';
-import { parseWebhookPayload } from '../shared/webhook-payload';
+import { createIngestService } from '../webhooks/ingest-service';
+import { ENV } from '../contract/env';
+import { decodeBody, DEFAULT_MAX_BODY_BYTES, errorResponse, header, json, parseJson, type HttpHandler } from '../platform/http';
+import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from '../wiring/lambda-deps';
+import type { Logger } from '../platform/logger';
+import type { SecretSource } from '../adapters/secrets';
+import { createStatusRelay, type StatusRelay } from '../webhooks/status-relay';
+import type { TableStore } from '../adapters/table';
+import { limitToStatusToken, SIGNING_HEADER, webhookCredential, type WebhookCredential } from '../webhooks/webhook-auth';
+import { parseWebhookPayload } from '../webhooks/webhook-payload';
 
-export type { HttpHandler } from '../shared/http';
+export type { HttpHandler } from '../platform/http';
 
 export interface IngestDeps {
   store: TableStore;

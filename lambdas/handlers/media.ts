@@ -1,5 +1,5 @@
-import { mediaDepsFromEnv } from '../shared/media-deps';
-import { createMediaProcessor, type MediaDeps } from '../shared/media-service';
+import { mediaDepsFromEnv } from '../wiring/media-deps';
+import { createMediaProcessor, type MediaDeps } from '../media/media-service';
 import type { StreamBatchHandler } from './events';
 
 /**

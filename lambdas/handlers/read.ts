@@ -1,12 +1,12 @@
-import { decodeCursor, encodeCursor } from '../shared/cursor';
-import { errorResponse, json, type HttpHandler, type HttpResult } from '../shared/http';
-import { idProblem } from '../shared/ids';
-import { isTimelineCursorFor, TIMELINE_CURSOR_KEYS } from '../shared/keys';
-import { loggerFromEnv, tableStoreFromEnv } from '../shared/lambda-deps';
-import type { Logger } from '../shared/logger';
-import { archiveLink, mediaLinksFromEnv, type MediaLinker } from '../shared/media-links';
-import type { TableStore } from '../shared/table';
-import { commandView, groupView, messageDetailView, messageView } from '../shared/views';
+import { decodeCursor, encodeCursor } from '../reads/cursor';
+import { errorResponse, json, type HttpHandler, type HttpResult } from '../platform/http';
+import { idProblem } from '../contract/ids';
+import { isTimelineCursorFor, TIMELINE_CURSOR_KEYS } from '../contract/keys';
+import { loggerFromEnv, tableStoreFromEnv } from '../wiring/lambda-deps';
+import type { Logger } from '../platform/logger';
+import { archiveLink, mediaLinksFromEnv, type MediaLinker } from '../reads/media-links';
+import type { TableStore } from '../adapters/table';
+import { commandView, groupView, messageDetailView, messageView } from '../contract/views';
 
 export interface ReadDeps {
   store: TableStore;

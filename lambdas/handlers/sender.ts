@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { runFifoBatch } from '../shared/fifo-batch';
-import { senderDepsFromEnv } from '../shared/sender-deps';
-import { createCommandProcessor, type SenderDeps } from '../shared/sender-service';
+import { runFifoBatch } from '../sending/fifo-batch';
+import { senderDepsFromEnv } from '../wiring/sender-deps';
+import { createCommandProcessor, type SenderDeps } from '../sending/command-processor';
 
 export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 

@@ -5,8 +5,8 @@ import { Schedule, ScheduleExpression, type IScheduleTarget } from 'aws-cdk-lib/
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BACKFILL_ENV } from '../../lambdas/shared/backfill-settings';
-import { ENV } from '../../lambdas/shared/env';
+import { BACKFILL_ENV } from '../../lambdas/contract/backfill-settings';
+import { ENV } from '../../lambdas/contract/env';
 import { DEFAULTS } from '../defaults';
 import { handlerEntry } from '../paths';
 import { NodeFunction } from './node-function';

@@ -14,7 +14,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES, routeKey, type RouteDefinition, type RouteTarget } from '../../lambdas/shared/routes';
+import { ROUTES, routeKey, type RouteDefinition, type RouteTarget } from '../../lambdas/contract/routes';
 import { DEFAULTS } from '../defaults';
 
 /**
@@ -40,7 +40,7 @@ export const ACCESS_LOG_FIELDS = {
 } as const;
 
 export interface SendblueHttpApiProps {
-  /** The Lambda behind each route target of ROUTES (lambdas/shared/routes.ts). */
+  /** The Lambda behind each route target of ROUTES (lambdas/contract/routes.ts). */
   readonly handlers: Readonly<Record<RouteTarget, IFunction>>;
   /**
    * Stage-wide steady-state rate limit, requests per second.

@@ -32,7 +32,7 @@ export interface NodeFunctionProps {
    */
   readonly logRetention?: RetentionDays;
   /**
-   * Environment variables (names from lambdas/shared/env.ts).
+   * Environment variables (names from lambdas/contract/env.ts).
    * @default - none
    */
   readonly environment?: Record<string, string>;

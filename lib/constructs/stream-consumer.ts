@@ -4,7 +4,7 @@ import { EventSourceMapping, FilterCriteria, StartingPosition } from 'aws-cdk-li
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FilterPattern } from '../../lambdas/shared/stream-filters';
+import type { FilterPattern } from '../../lambdas/events/stream-filters';
 import { DEFAULTS } from '../defaults';
 import { handlerEntry, type HandlerName } from '../paths';
 import { NodeFunction } from './node-function';
@@ -20,10 +20,10 @@ export interface StreamConsumerProps {
   readonly batchSize: number;
   /** Retries of a failing batch before it goes to the failure queue. */
   readonly retryAttempts: number;
-  /** Only records matching one of these reach the function (lambdas/shared/stream-filters.ts). */
+  /** Only records matching one of these reach the function (lambdas/events/stream-filters.ts). */
   readonly filters: readonly FilterPattern[];
   /**
-   * Environment variables (names from lambdas/shared/env.ts).
+   * Environment variables (names from lambdas/contract/env.ts).
    * @default - none
    */
   readonly environment?: Record<string, string>;

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../../lambdas/shared/table-schema';
+import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
 
 // CDK's enums hold DynamoDB's own strings ('S', 'ALL'), so the shared schema maps onto them directly.
 const KEY_TYPE = TABLE_SCHEMA.keyAttributeType as AttributeType;
@@ -27,7 +27,7 @@ export interface EventsTableProps {
 }
 
 /**
- * The one DynamoDB table, built from TABLE_SCHEMA (lambdas/shared/table-schema.ts), the same
+ * The one DynamoDB table, built from TABLE_SCHEMA (lambdas/contract/table-schema.ts), the same
  * definition the sandbox uses. On-demand, point-in-time recovery, TTL on `TABLE_SCHEMA.ttlAttribute`,
  * and encryption with the AWS managed key `aws/dynamodb` (its use shows in CloudTrail; no key
  * policy to manage and no monthly key fee, unlike a customer managed key).

@@ -1,4 +1,4 @@
-import { STATUS_MARKS } from '../../lambdas/shared/status';
+import { STATUS_MARKS } from '../../lambdas/contract/status';
 
 /**
  * The sandbox page: groups on the left, the selected conversation as a chat on the right

@@ -4,8 +4,8 @@
  * read through the ordinary read API (`/groups/{id}`, `/groups/{id}/messages`), as any client would.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../../lambdas/shared/logger';
-import type { TableStore } from '../../lambdas/shared/table';
+import type { Logger } from '../../lambdas/platform/logger';
+import type { TableStore } from '../../lambdas/adapters/table';
 import { PAGE_HTML } from './html';
 
 export const SANDBOX_GROUPS_PATH = '/__sandbox/groups';

@@ -5,7 +5,7 @@
  * documents "appended to existing ones"), DELETE removes the given URLs from one type, PUT
  * replaces everything. Deliveries (webhooks.ts) go to every registration of the event's type.
  */
-import { WEBHOOK_TYPES } from '../../lambdas/shared/sendblue-webhooks';
+import { WEBHOOK_TYPES } from '../../lambdas/adapters/sendblue-webhooks';
 import { errorResult, type ApiContext, type ApiResult } from './api';
 
 export interface SimWebhook {

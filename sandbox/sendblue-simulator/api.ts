@@ -2,7 +2,7 @@
  * The Sendblue API routes the simulator serves, as plain functions from a parsed request to an
  * answer. Routing, auth and faults are in server.ts.
  */
-import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/shared/sendblue-rules';
+import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/contract/sendblue-rules';
 import type { AccountWebhookRegistry } from './account-webhooks';
 import type { LineLimiter } from './faults';
 import { listMessages } from './list';

@@ -3,7 +3,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody as readBodyUpTo, TOO_LARGE } from '../read-body';
-import { SIGNING_HEADER } from '../../lambdas/shared/webhook-auth';
+import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export { TOO_LARGE };

@@ -5,8 +5,8 @@
  *   const sim = await startSendblueSimulator({ apiKeyId, apiSecretKey, lines: ['+15550000000'] });
  *   const client = new SendblueAPI({ apiKey, apiSecret, baseURL: sim.url, maxRetries: 0 });
  */
-import { isE164, MAX_GROUP_MEMBERS } from '../../lambdas/shared/sendblue-rules';
-import { silentLogger } from '../../lambdas/shared/logger';
+import { isE164, MAX_GROUP_MEMBERS } from '../../lambdas/contract/sendblue-rules';
+import { silentLogger } from '../../lambdas/platform/logger';
 import { AccountWebhookRegistry } from './account-webhooks';
 import type { ApiContext } from './api';
 import { CONTROL_PREFIX, type ControlActions } from './control';

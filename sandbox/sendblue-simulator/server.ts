@@ -3,8 +3,8 @@
  * injected faults, routes to the Sendblue API functions, and hands /__simulator/* to control.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Logger } from '../../lambdas/shared/logger';
-import { safeEqual } from '../../lambdas/shared/webhook-auth';
+import type { Logger } from '../../lambdas/platform/logger';
+import { safeEqual } from '../../lambdas/webhooks/webhook-auth';
 import { rateLimited, type ApiContext, type ApiResult } from './api';
 import { CONTROL_PREFIX, handleControl, type ControlActions } from './control';
 import type { FaultQueue } from './faults';

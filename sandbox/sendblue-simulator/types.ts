@@ -1,7 +1,7 @@
 /**
  * Public types of the Sendblue simulator (see index.ts for how to start one).
  */
-import type { Logger } from '../../lambdas/shared/logger';
+import type { Logger } from '../../lambdas/platform/logger';
 import type { WebhookFault } from './webhook-faults';
 
 export type { WebhookFault } from './webhook-faults';

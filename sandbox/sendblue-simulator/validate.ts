@@ -1,6 +1,6 @@
 /**
  * Sendblue's request rules for group sends, group changes and renames. Each check names the
- * field it is about; the rule values come from lambdas/shared/sendblue-rules.ts.
+ * field it is about; the rule values come from lambdas/contract/sendblue-rules.ts.
  */
 import {
   characterCount,
@@ -11,7 +11,7 @@ import {
   MAX_CONTENT_CHARS,
   MAX_GROUP_MEMBERS,
   SEND_STYLES,
-} from '../../lambdas/shared/sendblue-rules';
+} from '../../lambdas/contract/sendblue-rules';
 
 export interface ApiError {
   status: number;

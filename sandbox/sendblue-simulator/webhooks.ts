@@ -5,8 +5,8 @@
  * webhook's secret, else the account's global one). Each POST is retried on a non-2xx answer or
  * a connection error, like Sendblue.
  */
-import type { Logger } from '../../lambdas/shared/logger';
-import { SIGNING_HEADER } from '../../lambdas/shared/webhook-auth';
+import type { Logger } from '../../lambdas/platform/logger';
+import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';
 import type { AccountWebhookRegistry, WebhookTarget } from './account-webhooks';
 import { redactUrlTokens } from './http-util';
 import { messagePayload } from './records';

@@ -5,7 +5,7 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandValidationError, createGroupsProducer, listDeadLetters, redriveDeadLetters, sandboxTarget, type GroupsProducer, type Target } from '../../client';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/shared/queue-adapter';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue';
 import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
 
 let h: Harness;

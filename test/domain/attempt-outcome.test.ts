@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextStep, retryDelaySeconds, type AttemptOutcome, type AttemptState, type SenderPolicy } from '../../lambdas/shared/attempt-outcome';
+import { nextStep, retryDelaySeconds, type AttemptOutcome, type AttemptState, type SenderPolicy } from '../../lambdas/sending/attempt-outcome';
 
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 const POLICY: SenderPolicy = { maxAttempts: 5, retry: { baseSeconds: 5, maxSeconds: 300 }, settleDelaySeconds: 30 };

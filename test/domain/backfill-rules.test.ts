@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   addResult, asWebhookPayload, emptyCounts, isAlreadyStored, isLater, itemId, newestUpdate, nextCursor, presenceKeys, updatedAtMs, windowStart,
   type StoredItem,
-} from '../../lambdas/shared/backfill-rules';
-import { messageKey, statusKey } from '../../lambdas/shared/keys';
-import type { WebhookEvent } from '../../lambdas/shared/webhook-payload';
-import { createCallPacer } from '../../lambdas/shared/call-pacer';
-import { emfSink, lineDimension, metricLine, METRIC_NAMES, METRIC_NAMESPACE } from '../../lambdas/shared/metrics';
-import { parseWebhookPayload } from '../../lambdas/shared/webhook-payload';
+} from '../../lambdas/backfill/backfill-rules';
+import { messageKey, statusKey } from '../../lambdas/contract/keys';
+import type { WebhookEvent } from '../../lambdas/webhooks/webhook-payload';
+import { createCallPacer } from '../../lambdas/adapters/call-pacer';
+import { emfSink, lineDimension, metricLine, METRIC_NAMES, METRIC_NAMESPACE } from '../../lambdas/platform/metrics';
+import { parseWebhookPayload } from '../../lambdas/webhooks/webhook-payload';
 import receiveFixture from '../fixtures/receive-group.json';
 import statusFixture from '../fixtures/status-callback.json';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commandFingerprint, validateCommand, type GroupCommand } from '../../lambdas/shared/commands';
-import { MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS } from '../../lambdas/shared/sendblue-rules';
+import { commandFingerprint, validateCommand, type GroupCommand } from '../../lambdas/contract/commands';
+import { MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS } from '../../lambdas/contract/sendblue-rules';
 
 const send = (extra: Record<string, unknown> = {}) => ({ type: 'send_group_message', group_id: 'sb_group_1', content: 'Hello', ...extra });
 const modify = (extra: Record<string, unknown> = {}) => ({ type: 'modify_group', group_id: 'sb_group_1', modify_type: 'add_recipient', number: '+15551230003', ...extra });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DETAIL_TYPES, domainEventFor, fitToSize, type DomainEvent } from '../../lambdas/shared/domain-events';
-import { entrySize, putEventsChunks, PUT_EVENTS_MAX_BYTES } from '../../lambdas/shared/event-publisher';
-import type { TableChange } from '../../lambdas/shared/table-change';
+import { DETAIL_TYPES, domainEventFor, fitToSize, type DomainEvent } from '../../lambdas/events/domain-events';
+import { entrySize, putEventsChunks, PUT_EVENTS_MAX_BYTES } from '../../lambdas/adapters/event-publisher';
+import type { TableChange } from '../../lambdas/events/table-change';
 
 let sequence = 0;
 function change(kind: TableChange['kind'], pk: string, sk: string, newImage?: Record<string, unknown>, oldImage?: Record<string, unknown>): TableChange {

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { runFifoBatch, type RecordResult } from '../../lambdas/shared/fifo-batch';
-import { silentLogger } from '../../lambdas/shared/logger';
+import { runFifoBatch, type RecordResult } from '../../lambdas/sending/fifo-batch';
+import { silentLogger } from '../../lambdas/platform/logger';
 
 const record = (id: string, group: string): SQSRecord => ({
   messageId: id, receiptHandle: `rh-${id}`, body: '{}', md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'us-east-1',

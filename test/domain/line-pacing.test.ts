@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_PACING, isSlotUsable, pausedTat, slotFor, tatAfter, toleranceMs, type PacingSettings,
-} from '../../lambdas/shared/line-pacing';
+} from '../../lambdas/sending/line-pacing';
 import { LineLimiter, seededRandom } from '../../sandbox/sendblue-simulator/faults';
 
 const SENDBLUE: PacingSettings = { ...DEFAULT_PACING, ratePerSecond: 1, burst: 10 };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicAddress } from '../../lambdas/shared/media-fetch';
-import { createS3LinkSigner, objectPath } from '../../lambdas/shared/media-links';
+import { isPublicAddress } from '../../lambdas/adapters/media-fetch';
+import { createS3LinkSigner, objectPath } from '../../lambdas/reads/media-links';
 import {
   contentDispositionFor, contentTypeOf, fileNameFromUrl, keySegment, mediaCopyFor, mediaObjectKey,
-} from '../../lambdas/shared/media-rules';
-import type { TableChange } from '../../lambdas/shared/table-change';
+} from '../../lambdas/media/media-rules';
+import type { TableChange } from '../../lambdas/events/table-change';
 
 const insert = (newImage: Record<string, unknown>, pk = 'MSG#m-1', sk = 'MSG'): TableChange =>
   ({ eventId: 'e', kind: 'INSERT', pk, sk, newImage, sequenceNumber: '1' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRoute, ROUTES } from '../../lambdas/shared/routes';
+import { matchRoute, ROUTES } from '../../lambdas/contract/routes';
 
 describe('routes', () => {
   it('matches path templates and extracts parameters', () => {

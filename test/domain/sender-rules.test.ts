@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ModifyGroupCommand, SendGroupMessageCommand } from '../../lambdas/shared/commands';
-import { classifySendblueError, retryAfterSeconds, SendblueCallError, sendblueErrorText } from '../../lambdas/shared/sendblue-errors';
+import type { ModifyGroupCommand, SendGroupMessageCommand } from '../../lambdas/contract/commands';
+import { classifySendblueError, retryAfterSeconds, SendblueCallError, sendblueErrorText } from '../../lambdas/adapters/sendblue-errors';
 import {
   commandIdOf, decideOnClaim, isChangeApplied, matchingSends, membersAfter, sentParticipants,
-} from '../../lambdas/shared/sender-rules';
-import type { CommandItem } from '../../lambdas/shared/table-commands';
+} from '../../lambdas/sending/decisions';
+import type { CommandItem } from '../../lambdas/adapters/table-ledger';
 
 const NOW = Date.parse('2026-11-28T12:00:00.000Z');
 const item = (extra: Partial<CommandItem>): CommandItem => ({ command_id: 'c', type: 'send_group_message', state: 'sent', fingerprint: 'fp', ...extra });

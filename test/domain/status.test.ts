@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusMovesForward, statusRank, TERMINAL_RANK } from '../../lambdas/shared/status';
+import { statusMovesForward, statusRank, TERMINAL_RANK } from '../../lambdas/contract/status';
 
 describe('status ordering', () => {
   const order = ['REGISTERED', 'PENDING', 'QUEUED', 'ACCEPTED', 'SENT', 'DELIVERED', 'READ'];

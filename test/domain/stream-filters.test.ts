@@ -1,10 +1,10 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { domainEventFor } from '../../lambdas/shared/domain-events';
-import { mediaCopyFor } from '../../lambdas/shared/media-rules';
-import { EVENTS_STREAM_FILTERS, matchesFilters, matchesPattern, MEDIA_STREAM_FILTERS } from '../../lambdas/shared/stream-filters';
-import { tableChangeOf } from '../../lambdas/shared/table-change';
+import { domainEventFor } from '../../lambdas/events/domain-events';
+import { mediaCopyFor } from '../../lambdas/media/media-rules';
+import { EVENTS_STREAM_FILTERS, matchesFilters, matchesPattern, MEDIA_STREAM_FILTERS } from '../../lambdas/events/stream-filters';
+import { tableChangeOf } from '../../lambdas/events/table-change';
 
 /** A stream record as Lambda delivers it (DynamoDB JSON), for an item change. */
 function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', newImage?: Record<string, unknown>, oldImage?: Record<string, unknown>): DynamoDBRecord {

@@ -4,10 +4,10 @@
  * field added to a view but not to the projection would silently read as null from the timeline.
  */
 import { describe, expect, it } from 'vitest';
-import { timelineKeys, messageKey } from '../../lambdas/shared/keys';
-import type { GroupItem, MessageItem } from '../../lambdas/shared/table';
-import { TABLE_SCHEMA } from '../../lambdas/shared/table-schema';
-import { groupView, messageView } from '../../lambdas/shared/views';
+import { timelineKeys, messageKey } from '../../lambdas/contract/keys';
+import type { GroupItem, MessageItem } from '../../lambdas/adapters/table';
+import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
+import { groupView, messageView } from '../../lambdas/contract/views';
 
 const KEYS = [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, TABLE_SCHEMA.groupTimelineIndex.partitionKey, TABLE_SCHEMA.groupTimelineIndex.sortKey];
 

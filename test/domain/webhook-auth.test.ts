@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { limitToStatusToken, safeEqual, statusCallbackToken, webhookCredential } from '../../lambdas/shared/webhook-auth';
-import { parseWebhookPayload, type WebhookEvent } from '../../lambdas/shared/webhook-payload';
+import { limitToStatusToken, safeEqual, statusCallbackToken, webhookCredential } from '../../lambdas/webhooks/webhook-auth';
+import { parseWebhookPayload, type WebhookEvent } from '../../lambdas/webhooks/webhook-payload';
 
 const secret = 'test-webhook-secret';
 const token = 'generated-callback-token';

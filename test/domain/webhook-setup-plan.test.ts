@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeAccount, planRemoval, planSetup } from '../../cli/setup/plan';
-import { parseAccountWebhooks, type AccountWebhooks } from '../../lambdas/shared/sendblue-webhooks';
+import { parseAccountWebhooks, type AccountWebhooks } from '../../lambdas/adapters/sendblue-webhooks';
 
 const OURS = { receive: 'https://abc.execute-api.us-east-1.amazonaws.com/webhooks/receive', outbound: 'https://abc.execute-api.us-east-1.amazonaws.com/webhooks/status' };
 const SECRET = 'stack-webhook-secret';

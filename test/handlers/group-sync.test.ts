@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGroupSync } from '../../lambdas/shared/group-sync';
+import { createGroupSync } from '../../lambdas/webhooks/group-sync';
 import { countRequests, freshTable } from './table-for-test';
 
 describe('group sync (per-container cache over conditional writes)', () => {

@@ -4,11 +4,11 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../lambdas/handlers/ingest';
 import { createReadHandler } from '../../lambdas/handlers/read';
-import { silentLogger } from '../../lambdas/shared/logger';
-import { messageKey } from '../../lambdas/shared/keys';
-import { staticSecretSource } from '../../lambdas/shared/secrets';
-import { statusCallbackToken } from '../../lambdas/shared/webhook-auth';
-import { createTableStore } from '../../lambdas/shared/table';
+import { silentLogger } from '../../lambdas/platform/logger';
+import { messageKey } from '../../lambdas/contract/keys';
+import { staticSecretSource } from '../../lambdas/adapters/secrets';
+import { statusCallbackToken } from '../../lambdas/webhooks/webhook-auth';
+import { createTableStore } from '../../lambdas/adapters/table';
 import { apiEvent, inboundPayload, parseBody, statusPayload } from './events';
 import { countRequests, freshTable } from './table-for-test';
 

@@ -1,6 +1,6 @@
 /** The sandbox-only group list (the web page's sidebar), on DynamoDB Local. */
 import { describe, expect, it } from 'vitest';
-import { parseWebhookPayload } from '../../lambdas/shared/webhook-payload';
+import { parseWebhookPayload } from '../../lambdas/webhooks/webhook-payload';
 import { inboundPayload, statusPayload } from './events';
 import { freshTable } from './table-for-test';
 

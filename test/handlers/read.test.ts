@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../lambdas/handlers/ingest';
 import { createReadHandler } from '../../lambdas/handlers/read';
-import { encodeCursor } from '../../lambdas/shared/cursor';
-import { silentLogger } from '../../lambdas/shared/logger';
-import { createS3LinkSigner } from '../../lambdas/shared/media-links';
-import { staticSecretSource } from '../../lambdas/shared/secrets';
+import { encodeCursor } from '../../lambdas/reads/cursor';
+import { silentLogger } from '../../lambdas/platform/logger';
+import { createS3LinkSigner } from '../../lambdas/reads/media-links';
+import { staticSecretSource } from '../../lambdas/adapters/secrets';
 import { apiEvent, inboundPayload, parseBody } from './events';
 import { freshTable } from './table-for-test';
 

@@ -6,9 +6,9 @@
  */
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { BACKFILL_ENV, BACKFILL_SETTINGS } from '../../lambdas/shared/backfill-settings';
-import { ENV } from '../../lambdas/shared/env';
-import { TABLE_SCHEMA } from '../../lambdas/shared/table-schema';
+import { BACKFILL_ENV, BACKFILL_SETTINGS } from '../../lambdas/contract/backfill-settings';
+import { ENV } from '../../lambdas/contract/env';
+import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
 import { DEFAULTS } from '../../lib/defaults';
 import { asArray, resourcesOfType, roleStatements, statementSummary, synthStack } from './helpers';
 

@@ -1,6 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/shared/http';
+import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/platform/http';
 import { ConfigError, parseConfig } from '../../lib/config';
 import { DEFAULTS } from '../../lib/defaults';
 

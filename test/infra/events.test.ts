@@ -4,10 +4,10 @@
  */
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { EVENT_SOURCE } from '../../lambdas/shared/domain-events';
-import { ENV } from '../../lambdas/shared/env';
-import { STREAM_CONSUMER_SETTINGS } from '../../lambdas/shared/stream-consumer-settings';
-import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS } from '../../lambdas/shared/stream-filters';
+import { EVENT_SOURCE } from '../../lambdas/events/domain-events';
+import { ENV } from '../../lambdas/contract/env';
+import { STREAM_CONSUMER_SETTINGS } from '../../lambdas/contract/stream-consumer-settings';
+import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS } from '../../lambdas/events/stream-filters';
 import { ConfigError, parseConfig } from '../../lib/config';
 import { DEFAULTS } from '../../lib/defaults';
 import { resourcesOfType, roleStatements, statementSummary, synthStack, unacknowledgedFindings } from './helpers';

@@ -4,9 +4,9 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
-import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/shared/command-queue-settings';
-import { ENV } from '../../lambdas/shared/env';
-import { TABLE_SCHEMA } from '../../lambdas/shared/table-schema';
+import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/contract/command-queue-settings';
+import { ENV } from '../../lambdas/contract/env';
+import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
 import { buildApp } from '../../lib/app';
 import { CommandQueue } from '../../lib/constructs/command-queue';
 import { SendblueSecrets } from '../../lib/constructs/secrets';
@@ -154,7 +154,7 @@ describe('sender Lambda', () => {
     expect(resources[logGroupId].Properties.RetentionInDays).toBe(30);
   });
 
-  it('gets exactly its environment (names from lambdas/shared/env.ts)', () => {
+  it('gets exactly its environment (names from lambdas/contract/env.ts)', () => {
     const apiEndpoint = { 'Fn::GetAtt': [idOf(stack.api.httpApi), 'ApiEndpoint'] };
     expect(sender.Environment.Variables).toEqual({
       [ENV.tableName]: { Ref: tableId },

@@ -1,10 +1,10 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { ENV } from '../../lambdas/shared/env';
-import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/shared/http';
-import { ROUTES, routeKey } from '../../lambdas/shared/routes';
-import { TABLE_SCHEMA } from '../../lambdas/shared/table-schema';
+import { ENV } from '../../lambdas/contract/env';
+import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/platform/http';
+import { ROUTES, routeKey } from '../../lambdas/contract/routes';
+import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
 import { ACCESS_LOG_FIELDS } from '../../lib/constructs/http-api';
 import { asArray, resourcesOfType, roleStatements, statementSummary, synthStack } from './helpers';
 

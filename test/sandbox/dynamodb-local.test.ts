@@ -4,7 +4,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TABLE_SCHEMA } from '../../lambdas/shared/table-schema';
+import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
 import { ensureTable } from '../../sandbox/create-table';
 import { JAVA_REQUIRED_MESSAGE, startDynamoDbLocal } from '../../sandbox/dynamodb-local';
 import { findFreePort, isPortFree } from '../../sandbox/ports';

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIMULATOR_PICTURE } from '../../sandbox/sendblue-simulator/control';
 import type { EventEnvelope } from '../../sandbox/event-feed';
-import { SIGNING_HEADER } from '../../lambdas/shared/webhook-auth';
+import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';
 import { inboundPayload } from '../handlers/events';
 import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
 

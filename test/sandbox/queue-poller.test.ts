@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../lambdas/shared/logger';
+import type { Logger } from '../../lambdas/platform/logger';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/config';
 import { findFreePort } from '../../sandbox/ports';
 import { createQueuePoller, type BatchInfo, type QueuePoller, type QueuePollerOptions } from '../../sandbox/queue-poller';

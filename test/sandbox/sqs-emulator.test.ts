@@ -9,7 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/shared/command-queue-settings';
+import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/contract/command-queue-settings';
 import { SANDBOX_CREDENTIALS, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION } from '../../sandbox/config';
 import { findFreePort, isPortFree } from '../../sandbox/ports';
 import { startSqsEmulator, type RunningSqsEmulator } from '../../sandbox/sqs-emulator';

@@ -11,7 +11,7 @@ import { DEFAULT_SANDBOX_CONFIG, SANDBOX_QUEUE_NAME } from '../../sandbox/config
 import { findFreePort, isPortFree } from '../../sandbox/ports';
 import { trackedChildren } from '../../sandbox/processes';
 import { startSandbox } from '../../sandbox/start';
-import { silentLogger } from '../../lambdas/shared/logger';
+import { silentLogger } from '../../lambdas/platform/logger';
 import { dynamoDbLocalPids, isAlive, waitFor } from '../support/processes';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

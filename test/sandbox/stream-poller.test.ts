@@ -14,12 +14,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEventsHandler } from '../../lambdas/handlers/events';
 import { createMediaHandler } from '../../lambdas/handlers/media';
-import type { DomainEvent } from '../../lambdas/shared/domain-events';
-import type { EventPublisher } from '../../lambdas/shared/event-publisher';
-import { silentLogger } from '../../lambdas/shared/logger';
-import { createMediaFetcher } from '../../lambdas/shared/media-fetch';
-import { createS3MediaStore } from '../../lambdas/shared/media-store';
-import { EVENTS_STREAM_FILTERS } from '../../lambdas/shared/stream-filters';
+import type { DomainEvent } from '../../lambdas/events/domain-events';
+import type { EventPublisher } from '../../lambdas/adapters/event-publisher';
+import { silentLogger } from '../../lambdas/platform/logger';
+import { createMediaFetcher } from '../../lambdas/adapters/media-fetch';
+import { createS3MediaStore } from '../../lambdas/adapters/media-store';
+import { EVENTS_STREAM_FILTERS } from '../../lambdas/events/stream-filters';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/config';
 import { createEventFeed } from '../../sandbox/event-feed';
 import { findFreePort } from '../../sandbox/ports';
@@ -27,7 +27,7 @@ import { startSqsEmulator, type RunningSqsEmulator } from '../../sandbox/sqs-emu
 import { createStreamPoller, type StreamBatchHandler, type StreamPoller } from '../../sandbox/stream-poller';
 import { createTestTable, testDynamoDbConfig, type TestTable } from '../support/dynamodb';
 import { inboundPayload } from '../handlers/events';
-import { parseWebhookPayload, type WebhookEvent } from '../../lambdas/shared/webhook-payload';
+import { parseWebhookPayload, type WebhookEvent } from '../../lambdas/webhooks/webhook-payload';
 
 const streams = new DynamoDBStreamsClient(testDynamoDbConfig());
 const pollers: StreamPoller[] = [];

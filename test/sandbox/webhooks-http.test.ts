@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../lambdas/shared/logger';
-import { statusCallbackToken } from '../../lambdas/shared/webhook-auth';
+import { silentLogger } from '../../lambdas/platform/logger';
+import { statusCallbackToken } from '../../lambdas/webhooks/webhook-auth';
 import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';
 import { findFreePort } from '../../sandbox/ports';
 import { startSandbox, type RunningSandbox } from '../../sandbox/start';

@@ -7,8 +7,8 @@
  * duplicate. Nothing is mocked: DynamoDB Local, the SQS emulator, the simulator over HTTP.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BackfillReport } from '../../lambdas/shared/backfill-job';
-import { SIGNING_HEADER } from '../../lambdas/shared/webhook-auth';
+import type { BackfillReport } from '../../lambdas/backfill/backfill-job';
+import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';
 import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
 import type { SimMessage } from '../../sandbox/sendblue-simulator';
 import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/shared/queue-adapter';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue';
 import { findFreePort } from '../../sandbox/ports';
 import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
 

@@ -7,7 +7,7 @@
  * provably never sent, and no command Sendblue accepted ends failed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GroupCommand } from '../../lambdas/shared/commands';
+import type { GroupCommand } from '../../lambdas/contract/commands';
 import { seededRandom } from '../../sandbox/sendblue-simulator/faults';
 import { startHarness, type Harness } from '../support/sandbox-harness';
 import { injectStorageFaults, type StorageFaults } from '../support/storage-faults';

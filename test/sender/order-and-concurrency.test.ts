@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { commandFingerprint, type GroupCommand } from '../../lambdas/shared/commands';
+import { commandFingerprint, type GroupCommand } from '../../lambdas/contract/commands';
 import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
 
 let h: Harness;

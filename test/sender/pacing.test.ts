@@ -4,7 +4,7 @@
  * once onto one line. The sender paces them through the line's shared slots.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SENDBLUE_LINE_LIMITS } from '../../lambdas/shared/line-pacing';
+import { SENDBLUE_LINE_LIMITS } from '../../lambdas/sending/line-pacing';
 import { LINE, startHarness, type Harness } from '../support/sandbox-harness';
 
 const COMMANDS = 100;

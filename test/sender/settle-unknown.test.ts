@@ -10,8 +10,8 @@ import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listDeadLetters, redriveDeadLetters } from '../../client/dead-letters';
 import { sandboxTarget, type Target } from '../../client/target';
-import type { BackfillReport } from '../../lambdas/shared/backfill-job';
-import type { SweepReport } from '../../lambdas/shared/settle-unknown';
+import type { BackfillReport } from '../../lambdas/backfill/backfill-job';
+import type { SweepReport } from '../../lambdas/sending/settle-unknown';
 import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
 
 const SEND = '/api/send-group-message';

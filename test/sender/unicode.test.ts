@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandValidationError, createGroupsProducer, sandboxTarget, type GroupsProducer } from '../../client';
-import { MAX_CONTENT_CHARS } from '../../lambdas/shared/sendblue-rules';
+import { MAX_CONTENT_CHARS } from '../../lambdas/contract/sendblue-rules';
 import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
 
 let h: Harness;

@@ -7,7 +7,7 @@
 import SendblueAPI from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { A, B, apiError, KEY, LINE, SECRET, sdkClient } from './support';
-import { SIGNING_HEADER } from '../../lambdas/shared/webhook-auth';
+import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
 

@@ -5,7 +5,7 @@
 import SendblueAPI, { APIError } from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { A, B, C, D, E, KEY, LINE, LINE2, SECRET, apiError, sdkClient } from './support';
-import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/shared/sendblue-rules';
+import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/contract/sendblue-rules';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 
 

@@ -5,8 +5,8 @@
 import SendblueAPI from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { A, B, C, KEY, LINE, SECRET, sdkClient } from './support';
-import { createLogger } from '../../lambdas/shared/logger';
-import { SIGNING_HEADER } from '../../lambdas/shared/webhook-auth';
+import { createLogger } from '../../lambdas/platform/logger';
+import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';
 import { CANNED_REPLIES, startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { createDocumentClient, createTableStore, type TableStore } from '../../lambdas/shared/table';
+import { createDocumentClient, createTableStore, type TableStore } from '../../lambdas/adapters/table';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/config';
 import { ensureTable } from '../../sandbox/create-table';
 

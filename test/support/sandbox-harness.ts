@@ -10,10 +10,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { createLogger } from '../../lambdas/shared/logger';
+import { createLogger } from '../../lambdas/platform/logger';
 import { DEFAULT_SANDBOX_CONFIG, SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from '../../sandbox/config';
 import type { SandboxSenderOptions, SandboxSimulatorOptions } from '../../sandbox/command-path';
-import type { BackfillJobSettings } from '../../lambdas/shared/backfill-job';
+import type { BackfillJobSettings } from '../../lambdas/backfill/backfill-job';
 import { findFreePort } from '../../sandbox/ports';
 import type { RunningSimulator } from '../../sandbox/sendblue-simulator';
 import { startSandbox, type RunningSandbox } from '../../sandbox/start';

@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { commandKey, messageKey, timelineKeys, unsettledKeys } from '../contract/keys';
+import { statusRank } from '../contract/status';
+import { TABLE_SCHEMA } from '../contract/table-schema';
+import { buildUpdate, conditionFailureItem, isConditionalFailure } from './update-expression';
+
+/**
+ * The sender's part of the table module: the command ledger (exactly-once decisions rest on its
+ * conditional writes) and outbound messages. createTableStore (table.ts) exposes these.
+ * What each state means, and what is checked before any resend: README "Exactly once".
+ */
+export type CommandState = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
+
+export interface CommandItem {
+  command_id: string;
+  type: string;
+  state: CommandState;
+  group_id?: string;
+  message_handle?: string;
+  error?: string;
+  /** What the command asks for (commandFingerprint): tells a reused command_id apart. */
+  fingerprint?: string;
+  /** Fingerprints of other commands that tried to reuse this id and were refused. */
+  refused_fingerprints?: Set<string> | string[];
+  /** Deliveries that claimed the command (waits for a line slot included). */
+  attempts?: number;
+  /** Attempts that failed (5xx, timeouts, unreachable): the failure budget. 429s never count. */
+  failures?: number;
+  /** Checks in Sendblue that could not be made, in a row (backoff only; never a reason to give up). */
+  check_failures?: number;
+  /** The last failure that counted, for "gave up after N attempts: ...". */
+  last_failure?: string;
+  /** Epoch ms until which the current `sending` attempt owns the command. */
+  lease_until?: number;
+  lease_id?: string;
+  /** When the first attempt started. */
+  first_attempt_at?: string;
+  /** When the first call that may have reached Sendblue was made: unclear outcomes are looked up from here. */
+  check_since?: string;
+  /** A reserved send slot on a line (epoch ms), kept while the command waits for it on the queue. */
+  slot_at?: number;
+  slot_line?: string;
+  /** When the next attempt is due (waiting for a slot, a retry, or Sendblue's Retry-After). */
+  next_attempt_at?: string;
+  /**
+   * While `unknown`: the command's queue message body, so the sweep can check it in Sendblue if
+   * the message is gone (the entry is then also in GSI1's `UNSETTLED` list, keys.ts).
+   */
+  command_json?: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface ClaimRequest {
+  commandId: string;
+  type: string;
+  fingerprint: string;
+  groupId?: string;
+  leaseMs: number;
+  /**
+   * Take over a `failed` entry (nothing was sent for it): a redrive of the same command, or a
+   * different command reusing the id of one that failed. Starts a fresh failure budget.
+   */
+  restart?: { sameCommandAllowed: boolean };
+  /** The sweep: claim only an `unknown` entry, or a `sending` one whose lease expired. */
+  onlyUnsettled?: boolean;
+}
+
+export type ClaimResult =
+  | { claimed: true; leaseId: string; previous?: CommandItem; restarted: boolean }
+  | { claimed: false; current: CommandItem };
+
+export interface CommandFinish {
+  state: Exclude<CommandState, 'sending'>;
+  error?: string;
+  groupId?: string;
+  messageHandle?: string;
+  /** Absolute values: only the lease holder writes them. */
+  failures?: number;
+  checkFailures?: number;
+  lastFailure?: string;
+  /** Set when a call that may have reached Sendblue was made (kept if already set). */
+  checkSince?: string;
+  /** A reserved slot to keep; anything else removes the slot. */
+  slot?: { at: number; line: string };
+  nextAttemptAt?: string;
+  /** The command's body; kept on the entry (and listed as unsettled) only when `state` is `unknown`. */
+  commandJson?: string;
+}
+
+export interface OutboundMessage {
+  messageHandle: string;
+  groupId?: string;
+  commandId: string;
+  status: string;
+  content?: string;
+  mediaUrl?: string;
+  fromNumber?: string;
+  dateSent: string;
+  dateUpdated?: string;
+  sendStyle?: string;
+  participants?: string[];
+  relayUrl?: string;
+}
+
+const { partitionKey: PK } = TABLE_SCHEMA;
+const { partitionKey: GSI1PK, sortKey: GSI1SK } = TABLE_SCHEMA.groupTimelineIndex;
+
+export function createCommandTable(db: DynamoDBDocumentClient, TableName: string, now: () => Date, retentionDays: number) {
+  const iso = () => now().toISOString();
+  const expiresAt = () => Math.floor(now().getTime() / 1000) + retentionDays * 86_400;
+
+  return {
+    /**
+     * One conditional write decides who may act on a command. It never overwrites `sent`, a live
+     * lease, or an entry of a different command (fingerprint); only a `restart` takes a `failed` one.
+     */
+    async claimCommand(request: ClaimRequest): Promise<ClaimResult> {
+      const at = now();
+      const leaseId = randomUUID();
+      const restart = request.restart;
+      const update = buildUpdate({
+        set: {
+          state: 'sending', type: request.type, lease_id: leaseId, lease_until: at.getTime() + request.leaseMs,
+          updated_at: at.toISOString(), expires_at: expiresAt(), group_id: request.groupId, fingerprint: request.fingerprint,
+          ...(restart ? { failures: 0, check_failures: 0, first_attempt_at: at.toISOString() } : {}),
+        },
+        setIfNotExists: { command_id: request.commandId, created_at: at.toISOString(), first_attempt_at: at.toISOString() },
+        increment: { attempts: 1 },
+        remove: restart ? ['error', 'last_failure', 'slot_at', 'slot_line', 'check_since', 'message_handle', 'next_attempt_at'] : [],
+      });
+      const sameCommand = '#fingerprint = :fingerprint';
+      const expiredLease = '(#state = :sending AND #lease_until < :now)';
+      const condition = restart
+        ? `#state = :failed${restart.sameCommandAllowed ? '' : ` AND (attribute_not_exists(#fingerprint) OR #fingerprint <> :fingerprint)`}`
+        : request.onlyUnsettled
+          ? `${sameCommand} AND (#state = :unknown OR ${expiredLease})`
+          : `attribute_not_exists(${PK}) OR (${sameCommand} AND (#state IN (:queued, :unknown) OR ${expiredLease}))`;
+      const stateValues = restart
+        ? { ':failed': 'failed' }
+        : { ...(request.onlyUnsettled ? {} : { ':queued': 'queued' }), ':unknown': 'unknown', ':sending': 'sending', ':now': at.getTime() };
+      try {
+        const out = await db.send(new UpdateCommand({
+          TableName,
+          Key: commandKey(request.commandId),
+          ...update,
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...stateValues },
+          ConditionExpression: condition,
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }));
+        return { claimed: true, leaseId, previous: out.Attributes as CommandItem | undefined, restarted: Boolean(restart) };
+      } catch (error) {
+        if (!isConditionalFailure(error)) throw error;
+        return { claimed: false, current: conditionFailureItem<CommandItem>(error) ?? { command_id: request.commandId, type: request.type, state: 'sending' } };
+      }
+    },
+
+    /**
+     * Ends an attempt; only the lease holder may, so a slow attempt whose lease expired cannot
+     * overwrite a newer one. An `unknown` entry is listed as unsettled (GSI1) with its body; any
+     * other state takes it off the list, in the same write.
+     */
+    async finishCommand(commandId: string, leaseId: string, finish: CommandFinish): Promise<boolean> {
+      const updatedAt = iso();
+      const unsettled = finish.state === 'unknown';
+      const update = buildUpdate({
+        set: {
+          state: finish.state, error: finish.error, group_id: finish.groupId, message_handle: finish.messageHandle,
+          failures: finish.failures, check_failures: finish.checkFailures, last_failure: finish.lastFailure,
+          slot_at: finish.slot?.at, slot_line: finish.slot?.line, next_attempt_at: finish.nextAttemptAt,
+          updated_at: updatedAt, expires_at: expiresAt(),
+          ...(unsettled ? { ...unsettledKeys(updatedAt, commandId), command_json: finish.commandJson } : {}),
+        },
+        setIfNotExists: { check_since: finish.checkSince },
+        remove: [
+          'lease_id', 'lease_until',
+          ...(unsettled ? [] : [GSI1PK, GSI1SK, 'command_json']),
+          ...(finish.error === undefined ? ['error'] : []),
+          ...(finish.slot === undefined ? ['slot_at', 'slot_line'] : []),
+          ...(finish.nextAttemptAt === undefined ? ['next_attempt_at'] : []),
+        ],
+      });
+      try {
+        await db.send(new UpdateCommand({
+          TableName,
+          Key: commandKey(commandId),
+          ...update,
+          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#lease_id': 'lease_id' },
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':lease_id': leaseId },
+          ConditionExpression: '#lease_id = :lease_id',
+        }));
+        return true;
+      } catch (error) {
+        if (isConditionalFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    /** A command that could not be read or validated: recorded as failed unless the id already means something else. */
+    async recordRejectedCommand(commandId: string, type: string, error: string): Promise<void> {
+      const update = buildUpdate({
+        set: { command_id: commandId, type, state: 'failed', error, updated_at: iso(), expires_at: expiresAt() },
+        setIfNotExists: { created_at: iso() },
+      });
+      try {
+        await db.send(new UpdateCommand({
+          TableName,
+          Key: commandKey(commandId),
+          ...update,
+          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#fingerprint': 'fingerprint' },
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':failed_state': 'failed' },
+          // Never over an entry of a valid command (it has a fingerprint): that id is taken.
+          ConditionExpression: `attribute_not_exists(${PK}) OR (#state = :failed_state AND attribute_not_exists(#fingerprint))`,
+        }));
+      } catch (error) {
+        if (!isConditionalFailure(error)) throw error;
+      }
+    },
+
+    /**
+     * A different command arrived with this id and was refused: its fingerprint is added to the
+     * entry, so the producer of the second command can see it was not sent (GET /commands/{id}).
+     */
+    async recordRefusedReuse(commandId: string, fingerprint: string): Promise<void> {
+      await db.send(new UpdateCommand({
+        TableName,
+        Key: commandKey(commandId),
+        UpdateExpression: 'ADD #refused :refused SET #last_refused_at = :at',
+        ExpressionAttributeNames: { '#refused': 'refused_fingerprints', '#last_refused_at': 'last_refused_at' },
+        ExpressionAttributeValues: { ':refused': new Set([fingerprint]), ':at': iso() },
+        ConditionExpression: `attribute_exists(${PK})`,
+      })).catch((error: unknown) => {
+        if (!isConditionalFailure(error)) throw error;
+      });
+    },
+
+    /**
+     * Stores an accepted send under its group. Status webhooks may have arrived first (Sendblue
+     * calls back fast): their status is kept, never moved back to QUEUED. Returns the status that
+     * was already there, if any, so the caller can relay it to the command's own callback.
+     */
+    async putOutboundMessage(message: OutboundMessage): Promise<{ earlierStatus?: string }> {
+      const update = buildUpdate({
+        set: {
+          message_handle: message.messageHandle, group_id: message.groupId, direction: 'outbound',
+          content: message.content, media_url: message.mediaUrl, from_number: message.fromNumber,
+          date_sent: message.dateSent, send_style: message.sendStyle, participants: message.participants,
+          relay_url: message.relayUrl, command_id: message.commandId,
+          ...(message.groupId ? timelineKeys(message.groupId, message.dateSent, message.messageHandle) : {}),
+        },
+        setIfNotExists: {
+          status: message.status, status_rank: statusRank(message.status),
+          date_updated: message.dateUpdated ?? message.dateSent, received_at: iso(),
+        },
+      });
+      const out = await db.send(new UpdateCommand({
+        TableName, Key: messageKey(message.messageHandle), ...update, ReturnValues: 'UPDATED_OLD',
+      }));
+      const earlier = out.Attributes?.status;
+      return { earlierStatus: typeof earlier === 'string' ? earlier : undefined };
+    },
+  };
+}
+
+export type CommandTable = ReturnType<typeof createCommandTable>;

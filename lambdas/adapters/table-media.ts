@@ -1,0 +1,35 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { messageKey } from '../contract/keys';
+import type { MediaArchive } from '../media/media-rules';
+import { TABLE_SCHEMA } from '../contract/table-schema';
+import { isConditionalFailure } from './update-expression';
+
+/**
+ * The media Lambda's part of the table module: one UpdateItem records where the copy of a
+ * message's media is (or why there is none) on the message item. `media_archive` is not in the
+ * group timeline index's projection, so this writes the table only, never GSI1.
+ */
+export function createMediaTable(db: DynamoDBDocumentClient, TableName: string) {
+  return {
+    /** Resolves false when the message is not there (nothing is created). */
+    async recordMediaArchive(messageHandle: string, archive: MediaArchive): Promise<boolean> {
+      try {
+        await db.send(new UpdateCommand({
+          TableName,
+          Key: messageKey(messageHandle),
+          UpdateExpression: 'SET #archive = :archive',
+          ExpressionAttributeNames: { '#archive': 'media_archive' },
+          ExpressionAttributeValues: { ':archive': archive },
+          ConditionExpression: `attribute_exists(${TABLE_SCHEMA.partitionKey})`,
+        }));
+        return true;
+      } catch (error) {
+        if (isConditionalFailure(error)) return false;
+        throw error;
+      }
+    },
+  };
+}
+
+export type MediaTable = ReturnType<typeof createMediaTable>;

@@ -1,0 +1,88 @@
+import type { MediaLink } from '../reads/media-links';
+import { statusRank } from './status';
+import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../adapters/table';
+
+/** Public shapes of DESIGN.md §4, built from stored items. Absent values are `null`, never missing. */
+export function messageView(item: MessageItem) {
+  return {
+    message_handle: item.message_handle,
+    group_id: item.group_id ?? null,
+    direction: item.direction,
+    status: item.status,
+    content: item.content ?? null,
+    media_url: item.media_url ?? null,
+    from_number: item.from_number ?? null,
+    date_sent: item.date_sent ?? null,
+    date_updated: item.date_updated ?? null,
+    send_style: item.send_style ?? null,
+  };
+}
+
+/** `mediaLink`: a presigned link to the archived copy of `media_url`, when there is one (media-links.ts). */
+export function messageDetailView(item: MessageItem, history: StatusHistoryItem[], mediaLink?: MediaLink) {
+  const statusHistory = history.length
+    ? history.map((entry) => ({ status: entry.status, date_updated: entry.date_updated ?? entry.received_at }))
+    : [{ status: item.status, date_updated: item.date_updated ?? null }];
+  // By time; a tie (Sendblue may stamp two statuses alike) goes to the status order.
+  statusHistory.sort((a, b) => String(a.date_updated).localeCompare(String(b.date_updated)) || statusRank(a.status) - statusRank(b.status));
+  const archive = item.media_archive;
+  return {
+    ...messageView(item),
+    media_archive_url: mediaLink?.url ?? null,
+    media_archive: !archive ? null : 'key' in archive
+      ? { content_type: archive.content_type, bytes: archive.bytes, archived_at: archive.archived_at, link_expires_at: mediaLink?.expires_at ?? null }
+      : { error: archive.error, failed_at: archive.failed_at },
+    error_code: item.error_code ?? null,
+    error_message: item.error_message ?? null,
+    participants: item.participants ?? null,
+    extra: item.extra_json ? (JSON.parse(item.extra_json) as Record<string, unknown>) : {},
+    status_history: statusHistory,
+  };
+}
+
+/**
+ * The group summary. `last_message_at` comes from the newest message rather than from the group
+ * record, so the record is not rewritten on every message. Members and name come from whichever
+ * is newer: the record, or the newest recent message that carries them. That keeps the answer right
+ * even when a Lambda container skipped a record write it believed redundant (its cache is per
+ * container), and for groups seen only through messages sent outside this stack.
+ */
+export function groupView(groupId: string, record: GroupItem | undefined, recent: MessageItem[]) {
+  const newest = recent[0];
+  const isNewer = (message: MessageItem | undefined) =>
+    message !== undefined && (!record || (message.date_sent ?? '') > record.updated_at);
+  const withMembers = recent.find((message) => message.participants?.length);
+  const withName = recent.find((message) => message.group_display_name);
+  return {
+    group_id: groupId,
+    members: isNewer(withMembers) ? [...new Set(withMembers!.participants)].sort() : (record?.members ?? []),
+    name: isNewer(withName) ? withName!.group_display_name! : (record?.group_name ?? null),
+    // The record may be written after the group's first messages (a send to new numbers writes
+    // none; the first webhook with members does), so the oldest message seen can be earlier.
+    created_at: earliest(record?.created_at, recent[recent.length - 1]?.date_sent),
+    updated_at: isNewer(withMembers) ? withMembers!.date_sent! : (record?.updated_at ?? newest?.date_sent ?? null),
+    last_message_at: newest?.date_sent ?? null,
+  };
+}
+
+const earliest = (a: string | undefined, b: string | undefined): string | null =>
+  (a && b ? (a < b ? a : b) : (a ?? b ?? null));
+
+export function commandView(item: CommandItem) {
+  return {
+    command_id: item.command_id,
+    type: item.type,
+    state: item.state,
+    group_id: item.group_id ?? null,
+    message_handle: item.message_handle ?? null,
+    error: item.error ?? null,
+    /** Whose command this id is (commandFingerprint): a producer compares it with its own. */
+    fingerprint: item.fingerprint ?? null,
+    /** Fingerprints of other commands that reused this id: refused, never sent. */
+    refused_reuses: item.refused_fingerprints ? [...item.refused_fingerprints].sort() : [],
+    /** Failed attempts so far (429s and waits for the line are not failures). */
+    failures: item.failures ?? 0,
+    /** When the next attempt is due, while the command waits (line slot, retry, Retry-After). */
+    next_attempt_at: item.state === 'queued' || item.state === 'unknown' ? (item.next_attempt_at ?? null) : null,
+  };
+}

@@ -1,0 +1,125 @@
+import { itemKindOf } from '../contract/keys';
+import type { TableChange } from './table-change';
+import type { CommandItem, GroupItem, MessageItem } from '../adapters/table';
+import { commandView, messageView } from '../contract/views';
+
+/**
+ * What the stack tells the user's app, decided from the table's change stream alone (no I/O):
+ * each change maps to zero or one domain event. Every rule below fires once per real change of
+ * the table, and a duplicate webhook changes nothing in the table, so it publishes nothing.
+ * Schema and examples: README "Events".
+ */
+export const EVENT_SOURCE = 'sendblue-groups';
+
+export const DETAIL_TYPES = {
+  messageReceived: 'Group Message Received',
+  statusChanged: 'Message Status Changed',
+  commandSettled: 'Command Settled',
+  groupChanged: 'Group Changed',
+} as const;
+export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
+
+export interface DomainEvent {
+  detailType: DetailType;
+  /** snake_case like the read API, with `event_id` (the stream record's id) first. */
+  detail: { event_id: string } & Record<string, unknown>;
+  /** When the change was written (ISO), if the stream said. */
+  time?: string;
+}
+
+/** States a command settles in (README "Exactly once"); `queued` and `sending` are on the way. */
+const SETTLED = new Set(['sent', 'failed', 'unknown']);
+
+export function domainEventFor(change: TableChange): DomainEvent | undefined {
+  if (change.kind === 'REMOVE' || !change.newImage) return undefined; // TTL expiries, deletions
+  const event = (detailType: DetailType, detail: Record<string, unknown>): DomainEvent => ({
+    detailType, detail: { event_id: change.eventId, ...detail }, time: change.at,
+  });
+  switch (itemKindOf(change.pk, change.sk)) {
+    case 'message':
+      return change.kind === 'INSERT' ? messageReceived(change.newImage as unknown as MessageItem, event) : undefined;
+    case 'status':
+      // One history item per distinct status, written once (a conditional put): never a duplicate.
+      return change.kind === 'INSERT' ? event(DETAIL_TYPES.statusChanged, statusDetail(change)) : undefined;
+    case 'command':
+      return commandSettled(change, event);
+    case 'group':
+      return groupChanged(change, event);
+    default:
+      return undefined; // pacing records, anything else
+  }
+}
+
+type Build = (detailType: DetailType, detail: Record<string, unknown>) => DomainEvent;
+
+function messageReceived(item: MessageItem, event: Build): DomainEvent | undefined {
+  // Outbound messages are INSERTed by the sender (and by a status that came first): they are
+  // told by Command Settled and Message Status Changed. 1:1 messages belong to no group.
+  if (item.direction !== 'inbound' || !item.group_id) return undefined;
+  return event(DETAIL_TYPES.messageReceived, {
+    ...messageView(item),
+    participants: item.participants ?? null,
+    group_display_name: item.group_display_name ?? null,
+  });
+}
+
+function statusDetail({ pk, newImage }: TableChange): Record<string, unknown> {
+  const item = newImage as Record<string, unknown>;
+  const text = (key: string) => (typeof item[key] === 'string' ? item[key] : null);
+  return {
+    message_handle: pk.slice('MSG#'.length),
+    group_id: text('group_id'),
+    status: text('status'),
+    date_updated: text('date_updated') ?? text('received_at'),
+    error_code: text('error_code'),
+    error_message: text('error_message'),
+  };
+}
+
+/**
+ * Into sent or failed: always (a redriven command that fails again is a new outcome). Into
+ * unknown: only when an attempt ended unclear (a counted failure: the call may have reached
+ * Sendblue), not each time a later check in Sendblue could not be made, nor after the lease
+ * bookkeeping in between (`sending` is never published).
+ */
+function commandSettled({ newImage, oldImage }: TableChange, event: Build): DomainEvent | undefined {
+  const now = newImage as unknown as CommandItem;
+  const before = oldImage as unknown as CommandItem | undefined;
+  if (!SETTLED.has(now.state) || before?.state === now.state) return undefined;
+  if (now.state === 'unknown' && (now.failures ?? 0) <= (before?.failures ?? 0)) return undefined;
+  return event(DETAIL_TYPES.commandSettled, commandView(now));
+}
+
+function groupChanged({ newImage, oldImage }: TableChange, event: Build): DomainEvent | undefined {
+  const now = newImage as unknown as GroupItem;
+  const before = oldImage as unknown as GroupItem | undefined;
+  const members = [...(now.members ?? [])].sort();
+  const previous = [...(before?.members ?? [])].sort();
+  const name = now.group_name ?? null;
+  const previousName = before?.group_name ?? null;
+  const membersChanged = members.join(',') !== previous.join(',');
+  if (before && !membersChanged && name === previousName) return undefined; // e.g. only updated_at
+  // A record that does not know its members yet (a rename came first) adds or removes nobody.
+  const known = (list: string[], item?: GroupItem) => (item?.members ? list : []);
+  return event(DETAIL_TYPES.groupChanged, {
+    group_id: now.group_id,
+    members,
+    name,
+    previous_members: previous,
+    previous_name: previousName,
+    added_members: known(members, now).filter((member) => !previous.includes(member)),
+    removed_members: before?.members && now.members ? previous.filter((member) => !members.includes(member)) : [],
+    created_at: now.created_at ?? null,
+    updated_at: now.updated_at ?? null,
+  });
+}
+
+/**
+ * An event as small as EventBridge takes (256 KB per entry, `sizeOf` below): a message text too
+ * long for it (only text full of escaped control characters can be) is left out, with
+ * `content_omitted: true`; GET /messages/{handle} has it.
+ */
+export function fitToSize(event: DomainEvent, maxBytes: number, sizeOf: (event: DomainEvent) => number): DomainEvent {
+  if (sizeOf(event) <= maxBytes || typeof event.detail.content !== 'string') return event;
+  return { ...event, detail: { ...event.detail, content: null, content_omitted: true } };
+}

@@ -1,0 +1,143 @@
+import type { SQSRecord } from 'aws-lambda';
+import { attemptFromLedger, type AttemptDeps } from './attempt-calls';
+import { nextStep, retryDelaySeconds, type AttemptOutcome, type SenderPolicy } from './attempt-outcome';
+import { commandFingerprint, validateCommand, type GroupCommand } from '../contract/commands';
+import type { RecordResult } from './fifo-batch';
+import type { PacingSettings } from './line-pacing';
+import type { Logger } from '../platform/logger';
+import { createModifyAttempt } from './modify-attempt';
+import { DEAD_LETTER_ATTRIBUTES, isRedrive, type CommandQueueAdapter } from '../adapters/sqs-command-queue';
+import { createSendAttempt } from './send-attempt';
+import type { SendblueClient } from '../adapters/sendblue-client';
+import { commandIdOf, commandTypeOf, decideOnClaim } from './decisions';
+import type { StatusRelay } from '../webhooks/status-relay';
+import type { ClaimResult, TableStore } from '../adapters/table';
+
+export interface SenderSettings {
+  /** The stack's Sendblue line, used when a command names none. */
+  fromNumber: string;
+  /** The stack's own status URL with its token: always given to Sendblue as status_callback. */
+  statusCallbackUrl: () => Promise<string>;
+  /** How long one attempt owns a command; longer than the sender can run, so leases never overlap. */
+  leaseMs: number;
+  policy: SenderPolicy;
+  pacing: PacingSettings;
+}
+
+export interface SenderDeps {
+  store: TableStore;
+  sendblue: SendblueClient;
+  queue: CommandQueueAdapter;
+  relay: StatusRelay;
+  logger: Logger;
+  settings: SenderSettings;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const DONE: RecordResult = { done: true };
+
+/** Runs one queued command to its next state (README "Exactly once"); never throws. */
+export function createCommandProcessor(deps: SenderDeps) {
+  const { store, queue, logger, settings } = deps;
+  const now = deps.now ?? (() => new Date());
+  const attemptDeps: AttemptDeps = {
+    store, sendblue: deps.sendblue, relay: deps.relay, logger, settings, now,
+    sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  };
+  const attemptSend = createSendAttempt(attemptDeps);
+  const attemptModify = createModifyAttempt(attemptDeps);
+
+  return async function processRecord(record: SQSRecord): Promise<RecordResult> {
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+    let body: unknown;
+    try {
+      body = JSON.parse(record.body);
+    } catch {
+      body = undefined;
+    }
+    const attributeId = record.messageAttributes?.[DEAD_LETTER_ATTRIBUTES.commandId]?.stringValue;
+    const commandId = commandIdOf(body, attributeId, record.attributes.MessageDeduplicationId, record.messageId);
+    try {
+      if (body === undefined) return await reject(record, commandId, 'invalid', 'the message body is not JSON');
+      const validation = validateCommand(body);
+      if (!validation.ok) return await reject(record, commandId, commandTypeOf(body), validation.error);
+      return await run(validation.command, record, commandId);
+    } catch (error) {
+      // Storage or the queue failed outside an attempt: nothing is decided, the delivery is retried.
+      const seconds = Math.max(1, retryDelaySeconds(receiveCount, settings.policy.retry));
+      logger.error('command not processed; will retry', { command_id: commandId, message_id: record.messageId, error, retry_in_s: seconds });
+      return { done: false, retryAfterSeconds: seconds };
+    }
+  };
+
+  async function reject(record: SQSRecord, commandId: string, type: string, reason: string): Promise<RecordResult> {
+    await queue.moveToDeadLetter(record, { commandId, reason: `invalid command: ${reason}` });
+    await store.recordRejectedCommand(commandId, type, `invalid command: ${reason}`);
+    logger.warn('command failed: invalid', { command_id: commandId, type, reason });
+    return DONE;
+  }
+
+  async function run(command: GroupCommand, record: SQSRecord, commandId: string): Promise<RecordResult> {
+    const fingerprint = commandFingerprint(command);
+    const request = { commandId, type: command.type, fingerprint, groupId: command.group_id, leaseMs: settings.leaseMs };
+    const log = { command_id: commandId, type: command.type === 'modify_group' ? command.modify_type : command.type };
+    let claim: ClaimResult = await store.claimCommand(request);
+    let decision = decideOnClaim(claim, fingerprint, now().getTime(), isRedrive(record));
+    if (decision.action === 'restart') {
+      claim = await store.claimCommand({ ...request, restart: { sameCommandAllowed: decision.sameCommandAllowed } });
+      decision = claim.claimed ? decideOnClaim(claim, fingerprint, now().getTime(), false) : { action: 'wait', seconds: 1 };
+    }
+    switch (decision.action) {
+      case 'skip':
+        logger.info(`duplicate command ignored (${decision.why})`, log);
+        return DONE;
+      case 'conflict': {
+        const reason = `command_id ${commandId} is already used by a different command; this one was refused and not sent (use a new command_id)`;
+        await queue.moveToDeadLetter(record, { commandId, reason });
+        await store.recordRefusedReuse(commandId, fingerprint);
+        logger.warn('command refused: its command_id belongs to a different command', log);
+        return DONE;
+      }
+      case 'wait':
+      case 'restart':
+        logger.info('command busy in another delivery; will look again', { ...log, retry_in_s: decision.action === 'wait' ? decision.seconds : 1 });
+        return { done: false, retryAfterSeconds: decision.action === 'wait' ? decision.seconds : 1 };
+      case 'proceed':
+        break;
+    }
+    if (!claim.claimed) return { done: false, retryAfterSeconds: 1 };
+
+    const attempt = attemptFromLedger(commandId, claim.restarted ? undefined : claim.previous, decision.mustCheck, now().toISOString());
+    let outcome: AttemptOutcome;
+    try {
+      outcome = command.type === 'send_group_message' ? await attemptSend(command, attempt) : await attemptModify(command, attempt);
+    } catch (error) {
+      // Our storage failed before any call that matters (calls are caught inside the attempt).
+      logger.error('attempt stopped by a storage error', { ...log, error });
+      outcome = { kind: 'not-recorded', reason: `storage unavailable (${error instanceof Error ? error.name : 'error'})` };
+    }
+    const step = nextStep(outcome, attempt.state, settings.policy, now().getTime());
+    if (step.queue.action === 'dead-letter') await queue.moveToDeadLetter(record, { commandId, reason: step.queue.reason });
+    // An unknown command keeps its body, so the sweep can settle it if its queue message is lost.
+    await store.finishCommand(commandId, claim.leaseId, { ...step.finish, commandJson: record.body });
+    report(outcome, step.finish.error, log);
+    if (step.queue.action === 'retry') return { done: false, retryAfterSeconds: step.queue.seconds };
+    return DONE;
+  }
+
+  function report(outcome: AttemptOutcome, reason: string | undefined, log: Record<string, unknown>): void {
+    switch (outcome.kind) {
+      case 'sent':
+        return logger.info(outcome.how === 'found' ? 'command found already sent' : 'command sent', { ...log, group_id: outcome.groupId ?? null, message_handle: outcome.messageHandle ?? null });
+      case 'wait-for-slot':
+      case 'line-busy':
+        return logger.info('command waiting for a send slot on its line', { ...log, reason });
+      case 'rejected':
+      case 'gave-up':
+        return logger.warn('command failed; moved to the DLQ', { ...log, reason });
+      default:
+        return logger.warn('command will be retried', { ...log, reason });
+    }
+  }
+}

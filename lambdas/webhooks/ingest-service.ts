@@ -1,0 +1,62 @@
+import type { Logger } from '../platform/logger';
+import { createGroupSync } from './group-sync';
+import type { StatusRelay } from './status-relay';
+import type { TableStore } from '../adapters/table';
+import type { WebhookEvent } from './webhook-payload';
+
+export type IngestOutcome =
+  | { kind: 'message'; result: 'stored' | 'duplicate' }
+  | { kind: 'status'; result: 'advanced' | 'history-only' | 'duplicate' }
+  /** Nothing was written: the event contradicts what is stored (answered 409). */
+  | { kind: 'refused'; error: string };
+
+/**
+ * Decides what a parsed webhook event writes. Inbound messages are one conditional put (plus a
+ * group write only when membership or name changed); outbound events are a forward-only status
+ * update and a history entry, then a relay to the command's own status_callback.
+ *
+ * Write order: the message first, then the group record. If the group write fails the answer is
+ * 503 although the message is stored; that is safe because Sendblue's retry is a duplicate for the
+ * message (changes nothing) and does the group write again (only a duplicate under the same group
+ * does: one naming another group is not a retry and writes nothing).
+ */
+export function createIngestService(deps: { store: TableStore; relay: StatusRelay; logger: Logger }) {
+  const syncGroup = createGroupSync(deps.store);
+
+  return async function ingest(event: WebhookEvent, rawBody: string): Promise<IngestOutcome> {
+    const context = { message_handle: event.messageHandle, group_id: event.groupId ?? null, status: event.status };
+    if (event.direction === 'inbound') {
+      const written = await deps.store.putInboundMessage(event);
+      if (written === 'conflict') {
+        // The handle is stored under another group: not a retry of this event, so nothing changes,
+        // not even the group record this body names.
+        deps.logger.warn('duplicate message_handle under another group ignored', context);
+        return { kind: 'message', result: 'duplicate' };
+      }
+      const result = written;
+      if (event.groupId) {
+        await syncGroup({
+          groupId: event.groupId,
+          members: event.participants,
+          name: event.groupDisplayName,
+          asOf: event.dateSent ?? event.dateUpdated ?? new Date().toISOString(),
+        });
+      }
+      deps.logger.info(result === 'stored' ? 'webhook stored' : 'duplicate webhook ignored', {
+        ...context,
+        from_number: event.fromNumber,
+        kind: event.groupId ? 'group' : 'direct',
+      });
+      return { kind: 'message', result };
+    }
+    const outcome = await deps.store.applyStatusEvent(event);
+    if (outcome.refused) {
+      deps.logger.warn('status event refused: the message is inbound', context);
+      return { kind: 'refused', error: `message ${event.messageHandle.slice(0, 64)} is an inbound message; status events apply to outbound messages only` };
+    }
+    const result = outcome.statusAdvanced ? 'advanced' : outcome.historyAdded ? 'history-only' : 'duplicate';
+    deps.logger.info(result === 'advanced' ? 'status changed' : result === 'duplicate' ? 'duplicate status ignored' : 'late status kept in history', context);
+    if (outcome.historyAdded && outcome.relayUrl) await deps.relay(outcome.relayUrl, rawBody);
+    return { kind: 'status', result };
+  };
+}

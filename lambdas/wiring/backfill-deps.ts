@@ -1,0 +1,100 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createBackfillJob, type BackfillJob, type BackfillJobSettings } from '../backfill/backfill-job';
+import { BACKFILL_ENV, BACKFILL_SETTINGS } from '../contract/backfill-settings';
+import { COMMAND_QUEUE_SETTINGS } from '../contract/command-queue-settings';
+import { ENV, requireEnv } from '../contract/env';
+import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps';
+import type { Logger } from '../platform/logger';
+import { emfSink, type MetricSink } from '../platform/metrics';
+import { createDeadLetterSink } from '../adapters/sqs-command-queue';
+import type { SecretSource } from '../adapters/secrets';
+import { createSendblueClient } from '../adapters/sendblue-client';
+import { createStatusRelay } from '../webhooks/status-relay';
+import type { TableStore } from '../adapters/table';
+
+export interface BackfillWiring {
+  store: TableStore;
+  secrets: SecretSource;
+  logger: Logger;
+  sqs: SQSClient;
+  deadLetterQueueUrl: string;
+  sendblueBaseUrl: string;
+  metrics: MetricSink;
+  settings: BackfillJobSettings;
+}
+
+/** The backfill job's adapters from plain values: the Lambda (below) and the sandbox build it the same way. */
+export function createBackfillJobFromWiring(wiring: BackfillWiring): BackfillJob {
+  return createBackfillJob({
+    store: wiring.store,
+    sendblue: createSendblueClient({
+      credentials: wiring.secrets.apiCredentials,
+      baseUrl: wiring.sendblueBaseUrl,
+      timeoutMs: BACKFILL_SETTINGS.sendblueTimeoutMs,
+      listCallsPerSecond: BACKFILL_SETTINGS.listCallsPerSecond,
+    }),
+    // The relay posts to a command's own status_callback: no token needed.
+    relay: createStatusRelay(wiring.logger),
+    deadLetter: createDeadLetterSink({ sqs: wiring.sqs, deadLetterQueueUrl: wiring.deadLetterQueueUrl }),
+    logger: wiring.logger,
+    metrics: wiring.metrics,
+    settings: wiring.settings,
+  });
+}
+
+const MINUTE_MS = 60_000;
+
+/** The settings both the Lambda and the sandbox start from (the sandbox shortens some). */
+export function defaultBackfillSettings(lines: string[], fromNumber: string): BackfillJobSettings {
+  const s = BACKFILL_SETTINGS;
+  const q = COMMAND_QUEUE_SETTINGS;
+  return {
+    lines,
+    fromNumber,
+    overlapMs: s.overlapMinutes * MINUTE_MS,
+    lookbackMs: s.lookbackMinutes * MINUTE_MS,
+    pageSize: s.pageSize,
+    maxPagesPerRun: s.maxPagesPerRun,
+    listBudgetMs: s.listBudgetSeconds * 1000,
+    runBudgetMs: s.runBudgetSeconds * 1000,
+    unsettledMinAgeMs: s.unsettledMinAgeMinutes * MINUTE_MS,
+    sweepMaxPerRun: s.sweepMaxPerRun,
+    // Longer than the function can run: a sweep cut off by the timeout is never overlapped.
+    leaseMs: (s.timeoutSeconds + 10) * 1000,
+    policy: {
+      maxAttempts: q.maxAttempts,
+      retry: { baseSeconds: q.retryBaseDelaySeconds, maxSeconds: q.retryMaxDelaySeconds },
+      settleDelaySeconds: q.settleDelaySeconds,
+    },
+  };
+}
+
+/** Lines to read: the stack's line, then BACKFILL_LINES (comma-separated), each once. */
+export function backfillLines(fromNumber: string, listed: string | undefined): string[] {
+  return [...new Set([fromNumber, ...(listed ?? '').split(',').map((line) => line.trim()).filter(Boolean)])];
+}
+
+/** The backfill Lambda's job, built from the environment the stack sets. */
+export function backfillJobFromEnv(): BackfillJob {
+  const minutes = (name: string, fallback: number) => {
+    const value = Number(process.env[name]);
+    return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(value) && value >= 0 ? value * MINUTE_MS : fallback;
+  };
+  const fromNumber = requireEnv(ENV.fromNumber);
+  const defaults = defaultBackfillSettings(backfillLines(fromNumber, process.env[BACKFILL_ENV.lines]), fromNumber);
+  return createBackfillJobFromWiring({
+    store: tableStoreFromEnv(),
+    secrets: secretsFromEnv(),
+    logger: loggerFromEnv('backfill'),
+    sqs: new SQSClient({}),
+    deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
+    sendblueBaseUrl: requireEnv(ENV.sendblueBaseUrl),
+    metrics: emfSink(),
+    settings: {
+      ...defaults,
+      overlapMs: minutes(BACKFILL_ENV.overlapMinutes, defaults.overlapMs),
+      lookbackMs: minutes(BACKFILL_ENV.lookbackMinutes, defaults.lookbackMs),
+      unsettledMinAgeMs: minutes(BACKFILL_ENV.unsettledMinAgeMinutes, defaults.unsettledMinAgeMs),
+    },
+  });
+}

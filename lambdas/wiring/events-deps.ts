@@ -1,0 +1,18 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { ENV, requireEnv } from '../contract/env';
+import { createEventBridgePublisher } from '../adapters/event-publisher';
+import type { EventsDeps } from '../events/events-service';
+import { createLogger } from '../platform/logger';
+
+/**
+ * The events Lambda's adapters, built from the environment the stack sets. Apart from
+ * lambda-deps.ts so that no other bundle carries the EventBridge client, and this one carries no
+ * DynamoDB or Secrets Manager client (it only reads the stream Lambda hands it).
+ */
+export function eventsDepsFromEnv(): EventsDeps {
+  const logger = createLogger({ base: { service: 'events' } });
+  return {
+    publisher: createEventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: requireEnv(ENV.eventBusName), logger }),
+    logger,
+  };
+}

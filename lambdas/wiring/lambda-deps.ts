@@ -1,0 +1,21 @@
+import { ENV, requireEnv } from '../contract/env';
+import { createLogger } from '../platform/logger';
+import { secretsManagerSource } from '../adapters/secrets';
+import { createDocumentClient, createTableStore } from '../adapters/table';
+
+/**
+ * Adapters for the deployed Lambdas, built from the environment the stack sets. The sender's
+ * (Sendblue SDK, SQS client) are in ./sender-deps.ts, so the ingest and read bundles do not carry
+ * and load them (measured by `npm run bench`).
+ */
+export const tableStoreFromEnv = () =>
+  createTableStore({ documentClient: createDocumentClient(), tableName: requireEnv(ENV.tableName) });
+
+export const secretsFromEnv = () =>
+  secretsManagerSource({
+    webhookSecretArn: process.env[ENV.webhookSecretArn],
+    callbackTokenSecretArn: process.env[ENV.callbackTokenSecretArn],
+    apiCredentialsSecretArn: process.env[ENV.apiCredentialsSecretArn],
+  });
+
+export const loggerFromEnv = (service: string) => createLogger({ base: { service } });

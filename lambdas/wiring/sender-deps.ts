@@ -1,0 +1,77 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../contract/command-queue-settings';
+import { ENV, requireEnv } from '../contract/env';
+import { DEFAULT_PACING } from '../sending/line-pacing';
+import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps';
+import type { Logger } from '../platform/logger';
+import { createSqsCommandQueue } from '../adapters/sqs-command-queue';
+import type { SecretSource } from '../adapters/secrets';
+import { createSendblueClient } from '../adapters/sendblue-client';
+import type { SenderDeps, SenderSettings } from '../sending/command-processor';
+import { createStatusRelay } from '../webhooks/status-relay';
+import type { TableStore } from '../adapters/table';
+import { withCallbackToken } from '../webhooks/webhook-auth';
+
+export interface SenderWiring {
+  store: TableStore;
+  secrets: SecretSource;
+  logger: Logger;
+  sqs: SQSClient;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  sendblueBaseUrl: string;
+  sendblueTimeoutMs: number;
+  /** The stack's (or sandbox's) POST /webhooks/status URL, without the token. */
+  statusWebhookUrl: string;
+  settings: Omit<SenderSettings, 'statusCallbackUrl'>;
+}
+
+/** The sender's adapters from plain values: the Lambda (below) and the sandbox build them the same way. */
+export function createSenderDeps(wiring: SenderWiring): SenderDeps {
+  const { secrets, logger } = wiring;
+  return {
+    store: wiring.store,
+    sendblue: createSendblueClient({ credentials: secrets.apiCredentials, baseUrl: wiring.sendblueBaseUrl, timeoutMs: wiring.sendblueTimeoutMs }),
+    queue: createSqsCommandQueue({ sqs: wiring.sqs, queueUrl: wiring.queueUrl, deadLetterQueueUrl: wiring.deadLetterQueueUrl }),
+    relay: createStatusRelay(logger),
+    logger,
+    settings: {
+      ...wiring.settings,
+      statusCallbackUrl: async () => withCallbackToken(wiring.statusWebhookUrl, await secrets.callbackToken()),
+    },
+  };
+}
+
+/** The sender Lambda's adapters, built from the environment the stack sets. */
+export function senderDepsFromEnv(): SenderDeps {
+  const settings = COMMAND_QUEUE_SETTINGS;
+  const numberFrom = (name: string, fallback: number) => {
+    const value = Number(process.env[name]);
+    return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(value) ? value : fallback;
+  };
+  return createSenderDeps({
+    store: tableStoreFromEnv(),
+    secrets: secretsFromEnv(),
+    logger: loggerFromEnv('sender'),
+    sqs: new SQSClient({}),
+    queueUrl: requireEnv(ENV.commandQueueUrl),
+    deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
+    sendblueBaseUrl: requireEnv(ENV.sendblueBaseUrl),
+    sendblueTimeoutMs: numberFrom(ENV.sendblueTimeoutMs, settings.sendblueTimeoutMs),
+    statusWebhookUrl: requireEnv(ENV.statusWebhookUrl),
+    settings: {
+      fromNumber: requireEnv(ENV.fromNumber),
+      leaseMs: SENDER_LEASE_MS,
+      policy: {
+        maxAttempts: numberFrom(ENV.maxAttempts, settings.maxAttempts),
+        retry: { baseSeconds: settings.retryBaseDelaySeconds, maxSeconds: settings.retryMaxDelaySeconds },
+        settleDelaySeconds: settings.settleDelaySeconds,
+      },
+      pacing: {
+        ...DEFAULT_PACING,
+        ratePerSecond: numberFrom(ENV.lineRatePerSecond, DEFAULT_PACING.ratePerSecond),
+        burst: numberFrom(ENV.lineBurst, DEFAULT_PACING.burst),
+      },
+    },
+  });
+}
