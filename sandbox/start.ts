@@ -14,6 +14,7 @@ import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_REGION, SANDBOX_TABLE, type
 import { ensureTable } from './create-table';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { createApiServer } from './http-adapter';
+import { sandboxGroupList } from './group-list';
 import { sandboxPageRoutes } from './page/routes';
 import { startCommandPath, type CommandPath, type SandboxSenderOptions, type SandboxSimulatorOptions } from './command-path';
 import { sandboxBackfillRoute, startSandboxBackfill, type SandboxBackfill } from './backfill';
@@ -137,7 +138,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     // routes reach it through this.
     let streams: StreamPath | undefined;
     const mediaLinks: MediaLinker | undefined = config.media ? (key) => streams!.mediaLinks!(key) : undefined;
-    const pageRoutes = sandboxPageRoutes({ store, logger: loggerFor('page') });
+    const pageRoutes = sandboxPageRoutes({ listGroups: sandboxGroupList(documentClient, tableName), logger: loggerFor('page') });
     const api = createApiServer({
       handlers: {
         ingest: createIngestHandler({ store, secrets, logger: loggerFor('ingest') }),

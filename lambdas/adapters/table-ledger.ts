@@ -4,55 +4,16 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { commandKey, messageKey, timelineKeys, unsettledKeys } from '../contract/keys';
 import { statusRank } from '../contract/status';
 import { TABLE_SCHEMA } from '../contract/table-schema';
+import type { CommandItem, CommandState } from '../contract/items';
 import { buildUpdate, conditionFailureItem, isConditionalFailure } from './update-expression';
+
+export type { CommandItem, CommandState };
 
 /**
  * The sender's part of the table module: the command ledger (exactly-once decisions rest on its
  * conditional writes) and outbound messages. createTableStore (table.ts) exposes these.
  * What each state means, and what is checked before any resend: README "Exactly once".
  */
-export type CommandState = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
-
-export interface CommandItem {
-  command_id: string;
-  type: string;
-  state: CommandState;
-  group_id?: string;
-  message_handle?: string;
-  error?: string;
-  /** What the command asks for (commandFingerprint): tells a reused command_id apart. */
-  fingerprint?: string;
-  /** Fingerprints of other commands that tried to reuse this id and were refused. */
-  refused_fingerprints?: Set<string> | string[];
-  /** Deliveries that claimed the command (waits for a line slot included). */
-  attempts?: number;
-  /** Attempts that failed (5xx, timeouts, unreachable): the failure budget. 429s never count. */
-  failures?: number;
-  /** Checks in Sendblue that could not be made, in a row (backoff only; never a reason to give up). */
-  check_failures?: number;
-  /** The last failure that counted, for "gave up after N attempts: ...". */
-  last_failure?: string;
-  /** Epoch ms until which the current `sending` attempt owns the command. */
-  lease_until?: number;
-  lease_id?: string;
-  /** When the first attempt started. */
-  first_attempt_at?: string;
-  /** When the first call that may have reached Sendblue was made: unclear outcomes are looked up from here. */
-  check_since?: string;
-  /** A reserved send slot on a line (epoch ms), kept while the command waits for it on the queue. */
-  slot_at?: number;
-  slot_line?: string;
-  /** When the next attempt is due (waiting for a slot, a retry, or Sendblue's Retry-After). */
-  next_attempt_at?: string;
-  /**
-   * While `unknown`: the command's queue message body, so the sweep can check it in Sendblue if
-   * the message is gone (the entry is then also in GSI1's `UNSETTLED` list, keys.ts).
-   */
-  command_json?: string;
-  created_at?: string;
-  updated_at?: string;
-}
-
 export interface ClaimRequest {
   commandId: string;
   type: string;

@@ -1,6 +1,6 @@
 import type { MediaLink } from '../reads/media-links';
 import { statusRank } from './status';
-import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../adapters/table';
+import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items';
 
 /** Public shapes of DESIGN.md §4, built from stored items. Absent values are `null`, never missing. */
 export function messageView(item: MessageItem) {
@@ -39,6 +39,9 @@ export function messageDetailView(item: MessageItem, history: StatusHistoryItem[
     status_history: statusHistory,
   };
 }
+
+/** How many of a group's newest messages the summary reads (one timeline query page). */
+export const GROUP_SUMMARY_WINDOW = 10;
 
 /**
  * The group summary. `last_message_at` comes from the newest message rather than from the group

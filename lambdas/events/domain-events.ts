@@ -1,6 +1,6 @@
 import { itemKindOf } from '../contract/keys';
 import type { TableChange } from './table-change';
-import type { CommandItem, GroupItem, MessageItem } from '../adapters/table';
+import type { CommandItem, GroupItem, MessageItem } from '../contract/items';
 import { commandView, messageView } from '../contract/views';
 
 /**

@@ -5,14 +5,14 @@ import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from '../wiring/lamb
 import type { Logger } from '../platform/logger';
 import type { SecretSource } from '../adapters/secrets';
 import { createStatusRelay, type StatusRelay } from '../webhooks/status-relay';
-import type { TableStore } from '../adapters/table';
+import type { IngestStore } from '../adapters/table';
 import { limitToStatusToken, SIGNING_HEADER, webhookCredential, type WebhookCredential } from '../webhooks/webhook-auth';
 import { parseWebhookPayload } from '../webhooks/webhook-payload';
 
 export type { HttpHandler } from '../platform/http';
 
 export interface IngestDeps {
-  store: TableStore;
+  store: IngestStore;
   secrets: SecretSource;
   logger: Logger;
   /** @default DEFAULT_MAX_BODY_BYTES (256 KB) */

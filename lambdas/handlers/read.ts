@@ -5,11 +5,11 @@ import { isTimelineCursorFor, TIMELINE_CURSOR_KEYS } from '../contract/keys';
 import { loggerFromEnv, tableStoreFromEnv } from '../wiring/lambda-deps';
 import type { Logger } from '../platform/logger';
 import { archiveLink, mediaLinksFromEnv, type MediaLinker } from '../reads/media-links';
-import type { TableStore } from '../adapters/table';
-import { commandView, groupView, messageDetailView, messageView } from '../contract/views';
+import type { ReadStore } from '../adapters/table';
+import { commandView, GROUP_SUMMARY_WINDOW, groupView, messageDetailView, messageView } from '../contract/views';
 
 export interface ReadDeps {
-  store: TableStore;
+  store: ReadStore;
   logger: Logger;
   /**
    * Checks storage for GET /health (the sandbox passes one). Without it /health answers 200 without
@@ -22,8 +22,6 @@ export interface ReadDeps {
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 100;
-/** Newest messages read for a group summary (one query page; the newest with members usually is the first). */
-const RECENT_FOR_SUMMARY = 10;
 /** A plain whole number: no sign, exponent, hex, blanks or decimals (`Number()` takes all of those). */
 const PLAIN_INTEGER = /^\d{1,3}$/;
 
@@ -33,7 +31,7 @@ export function createReadHandler({ store, logger, checkHealth, mediaLinks }: Re
     'GET /groups/{group_id}': async (groupId) => {
       const [record, recent] = await Promise.all([
         store.getGroup(groupId),
-        store.listGroupMessages(groupId, { limit: RECENT_FOR_SUMMARY, order: 'desc' }),
+        store.listGroupMessages(groupId, { limit: GROUP_SUMMARY_WINDOW, order: 'desc' }),
       ]);
       if (!record && !recent.items.length) return errorResponse(404, `group ${groupId} not found`);
       return json(200, groupView(groupId, record, recent.items));

@@ -4,7 +4,8 @@ import type { Logger } from '../platform/logger';
 import type { SendblueClient } from '../adapters/sendblue-client';
 import { classifySendblueError } from '../adapters/sendblue-errors';
 import type { StatusRelay } from '../webhooks/status-relay';
-import type { CommandItem, TableStore } from '../adapters/table';
+import type { TableStore } from '../adapters/table';
+import type { CommandItem } from '../contract/items';
 
 /** What a send or group-change attempt needs; built once per sender (sending/command-processor.ts). */
 export interface AttemptDeps {

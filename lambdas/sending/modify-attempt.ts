@@ -2,10 +2,8 @@ import { callFailed, checkFailed, type Attempt, type AttemptDeps, type AttemptMo
 import { mayTryAgain, type AttemptOutcome } from './attempt-outcome';
 import type { ModifyGroupCommand } from '../contract/commands';
 import { isChangeApplied, membersAfter } from './decisions';
-import { groupView } from '../contract/views';
+import { GROUP_SUMMARY_WINDOW, groupView } from '../contract/views';
 
-/** Newest messages read to know a group's members before a membership change. */
-const RECENT_FOR_MEMBERS = 10;
 
 /**
  * One attempt at a modify_group (add, remove, rename): if an earlier call may have reached
@@ -50,7 +48,7 @@ export function createModifyAttempt(deps: AttemptDeps) {
       } else {
         const [record, recent] = await Promise.all([
           store.getGroup(command.group_id),
-          store.listGroupMessages(command.group_id, { limit: RECENT_FOR_MEMBERS, order: 'desc' }),
+          store.listGroupMessages(command.group_id, { limit: GROUP_SUMMARY_WINDOW, order: 'desc' }),
         ]);
         const known = groupView(command.group_id, record, recent.items).members;
         // Members we never saw cannot be updated by a delta; the next webhook carries them all.

@@ -9,7 +9,8 @@ import type { DeadLetterSink } from '../adapters/sqs-command-queue';
 import { createSendAttempt } from './send-attempt';
 import type { SendblueClient } from '../adapters/sendblue-client';
 import type { StatusRelay } from '../webhooks/status-relay';
-import type { CommandItem, TableStore } from '../adapters/table';
+import type { TableStore } from '../adapters/table';
+import type { CommandItem } from '../contract/items';
 
 /**
  * The sweep of `unknown` commands whose queue message is gone (README "Exactly once"): the queue

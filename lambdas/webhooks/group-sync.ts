@@ -1,4 +1,4 @@
-import { membersKey, type GroupSnapshot, type TableStore } from '../adapters/table';
+import { membersKey, type GroupSnapshot, type MessageTable } from '../adapters/table-messages';
 
 /**
  * Keeps the group record current without a write per message: the record is written only when a
@@ -6,7 +6,7 @@ import { membersKey, type GroupSnapshot, type TableStore } from '../adapters/tab
  * containers therefore add no request for the usual message; the conditional write in the table
  * module stays the source of truth (a cold container's first message per group costs one write).
  */
-export function createGroupSync(store: TableStore, options: { maxGroups?: number; maxAgeMs?: number; now?: () => number } = {}) {
+export function createGroupSync(store: Pick<MessageTable, 'syncGroup'>, options: { maxGroups?: number; maxAgeMs?: number; now?: () => number } = {}) {
   const { maxGroups = 5_000, maxAgeMs = 15 * 60_000, now = Date.now } = options;
   // Entries expire: another container may have written a different membership meanwhile, and the
   // record should not stay behind for long (reads already prefer a newer message's membership).

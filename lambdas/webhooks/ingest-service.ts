@@ -1,7 +1,7 @@
 import type { Logger } from '../platform/logger';
 import { createGroupSync } from './group-sync';
 import type { StatusRelay } from './status-relay';
-import type { TableStore } from '../adapters/table';
+import type { IngestStore } from '../adapters/table';
 import type { WebhookEvent } from './webhook-payload';
 
 export type IngestOutcome =
@@ -20,7 +20,7 @@ export type IngestOutcome =
  * message (changes nothing) and does the group write again (only a duplicate under the same group
  * does: one naming another group is not a retry and writes nothing).
  */
-export function createIngestService(deps: { store: TableStore; relay: StatusRelay; logger: Logger }) {
+export function createIngestService(deps: { store: IngestStore; relay: StatusRelay; logger: Logger }) {
   const syncGroup = createGroupSync(deps.store);
 
   return async function ingest(event: WebhookEvent, rawBody: string): Promise<IngestOutcome> {

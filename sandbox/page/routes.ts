@@ -5,12 +5,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../lambdas/platform/logger';
-import type { TableStore } from '../../lambdas/adapters/table';
+import type { ListGroups } from '../group-list';
 import { PAGE_HTML } from './html';
 
 export const SANDBOX_GROUPS_PATH = '/__sandbox/groups';
 
-export function sandboxPageRoutes(deps: { store: TableStore; logger: Logger }) {
+export function sandboxPageRoutes(deps: { listGroups: ListGroups; logger: Logger }) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET') return false;
     const path = (req.url ?? '/').split('?')[0];
@@ -20,7 +20,7 @@ export function sandboxPageRoutes(deps: { store: TableStore; logger: Logger }) {
       return true;
     }
     if (path === SANDBOX_GROUPS_PATH) {
-      deps.store.listGroupsForSandbox().then((groups) => {
+      deps.listGroups().then((groups) => {
         const body = JSON.stringify({ groups });
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
         res.end(body);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { timelineKeys, messageKey } from '../../lambdas/contract/keys';
-import type { GroupItem, MessageItem } from '../../lambdas/adapters/table';
+import type { GroupItem, MessageItem } from '../../lambdas/contract/items';
 import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
 import { groupView, messageView } from '../../lambdas/contract/views';
 

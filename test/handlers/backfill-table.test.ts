@@ -19,6 +19,7 @@ import { createTableStore, type TableStore } from '../../lambdas/adapters/table'
 import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 import { apiEvent } from './events';
+import { sandboxGroupList } from '../../sandbox/group-list';
 import { freshTable } from './table-for-test';
 
 const LINE = '+15550000000';
@@ -129,7 +130,7 @@ describe('the unsettled list', () => {
     }));
     expect(indexed.Items).toHaveLength(1); // it is in the index...
     expect((await store.listGroupMessages('g-unsettled', { limit: 10, order: 'desc' })).items).toEqual([]);
-    expect(await store.listGroupsForSandbox()).toEqual([]); // ...but in no group
+    expect(await sandboxGroupList(documentClient, tableName)()).toEqual([]); // ...but in no group
   });
 });
 

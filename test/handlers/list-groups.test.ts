@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseWebhookPayload } from '../../lambdas/webhooks/webhook-payload';
 import { inboundPayload, statusPayload } from './events';
+import { sandboxGroupList } from '../../sandbox/group-list';
 import { freshTable } from './table-for-test';
 
 const event = (payload: Record<string, unknown>, direction: 'inbound' | 'outbound') => {
@@ -12,8 +13,9 @@ const event = (payload: Record<string, unknown>, direction: 'inbound' | 'outboun
 
 describe('listGroupsForSandbox', () => {
   it('lists each group once with its record\'s members and name, message count and newest message, newest first; 1:1 messages and commands stay out', async () => {
-    const { store } = await freshTable();
-    expect(await store.listGroupsForSandbox()).toEqual([]);
+    const { store, documentClient, tableName } = await freshTable();
+    const listGroupsForSandbox = sandboxGroupList(documentClient, tableName);
+    expect(await listGroupsForSandbox()).toEqual([]);
     await store.putInboundMessage(event(inboundPayload({ group_id: 'g-old', date_sent: '2026-01-01T00:00:00.000Z' }), 'inbound'));
     await store.putInboundMessage(event(inboundPayload({ group_id: 'g-new', date_sent: '2026-02-01T00:00:00.000Z' }), 'inbound'));
     await store.putInboundMessage(event(inboundPayload({ group_id: 'g-new', date_sent: '2026-02-02T00:00:00.000Z' }), 'inbound'));
@@ -28,7 +30,7 @@ describe('listGroupsForSandbox', () => {
       dateSent: '2026-01-10T00:00:00.000Z', participants: ['+15551230005', '+15551230004'],
     });
 
-    const groups = await store.listGroupsForSandbox();
+    const groups = await listGroupsForSandbox();
     expect(groups.map((g) => g.group_id)).toEqual(['g-new', 'g-sent', 'g-old', 'g-empty']);
     expect(groups[1]).toMatchObject({ group_id: 'g-sent', members: ['+15551230004', '+15551230005'], message_count: 1 });
     expect(groups[0]).toEqual({ group_id: 'g-new', name: 'Team', members: ['+15551230001', '+15551230002'], last_message_at: '2026-02-02T00:00:00.000Z', message_count: 2 });

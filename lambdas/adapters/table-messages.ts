@@ -1,0 +1,182 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { MessageItem } from '../contract/items';
+import { groupKey, messageKey, statusKey, timelineKeys } from '../contract/keys';
+import { statusRank } from '../contract/status';
+import { TABLE_SCHEMA } from '../contract/table-schema';
+import type { WebhookEvent } from '../webhooks/webhook-payload';
+import { buildUpdate, conditionFailureItem, isConditionalFailure } from './update-expression';
+
+/**
+ * The webhooks' part of the table module: messages, their status history, and group records.
+ * Every write is conditional, so retries and duplicates change nothing, and none reads first.
+ */
+export interface GroupSnapshot {
+  groupId: string;
+  members?: string[];
+  name?: string;
+  /** When this membership was true (the message's date); an older snapshot never overwrites a newer one. */
+  asOf: string;
+}
+
+export interface StatusOutcome {
+  /** Nothing was written: the message is an inbound one, which has no delivery status. */
+  refused?: 'inbound-message';
+  /** The message's current status moved to this event's status. */
+  statusAdvanced: boolean;
+  /** This status was not in the history before. */
+  historyAdded: boolean;
+  relayUrl?: string;
+}
+
+const { partitionKey: PK } = TABLE_SCHEMA;
+
+/** Fields every webhook event may fill on a message; they never change once known. */
+function messageFields(event: WebhookEvent): Record<string, unknown> {
+  return {
+    message_handle: event.messageHandle,
+    group_id: event.groupId,
+    direction: event.direction,
+    content: event.content,
+    media_url: event.mediaUrl,
+    from_number: event.fromNumber,
+    date_sent: event.dateSent,
+    send_style: event.sendStyle,
+    participants: event.participants,
+    group_display_name: event.groupDisplayName,
+    service: event.service,
+    sendblue_number: event.sendblueNumber,
+    extra_json: Object.keys(event.extra).length ? JSON.stringify(event.extra) : undefined,
+  };
+}
+
+export const membersKey = (members: readonly string[]) => [...new Set(members)].sort().join(',');
+
+export function createMessageTable(db: DynamoDBDocumentClient, TableName: string, now: () => string) {
+  return {
+    /**
+     * One conditional put. `duplicate`: the handle is stored under the same group (a retry);
+     * `conflict`: it is stored under another group or none (not a retry of this event).
+     */
+    async putInboundMessage(event: WebhookEvent): Promise<'stored' | 'duplicate' | 'conflict'> {
+      const receivedAt = now();
+      const item = {
+        ...messageKey(event.messageHandle),
+        ...(event.groupId ? timelineKeys(event.groupId, event.dateSent ?? receivedAt, event.messageHandle) : {}),
+        ...messageFields(event),
+        status: event.status,
+        status_rank: statusRank(event.status),
+        date_updated: event.dateUpdated ?? event.dateSent ?? receivedAt,
+        received_at: receivedAt,
+      };
+      try {
+        await db.send(new PutCommand({
+          TableName,
+          Item: item,
+          ConditionExpression: `attribute_not_exists(${PK})`,
+          // The stored item comes back with the failure at no extra request: tells a retry from a clash.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }));
+        return 'stored';
+      } catch (error) {
+        if (!isConditionalFailure(error)) throw error;
+        const existing = conditionFailureItem<MessageItem>(error);
+        return existing?.group_id === event.groupId ? 'duplicate' : 'conflict';
+      }
+    },
+
+    async applyStatusEvent(event: WebhookEvent): Promise<StatusOutcome> {
+      const receivedAt = now();
+      const rank = statusRank(event.status);
+      const fill = messageFields(event);
+      if (event.groupId) Object.assign(fill, timelineKeys(event.groupId, event.dateSent ?? receivedAt, event.messageHandle));
+      const update = buildUpdate({
+        set: {
+          status: event.status,
+          status_rank: rank,
+          date_updated: event.dateUpdated ?? receivedAt,
+          error_code: event.errorCode,
+          error_message: event.errorMessage,
+        },
+        setIfNotExists: { ...fill, received_at: receivedAt },
+      });
+      let statusAdvanced = true;
+      let attributes: Record<string, unknown> | undefined;
+      try {
+        const out = await db.send(new UpdateCommand({
+          TableName,
+          Key: messageKey(event.messageHandle),
+          ...update,
+          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#direction': 'direction' },
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':inbound': 'inbound' },
+          // A status only moves forward; terminal statuses have the highest rank, so nothing follows
+          // them. Inbound messages have no delivery status: a status event never touches one.
+          ConditionExpression: '(attribute_not_exists(#status_rank) OR #status_rank < :status_rank) AND (attribute_not_exists(#direction) OR #direction <> :inbound)',
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }));
+        attributes = out.Attributes;
+      } catch (error) {
+        if (!isConditionalFailure(error)) throw error;
+        statusAdvanced = false;
+        attributes = conditionFailureItem<Record<string, unknown>>(error);
+        if (attributes?.direction === 'inbound') return { refused: 'inbound-message', statusAdvanced: false, historyAdded: false };
+      }
+      let historyAdded = true;
+      try {
+        await db.send(new PutCommand({
+          TableName,
+          Item: {
+            ...statusKey(event.messageHandle, event.status),
+            // Lets the stream's Message Status Changed event name the group without a read.
+            group_id: event.groupId,
+            status: event.status,
+            date_updated: event.dateUpdated ?? receivedAt,
+            received_at: receivedAt,
+            error_code: event.errorCode,
+            error_message: event.errorMessage,
+          },
+          ConditionExpression: `attribute_not_exists(${PK})`,
+        }));
+      } catch (error) {
+        if (!isConditionalFailure(error)) throw error;
+        historyAdded = false;
+      }
+      const relayUrl = typeof attributes?.relay_url === 'string' ? attributes.relay_url : undefined;
+      return { statusAdvanced, historyAdded, relayUrl };
+    },
+
+    async syncGroup(snapshot: GroupSnapshot): Promise<'updated' | 'unchanged'> {
+      const changes: string[] = [];
+      const set: Record<string, unknown> = { group_id: snapshot.groupId, updated_at: snapshot.asOf };
+      if (snapshot.members) {
+        set.members = [...new Set(snapshot.members)].sort();
+        set.members_key = membersKey(snapshot.members);
+        changes.push('attribute_not_exists(#members_key) OR #members_key <> :members_key');
+      }
+      if (snapshot.name !== undefined) {
+        set.group_name = snapshot.name;
+        changes.push('attribute_not_exists(#group_name) OR #group_name <> :group_name');
+      }
+      if (!changes.length) return 'unchanged';
+      // DynamoDB rejects redundant parentheses, so one change is wrapped once, several twice.
+      const anyChange = changes.length === 1 ? `(${changes[0]})` : `(${changes.map((c) => `(${c})`).join(' OR ')})`;
+      const update = buildUpdate({ set, setIfNotExists: { created_at: snapshot.asOf } });
+      try {
+        await db.send(new UpdateCommand({
+          TableName,
+          Key: groupKey(snapshot.groupId),
+          ...update,
+          // Written only when membership or name really change, and never by an older message.
+          ConditionExpression: `attribute_not_exists(${PK}) OR (#updated_at < :updated_at AND ${anyChange})`,
+        }));
+        return 'updated';
+      } catch (error) {
+        if (isConditionalFailure(error)) return 'unchanged';
+        throw error;
+      }
+    },
+  };
+}
+
+export type MessageTable = ReturnType<typeof createMessageTable>;

@@ -1,0 +1,99 @@
+import type { MediaArchive } from '../media/media-rules';
+
+/**
+ * The items of the one table as they are stored (snake_case, like Sendblue's fields and the API).
+ * Key layout: table-schema.ts and keys.ts. Domain modules and views read these shapes; only the
+ * adapters (adapters/table*.ts) write them.
+ */
+/** A message as stored (snake_case, like Sendblue's fields and our API). */
+export interface MessageItem {
+  message_handle: string;
+  group_id?: string;
+  direction: 'inbound' | 'outbound';
+  status: string;
+  status_rank: number;
+  content?: string;
+  media_url?: string;
+  from_number?: string;
+  date_sent?: string;
+  date_updated?: string;
+  send_style?: string;
+  participants?: string[];
+  group_display_name?: string;
+  error_code?: string;
+  error_message?: string;
+  /** Where the status events of this message are relayed (a command's own status_callback). */
+  relay_url?: string;
+  /** The command that sent it (outbound messages sent by this stack). */
+  command_id?: string;
+  /**
+   * Payload fields we do not map, as JSON text: a map attribute would let odd input (an empty key,
+   * a number DynamoDB cannot hold, deep nesting) fail the write and turn bad input into a 5xx.
+   */
+  extra_json?: string;
+  received_at?: string;
+  /** Where the media Lambda copied `media_url` (or why it did not): table-media.ts. */
+  media_archive?: MediaArchive;
+}
+
+export interface StatusHistoryItem {
+  status: string;
+  group_id?: string;
+  date_updated?: string;
+  received_at: string;
+  error_code?: string;
+  error_message?: string;
+}
+
+export interface GroupItem {
+  group_id: string;
+  members?: string[];
+  group_name?: string;
+  /** Date of the first message (or change) that showed this group. */
+  created_at: string;
+  /** Date of the message (or change) that showed the current membership and name. */
+  updated_at: string;
+}
+
+export type CommandState = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
+
+export interface CommandItem {
+  command_id: string;
+  type: string;
+  state: CommandState;
+  group_id?: string;
+  message_handle?: string;
+  error?: string;
+  /** What the command asks for (commandFingerprint): tells a reused command_id apart. */
+  fingerprint?: string;
+  /** Fingerprints of other commands that tried to reuse this id and were refused. */
+  refused_fingerprints?: Set<string> | string[];
+  /** Deliveries that claimed the command (waits for a line slot included). */
+  attempts?: number;
+  /** Attempts that failed (5xx, timeouts, unreachable): the failure budget. 429s never count. */
+  failures?: number;
+  /** Checks in Sendblue that could not be made, in a row (backoff only; never a reason to give up). */
+  check_failures?: number;
+  /** The last failure that counted, for "gave up after N attempts: ...". */
+  last_failure?: string;
+  /** Epoch ms until which the current `sending` attempt owns the command. */
+  lease_until?: number;
+  lease_id?: string;
+  /** When the first attempt started. */
+  first_attempt_at?: string;
+  /** When the first call that may have reached Sendblue was made: unclear outcomes are looked up from here. */
+  check_since?: string;
+  /** A reserved send slot on a line (epoch ms), kept while the command waits for it on the queue. */
+  slot_at?: number;
+  slot_line?: string;
+  /** When the next attempt is due (waiting for a slot, a retry, or Sendblue's Retry-After). */
+  next_attempt_at?: string;
+  /**
+   * While `unknown`: the command's queue message body, so the sweep can check it in Sendblue if
+   * the message is gone (the entry is then also in GSI1's `UNSETTLED` list, keys.ts).
+   */
+  command_json?: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
