@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { DEFAULT_STACK_NAME } from '../lambdas/contract/stack';
 import type { CommandContext } from './context';
 
 export interface CliCommand {
@@ -13,6 +14,6 @@ export interface CliCommand {
 export const GLOBAL_HELP = `Global options:
   --json            print machine-readable JSON only
   --stack NAME      use a deployed stack (its CloudFormation outputs); also SENDBLUE_GROUPS_STACK
-  --aws             use the deployed stack SendblueGroups
+  --aws             use the deployed stack ${DEFAULT_STACK_NAME}
   --region REGION   AWS region (default: AWS_REGION)
   -h, --help        this help`;

@@ -3,9 +3,10 @@
  * URLs come from explicit settings or from the stack's CloudFormation outputs.
  */
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
-import { DEFAULT_SANDBOX_CONFIG, SANDBOX_CREDENTIALS, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION } from '../sandbox/config';
+import { DEFAULT_STACK_NAME } from '../lambdas/contract/stack';
+import { readPort, SANDBOX_CREDENTIALS, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION } from '../sandbox/config';
 
-export const DEFAULT_STACK_NAME = 'SendblueGroups';
+export { DEFAULT_STACK_NAME };
 
 export interface Target {
   kind: 'sandbox' | 'aws';
@@ -25,17 +26,16 @@ export interface Target {
   backfillFunctionName?: string;
 }
 
-function port(name: string, value: string | undefined, fallback: number): number {
-  if (!value?.trim()) return fallback;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65535) throw new TargetError(`${name} must be a port number from 1 to 65535 (got "${value}")`, false);
-  return n;
+function port(env: NodeJS.ProcessEnv, key: 'port' | 'sqsPort'): number {
+  const { value, problem } = readPort(env, key);
+  if (problem) throw new TargetError(problem, false);
+  return value;
 }
 
 /** The sandbox on this machine; ports from the same env vars `npm start` reads. */
 export function sandboxTarget(env: NodeJS.ProcessEnv = process.env): Target {
-  const sqsPort = port('SANDBOX_SQS_PORT', env.SANDBOX_SQS_PORT, DEFAULT_SANDBOX_CONFIG.sqsPort);
-  const apiPort = port('SANDBOX_PORT', env.SANDBOX_PORT, DEFAULT_SANDBOX_CONFIG.port);
+  const sqsPort = port(env, 'sqsPort');
+  const apiPort = port(env, 'port');
   const sqsEndpoint = `http://127.0.0.1:${sqsPort}`;
   return {
     kind: 'sandbox',

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BACKFILL_SETTINGS } from '../lambdas/contract/backfill-settings';
+import { DEFAULT_STACK_NAME } from '../lambdas/contract/stack';
 import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settings';
 import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/platform/http';
 import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing';
@@ -14,7 +15,7 @@ import { STREAM_CONSUMER_SETTINGS } from '../lambdas/contract/stream-consumer-se
  */
 export const DEFAULTS = {
   /** CloudFormation stack name (context `stackName`). */
-  stackName: 'SendblueGroups',
+  stackName: DEFAULT_STACK_NAME,
   /**
    * Placeholder for the Sendblue line (context `fromNumber`). It is not a real line: set your own
    * in cdk.json or with `-c fromNumber=+1...` before sending. Synth warns while it is in use.

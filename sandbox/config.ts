@@ -61,7 +61,7 @@ export const PORT_ENV_VARS = {
   dynamoDbPort: 'SANDBOX_DYNAMODB_PORT',
   simulatorPort: 'SANDBOX_SIMULATOR_PORT',
 } as const satisfies Record<string, string>;
-type PortKey = keyof typeof PORT_ENV_VARS;
+export type PortKey = keyof typeof PORT_ENV_VARS;
 
 export class SandboxConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -71,6 +71,19 @@ export class SandboxConfigError extends Error {
 }
 
 
+/**
+ * One sandbox port from its env var (unset or empty: the default). The CLI and the client read the
+ * ports the same way `npm start` does, through this.
+ */
+export function readPort(env: NodeJS.ProcessEnv, key: PortKey): { value: number; problem?: string } {
+  const name = PORT_ENV_VARS[key];
+  const raw = env[name]?.trim();
+  if (!raw) return { value: DEFAULT_SANDBOX_CONFIG[key] };
+  const value = Number(raw);
+  if (/^\d+$/.test(raw) && value >= 1 && value <= 65535) return { value };
+  return { value: DEFAULT_SANDBOX_CONFIG[key], problem: `${name} must be a port number from 1 to 65535 (got "${raw}")` };
+}
+
 export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig {
   const problems: string[] = [];
   const read = (name: string): string | undefined => {
@@ -79,13 +92,10 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
   };
 
   const ports = {} as Record<PortKey, number>;
-  for (const [key, name] of Object.entries(PORT_ENV_VARS) as Array<[PortKey, string]>) {
-    const raw = read(name);
-    const port = raw === undefined ? DEFAULT_SANDBOX_CONFIG[key] : Number(raw);
-    if (raw !== undefined && !(/^\d+$/.test(raw) && port >= 1 && port <= 65535)) {
-      problems.push(`${name} must be a port number from 1 to 65535 (got "${raw}")`);
-    }
-    ports[key] = port;
+  for (const key of Object.keys(PORT_ENV_VARS) as PortKey[]) {
+    const port = readPort(env, key);
+    if (port.problem) problems.push(port.problem);
+    ports[key] = port.value;
   }
   const byPort = new Map<number, string[]>();
   for (const [key, port] of Object.entries(ports) as Array<[PortKey, number]>) {
