@@ -24,7 +24,7 @@ const SDK_IMPORTS = {
   eventbridge: "export { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';",
   s3: "export { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';",
 };
-export const HANDLERS = {
+const HANDLERS = {
   ingest: ['dynamodb', 'secrets'],
   read: ['dynamodb'],
   sender: ['dynamodb', 'secrets', 'sqs'],

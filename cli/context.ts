@@ -40,7 +40,7 @@ export interface CommandContext {
 }
 
 /** Options every command accepts. */
-export const GLOBAL_OPTIONS = {
+const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   stack: { type: 'string' },

@@ -46,7 +46,7 @@ function wholeNumber(value: unknown, name: string): number | undefined {
 }
 
 /** One line per event: time, detail-type, then what it says. Numbers in full (your own conversation). */
-export function eventLine(event: EventEnvelope): string {
+function eventLine(event: EventEnvelope): string {
   const d = event.detail as Record<string, any>;
   const what = (() => {
     switch (event['detail-type']) {

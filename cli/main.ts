@@ -14,7 +14,7 @@ import { GLOBAL_HELP, type CliCommand } from './types';
 
 export const COMMANDS: CliCommand[] = [sendCommand, addCommand, removeCommand, renameCommand, statusCommand, groupCommand, historyCommand, dlqCommand, setupCommand, eventsCommand, backfillCommand];
 
-export const MAIN_HELP = `Usage: npm run cli -- <command> [options]
+const MAIN_HELP = `Usage: npm run cli -- <command> [options]
 
 Talks to the local sandbox (npm start) by default; --stack NAME / --aws / SENDBLUE_GROUPS_STACK
 select a deployed stack.

@@ -5,7 +5,7 @@ import { commandLines } from './format';
 import { GLOBAL_HELP, type CliCommand } from './types';
 import { parseTimeout, waitForCommand } from './wait';
 
-export const listOf = (value: unknown): string[] | undefined =>
+const listOf = (value: unknown): string[] | undefined =>
   value === undefined ? undefined : ([] as string[]).concat(value as string | string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
 /** Queues a command, prints its id, and with --wait follows it until sent or failed (failed: exit 2). */

@@ -14,7 +14,7 @@ import type { TableStore } from '../lambdas/adapters/table';
 import { SANDBOX_BACKFILL_PATH, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config';
 
 /** Sandbox timings: an unknown command is swept after 1 minute (AWS: 1 hour), longer than the sandbox's retry backoff (30 s at most). */
-export const SANDBOX_BACKFILL_DEFAULTS = { unsettledMinAgeMs: 60_000 } as const;
+const SANDBOX_BACKFILL_DEFAULTS = { unsettledMinAgeMs: 60_000 } as const;
 
 export interface SandboxBackfill {
   /** Runs the job now (after the run in progress, if any) and resolves with its report. */

@@ -18,7 +18,7 @@ import { startSendblueSimulator, type RunningSimulator, type SimulatorOptions } 
 import { startSqsEmulator } from './sqs-emulator';
 
 /** Sandbox timings: shorter than in AWS so that retries are seen in seconds, not minutes. */
-export const SANDBOX_SENDER_DEFAULTS = {
+const SANDBOX_SENDER_DEFAULTS = {
   /** A batch the poller lost (the sandbox stopped mid-way) comes back after this, seconds. */
   visibilityTimeoutSeconds: 30,
   /** SQS's own redrive: a safety net only (the sender dead-letters failed commands itself). */

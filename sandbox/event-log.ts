@@ -18,7 +18,7 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u206
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** Writes unsafe characters as escapes (`\n`, `\u001b`), so one entry is always one plain line. */
-export const escapeControls = (text: string): string =>
+const escapeControls = (text: string): string =>
   text.replace(UNSAFE, (char) => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 export function formatLogEntry(entry: Record<string, unknown>): string | undefined {

@@ -25,7 +25,6 @@ import { silentLogger, type Logger } from '../lambdas/platform/logger';
 import { SANDBOX_REGION } from './config';
 import { readBatchResponse, regionOfArn, toLambdaSqsRecord } from './lambda-sqs-event';
 
-export { toLambdaSqsRecord } from './lambda-sqs-event';
 
 export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
 

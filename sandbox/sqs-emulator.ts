@@ -53,7 +53,7 @@ const LOOPBACK = '127.0.0.1';
 const SQS_INVALID_BODY_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 let bodyCheckPatched: Promise<void> | undefined;
 
-export function patchFauxqsBodyCheck(): Promise<void> {
+function patchFauxqsBodyCheck(): Promise<void> {
   return (bodyCheckPatched ??= (async () => {
     // Not exported by the package: loaded by file URL, the very module fauxqs's actions import.
     const appUrl = typeof import.meta.resolve === 'function'

@@ -21,9 +21,9 @@ import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config';
 import { createEventFeed, type EventFeed } from './event-feed';
 import { createStreamPoller, type StreamPoller } from './stream-poller';
 
-export const SANDBOX_MEDIA_BUCKET = 'sendblue-groups-media';
+const SANDBOX_MEDIA_BUCKET = 'sendblue-groups-media';
 /** The S3 stand-in takes bodies up to 11 MiB; AWS's default cap is 100 MB (MEDIA_SETTINGS). */
-export const SANDBOX_MEDIA_MAX_BYTES = 10 * 1024 * 1024;
+const SANDBOX_MEDIA_MAX_BYTES = 10 * 1024 * 1024;
 
 export interface StreamPathOptions {
   /** Pause between reads of a quiet stream, ms. @default 250 (Lambda's 4 polls a second) */

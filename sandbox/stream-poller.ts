@@ -301,7 +301,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
 }
 
 /** Lambda's shape of a stream record: epoch seconds for the time, base64 for binary values. */
-export function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
   const data = record.dynamodb ?? {};
   const image = (value?: Record<string, AttributeValue>) => (value ? (lambdaAttributes(value) as never) : undefined);
   const created = data.ApproximateCreationDateTime;

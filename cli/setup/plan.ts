@@ -14,7 +14,7 @@ export interface OurWebhookUrls {
   outbound: string;
 }
 
-export const OUR_WEBHOOKS: ReadonlyArray<{ type: WebhookType; key: keyof OurWebhookUrls }> = [
+const OUR_WEBHOOKS: ReadonlyArray<{ type: WebhookType; key: keyof OurWebhookUrls }> = [
   { type: 'receive', key: 'receive' },
   { type: 'outbound', key: 'outbound' },
 ];

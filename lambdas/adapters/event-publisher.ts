@@ -12,7 +12,7 @@ export interface EventPublisher {
 }
 
 /** EventBridge's limits: 10 entries per PutEvents, 256 KB per request (and so per entry). */
-export const PUT_EVENTS_MAX_ENTRIES = 10;
+const PUT_EVENTS_MAX_ENTRIES = 10;
 export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
 
 /** An entry's size as EventBridge counts it: Time (14 bytes), Source, DetailType and Detail in UTF-8. */

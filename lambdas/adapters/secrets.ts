@@ -35,7 +35,7 @@ export interface SecretsManagerSourceOptions {
 }
 
 /** Error that never carries the secret's value (or the SDK's message, which may echo request data). */
-export class SecretUnavailableError extends Error {
+class SecretUnavailableError extends Error {
   constructor(which: string, reason: string) {
     super(`Secret ${which} is unavailable: ${reason}`);
     this.name = 'SecretUnavailableError';

@@ -31,7 +31,7 @@ const MAX_REASON_CHARS = 300;
 /** A Retry-After beyond this is not believed (SQS cannot hold a message invisible longer than 12 h anyway). */
 const MAX_RETRY_AFTER_SECONDS = 3_600;
 
-export function kindOfStatus(status: number): FailureKind {
+function kindOfStatus(status: number): FailureKind {
   if (status === 429) return 'throttled';
   if (status === 408 || status === 409) return 'retryable';
   if (status >= 500) return 'unclear';

@@ -7,7 +7,7 @@
  * id to 768 UTF-8 bytes, so every key built from it (`MSG#<id>`, `<date>#<id>`) stays under
  * DynamoDB's 1,024-byte sort-key limit.
  */
-export const MAX_ID_CHARS = 256;
+const MAX_ID_CHARS = 256;
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one. Such a
 // string is not Unicode text: it cannot be URL-encoded, and UTF-8 storage turns it into another

@@ -7,7 +7,7 @@
 export const SENDBLUE_DEFAULT_BASE_URL = 'https://api.sendblue.co';
 
 /** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
-export const E164 = /^\+[1-9]\d{6,14}$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
 export const isE164 = (value: unknown): value is string => typeof value === 'string' && E164.test(value);
 
 /** People in a group, our line excluded. */

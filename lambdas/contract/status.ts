@@ -5,22 +5,16 @@
 const FORWARD_ORDER = ['REGISTERED', 'PENDING', 'QUEUED', 'ACCEPTED', 'SENT', 'DELIVERED', 'READ'] as const;
 const TERMINAL = new Set(['ERROR', 'DECLINED']);
 export const TERMINAL_RANK = 100;
-/** Statuses we do not know (or RECEIVED, which only inbound messages carry) never move an existing status. */
-export const UNKNOWN_RANK = 0;
+/**
+ * Statuses we do not know (or RECEIVED, which only inbound messages carry) never move an existing
+ * status. The table module's condition is `status_rank < :rank` (an absent rank takes any status).
+ */
+const UNKNOWN_RANK = 0;
 
 export function statusRank(status: string): number {
   if (TERMINAL.has(status)) return TERMINAL_RANK;
   const index = (FORWARD_ORDER as readonly string[]).indexOf(status);
   return index === -1 ? UNKNOWN_RANK : index + 1;
-}
-
-/**
- * True when a message whose current rank is `currentRank` should take `next` as its status. The
- * table module enforces exactly this as its condition (`status_rank < :rank`, absent = take it).
- */
-export function statusMovesForward(currentRank: number | undefined, next: string): boolean {
-  if (currentRank === undefined) return true;
-  return statusRank(next) > currentRank;
 }
 
 /**

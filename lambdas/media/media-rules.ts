@@ -67,7 +67,7 @@ export function mediaObjectKey(copy: MediaCopy): string {
 }
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
-export const UNKNOWN_CONTENT_TYPE = 'application/octet-stream';
+const UNKNOWN_CONTENT_TYPE = 'application/octet-stream';
 
 /** The media type the origin named (parameters dropped), or octet-stream for anything odd. */
 export function contentTypeOf(header: string | undefined): string {

@@ -25,7 +25,7 @@ const PHONE_CANDIDATE = /\+?\(?\d(?:[ .()-]{0,2}\d)*/g;
 // A date (2026-11-28, with or without a time after it) is not a phone number.
 const DATE_START = /^\d{4}-\d{2}-\d{2}/;
 /** Strings longer than this are cut in logs (a 120 KB message body is not worth a log line). */
-export const MAX_LOGGED_CHARS = 1_000;
+const MAX_LOGGED_CHARS = 1_000;
 /** Nesting logged before values are replaced by '[too deep]'. */
 const MAX_LOGGED_DEPTH = 6;
 

@@ -83,7 +83,7 @@ export function createS3LinkSigner(options: S3LinkOptions): MediaLinker {
 }
 
 /** The Lambda's own role credentials, from the environment the runtime sets. */
-export function lambdaCredentials(): AwsCredentialIdentity {
+function lambdaCredentials(): AwsCredentialIdentity {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
   if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY) throw new Error('no AWS credentials in the environment');
   return { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, sessionToken: AWS_SESSION_TOKEN };

@@ -75,7 +75,7 @@ export interface NextStep {
 }
 
 /** Longest wait SQS allows for a message (ChangeMessageVisibility). */
-export const MAX_QUEUE_WAIT_SECONDS = 43_200;
+const MAX_QUEUE_WAIT_SECONDS = 43_200;
 
 /** Exponential backoff on a count: base, 2x base, 4x base... capped. */
 export function retryDelaySeconds(count: number, policy: RetryPolicy): number {

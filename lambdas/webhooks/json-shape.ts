@@ -6,7 +6,7 @@ import { hasLoneSurrogate } from '../contract/ids';
  * bad payload into a 5xx) and every string and field name is valid Unicode text. Iterative, so the
  * check itself cannot overflow.
  */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** The first problem found, naming where it is (`content`, `extra.a.b`), or undefined. */
 export function jsonShapeProblem(root: unknown, maxDepth = MAX_JSON_DEPTH): string | undefined {

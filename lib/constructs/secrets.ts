@@ -17,7 +17,7 @@ export interface SendblueSecretsProps {
 }
 
 /** What the ApiCredentials secret holds; the stack creates it with empty values. */
-export const API_CREDENTIALS_PLACEHOLDER = { apiKeyId: '', apiSecretKey: '' } as const;
+const API_CREDENTIALS_PLACEHOLDER = { apiKeyId: '', apiSecretKey: '' } as const;
 
 const ROTATION_REASON =
   'Rotation cannot be automatic: the value must equal what is configured in Sendblue (API keys are issued by ' +

@@ -13,7 +13,7 @@ import { NodeFunction } from './node-function';
 import type { EventsTable } from './table';
 
 /** AWS advises a visibility timeout of at least 6x the function timeout for an SQS event source. */
-export const MIN_VISIBILITY_TO_TIMEOUT_RATIO = 6;
+const MIN_VISIBILITY_TO_TIMEOUT_RATIO = 6;
 
 export interface CommandSenderProps {
   /** The command queue (consumed) and its DLQ (the sender puts permanently failed commands there). */

@@ -8,7 +8,7 @@ import type { Logger } from '../../lambdas/platform/logger';
 import type { ListGroups } from '../group-list';
 import { PAGE_HTML } from './html';
 
-export const SANDBOX_GROUPS_PATH = '/__sandbox/groups';
+const SANDBOX_GROUPS_PATH = '/__sandbox/groups';
 
 export function sandboxPageRoutes(deps: { listGroups: ListGroups; logger: Logger }) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {

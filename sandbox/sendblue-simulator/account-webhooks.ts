@@ -5,6 +5,7 @@
  * documents "appended to existing ones"), DELETE removes the given URLs from one type, PUT
  * replaces everything. Deliveries (webhooks.ts) go to every registration of the event's type.
  */
+import { MAX_URL_CHARS } from '../../lambdas/contract/sendblue-rules';
 import { WEBHOOK_TYPES } from '../../lambdas/adapters/sendblue-webhooks';
 import { errorResult, type ApiContext, type ApiResult } from './api';
 
@@ -23,7 +24,6 @@ export interface WebhookTarget {
 
 const DEFAULT_TYPE = 'receive';
 const MAX_PER_REQUEST = 50;
-const MAX_URL_CHARS = 2_048;
 const MAX_SECRET_CHARS = 512;
 
 export class AccountWebhookRegistry {

@@ -4,8 +4,8 @@
  */
 import type { Fault, FaultKind, FaultMix, FaultRoute } from './types';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '400', 'hang', 'cut', 'accept-then-cut', 'accept-then-hang'];
-export const FAULT_ROUTES: readonly FaultRoute[] = ['send', 'modify', 'rename', 'read', 'webhooks', 'any'];
+const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '400', 'hang', 'cut', 'accept-then-cut', 'accept-then-hang'];
+const FAULT_ROUTES: readonly FaultRoute[] = ['send', 'modify', 'rename', 'read', 'webhooks', 'any'];
 const MAX_COUNT = 10_000;
 
 interface ArmedFault {

@@ -22,7 +22,7 @@ import { WebhookDropper } from './webhook-faults';
 export type * from './types';
 export { CANNED_REPLIES } from './webhooks';
 
-export const SIMULATOR_DEFAULTS = {
+const SIMULATOR_DEFAULTS = {
   statusDelaysMs: { sent: 30, delivered: 80 },
   replyDelayMs: 150,
   callbackRetryDelaysMs: [50, 100, 200],

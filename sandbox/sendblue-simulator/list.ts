@@ -4,8 +4,8 @@
 import type { SimMessage } from './types';
 import { invalid, type Checked } from './validate';
 
-export const DEFAULT_LIST_LIMIT = 50;
-export const MAX_LIST_LIMIT = 100;
+const DEFAULT_LIST_LIMIT = 50;
+const MAX_LIST_LIMIT = 100;
 
 const ORDER_FIELDS = { createdAt: 'date_created', updatedAt: 'date_updated', sentAt: 'date_sent' } as const;
 type OrderBy = keyof typeof ORDER_FIELDS;

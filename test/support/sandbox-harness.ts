@@ -22,7 +22,7 @@ import type { StreamPathOptions } from '../../sandbox/stream-path';
 export const LINE = DEFAULT_SANDBOX_CONFIG.fromNumber;
 export const MEMBERS = ['+15551230001', '+15551230002', '+15551230003'];
 /** The line limit tests use unless they test pacing (the simulator enforces it like Sendblue). */
-export const FAST_LINE = { perSecond: 20, burst: 20 } as const;
+const FAST_LINE = { perSecond: 20, burst: 20 } as const;
 
 export interface HarnessOptions {
   sender?: SandboxSenderOptions;
