@@ -1,6 +1,7 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventsDepsFromEnv } from '../wiring/events-deps';
 import { createEventsProcessor, type EventsDeps } from '../events/events-service';
+import { lambdaEntry } from '../platform/lambda-entry';
 
 export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
@@ -13,8 +14,4 @@ export function createEventsHandler(deps: EventsDeps): StreamBatchHandler {
   return (event) => processBatch(event.Records ?? []);
 }
 
-let lambdaHandler: StreamBatchHandler | undefined;
-export const handler: StreamBatchHandler = (event) => {
-  lambdaHandler ??= createEventsHandler(eventsDepsFromEnv());
-  return lambdaHandler(event);
-};
+export const handler = lambdaEntry(() => createEventsHandler(eventsDepsFromEnv()));

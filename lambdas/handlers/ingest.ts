@@ -8,6 +8,7 @@ import { createStatusRelay, type StatusRelay } from '../webhooks/status-relay';
 import type { IngestStore } from '../adapters/table';
 import { limitToStatusToken, SIGNING_HEADER, webhookCredential, type WebhookCredential } from '../webhooks/webhook-auth';
 import { parseWebhookPayload } from '../webhooks/webhook-payload';
+import { lambdaEntry } from '../platform/lambda-entry';
 
 export type { HttpHandler } from '../platform/http';
 
@@ -66,13 +67,9 @@ export function createIngestHandler(deps: IngestDeps): HttpHandler {
   };
 }
 
-let lambdaHandler: HttpHandler | undefined;
-export const handler: HttpHandler = (event) => {
-  lambdaHandler ??= createIngestHandler({
-    store: tableStoreFromEnv(),
-    secrets: secretsFromEnv(),
-    logger: loggerFromEnv('ingest'),
-    maxBodyBytes: Number(process.env[ENV.maxBodyBytes]) || undefined,
-  });
-  return lambdaHandler(event);
-};
+export const handler = lambdaEntry(() => createIngestHandler({
+  store: tableStoreFromEnv(),
+  secrets: secretsFromEnv(),
+  logger: loggerFromEnv('ingest'),
+  maxBodyBytes: Number(process.env[ENV.maxBodyBytes]) || undefined,
+}));

@@ -1,6 +1,7 @@
 import { mediaDepsFromEnv } from '../wiring/media-deps';
 import { createMediaProcessor, type MediaDeps } from '../media/media-service';
 import type { StreamBatchHandler } from './events';
+import { lambdaEntry } from '../platform/lambda-entry';
 
 /**
  * The table's change stream -> a copy of each inbound message's media in the S3 bucket (event
@@ -11,8 +12,4 @@ export function createMediaHandler(deps: MediaDeps): StreamBatchHandler {
   return (event) => processBatch(event.Records ?? []);
 }
 
-let lambdaHandler: StreamBatchHandler | undefined;
-export const handler: StreamBatchHandler = (event) => {
-  lambdaHandler ??= createMediaHandler(mediaDepsFromEnv());
-  return lambdaHandler(event);
-};
+export const handler = lambdaEntry(() => createMediaHandler(mediaDepsFromEnv()));

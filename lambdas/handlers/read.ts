@@ -7,6 +7,7 @@ import type { Logger } from '../platform/logger';
 import { archiveLink, mediaLinksFromEnv, type MediaLinker } from '../reads/media-links';
 import type { ReadStore } from '../adapters/table';
 import { commandView, GROUP_SUMMARY_WINDOW, groupView, messageDetailView, messageView } from '../contract/views';
+import { lambdaEntry } from '../platform/lambda-entry';
 
 export interface ReadDeps {
   store: ReadStore;
@@ -90,8 +91,4 @@ export function createReadHandler({ store, logger, checkHealth, mediaLinks }: Re
   };
 }
 
-let lambdaHandler: HttpHandler | undefined;
-export const handler: HttpHandler = (event) => {
-  lambdaHandler ??= createReadHandler({ store: tableStoreFromEnv(), logger: loggerFromEnv('read'), mediaLinks: mediaLinksFromEnv() });
-  return lambdaHandler(event);
-};
+export const handler = lambdaEntry(() => createReadHandler({ store: tableStoreFromEnv(), logger: loggerFromEnv('read'), mediaLinks: mediaLinksFromEnv() }));

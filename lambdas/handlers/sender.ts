@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { runFifoBatch } from '../sending/fifo-batch';
 import { senderDepsFromEnv } from '../wiring/sender-deps';
 import { createCommandProcessor, type SenderDeps } from '../sending/command-processor';
+import { lambdaEntry } from '../platform/lambda-entry';
 
 export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
@@ -18,8 +19,4 @@ export function createSenderHandler(deps: SenderDeps): SqsBatchHandler {
   };
 }
 
-let lambdaHandler: SqsBatchHandler | undefined;
-export const handler: SqsBatchHandler = (event) => {
-  lambdaHandler ??= createSenderHandler(senderDepsFromEnv());
-  return lambdaHandler(event);
-};
+export const handler = lambdaEntry(() => createSenderHandler(senderDepsFromEnv()));

@@ -1,4 +1,5 @@
 import { ENV } from '../contract/env';
+import { invocationFields } from './lambda-entry';
 
 /**
  * A tiny structured logger (one JSON line per entry). Kept in-house because the goal is a handler
@@ -93,7 +94,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const base = options.base ?? {};
   const log = (level: LogLevel) => (message: string, data?: Record<string, unknown>) => {
     if (LEVELS[level] < threshold) return;
-    const entry = redact({ level, message, ...base, ...data, time: new Date().toISOString() });
+    const entry = redact({ level, message, ...base, ...invocationFields(), ...data, time: new Date().toISOString() });
     write(JSON.stringify(entry));
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
