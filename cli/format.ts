@@ -1,22 +1,13 @@
 /** Human output: status marks, times and commands states. */
 import { STATUS_MARKS } from '../lambdas/contract/status';
+import type { CommandView } from '../lambdas/contract/views';
 
 export const statusMark = (status: string) => `${STATUS_MARKS[status] ?? '?'} ${status}`.trim();
 
 /** `2026-11-28T20:51:10.123Z` -> `2026-11-28 20:51:10` (UTC). */
 export const shortTime = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '-');
 
-export interface CommandView {
-  command_id: string;
-  type: string;
-  state: string;
-  group_id: string | null;
-  message_handle: string | null;
-  error: string | null;
-  fingerprint?: string | null;
-  refused_reuses?: string[];
-  next_attempt_at?: string | null;
-}
+export type { CommandView };
 
 export function commandLines(view: CommandView): string[] {
   const lines = [`command ${view.command_id}: ${view.state}${view.state === 'sent' ? ' ✓' : view.state === 'failed' ? ' ✗' : ''} (${view.type})`];

@@ -1,4 +1,5 @@
 import { createReader } from '../client/reader';
+import type { GroupView, MessagePageView, MessageView } from '../lambdas/contract/views';
 import { CliError, EXIT, requirePositionals, usageError } from './context';
 import { commandLines, shortTime, statusMark, type CommandView } from './format';
 import { GLOBAL_HELP, type CliCommand } from './types';
@@ -21,7 +22,6 @@ export const statusCommand: CliCommand = {
   },
 };
 
-interface GroupView { group_id: string; members: string[]; name: string | null; created_at: string | null; updated_at: string | null; last_message_at: string | null }
 
 export const groupCommand: CliCommand = {
   name: 'group',
@@ -40,10 +40,7 @@ export const groupCommand: CliCommand = {
   },
 };
 
-export interface MessageView {
-  message_handle: string; direction: 'inbound' | 'outbound'; status: string; content: string | null;
-  media_url: string | null; from_number: string | null; date_sent: string | null;
-}
+export type { MessageView };
 
 export const historyCommand: CliCommand = {
   name: 'history',
@@ -67,7 +64,7 @@ ${GLOBAL_HELP}`,
     const messages: MessageView[] = [];
     do {
       const query = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) });
-      const page = await reader.get<{ messages: MessageView[]; next_cursor: string | null }>(`/groups/${id(groupId!)}/messages?${query}`);
+      const page = await reader.get<MessagePageView>(`/groups/${id(groupId!)}/messages?${query}`);
       messages.push(...page.messages);
       cursor = page.next_cursor ?? undefined;
     } while (values.all && cursor);

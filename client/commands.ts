@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { commandFingerprint, validateCommand, type GroupCommand } from '../lambdas/contract/commands';
 import { messageGroupIdFor } from '../lambdas/sending/fifo-group';
+import type { CommandView } from '../lambdas/contract/views';
 
 export class CommandValidationError extends Error {
   constructor(message: string) {
@@ -49,13 +50,7 @@ export function prepareCommand(input: GroupCommand): PreparedCommand {
 }
 
 /** GET /commands/{id}, as far as the producer needs it. */
-export interface CommandStateView {
-  command_id: string;
-  state: string;
-  error: string | null;
-  fingerprint?: string | null;
-  refused_reuses?: string[];
-}
+export type CommandStateView = Pick<CommandView, 'command_id' | 'state' | 'error'> & Partial<Pick<CommandView, 'fingerprint' | 'refused_reuses'>>;
 
 /**
  * What a command state means for the producer of one particular command (its fingerprint): its

@@ -19,3 +19,4 @@ export { countDeadLetters, listDeadLetters, redriveDeadLetters, type DeadLetter 
 export { followEvents, listEvents, type EventEnvelope } from './events';
 export { runBackfill, type BackfillReport } from './backfill';
 export { validateCommand, type GroupCommand, type ModifyGroupCommand, type SendGroupMessageCommand } from '../lambdas/contract/commands';
+export type { CommandView, GroupView, MessageDetailView, MessagePageView, MessageView } from '../lambdas/contract/views';

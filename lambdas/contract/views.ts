@@ -89,3 +89,13 @@ export function commandView(item: CommandItem) {
     next_attempt_at: item.state === 'queued' || item.state === 'unknown' ? (item.next_attempt_at ?? null) : null,
   };
 }
+
+/** The read API's answers as types (the client library and the CLI read them with these). */
+export type MessageView = ReturnType<typeof messageView>;
+export type MessageDetailView = ReturnType<typeof messageDetailView>;
+export type GroupView = ReturnType<typeof groupView>;
+export type CommandView = ReturnType<typeof commandView>;
+export interface MessagePageView {
+  messages: MessageView[];
+  next_cursor: string | null;
+}

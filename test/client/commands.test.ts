@@ -66,7 +66,7 @@ describe('ownOutcome: is the state of this id the state of my command?', () => {
   });
 
   it('pending while my command may still take the id (the other one runs, or failed), or no valid command has it yet', () => {
-    for (const state of ['queued', 'sending', 'unknown', 'failed']) expect(ownOutcome(view({ fingerprint: 'theirs', state }), 'mine')).toEqual({ kind: 'pending' });
+    for (const state of ['queued', 'sending', 'unknown', 'failed'] as const) expect(ownOutcome(view({ fingerprint: 'theirs', state }), 'mine')).toEqual({ kind: 'pending' });
     expect(ownOutcome(view({ fingerprint: null, state: 'failed' }), 'mine')).toEqual({ kind: 'pending' });
   });
 });
