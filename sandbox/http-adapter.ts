@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { createLogger, type Logger } from '../lambdas/platform/logger';
 import { readBody, TOO_LARGE } from './read-body';
-import { matchRoute, routeKey, type RouteTarget } from '../lambdas/contract/routes';
+import { routeKey, type RouteTarget } from '../lambdas/contract/routes';
+import { matchRoute } from './route-match';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
 

@@ -1,5 +1,4 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { statusCallbackToken } from '../webhooks/webhook-auth';
 
 export interface ApiCredentials {
   apiKeyId: string;
@@ -12,16 +11,6 @@ export interface SecretSource {
   /** The `?token=` the sender appends to the status URL it gives Sendblue. */
   callbackToken(): Promise<string>;
   apiCredentials(): Promise<ApiCredentials>;
-}
-
-/** Fixed values (the sandbox, tests); the callback token defaults to one derived from the webhook secret. */
-export function staticSecretSource(values: { webhookSecret: string; callbackToken?: string } & ApiCredentials): SecretSource {
-  const token = values.callbackToken ?? statusCallbackToken(values.webhookSecret);
-  return {
-    webhookSecret: async () => values.webhookSecret,
-    callbackToken: async () => token,
-    apiCredentials: async () => ({ apiKeyId: values.apiKeyId, apiSecretKey: values.apiSecretKey }),
-  };
 }
 
 export interface SecretsManagerSourceOptions {

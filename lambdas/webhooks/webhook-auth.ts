@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { WebhookEvent } from './webhook-payload';
 
 /** Constant-time string comparison; hashing first makes the lengths equal, so length leaks nothing either. */
@@ -6,15 +6,6 @@ export function safeEqual(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b) && given.length === expected.length;
-}
-
-/**
- * The sandbox's status-callback token: derived from its webhook secret so that no extra setting
- * is needed. In AWS the token is its own generated secret (StatusCallbackToken), because the
- * sender must be able to read the token but not the webhook secret.
- */
-export function statusCallbackToken(webhookSecret: string): string {
-  return createHmac('sha256', webhookSecret).update('sendblue-groups:status-callback').digest('base64url');
 }
 
 /** The stack's status URL as given to Sendblue: with the callback token as `?token=`. */

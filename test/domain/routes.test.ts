@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { matchRoute, ROUTES } from '../../lambdas/contract/routes';
+import { ROUTES } from '../../lambdas/contract/routes';
+import { matchRoute } from '../../sandbox/route-match';
 
 describe('routes', () => {
   it('matches path templates and extracts parameters', () => {

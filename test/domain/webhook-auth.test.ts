@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { limitToStatusToken, safeEqual, statusCallbackToken, webhookCredential } from '../../lambdas/webhooks/webhook-auth';
+import { limitToStatusToken, safeEqual, webhookCredential } from '../../lambdas/webhooks/webhook-auth';
+import { statusCallbackToken } from '../../sandbox/static-secrets';
 import { parseWebhookPayload, type WebhookEvent } from '../../lambdas/webhooks/webhook-payload';
 
 const secret = 'test-webhook-secret';

@@ -12,7 +12,7 @@ import { createLineBackfill } from '../../lambdas/backfill/backfill-service';
 import { commandFingerprint, type SendGroupMessageCommand } from '../../lambdas/contract/commands';
 import { commandKey, groupKey, messageKey } from '../../lambdas/contract/keys';
 import { silentLogger } from '../../lambdas/platform/logger';
-import { staticSecretSource } from '../../lambdas/adapters/secrets';
+import { staticSecretSource } from '../../sandbox/static-secrets';
 import { createSendblueClient } from '../../lambdas/adapters/sendblue-client';
 import type { StatusRelay } from '../../lambdas/webhooks/status-relay';
 import { createTableStore, type TableStore } from '../../lambdas/adapters/table';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { matchRoute, routeKey } from '../../lambdas/contract/routes';
+import { routeKey } from '../../lambdas/contract/routes';
+import { matchRoute } from '../../sandbox/route-match';
 import { buildApiEvent } from '../../sandbox/http-adapter';
 
 /** The API Gateway v2 event a route receives, built by the sandbox adapter's own builder. */

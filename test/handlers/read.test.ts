@@ -4,7 +4,7 @@ import { createReadHandler } from '../../lambdas/handlers/read';
 import { encodeCursor } from '../../lambdas/reads/cursor';
 import { silentLogger } from '../../lambdas/platform/logger';
 import { createS3LinkSigner } from '../../lambdas/reads/media-links';
-import { staticSecretSource } from '../../lambdas/adapters/secrets';
+import { staticSecretSource } from '../../sandbox/static-secrets';
 import { apiEvent, inboundPayload, parseBody } from './events';
 import { freshTable } from './table-for-test';
 

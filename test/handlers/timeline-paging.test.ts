@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../lambdas/handlers/ingest';
 import { createReadHandler } from '../../lambdas/handlers/read';
 import { silentLogger } from '../../lambdas/platform/logger';
-import { staticSecretSource } from '../../lambdas/adapters/secrets';
+import { staticSecretSource } from '../../sandbox/static-secrets';
 import { apiEvent, inboundPayload, parseBody } from './events';
 import { freshTable } from './table-for-test';
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lambdas/platform/logger';
-import { statusCallbackToken } from '../../lambdas/webhooks/webhook-auth';
+import { statusCallbackToken } from '../../sandbox/static-secrets';
 import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';
 import { findFreePort } from '../../sandbox/ports';
 import { startSandbox, type RunningSandbox } from '../../sandbox/start';
