@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createIngestHandler } from '../lambdas/handlers/ingest';
 import { createReadHandler } from '../lambdas/handlers/read';
 import { createLogger, type Logger } from '../lambdas/platform/logger';
-import { staticSecretSource } from '../sandbox/static-secrets';
+import { staticSecretSource } from './static-secrets';
 import { createDocumentClient, createTableStore } from '../lambdas/adapters/table';
 import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_REGION, SANDBOX_TABLE, type SandboxConfig } from './config';
 import { ensureTable } from './create-table';
