@@ -13,6 +13,9 @@ import { measureProjections, type ProjectionFigures } from './projection';
 import { measureRequests, type EventCost } from './requests';
 import { measurePacing, type PacingResult } from './pacing';
 import { measureCommandThroughput, measureWebhookThroughput } from './throughput';
+import { quietNodeSupportWarning } from '../sandbox/node-support';
+
+quietNodeSupportWarning();
 
 interface Row { figure: string; value: string; goal: string; met: boolean | null }
 const rows: Row[] = [];

@@ -9,6 +9,9 @@ import {
 import { readableLoggerFor } from '../sandbox/event-log';
 import { killTrackedChildren } from '../sandbox/processes';
 import { startSandbox, type RunningSandbox } from '../sandbox/start';
+import { quietNodeSupportWarning } from '../sandbox/node-support';
+
+quietNodeSupportWarning();
 
 const STOP_TIMEOUT_MS = 10_000;
 

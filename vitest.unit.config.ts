@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+import { NODE_SUPPORT_WARNING_OFF } from './sandbox/node-support';
+
+/**
+ * `npm run test:unit`: the tests that need neither DynamoDB Local (Java) nor a sandbox: the domain
+ * rules, the simulator driven by the SDK, the stack's Template assertions and cdk-nag. Seconds, not
+ * minutes. `npm test` (CI) runs everything.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/domain/**/*.test.ts', 'test/simulator/**/*.test.ts', 'test/infra/**/*.test.ts'],
+    env: { ...NODE_SUPPORT_WARNING_OFF },
+    testTimeout: 20_000,
+  },
+});
