@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSenderHandler } from '../lambdas/handlers/sender';
 import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../lambdas/shared/command-queue-settings';
 import type { Logger } from '../lambdas/shared/logger';
+import { logSink } from '../lambdas/shared/metrics';
 import { createSenderDeps } from '../lambdas/shared/sender-deps';
 import type { SecretSource } from '../lambdas/shared/secrets';
 import type { RetryPolicy } from '../lambdas/shared/attempt-outcome';
@@ -112,6 +113,7 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
     sendblueBaseUrl: sendblueUrl,
     sendblueTimeoutMs: settings.sendblueTimeoutMs,
     statusWebhookUrl: `${apiUrl}/webhooks/status`,
+    metrics: logSink(loggerFor('sender'), 'sender metrics'),
     settings: {
       fromNumber: config.fromNumber,
       leaseMs: settings.leaseMs,

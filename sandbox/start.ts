@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createIngestHandler } from '../lambdas/handlers/ingest';
 import { createReadHandler } from '../lambdas/handlers/read';
 import { createLogger, type Logger } from '../lambdas/shared/logger';
+import { logSink } from '../lambdas/shared/metrics';
 import { staticSecretSource } from '../lambdas/shared/secrets';
 import { createDocumentClient, createTableStore } from '../lambdas/shared/table';
 import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_REGION, SANDBOX_TABLE, type SandboxConfig } from './config';
@@ -140,7 +141,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     const pageRoutes = sandboxPageRoutes({ store, logger: loggerFor('page') });
     const api = createApiServer({
       handlers: {
-        ingest: createIngestHandler({ store, secrets, logger: loggerFor('ingest') }),
+        ingest: createIngestHandler({ store, secrets, logger: loggerFor('ingest'), metrics: logSink(loggerFor('ingest'), 'webhook metrics') }),
         // Unlike in AWS, /health asks the table: locally, "ok" must mean the sandbox can store.
         read: createReadHandler({ store, logger: loggerFor('read'), checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS), mediaLinks }),
       },

@@ -3,10 +3,12 @@ import { ENV } from '../shared/env';
 import { decodeBody, DEFAULT_MAX_BODY_BYTES, errorResponse, header, json, parseJson, type HttpHandler } from '../shared/http';
 import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from '../shared/lambda-deps';
 import type { Logger } from '../shared/logger';
+import { emfSink, METRIC_NAMES, type MetricSink } from '../shared/metrics';
 import type { SecretSource } from '../shared/secrets';
 import { createStatusRelay, type StatusRelay } from '../shared/status-relay';
 import type { TableStore } from '../shared/table';
 import { limitToStatusToken, SIGNING_HEADER, webhookCredential, type WebhookCredential } from '../shared/webhook-auth';
+import { storedWebhookCounts } from '../shared/webhook-metrics';
 import { parseWebhookPayload } from '../shared/webhook-payload';
 
 export type { HttpHandler } from '../shared/http';
@@ -19,12 +21,15 @@ export interface IngestDeps {
   maxBodyBytes?: number;
   /** @default an HTTP relay with a 3 s timeout */
   relay?: StatusRelay;
+  /** One count line per webhook answered 200, 401 or 5xx (README "Operations"). @default none */
+  metrics?: MetricSink;
 }
 
 /** POST /webhooks/receive and POST /webhooks/status: authenticate, validate, store, then answer 200. */
 export function createIngestHandler(deps: IngestDeps): HttpHandler {
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const ingest = createIngestService({ ...deps, relay: deps.relay ?? createStatusRelay(deps.logger) });
+  const count: MetricSink = deps.metrics ?? (() => undefined);
 
   return async (event) => {
     const route = (event.routeKey ?? event.rawPath).endsWith('/webhooks/status') ? 'status' : 'receive';
@@ -37,10 +42,12 @@ export function createIngestHandler(deps: IngestDeps): HttpHandler {
       credential = await webhookCredential(route, credentials, deps.secrets);
     } catch (error) {
       deps.logger.error('webhook secret unavailable', { error });
+      count(undefined, { [METRIC_NAMES.webhookNotStored]: 1 });
       return errorResponse(503, 'webhook secret unavailable; retry later');
     }
     if (!credential) {
       deps.logger.warn('webhook rejected: missing or wrong secret', { route });
+      count(undefined, { [METRIC_NAMES.webhookUnauthorized]: 1 });
       return errorResponse(401, route === 'status'
         ? `missing or wrong ${SIGNING_HEADER} header or token`
         : `missing or wrong ${SIGNING_HEADER} header`);
@@ -56,11 +63,14 @@ export function createIngestHandler(deps: IngestDeps): HttpHandler {
     try {
       const outcome = await ingest(allowed.event, body.value);
       if (outcome.kind === 'refused') return errorResponse(409, outcome.error);
+      const stored = storedWebhookCounts(allowed.event, outcome);
+      count(stored.line, stored.counts);
       return json(200, { ok: true, ...outcome });
     } catch (error) {
       // Not (wholly) stored: answer 5xx so that Sendblue delivers the event again. A retry is safe
       // after a partial write (the message first, then the group record: see ingest-service.ts).
       deps.logger.error('webhook not stored', { error, message_handle: parsed.event.messageHandle });
+      count(undefined, { [METRIC_NAMES.webhookNotStored]: 1 });
       return errorResponse(503, 'event not stored; retry later');
     }
   };
@@ -73,6 +83,7 @@ export const handler: HttpHandler = (event) => {
     secrets: secretsFromEnv(),
     logger: loggerFromEnv('ingest'),
     maxBodyBytes: Number(process.env[ENV.maxBodyBytes]) || undefined,
+    metrics: emfSink(),
   });
   return lambdaHandler(event);
 };

@@ -4,6 +4,7 @@ import { ENV, requireEnv } from './env';
 import { DEFAULT_PACING } from './line-pacing';
 import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps';
 import type { Logger } from './logger';
+import { createMetricTally, emfSink, type MetricSink } from './metrics';
 import { createSqsCommandQueue } from './queue-adapter';
 import type { SecretSource } from './secrets';
 import { createSendblueClient } from './sendblue-client';
@@ -23,6 +24,8 @@ export interface SenderWiring {
   sendblueTimeoutMs: number;
   /** The stack's (or sandbox's) POST /webhooks/status URL, without the token. */
   statusWebhookUrl: string;
+  /** Where the batch's outcome counts go: EMF in Lambda, the log in the sandbox. */
+  metrics: MetricSink;
   settings: Omit<SenderSettings, 'statusCallbackUrl'>;
 }
 
@@ -35,6 +38,7 @@ export function createSenderDeps(wiring: SenderWiring): SenderDeps {
     queue: createSqsCommandQueue({ sqs: wiring.sqs, queueUrl: wiring.queueUrl, deadLetterQueueUrl: wiring.deadLetterQueueUrl }),
     relay: createStatusRelay(logger),
     logger,
+    metrics: createMetricTally(wiring.metrics),
     settings: {
       ...wiring.settings,
       statusCallbackUrl: async () => withCallbackToken(wiring.statusWebhookUrl, await secrets.callbackToken()),
@@ -59,6 +63,7 @@ export function senderDepsFromEnv(): SenderDeps {
     sendblueBaseUrl: requireEnv(ENV.sendblueBaseUrl),
     sendblueTimeoutMs: numberFrom(ENV.sendblueTimeoutMs, settings.sendblueTimeoutMs),
     statusWebhookUrl: requireEnv(ENV.statusWebhookUrl),
+    metrics: emfSink(),
     settings: {
       fromNumber: requireEnv(ENV.fromNumber),
       leaseMs: SENDER_LEASE_MS,
