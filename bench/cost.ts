@@ -31,8 +31,17 @@ export const PRICES = {
   schedulerInvocationsPerMillion: 1.0,
   /** Secrets Manager API calls ($0.05 per 10,000). */
   secretsManagerCallsPerMillion: 5.0,
-  /** One CloudWatch custom metric (a name with one dimension value), per month (first 10,000 tier). */
+  /** One CloudWatch custom metric (a name with one dimension value), per month (first 10,000 tier), prorated by the hour it gets data. */
   cloudWatchMetricPerMonth: 0.3,
+  /** A standard-resolution alarm on one metric, per month. */
+  cloudWatchAlarmPerMonth: 0.1,
+  /** A dashboard, per month (an account's first 3 dashboards of up to 50 metrics each are free). */
+  cloudWatchDashboardPerMonth: 3.0,
+  /** CloudWatch Logs: ingestion per GB, storage per GB-month. */
+  cloudWatchLogsIngestionPerGb: 0.5,
+  cloudWatchLogsStoragePerGbMonth: 0.03,
+  /** A customer managed KMS key, per month (each automatic yearly rotation adds $1, for the first two). */
+  kmsKeyPerMonth: 1.0,
 } as const;
 export type Prices = Omit<typeof PRICES, 'date'>;
 
@@ -239,5 +248,57 @@ export function backfillCostModel(measured: BackfillMeasured, prices: Prices = P
   return {
     atRestPerLinePerMonth: rounded({ ...atRest, total: total(atRest, ['runsPerMonth']) }),
     perMillionMessages: rounded({ ...perMillion, total: total(perMillion, ['readsPerRecord', 'listCalls']) }),
+  };
+}
+
+/** What the sandbox cannot count about operations in AWS (README "Operations"). */
+export const OPERATIONS_ASSUMPTIONS = {
+  /** Log retention (context logRetentionDays, 30): an EMF line is stored this long, priced uncompressed (an upper bound). */
+  logRetentionMonths: 1,
+} as const;
+
+export interface OperationsMeasured {
+  /** Counted in the synthesized template. */
+  alarms: number;
+  dashboards: number;
+  kmsKeys: number;
+  lines: number;
+  /** The sender's and ingest's metric names published per line, and as stack totals (metrics.ts). */
+  newMetrics: { perLine: number; stackTotals: number };
+  /** One EMF log event, Lambda's prefix included, bytes. */
+  emfBytes: { newInboundWebhook: number; otherWebhook: number; sentCommandBatch: number };
+}
+
+/**
+ * Alarms, dashboard and the topic's key per month whatever the traffic; the sender's and ingest's
+ * custom metrics, which cost only in the hours they get data (none at rest; "busy": commands sent
+ * and webhooks stored every hour, on every line; "at most": every name on every line every hour);
+ * and per million events, the log bytes of their EMF lines.
+ */
+export function operationsCostModel(m: OperationsMeasured, prices: Prices = PRICES, a = OPERATIONS_ASSUMPTIONS) {
+  const atRest = {
+    alarms: m.alarms * prices.cloudWatchAlarmPerMonth,
+    dashboard: m.dashboards * prices.cloudWatchDashboardPerMonth,
+    kmsKey: m.kmsKeys * prices.kmsKeyPerMonth,
+  };
+  // Busy: CommandsSent and InboundMessages per line, CommandsSent and WebhookStored as totals.
+  const busyMetrics = 2 * m.lines + 2;
+  const allMetrics = m.newMetrics.perLine * m.lines + m.newMetrics.stackTotals;
+  const perMillion = (bytes: number) => ((1e6 * bytes) / GB) * (prices.cloudWatchLogsIngestionPerGb + a.logRetentionMonths * prices.cloudWatchLogsStoragePerGbMonth);
+  const sum = (parts: Record<string, number>) => Object.values(parts).reduce((total, value) => total + value, 0);
+  return {
+    atRestPerMonth: Object.fromEntries(Object.entries({ ...atRest, total: sum(atRest) }).map(([k, v]) => [k, round(v)])) as Record<keyof typeof atRest | 'total', number>,
+    metricsPerMonth: {
+      atRest: 0,
+      busy: round(busyMetrics * prices.cloudWatchMetricPerMonth),
+      busyMetrics,
+      atMost: round(allMetrics * prices.cloudWatchMetricPerMonth),
+      atMostMetrics: allMetrics,
+    },
+    logsPerMillion: {
+      newInboundWebhooks: round(perMillion(m.emfBytes.newInboundWebhook)),
+      otherWebhooks: round(perMillion(m.emfBytes.otherWebhook)),
+      commands: round(perMillion(m.emfBytes.sentCommandBatch)),
+    },
   };
 }

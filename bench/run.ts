@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { measureBackfill, type BackfillFigures } from './backfill';
 import { measureColdStart, type ColdStartReport } from './cold-start';
-import { ASSUMPTIONS, BACKFILL_ASSUMPTIONS, backfillCostModel, costModel, eventsCostPerMillion, mediaCostPerMillion, PRICES, STREAM_ASSUMPTIONS } from './cost';
+import { ASSUMPTIONS, BACKFILL_ASSUMPTIONS, backfillCostModel, costModel, eventsCostPerMillion, mediaCostPerMillion, OPERATIONS_ASSUMPTIONS, operationsCostModel, PRICES, STREAM_ASSUMPTIONS } from './cost';
 import { measureEvents, type EventsFigures } from './events';
 import { startBenchSandbox } from './harness';
 import { measureProjections, type ProjectionFigures } from './projection';
@@ -43,6 +43,17 @@ if (only === 'backfill') {
   const { DEFAULTS } = await import('../lib/defaults');
   const backfillCost = backfillRows(backfill, DEFAULTS);
   mergeIntoResults({ backfill: { ...backfill, coldStart: coldStart.handlers[0], cost: backfillCost, assumptions: BACKFILL_ASSUMPTIONS } }, ['backfill']);
+  printRows();
+  process.exit(0);
+}
+// `-- operations`: the cold start of the two bundles that write the new counts, and what operations
+// add (alarms and the rest counted in the template, EMF bytes, the cost model): under a minute.
+if (only === 'operations') {
+  progress('cold start of the ingest and sender handlers (they write the operations counts)');
+  const coldStart = await measureColdStart({ runs: 21, only: ['ingest', 'sender'] });
+  coldStartRows(coldStart);
+  const operations = await operationsRows();
+  mergeIntoResults({ operations: { ...operations, coldStart: coldStart.handlers, date: new Date().toISOString() } }, ['operations', 'ingest:', 'sender:']);
   printRows();
   process.exit(0);
 }
@@ -133,6 +144,7 @@ const mediaCost = mediaCostPerMillion(stream);
 row('cost per 1M events published (archive storage per month)', `$${fixed(eventsCost.total)} ($${fixed(eventsCost.atRestPerMonth)})`);
 row('cost per 1M media copies of 1 MB (storage per month)', `$${fixed(mediaCost.total)} ($${fixed(mediaCost.atRestPerMonth)})`);
 const backfillCost = backfillRows(backfill, DEFAULTS);
+const operations = await operationsRows();
 
 printRows();
 console.log(`\nnode ${process.version} (Lambda runs Node 24); prices: ${PRICES.date}; run took ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -150,6 +162,7 @@ writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({
   pacing,
   events,
   backfill: { ...backfill, coldStart: coldStart.handlers.find((h) => h.handler === 'backfill'), cost: backfillCost, assumptions: BACKFILL_ASSUMPTIONS },
+  operations,
   cost: { ...cost, events: eventsCost, media: mediaCost, prices: PRICES, assumptions: ASSUMPTIONS, streamAssumptions: STREAM_ASSUMPTIONS, memoryMb: DEFAULTS.lambda.memorySize },
 }, null, 2)}\n`);
 console.log('written bench/results.json');
@@ -193,6 +206,20 @@ function backfillRows(b: BackfillFigures, defaults: { lambda: { memorySize: numb
   row('backfill cost per line per month, at rest', `$${fixed(model.atRestPerLinePerMonth.total)} (of it metrics $${fixed(model.atRestPerLinePerMonth.metrics)})`);
   row('backfill cost per 1M messages on a line', `$${fixed(model.perMillionMessages.total)} (each read ${fixed(model.perMillionMessages.readsPerRecord, 1)} times)`);
   return model;
+}
+
+/** Operations' rows (README "Operations"): what the template holds, EMF bytes, the cost model. */
+async function operationsRows() {
+  progress('operations: alarms, dashboard and key in the synthesized template; EMF bytes');
+  const { measureOperations } = await import('./operations');
+  const figures = measureOperations();
+  const r = figures.resources;
+  row('operations: alarms / dashboards / KMS keys (defaults, one line)', `${r.defaults!.alarms} / ${r.defaults!.dashboards} / ${r.defaults!.kmsKeys}; two lines: ${r['two lines']!.alarms} alarms; alarms off: ${r['alarms off']!.alarms} alarms, ${r['alarms off']!.kmsKeys} keys; dashboard off: ${r['dashboard off']!.dashboards} dashboards`);
+  row('operations: EMF bytes per new inbound webhook / other webhook / sender batch (Lambda prefix included)', `${figures.emfBytes.newInboundWebhook} / ${figures.emfBytes.otherWebhook} / ${figures.emfBytes.sentCommandBatch}`);
+  const cost = operationsCostModel({ ...r.defaults!, lines: 1, newMetrics: figures.newMetrics, emfBytes: figures.emfBytes });
+  row('operations cost per month at rest (alarms, dashboard, key)', `$${fixed(cost.atRestPerMonth.total)} ($${fixed(cost.atRestPerMonth.alarms)} + $${fixed(cost.atRestPerMonth.dashboard)} + $${fixed(cost.atRestPerMonth.kmsKey)}); new metrics $0 at rest, $${fixed(cost.metricsPerMonth.busy)} busy, $${fixed(cost.metricsPerMonth.atMost)} at most`);
+  row('operations cost per 1M: new inbound webhooks / other webhooks / commands (EMF log bytes)', `$${fixed(cost.logsPerMillion.newInboundWebhooks)} / $${fixed(cost.logsPerMillion.otherWebhooks)} / $${fixed(cost.logsPerMillion.commands)}`);
+  return { ...figures, cost, assumptions: OPERATIONS_ASSUMPTIONS };
 }
 
 /** Adds to bench/results.json without dropping what an earlier full run wrote there (rows starting with `replaced` are replaced). */

@@ -34,6 +34,16 @@ export interface AppConfig {
   readonly backfillIntervalMinutes: number;
   /** Lines the backfill reads besides `fromNumber` (E.164, each once). */
   readonly backfillLines: readonly string[];
+  /** CloudWatch alarms and their SNS topic (README "Operations"). */
+  readonly alarms: boolean;
+  /** The CloudWatch dashboard (README "Operations"). */
+  readonly dashboard: boolean;
+  /** Subscribed to the alarm topic by email when set. */
+  readonly alarmEmail?: string;
+  /** A command this old on the queue alarms, seconds. */
+  readonly commandAgeAlarmSeconds: number;
+  /** No inbound message on a line for this many hours alarms; 0 = no such alarm. */
+  readonly inboundSilenceHours: number;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +57,8 @@ export class ConfigError extends Error {
 export type ContextReader = (key: string) => unknown;
 
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+/** Enough to catch a typo (SNS confirms the address by sending it a link). */
+const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const RETENTION_VALUES = new Set<number>(
   Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
@@ -156,6 +168,14 @@ export function parseConfig(read: ContextReader): AppConfig {
   const mediaRetentionDays = days('mediaRetentionDays', DEFAULTS.media.retentionDays);
   const backfillIntervalMinutes = wholeNumber('backfillIntervalMinutes', DEFAULTS.backfill.intervalMinutes, DEFAULTS.backfill.intervalMinutesLimit);
   const backfillLines = lineList('backfillLines', fromNumber);
+  const ops = DEFAULTS.operations;
+  const alarms = flag('alarms', ops.alarms);
+  const dashboard = flag('dashboard', ops.dashboard);
+  const alarmEmail = get('alarmEmail') === undefined ? undefined : text('alarmEmail', '');
+  if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) problems.push(`alarmEmail must be one email address such as ops@example.com, got ${JSON.stringify(alarmEmail)}`);
+  if (alarmEmail !== undefined && !alarms) problems.push('alarmEmail is set but alarms is false: nothing would be sent to it (drop one of the two)');
+  const commandAgeAlarmSeconds = positiveNumber('commandAgeAlarmSeconds', ops.commandAgeAlarmSeconds, { integer: true, max: ops.commandAgeAlarmSecondsLimit });
+  const inboundSilenceHours = wholeNumber('inboundSilenceHours', ops.inboundSilenceHours, ops.inboundSilenceHoursLimit, 'no such alarm', ' of hours');
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -174,6 +194,11 @@ export function parseConfig(read: ContextReader): AppConfig {
     mediaRetentionDays,
     backfillIntervalMinutes,
     backfillLines,
+    alarms,
+    dashboard,
+    ...(alarmEmail !== undefined ? { alarmEmail } : {}),
+    commandAgeAlarmSeconds,
+    inboundSilenceHours,
   };
 }
 

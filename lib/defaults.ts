@@ -122,4 +122,35 @@ export const DEFAULTS = {
     /** Scheduler retries of an invocation it could not deliver (a late run is harmless; the next one comes anyway). */
     schedulerRetryAttempts: 2,
   },
+  /**
+   * Alarms with their SNS topic, and the dashboard (README "Operations"; contexts `alarms`,
+   * `dashboard`, `alarmEmail`, `commandAgeAlarmSeconds`, `inboundSilenceHours`).
+   */
+  operations: {
+    alarms: true,
+    dashboard: true,
+    /**
+     * A command this old on the queue alarms, seconds. Pacing makes commands wait legitimately (a
+     * line sends about one a second, so 3,600 commands for one line take an hour), and so do 429s
+     * and retries: an hour is a backlog worth knowing about, or a command stuck.
+     */
+    commandAgeAlarmSeconds: 3_600,
+    /** Upper bound of `commandAgeAlarmSeconds`: the queue's retention (14 days). */
+    commandAgeAlarmSecondsLimit: COMMAND_QUEUE_SETTINGS.retentionSeconds,
+    /** No new inbound message on a line for this many hours alarms, one alarm per line (0 = none). */
+    inboundSilenceHours: 24,
+    /** Upper bound of `inboundSilenceHours`: CloudWatch evaluates at most 7 days of hourly periods. */
+    inboundSilenceHoursLimit: 168,
+    /** Period of the count alarms (errors, 401s, 5xx, 429s, queue age). */
+    period: Duration.minutes(5),
+    /** Queue depths (DLQ, stream failure queues) are looked at every minute: one message alarms. */
+    queueDepthPeriod: Duration.minutes(1),
+    /** 401s in one period: a wrong secret in Sendblue fails every webhook; one odd request from a scanner does not alarm. */
+    webhookUnauthorizedThreshold: 5,
+    /** 5xx answers of the HTTP API in one period: by design only when storage failed (DESIGN §3). */
+    serverErrorThreshold: 1,
+    /** Sendblue 429s in one period, in `sendblueThrottledPeriods` periods in a row: a few are back-pressure, a steady stream is not. */
+    sendblueThrottledThreshold: 5,
+    sendblueThrottledPeriods: 3,
+  },
 } as const;

@@ -10,6 +10,7 @@ import { NodeFunction } from './constructs/node-function';
 import { SendblueSecrets } from './constructs/secrets';
 import { DomainEvents } from './constructs/domain-events';
 import { MediaArchive } from './constructs/media-archive';
+import { Operations } from './constructs/operations';
 import { CommandSender } from './constructs/sender';
 import { EventsTable } from './constructs/table';
 import { handlerEntry } from './paths';
@@ -36,6 +37,8 @@ export class SendblueGroupsStack extends Stack {
   /** The media bucket and its copier (context `media`, on by default). */
   readonly media?: MediaArchive;
   readonly backfill: Backfill;
+  /** Alarms with their SNS topic and the dashboard (contexts `alarms`, `dashboard`, on by default). */
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: SendblueGroupsStackProps) {
     super(scope, id, props);
@@ -134,6 +137,35 @@ export class SendblueGroupsStack extends Stack {
       logRetention: config.logRetention,
     });
 
+    this.operations = new Operations(this, 'Operations', {
+      commandQueue: this.commandQueue,
+      httpApi: this.api.httpApi,
+      sender: this.sender.function,
+      ingest: this.ingestFunction,
+      functions: {
+        ingest: this.ingestFunction, read: this.readFunction, sender: this.sender.function, backfill: this.backfill.function,
+        ...(this.events ? { events: this.events.consumer.function } : {}),
+        ...(this.media ? { media: this.media.consumer.function } : {}),
+      },
+      failureQueues: {
+        ...(this.events ? { events: this.events.consumer.failureQueue } : {}),
+        ...(this.media ? { media: this.media.consumer.failureQueue } : {}),
+      },
+      lines: [config.fromNumber, ...config.backfillLines],
+      alarms: config.alarms,
+      dashboard: config.dashboard,
+      alarmEmail: config.alarmEmail,
+      commandAgeAlarmSeconds: config.commandAgeAlarmSeconds,
+      inboundSilenceHours: config.inboundSilenceHours,
+      backfillIntervalMinutes: config.backfillIntervalMinutes,
+    });
+    if (this.operations.alarmTopic) {
+      new CfnOutput(this, 'AlarmTopicArn', {
+        value: this.operations.alarmTopic.topicArn,
+        description: 'Every alarm notifies here (subscribe by email with -c alarmEmail=..., or add your own subscription)',
+      });
+    }
+
     if (isPlaceholderFromNumber(config)) {
       Annotations.of(this).addWarningV2(
         'sendblue-groups:placeholder-from-number',
@@ -156,7 +188,7 @@ export class SendblueGroupsStack extends Stack {
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.commandQueue.deadLetterQueue.queueUrl,
-      description: 'Commands that failed for good (alarmed): inspect, then redrive or delete them',
+      description: 'Commands that failed for good (alarmed when alarms are on): inspect, then redrive or delete them',
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'ApiCredentialsSecretArn', {

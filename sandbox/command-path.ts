@@ -12,6 +12,7 @@ import type { SecretSource } from '../lambdas/adapters/secrets';
 import type { RetryPolicy } from '../lambdas/sending/attempt-outcome';
 import { DEFAULT_PACING, type PacingSettings } from '../lambdas/sending/line-pacing';
 import type { TableStore } from '../lambdas/adapters/table';
+import { logSink } from '../lambdas/platform/metrics';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from './config';
 import { createQueuePoller, type QueuePoller } from './queue-poller';
 import { startSendblueSimulator, type RunningSimulator, type SimulatorOptions } from './sendblue-simulator';
@@ -112,6 +113,7 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
     sendblueBaseUrl: sendblueUrl,
     sendblueTimeoutMs: settings.sendblueTimeoutMs,
     statusWebhookUrl: `${apiUrl}/webhooks/status`,
+    metrics: logSink(loggerFor('sender'), 'sender metrics'),
     settings: {
       fromNumber: config.fromNumber,
       leaseMs: settings.leaseMs,

@@ -10,6 +10,7 @@ import { createReadHandler } from '../lambdas/handlers/read';
 import { createLogger, type Logger } from '../lambdas/platform/logger';
 import { staticSecretSource } from './static-secrets';
 import { createDocumentClient, createTableStore } from '../lambdas/adapters/table';
+import { logSink } from '../lambdas/platform/metrics';
 import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_REGION, SANDBOX_TABLE, type SandboxConfig } from './config';
 import { ensureTable } from './create-table';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -141,7 +142,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     const pageRoutes = sandboxPageRoutes({ listGroups: sandboxGroupList(documentClient, tableName), logger: loggerFor('page') });
     const api = createApiServer({
       handlers: {
-        ingest: createIngestHandler({ store, secrets, logger: loggerFor('ingest') }),
+        ingest: createIngestHandler({ store, secrets, logger: loggerFor('ingest'), metrics: logSink(loggerFor('ingest'), 'webhook metrics') }),
         // Unlike in AWS, /health asks the table: locally, "ok" must mean the sandbox can store.
         read: createReadHandler({ store, logger: loggerFor('read'), checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS), mediaLinks }),
       },

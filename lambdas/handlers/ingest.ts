@@ -9,6 +9,8 @@ import type { IngestStore } from '../adapters/table';
 import { limitToStatusToken, SIGNING_HEADER, webhookCredential, type WebhookCredential } from '../webhooks/webhook-auth';
 import { parseWebhookPayload } from '../webhooks/webhook-payload';
 import { lambdaEntry } from '../platform/lambda-entry';
+import { emfSink, METRIC_NAMES, type MetricSink } from '../platform/metrics';
+import { storedWebhookCounts } from '../webhooks/webhook-metrics';
 
 export type { HttpHandler } from '../platform/http';
 
@@ -20,12 +22,15 @@ export interface IngestDeps {
   maxBodyBytes?: number;
   /** @default an HTTP relay with a 3 s timeout */
   relay?: StatusRelay;
+  /** One count line per webhook answered 200, 401 or 5xx (README "Operations"). @default none */
+  metrics?: MetricSink;
 }
 
 /** POST /webhooks/receive and POST /webhooks/status: authenticate, validate, store, then answer 200. */
 export function createIngestHandler(deps: IngestDeps): HttpHandler {
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const ingest = createIngestService({ ...deps, relay: deps.relay ?? createStatusRelay(deps.logger) });
+  const count: MetricSink = deps.metrics ?? (() => undefined);
 
   return async (event) => {
     const route = (event.routeKey ?? event.rawPath).endsWith('/webhooks/status') ? 'status' : 'receive';
@@ -38,10 +43,12 @@ export function createIngestHandler(deps: IngestDeps): HttpHandler {
       credential = await webhookCredential(route, credentials, deps.secrets);
     } catch (error) {
       deps.logger.error('webhook secret unavailable', { error });
+      count(undefined, { [METRIC_NAMES.webhookNotStored]: 1 });
       return errorResponse(503, 'webhook secret unavailable; retry later');
     }
     if (!credential) {
       deps.logger.warn('webhook rejected: missing or wrong secret', { route });
+      count(undefined, { [METRIC_NAMES.webhookUnauthorized]: 1 });
       return errorResponse(401, route === 'status'
         ? `missing or wrong ${SIGNING_HEADER} header or token`
         : `missing or wrong ${SIGNING_HEADER} header`);
@@ -57,11 +64,14 @@ export function createIngestHandler(deps: IngestDeps): HttpHandler {
     try {
       const outcome = await ingest(allowed.event, body.value);
       if (outcome.kind === 'refused') return errorResponse(409, outcome.error);
+      const stored = storedWebhookCounts(allowed.event, outcome);
+      count(stored.line, stored.counts);
       return json(200, { ok: true, ...outcome });
     } catch (error) {
       // Not (wholly) stored: answer 5xx so that Sendblue delivers the event again. A retry is safe
       // after a partial write (the message first, then the group record: see ingest-service.ts).
       deps.logger.error('webhook not stored', { error, message_handle: parsed.event.messageHandle });
+      count(undefined, { [METRIC_NAMES.webhookNotStored]: 1 });
       return errorResponse(503, 'event not stored; retry later');
     }
   };
@@ -72,4 +82,5 @@ export const handler = lambdaEntry(() => createIngestHandler({
   secrets: secretsFromEnv(),
   logger: loggerFromEnv('ingest'),
   maxBodyBytes: Number(process.env[ENV.maxBodyBytes]) || undefined,
+  metrics: emfSink(),
 }));

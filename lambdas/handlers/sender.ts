@@ -15,6 +15,7 @@ export function createSenderHandler(deps: SenderDeps): SqsBatchHandler {
   const processRecord = createCommandProcessor(deps);
   return async (event) => {
     const failed = await runFifoBatch(event.Records ?? [], processRecord, deps.queue.retryLater, deps.logger);
+    deps.metrics?.flush(); // one metric line per line per batch, not one per record
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

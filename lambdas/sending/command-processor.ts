@@ -5,6 +5,7 @@ import { commandFingerprint, validateCommand, type GroupCommand } from '../contr
 import type { RecordResult } from './fifo-batch';
 import type { PacingSettings } from './line-pacing';
 import type { Logger } from '../platform/logger';
+import { METRIC_NAMES, type MetricName, type MetricTally } from '../platform/metrics';
 import { createModifyAttempt } from './modify-attempt';
 import { DEAD_LETTER_ATTRIBUTES, isRedrive, type CommandQueueAdapter } from '../adapters/sqs-command-queue';
 import { createSendAttempt } from './send-attempt';
@@ -31,6 +32,8 @@ export interface SenderDeps {
   relay: StatusRelay;
   logger: Logger;
   settings: SenderSettings;
+  /** Outcome counts, written once per batch by the handler (README "Operations"). @default none */
+  metrics?: MetricTally;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -74,6 +77,7 @@ export function createCommandProcessor(deps: SenderDeps) {
   async function reject(record: SQSRecord, commandId: string, type: string, reason: string): Promise<RecordResult> {
     await queue.moveToDeadLetter(record, { commandId, reason: `invalid command: ${reason}` });
     await store.recordRejectedCommand(commandId, type, `invalid command: ${reason}`);
+    deps.metrics?.count(undefined, METRIC_NAMES.commandsFailed);
     logger.warn('command failed: invalid', { command_id: commandId, type, reason });
     return DONE;
   }
@@ -82,6 +86,7 @@ export function createCommandProcessor(deps: SenderDeps) {
     const fingerprint = commandFingerprint(command);
     const request = { commandId, type: command.type, fingerprint, groupId: command.group_id, leaseMs: settings.leaseMs };
     const log = { command_id: commandId, type: command.type === 'modify_group' ? command.modify_type : command.type };
+    const line = command.from_number ?? settings.fromNumber;
     let claim: ClaimResult = await store.claimCommand(request);
     let decision = decideOnClaim(claim, fingerprint, now().getTime(), isRedrive(record));
     if (decision.action === 'restart') {
@@ -96,6 +101,7 @@ export function createCommandProcessor(deps: SenderDeps) {
         const reason = `command_id ${commandId} is already used by a different command; this one was refused and not sent (use a new command_id)`;
         await queue.moveToDeadLetter(record, { commandId, reason });
         await store.recordRefusedReuse(commandId, fingerprint);
+        deps.metrics?.count(line, METRIC_NAMES.commandsFailed);
         logger.warn('command refused: its command_id belongs to a different command', log);
         return DONE;
       }
@@ -122,6 +128,8 @@ export function createCommandProcessor(deps: SenderDeps) {
     // An unknown command keeps its body, so the sweep can settle it if its queue message is lost.
     await store.finishCommand(commandId, claim.leaseId, { ...step.finish, commandJson: record.body });
     report(outcome, step.finish.error, log);
+    const counted = outcomeMetric(outcome);
+    if (counted) deps.metrics?.count(line, counted);
     if (step.queue.action === 'retry') return { done: false, retryAfterSeconds: step.queue.seconds };
     return DONE;
   }
@@ -139,5 +147,26 @@ export function createCommandProcessor(deps: SenderDeps) {
       default:
         return logger.warn('command will be retried', { ...log, reason });
     }
+  }
+}
+
+/** The metric an attempt's outcome counts under, if any (a wait for a line slot counts nothing). */
+export function outcomeMetric(outcome: AttemptOutcome): MetricName | undefined {
+  switch (outcome.kind) {
+    case 'sent':
+      return METRIC_NAMES.commandsSent;
+    case 'rejected':
+    case 'gave-up':
+    case 'never-sent':
+      return METRIC_NAMES.commandsFailed;
+    case 'throttled':
+      return METRIC_NAMES.sendblueThrottled;
+    case 'check-failed':
+      // A check Sendblue answered 429 carries its wait; other failed checks are not throttling.
+      return outcome.retryAfterSeconds !== undefined ? METRIC_NAMES.sendblueThrottled : undefined;
+    case 'unclear':
+      return METRIC_NAMES.sendblueUnclear;
+    default:
+      return undefined;
   }
 }

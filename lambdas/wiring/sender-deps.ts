@@ -11,6 +11,7 @@ import type { SenderDeps, SenderSettings } from '../sending/command-processor';
 import { createStatusRelay } from '../webhooks/status-relay';
 import type { TableStore } from '../adapters/table';
 import { withCallbackToken } from '../webhooks/webhook-auth';
+import { createMetricTally, emfSink, type MetricSink } from '../platform/metrics';
 
 export interface SenderWiring {
   store: TableStore;
@@ -23,6 +24,8 @@ export interface SenderWiring {
   sendblueTimeoutMs: number;
   /** The stack's (or sandbox's) POST /webhooks/status URL, without the token. */
   statusWebhookUrl: string;
+  /** Where the batch's outcome counts go: EMF in Lambda, the log in the sandbox. */
+  metrics: MetricSink;
   settings: Omit<SenderSettings, 'statusCallbackUrl'>;
 }
 
@@ -35,6 +38,7 @@ export function createSenderDeps(wiring: SenderWiring): SenderDeps {
     queue: createSqsCommandQueue({ sqs: wiring.sqs, queueUrl: wiring.queueUrl, deadLetterQueueUrl: wiring.deadLetterQueueUrl }),
     relay: createStatusRelay(logger),
     logger,
+    metrics: createMetricTally(wiring.metrics),
     settings: {
       ...wiring.settings,
       statusCallbackUrl: async () => withCallbackToken(wiring.statusWebhookUrl, await secrets.callbackToken()),
@@ -59,6 +63,7 @@ export function senderDepsFromEnv(): SenderDeps {
     sendblueBaseUrl: requireEnv(ENV.sendblueBaseUrl),
     sendblueTimeoutMs: numberFrom(ENV.sendblueTimeoutMs, settings.sendblueTimeoutMs),
     statusWebhookUrl: requireEnv(ENV.statusWebhookUrl),
+    metrics: emfSink(),
     settings: {
       fromNumber: requireEnv(ENV.fromNumber),
       leaseMs: SENDER_LEASE_MS,

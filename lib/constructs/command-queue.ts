@@ -1,5 +1,4 @@
 import { Duration, Names, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../defaults';
@@ -40,9 +39,7 @@ export interface CommandQueueProps {
  *   That policy names the command queue by ARN, and the command queue's redrive policy names the
  *   DLQ: to avoid a reference cycle the command queue has a deterministic name derived from its
  *   construct path (stack name included, e.g. `SendblueGroups-CommandQueue-1a2b3c4d.fifo`).
- * - `deadLetterAlarm` fires as soon as one command is on the DLQ. It has no action: add one, e.g.
- *   `stack.commandQueue.deadLetterAlarm.addAlarmAction(new SnsAction(topic))`
- *   (`SnsAction` from `aws-cdk-lib/aws-cloudwatch-actions`).
+ * - The DLQ's alarm is in the Operations construct (lib/constructs/operations.ts), with the others.
  */
 export class CommandQueue extends Construct {
   /** The FIFO command queue (producers set `MessageGroupId`; the sender consumes it). */
@@ -53,8 +50,6 @@ export class CommandQueue extends Construct {
   readonly maxReceiveCount: number;
   /** The command queue's visibility timeout (the sender checks it against its own timeout). */
   readonly visibilityTimeout: Duration;
-  /** In alarm while at least one command is visible on the DLQ; add your own action to it. */
-  readonly deadLetterAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: CommandQueueProps = {}) {
     super(scope, id);
@@ -87,21 +82,6 @@ export class CommandQueue extends Construct {
       visibilityTimeout: this.visibilityTimeout,
       retentionPeriod: props.retentionPeriod ?? DEFAULTS.commandQueue.retentionPeriod,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
-    });
-
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription:
-        'A sendblue-groups command is on the dead-letter queue: it failed for good or exceeded its receives. ' +
-        'See GET /commands/{command_id} for the reason, then fix and redrive or delete it.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      // SQS stops publishing metrics for a queue idle for about six hours: no data means no dead letters.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
   }
 }

@@ -182,6 +182,8 @@ describe('metrics (CloudWatch embedded metric format)', () => {
   it('the names are the plain ones alarms and dashboards use', () => {
     expect(Object.values(METRIC_NAMES)).toEqual([
       'BackfillFound', 'BackfillStored', 'BackfillAlreadyThere', 'BackfillIncomplete', 'UnknownSettledSent', 'UnknownSettledNeverSent',
+      'CommandsSent', 'CommandsFailed', 'SendblueThrottled', 'SendblueUnclear',
+      'WebhookStored', 'WebhookUnauthorized', 'WebhookNotStored', 'InboundMessages',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backfillCostModel, costModel, costPerMillion, eventsCostPerMillion, mediaCostPerMillion, PRICES } from '../../bench/cost';
+import { backfillCostModel, costModel, costPerMillion, eventsCostPerMillion, mediaCostPerMillion, operationsCostModel, PRICES } from '../../bench/cost';
 
 describe('cost model (bench/cost.ts)', () => {
   it('prices one webhook on an HTTP API, arm64, 256 MB, 20 ms, 2 write units', () => {
@@ -69,5 +69,31 @@ describe('backfill cost model (bench/cost.ts)', () => {
     expect(hourly.atRestPerLinePerMonth.runsPerMonth).toBe(720);
     expect(hourly.perMillionMessages.readsPerRecord).toBeCloseTo(70 / 60);
     expect(hourly.perMillionMessages.total).toBeLessThan(backfillCostModel(defaults).perMillionMessages.total);
+  });
+});
+
+describe('operations cost model (bench/cost.ts)', () => {
+  const measured = {
+    alarms: 11, dashboards: 1, kmsKeys: 1, lines: 1,
+    newMetrics: { perLine: 5, stackTotals: 7 },
+    emfBytes: { newInboundWebhook: 485, otherWebhook: 334, sentCommandBatch: 363 },
+  };
+
+  it('at rest: $0.10 an alarm, $3 the dashboard, $1 the key; the new metrics cost nothing without data', () => {
+    const model = operationsCostModel(measured);
+    expect(model.atRestPerMonth).toEqual({ alarms: 1.1, dashboard: 3, kmsKey: 1, total: 5.1 });
+    expect(model.metricsPerMonth).toEqual({ atRest: 0, busy: 1.2, busyMetrics: 4, atMost: 3.6, atMostMetrics: 12 });
+  });
+
+  it('per million events: the EMF bytes, ingested and kept a month', () => {
+    // 1M x 485 B = 0.452 GB x ($0.50 + $0.03)
+    expect(operationsCostModel(measured).logsPerMillion).toEqual({ newInboundWebhooks: 0.239, otherWebhooks: 0.165, commands: 0.179 });
+  });
+
+  it('another line adds its per-line alarms and metrics; alarms off leaves the dashboard', () => {
+    const two = operationsCostModel({ ...measured, alarms: 13, lines: 2 });
+    expect(two.atRestPerMonth.alarms).toBe(1.3);
+    expect(two.metricsPerMonth.atMostMetrics).toBe(17);
+    expect(operationsCostModel({ ...measured, alarms: 0, kmsKeys: 0 }).atRestPerMonth.total).toBe(3);
   });
 });

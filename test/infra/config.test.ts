@@ -25,7 +25,33 @@ describe('parseConfig', () => {
       mediaRetentionDays: 365,
       backfillIntervalMinutes: 5,
       backfillLines: [],
+      alarms: true,
+      dashboard: true,
+      commandAgeAlarmSeconds: 3_600,
+      inboundSilenceHours: 24,
     });
+  });
+
+  it('operations: alarms and dashboard on or off, an alarm email, the queue age and the silence hours (0 = no silence alarm)', () => {
+    expect(from({ alarms: 'false', dashboard: false })).toMatchObject({ alarms: false, dashboard: false });
+    expect(from({ alarmEmail: ' ops@example.com ' }).alarmEmail).toBe('ops@example.com');
+    expect(from({}).alarmEmail).toBeUndefined();
+    expect(from({ commandAgeAlarmSeconds: '900', inboundSilenceHours: '0' })).toMatchObject({ commandAgeAlarmSeconds: 900, inboundSilenceHours: 0 });
+    expect(from({ inboundSilenceHours: 168 }).inboundSilenceHours).toBe(168);
+  });
+
+  it.each([
+    [{ alarms: 'yes' }, /alarms must be true or false, got "yes"/],
+    [{ dashboard: 1 }, /dashboard must be true or false, got 1/],
+    [{ alarmEmail: 'ops@example' }, /alarmEmail must be one email address such as ops@example.com, got "ops@example"/],
+    [{ alarmEmail: 'a@example.com,b@example.com' }, /alarmEmail must be one email address/],
+    [{ alarmEmail: 'ops@example.com', alarms: false }, /alarmEmail is set but alarms is false/],
+    [{ commandAgeAlarmSeconds: 0 }, /commandAgeAlarmSeconds must be a positive integer, got 0/],
+    [{ commandAgeAlarmSeconds: 1_209_601 }, /commandAgeAlarmSeconds must be at most 1209600/],
+    [{ inboundSilenceHours: 169 }, /inboundSilenceHours must be a whole number of hours from 0 \(no such alarm\) to 168, got 169/],
+    [{ inboundSilenceHours: 1.5 }, /inboundSilenceHours must be a whole number of hours/],
+  ])('rejects %j, naming the key', (context, message) => {
+    expect(() => from(context)).toThrow(message);
   });
 
   it('backfill: an interval of whole minutes (0 = off) and extra lines as a list or comma-separated, each once', () => {

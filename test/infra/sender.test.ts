@@ -1,8 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/contract/command-queue-settings';
 import { ENV } from '../../lambdas/contract/env';
@@ -109,36 +107,6 @@ describe('command queue and DLQ', () => {
     expect(otherQueue.Properties.QueueName.length).toBeLessThanOrEqual(80);
     expect(otherQueue.Properties.QueueName).toMatch(/^Abbb.*\.fifo$/);
     expect(otherQueue.Properties.QueueName).not.toBe(queue.QueueName);
-  });
-});
-
-describe('dead-letter alarm', () => {
-  it('fires when at least one command is visible on the DLQ in one 1-minute period; missing data is not breaching', () => {
-    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0]![0]).toBe(idOf(stack.commandQueue.deadLetterAlarm));
-    expect(alarms[0]![1].Properties).toMatchObject({
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-    });
-    expect(alarms[0]![1].Properties!.AlarmActions).toBeUndefined();
-  });
-
-  it('takes an action the user adds (as its JSDoc shows)', () => {
-    // Build (not synth) the app, so the test can add to it like a user's code would.
-    const { stack: custom } = buildApp({ nag: false, appProps: { builtinCloudFormationValidation: false, context: { ...NO_BUNDLING } } });
-    const topic = new Topic(custom, 'OpsTopic', { enforceSSL: true });
-    custom.commandQueue.deadLetterAlarm.addAlarmAction(new SnsAction(topic));
-    Template.fromStack(custom).hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmActions: [{ Ref: custom.getLogicalId(topic.node.defaultChild as never) }],
-    });
   });
 });
 

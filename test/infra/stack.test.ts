@@ -299,6 +299,7 @@ describe('outputs', () => {
       [
         'ApiUrl', 'ReceiveWebhookUrl', 'StatusWebhookUrl', 'CommandQueueUrl', 'DeadLetterQueueUrl',
         'TableName', 'ApiCredentialsSecretArn', 'WebhookSecretArn', 'SendblueBaseUrl', 'EventBusName', 'EventBusArn', 'MediaBucketName', 'BackfillFunctionName',
+        'AlarmTopicArn',
       ].sort(),
     );
   });
