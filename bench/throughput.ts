@@ -64,7 +64,8 @@ export async function measureWebhookThroughput(bench: BenchSandbox, { concurrenc
     const sandboxRound = async () => {
       const items: Array<Record<string, unknown>> = [];
       bench.meter.capture = items;
-      const rate = await inWorker({ url: bench.sandbox.urls.receiveWebhook, secret: bench.config.webhookSecret, total: perRound, concurrency, groups, base: RECEIVE, offsetMs: (roundsRun += 1) * 3_600_000 });
+      roundsRun += 1;
+      const rate = await inWorker({ url: bench.sandbox.urls.receiveWebhook, secret: bench.config.webhookSecret, total: perRound, concurrency, groups, base: RECEIVE, offsetMs: roundsRun * 3_600_000 });
       bench.meter.capture = undefined;
       return { rate, items };
     };
@@ -72,7 +73,8 @@ export async function measureWebhookThroughput(bench: BenchSandbox, { concurrenc
     // under a suffixed key: a fresh, small table would be faster than the one the handler fills.
     let bareRuns = 0;
     const bareRound = async (items: Array<Record<string, unknown>>) => {
-      const suffix = `#bare${(bareRuns += 1)}`;
+      bareRuns += 1;
+      const suffix = `#bare${bareRuns}`;
       return runWorkers(items.length, concurrency, async (i) => {
         const item = { ...items[i], PK: `${String(items[i]!.PK)}${suffix}` };
         await bare.send(new PutCommand({ TableName: bench.sandbox.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));

@@ -47,6 +47,7 @@ function wholeNumber(value: unknown, name: string): number | undefined {
 
 /** One line per event: time, detail-type, then what it says. Numbers in full (your own conversation). */
 function eventLine(event: EventEnvelope): string {
+  // biome-ignore lint/suspicious/noExplicitAny: each detail-type has its own shape (DESIGN.md); the cases read their fields
   const d = event.detail as Record<string, any>;
   const what = (() => {
     switch (event['detail-type']) {

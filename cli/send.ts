@@ -13,7 +13,7 @@ export async function queueAndReport(ctx: CommandContext, values: Record<string,
   const timeout = parseTimeout(values.timeout); // a bad --timeout is a usage error before anything is queued
   const target = await ctx.target();
   const producer = createGroupsProducer(target);
-  let queued;
+  let queued: Awaited<ReturnType<typeof queue>>;
   try {
     queued = await queue(producer);
   } finally {
@@ -36,7 +36,7 @@ export async function queueAndReport(ctx: CommandContext, values: Record<string,
   // Waited for, and it failed or did not settle in time: the output says so; the exit code says
   // it is not (yet) confirmed, so scripts can tell.
   if (view?.state === 'failed') throw new CliError(`command ${queued.command_id} failed (it is on the DLQ)`, EXIT.remote, true);
-  if (!view || view.state !== 'sent') throw new CliError(`command ${queued.command_id} did not settle within the timeout`, EXIT.remote, true);
+  if (view?.state !== 'sent') throw new CliError(`command ${queued.command_id} did not settle within the timeout`, EXIT.remote, true);
 }
 
 export const sendCommand: CliCommand = {

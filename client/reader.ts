@@ -14,7 +14,9 @@ type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 export async function signGet(url: URL, region: string, credentials: Credentials, now?: Date): Promise<Record<string, string>> {
   const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: NodeSha256 });
   const query: Record<string, string> = {};
-  url.searchParams.forEach((value, key) => (query[key] = value));
+  url.searchParams.forEach((value, key) => {
+    query[key] = value;
+  });
   const signed = await signer.sign({
     method: 'GET',
     protocol: url.protocol,
@@ -36,7 +38,7 @@ export class RemoteError extends Error {
 
 export interface Reader {
   /** GET a read route; throws RemoteError on a network failure or a non-2xx answer. */
-  get<T = any>(path: string): Promise<T>;
+  get<T = unknown>(path: string): Promise<T>;
 }
 
 export function createReader(target: Target, options: { credentials?: Credentials } = {}): Reader {
@@ -54,7 +56,7 @@ export function createReader(target: Target, options: { credentials?: Credential
           (target.kind === 'sandbox' ? ' (is `npm start` running?)' : ''));
       }
       const text = await response.text();
-      let body: any;
+      let body: { error?: string; message?: string } | undefined;
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
@@ -64,7 +66,7 @@ export function createReader(target: Target, options: { credentials?: Credential
         const reason = body?.error ?? body?.message ?? text.slice(0, 200);
         throw new RemoteError(`${url.pathname} answered ${response.status}: ${reason}`, response.status);
       }
-      return body;
+      return body as never;
     },
   };
 }

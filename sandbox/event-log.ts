@@ -13,7 +13,7 @@ const QUIET = new Set(['sqs poller: partial batch failure']);
 
 // Control characters (C0, DEL, C1), line and paragraph separators, and bidirectional overrides:
 // in a readable line they could start a fake new line, move the cursor or hide text.
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

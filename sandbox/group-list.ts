@@ -29,7 +29,10 @@ export function sandboxGroupList(db: DynamoDBDocumentClient, TableName: string):
     const groups = new Map<string, { record?: GroupItem; messages: MessageItem[] }>();
     const entry = (groupId: string) => {
       let found = groups.get(groupId);
-      if (!found) groups.set(groupId, (found = { messages: [] }));
+      if (!found) {
+        found = { messages: [] };
+        groups.set(groupId, found);
+      }
       return found;
     };
     let startKey: Record<string, unknown> | undefined;

@@ -26,6 +26,7 @@ import { SANDBOX_REGION } from './config';
 import { readBatchResponse, regionOfArn, toLambdaSqsRecord } from './lambda-sqs-event';
 
 
+// biome-ignore lint/suspicious/noConfusingVoidType: the shape of Lambda's handler type, which may return nothing
 export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
 
 export interface BatchInfo {

@@ -50,11 +50,12 @@ const LOOPBACK = '127.0.0.1';
  * two "invalid" surrogates. Its check is one shared RegExp object: give it the correct test.
  * A lone surrogate is still refused, as SQS does.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: SQS's allowed-character list starts at tab
 const SQS_INVALID_BODY_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 let bodyCheckPatched: Promise<void> | undefined;
 
 function patchFauxqsBodyCheck(): Promise<void> {
-  return (bodyCheckPatched ??= (async () => {
+  bodyCheckPatched ??= (async () => {
     // Not exported by the package: loaded by file URL, the very module fauxqs's actions import.
     const appUrl = typeof import.meta.resolve === 'function'
       ? import.meta.resolve('fauxqs')
@@ -63,7 +64,8 @@ function patchFauxqsBodyCheck(): Promise<void> {
     const check = types.INVALID_MESSAGE_BODY_CHAR;
     if (!(check instanceof RegExp)) throw new Error('fauxqs changed: its message body check was not found; see sandbox/sqs-emulator.ts');
     check.test = (value: string) => SQS_INVALID_BODY_CHAR.test(value);
-  })());
+  })();
+  return bodyCheckPatched;
 }
 
 function portTakenError(port: number): Error {

@@ -30,6 +30,7 @@ import { silentLogger, type Logger } from '../lambdas/platform/logger';
 import { matchesFilters, type FilterPattern } from '../lambdas/events/stream-filters';
 import { SANDBOX_REGION } from './config';
 
+// biome-ignore lint/suspicious/noConfusingVoidType: the shape of Lambda's handler type, which may return nothing
 export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
 
 /** What Lambda's on-failure destination is told about a batch it gave up (the records stay in the stream). */
@@ -207,6 +208,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   async function invoke(batch: StreamRecord[]): Promise<{ handled: number; wholeBatch: boolean; reason: string }> {
     const records = batch.map((record) => toLambdaRecord(record, streamArn));
     const sequence = records.map((record) => record.dynamodb!.SequenceNumber!);
+    // biome-ignore lint/suspicious/noConfusingVoidType: the shape of Lambda's handler type, which may return nothing
     let response: DynamoDBBatchResponse | void;
     try {
       response = await handler({ Records: records });

@@ -3,7 +3,7 @@
  * stack's webhooks with Sendblue (README "Configure Sendblue"). Prints what is registered;
  * never prints a credential or a secret.
  */
-import { selectsDeployedStack, usageError, type CommandContext } from '../context';
+import { selectsDeployedStack, usageError, } from '../context';
 import { GLOBAL_HELP, type CliCommand } from '../types';
 import { registerWebhooks, removeWebhooks, showWebhooks, type SetupReport } from './run';
 import { awsSetupTarget, sandboxSetupTarget } from './target';

@@ -36,7 +36,7 @@ function checked(name: string, raw: string): string {
   const value = raw.trim();
   if (!value) throw usageError(`the ${name} is empty: nothing was stored`);
   if (value.length > MAX_CHARS) throw usageError(`the ${name} is longer than ${MAX_CHARS} characters: nothing was stored`);
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(value)) throw usageError(`the ${name} contains control characters: nothing was stored`);
   return value;
 }

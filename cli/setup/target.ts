@@ -8,7 +8,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { outputValue, readStackOutputs, stackLocation, TargetError } from '../../client/target';
 import { parseApiCredentials, type ApiCredentials } from '../../lambdas/adapters/secrets';
 import { SENDBLUE_DEFAULT_BASE_URL } from '../../lambdas/adapters/sendblue-sdk';
-import { loadSandboxConfig, SandboxConfigError } from '../../sandbox/config';
+import { loadSandboxConfig, type SandboxConfig, SandboxConfigError } from '../../sandbox/config';
 import { secretStore } from './aws-secrets';
 import type { OurWebhookUrls } from './plan';
 
@@ -34,7 +34,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** The sandbox as `npm start` runs it with the same env: its API port, simulator port and secrets. */
 export function sandboxSetupTarget(env: NodeJS.ProcessEnv): SetupTarget {
-  let config;
+  let config: SandboxConfig;
   try {
     config = loadSandboxConfig(env);
   } catch (error) {

@@ -162,7 +162,7 @@ export function createMediaFetcher(options: MediaFetcherOptions): MediaFetcher {
 
   function get(url: URL, isAllowed: (address: string) => boolean, deadline: AbortSignal): Promise<IncomingMessage> {
     // Every address a name resolves to must be allowed, and the socket connects to one of them.
-    const lookup = (hostname: string, lookupOptions: { all?: boolean }, callback: (...args: any[]) => void) => {
+    const lookup = (hostname: string, lookupOptions: { all?: boolean }, callback: (...args: unknown[]) => void) => {
       resolve(hostname, { all: true }, (error, addresses) => {
         if (error) return callback(error);
         const refused = addresses.find((entry) => !isAllowed(entry.address));

@@ -14,7 +14,7 @@ const MAX_ID_CHARS = 256;
 // character, so two different ids could land on the same key.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // C0 controls, DEL and C1 controls: invisible, and they break URLs and log lines.
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export const hasLoneSurrogate = (text: string): boolean => LONE_SURROGATE.test(text);

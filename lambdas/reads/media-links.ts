@@ -37,15 +37,15 @@ export interface S3LinkOptions {
 }
 
 /** RFC 3986 escaping, as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
-const escape = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+const escapeRfc3986 = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The object's path as S3 signs it: each segment escaped, the slashes kept. */
-export const objectPath = (key: string) => `/${key.split('/').map(escape).join('/')}`;
+export const objectPath = (key: string) => `/${key.split('/').map(escapeRfc3986).join('/')}`;
 
 export function createS3LinkSigner(options: S3LinkOptions): MediaLinker {
   const { bucket, region, expiresInSeconds = 3600, now = () => new Date() } = options;
   const base = options.endpoint ? new URL(options.endpoint) : new URL(`https://${options.host ?? `${bucket}.s3.${region}.amazonaws.com`}`);
-  const pathPrefix = options.endpoint ? `/${escape(bucket)}` : '';
+  const pathPrefix = options.endpoint ? `/${escapeRfc3986(bucket)}` : '';
   // S3 signs the path as sent (no second escaping) and, for presigned URLs, an unsigned payload.
   const signer = new SignatureV4({ service: 's3', region, credentials: options.credentials, sha256: NodeSha256, uriEscapePath: false });
   const payloadHeader = 'x-amz-content-sha256';
@@ -73,7 +73,7 @@ export function createS3LinkSigner(options: S3LinkOptions): MediaLinker {
     );
     const query = Object.entries(signed.query as Record<string, string>)
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([name, value]) => `${escape(name)}=${escape(value)}`)
+      .map(([name, value]) => `${escapeRfc3986(name)}=${escapeRfc3986(value)}`)
       .join('&');
     return {
       url: `${base.protocol}//${base.host}${path}?${query}`,

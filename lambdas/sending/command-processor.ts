@@ -137,15 +137,18 @@ export function createCommandProcessor(deps: SenderDeps) {
   function report(outcome: AttemptOutcome, reason: string | undefined, log: Record<string, unknown>): void {
     switch (outcome.kind) {
       case 'sent':
-        return logger.info(outcome.how === 'found' ? 'command found already sent' : 'command sent', { ...log, group_id: outcome.groupId ?? null, message_handle: outcome.messageHandle ?? null });
+        logger.info(outcome.how === 'found' ? 'command found already sent' : 'command sent', { ...log, group_id: outcome.groupId ?? null, message_handle: outcome.messageHandle ?? null });
+        return;
       case 'wait-for-slot':
       case 'line-busy':
-        return logger.info('command waiting for a send slot on its line', { ...log, reason });
+        logger.info('command waiting for a send slot on its line', { ...log, reason });
+        return;
       case 'rejected':
       case 'gave-up':
-        return logger.warn('command failed; moved to the DLQ', { ...log, reason });
+        logger.warn('command failed; moved to the DLQ', { ...log, reason });
+        return;
       default:
-        return logger.warn('command will be retried', { ...log, reason });
+        logger.warn('command will be retried', { ...log, reason });
     }
   }
 }

@@ -53,7 +53,9 @@ export interface SweepReport {
   stoppedBy: 'done' | 'throttled' | 'budget';
 }
 
-const bump = (counts: Record<string, number>, line: string) => void (counts[line] = (counts[line] ?? 0) + 1);
+const bump = (counts: Record<string, number>, line: string) => {
+  counts[line] = (counts[line] ?? 0) + 1;
+};
 
 export function createUnknownSweep(deps: SweepDeps) {
   const { store, logger, settings } = deps;

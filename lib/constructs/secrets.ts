@@ -1,5 +1,5 @@
 import { SecretValue, Validations } from 'aws-cdk-lib';
-import { CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../defaults';
 

@@ -23,7 +23,6 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const SEND = '/api/send-group-message';
 const uid = () => Math.random().toString(36).slice(2, 10);
 
 describe('producer client on the sandbox', () => {

@@ -62,7 +62,7 @@ describe('parseWebhookPayload', () => {
     [{ ...receive, message_handle: 'a\nb' }, 'message_handle must not contain control characters'],
     [{ ...receive, content: 'half an emoji \ud83d' }, 'content must be valid Unicode text (it holds a lone surrogate)'],
     [{ ...receive, extra: { list: ['ok', '\udc00'] } }, 'extra.list[1] must be valid Unicode text (it holds a lone surrogate)'],
-    [{ ...receive, ['k\ud800']: 1 }, 'a field name must be valid Unicode text (it holds a lone surrogate)'],
+    [{ ...receive, 'k\ud800': 1 }, 'a field name must be valid Unicode text (it holds a lone surrogate)'],
     [{ ...status, status: 'DELIVERED'.repeat(100) }, 'status must be a Sendblue status such as SENT or DELIVERED'],
     [{ ...status, status: 'SENT#1' }, 'status must be a Sendblue status such as SENT or DELIVERED'],
     [{ ...status, status: undefined }, 'status is required for an outbound message status'],

@@ -8,7 +8,7 @@ import { EVENT_SOURCE } from '../../lambdas/events/domain-events';
 import { ENV } from '../../lambdas/contract/env';
 import { STREAM_CONSUMER_SETTINGS } from '../../lambdas/contract/stream-consumer-settings';
 import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS } from '../../lambdas/events/stream-filters';
-import { ConfigError, parseConfig } from '../../lib/config';
+import { type ConfigError, parseConfig } from '../../lib/config';
 import { DEFAULTS } from '../../lib/defaults';
 import { resourcesOfType, roleStatements, statementSummary, synthStack, unacknowledgedFindings } from './helpers';
 

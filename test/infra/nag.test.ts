@@ -1,4 +1,4 @@
-import { type IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
 import { Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -1,11 +1,10 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/contract/command-queue-settings';
 import { ENV } from '../../lambdas/contract/env';
 import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
-import { buildApp } from '../../lib/app';
 import { CommandQueue } from '../../lib/constructs/command-queue';
 import { SendblueSecrets } from '../../lib/constructs/secrets';
 import { CommandSender } from '../../lib/constructs/sender';

@@ -50,7 +50,7 @@ describe('sandbox event log', () => {
     logger.warn('command failed; moved to the DLQ', { command_id: 'c-1', reason: 'bad number +14155550123', apiSecretKey: 'hunter2' });
     logger.info('api request', { method: 'POST', path: '/webhooks/receive', status: 401 });
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d  sender      WARN  command failed; moved to the DLQ  command_id=c-1 reason=bad number \+1415\*\*\*0123 apiSecretKey=\[redacted\]$/);
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d {2}sender {6}WARN {2}command failed; moved to the DLQ {2}command_id=c-1 reason=bad number \+1415\*\*\*0123 apiSecretKey=\[redacted\]$/);
     expect(lines[1]).toContain('api request  status=401 method=POST path=/webhooks/receive');
   });
 });

@@ -31,14 +31,14 @@ describe.skipIf(!hasChromium)('sandbox page (headless Chromium)', () => {
   });
 
   it('serves the page and the JSON group list it reads', async () => {
-    const response = await fetch(h.sandbox.urls.api + '/');
+    const response = await fetch(`${h.sandbox.urls.api}/`);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await response.text()).toContain('<title>Sendblue groups sandbox</title>');
     expect(await (await fetch(`${h.sandbox.urls.api}/__sandbox/groups`)).json()).toEqual({ groups: [] });
   });
 
   it('shows a sent message as an outbound bubble whose ticks follow its status, and a reply as it arrives, without reloading', async () => {
-    await page.goto(h.sandbox.urls.api + '/');
+    await page.goto(`${h.sandbox.urls.api}/`);
     await expect.poll(() => page.locator('#groups').innerText()).toContain('No groups yet');
 
     const { command_id } = await producer.sendGroupMessage({ numbers: [MEMBERS[0]!, MEMBERS[1]!], content: 'Hello from the page test', media_url: 'https://cdn.example.com/cat.png' });

@@ -112,7 +112,10 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 6000)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A handler that records each event and answers with `respond` (default: all succeeded). */
-function recordingHandler(respond: (event: SQSEvent, call: number) => Promise<SQSBatchResponse | void> | SQSBatchResponse | void = () => {}) {
+function recordingHandler(
+  // biome-ignore lint/suspicious/noConfusingVoidType: the shape of Lambda's handler type, which may return nothing
+  respond: (event: SQSEvent, call: number) => Promise<SQSBatchResponse | void> | SQSBatchResponse | void = () => {},
+) {
   const events: SQSEvent[] = [];
   const handler = async (event: SQSEvent) => {
     events.push(event);
@@ -292,7 +295,7 @@ describe('createQueuePoller', () => {
     expect(counts(events.slice(0, 1))).toEqual([['first', '1'], ['second', '1']]);
     expect(counts(events.slice(1))).toEqual([['first', '2'], ['second', '2']]);
     expect(batches[0]).toMatchObject({ received: 2, failed: 2, error: expect.any(Error) });
-    expect(String((batches[0]?.error as Error).message)).toMatch(/^Invalid batch response: .*itemIdentifier|not a messageId/);
+    expect(String((batches[0]!.error as Error).message)).toMatch(/^Invalid batch response: .*itemIdentifier|not a messageId/);
     expect(deletedHandles.sort()).toEqual(receiptHandles(events.slice(1)));
   });
 
@@ -374,7 +377,7 @@ describe('createQueuePoller', () => {
     const receiveErrors = () => entries.filter((entry) => entry.message === 'sqs poller: receive failed, retrying');
     await waitFor(() => receiveErrors().length >= 3, 'three failed receives');
     expect(receiveErrors()[0]?.level).toBe('error');
-    expect(String((receiveErrors()[0]?.data?.error as Error).name)).toMatch(/QueueDoesNotExist/);
+    expect(String((receiveErrors()[0]!.data!.error as Error).name)).toMatch(/QueueDoesNotExist/);
     await poller.stop();
     expect(events).toEqual([]);
   });

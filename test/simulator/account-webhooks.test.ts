@@ -4,7 +4,7 @@
  * webhook and status changes to every outbound webhook, each with its own secret, received by a
  * real HTTP server.
  */
-import SendblueAPI from 'sendblue';
+import type SendblueAPI from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { A, B, apiError, KEY, LINE, SECRET, sdkClient } from './support';
 import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';

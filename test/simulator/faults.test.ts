@@ -5,7 +5,7 @@
 import SendblueAPI, {
   APIConnectionError,
   APIConnectionTimeoutError,
-  APIError,
+  type APIError,
   BadRequestError,
   InternalServerError,
   RateLimitError,

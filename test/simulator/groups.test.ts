@@ -2,7 +2,8 @@
  * Group changes on the simulator through the SDK: modify-group (add/remove rules), the v2 rename
  * endpoint and the v2 group read.
  */
-import SendblueAPI, { APIError } from 'sendblue';
+import type SendblueAPI from 'sendblue';
+import type { APIError } from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { A, B, C, D, E, KEY, LINE, LINE2, SECRET, apiError, sdkClient } from './support';
 import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/contract/sendblue-rules';

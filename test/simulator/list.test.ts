@@ -1,7 +1,8 @@
 /**
  * GET /api/v2/messages on the simulator through the SDK: filters, order and offset paging.
  */
-import SendblueAPI, { APIError } from 'sendblue';
+import type SendblueAPI from 'sendblue';
+import { APIError } from 'sendblue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { A, B, C, D, KEY, LINE, LINE2, SECRET, sdkClient } from './support';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';

@@ -4,7 +4,8 @@
  * dropped in `callbacks`; the messages stay in the simulator and its message list. Also the
  * `after` option of API faults (let N matching calls through first).
  */
-import SendblueAPI, { APIError } from 'sendblue';
+import type SendblueAPI from 'sendblue';
+import type { APIError } from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { A, B, KEY, LINE, SECRET, sdkClient } from './support';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
