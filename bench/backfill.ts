@@ -30,7 +30,10 @@ export interface BackfillFigures {
 
 const LIST = '/api/v2/messages';
 
-export async function measureBackfill(bench: BenchSandbox, options: { inbound?: number; outbound?: number } = {}): Promise<BackfillFigures> {
+export async function measureBackfill(
+  bench: BenchSandbox,
+  options: { inbound?: number; outbound?: number } = {},
+): Promise<BackfillFigures> {
   const { sandbox, meter } = bench;
   const sim = sandbox.simulator!;
   const inbound = options.inbound ?? 300;
@@ -62,13 +65,23 @@ export async function measureBackfill(bench: BenchSandbox, options: { inbound?: 
   // Messages only Sendblue has: member replies whose webhooks were lost, and sends made from the
   // line by another app (so our table has none of them yet).
   sim.dropWebhooks({ rate: 1, seed: 1 });
-  const groups = [0, 1, 2].map((g) => sim.createGroup(MEMBERS.map((_, m) => `+1555777${g}${String(m).padStart(3, '0')}`)));
+  const groups = [0, 1, 2].map((g) =>
+    sim.createGroup(MEMBERS.map((_, m) => `+1555777${g}${String(m).padStart(3, '0')}`)),
+  );
   for (let i = 0; i < inbound; i += 1) await sim.memberReply(groups[i % groups.length]!.group_id, `lost reply ${i}`);
   for (let i = 0; i < outbound; i += 1) {
     const response = await fetch(`${sandbox.urls.sendblue}/api/send-group-message`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'sb-api-key-id': bench.config.apiKeyId, 'sb-api-secret-key': bench.config.apiSecretKey },
-      body: JSON.stringify({ group_id: groups[i % groups.length]!.group_id, content: `sent elsewhere ${i}`, from_number: bench.config.fromNumber }),
+      headers: {
+        'content-type': 'application/json',
+        'sb-api-key-id': bench.config.apiKeyId,
+        'sb-api-secret-key': bench.config.apiSecretKey,
+      },
+      body: JSON.stringify({
+        group_id: groups[i % groups.length]!.group_id,
+        content: `sent elsewhere ${i}`,
+        from_number: bench.config.fromNumber,
+      }),
     });
     if (response.status !== 200) throw new Error(`the simulator answered ${response.status} to a send`);
   }

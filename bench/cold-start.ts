@@ -18,7 +18,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 
 /** The AWS SDK clients each handler's code uses (from its imports under lambdas/). */
 const SDK_IMPORTS = {
-  dynamodb: "export { DynamoDBClient } from '@aws-sdk/client-dynamodb'; export { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';",
+  dynamodb:
+    "export { DynamoDBClient } from '@aws-sdk/client-dynamodb'; export { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';",
   secrets: "export { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';",
   sqs: "export { SQSClient, SendMessageCommand, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';",
   eventbridge: "export { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';",
@@ -59,7 +60,9 @@ export interface ColdStartReport {
 const TIMER = `const t=performance.now();await import(process.argv[1]);process.stdout.write(String(performance.now()-t));`;
 
 async function importMs(file: string): Promise<number> {
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', TIMER, pathToFileURL(file).href], { cwd: tmpdir() });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', TIMER, pathToFileURL(file).href], {
+    cwd: tmpdir(),
+  });
   return Number(stdout);
 }
 
@@ -69,7 +72,13 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-export async function measureColdStart({ runs = 15, only }: { runs?: number; only?: HandlerName[] } = {}): Promise<ColdStartReport> {
+export async function measureColdStart({
+  runs = 15,
+  only,
+}: {
+  runs?: number;
+  only?: HandlerName[];
+} = {}): Promise<ColdStartReport> {
   const measured = (Object.keys(HANDLERS) as HandlerName[]).filter((name) => !only || only.includes(name));
   const dir = join(tmpdir(), `sendblue-groups-bench-${process.pid}`);
   mkdirSync(dir, { recursive: true });
@@ -83,7 +92,10 @@ export async function measureColdStart({ runs = 15, only }: { runs?: number; onl
       entries[name] = join(ROOT, 'lambdas/handlers', `${name}.ts`);
       // Resolved from the project (its node_modules), like the handlers.
       const sdkEntry = join(ROOT, 'bench', `.sdk-only-${name}.${process.pid}.ts`);
-      writeFileSync(sdkEntry, `${clients.map((client) => SDK_IMPORTS[client]).join('\n')}\nexport const handler = async () => ({ statusCode: 200 });\n`);
+      writeFileSync(
+        sdkEntry,
+        `${clients.map((client) => SDK_IMPORTS[client]).join('\n')}\nexport const handler = async () => ({ statusCode: 200 });\n`,
+      );
       entries[`${name}-sdk`] = sdkEntry;
     }
     const outputs: Record<string, string> = {};
@@ -116,7 +128,13 @@ export async function measureColdStart({ runs = 15, only }: { runs?: number; onl
       handlers: measured.map((handler) => {
         const bundle = figures(handler);
         const sdkOnly = figures(`${handler}-sdk`);
-        return { handler, bundle, sdkOnly, ratioToSdk: bundle.importMs / sdkOnly.importMs, ratioToEmpty: bundle.importMs / empty.importMs };
+        return {
+          handler,
+          bundle,
+          sdkOnly,
+          ratioToSdk: bundle.importMs / sdkOnly.importMs,
+          ratioToEmpty: bundle.importMs / empty.importMs,
+        };
       }),
     };
   } finally {

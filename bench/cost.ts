@@ -85,7 +85,9 @@ export function costPerMillion(model: EventModel, prices: Prices = PRICES): Cost
     sqs: model.sqsRequests * prices.sqsFifoRequestsPerMillion,
   };
   const total = Object.values(parts).reduce((sum, value) => sum + value, 0);
-  return Object.fromEntries(Object.entries({ ...parts, total }).map(([key, value]) => [key, round(value)])) as unknown as CostBreakdown;
+  return Object.fromEntries(
+    Object.entries({ ...parts, total }).map(([key, value]) => [key, round(value)]),
+  ) as unknown as CostBreakdown;
 }
 
 /** Assumptions about AWS that the sandbox cannot measure, stated with the results. */
@@ -142,23 +144,36 @@ export interface StreamMeasured {
 const GB = 1024 ** 3;
 
 /** USD per million published events, and what a million of them cost each month they stay archived. */
-export function eventsCostPerMillion(measured: StreamMeasured, a: StreamAssumptions = STREAM_ASSUMPTIONS, prices: typeof PRICES = PRICES) {
+export function eventsCostPerMillion(
+  measured: StreamMeasured,
+  a: StreamAssumptions = STREAM_ASSUMPTIONS,
+  prices: typeof PRICES = PRICES,
+) {
   const chunks = Math.max(1, Math.ceil(measured.eventBytes / (64 * 1024)));
   const archivedGb = (1e6 * measured.eventBytes) / GB;
   const invocations = 1 / a.eventsPerInvocation;
   const parts = {
     putEvents: chunks * prices.eventBridgePutEventsPerMillion,
     lambdaRequests: invocations * prices.lambdaRequestsPerMillion,
-    lambdaDuration: 1e6 * invocations * (measured.eventsMemoryMb / 1024) * (a.eventsDurationMs / 1000) * prices.lambdaGbSecondArm,
+    lambdaDuration:
+      1e6 * invocations * (measured.eventsMemoryMb / 1024) * (a.eventsDurationMs / 1000) * prices.lambdaGbSecondArm,
     archive: archivedGb * prices.eventArchivePerGb,
   };
   const total = Object.values(parts).reduce((sum, value) => sum + value, 0);
-  const roundAll = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v)]));
-  return { ...roundAll({ ...parts, total }), atRestPerMonth: round(archivedGb * prices.eventArchiveStoragePerGbMonth) } as Record<keyof typeof parts | 'total' | 'atRestPerMonth', number>;
+  const roundAll = (values: Record<string, number>) =>
+    Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v)]));
+  return {
+    ...roundAll({ ...parts, total }),
+    atRestPerMonth: round(archivedGb * prices.eventArchiveStoragePerGbMonth),
+  } as Record<keyof typeof parts | 'total' | 'atRestPerMonth', number>;
 }
 
 /** USD per million media messages copied, and their storage per month. */
-export function mediaCostPerMillion(measured: StreamMeasured, a: StreamAssumptions = STREAM_ASSUMPTIONS, prices: typeof PRICES = PRICES) {
+export function mediaCostPerMillion(
+  measured: StreamMeasured,
+  a: StreamAssumptions = STREAM_ASSUMPTIONS,
+  prices: typeof PRICES = PRICES,
+) {
   const storedGb = (1e6 * a.mediaBytes) / GB;
   const parts = {
     s3Puts: prices.s3PutPerMillion,
@@ -168,23 +183,42 @@ export function mediaCostPerMillion(measured: StreamMeasured, a: StreamAssumptio
     dynamoWrites: measured.mediaRecordWriteUnits * prices.dynamoWriteUnitsPerMillion,
   };
   const total = Object.values(parts).reduce((sum, value) => sum + value, 0);
-  const roundAll = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v)]));
-  return { ...roundAll({ ...parts, total }), atRestPerMonth: round(storedGb * prices.s3StoragePerGbMonth) } as Record<keyof typeof parts | 'total' | 'atRestPerMonth', number>;
+  const roundAll = (values: Record<string, number>) =>
+    Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round(v)]));
+  return { ...roundAll({ ...parts, total }), atRestPerMonth: round(storedGb * prices.s3StoragePerGbMonth) } as Record<
+    keyof typeof parts | 'total' | 'atRestPerMonth',
+    number
+  >;
 }
 
 export function costModel(measured: Measured, a = ASSUMPTIONS) {
   const webhook: EventModel = {
-    api: 'http', arch: 'arm64', memoryMb: measured.memoryMb, durationMs: a.ingestDurationMs, invocations: 1,
-    writeUnits: measured.webhookWriteUnits, readUnits: 0, sqsRequests: 0,
+    api: 'http',
+    arch: 'arm64',
+    memoryMb: measured.memoryMb,
+    durationMs: a.ingestDurationMs,
+    invocations: 1,
+    writeUnits: measured.webhookWriteUnits,
+    readUnits: 0,
+    sqsRequests: 0,
   };
   const send: EventModel = {
-    api: 'none', arch: 'arm64', memoryMb: measured.memoryMb, durationMs: a.senderDurationMs / a.commandsPerBatch,
-    invocations: 1 / a.commandsPerBatch, writeUnits: measured.sendWriteUnits, readUnits: measured.sendReadUnits,
+    api: 'none',
+    arch: 'arm64',
+    memoryMb: measured.memoryMb,
+    durationMs: a.senderDurationMs / a.commandsPerBatch,
+    invocations: 1 / a.commandsPerBatch,
+    writeUnits: measured.sendWriteUnits,
+    readUnits: measured.sendReadUnits,
     sqsRequests: a.sqsRequestsPerCommand,
   };
   const naive = (model: EventModel, api: EventModel['api']): EventModel => ({
-    ...model, api, arch: 'x86_64', durationMs: model.durationMs + a.naiveExtraMs,
-    readUnits: model.readUnits + a.naiveReadUnits, writeUnits: model.writeUnits + a.naiveIdempotencyWriteUnits,
+    ...model,
+    api,
+    arch: 'x86_64',
+    durationMs: model.durationMs + a.naiveExtraMs,
+    readUnits: model.readUnits + a.naiveReadUnits,
+    writeUnits: model.writeUnits + a.naiveIdempotencyWriteUnits,
   });
   return {
     webhook: { ours: costPerMillion(webhook), naive: costPerMillion(naive(webhook, 'rest')), goal: 2.0 },
@@ -242,7 +276,9 @@ export function backfillCostModel(measured: BackfillMeasured, prices: Prices = P
     dynamoReads: readsPerRecord * measured.readUnitsPerRecord * prices.dynamoReadUnitsPerMillion,
   };
   const total = (parts: Record<string, number>, skip: string[]) =>
-    Object.entries(parts).filter(([key]) => !skip.includes(key)).reduce((sum, [, value]) => sum + value, 0);
+    Object.entries(parts)
+      .filter(([key]) => !skip.includes(key))
+      .reduce((sum, [, value]) => sum + value, 0);
   const rounded = <T extends Record<string, number>>(parts: T) =>
     Object.fromEntries(Object.entries(parts).map(([key, value]) => [key, round(value)])) as T;
   return {
@@ -284,10 +320,14 @@ export function operationsCostModel(m: OperationsMeasured, prices: Prices = PRIC
   // Busy: CommandsSent and InboundMessages per line, CommandsSent and WebhookStored as totals.
   const busyMetrics = 2 * m.lines + 2;
   const allMetrics = m.newMetrics.perLine * m.lines + m.newMetrics.stackTotals;
-  const perMillion = (bytes: number) => ((1e6 * bytes) / GB) * (prices.cloudWatchLogsIngestionPerGb + a.logRetentionMonths * prices.cloudWatchLogsStoragePerGbMonth);
+  const perMillion = (bytes: number) =>
+    ((1e6 * bytes) / GB) *
+    (prices.cloudWatchLogsIngestionPerGb + a.logRetentionMonths * prices.cloudWatchLogsStoragePerGbMonth);
   const sum = (parts: Record<string, number>) => Object.values(parts).reduce((total, value) => total + value, 0);
   return {
-    atRestPerMonth: Object.fromEntries(Object.entries({ ...atRest, total: sum(atRest) }).map(([k, v]) => [k, round(v)])) as Record<keyof typeof atRest | 'total', number>,
+    atRestPerMonth: Object.fromEntries(
+      Object.entries({ ...atRest, total: sum(atRest) }).map(([k, v]) => [k, round(v)]),
+    ) as Record<keyof typeof atRest | 'total', number>,
     metricsPerMonth: {
       atRest: 0,
       busy: round(busyMetrics * prices.cloudWatchMetricPerMonth),

@@ -79,13 +79,21 @@ export async function measureEvents(bench: BenchSandbox, samples = 50): Promise<
   const mediaMark = meter.mark();
   const mediaCount = 5;
   for (let i = 0; i < mediaCount; i += 1) {
-    expectOk(await bench.post('receive', { ...inbound(group), media_url: sandbox.simulator!.mediaUrlFor(`bench-${i}.png`) }));
+    expectOk(
+      await bench.post('receive', { ...inbound(group), media_url: sandbox.simulator!.mediaUrlFor(`bench-${i}.png`) }),
+    );
   }
   await caughtUp();
   const recordWrites = meter.since(mediaMark).filter((r) => r.write && r.command === 'UpdateItem');
   const copies = recordWrites.length;
 
-  const sizes = newEvents.map((entry) => 14 + entry.event.source.length + entry.event['detail-type'].length + Buffer.byteLength(JSON.stringify(entry.event.detail)));
+  const sizes = newEvents.map(
+    (entry) =>
+      14 +
+      entry.event.source.length +
+      entry.event['detail-type'].length +
+      Buffer.byteLength(JSON.stringify(entry.event.detail)),
+  );
   const sorted = [...latencies].sort((a, b) => a - b);
   const round = (value: number) => Math.round(value * 100) / 100;
   return {
@@ -94,7 +102,10 @@ export async function measureEvents(bench: BenchSandbox, samples = 50): Promise<
     eventsPerStatus: round(statusEvents / 3),
     ingestWritesPerMessage: round(ingestWrites / samples),
     meanEventBytes: Math.round(sizes.reduce((sum, size) => sum + size, 0) / Math.max(1, sizes.length)),
-    latencyMs: { median: Math.round(sorted[Math.floor(sorted.length / 2)]!), p95: Math.round(sorted[Math.floor(sorted.length * 0.95)]!) },
+    latencyMs: {
+      median: Math.round(sorted[Math.floor(sorted.length / 2)]!),
+      p95: Math.round(sorted[Math.floor(sorted.length * 0.95)]!),
+    },
     mediaRecordWriteUnits: round(recordWrites.reduce((sum, r) => sum + (r.units ?? 0), 0) / Math.max(1, copies)),
     mediaCopies: copies,
   };

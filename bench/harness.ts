@@ -46,8 +46,11 @@ export class RequestMeter {
           const consumed = [output.ConsumedCapacity ?? []].flat();
           if (consumed.length) {
             entry.units = consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-            entry.indexUnits = consumed.reduce((sum, c) => sum + Object.values(c.GlobalSecondaryIndexes ?? {})
-              .reduce((s, i) => s + (i.CapacityUnits ?? 0), 0), 0);
+            entry.indexUnits = consumed.reduce(
+              (sum, c) =>
+                sum + Object.values(c.GlobalSecondaryIndexes ?? {}).reduce((s, i) => s + (i.CapacityUnits ?? 0), 0),
+              0,
+            );
           }
           return result;
         } catch (error) {
@@ -106,21 +109,30 @@ export async function startBenchSandbox(): Promise<BenchSandbox> {
     // node:http with keep-alive rather than fetch: the load generator shares this process (and its
     // CPU) with the sandbox, and undici's fetch costs several times more CPU per request.
     const agent = new Agent({ keepAlive: true });
-    const post = (route: 'receive' | 'status', body: unknown) => new Promise<number>((resolve, reject) => {
-      const url = route === 'receive' ? sandbox.urls.receiveWebhook : sandbox.urls.statusWebhook;
-      const payload = JSON.stringify(body);
-      const req = request(url, {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'sb-signing-secret': config.webhookSecret },
-      }, (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-        res.once('error', reject);
+    const post = (route: 'receive' | 'status', body: unknown) =>
+      new Promise<number>((resolve, reject) => {
+        const url = route === 'receive' ? sandbox.urls.receiveWebhook : sandbox.urls.statusWebhook;
+        const payload = JSON.stringify(body);
+        const req = request(
+          url,
+          {
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(payload),
+              'sb-signing-secret': config.webhookSecret,
+            },
+          },
+          (res) => {
+            res.resume();
+            res.once('end', () => resolve(res.statusCode ?? 0));
+            res.once('error', reject);
+          },
+        );
+        req.once('error', reject);
+        req.end(payload);
       });
-      req.once('error', reject);
-      req.end(payload);
-    });
     const stop = async () => {
       agent.destroy();
       try {

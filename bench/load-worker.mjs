@@ -11,30 +11,46 @@ import { parentPort, workerData } from 'node:worker_threads';
 const job = workerData;
 const agent = new Agent({ keepAlive: true });
 let sequence = 0;
-const post = (groupId) => new Promise((resolve, reject) => {
-  sequence += 1;
-  const payload = JSON.stringify({
-    ...job.base, group_id: groupId, message_handle: `bench-${randomUUID()}`,
-    date_sent: new Date(Date.UTC(2026, 10, 21, 0, 0, 0, sequence) + job.offsetMs).toISOString(),
+const post = (groupId) =>
+  new Promise((resolve, reject) => {
+    sequence += 1;
+    const payload = JSON.stringify({
+      ...job.base,
+      group_id: groupId,
+      message_handle: `bench-${randomUUID()}`,
+      date_sent: new Date(Date.UTC(2026, 10, 21, 0, 0, 0, sequence) + job.offsetMs).toISOString(),
+    });
+    const req = request(
+      job.url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          'sb-signing-secret': job.secret,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`webhook answered ${res.statusCode}`)),
+        );
+      },
+    );
+    req.once('error', reject);
+    req.end(payload);
   });
-  const req = request(job.url, {
-    method: 'POST', agent,
-    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'sb-signing-secret': job.secret },
-  }, (res) => {
-    res.resume();
-    res.once('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`webhook answered ${res.statusCode}`))));
-  });
-  req.once('error', reject);
-  req.end(payload);
-});
 
 let next = 0;
 const started = performance.now();
-await Promise.all(Array.from({ length: job.concurrency }, async () => {
-  while (next < job.total) {
-    const i = next++;
-    await post(job.groups[i % job.groups.length]);
-  }
-}));
+await Promise.all(
+  Array.from({ length: job.concurrency }, async () => {
+    while (next < job.total) {
+      const i = next++;
+      await post(job.groups[i % job.groups.length]);
+    }
+  }),
+);
 parentPort.postMessage(job.total / ((performance.now() - started) / 1000));
 agent.destroy();

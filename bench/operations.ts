@@ -6,7 +6,13 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../lib/app';
-import { METRIC_DIMENSION_SETS, METRIC_NAMES, metricLine, type MetricCounts, type MetricName } from '../lambdas/platform/metrics';
+import {
+  METRIC_DIMENSION_SETS,
+  METRIC_NAMES,
+  metricLine,
+  type MetricCounts,
+  type MetricName,
+} from '../lambdas/platform/metrics';
 
 /** What Lambda's Node.js runtime puts before a console.log line: an ISO time, the request id and INFO, tab-separated. */
 export const LAMBDA_LOG_PREFIX = `${new Date(0).toISOString()}\t${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}\tINFO\t`;
@@ -23,22 +29,40 @@ export interface OperationsFigures {
 }
 
 function count(context: Record<string, unknown>) {
-  const { stack } = buildApp({ nag: false, appProps: { builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [], ...context } } });
+  const { stack } = buildApp({
+    nag: false,
+    appProps: { builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [], ...context } },
+  });
   const resources = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>);
   const of = (type: string) => resources.filter((resource) => resource.Type === type).length;
-  return { alarms: of('AWS::CloudWatch::Alarm'), dashboards: of('AWS::CloudWatch::Dashboard'), kmsKeys: of('AWS::KMS::Key'), topics: of('AWS::SNS::Topic') };
+  return {
+    alarms: of('AWS::CloudWatch::Alarm'),
+    dashboards: of('AWS::CloudWatch::Dashboard'),
+    kmsKeys: of('AWS::KMS::Key'),
+    topics: of('AWS::SNS::Topic'),
+  };
 }
 
 /** Load it with `await import()` after any cold-start timing: aws-cdk-lib is large. */
 export function measureOperations(): OperationsFigures {
   const line = '+14155550123';
   const bytes = (counts: MetricCounts, withLine: boolean) =>
-    Buffer.byteLength(`${LAMBDA_LOG_PREFIX}${metricLine(withLine ? line : undefined, counts, Date.now(), FUNCTION_NAME)}\n`);
+    Buffer.byteLength(
+      `${LAMBDA_LOG_PREFIX}${metricLine(withLine ? line : undefined, counts, Date.now(), FUNCTION_NAME)}\n`,
+    );
   const senderAndIngest: MetricName[] = [
-    METRIC_NAMES.commandsSent, METRIC_NAMES.commandsFailed, METRIC_NAMES.sendblueThrottled, METRIC_NAMES.sendblueUnclear,
-    METRIC_NAMES.webhookStored, METRIC_NAMES.webhookUnauthorized, METRIC_NAMES.webhookNotStored, METRIC_NAMES.inboundMessages,
+    METRIC_NAMES.commandsSent,
+    METRIC_NAMES.commandsFailed,
+    METRIC_NAMES.sendblueThrottled,
+    METRIC_NAMES.sendblueUnclear,
+    METRIC_NAMES.webhookStored,
+    METRIC_NAMES.webhookUnauthorized,
+    METRIC_NAMES.webhookNotStored,
+    METRIC_NAMES.inboundMessages,
   ];
-  const setsOf = (dimension: string) => senderAndIngest.filter((name) => METRIC_DIMENSION_SETS[name].some((set) => set.includes(dimension as never))).length;
+  const setsOf = (dimension: string) =>
+    senderAndIngest.filter((name) => METRIC_DIMENSION_SETS[name].some((set) => set.includes(dimension as never)))
+      .length;
   return {
     resources: {
       defaults: count({}),

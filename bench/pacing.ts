@@ -34,29 +34,58 @@ export interface PacingResult {
   deliveriesPerCommand: number;
 }
 
-export async function measurePacing(dynamoDbEndpoint: string, { paced = true, commands = 100, groups = 50, timeoutMs = 400_000 } = {}): Promise<PacingResult> {
+export async function measurePacing(
+  dynamoDbEndpoint: string,
+  { paced = true, commands = 100, groups = 50, timeoutMs = 400_000 } = {},
+): Promise<PacingResult> {
   const { ratePerSecond, burst } = SENDBLUE_LINE_LIMITS;
   const config = {
     ...DEFAULT_SANDBOX_CONFIG,
-    port: await findFreePort(), sqsPort: await findFreePort(), simulatorPort: await findFreePort(),
-    lineRatePerSecond: paced ? ratePerSecond : 0, lineBurst: burst,
+    port: await findFreePort(),
+    sqsPort: await findFreePort(),
+    simulatorPort: await findFreePort(),
+    lineRatePerSecond: paced ? ratePerSecond : 0,
+    lineBurst: burst,
   };
   const sandbox = await startSandbox(config, {
-    dynamoDbEndpoint, tableName: `bench-pacing-${randomUUID()}`, loggerFor: () => silentLogger,
-    simulator: { replyEvery: 0, statusDelaysMs: { sent: 600_000, delivered: 600_000 }, lineRateLimit: { perSecond: ratePerSecond, burst } },
+    dynamoDbEndpoint,
+    tableName: `bench-pacing-${randomUUID()}`,
+    loggerFor: () => silentLogger,
+    simulator: {
+      replyEvery: 0,
+      statusDelaysMs: { sent: 600_000, delivered: 600_000 },
+      lineRateLimit: { perSecond: ratePerSecond, burst },
+    },
   });
   const sqs = new SQSClient({ endpoint: sandbox.urls.sqs, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   try {
     const sim = sandbox.simulator!;
-    const groupIds = Array.from({ length: groups }, (_, i) => sim.createGroup([`+1555700${String(i).padStart(4, '0')}`, '+15557100000']).group_id);
+    const groupIds = Array.from(
+      { length: groups },
+      (_, i) => sim.createGroup([`+1555700${String(i).padStart(4, '0')}`, '+15557100000']).group_id,
+    );
     const ids = Array.from({ length: commands }, (_, i) => `pace-${i}`);
     const started = performance.now();
     for (let i = 0; i < commands; i += 10) {
-      await sqs.send(new SendMessageBatchCommand({ QueueUrl: sandbox.urls.commandQueue, Entries: ids.slice(i, i + 10).map((id, j) => {
-        const n = i + j;
-        const groupId = groupIds[n % groups]!;
-        return { Id: String(j), MessageGroupId: groupId, MessageBody: JSON.stringify({ type: 'send_group_message', command_id: id, group_id: groupId, content: `#${Math.floor(n / groups)}` }) };
-      }) }));
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: sandbox.urls.commandQueue,
+          Entries: ids.slice(i, i + 10).map((id, j) => {
+            const n = i + j;
+            const groupId = groupIds[n % groups]!;
+            return {
+              Id: String(j),
+              MessageGroupId: groupId,
+              MessageBody: JSON.stringify({
+                type: 'send_group_message',
+                command_id: id,
+                group_id: groupId,
+                content: `#${Math.floor(n / groups)}`,
+              }),
+            };
+          }),
+        }),
+      );
     }
     const settled = new Map<string, { state: string; attempts?: number }>();
     while (settled.size < commands && performance.now() - started < timeoutMs) {
@@ -68,16 +97,29 @@ export async function measurePacing(dynamoDbEndpoint: string, { paced = true, co
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const seconds = (performance.now() - started) / 1000;
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: sandbox.urls.deadLetterQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: sandbox.urls.deadLetterQueue,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+      }),
+    );
     const accepted = sim.sentMessages();
     const orderViolations = groupIds.filter((groupId) => {
-      const contents = accepted.filter((m) => m.group_id === groupId).sort((a, b) => a.seq - b.seq).map((m) => m.content);
+      const contents = accepted
+        .filter((m) => m.group_id === groupId)
+        .sort((a, b) => a.seq - b.seq)
+        .map((m) => m.content);
       return contents.join() !== [...contents].sort().join();
     }).length;
     const sendCalls = sim.requests.filter((r) => r.path === '/api/send-group-message');
     const physicalSeconds = commands / ratePerSecond;
     return {
-      paced, commands, groups, seconds, physicalSeconds,
+      paced,
+      commands,
+      groups,
+      seconds,
+      physicalSeconds,
       physicalSecondsWithBurst: (commands - burst) / ratePerSecond,
       ratio: seconds / physicalSeconds,
       sent: [...settled.values()].filter((item) => item.state === 'sent').length,
@@ -86,7 +128,8 @@ export async function measurePacing(dynamoDbEndpoint: string, { paced = true, co
       throttled: sendCalls.filter((r) => r.status === 429).length,
       sendblueSendCalls: sendCalls.length,
       orderViolations,
-      deliveriesPerCommand: [...settled.values()].reduce((sum, item) => sum + (item.attempts ?? 0), 0) / Math.max(1, settled.size),
+      deliveriesPerCommand:
+        [...settled.values()].reduce((sum, item) => sum + (item.attempts ?? 0), 0) / Math.max(1, settled.size),
     };
   } finally {
     sqs.destroy();

@@ -22,6 +22,11 @@ export function inbound(groupId = String(RECEIVE.group_id)): Record<string, unkn
 
 export function status(messageHandle: string, value: string, groupId: string): Record<string, unknown> {
   sequence += 1;
-  return { ...STATUS, message_handle: messageHandle, status: value, group_id: groupId,
-    date_updated: new Date(Date.UTC(2026, 10, 20, 17, 5, 0, sequence)).toISOString() };
+  return {
+    ...STATUS,
+    message_handle: messageHandle,
+    status: value,
+    group_id: groupId,
+    date_updated: new Date(Date.UTC(2026, 10, 20, 17, 5, 0, sequence)).toISOString(),
+  };
 }

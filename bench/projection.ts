@@ -43,17 +43,23 @@ export async function measureProjections(endpoint: string): Promise<ProjectionFi
   const capture = `projection-capture-${randomUUID()}`;
   // The items exactly as the ingest handler writes them, captured from a real table module.
   const items: Array<Record<string, unknown>> = [];
-  db.middlewareStack.add((next) => async (args) => {
-    const item = (args.input as { Item?: Record<string, unknown> }).Item;
-    if (item && (args.input as { TableName?: string }).TableName === capture) items.push(item);
-    return next(args);
-  }, { step: 'initialize', name: 'captureItems' });
+  db.middlewareStack.add(
+    (next) => async (args) => {
+      const item = (args.input as { Item?: Record<string, unknown> }).Item;
+      if (item && (args.input as { TableName?: string }).TableName === capture) items.push(item);
+      return next(args);
+    },
+    { step: 'initialize', name: 'captureItems' },
+  );
   try {
     await ensureTable(client, capture);
     for (const [label, projection] of Object.entries(PROJECTIONS)) await createTable(client, names[label]!, projection);
     const store = createTableStore({ documentClient: db, tableName: capture });
     const build = async (fields: Record<string, unknown>, groupId: string) => {
-      const parsed = parseWebhookPayload({ ...RECEIVE, ...fields, group_id: groupId, message_handle: `p-${randomUUID()}` }, 'inbound');
+      const parsed = parseWebhookPayload(
+        { ...RECEIVE, ...fields, group_id: groupId, message_handle: `p-${randomUUID()}` },
+        'inbound',
+      );
       if (!parsed.ok) throw new Error(parsed.error);
       items.length = 0;
       await store.putInboundMessage(parsed.event);
@@ -65,8 +71,11 @@ export async function measureProjections(endpoint: string): Promise<ProjectionFi
       const item = await build(fields, 'g-writes');
       writes[message] = {};
       for (const label of Object.keys(PROJECTIONS)) {
-        const out = await db.send(new PutCommand({ TableName: names[label], Item: item, ReturnConsumedCapacity: 'INDEXES' }));
-        writes[message]![label] = `${out.ConsumedCapacity?.Table?.CapacityUnits ?? 0}+${out.ConsumedCapacity?.GlobalSecondaryIndexes?.[gsi.name]?.CapacityUnits ?? 0}`;
+        const out = await db.send(
+          new PutCommand({ TableName: names[label], Item: item, ReturnConsumedCapacity: 'INDEXES' }),
+        );
+        writes[message]![label] =
+          `${out.ConsumedCapacity?.Table?.CapacityUnits ?? 0}+${out.ConsumedCapacity?.GlobalSecondaryIndexes?.[gsi.name]?.CapacityUnits ?? 0}`;
       }
     }
 
@@ -75,21 +84,34 @@ export async function measureProjections(endpoint: string): Promise<ProjectionFi
     for (let i = 0; i < 50; i += 1) page.push(await build({}, 'g-page'));
     for (const label of Object.keys(PROJECTIONS)) {
       for (const item of page) await db.send(new PutCommand({ TableName: names[label], Item: item }));
-      const query = await db.send(new QueryCommand({
-        TableName: names[label], IndexName: gsi.name, KeyConditionExpression: '#pk = :pk', Limit: 50,
-        ExpressionAttributeNames: { '#pk': gsi.partitionKey }, ExpressionAttributeValues: { ':pk': 'GROUP#g-page' }, ReturnConsumedCapacity: 'TOTAL',
-      }));
+      const query = await db.send(
+        new QueryCommand({
+          TableName: names[label],
+          IndexName: gsi.name,
+          KeyConditionExpression: '#pk = :pk',
+          Limit: 50,
+          ExpressionAttributeNames: { '#pk': gsi.partitionKey },
+          ExpressionAttributeValues: { ':pk': 'GROUP#g-page' },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
       let units = query.ConsumedCapacity?.CapacityUnits ?? 0;
       if (label === 'KEYS_ONLY') {
-        const keys = (query.Items ?? []).map((item) => ({ [TABLE_SCHEMA.partitionKey]: item[TABLE_SCHEMA.partitionKey], [TABLE_SCHEMA.sortKey]: item[TABLE_SCHEMA.sortKey] }));
-        const batch = await db.send(new BatchGetCommand({ RequestItems: { [names[label]!]: { Keys: keys } }, ReturnConsumedCapacity: 'TOTAL' }));
+        const keys = (query.Items ?? []).map((item) => ({
+          [TABLE_SCHEMA.partitionKey]: item[TABLE_SCHEMA.partitionKey],
+          [TABLE_SCHEMA.sortKey]: item[TABLE_SCHEMA.sortKey],
+        }));
+        const batch = await db.send(
+          new BatchGetCommand({ RequestItems: { [names[label]!]: { Keys: keys } }, ReturnConsumedCapacity: 'TOTAL' }),
+        );
         units += batch.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0) ?? 0;
       }
       pageReadUnits[label] = units;
     }
     return { writes, pageReadUnits };
   } finally {
-    for (const name of [capture, ...Object.values(names)]) await client.send(new DeleteTableCommand({ TableName: name })).catch(() => {});
+    for (const name of [capture, ...Object.values(names)])
+      await client.send(new DeleteTableCommand({ TableName: name })).catch(() => {});
     client.destroy();
     db.destroy();
   }
@@ -97,15 +119,25 @@ export async function measureProjections(endpoint: string): Promise<ProjectionFi
 
 async function createTable(client: DynamoDBClient, TableName: string, Projection: Projection): Promise<void> {
   const keys = [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, gsi.partitionKey, gsi.sortKey];
-  await client.send(new CreateTableCommand({
-    TableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-    KeySchema: [{ AttributeName: keys[0], KeyType: 'HASH' }, { AttributeName: keys[1], KeyType: 'RANGE' }],
-    GlobalSecondaryIndexes: [{
-      IndexName: gsi.name,
-      KeySchema: [{ AttributeName: keys[2], KeyType: 'HASH' }, { AttributeName: keys[3], KeyType: 'RANGE' }],
-      Projection,
-    }],
-  }));
+  await client.send(
+    new CreateTableCommand({
+      TableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: keys[0], KeyType: 'HASH' },
+        { AttributeName: keys[1], KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: gsi.name,
+          KeySchema: [
+            { AttributeName: keys[2], KeyType: 'HASH' },
+            { AttributeName: keys[3], KeyType: 'RANGE' },
+          ],
+          Projection,
+        },
+      ],
+    }),
+  );
 }

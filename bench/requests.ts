@@ -58,7 +58,13 @@ export async function measureRequests(bench: BenchSandbox): Promise<EventCost[]>
     if (code !== 200) throw new Error(`webhook answered ${code}`);
   };
   const push = async (command: Record<string, unknown>, groupId: string) => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: sandbox.urls.commandQueue, MessageBody: JSON.stringify(command), MessageGroupId: groupId }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: sandbox.urls.commandQueue,
+        MessageBody: JSON.stringify(command),
+        MessageGroupId: groupId,
+      }),
+    );
     await sandbox.poller.drained();
   };
 
@@ -87,17 +93,27 @@ export async function measureRequests(bench: BenchSandbox): Promise<EventCost[]>
     await measure('timeline page of 50 messages (GET /groups/{id}/messages)', 3, async () => {
       const response = await fetch(`${sandbox.urls.api}/groups/${pageGroup}/messages?limit=50`);
       const body = (await response.json()) as { messages: unknown[] };
-      if (response.status !== 200 || body.messages.length !== 50) throw new Error(`timeline page answered ${response.status} with ${body.messages?.length} messages`);
+      if (response.status !== 200 || body.messages.length !== 50)
+        throw new Error(`timeline page answered ${response.status} with ${body.messages?.length} messages`);
     });
 
     await measure('send (new group)', 3, async () => {
-      await push({ type: 'send_group_message', command_id: `bench-${randomUUID()}`, numbers: MEMBERS, content: 'Hello group' }, `bench-${randomUUID()}`);
+      await push(
+        { type: 'send_group_message', command_id: `bench-${randomUUID()}`, numbers: MEMBERS, content: 'Hello group' },
+        `bench-${randomUUID()}`,
+      );
     });
     const groupId = sim.sentMessages().at(-1)!.group_id!;
     await measure('send (existing group_id)', 3, async () => {
-      await push({ type: 'send_group_message', command_id: `bench-${randomUUID()}`, group_id: groupId, content: 'Hello again' }, groupId);
+      await push(
+        { type: 'send_group_message', command_id: `bench-${randomUUID()}`, group_id: groupId, content: 'Hello again' },
+        groupId,
+      );
     });
-    const handles = sim.sentMessages().slice(-3).map((m) => m.message_handle);
+    const handles = sim
+      .sentMessages()
+      .slice(-3)
+      .map((m) => m.message_handle);
     await measure('status event', 6, async (i) => {
       expectOk(await bench.post('status', status(handles[i % 3]!, i < 3 ? 'SENT' : 'DELIVERED', groupId)));
     });
@@ -107,7 +123,16 @@ export async function measureRequests(bench: BenchSandbox): Promise<EventCost[]>
     let added = 4;
     await measure('add_recipient', 3, async () => {
       added += 1;
-      await push({ type: 'modify_group', command_id: `bench-${randomUUID()}`, group_id: groupId, modify_type: 'add_recipient', number: `+1555123000${added}` }, groupId);
+      await push(
+        {
+          type: 'modify_group',
+          command_id: `bench-${randomUUID()}`,
+          group_id: groupId,
+          modify_type: 'add_recipient',
+          number: `+1555123000${added}`,
+        },
+        groupId,
+      );
     });
     return results;
   } finally {

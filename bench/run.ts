@@ -6,7 +6,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { measureBackfill, type BackfillFigures } from './backfill';
 import { measureColdStart, type ColdStartReport } from './cold-start';
-import { ASSUMPTIONS, BACKFILL_ASSUMPTIONS, backfillCostModel, costModel, eventsCostPerMillion, mediaCostPerMillion, OPERATIONS_ASSUMPTIONS, operationsCostModel, PRICES, STREAM_ASSUMPTIONS } from './cost';
+import {
+  ASSUMPTIONS,
+  BACKFILL_ASSUMPTIONS,
+  backfillCostModel,
+  costModel,
+  eventsCostPerMillion,
+  mediaCostPerMillion,
+  OPERATIONS_ASSUMPTIONS,
+  operationsCostModel,
+  PRICES,
+  STREAM_ASSUMPTIONS,
+} from './cost';
 import { measureEvents, type EventsFigures } from './events';
 import { startBenchSandbox } from './harness';
 import { measureProjections, type ProjectionFigures } from './projection';
@@ -17,9 +28,15 @@ import { quietNodeSupportWarning } from '../sandbox/node-support';
 
 quietNodeSupportWarning();
 
-interface Row { figure: string; value: string; goal: string; met: boolean | null }
+interface Row {
+  figure: string;
+  value: string;
+  goal: string;
+  met: boolean | null;
+}
 const rows: Row[] = [];
-const row = (figure: string, value: string, goal = '', met: boolean | null = null) => rows.push({ figure, value, goal, met });
+const row = (figure: string, value: string, goal = '', met: boolean | null = null) =>
+  rows.push({ figure, value, goal, met });
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -42,7 +59,17 @@ if (only === 'backfill') {
   }
   const { DEFAULTS } = await import('../lib/defaults');
   const backfillCost = backfillRows(backfill, DEFAULTS);
-  mergeIntoResults({ backfill: { ...backfill, coldStart: coldStart.handlers[0], cost: backfillCost, assumptions: BACKFILL_ASSUMPTIONS } }, ['backfill']);
+  mergeIntoResults(
+    {
+      backfill: {
+        ...backfill,
+        coldStart: coldStart.handlers[0],
+        cost: backfillCost,
+        assumptions: BACKFILL_ASSUMPTIONS,
+      },
+    },
+    ['backfill'],
+  );
   printRows();
   process.exit(0);
 }
@@ -53,7 +80,11 @@ if (only === 'operations') {
   const coldStart = await measureColdStart({ runs: 21, only: ['ingest', 'sender'] });
   coldStartRows(coldStart);
   const operations = await operationsRows();
-  mergeIntoResults({ operations: { ...operations, coldStart: coldStart.handlers, date: new Date().toISOString() } }, ['operations', 'ingest:', 'sender:']);
+  mergeIntoResults({ operations: { ...operations, coldStart: coldStart.handlers, date: new Date().toISOString() } }, [
+    'operations',
+    'ingest:',
+    'sender:',
+  ]);
   printRows();
   process.exit(0);
 }
@@ -108,20 +139,43 @@ const GOALS: Record<string, { goal: string; met: (r: EventCost) => boolean }> = 
   'inbound webhook, new message': { goal: '1 write', met: (r) => r.writes === 1 },
   'status event': { goal: '<= 2 writes', met: (r) => r.writes <= 2 },
   'send (new group)': { goal: '<= 3 writes, 1 Sendblue call', met: (r) => r.writes <= 3 && r.sendblueCalls === 1 },
-  'send (existing group_id)': { goal: '<= 3 writes, 1 Sendblue call', met: (r) => r.writes <= 3 && r.sendblueCalls === 1 },
+  'send (existing group_id)': {
+    goal: '<= 3 writes, 1 Sendblue call',
+    met: (r) => r.writes <= 3 && r.sendblueCalls === 1,
+  },
   add_recipient: { goal: '1 Sendblue call', met: (r) => r.sendblueCalls === 1 },
 };
 for (const r of requests) {
   const goal = GOALS[r.event];
-  row(r.event, `${r.writes} writes (${r.writeUnits} WU, ${r.indexWriteUnits} in GSI1), ${r.reads} reads (${r.readUnits} RU), ${r.sendblueCalls} Sendblue`, goal?.goal ?? '', goal ? goal.met(r) : null);
+  row(
+    r.event,
+    `${r.writes} writes (${r.writeUnits} WU, ${r.indexWriteUnits} in GSI1), ${r.reads} reads (${r.readUnits} RU), ${r.sendblueCalls} Sendblue`,
+    goal?.goal ?? '',
+    goal ? goal.met(r) : null,
+  );
 }
 for (const [message, byProjection] of Object.entries(projection.writes)) {
-  row(`GSI1 projection, WU table+index: ${message}`, Object.entries(byProjection).map(([label, units]) => `${label} ${units}`).join(', '));
+  row(
+    `GSI1 projection, WU table+index: ${message}`,
+    Object.entries(byProjection)
+      .map(([label, units]) => `${label} ${units}`)
+      .join(', '),
+  );
 }
-row('GSI1 projection, RU of a 50-message timeline page', Object.entries(projection.pageReadUnits).map(([label, units]) => `${label} ${units}`).join(', '));
+row(
+  'GSI1 projection, RU of a 50-message timeline page',
+  Object.entries(projection.pageReadUnits)
+    .map(([label, units]) => `${label} ${units}`)
+    .join(', '),
+);
 for (const t of [webhookThroughput, commandThroughput]) {
   const isWebhook = t === webhookThroughput;
-  row(`${t.path} / bare`, `${fixed(t.ratio)} (${fixed(t.sandboxPerSecond, 0)} vs ${fixed(t.barePerSecond, 0)} /s)`, isWebhook ? '>= 0.8' : '', isWebhook ? t.ratio >= 0.8 : null);
+  row(
+    `${t.path} / bare`,
+    `${fixed(t.ratio)} (${fixed(t.sandboxPerSecond, 0)} vs ${fixed(t.barePerSecond, 0)} /s)`,
+    isWebhook ? '>= 0.8' : '',
+    isWebhook ? t.ratio >= 0.8 : null,
+  );
 }
 
 const send = find('send (new group)');
@@ -131,71 +185,179 @@ const cost = costModel({
   sendWriteUnits: send.writeUnits,
   sendReadUnits: send.readUnits,
 });
-row('cost per 1M inbound webhooks', `$${fixed(cost.webhook.ours.total)} (naive $${fixed(cost.webhook.naive.total)})`, `<= $${fixed(cost.webhook.goal)}`, cost.webhook.ours.total <= cost.webhook.goal);
-row('cost per 1M group sends', `$${fixed(cost.send.ours.total)} (naive $${fixed(cost.send.naive.total)})`, `<= $${fixed(cost.send.goal)}`, cost.send.ours.total <= cost.send.goal);
+row(
+  'cost per 1M inbound webhooks',
+  `$${fixed(cost.webhook.ours.total)} (naive $${fixed(cost.webhook.naive.total)})`,
+  `<= $${fixed(cost.webhook.goal)}`,
+  cost.webhook.ours.total <= cost.webhook.goal,
+);
+row(
+  'cost per 1M group sends',
+  `$${fixed(cost.send.ours.total)} (naive $${fixed(cost.send.naive.total)})`,
+  `<= $${fixed(cost.send.goal)}`,
+  cost.send.ours.total <= cost.send.goal,
+);
 
-row('events per new message / per duplicate webhook / per new status', `${events.eventsPerNewMessage} / ${events.eventsPerDuplicate} / ${events.eventsPerStatus}`, '1 / 0 / 1', events.eventsPerNewMessage === 1 && events.eventsPerDuplicate === 0 && events.eventsPerStatus === 1);
-row('ingest writes per new message with events and media on', fixed(events.ingestWritesPerMessage), '1', events.ingestWritesPerMessage === 1);
-row('event size (mean, as EventBridge counts it); webhook 200 -> event out, sandbox (median, p95)', `${events.meanEventBytes} B; ${events.latencyMs.median} ms, ${events.latencyMs.p95} ms`);
-row('media copy: write units of recording it on the message', `${events.mediaRecordWriteUnits} WU (${events.mediaCopies} copies)`);
-const stream = { eventsMemoryMb: DEFAULTS.lambda.memorySize, mediaMemoryMb: DEFAULTS.media.memorySize, eventBytes: events.meanEventBytes, mediaRecordWriteUnits: events.mediaRecordWriteUnits };
+row(
+  'events per new message / per duplicate webhook / per new status',
+  `${events.eventsPerNewMessage} / ${events.eventsPerDuplicate} / ${events.eventsPerStatus}`,
+  '1 / 0 / 1',
+  events.eventsPerNewMessage === 1 && events.eventsPerDuplicate === 0 && events.eventsPerStatus === 1,
+);
+row(
+  'ingest writes per new message with events and media on',
+  fixed(events.ingestWritesPerMessage),
+  '1',
+  events.ingestWritesPerMessage === 1,
+);
+row(
+  'event size (mean, as EventBridge counts it); webhook 200 -> event out, sandbox (median, p95)',
+  `${events.meanEventBytes} B; ${events.latencyMs.median} ms, ${events.latencyMs.p95} ms`,
+);
+row(
+  'media copy: write units of recording it on the message',
+  `${events.mediaRecordWriteUnits} WU (${events.mediaCopies} copies)`,
+);
+const stream = {
+  eventsMemoryMb: DEFAULTS.lambda.memorySize,
+  mediaMemoryMb: DEFAULTS.media.memorySize,
+  eventBytes: events.meanEventBytes,
+  mediaRecordWriteUnits: events.mediaRecordWriteUnits,
+};
 const eventsCost = eventsCostPerMillion(stream);
 const mediaCost = mediaCostPerMillion(stream);
-row('cost per 1M events published (archive storage per month)', `$${fixed(eventsCost.total)} ($${fixed(eventsCost.atRestPerMonth)})`);
-row('cost per 1M media copies of 1 MB (storage per month)', `$${fixed(mediaCost.total)} ($${fixed(mediaCost.atRestPerMonth)})`);
+row(
+  'cost per 1M events published (archive storage per month)',
+  `$${fixed(eventsCost.total)} ($${fixed(eventsCost.atRestPerMonth)})`,
+);
+row(
+  'cost per 1M media copies of 1 MB (storage per month)',
+  `$${fixed(mediaCost.total)} ($${fixed(mediaCost.atRestPerMonth)})`,
+);
 const backfillCost = backfillRows(backfill, DEFAULTS);
 const operations = await operationsRows();
 
 printRows();
-console.log(`\nnode ${process.version} (Lambda runs Node 24); prices: ${PRICES.date}; run took ${((Date.now() - started) / 1000).toFixed(0)} s`);
-console.log(`cost breakdown per 1M: webhook ${JSON.stringify(cost.webhook.ours)}; send ${JSON.stringify(cost.send.ours)}`);
+console.log(
+  `\nnode ${process.version} (Lambda runs Node 24); prices: ${PRICES.date}; run took ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
+console.log(
+  `cost breakdown per 1M: webhook ${JSON.stringify(cost.webhook.ours)}; send ${JSON.stringify(cost.send.ours)}`,
+);
 
-writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({
-  date: new Date().toISOString(),
-  node: process.version,
-  note: 'Ratios are measured side by side in the same run. Import time uses the local node, not the Lambda Node 24 runtime.',
-  rows,
-  coldStart,
-  requests,
-  projection,
-  throughput: [webhookThroughput, commandThroughput],
-  pacing,
-  events,
-  backfill: { ...backfill, coldStart: coldStart.handlers.find((h) => h.handler === 'backfill'), cost: backfillCost, assumptions: BACKFILL_ASSUMPTIONS },
-  operations,
-  cost: { ...cost, events: eventsCost, media: mediaCost, prices: PRICES, assumptions: ASSUMPTIONS, streamAssumptions: STREAM_ASSUMPTIONS, memoryMb: DEFAULTS.lambda.memorySize },
-}, null, 2)}\n`);
+writeFileSync(
+  new URL('./results.json', import.meta.url),
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      node: process.version,
+      note: 'Ratios are measured side by side in the same run. Import time uses the local node, not the Lambda Node 24 runtime.',
+      rows,
+      coldStart,
+      requests,
+      projection,
+      throughput: [webhookThroughput, commandThroughput],
+      pacing,
+      events,
+      backfill: {
+        ...backfill,
+        coldStart: coldStart.handlers.find((h) => h.handler === 'backfill'),
+        cost: backfillCost,
+        assumptions: BACKFILL_ASSUMPTIONS,
+      },
+      operations,
+      cost: {
+        ...cost,
+        events: eventsCost,
+        media: mediaCost,
+        prices: PRICES,
+        assumptions: ASSUMPTIONS,
+        streamAssumptions: STREAM_ASSUMPTIONS,
+        memoryMb: DEFAULTS.lambda.memorySize,
+      },
+    },
+    null,
+    2,
+  )}\n`,
+);
 console.log('written bench/results.json');
 
 async function runPacing(dynamoDbEndpoint: string): Promise<PacingResult[]> {
   const results: PacingResult[] = [];
   for (const paced of [true, false]) {
-    progress(`pacing: 100 commands in 50 groups on one line at 1/s, bursts of 10 (${paced ? 'paced' : 'unpaced baseline'}; about 100 s)`);
+    progress(
+      `pacing: 100 commands in 50 groups on one line at 1/s, bursts of 10 (${paced ? 'paced' : 'unpaced baseline'}; about 100 s)`,
+    );
     const result = await measurePacing(dynamoDbEndpoint, { paced });
     results.push(result);
     const label = paced ? 'pacing: 100 commands, 50 groups, one line' : 'same, pacing off (baseline)';
-    row(`${label}: time / physical limit (100 s)`, `${fixed(result.ratio)} (${fixed(result.seconds, 1)} s; with the free burst the limit is ${result.physicalSecondsWithBurst} s)`, paced ? '<= 1.2' : '', paced ? result.ratio <= 1.2 : null);
-    row(`${label}: sent / failed / on the DLQ / order violations`, `${result.sent} / ${result.failed} / ${result.deadLettered} / ${result.orderViolations}`, paced ? '100 / 0 / 0 / 0' : '', paced ? result.sent === 100 && result.failed === 0 && result.deadLettered === 0 && result.orderViolations === 0 : null);
-    row(`${label}: Sendblue send calls (429s), deliveries per command`, `${result.sendblueSendCalls} (${result.throttled}), ${fixed(result.deliveriesPerCommand, 1)}`, paced ? '<= 5 429s' : '', paced ? result.throttled <= 5 : null);
+    row(
+      `${label}: time / physical limit (100 s)`,
+      `${fixed(result.ratio)} (${fixed(result.seconds, 1)} s; with the free burst the limit is ${result.physicalSecondsWithBurst} s)`,
+      paced ? '<= 1.2' : '',
+      paced ? result.ratio <= 1.2 : null,
+    );
+    row(
+      `${label}: sent / failed / on the DLQ / order violations`,
+      `${result.sent} / ${result.failed} / ${result.deadLettered} / ${result.orderViolations}`,
+      paced ? '100 / 0 / 0 / 0' : '',
+      paced
+        ? result.sent === 100 && result.failed === 0 && result.deadLettered === 0 && result.orderViolations === 0
+        : null,
+    );
+    row(
+      `${label}: Sendblue send calls (429s), deliveries per command`,
+      `${result.sendblueSendCalls} (${result.throttled}), ${fixed(result.deliveriesPerCommand, 1)}`,
+      paced ? '<= 5 429s' : '',
+      paced ? result.throttled <= 5 : null,
+    );
   }
   return results;
 }
 
 function coldStartRows(report: ColdStartReport): void {
   for (const h of report.handlers) {
-    row(`${h.handler}: bundle size`, `${(h.bundle.bytes / 1024).toFixed(0)} KiB (${(h.bundle.gzipBytes / 1024).toFixed(0)} KiB gzip); SDK-only ${(h.sdkOnly.bytes / 1024).toFixed(0)} KiB`);
-    row(`${h.handler}: import time / SDK clients alone`, `${fixed(h.ratioToSdk)} (${fixed(h.bundle.importMs, 1)} / ${fixed(h.sdkOnly.importMs, 1)} ms)`, '<= 1.15', h.ratioToSdk <= 1.15);
-    row(`${h.handler}: import time / empty handler`, `${fixed(h.ratioToEmpty, 1)} (empty ${fixed(report.empty.importMs, 1)} ms)`);
+    row(
+      `${h.handler}: bundle size`,
+      `${(h.bundle.bytes / 1024).toFixed(0)} KiB (${(h.bundle.gzipBytes / 1024).toFixed(0)} KiB gzip); SDK-only ${(h.sdkOnly.bytes / 1024).toFixed(0)} KiB`,
+    );
+    row(
+      `${h.handler}: import time / SDK clients alone`,
+      `${fixed(h.ratioToSdk)} (${fixed(h.bundle.importMs, 1)} / ${fixed(h.sdkOnly.importMs, 1)} ms)`,
+      '<= 1.15',
+      h.ratioToSdk <= 1.15,
+    );
+    row(
+      `${h.handler}: import time / empty handler`,
+      `${fixed(h.ratioToEmpty, 1)} (empty ${fixed(report.empty.importMs, 1)} ms)`,
+    );
   }
 }
 
 /** The backfill's rows (runs and cost); returns the cost model's figures. */
-function backfillRows(b: BackfillFigures, defaults: { lambda: { memorySize: number }; backfill: { intervalMinutes: number; overlapMinutes: number } }) {
+function backfillRows(
+  b: BackfillFigures,
+  defaults: { lambda: { memorySize: number }; backfill: { intervalMinutes: number; overlapMinutes: number } },
+) {
   const per = (value: number, records: number) => fixed(value / records, 2);
-  const requests = (r: BackfillFigures['quiet']) => Object.entries(r.requests).map(([name, n]) => `${n} ${name}`).join(', ');
-  row('backfill run, nothing in the window (a line at rest)', `${b.quiet.listCalls} list call; ${requests(b.quiet)}; ${b.quiet.readUnits} RU, ${b.quiet.writes} writes; ${b.quiet.ms} ms here`);
-  row(`backfill run, ${b.missed.records} records all missed (${b.inbound} inbound, ${b.outbound} outbound)`, `${b.missed.listCalls} list calls; per record ${per(b.missed.writes, b.missed.records)} writes (${per(b.missed.writeUnits, b.missed.records)} WU), ${per(b.missed.readUnits, b.missed.records)} RU; ${b.missed.ms} ms here`);
-  row(`backfill run, the same ${b.alreadyThere.records} records already there`, `${b.alreadyThere.listCalls} list calls; ${requests(b.alreadyThere)}; per record ${per(b.alreadyThere.readUnits, b.alreadyThere.records)} RU, ${b.alreadyThere.writes} writes; ${b.alreadyThere.ms} ms here`, '0 writes', b.alreadyThere.writes === 0);
+  const requests = (r: BackfillFigures['quiet']) =>
+    Object.entries(r.requests)
+      .map(([name, n]) => `${n} ${name}`)
+      .join(', ');
+  row(
+    'backfill run, nothing in the window (a line at rest)',
+    `${b.quiet.listCalls} list call; ${requests(b.quiet)}; ${b.quiet.readUnits} RU, ${b.quiet.writes} writes; ${b.quiet.ms} ms here`,
+  );
+  row(
+    `backfill run, ${b.missed.records} records all missed (${b.inbound} inbound, ${b.outbound} outbound)`,
+    `${b.missed.listCalls} list calls; per record ${per(b.missed.writes, b.missed.records)} writes (${per(b.missed.writeUnits, b.missed.records)} WU), ${per(b.missed.readUnits, b.missed.records)} RU; ${b.missed.ms} ms here`,
+  );
+  row(
+    `backfill run, the same ${b.alreadyThere.records} records already there`,
+    `${b.alreadyThere.listCalls} list calls; ${requests(b.alreadyThere)}; per record ${per(b.alreadyThere.readUnits, b.alreadyThere.records)} RU, ${b.alreadyThere.writes} writes; ${b.alreadyThere.ms} ms here`,
+    '0 writes',
+    b.alreadyThere.writes === 0,
+  );
   const model = backfillCostModel({
     memoryMb: defaults.lambda.memorySize,
     intervalMinutes: defaults.backfill.intervalMinutes,
@@ -203,8 +365,14 @@ function backfillRows(b: BackfillFigures, defaults: { lambda: { memorySize: numb
     quietRunReadUnits: b.quiet.readUnits,
     readUnitsPerRecord: b.alreadyThere.readUnits / b.alreadyThere.records,
   });
-  row('backfill cost per line per month, at rest', `$${fixed(model.atRestPerLinePerMonth.total)} (of it metrics $${fixed(model.atRestPerLinePerMonth.metrics)})`);
-  row('backfill cost per 1M messages on a line', `$${fixed(model.perMillionMessages.total)} (each read ${fixed(model.perMillionMessages.readsPerRecord, 1)} times)`);
+  row(
+    'backfill cost per line per month, at rest',
+    `$${fixed(model.atRestPerLinePerMonth.total)} (of it metrics $${fixed(model.atRestPerLinePerMonth.metrics)})`,
+  );
+  row(
+    'backfill cost per 1M messages on a line',
+    `$${fixed(model.perMillionMessages.total)} (each read ${fixed(model.perMillionMessages.readsPerRecord, 1)} times)`,
+  );
   return model;
 }
 
@@ -214,11 +382,28 @@ async function operationsRows() {
   const { measureOperations } = await import('./operations');
   const figures = measureOperations();
   const r = figures.resources;
-  row('operations: alarms / dashboards / KMS keys (defaults, one line)', `${r.defaults!.alarms} / ${r.defaults!.dashboards} / ${r.defaults!.kmsKeys}; two lines: ${r['two lines']!.alarms} alarms; alarms off: ${r['alarms off']!.alarms} alarms, ${r['alarms off']!.kmsKeys} keys; dashboard off: ${r['dashboard off']!.dashboards} dashboards`);
-  row('operations: EMF bytes per new inbound webhook / other webhook / sender batch (Lambda prefix included)', `${figures.emfBytes.newInboundWebhook} / ${figures.emfBytes.otherWebhook} / ${figures.emfBytes.sentCommandBatch}`);
-  const cost = operationsCostModel({ ...r.defaults!, lines: 1, newMetrics: figures.newMetrics, emfBytes: figures.emfBytes });
-  row('operations cost per month at rest (alarms, dashboard, key)', `$${fixed(cost.atRestPerMonth.total)} ($${fixed(cost.atRestPerMonth.alarms)} + $${fixed(cost.atRestPerMonth.dashboard)} + $${fixed(cost.atRestPerMonth.kmsKey)}); new metrics $0 at rest, $${fixed(cost.metricsPerMonth.busy)} busy, $${fixed(cost.metricsPerMonth.atMost)} at most`);
-  row('operations cost per 1M: new inbound webhooks / other webhooks / commands (EMF log bytes)', `$${fixed(cost.logsPerMillion.newInboundWebhooks)} / $${fixed(cost.logsPerMillion.otherWebhooks)} / $${fixed(cost.logsPerMillion.commands)}`);
+  row(
+    'operations: alarms / dashboards / KMS keys (defaults, one line)',
+    `${r.defaults!.alarms} / ${r.defaults!.dashboards} / ${r.defaults!.kmsKeys}; two lines: ${r['two lines']!.alarms} alarms; alarms off: ${r['alarms off']!.alarms} alarms, ${r['alarms off']!.kmsKeys} keys; dashboard off: ${r['dashboard off']!.dashboards} dashboards`,
+  );
+  row(
+    'operations: EMF bytes per new inbound webhook / other webhook / sender batch (Lambda prefix included)',
+    `${figures.emfBytes.newInboundWebhook} / ${figures.emfBytes.otherWebhook} / ${figures.emfBytes.sentCommandBatch}`,
+  );
+  const cost = operationsCostModel({
+    ...r.defaults!,
+    lines: 1,
+    newMetrics: figures.newMetrics,
+    emfBytes: figures.emfBytes,
+  });
+  row(
+    'operations cost per month at rest (alarms, dashboard, key)',
+    `$${fixed(cost.atRestPerMonth.total)} ($${fixed(cost.atRestPerMonth.alarms)} + $${fixed(cost.atRestPerMonth.dashboard)} + $${fixed(cost.atRestPerMonth.kmsKey)}); new metrics $0 at rest, $${fixed(cost.metricsPerMonth.busy)} busy, $${fixed(cost.metricsPerMonth.atMost)} at most`,
+  );
+  row(
+    'operations cost per 1M: new inbound webhooks / other webhooks / commands (EMF log bytes)',
+    `$${fixed(cost.logsPerMillion.newInboundWebhooks)} / $${fixed(cost.logsPerMillion.otherWebhooks)} / $${fixed(cost.logsPerMillion.commands)}`,
+  );
   return { ...figures, cost, assumptions: OPERATIONS_ASSUMPTIONS };
 }
 
@@ -231,7 +416,9 @@ function mergeIntoResults(extra: Record<string, unknown>, replaced: string[]): v
   } catch {
     // no earlier results
   }
-  const keep = ((previous.rows as Row[] | undefined) ?? []).filter((r) => !replaced.some((prefix) => r.figure.startsWith(prefix)));
+  const keep = ((previous.rows as Row[] | undefined) ?? []).filter(
+    (r) => !replaced.some((prefix) => r.figure.startsWith(prefix)),
+  );
   writeFileSync(url, `${JSON.stringify({ ...previous, ...extra, rows: [...keep, ...rows] }, null, 2)}\n`);
   console.log('merged into bench/results.json');
 }
@@ -239,7 +426,8 @@ function mergeIntoResults(extra: Record<string, unknown>, replaced: string[]): v
 function printRows(): void {
   const width = (key: keyof Row) => Math.max(key.length, ...rows.map((r) => String(r[key] ?? '').length));
   const widths = { figure: width('figure'), value: width('value'), goal: width('goal') };
-  const line = (a: string, b: string, c: string, d: string) => `${a.padEnd(widths.figure)} | ${b.padEnd(widths.value)} | ${c.padEnd(widths.goal)} | ${d}`;
+  const line = (a: string, b: string, c: string, d: string) =>
+    `${a.padEnd(widths.figure)} | ${b.padEnd(widths.value)} | ${c.padEnd(widths.goal)} | ${d}`;
   console.log(line('figure', 'value', 'goal', 'met'));
   console.log(line('-'.repeat(widths.figure), '-'.repeat(widths.value), '-'.repeat(widths.goal), '---'));
   for (const r of rows) console.log(line(r.figure, r.value, r.goal, r.met === null ? '' : r.met ? 'yes' : 'NO'));

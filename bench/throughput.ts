@@ -8,13 +8,26 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../lambdas/adapters/table';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { Worker } from 'node:worker_threads';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config';
 import type { BenchSandbox } from './harness';
 import { inbound, MEMBERS, RECEIVE } from './payloads';
 
-interface LoadJob { url: string; secret: string; total: number; concurrency: number; groups: string[]; base: unknown; offsetMs: number }
+interface LoadJob {
+  url: string;
+  secret: string;
+  total: number;
+  concurrency: number;
+  groups: string[];
+  base: unknown;
+  offsetMs: number;
+}
 
 export interface ThroughputResult {
   path: string;
@@ -33,9 +46,11 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function runWorkers(total: number, concurrency: number, one: (i: number) => Promise<void>): Promise<number> {
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) await one(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await one(next++);
+    }),
+  );
   return total / ((performance.now() - started) / 1000);
 }
 
@@ -49,7 +64,10 @@ function inWorker(job: LoadJob): Promise<number> {
   });
 }
 
-export async function measureWebhookThroughput(bench: BenchSandbox, { concurrency = 8, perRound = 300, rounds = 6 } = {}): Promise<ThroughputResult> {
+export async function measureWebhookThroughput(
+  bench: BenchSandbox,
+  { concurrency = 8, perRound = 300, rounds = 6 } = {},
+): Promise<ThroughputResult> {
   const clientConfig = { endpoint: bench.dynamo.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS };
   const bare = createDocumentClient(clientConfig); // the handlers' own client settings
   const groups = Array.from({ length: 10 }, () => `bench-tp-${randomUUID()}`);
@@ -65,7 +83,15 @@ export async function measureWebhookThroughput(bench: BenchSandbox, { concurrenc
       const items: Array<Record<string, unknown>> = [];
       bench.meter.capture = items;
       roundsRun += 1;
-      const rate = await inWorker({ url: bench.sandbox.urls.receiveWebhook, secret: bench.config.webhookSecret, total: perRound, concurrency, groups, base: RECEIVE, offsetMs: roundsRun * 3_600_000 });
+      const rate = await inWorker({
+        url: bench.sandbox.urls.receiveWebhook,
+        secret: bench.config.webhookSecret,
+        total: perRound,
+        concurrency,
+        groups,
+        base: RECEIVE,
+        offsetMs: roundsRun * 3_600_000,
+      });
       bench.meter.capture = undefined;
       return { rate, items };
     };
@@ -77,7 +103,13 @@ export async function measureWebhookThroughput(bench: BenchSandbox, { concurrenc
       const suffix = `#bare${bareRuns}`;
       return runWorkers(items.length, concurrency, async (i) => {
         const item = { ...items[i], PK: `${String(items[i]!.PK)}${suffix}` };
-        await bare.send(new PutCommand({ TableName: bench.sandbox.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
+        await bare.send(
+          new PutCommand({
+            TableName: bench.sandbox.tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(PK)',
+          }),
+        );
       });
     };
     // Two warm-up rounds of each (DynamoDB Local's JIT speeds up for a while), then ABBA order so
@@ -101,7 +133,15 @@ export async function measureWebhookThroughput(bench: BenchSandbox, { concurrenc
     }
     const sandboxPerSecond = median(sandboxRates);
     const barePerSecond = median(bareRates);
-    return { path: 'webhook (HTTP route -> ingest -> DynamoDB Local)', concurrency, perRound, rounds, sandboxPerSecond, barePerSecond, ratio: sandboxPerSecond / barePerSecond };
+    return {
+      path: 'webhook (HTTP route -> ingest -> DynamoDB Local)',
+      concurrency,
+      perRound,
+      rounds,
+      sandboxPerSecond,
+      barePerSecond,
+      ratio: sandboxPerSecond / barePerSecond,
+    };
   } finally {
     bench.meter.capture = undefined;
     bench.meter.paused = false;
@@ -109,7 +149,10 @@ export async function measureWebhookThroughput(bench: BenchSandbox, { concurrenc
   }
 }
 
-export async function measureCommandThroughput(bench: BenchSandbox, { perRound = 40, rounds = 3 } = {}): Promise<ThroughputResult> {
+export async function measureCommandThroughput(
+  bench: BenchSandbox,
+  { perRound = 40, rounds = 3 } = {},
+): Promise<ThroughputResult> {
   const { sandbox, config } = bench;
   const sqs = new SQSClient({ endpoint: sandbox.urls.sqs, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   const queueUrl = sandbox.urls.commandQueue;
@@ -117,17 +160,32 @@ export async function measureCommandThroughput(bench: BenchSandbox, { perRound =
   const load = async () => {
     const ids = Array.from({ length: perRound }, () => randomUUID());
     for (let i = 0; i < ids.length; i += 10) {
-      await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: ids.slice(i, i + 10).map((id, j) => ({
-        Id: String(j), MessageGroupId: `bench-${id}`,
-        MessageBody: JSON.stringify({ type: 'send_group_message', command_id: `bench-${id}`, numbers: MEMBERS, content: 'Throughput' }),
-      })) }));
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: ids.slice(i, i + 10).map((id, j) => ({
+            Id: String(j),
+            MessageGroupId: `bench-${id}`,
+            MessageBody: JSON.stringify({
+              type: 'send_group_message',
+              command_id: `bench-${id}`,
+              numbers: MEMBERS,
+              content: 'Throughput',
+            }),
+          })),
+        }),
+      );
     }
   };
   const callSendblue = async (body: string) => {
     const command = JSON.parse(body) as { numbers: string[]; content: string };
     const response = await fetch(`${sandbox.urls.sendblue}/api/send-group-message`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'sb-api-key-id': config.apiKeyId, 'sb-api-secret-key': config.apiSecretKey },
+      headers: {
+        'content-type': 'application/json',
+        'sb-api-key-id': config.apiKeyId,
+        'sb-api-secret-key': config.apiSecretKey,
+      },
       body: JSON.stringify({ numbers: command.numbers, content: command.content, from_number: config.fromNumber }),
     });
     if (!response.ok) throw new Error(`simulator answered ${response.status}`);
@@ -147,11 +205,18 @@ export async function measureCommandThroughput(bench: BenchSandbox, { perRound =
 
       await load();
       started = performance.now();
-      for (let done = 0; done < perRound;) {
-        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      for (let done = 0; done < perRound; ) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
         await Promise.all(Messages.map((message) => callSendblue(message.Body ?? '{}')));
         if (Messages.length) {
-          await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+            }),
+          );
         }
         done += Messages.length;
       }
@@ -159,7 +224,15 @@ export async function measureCommandThroughput(bench: BenchSandbox, { perRound =
     }
     const sandboxPerSecond = median(sandboxRates);
     const barePerSecond = median(bareRates);
-    return { path: 'commands (SQS emulator -> sender -> simulator)', concurrency: 10, perRound, rounds, sandboxPerSecond, barePerSecond, ratio: sandboxPerSecond / barePerSecond };
+    return {
+      path: 'commands (SQS emulator -> sender -> simulator)',
+      concurrency: 10,
+      perRound,
+      rounds,
+      sandboxPerSecond,
+      barePerSecond,
+      ratio: sandboxPerSecond / barePerSecond,
+    };
   } finally {
     sandbox.poller.start();
     sqs.destroy();

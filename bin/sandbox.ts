@@ -4,7 +4,13 @@
  */
 import { SIGNING_HEADER } from '../lambdas/webhooks/webhook-auth';
 import {
-  DEFAULT_SANDBOX_CONFIG, loadSandboxConfig, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION, SandboxConfigError, type SandboxConfig,
+  DEFAULT_SANDBOX_CONFIG,
+  loadSandboxConfig,
+  SANDBOX_DLQ_NAME,
+  SANDBOX_QUEUE_NAME,
+  SANDBOX_REGION,
+  SandboxConfigError,
+  type SandboxConfig,
 } from '../sandbox/config';
 import { readableLoggerFor } from '../sandbox/event-log';
 import { killTrackedChildren } from '../sandbox/processes';
@@ -67,7 +73,8 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
 
 try {
   // One readable line per event (numbers masked); SANDBOX_LOG=json for the Lambdas' JSON lines.
-  const loggerFor = process.env.SANDBOX_LOG === 'json' ? undefined : (component: string) => readableLoggerFor(component);
+  const loggerFor =
+    process.env.SANDBOX_LOG === 'json' ? undefined : (component: string) => readableLoggerFor(component);
   sandbox = await startSandbox(config, {
     onProgress: (line) => console.log(line),
     loggerFor,
@@ -83,9 +90,13 @@ try {
 // (A signal during startup exits at once; the process registry's exit hook kills Java then.)
 console.log(banner(sandbox, config));
 
-function banner({ urls, tableName, simulator, dynamoDbExposure, streams }: RunningSandbox, { webhookSecret, fromNumber }: SandboxConfig): string {
+function banner(
+  { urls, tableName, simulator, dynamoDbExposure, streams }: RunningSandbox,
+  { webhookSecret, fromNumber }: SandboxConfig,
+): string {
   // A secret the user chose is not echoed to the terminal; the default one is public anyway.
-  const secretShown = webhookSecret === DEFAULT_SANDBOX_CONFIG.webhookSecret ? webhookSecret : '$SENDBLUE_WEBHOOK_SECRET';
+  const secretShown =
+    webhookSecret === DEFAULT_SANDBOX_CONFIG.webhookSecret ? webhookSecret : '$SENDBLUE_WEBHOOK_SECRET';
   const groupId = 'sandbox-group-1';
   const now = new Date().toISOString();
   // The fields of Sendblue's receive webhook for a group message (sendblue-api.md).
@@ -111,11 +122,15 @@ function banner({ urls, tableName, simulator, dynamoDbExposure, streams }: Runni
   const portEnv = [
     config.port !== DEFAULT_SANDBOX_CONFIG.port ? `SANDBOX_PORT=${config.port}` : '',
     config.sqsPort !== DEFAULT_SANDBOX_CONFIG.sqsPort ? `SANDBOX_SQS_PORT=${config.sqsPort}` : '',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
   const cli = `${portEnv ? `${portEnv} ` : ''}npm run cli --`;
   const sendblue = simulator ? `${urls.sendblue}  (built-in simulator)` : `${urls.sendblue}  (SENDBLUE_BASE_URL)`;
   const events = streams.feed ? `${urls.api}/__sandbox/events  (${cli} events --follow)` : 'off (SANDBOX_EVENTS=off)';
-  const media = streams.mediaBucket ? `bucket ${streams.mediaBucket} on the S3 stand-in ${urls.sqs}  (links in GET /messages/{handle})` : 'off (SANDBOX_MEDIA=off)';
+  const media = streams.mediaBucket
+    ? `bucket ${streams.mediaBucket} on the S3 stand-in ${urls.sqs}  (links in GET /messages/{handle})`
+    : 'off (SANDBOX_MEDIA=off)';
   return `
 Sendblue groups sandbox is ready.
   Web page          ${urls.page}  (groups and conversations, live)

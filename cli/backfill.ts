@@ -4,7 +4,7 @@ import { GLOBAL_HELP, type CliCommand } from './types';
 
 export const backfillCommand: CliCommand = {
   name: 'backfill',
-  summary: 'run the backfill now: missed webhooks from Sendblue\'s message list, unknown commands settled',
+  summary: "run the backfill now: missed webhooks from Sendblue's message list, unknown commands settled",
   options: {},
   help: `Usage: cli backfill [--stack NAME | --aws]
 
@@ -22,21 +22,30 @@ ${GLOBAL_HELP}`,
     const report = await runBackfill(target);
     ctx.print(report, () => reportLines(report, target.label));
     const failed = report.lines.filter((line) => line.stoppedBy === 'error');
-    if (failed.length) throw new CliError(`the backfill of ${failed.map((line) => line.line).join(', ')} stopped on an error: ${failed[0]!.error ?? 'see the log'}`, EXIT.remote, ctx.json);
+    if (failed.length)
+      throw new CliError(
+        `the backfill of ${failed.map((line) => line.line).join(', ')} stopped on an error: ${failed[0]!.error ?? 'see the log'}`,
+        EXIT.remote,
+        ctx.json,
+      );
   },
 };
 
 const STOPS: Record<string, string> = {
   done: 'all read',
   throttled: 'stopped early: Sendblue answered 429 (the next run goes on)',
-  budget: 'stopped early: the run\'s page or time budget (the next run goes on)',
+  budget: "stopped early: the run's page or time budget (the next run goes on)",
   error: 'stopped on an error',
 };
 
 function reportLines(report: BackfillReport, label: string): string[] {
-  const lines = [`backfill of ${label}: ${report.found} found, ${report.stored} stored (missed by the webhooks), ${report.already_there} already there`];
+  const lines = [
+    `backfill of ${label}: ${report.found} found, ${report.stored} stored (missed by the webhooks), ${report.already_there} already there`,
+  ];
   for (const line of report.lines) {
-    lines.push(`  ${line.line}  ${line.found} found, ${line.stored} stored, ${line.alreadyThere} already there${line.skipped ? `, ${line.skipped} skipped` : ''}; ${line.pages} page(s); ${STOPS[line.stoppedBy] ?? line.stoppedBy}${line.error ? ` (${line.error})` : ''}`);
+    lines.push(
+      `  ${line.line}  ${line.found} found, ${line.stored} stored, ${line.alreadyThere} already there${line.skipped ? `, ${line.skipped} skipped` : ''}; ${line.pages} page(s); ${STOPS[line.stoppedBy] ?? line.stoppedBy}${line.error ? ` (${line.error})` : ''}`,
+    );
     lines.push(`      read from ${line.from || '-'}; watermark ${line.watermark ?? 'none yet'}`);
   }
   const sweep = report.sweep;
@@ -44,7 +53,9 @@ function reportLines(report: BackfillReport, label: string): string[] {
     lines.push(`  unknown commands: ${sweep.error}`);
   } else {
     const total = (counts: Record<string, number>) => Object.values(counts).reduce((sum, n) => sum + n, 0);
-    lines.push(`  unknown commands: ${sweep.examined} examined, ${total(sweep.sent)} found sent, ${total(sweep.neverSent)} never sent (on the DLQ: npm run cli -- dlq), ${sweep.stillUnknown} still unknown`);
+    lines.push(
+      `  unknown commands: ${sweep.examined} examined, ${total(sweep.sent)} found sent, ${total(sweep.neverSent)} never sent (on the DLQ: npm run cli -- dlq), ${sweep.stillUnknown} still unknown`,
+    );
   }
   return lines;
 }

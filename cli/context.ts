@@ -12,7 +12,11 @@ export const EXIT = { ok: 0, usage: 1, remote: 2 } as const;
 
 export class CliError extends Error {
   /** `reported`: the outcome was already printed (as JSON with --json), so only the exit code is left. */
-  constructor(message: string, readonly exitCode: number, readonly reported = false) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly reported = false,
+  ) {
     super(message);
     this.name = 'CliError';
   }
@@ -56,15 +60,19 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: s
   }
 }
 
-export function createContext(io: CliIo, values: { json?: boolean; stack?: string; aws?: boolean; region?: string }): CommandContext {
+export function createContext(
+  io: CliIo,
+  values: { json?: boolean; stack?: string; aws?: boolean; region?: string },
+): CommandContext {
   let target: Promise<Target> | undefined;
   const deployed = selectsDeployedStack(values, io.env);
   return {
     io,
     json: values.json === true,
-    target: () => (target ??= deployed
-      ? awsTarget({ stackName: values.stack, region: values.region, env: io.env })
-      : Promise.resolve(sandboxTarget(io.env))),
+    target: () =>
+      (target ??= deployed
+        ? awsTarget({ stackName: values.stack, region: values.region, env: io.env })
+        : Promise.resolve(sandboxTarget(io.env))),
     print(value, human) {
       if (values.json) return io.out(JSON.stringify(value, null, 2));
       const text = human();
@@ -90,7 +98,12 @@ export function toCliError(error: unknown): CliError {
 
 export function requirePositionals(positionals: string[], names: string[], command: string): string[] {
   if (positionals.length < names.length) {
-    throw usageError(`${command}: missing ${names.slice(positionals.length).map((n) => `<${n}>`).join(' ')} (see: cli ${command} --help)`);
+    throw usageError(
+      `${command}: missing ${names
+        .slice(positionals.length)
+        .map((n) => `<${n}>`)
+        .join(' ')} (see: cli ${command} --help)`,
+    );
   }
   return positionals;
 }

@@ -30,27 +30,45 @@ ${GLOBAL_HELP}`,
         // A redriven command stays `failed` in the ledger until the sender picks it up again, so
         // waiting means waiting for `sent`.
         const after = values.wait
-          ? await Promise.all(moved.map(async (m) => (m.command_id ? (await waitForCommand(ctx, m.command_id, timeout, ['sent'])).view : undefined)))
+          ? await Promise.all(
+              moved.map(async (m) =>
+                m.command_id ? (await waitForCommand(ctx, m.command_id, timeout, ['sent'])).view : undefined,
+              ),
+            )
           : [];
-        ctx.print({ redriven: moved, ...(values.wait ? { commands: after } : {}) }, () => moved.length
-          ? [`moved ${moved.length} command(s) back to the command queue:`, ...moved.map((m, i) =>
-            `  ${m.command_id ?? m.message_id}  (was: ${m.reason ?? '?'})${after[i] ? `  now: ${after[i]!.state}${after[i]!.state === 'sent' ? ' ✓' : ''}` : ''}`)]
-          : ['the DLQ is empty: nothing to redrive']);
-        if (values.wait && after.some((view) => view?.state !== 'sent')) throw new CliError('not every redriven command was sent', EXIT.remote, true);
+        ctx.print({ redriven: moved, ...(values.wait ? { commands: after } : {}) }, () =>
+          moved.length
+            ? [
+                `moved ${moved.length} command(s) back to the command queue:`,
+                ...moved.map(
+                  (m, i) =>
+                    `  ${m.command_id ?? m.message_id}  (was: ${m.reason ?? '?'})${after[i] ? `  now: ${after[i]!.state}${after[i]!.state === 'sent' ? ' ✓' : ''}` : ''}`,
+                ),
+              ]
+            : ['the DLQ is empty: nothing to redrive'],
+        );
+        if (values.wait && after.some((view) => view?.state !== 'sent'))
+          throw new CliError('not every redriven command was sent', EXIT.remote, true);
         return;
       }
       const [letters, total] = await Promise.all([listDeadLetters(sqs, target), countDeadLetters(sqs, target)]);
-      ctx.print({ count: Math.max(total, letters.length), messages: letters }, () => letters.length
-        ? [`${Math.max(total, letters.length)} message(s) on the DLQ${total > letters.length ? ` (showing ${letters.length})` : ''}:`,
-          ...letters.flatMap((m) => [
-            `✗ ${m.command_id ?? '(no command_id)'}  failed ${shortTime(m.failed_at)} after ${m.receive_count ?? '?'} receive(s)`,
-            `    reason: ${m.reason ?? '(none recorded)'}`,
-          ]),
-          'try them again: npm run cli -- dlq --redrive']
-        : ['the DLQ is empty']);
+      ctx.print({ count: Math.max(total, letters.length), messages: letters }, () =>
+        letters.length
+          ? [
+              `${Math.max(total, letters.length)} message(s) on the DLQ${total > letters.length ? ` (showing ${letters.length})` : ''}:`,
+              ...letters.flatMap((m) => [
+                `✗ ${m.command_id ?? '(no command_id)'}  failed ${shortTime(m.failed_at)} after ${m.receive_count ?? '?'} receive(s)`,
+                `    reason: ${m.reason ?? '(none recorded)'}`,
+              ]),
+              'try them again: npm run cli -- dlq --redrive',
+            ]
+          : ['the DLQ is empty'],
+      );
     } catch (error) {
       if (error instanceof RemoteError || error instanceof CliError) throw error;
-      throw new RemoteError(`could not read the DLQ of ${target.label}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new RemoteError(
+        `could not read the DLQ of ${target.label}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     } finally {
       sqs.destroy();
     }

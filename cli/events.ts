@@ -26,7 +26,7 @@ ${GLOBAL_HELP}`,
     const target = await ctx.target();
     if (!values.follow) {
       const page = await listEvents(target, after);
-      ctx.print(page, () => page.events.length ? page.events.map(eventLine) : ['no events yet']);
+      ctx.print(page, () => (page.events.length ? page.events.map(eventLine) : ['no events yet']));
       return;
     }
     let seen = 0;
@@ -58,7 +58,10 @@ function eventLine(event: EventEnvelope): string {
       case 'Command Settled':
         return `${d.group_id ?? '-'}  command ${d.command_id} ${d.state}${d.error ? `: ${d.error}` : ''}`;
       case 'Group Changed': {
-        const changes = [...(d.added_members ?? []).map((m: string) => `+${m}`), ...(d.removed_members ?? []).map((m: string) => `-${m}`)];
+        const changes = [
+          ...(d.added_members ?? []).map((m: string) => `+${m}`),
+          ...(d.removed_members ?? []).map((m: string) => `-${m}`),
+        ];
         if (d.name !== d.previous_name) changes.push(`name "${d.name ?? ''}"`);
         return `${d.group_id}  ${changes.join(' ') || 'unchanged'}`;
       }

@@ -5,17 +5,21 @@ import type { CommandView } from '../lambdas/contract/views';
 export const statusMark = (status: string) => `${STATUS_MARKS[status] ?? '?'} ${status}`.trim();
 
 /** `2026-11-28T20:51:10.123Z` -> `2026-11-28 20:51:10` (UTC). */
-export const shortTime = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '-');
+export const shortTime = (iso: string | null | undefined) =>
+  iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '-';
 
 export type { CommandView };
 
 export function commandLines(view: CommandView): string[] {
-  const lines = [`command ${view.command_id}: ${view.state}${view.state === 'sent' ? ' ✓' : view.state === 'failed' ? ' ✗' : ''} (${view.type})`];
+  const lines = [
+    `command ${view.command_id}: ${view.state}${view.state === 'sent' ? ' ✓' : view.state === 'failed' ? ' ✗' : ''} (${view.type})`,
+  ];
   if (view.group_id) lines.push(`  group    ${view.group_id}`);
   if (view.message_handle) lines.push(`  message  ${view.message_handle}`);
   if (view.error) lines.push(`  error    ${view.error}`);
   if (view.next_attempt_at) lines.push(`  next     ${shortTime(view.next_attempt_at)}`);
-  if (view.refused_reuses?.length) lines.push(`  refused  ${view.refused_reuses.length} other command(s) that reused this command_id (not sent)`);
+  if (view.refused_reuses?.length)
+    lines.push(`  refused  ${view.refused_reuses.length} other command(s) that reused this command_id (not sent)`);
   if (view.state === 'failed') lines.push('  it is on the DLQ: see `cli dlq`, and `cli dlq --redrive` to try again');
   return lines;
 }

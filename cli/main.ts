@@ -12,7 +12,19 @@ import { sendCommand } from './send';
 import { setupCommand } from './setup/command';
 import { GLOBAL_HELP, type CliCommand } from './types';
 
-export const COMMANDS: CliCommand[] = [sendCommand, addCommand, removeCommand, renameCommand, statusCommand, groupCommand, historyCommand, dlqCommand, setupCommand, eventsCommand, backfillCommand];
+export const COMMANDS: CliCommand[] = [
+  sendCommand,
+  addCommand,
+  removeCommand,
+  renameCommand,
+  statusCommand,
+  groupCommand,
+  historyCommand,
+  dlqCommand,
+  setupCommand,
+  eventsCommand,
+  backfillCommand,
+];
 
 const MAIN_HELP = `Usage: npm run cli -- <command> [options]
 
@@ -36,21 +48,25 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const command = COMMANDS.find((c) => c.name === name);
   const json = rest.includes('--json');
   try {
-    if (!command) throw usageError(`unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see: --help)`);
+    if (!command)
+      throw usageError(`unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see: --help)`);
     const { values, positionals } = parse(rest, command.options);
     if (values.help) {
       io.out(command.help);
       return EXIT.ok;
     }
-    await command.run(createContext(io, values), values as Record<string, string | boolean | string[] | undefined>, positionals);
+    await command.run(
+      createContext(io, values),
+      values as Record<string, string | boolean | string[] | undefined>,
+      positionals,
+    );
     return EXIT.ok;
   } catch (error) {
     const failure = toCliError(error);
     const { exitCode } = failure;
     if (json) {
       if (!failure.reported) io.out(JSON.stringify({ error: failure.message, exit_code: exitCode }));
-    }
-    else io.err(`error: ${failure.message}`);
+    } else io.err(`error: ${failure.message}`);
     return exitCode;
   }
 }

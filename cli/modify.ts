@@ -2,7 +2,12 @@ import { requirePositionals } from './context';
 import { queueAndReport } from './send';
 import { GLOBAL_HELP, type CliCommand } from './types';
 
-const COMMON = { from: { type: 'string' }, id: { type: 'string' }, wait: { type: 'boolean' }, timeout: { type: 'string' } } as const;
+const COMMON = {
+  from: { type: 'string' },
+  id: { type: 'string' },
+  wait: { type: 'boolean' },
+  timeout: { type: 'string' },
+} as const;
 const COMMON_HELP = `Options:
   --from NUMBER     your Sendblue line (default: the stack's)
   --id ID           command_id (default: a new UUID)
@@ -20,7 +25,12 @@ function recipientCommand(name: 'add' | 'remove'): CliCommand {
     help: `Usage: cli ${name} GROUP_ID NUMBER [options]\n\nQueues a modify_group command that ${verb} the group.\n\n${COMMON_HELP}`,
     async run(ctx, values, positionals) {
       const [groupId, number] = requirePositionals(positionals, ['group_id', 'number'], name);
-      const input = { group_id: groupId!, number: number!, command_id: values.id as string | undefined, from_number: values.from as string | undefined };
+      const input = {
+        group_id: groupId!,
+        number: number!,
+        command_id: values.id as string | undefined,
+        from_number: values.from as string | undefined,
+      };
       await queueAndReport(ctx, values, (p) => (name === 'add' ? p.addRecipient(input) : p.removeRecipient(input)));
     },
   };
@@ -36,8 +46,13 @@ export const renameCommand: CliCommand = {
   help: `Usage: cli rename GROUP_ID NAME... [options]\n\nQueues a modify_group rename command.\n\n${COMMON_HELP}`,
   async run(ctx, values, positionals) {
     const [groupId, ...words] = requirePositionals(positionals, ['group_id', 'name'], 'rename');
-    await queueAndReport(ctx, values, (p) => p.renameGroup({
-      group_id: groupId!, name: words.join(' '), command_id: values.id as string | undefined, from_number: values.from as string | undefined,
-    }));
+    await queueAndReport(ctx, values, (p) =>
+      p.renameGroup({
+        group_id: groupId!,
+        name: words.join(' '),
+        command_id: values.id as string | undefined,
+        from_number: values.from as string | undefined,
+      }),
+    );
   },
 };

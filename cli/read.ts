@@ -17,11 +17,14 @@ export const statusCommand: CliCommand = {
     const view = values.wait
       ? (await waitForCommand(ctx, commandId!, parseTimeout(values.timeout))).view
       : await createReader(await ctx.target()).get<CommandView>(`/commands/${id(commandId!)}`);
-    if (!view) throw new CliError(`command ${commandId} is not known (yet): nothing picked it up within the timeout`, EXIT.remote);
+    if (!view)
+      throw new CliError(
+        `command ${commandId} is not known (yet): nothing picked it up within the timeout`,
+        EXIT.remote,
+      );
     ctx.print(view, () => commandLines(view));
   },
 };
-
 
 export const groupCommand: CliCommand = {
   name: 'group',
@@ -44,7 +47,7 @@ export type { MessageView };
 
 export const historyCommand: CliCommand = {
   name: 'history',
-  summary: 'a group\'s conversation, one page at a time, with status marks',
+  summary: "a group's conversation, one page at a time, with status marks",
   options: { limit: { type: 'string' }, cursor: { type: 'string' }, all: { type: 'boolean' } },
   help: `Usage: cli history GROUP_ID [--limit N] [--cursor CURSOR] [--all]
 
@@ -58,7 +61,8 @@ ${GLOBAL_HELP}`,
   async run(ctx, values, positionals) {
     const [groupId] = requirePositionals(positionals, ['group_id'], 'history');
     const limit = values.limit === undefined ? 20 : Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw usageError('history: --limit must be a whole number from 1 to 100');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw usageError('history: --limit must be a whole number from 1 to 100');
     const reader = createReader(await ctx.target());
     let cursor = values.cursor as string | undefined;
     const messages: MessageView[] = [];

@@ -6,10 +6,22 @@ import { GLOBAL_HELP, type CliCommand } from './types';
 import { parseTimeout, waitForCommand } from './wait';
 
 const listOf = (value: unknown): string[] | undefined =>
-  value === undefined ? undefined : ([] as string[]).concat(value as string | string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  value === undefined
+    ? undefined
+    : ([] as string[])
+        .concat(value as string | string[])
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter(Boolean);
 
 /** Queues a command, prints its id, and with --wait follows it until sent or failed (failed: exit 2). */
-export async function queueAndReport(ctx: CommandContext, values: Record<string, unknown>, queue: (p: ReturnType<typeof createGroupsProducer>) => Promise<{ command_id: string; message_group_id: string; fingerprint: string }>) {
+export async function queueAndReport(
+  ctx: CommandContext,
+  values: Record<string, unknown>,
+  queue: (
+    p: ReturnType<typeof createGroupsProducer>,
+  ) => Promise<{ command_id: string; message_group_id: string; fingerprint: string }>,
+) {
   const timeout = parseTimeout(values.timeout); // a bad --timeout is a usage error before anything is queued
   const target = await ctx.target();
   const producer = createGroupsProducer(target);
@@ -27,25 +39,38 @@ export async function queueAndReport(ctx: CommandContext, values: Record<string,
   }
   const { view, refused } = await waitForCommand(ctx, queued.command_id, timeout, undefined, queued.fingerprint);
   if (refused) {
-    ctx.print({ ...queued, state: 'refused', error: refused }, () => [`command ${queued.command_id}: refused ✗`, `  error    ${refused}`]);
+    ctx.print({ ...queued, state: 'refused', error: refused }, () => [
+      `command ${queued.command_id}: refused ✗`,
+      `  error    ${refused}`,
+    ]);
     throw new CliError(refused, EXIT.remote, true);
   }
-  ctx.print(view ?? { ...queued, state: 'queued' }, () => view
-    ? commandLines(view)
-    : [`command ${queued.command_id} is queued but not settled yet; see: npm run cli -- status ${queued.command_id}`]);
+  ctx.print(view ?? { ...queued, state: 'queued' }, () =>
+    view
+      ? commandLines(view)
+      : [`command ${queued.command_id} is queued but not settled yet; see: npm run cli -- status ${queued.command_id}`],
+  );
   // Waited for, and it failed or did not settle in time: the output says so; the exit code says
   // it is not (yet) confirmed, so scripts can tell.
-  if (view?.state === 'failed') throw new CliError(`command ${queued.command_id} failed (it is on the DLQ)`, EXIT.remote, true);
-  if (view?.state !== 'sent') throw new CliError(`command ${queued.command_id} did not settle within the timeout`, EXIT.remote, true);
+  if (view?.state === 'failed')
+    throw new CliError(`command ${queued.command_id} failed (it is on the DLQ)`, EXIT.remote, true);
+  if (view?.state !== 'sent')
+    throw new CliError(`command ${queued.command_id} did not settle within the timeout`, EXIT.remote, true);
 }
 
 export const sendCommand: CliCommand = {
   name: 'send',
   summary: 'send a message to a group (new: --to numbers; existing: --group id)',
   options: {
-    to: { type: 'string', multiple: true }, group: { type: 'string' }, media: { type: 'string' },
-    style: { type: 'string' }, from: { type: 'string' }, callback: { type: 'string' }, id: { type: 'string' },
-    wait: { type: 'boolean' }, timeout: { type: 'string' },
+    to: { type: 'string', multiple: true },
+    group: { type: 'string' },
+    media: { type: 'string' },
+    style: { type: 'string' },
+    from: { type: 'string' },
+    callback: { type: 'string' },
+    id: { type: 'string' },
+    wait: { type: 'boolean' },
+    timeout: { type: 'string' },
   },
   help: `Usage: cli send (--to +1555...,+1555... | --group GROUP_ID) [options] [CONTENT...]
 
@@ -68,17 +93,21 @@ ${GLOBAL_HELP}
 Example: npm run cli -- send --to +15551230001,+15551230002 "Hello group" --wait`,
   async run(ctx, values, positionals) {
     const content = positionals.join(' ') || undefined;
-    if (!values.to && !values.group) throw usageError('send: give --to NUMBERS (a new group) or --group GROUP_ID (see: cli send --help)');
-    if (!content && !values.media) throw usageError('send: give the message text or --media URL (see: cli send --help)');
-    await queueAndReport(ctx, values, (producer) => producer.sendGroupMessage({
-      command_id: values.id as string | undefined,
-      group_id: values.group as string | undefined,
-      numbers: listOf(values.to),
-      content,
-      media_url: values.media as string | undefined,
-      send_style: values.style as SendStyle | undefined,
-      from_number: values.from as string | undefined,
-      status_callback: values.callback as string | undefined,
-    }));
+    if (!values.to && !values.group)
+      throw usageError('send: give --to NUMBERS (a new group) or --group GROUP_ID (see: cli send --help)');
+    if (!content && !values.media)
+      throw usageError('send: give the message text or --media URL (see: cli send --help)');
+    await queueAndReport(ctx, values, (producer) =>
+      producer.sendGroupMessage({
+        command_id: values.id as string | undefined,
+        group_id: values.group as string | undefined,
+        numbers: listOf(values.to),
+        content,
+        media_url: values.media as string | undefined,
+        send_style: values.style as SendStyle | undefined,
+        from_number: values.from as string | undefined,
+        status_callback: values.callback as string | undefined,
+      }),
+    );
   },
 };

@@ -8,7 +8,11 @@ export interface CliCommand {
   /** Full `--help` text (usage, options, examples). */
   help: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  run(ctx: CommandContext, values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<void>;
+  run(
+    ctx: CommandContext,
+    values: Record<string, string | boolean | string[] | undefined>,
+    positionals: string[],
+  ): Promise<void>;
 }
 
 export const GLOBAL_HELP = `Global options:

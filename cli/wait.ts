@@ -17,7 +17,13 @@ export interface WaitResult {
  * the time is up (then the last state seen, if any). With `fingerprint` (the command we queued),
  * a state that belongs to a different command using the same id is not taken for ours.
  */
-export async function waitForCommand(ctx: CommandContext, commandId: string, timeoutSeconds: number, states = SETTLED, fingerprint?: string): Promise<WaitResult> {
+export async function waitForCommand(
+  ctx: CommandContext,
+  commandId: string,
+  timeoutSeconds: number,
+  states = SETTLED,
+  fingerprint?: string,
+): Promise<WaitResult> {
   const reader = createReader(await ctx.target());
   const deadline = Date.now() + timeoutSeconds * 1000;
   let last: CommandView | undefined;
@@ -39,6 +45,7 @@ export async function waitForCommand(ctx: CommandContext, commandId: string, tim
 export const parseTimeout = (value: unknown, fallback = 30): number => {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw usageError(`--timeout must be a number of seconds above 0 (got "${String(value)}")`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw usageError(`--timeout must be a number of seconds above 0 (got "${String(value)}")`);
   return n;
 };

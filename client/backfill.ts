@@ -25,21 +25,29 @@ async function viaSandbox(target: Target): Promise<BackfillReport> {
     throw new RemoteError(`could not reach ${target.label}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const body = (await response.json().catch(() => undefined)) as (BackfillReport & { error?: string }) | undefined;
-  if (!response.ok || !body) throw new RemoteError(`the backfill did not run on ${target.label}: HTTP ${response.status}${body?.error ? `: ${body.error}` : ''}`, response.status);
+  if (!response.ok || !body)
+    throw new RemoteError(
+      `the backfill did not run on ${target.label}: HTTP ${response.status}${body?.error ? `: ${body.error}` : ''}`,
+      response.status,
+    );
   return body;
 }
 
 async function viaLambda(target: Target, given?: LambdaClient): Promise<BackfillReport> {
   if (!target.backfillFunctionName) {
-    throw new RemoteError(`${target.label} has no backfill function: deploy this version (output BackfillFunctionName), or set SENDBLUE_GROUPS_BACKFILL_FUNCTION`);
+    throw new RemoteError(
+      `${target.label} has no backfill function: deploy this version (output BackfillFunctionName), or set SENDBLUE_GROUPS_BACKFILL_FUNCTION`,
+    );
   }
   const lambda = given ?? new LambdaClient({ region: target.region });
   try {
-    const out = await lambda.send(new InvokeCommand({
-      FunctionName: target.backfillFunctionName,
-      InvocationType: 'RequestResponse',
-      Payload: new TextEncoder().encode(JSON.stringify({ source: 'sendblue-groups cli' })),
-    }));
+    const out = await lambda.send(
+      new InvokeCommand({
+        FunctionName: target.backfillFunctionName,
+        InvocationType: 'RequestResponse',
+        Payload: new TextEncoder().encode(JSON.stringify({ source: 'sendblue-groups cli' })),
+      }),
+    );
     const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
     if (out.FunctionError) {
       const detail = (JSON.parse(text || '{}') as { errorMessage?: string }).errorMessage ?? out.FunctionError;
@@ -48,7 +56,9 @@ async function viaLambda(target: Target, given?: LambdaClient): Promise<Backfill
     return JSON.parse(text) as BackfillReport;
   } catch (error) {
     if (error instanceof RemoteError) throw error;
-    throw new RemoteError(`could not run the backfill of ${target.label}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new RemoteError(
+      `could not run the backfill of ${target.label}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   } finally {
     if (!given) lambda.destroy();
   }

@@ -30,7 +30,9 @@ export { messageGroupIdFor };
 /** Validates (throws CommandValidationError with the sender's wording) and builds the message. */
 export function prepareCommand(input: GroupCommand): PreparedCommand {
   // Fields left undefined are dropped, as JSON would drop them.
-  const body = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as unknown as GroupCommand;
+  const body = Object.fromEntries(
+    Object.entries(input).filter(([, value]) => value !== undefined),
+  ) as unknown as GroupCommand;
   const commandId = body.command_id ?? randomUUID();
   const result = validateCommand({ ...body, command_id: commandId });
   if (!result.ok) throw new CommandValidationError(result.error);
@@ -50,23 +52,22 @@ export function prepareCommand(input: GroupCommand): PreparedCommand {
 }
 
 /** GET /commands/{id}, as far as the producer needs it. */
-export type CommandStateView = Pick<CommandView, 'command_id' | 'state' | 'error'> & Partial<Pick<CommandView, 'fingerprint' | 'refused_reuses'>>;
+export type CommandStateView = Pick<CommandView, 'command_id' | 'state' | 'error'> &
+  Partial<Pick<CommandView, 'fingerprint' | 'refused_reuses'>>;
 
 /**
  * What a command state means for the producer of one particular command (its fingerprint): its
  * own state; `refused` when the id belongs to a different command (the sender refused this one,
  * or SQS dropped it as a duplicate id within its 5-minute window); `pending` while it is not decided.
  */
-export type OwnOutcome =
-  | { kind: 'own'; state: string }
-  | { kind: 'refused'; reason: string }
-  | { kind: 'pending' };
+export type OwnOutcome = { kind: 'own'; state: string } | { kind: 'refused'; reason: string } | { kind: 'pending' };
 
 export function ownOutcome(view: CommandStateView, fingerprint: string): OwnOutcome {
   const refusal = `command_id ${view.command_id} is already used by a different command; this one was not sent (use a new command_id)`;
   if (view.refused_reuses?.includes(fingerprint)) return { kind: 'refused', reason: refusal };
   // An entry without a fingerprint is an invalid command's: a valid command may still take the id.
-  if (!view.fingerprint || view.fingerprint === fingerprint) return view.fingerprint ? { kind: 'own', state: view.state } : { kind: 'pending' };
+  if (!view.fingerprint || view.fingerprint === fingerprint)
+    return view.fingerprint ? { kind: 'own', state: view.state } : { kind: 'pending' };
   // Another command owns the id. Once it is sent, ours can never run (the sender refuses it, or
   // SQS dropped it as a duplicate id); while it runs or after it failed, ours may still take the id.
   return view.state === 'sent' ? { kind: 'refused', reason: refusal } : { kind: 'pending' };

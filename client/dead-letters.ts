@@ -5,8 +5,14 @@
  * on purpose) and gets a new deduplication id, as the queues deduplicate on content.
  */
 import {
-  ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand,
-  SendMessageCommand, type Message, type MessageAttributeValue, type SQSClient,
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type Message,
+  type MessageAttributeValue,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/adapters/sqs-command-queue';
 import type { Target } from './target';
@@ -37,19 +43,31 @@ function toDeadLetter(message: Message): DeadLetter {
 }
 
 async function receive(sqs: SQSClient, queueUrl: string, visibility: number): Promise<Message[]> {
-  const out = await sqs.send(new ReceiveMessageCommand({
-    QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: visibility,
-    MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
-  }));
+  const out = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 0,
+      VisibilityTimeout: visibility,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
+    }),
+  );
   return out.Messages ?? [];
 }
 
 /** How many messages the DLQ holds (approximate, as SQS counts). */
 export async function countDeadLetters(sqs: SQSClient, target: Target): Promise<number> {
-  const out = await sqs.send(new GetQueueAttributesCommand({
-    QueueUrl: target.deadLetterQueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-  }));
-  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: target.deadLetterQueueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 /**
@@ -66,18 +84,34 @@ export async function listDeadLetters(sqs: SQSClient, target: Target): Promise<D
       seen.push(...batch);
     }
   } finally {
-    await Promise.all(seen.map((message) => sqs.send(new ChangeMessageVisibilityCommand({
-      QueueUrl: target.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0,
-    })).catch(() => {}))); // at worst a message stays hidden for 30 s
+    await Promise.all(
+      seen.map((message) =>
+        sqs
+          .send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: target.deadLetterQueueUrl,
+              ReceiptHandle: message.ReceiptHandle,
+              VisibilityTimeout: 0,
+            }),
+          )
+          .catch(() => {}),
+      ),
+    ); // at worst a message stays hidden for 30 s
   }
   return seen.map(toDeadLetter);
 }
 
 const copyAttributes = (attributes: Record<string, MessageAttributeValue> | undefined) =>
-  Object.fromEntries(Object.entries(attributes ?? {}).map(([name, value]) => [name, {
-    DataType: value.DataType, ...(value.StringValue !== undefined ? { StringValue: value.StringValue } : {}),
-    ...(value.BinaryValue !== undefined ? { BinaryValue: value.BinaryValue } : {}),
-  }]));
+  Object.fromEntries(
+    Object.entries(attributes ?? {}).map(([name, value]) => [
+      name,
+      {
+        DataType: value.DataType,
+        ...(value.StringValue !== undefined ? { StringValue: value.StringValue } : {}),
+        ...(value.BinaryValue !== undefined ? { BinaryValue: value.BinaryValue } : {}),
+      },
+    ]),
+  );
 
 function withCommandId(attributes: Record<string, MessageAttributeValue> | undefined, commandId: string | undefined) {
   if (!commandId || attributes?.[DEAD_LETTER_ATTRIBUTES.commandId]) return attributes;
@@ -95,16 +129,23 @@ export async function redriveDeadLetters(sqs: SQSClient, target: Target): Promis
     if (!batch.length) break;
     for (const message of batch) {
       const letter = toDeadLetter(message);
-      await sqs.send(new SendMessageCommand({
-        QueueUrl: target.commandQueueUrl,
-        MessageBody: letter.body,
-        MessageGroupId: letter.message_group_id ?? letter.command_id ?? 'redrive',
-        MessageDeduplicationId: `redrive-${letter.message_id}`.slice(0, 128),
-        // The command keeps its identity: a body without command_id was known by its original
-        // deduplication id, and this send needs a new one (content-based dedup would drop it).
-        MessageAttributes: withCommandId(copyAttributes(message.MessageAttributes), letter.command_id ?? message.Attributes?.MessageDeduplicationId),
-      }));
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: target.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle }));
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: target.commandQueueUrl,
+          MessageBody: letter.body,
+          MessageGroupId: letter.message_group_id ?? letter.command_id ?? 'redrive',
+          MessageDeduplicationId: `redrive-${letter.message_id}`.slice(0, 128),
+          // The command keeps its identity: a body without command_id was known by its original
+          // deduplication id, and this send needs a new one (content-based dedup would drop it).
+          MessageAttributes: withCommandId(
+            copyAttributes(message.MessageAttributes),
+            letter.command_id ?? message.Attributes?.MessageDeduplicationId,
+          ),
+        }),
+      );
+      await sqs.send(
+        new DeleteMessageCommand({ QueueUrl: target.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
       moved.push(letter);
     }
   }

@@ -11,8 +11,11 @@ export type { EventEnvelope } from '../sandbox/event-feed';
 
 function sandboxOnly(target: Target): void {
   if (target.kind !== 'sandbox') {
-    throw new TargetError("events are read from the sandbox's local log; a deployed stack publishes them to its EventBridge bus " +
-      '(output EventBusName): subscribe with an EventBridge rule (README "Events")', false);
+    throw new TargetError(
+      "events are read from the sandbox's local log; a deployed stack publishes them to its EventBridge bus " +
+        '(output EventBusName): subscribe with an EventBridge rule (README "Events")',
+      false,
+    );
   }
 }
 
@@ -23,11 +26,22 @@ async function open(target: Target, query: string, signal?: AbortSignal): Promis
     response = await fetch(`${target.apiUrl}${SANDBOX_EVENTS_PATH}?${query}`, { signal });
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new RemoteError(`could not reach ${target.label}: ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)} (is \`npm start\` running?)`);
+    throw new RemoteError(
+      `could not reach ${target.label}: ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)} (is \`npm start\` running?)`,
+    );
   }
   if (!response.ok) {
     const text = await response.text();
-    throw new RemoteError(`${SANDBOX_EVENTS_PATH} answered ${response.status}: ${(() => { try { return JSON.parse(text).error; } catch { return text.slice(0, 200); } })()}`, response.status);
+    throw new RemoteError(
+      `${SANDBOX_EVENTS_PATH} answered ${response.status}: ${(() => {
+        try {
+          return JSON.parse(text).error;
+        } catch {
+          return text.slice(0, 200);
+        }
+      })()}`,
+      response.status,
+    );
   }
   return response;
 }
@@ -38,7 +52,10 @@ export async function listEvents(target: Target, after = 0): Promise<{ events: E
 }
 
 /** Events after position `after`, then each new one as it is published, until `signal` aborts or the sandbox stops. */
-export async function* followEvents(target: Target, options: { after?: number; signal?: AbortSignal } = {}): AsyncGenerator<{ seq: number; event: EventEnvelope }> {
+export async function* followEvents(
+  target: Target,
+  options: { after?: number; signal?: AbortSignal } = {},
+): AsyncGenerator<{ seq: number; event: EventEnvelope }> {
   const response = await open(target, `follow=1&after=${options.after ?? 0}`, options.signal);
   const decoder = new TextDecoder();
   let buffer = '';

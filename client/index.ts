@@ -7,10 +7,21 @@
  *   const { command_id } = await producer.sendGroupMessage({ numbers: ['+15551230001', '+15551230002'], content: 'Hi' });
  */
 export {
-  CommandValidationError, messageGroupIdFor, ownOutcome, prepareCommand, type CommandStateView, type OwnOutcome, type PreparedCommand,
+  CommandValidationError,
+  messageGroupIdFor,
+  ownOutcome,
+  prepareCommand,
+  type CommandStateView,
+  type OwnOutcome,
+  type PreparedCommand,
 } from './commands';
 export {
-  createGroupsProducer, sqsClientFor, type GroupsProducer, type QueuedCommand, type RecipientInput, type RenameInput,
+  createGroupsProducer,
+  sqsClientFor,
+  type GroupsProducer,
+  type QueuedCommand,
+  type RecipientInput,
+  type RenameInput,
   type SendGroupMessageInput,
 } from './producer';
 export { createReader, RemoteError, signGet, type Reader } from './reader';
@@ -18,5 +29,16 @@ export { awsTarget, DEFAULT_STACK_NAME, sandboxTarget, TargetError, targetFromOu
 export { countDeadLetters, listDeadLetters, redriveDeadLetters, type DeadLetter } from './dead-letters';
 export { followEvents, listEvents, type EventEnvelope } from './events';
 export { runBackfill, type BackfillReport } from './backfill';
-export { validateCommand, type GroupCommand, type ModifyGroupCommand, type SendGroupMessageCommand } from '../lambdas/contract/commands';
-export type { CommandView, GroupView, MessageDetailView, MessagePageView, MessageView } from '../lambdas/contract/views';
+export {
+  validateCommand,
+  type GroupCommand,
+  type ModifyGroupCommand,
+  type SendGroupMessageCommand,
+} from '../lambdas/contract/commands';
+export type {
+  CommandView,
+  GroupView,
+  MessageDetailView,
+  MessagePageView,
+  MessageView,
+} from '../lambdas/contract/views';

@@ -9,7 +9,11 @@ import { RemoteError } from './reader';
 import type { Target } from './target';
 
 export type SendGroupMessageInput = Omit<SendGroupMessageCommand, 'type'>;
-interface ModifyBase { group_id: string; command_id?: string; from_number?: string }
+interface ModifyBase {
+  group_id: string;
+  command_id?: string;
+  from_number?: string;
+}
 export type RecipientInput = ModifyBase & { number: string };
 export type RenameInput = ModifyBase & { name: string };
 
@@ -51,13 +55,22 @@ export function createGroupsProducer(target: Target, options: { sqs?: SQSClient 
     const prepared = prepareCommand(command);
     try {
       const out = await sqs.send(new SendMessageCommand({ QueueUrl: target.commandQueueUrl, ...prepared.message }));
-      return { command_id: prepared.commandId, message_id: out.MessageId ?? '', message_group_id: prepared.message.MessageGroupId, fingerprint: prepared.fingerprint };
+      return {
+        command_id: prepared.commandId,
+        message_id: out.MessageId ?? '',
+        message_group_id: prepared.message.MessageGroupId,
+        fingerprint: prepared.fingerprint,
+      };
     } catch (error) {
-      throw new RemoteError(`could not queue the command on ${target.label}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new RemoteError(
+        `could not queue the command on ${target.label}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   };
-  const modify = (modify_type: ModifyGroupCommand['modify_type'], input: ModifyBase & { number?: string; name?: string }) =>
-    send({ type: 'modify_group', modify_type, ...input });
+  const modify = (
+    modify_type: ModifyGroupCommand['modify_type'],
+    input: ModifyBase & { number?: string; name?: string },
+  ) => send({ type: 'modify_group', modify_type, ...input });
   return {
     send,
     sendGroupMessage: (input) => send({ type: 'send_group_message', ...input }),

@@ -11,26 +11,37 @@ import type { Target } from './target';
 type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
 /** Signs a GET to the API; returns the headers to send (host, x-amz-date, authorization, ...). */
-export async function signGet(url: URL, region: string, credentials: Credentials, now?: Date): Promise<Record<string, string>> {
+export async function signGet(
+  url: URL,
+  region: string,
+  credentials: Credentials,
+  now?: Date,
+): Promise<Record<string, string>> {
   const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: NodeSha256 });
   const query: Record<string, string> = {};
   url.searchParams.forEach((value, key) => {
     query[key] = value;
   });
-  const signed = await signer.sign({
-    method: 'GET',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: url.port ? Number(url.port) : undefined,
-    path: url.pathname,
-    query,
-    headers: { host: url.host },
-  }, now ? { signingDate: now } : undefined);
+  const signed = await signer.sign(
+    {
+      method: 'GET',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query,
+      headers: { host: url.host },
+    },
+    now ? { signingDate: now } : undefined,
+  );
   return signed.headers as Record<string, string>;
 }
 
 export class RemoteError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'RemoteError';
   }
@@ -52,8 +63,10 @@ export function createReader(target: Target, options: { credentials?: Credential
         response = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
       } catch (error) {
         const cause = (error as { cause?: { code?: string } }).cause?.code;
-        throw new RemoteError(`could not reach ${target.label}: ${cause ?? (error instanceof Error ? error.message : String(error))}` +
-          (target.kind === 'sandbox' ? ' (is `npm start` running?)' : ''));
+        throw new RemoteError(
+          `could not reach ${target.label}: ${cause ?? (error instanceof Error ? error.message : String(error))}` +
+            (target.kind === 'sandbox' ? ' (is `npm start` running?)' : ''),
+        );
       }
       const text = await response.text();
       let body: { error?: string; message?: string } | undefined;

@@ -51,7 +51,10 @@ export function sandboxTarget(env: NodeJS.ProcessEnv = process.env): Target {
 }
 
 export class TargetError extends Error {
-  constructor(message: string, readonly remote = true) {
+  constructor(
+    message: string,
+    readonly remote = true,
+  ) {
     super(message);
     this.name = 'TargetError';
   }
@@ -81,7 +84,10 @@ export interface AwsTargetOptions {
 }
 
 /** Which stack and region: `--stack`/`--region`, else SENDBLUE_GROUPS_STACK and AWS_REGION (or AWS_DEFAULT_REGION). */
-export function stackLocation(options: Pick<AwsTargetOptions, 'stackName' | 'region' | 'env'> = {}): { stackName: string; region: string } {
+export function stackLocation(options: Pick<AwsTargetOptions, 'stackName' | 'region' | 'env'> = {}): {
+  stackName: string;
+  region: string;
+} {
   const env = options.env ?? process.env;
   const stackName = options.stackName ?? env.SENDBLUE_GROUPS_STACK ?? DEFAULT_STACK_NAME;
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
@@ -90,13 +96,19 @@ export function stackLocation(options: Pick<AwsTargetOptions, 'stackName' | 'reg
 }
 
 /** The stack's outputs, read with CloudFormation DescribeStacks. */
-export async function readStackOutputs(stackName: string, region: string, client?: CloudFormationClient): Promise<Output[]> {
+export async function readStackOutputs(
+  stackName: string,
+  region: string,
+  client?: CloudFormationClient,
+): Promise<Output[]> {
   const cloudFormation = client ?? new CloudFormationClient({ region });
   try {
     const out = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
     return out.Stacks?.[0]?.Outputs ?? [];
   } catch (error) {
-    throw new TargetError(`could not read the outputs of stack ${stackName} in ${region}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TargetError(
+      `could not read the outputs of stack ${stackName} in ${region}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   } finally {
     if (!client) cloudFormation.destroy();
   }
@@ -105,7 +117,11 @@ export async function readStackOutputs(stackName: string, region: string, client
 /** One output's value; a missing one is a clear error (not this kind of stack, or not fully deployed). */
 export function outputValue(stackName: string, outputs: Output[], key: string): string {
   const found = outputs.find((output) => output.OutputKey === key)?.OutputValue;
-  if (!found) throw new TargetError(`stack ${stackName} has no output ${key}: is it a sendblue-groups stack, fully deployed?`, false);
+  if (!found)
+    throw new TargetError(
+      `stack ${stackName} has no output ${key}: is it a sendblue-groups stack, fully deployed?`,
+      false,
+    );
   return found;
 }
 
@@ -120,7 +136,13 @@ export async function awsTarget(options: AwsTargetOptions = {}): Promise<Target>
   const { SENDBLUE_GROUPS_QUEUE_URL: queue, SENDBLUE_GROUPS_DLQ_URL: dlq, SENDBLUE_GROUPS_API_URL: api } = env;
   if (queue && dlq && api) {
     return {
-      kind: 'aws', label: `the queue ${queue}`, region, commandQueueUrl: queue, deadLetterQueueUrl: dlq, apiUrl: api.replace(/\/+$/, ''), signReads: true,
+      kind: 'aws',
+      label: `the queue ${queue}`,
+      region,
+      commandQueueUrl: queue,
+      deadLetterQueueUrl: dlq,
+      apiUrl: api.replace(/\/+$/, ''),
+      signReads: true,
       backfillFunctionName: env.SENDBLUE_GROUPS_BACKFILL_FUNCTION || undefined,
     };
   }

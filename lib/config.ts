@@ -86,7 +86,12 @@ export function parseConfig(read: ContextReader): AppConfig {
     // `-c key=123` arrives as a string, cdk.json gives a number: accept both, nothing else.
     const value = typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw;
     const kind = options.integer ? 'a positive integer' : 'a positive number';
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (options.integer && !Number.isInteger(value))) {
+    if (
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      value <= 0 ||
+      (options.integer && !Number.isInteger(value))
+    ) {
       problems.push(`${key} must be ${kind}, got ${JSON.stringify(raw)}`);
       return fallback;
     }
@@ -120,15 +125,24 @@ export function parseConfig(read: ContextReader): AppConfig {
   /** A list of E.164 lines: an array in cdk.json, or comma-separated with -c. `fromNumber` is left out (always read). */
   const lineList = (key: string, always: string): string[] => {
     const raw = get(key) ?? [...DEFAULTS.backfill.extraLines];
-    const items = typeof raw === 'string' ? raw.split(',').map((item) => item.trim()).filter(Boolean) : raw;
+    const items =
+      typeof raw === 'string'
+        ? raw
+            .split(',')
+            .map((item) => item.trim())
+            .filter(Boolean)
+        : raw;
     if (!Array.isArray(items) || items.some((item) => typeof item !== 'string' || !isE164(item))) {
-      problems.push(`${key} must be a list of E.164 lines such as ["+14155550123"] (or "+1...,+1..." with -c), got ${JSON.stringify(raw)}`);
+      problems.push(
+        `${key} must be a list of E.164 lines such as ["+14155550123"] (or "+1...,+1..." with -c), got ${JSON.stringify(raw)}`,
+      );
       return [];
     }
     return [...new Set(items as string[])].filter((line) => line !== always);
   };
 
-  const days = (key: string, fallback: number): number => wholeNumber(key, fallback, 36_500, 'keep for ever', ' of days');
+  const days = (key: string, fallback: number): number =>
+    wholeNumber(key, fallback, 36_500, 'keep for ever', ' of days');
 
   const stackName = text('stackName', DEFAULTS.stackName);
   if (!STACK_NAME.test(stackName)) {
@@ -166,16 +180,31 @@ export function parseConfig(read: ContextReader): AppConfig {
   const eventArchiveDays = days('eventArchiveDays', DEFAULTS.events.archiveDays);
   const media = flag('media', DEFAULTS.media.enabled);
   const mediaRetentionDays = days('mediaRetentionDays', DEFAULTS.media.retentionDays);
-  const backfillIntervalMinutes = wholeNumber('backfillIntervalMinutes', DEFAULTS.backfill.intervalMinutes, DEFAULTS.backfill.intervalMinutesLimit);
+  const backfillIntervalMinutes = wholeNumber(
+    'backfillIntervalMinutes',
+    DEFAULTS.backfill.intervalMinutes,
+    DEFAULTS.backfill.intervalMinutesLimit,
+  );
   const backfillLines = lineList('backfillLines', fromNumber);
   const ops = DEFAULTS.operations;
   const alarms = flag('alarms', ops.alarms);
   const dashboard = flag('dashboard', ops.dashboard);
   const alarmEmail = get('alarmEmail') === undefined ? undefined : text('alarmEmail', '');
-  if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) problems.push(`alarmEmail must be one email address such as ops@example.com, got ${JSON.stringify(alarmEmail)}`);
-  if (alarmEmail !== undefined && !alarms) problems.push('alarmEmail is set but alarms is false: nothing would be sent to it (drop one of the two)');
-  const commandAgeAlarmSeconds = positiveNumber('commandAgeAlarmSeconds', ops.commandAgeAlarmSeconds, { integer: true, max: ops.commandAgeAlarmSecondsLimit });
-  const inboundSilenceHours = wholeNumber('inboundSilenceHours', ops.inboundSilenceHours, ops.inboundSilenceHoursLimit, 'no such alarm', ' of hours');
+  if (alarmEmail !== undefined && !EMAIL.test(alarmEmail))
+    problems.push(`alarmEmail must be one email address such as ops@example.com, got ${JSON.stringify(alarmEmail)}`);
+  if (alarmEmail !== undefined && !alarms)
+    problems.push('alarmEmail is set but alarms is false: nothing would be sent to it (drop one of the two)');
+  const commandAgeAlarmSeconds = positiveNumber('commandAgeAlarmSeconds', ops.commandAgeAlarmSeconds, {
+    integer: true,
+    max: ops.commandAgeAlarmSecondsLimit,
+  });
+  const inboundSilenceHours = wholeNumber(
+    'inboundSilenceHours',
+    ops.inboundSilenceHours,
+    ops.inboundSilenceHoursLimit,
+    'no such alarm',
+    ' of hours',
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -207,7 +236,9 @@ function checkBaseUrl(value: string): string[] {
   try {
     url = new URL(value);
   } catch {
-    return [`sendblueBaseUrl must be an absolute URL such as ${DEFAULTS.sendblueBaseUrl}, got ${JSON.stringify(value)}`];
+    return [
+      `sendblueBaseUrl must be an absolute URL such as ${DEFAULTS.sendblueBaseUrl}, got ${JSON.stringify(value)}`,
+    ];
   }
   if (url.protocol === 'https:') return [];
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return [];

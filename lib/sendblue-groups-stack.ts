@@ -117,14 +117,28 @@ export class SendblueGroupsStack extends Stack {
 
     // Issue 11: both read the table's change stream, so ingest stays one write per message.
     if (config.events) {
-      this.events = new DomainEvents(this, 'Events', { table: this.table, archiveDays: config.eventArchiveDays, logRetention: config.logRetention });
-      new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'Subscribe with an EventBridge rule on this bus (source sendblue-groups)' });
+      this.events = new DomainEvents(this, 'Events', {
+        table: this.table,
+        archiveDays: config.eventArchiveDays,
+        logRetention: config.logRetention,
+      });
+      new CfnOutput(this, 'EventBusName', {
+        value: this.events.bus.eventBusName,
+        description: 'Subscribe with an EventBridge rule on this bus (source sendblue-groups)',
+      });
       new CfnOutput(this, 'EventBusArn', { value: this.events.bus.eventBusArn });
     }
     if (config.media) {
-      this.media = new MediaArchive(this, 'Media', { table: this.table, retentionDays: config.mediaRetentionDays, logRetention: config.logRetention });
+      this.media = new MediaArchive(this, 'Media', {
+        table: this.table,
+        retentionDays: config.mediaRetentionDays,
+        logRetention: config.logRetention,
+      });
       this.media.allowLinks(this.readFunction);
-      new CfnOutput(this, 'MediaBucketName', { value: this.media.bucket.bucketName, description: 'Copies of inbound media (media/<group_id>/<message_handle>/<file>)' });
+      new CfnOutput(this, 'MediaBucketName', {
+        value: this.media.bucket.bucketName,
+        description: 'Copies of inbound media (media/<group_id>/<message_handle>/<file>)',
+      });
     }
     this.backfill = new Backfill(this, 'Backfill', {
       table: this.table,
@@ -143,7 +157,10 @@ export class SendblueGroupsStack extends Stack {
       sender: this.sender.function,
       ingest: this.ingestFunction,
       functions: {
-        ingest: this.ingestFunction, read: this.readFunction, sender: this.sender.function, backfill: this.backfill.function,
+        ingest: this.ingestFunction,
+        read: this.readFunction,
+        sender: this.sender.function,
+        backfill: this.backfill.function,
         ...(this.events ? { events: this.events.consumer.function } : {}),
         ...(this.media ? { media: this.media.consumer.function } : {}),
       },
@@ -162,7 +179,8 @@ export class SendblueGroupsStack extends Stack {
     if (this.operations.alarmTopic) {
       new CfnOutput(this, 'AlarmTopicArn', {
         value: this.operations.alarmTopic.topicArn,
-        description: 'Every alarm notifies here (subscribe by email with -c alarmEmail=..., or add your own subscription)',
+        description:
+          'Every alarm notifies here (subscribe by email with -c alarmEmail=..., or add your own subscription)',
       });
     }
 
@@ -184,7 +202,8 @@ export class SendblueGroupsStack extends Stack {
     });
     new CfnOutput(this, 'CommandQueueUrl', {
       value: this.commandQueue.queue.queueUrl,
-      description: 'Send commands here (FIFO: set MessageGroupId to the group_id, or the sorted numbers of a new group)',
+      description:
+        'Send commands here (FIFO: set MessageGroupId to the group_id, or the sorted numbers of a new group)',
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.commandQueue.deadLetterQueue.queueUrl,

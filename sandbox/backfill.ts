@@ -48,7 +48,11 @@ export function startSandboxBackfill(input: SandboxBackfillInput): SandboxBackfi
     sendblueBaseUrl: input.sendblueUrl,
     // CloudWatch is not here: the counts go to the sandbox's log (debug), the summary at info.
     metrics: (line, counts) => logger.debug('backfill metrics', { line, ...counts }),
-    settings: { ...defaultBackfillSettings([input.fromNumber], input.fromNumber), ...SANDBOX_BACKFILL_DEFAULTS, ...input.settings },
+    settings: {
+      ...defaultBackfillSettings([input.fromNumber], input.fromNumber),
+      ...SANDBOX_BACKFILL_DEFAULTS,
+      ...input.settings,
+    },
   });
 
   let chain: Promise<unknown> = Promise.resolve();
@@ -62,7 +66,9 @@ export function startSandboxBackfill(input: SandboxBackfillInput): SandboxBackfi
   const schedule = () => {
     if (stopped || input.intervalSeconds <= 0) return;
     timer = setTimeout(() => {
-      runNow().catch((error: unknown) => logger.error('sandbox backfill run failed', { error })).finally(schedule);
+      runNow()
+        .catch((error: unknown) => logger.error('sandbox backfill run failed', { error }))
+        .finally(schedule);
     }, input.intervalSeconds * 1000);
     timer.unref();
   };
@@ -85,7 +91,11 @@ type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => boolean;
  * `POST /__sandbox/backfill`: runs the job now and answers its report (a sandbox-only route);
  * any other request goes to `otherwise`.
  */
-export function sandboxBackfillRoute(backfill: () => SandboxBackfill | undefined, logger: Logger, otherwise: ExtraRoutes = () => false): ExtraRoutes {
+export function sandboxBackfillRoute(
+  backfill: () => SandboxBackfill | undefined,
+  logger: Logger,
+  otherwise: ExtraRoutes = () => false,
+): ExtraRoutes {
   return (req, res) => {
     if ((req.url ?? '/').split('?')[0] !== SANDBOX_BACKFILL_PATH || req.method !== 'POST') return otherwise(req, res);
     const answer = (status: number, body: unknown) => {
@@ -98,10 +108,13 @@ export function sandboxBackfillRoute(backfill: () => SandboxBackfill | undefined
       answer(503, { error: 'the backfill is not started yet' });
       return true;
     }
-    running.runNow().then((report) => answer(200, report), (error: unknown) => {
-      logger.error('backfill run failed', { error });
-      answer(500, { error: 'the backfill run failed; see the sandbox log' });
-    });
+    running.runNow().then(
+      (report) => answer(200, report),
+      (error: unknown) => {
+        logger.error('backfill run failed', { error });
+        answer(500, { error: 'the backfill run failed; see the sandbox log' });
+      },
+    );
     return true;
   };
 }

@@ -47,7 +47,9 @@ export interface SandboxSenderOptions {
 }
 
 /** Simulator settings a caller may change (tests: delays, replies, faults-friendly timings). */
-export type SandboxSimulatorOptions = Partial<Omit<SimulatorOptions, 'apiKeyId' | 'apiSecretKey' | 'lines' | 'receiveWebhookUrl' | 'webhookSecret' | 'port'>>;
+export type SandboxSimulatorOptions = Partial<
+  Omit<SimulatorOptions, 'apiKeyId' | 'apiSecretKey' | 'lines' | 'receiveWebhookUrl' | 'webhookSecret' | 'port'>
+>;
 
 export interface CommandPath {
   sqsEndpoint: string;
@@ -96,8 +98,10 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
       logger: loggerFor('simulator'),
     }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
-      throw new Error(`Port ${config.simulatorPort} on 127.0.0.1 is already in use, so the Sendblue simulator cannot start there. ` +
-        'Stop what uses it, or pick another port with SANDBOX_SIMULATOR_PORT=<port>.');
+      throw new Error(
+        `Port ${config.simulatorPort} on 127.0.0.1 is already in use, so the Sendblue simulator cannot start there. ` +
+          'Stop what uses it, or pick another port with SANDBOX_SIMULATOR_PORT=<port>.',
+      );
     });
     onStarted('Sendblue simulator', simulator.stop);
   }
@@ -105,27 +109,52 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
 
   const sqs = new SQSClient({ endpoint: emulator.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   onStarted('SQS client', () => sqs.destroy());
-  const handler = createSenderHandler(createSenderDeps({
-    store, secrets, sqs,
-    logger: loggerFor('sender'),
-    queueUrl: emulator.queueUrl,
-    deadLetterQueueUrl: emulator.dlqUrl,
-    sendblueBaseUrl: sendblueUrl,
-    sendblueTimeoutMs: settings.sendblueTimeoutMs,
-    statusWebhookUrl: `${apiUrl}/webhooks/status`,
-    metrics: logSink(loggerFor('sender'), 'sender metrics'),
-    settings: {
-      fromNumber: config.fromNumber,
-      leaseMs: settings.leaseMs,
-      policy: { maxAttempts: settings.maxAttempts, retry: settings.retry, settleDelaySeconds: settings.settleDelaySeconds },
-      pacing: { ...DEFAULT_PACING, ratePerSecond: config.lineRatePerSecond, burst: config.lineBurst, ...input.sender?.pacing },
-    },
-  }));
+  const handler = createSenderHandler(
+    createSenderDeps({
+      store,
+      secrets,
+      sqs,
+      logger: loggerFor('sender'),
+      queueUrl: emulator.queueUrl,
+      deadLetterQueueUrl: emulator.dlqUrl,
+      sendblueBaseUrl: sendblueUrl,
+      sendblueTimeoutMs: settings.sendblueTimeoutMs,
+      statusWebhookUrl: `${apiUrl}/webhooks/status`,
+      metrics: logSink(loggerFor('sender'), 'sender metrics'),
+      settings: {
+        fromNumber: config.fromNumber,
+        leaseMs: settings.leaseMs,
+        policy: {
+          maxAttempts: settings.maxAttempts,
+          retry: settings.retry,
+          settleDelaySeconds: settings.settleDelaySeconds,
+        },
+        pacing: {
+          ...DEFAULT_PACING,
+          ratePerSecond: config.lineRatePerSecond,
+          burst: config.lineBurst,
+          ...input.sender?.pacing,
+        },
+      },
+    }),
+  );
   const poller = createQueuePoller({
-    sqs, queueUrl: emulator.queueUrl, queueArn: emulator.queueArn, handler, logger: loggerFor('poller'), concurrency: settings.concurrency,
+    sqs,
+    queueUrl: emulator.queueUrl,
+    queueArn: emulator.queueArn,
+    handler,
+    logger: loggerFor('poller'),
+    concurrency: settings.concurrency,
   });
   poller.start();
   onStarted('queue poller', () => poller.stop());
 
-  return { sqsEndpoint: emulator.endpoint, queueUrl: emulator.queueUrl, deadLetterQueueUrl: emulator.dlqUrl, sendblueUrl, simulator, poller };
+  return {
+    sqsEndpoint: emulator.endpoint,
+    queueUrl: emulator.queueUrl,
+    deadLetterQueueUrl: emulator.dlqUrl,
+    sendblueUrl,
+    simulator,
+    poller,
+  };
 }

@@ -70,7 +70,6 @@ export class SandboxConfigError extends Error {
   }
 }
 
-
 /**
  * One sandbox port from its env var (unset or empty: the default). The CLI and the client read the
  * ports the same way `npm start` does, through this.
@@ -81,7 +80,10 @@ export function readPort(env: NodeJS.ProcessEnv, key: PortKey): { value: number;
   if (!raw) return { value: DEFAULT_SANDBOX_CONFIG[key] };
   const value = Number(raw);
   if (/^\d+$/.test(raw) && value >= 1 && value <= 65535) return { value };
-  return { value: DEFAULT_SANDBOX_CONFIG[key], problem: `${name} must be a port number from 1 to 65535 (got "${raw}")` };
+  return {
+    value: DEFAULT_SANDBOX_CONFIG[key],
+    problem: `${name} must be a port number from 1 to 65535 (got "${raw}")`,
+  };
 }
 
 export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig {
@@ -126,7 +128,9 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
   const rawRate = read('SENDBLUE_LINE_RATE');
   const lineRatePerSecond = rawRate === undefined ? DEFAULT_SANDBOX_CONFIG.lineRatePerSecond : Number(rawRate);
   if (rawRate !== undefined && !(/^\d+(\.\d+)?$/.test(rawRate) && lineRatePerSecond <= 1000)) {
-    problems.push(`SENDBLUE_LINE_RATE must be sends per second per line, from 0 (no pacing) to 1000 (got "${rawRate}")`);
+    problems.push(
+      `SENDBLUE_LINE_RATE must be sends per second per line, from 0 (no pacing) to 1000 (got "${rawRate}")`,
+    );
   }
   const rawBurst = read('SENDBLUE_LINE_BURST');
   const lineBurst = rawBurst === undefined ? DEFAULT_SANDBOX_CONFIG.lineBurst : Number(rawBurst);

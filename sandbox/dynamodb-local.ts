@@ -59,12 +59,23 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
   const launcher = await loopbackLauncher(jarDir);
   const jar = join(jarDir, 'DynamoDBLocal.jar');
   const main = launcher.classDir ? ['-cp', `${launcher.classDir}${delimiter}${jar}`, LAUNCHER_CLASS] : ['-jar', jar];
-  const child = spawn('java', [`-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`, ...main, '-port', String(port), '-inMemory', '-sharedDb'], {
-    cwd: jarDir,
-    // Without DDB_LOCAL_TELEMETRY=0 DynamoDB Local tries to send telemetry over the network (toolchain.md).
-    env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
+      ...main,
+      '-port',
+      String(port),
+      '-inMemory',
+      '-sharedDb',
+    ],
+    {
+      cwd: jarDir,
+      // Without DDB_LOCAL_TELEMETRY=0 DynamoDB Local tries to send telemetry over the network (toolchain.md).
+      env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   trackChild(child, `DynamoDB Local :${port}`);
   const output = keepLastLines(child);
   const endpoint = `http://127.0.0.1:${port}`;
@@ -87,7 +98,12 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
     port,
     pid: child.pid as number,
     loopbackOnly,
-    exposure: loopbackOnly ? undefined : (launcher.problem ?? output().split('\n').find((line) => line.startsWith(LAUNCHER_LINE_PREFIX))),
+    exposure: loopbackOnly
+      ? undefined
+      : (launcher.problem ??
+        output()
+          .split('\n')
+          .find((line) => line.startsWith(LAUNCHER_LINE_PREFIX))),
     onUnexpectedExit(listener) {
       const report = (code: number | null, signal: NodeJS.Signals | null) => {
         if (!stopping) listener(signal ? `signal ${signal}` : `exit code ${code}`);
@@ -129,10 +145,22 @@ async function loopbackLauncher(jarDir: string): Promise<{ classDir?: string; pr
   const building = `${classDir}.${randomUUID()}`;
   mkdirSync(building, { recursive: true });
   try {
-    const args = ['-m', 'jdk.compiler/com.sun.tools.javac.Main', '-proc:none', '-Xlint:none', '-cp', join(jarDir, 'DynamoDBLocal.jar'), '-d', building, LAUNCHER_SOURCE];
+    const args = [
+      '-m',
+      'jdk.compiler/com.sun.tools.javac.Main',
+      '-proc:none',
+      '-Xlint:none',
+      '-cp',
+      join(jarDir, 'DynamoDBLocal.jar'),
+      '-d',
+      building,
+      LAUNCHER_SOURCE,
+    ];
     const { code, text } = await run('java', args);
     if (code !== 0) {
-      return { problem: `this Java cannot compile the 127.0.0.1 launcher (${text.split('\n').find(Boolean) ?? `exit code ${code}`}), so DynamoDB Local listens on every interface` };
+      return {
+        problem: `this Java cannot compile the 127.0.0.1 launcher (${text.split('\n').find(Boolean) ?? `exit code ${code}`}), so DynamoDB Local listens on every interface`,
+      };
     }
     try {
       renameSync(building, classDir);
@@ -152,7 +180,9 @@ function run(command: string, args: string[]): Promise<{ code: number | null; te
     let text = '';
     child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new Error(JAVA_REQUIRED_MESSAGE) : error));
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? new Error(JAVA_REQUIRED_MESSAGE) : error),
+    );
     child.once('exit', (code) => resolve({ code, text }));
   });
 }
@@ -207,29 +237,37 @@ async function waitUntilAnswering(endpoint: string, timeoutMs: number, signal: A
  * Drains stdout and stderr (a full pipe would block Java), keeping the last lines for error
  * messages; `waitForLine` resolves once a line with the prefix was seen (or after `timeoutMs`).
  */
-function keepLastLines(child: ChildProcess): (() => string) & { waitForLine(prefix: string, timeoutMs: number): Promise<void> } {
+function keepLastLines(
+  child: ChildProcess,
+): (() => string) & { waitForLine(prefix: string, timeoutMs: number): Promise<void> } {
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   const collect = (chunk: Buffer) => {
-    lines.push(...chunk.toString('utf8').split(/\r?\n/).filter((line) => line.trim() !== ''));
+    lines.push(
+      ...chunk
+        .toString('utf8')
+        .split(/\r?\n/)
+        .filter((line) => line.trim() !== ''),
+    );
     lines.splice(0, Math.max(0, lines.length - KEPT_OUTPUT_LINES));
     for (const wake of waiters) wake();
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const text = () => lines.join('\n');
-  const waitForLine = (prefix: string, timeoutMs: number) => new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      waiters.delete(check);
-      resolve();
-    };
-    const check = () => {
-      if (lines.some((line) => line.startsWith(prefix))) done();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    waiters.add(check);
-    check();
-  });
+  const waitForLine = (prefix: string, timeoutMs: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (lines.some((line) => line.startsWith(prefix))) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      waiters.add(check);
+      check();
+    });
   return Object.assign(text, { waitForLine });
 }

@@ -58,8 +58,15 @@ export function createEventFeed(options: { maxEvents?: number; now?: () => Date 
     const entry: FeedEntry = {
       seq,
       event: {
-        version: '0', id: randomUUID(), 'detail-type': event.detailType, source: EVENT_SOURCE, account: SANDBOX_ACCOUNT,
-        time: event.time ?? now().toISOString(), region: SANDBOX_REGION, resources: [], detail: event.detail,
+        version: '0',
+        id: randomUUID(),
+        'detail-type': event.detailType,
+        source: EVENT_SOURCE,
+        account: SANDBOX_ACCOUNT,
+        time: event.time ?? now().toISOString(),
+        region: SANDBOX_REGION,
+        resources: [],
+        detail: event.detail,
       },
     };
     entries.push(entry);
@@ -74,7 +81,11 @@ export function createEventFeed(options: { maxEvents?: number; now?: () => Date 
   };
 
   function follow(req: IncomingMessage, res: ServerResponse, after: number): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     // Now, not with the first event: a follower knows at once that it is connected.
     res.flushHeaders();
     const send = (entry: FeedEntry) => res.write(`id: ${entry.seq}\ndata: ${JSON.stringify(entry.event)}\n\n`);
@@ -109,7 +120,9 @@ export function createEventFeed(options: { maxEvents?: number; now?: () => Date 
         return true;
       }
       // A follower that reconnects says where it was (server-sent events' Last-Event-ID).
-      const rawAfter = url.searchParams.get('after') ?? (typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : '0');
+      const rawAfter =
+        url.searchParams.get('after') ??
+        (typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : '0');
       if (!/^\d{1,15}$/.test(rawAfter)) {
         res.writeHead(400, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'after must be a whole number (the seq of the last event seen)' }));
@@ -122,7 +135,12 @@ export function createEventFeed(options: { maxEvents?: number; now?: () => Date 
       }
       const page = list(after);
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ events: page.map((entry) => entry.event), last_seq: page.at(-1)?.seq ?? Math.max(after, seq) }));
+      res.end(
+        JSON.stringify({
+          events: page.map((entry) => entry.event),
+          last_seq: page.at(-1)?.seq ?? Math.max(after, seq),
+        }),
+      );
       return true;
     },
     close() {

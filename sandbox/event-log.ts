@@ -31,10 +31,15 @@ export function formatLogEntry(entry: Record<string, unknown>): string | undefin
     .filter((key) => data[key] !== null && data[key] !== undefined && key !== 'requestId')
     .map((key) => `${key}=${typeof data[key] === 'string' ? data[key] : JSON.stringify(data[key])}`);
   const mark = level === 'error' ? 'ERROR ' : level === 'warn' ? 'WARN  ' : '';
-  return escapeControls(`${String(time ?? '').slice(11, 19)}  ${String(component ?? '').padEnd(11)} ${mark}${String(message)}${fields.length ? `  ${fields.join(' ')}` : ''}`);
+  return escapeControls(
+    `${String(time ?? '').slice(11, 19)}  ${String(component ?? '').padEnd(11)} ${mark}${String(message)}${fields.length ? `  ${fields.join(' ')}` : ''}`,
+  );
 }
 
-export function readableLoggerFor(component: string, options: { write?: (line: string) => void; level?: LogLevel } = {}): Logger {
+export function readableLoggerFor(
+  component: string,
+  options: { write?: (line: string) => void; level?: LogLevel } = {},
+): Logger {
   const write = options.write ?? ((line: string) => console.log(line));
   return createLogger({
     base: { component },

@@ -37,18 +37,23 @@ export function sandboxGroupList(db: DynamoDBDocumentClient, TableName: string):
     };
     let startKey: Record<string, unknown> | undefined;
     do {
-      const out = await db.send(new ScanCommand({
-        TableName,
-        // Group records, and group messages (only they carry a GROUP# timeline key; unsettled
-        // commands carry an UNSETTLED one).
-        FilterExpression: '(begins_with(#pk, :group) AND #sk = :groupSk) OR begins_with(#tpk, :group)',
-        ProjectionExpression: '#pk, #sk, #tpk, group_id, group_name, members, created_at, updated_at, date_sent, participants, group_display_name',
-        ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#tpk': TIMELINE.partitionKey },
-        ExpressionAttributeValues: { ':group': timelinePartition(''), ':groupSk': groupKey('')[SK] },
-        ExclusiveStartKey: startKey,
-      }));
+      const out = await db.send(
+        new ScanCommand({
+          TableName,
+          // Group records, and group messages (only they carry a GROUP# timeline key; unsettled
+          // commands carry an UNSETTLED one).
+          FilterExpression: '(begins_with(#pk, :group) AND #sk = :groupSk) OR begins_with(#tpk, :group)',
+          ProjectionExpression:
+            '#pk, #sk, #tpk, group_id, group_name, members, created_at, updated_at, date_sent, participants, group_display_name',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#tpk': TIMELINE.partitionKey },
+          ExpressionAttributeValues: { ':group': timelinePartition(''), ':groupSk': groupKey('')[SK] },
+          ExclusiveStartKey: startKey,
+        }),
+      );
       for (const item of out.Items ?? []) {
-        const group = entry(String(item.group_id ?? String(item[TIMELINE.partitionKey] ?? item[PK]).slice(timelinePartition('').length)));
+        const group = entry(
+          String(item.group_id ?? String(item[TIMELINE.partitionKey] ?? item[PK]).slice(timelinePartition('').length)),
+        );
         if (item[SK] === groupKey('')[SK]) group.record = item as GroupItem;
         else group.messages.push(item as MessageItem);
       }
@@ -58,7 +63,13 @@ export function sandboxGroupList(db: DynamoDBDocumentClient, TableName: string):
     const list: GroupListEntry[] = [...groups].map(([groupId, { record, messages }]) => {
       const newestFirst = messages.sort((a, b) => String(b.date_sent ?? '').localeCompare(String(a.date_sent ?? '')));
       const view = groupView(groupId, record, newestFirst.slice(0, GROUP_SUMMARY_WINDOW));
-      return { group_id: groupId, name: view.name, members: view.members, last_message_at: view.last_message_at, message_count: messages.length };
+      return {
+        group_id: groupId,
+        name: view.name,
+        members: view.members,
+        last_message_at: view.last_message_at,
+        message_count: messages.length,
+      };
     });
     return list.sort((a, b) => String(b.last_message_at ?? '').localeCompare(String(a.last_message_at ?? '')));
   };

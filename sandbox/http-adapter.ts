@@ -32,7 +32,6 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const maxBodyBytes = options.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES;
   const logger = options.logger ?? createLogger({ base: { component: 'sandbox-api' } });
@@ -120,7 +119,6 @@ function decodeParameters(raw: Record<string, string>): Record<string, string> |
     return undefined; // malformed percent-encoding
   }
 }
-
 
 interface EventParts {
   body: Buffer;
@@ -211,7 +209,13 @@ function splitHeaders(rawHeaders: string[]): { headers: Record<string, string>; 
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] as string).toLowerCase();
     const value = rawHeaders[i + 1] as string;
-    if (name === 'cookie') cookies.push(...value.split(';').map((c) => c.trim()).filter(Boolean));
+    if (name === 'cookie')
+      cookies.push(
+        ...value
+          .split(';')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      );
     else headers[name] = name in headers ? `${headers[name]},${value}` : value;
   }
   return { headers, cookies };

@@ -5,7 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSMessageAttribute, SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
+import type {
+  SQSBatchResponse,
+  SQSMessageAttribute,
+  SQSMessageAttributes,
+  SQSRecord,
+  SQSRecordAttributes,
+} from 'aws-lambda';
 
 /** The region of an ARN (`arn:aws:sqs:<region>:<account>:<name>`), if it has one. */
 export function regionOfArn(arn: string): string | undefined {
@@ -89,12 +95,18 @@ export function readBatchResponse(response: unknown, messageIds: ReadonlySet<str
   }
   const failedIds = new Set<string>();
   for (const failure of failures as unknown[]) {
-    const id = typeof failure === 'object' && failure !== null ? (failure as { itemIdentifier?: unknown }).itemIdentifier : undefined;
+    const id =
+      typeof failure === 'object' && failure !== null
+        ? (failure as { itemIdentifier?: unknown }).itemIdentifier
+        : undefined;
     if (typeof id !== 'string' || id === '') {
       return { kind: 'invalid', reason: `a batchItemFailures entry has itemIdentifier ${describe(id)}` };
     }
     if (!messageIds.has(id)) {
-      return { kind: 'invalid', reason: `batchItemFailures names ${JSON.stringify(id)}, which is not a messageId of this batch` };
+      return {
+        kind: 'invalid',
+        reason: `batchItemFailures names ${JSON.stringify(id)}, which is not a messageId of this batch`,
+      };
     }
     failedIds.add(id);
   }

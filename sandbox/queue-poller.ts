@@ -13,18 +13,12 @@
  *
  * Receive and delete errors are logged and retried after a short pause; the loop never rejects.
  */
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settings';
 import { silentLogger, type Logger } from '../lambdas/platform/logger';
 import { SANDBOX_REGION } from './config';
 import { readBatchResponse, regionOfArn, toLambdaSqsRecord } from './lambda-sqs-event';
-
 
 // biome-ignore lint/suspicious/noConfusingVoidType: the shape of Lambda's handler type, which may return nothing
 export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
@@ -158,7 +152,8 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
     }
 
     const toDelete = records.filter((record) => !failedIds.has(record.messageId));
-    if (toDelete.length > 0) await deleteRecords(toDelete.map((r) => ({ id: r.messageId, receiptHandle: r.receiptHandle })));
+    if (toDelete.length > 0)
+      await deleteRecords(toDelete.map((r) => ({ id: r.messageId, receiptHandle: r.receiptHandle })));
 
     try {
       onBatch?.({ received: records.length, failed: failedIds.size, ...(error !== undefined ? { error } : {}) });
@@ -169,7 +164,11 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
 
   async function deleteRecords(entries: Array<{ id: string; receiptHandle: string }>): Promise<void> {
     // Batch entry ids may only hold [A-Za-z0-9_-]: use the position, report by messageId.
-    let pending = entries.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receiptHandle, messageId: entry.id }));
+    let pending = entries.map((entry, index) => ({
+      Id: String(index),
+      ReceiptHandle: entry.receiptHandle,
+      messageId: entry.id,
+    }));
     for (let attempt = 1; ; attempt++) {
       let error: unknown;
       try {
@@ -259,7 +258,8 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
           running = undefined;
           const waiters = drainWaiters;
           drainWaiters = [];
-          for (const waiter of waiters) waiter.reject(new Error('The queue poller stopped before the queue was drained'));
+          for (const waiter of waiters)
+            waiter.reject(new Error('The queue poller stopped before the queue was drained'));
         });
     },
     async stop() {

@@ -57,12 +57,14 @@ let bodyCheckPatched: Promise<void> | undefined;
 function patchFauxqsBodyCheck(): Promise<void> {
   bodyCheckPatched ??= (async () => {
     // Not exported by the package: loaded by file URL, the very module fauxqs's actions import.
-    const appUrl = typeof import.meta.resolve === 'function'
-      ? import.meta.resolve('fauxqs')
-      : new URL('../node_modules/fauxqs/dist/app.js', import.meta.url).href;
+    const appUrl =
+      typeof import.meta.resolve === 'function'
+        ? import.meta.resolve('fauxqs')
+        : new URL('../node_modules/fauxqs/dist/app.js', import.meta.url).href;
     const types = (await import(new URL('./sqs/sqsTypes.js', appUrl).href)) as { INVALID_MESSAGE_BODY_CHAR?: RegExp };
     const check = types.INVALID_MESSAGE_BODY_CHAR;
-    if (!(check instanceof RegExp)) throw new Error('fauxqs changed: its message body check was not found; see sandbox/sqs-emulator.ts');
+    if (!(check instanceof RegExp))
+      throw new Error('fauxqs changed: its message body check was not found; see sandbox/sqs-emulator.ts');
     check.test = (value: string) => SQS_INVALID_BODY_CHAR.test(value);
   })();
   return bodyCheckPatched;
@@ -108,7 +110,10 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Run
     const fifo = { FifoQueue: 'true', ContentBasedDeduplication: 'true' };
     // Command queue first, so the DLQ's RedriveAllowPolicy can name its real ARN; then the
     // redrive policy, as SQS checks the target's allow policy when a source names it.
-    const queueUrl = await createQueue(sqs, queueName, { ...fifo, VisibilityTimeout: String(visibilityTimeoutSeconds) });
+    const queueUrl = await createQueue(sqs, queueName, {
+      ...fifo,
+      VisibilityTimeout: String(visibilityTimeoutSeconds),
+    });
     const queueArn = await getQueueArn(sqs, queueUrl);
     const dlqUrl = await createQueue(sqs, dlqName, {
       ...fifo,
@@ -149,7 +154,8 @@ function useLoopbackQueueUrls(app: ReturnType<typeof buildApp>, port: number): v
     }
   });
   app.addHook('onSend', async (_request: unknown, _reply: unknown, payload: unknown) =>
-    typeof payload === 'string' ? payload.split(internalPrefix).join(loopbackPrefix) : payload);
+    typeof payload === 'string' ? payload.split(internalPrefix).join(loopbackPrefix) : payload,
+  );
 }
 
 async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
@@ -159,7 +165,9 @@ async function createQueue(sqs: SQSClient, name: string, attributes: Record<stri
 }
 
 async function getQueueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
   const arn = Attributes?.QueueArn;
   if (!arn) throw new Error(`The SQS emulator returned no QueueArn for ${queueUrl}`);
   return arn;

@@ -17,7 +17,12 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { createApiServer } from './http-adapter';
 import { sandboxGroupList } from './group-list';
 import { sandboxPageRoutes } from './page/routes';
-import { startCommandPath, type CommandPath, type SandboxSenderOptions, type SandboxSimulatorOptions } from './command-path';
+import {
+  startCommandPath,
+  type CommandPath,
+  type SandboxSenderOptions,
+  type SandboxSimulatorOptions,
+} from './command-path';
 import { sandboxBackfillRoute, startSandboxBackfill, type SandboxBackfill } from './backfill';
 import type { BackfillJobSettings } from '../lambdas/backfill/backfill-job';
 import type { RunningSimulator } from './sendblue-simulator';
@@ -139,18 +144,34 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     // routes reach it through this.
     let streams: StreamPath | undefined;
     const mediaLinks: MediaLinker | undefined = config.media ? (key) => streams!.mediaLinks!(key) : undefined;
-    const pageRoutes = sandboxPageRoutes({ listGroups: sandboxGroupList(documentClient, tableName), logger: loggerFor('page') });
+    const pageRoutes = sandboxPageRoutes({
+      listGroups: sandboxGroupList(documentClient, tableName),
+      logger: loggerFor('page'),
+    });
     const api = createApiServer({
       handlers: {
-        ingest: createIngestHandler({ store, secrets, logger: loggerFor('ingest'), metrics: logSink(loggerFor('ingest'), 'webhook metrics') }),
+        ingest: createIngestHandler({
+          store,
+          secrets,
+          logger: loggerFor('ingest'),
+          metrics: logSink(loggerFor('ingest'), 'webhook metrics'),
+        }),
         // Unlike in AWS, /health asks the table: locally, "ok" must mean the sandbox can store.
-        read: createReadHandler({ store, logger: loggerFor('read'), checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS), mediaLinks }),
+        read: createReadHandler({
+          store,
+          logger: loggerFor('read'),
+          checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS),
+          mediaLinks,
+        }),
       },
       logger: loggerFor('sandbox-api'),
       // The sandbox's web page (GET /), the group list it needs, the event log and "run the backfill
       // now"; not part of the deployed API.
-      extraRoutes: sandboxBackfillRoute(() => backfill, loggerFor('backfill'),
-        (req, res) => pageRoutes(req, res) || (streams?.feed?.routes(req, res) ?? eventsOff(req, res))),
+      extraRoutes: sandboxBackfillRoute(
+        () => backfill,
+        loggerFor('backfill'),
+        (req, res) => pageRoutes(req, res) || (streams?.feed?.routes(req, res) ?? eventsOff(req, res)),
+      ),
     });
     const apiUrl = await api.listen(config.port).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
@@ -162,20 +183,37 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     started.push({ name: 'HTTP API', stop: () => api.close() });
 
     const commands: CommandPath = await startCommandPath({
-      config, store, secrets, apiUrl, loggerFor,
+      config,
+      store,
+      secrets,
+      apiUrl,
+      loggerFor,
       onStarted: (name, stopPart) => started.push({ name, stop: stopPart }),
       sender: options.sender,
       simulator: options.simulator,
     });
     progress(`SQS emulator ready on ${commands.sqsEndpoint}; sender polling ${commands.queueUrl}`);
     backfill = startSandboxBackfill({
-      store, secrets, logger: loggerFor('backfill'), sendblueUrl: commands.sendblueUrl, sqsEndpoint: commands.sqsEndpoint,
-      deadLetterQueueUrl: commands.deadLetterQueueUrl, fromNumber: config.fromNumber, intervalSeconds: config.backfillSeconds, settings: options.backfill,
+      store,
+      secrets,
+      logger: loggerFor('backfill'),
+      sendblueUrl: commands.sendblueUrl,
+      sqsEndpoint: commands.sqsEndpoint,
+      deadLetterQueueUrl: commands.deadLetterQueueUrl,
+      fromNumber: config.fromNumber,
+      intervalSeconds: config.backfillSeconds,
+      settings: options.backfill,
     });
     started.push({ name: 'backfill', stop: backfill.stop });
 
     streams = await startStreamPath({
-      events: config.events, media: config.media, dynamoDbEndpoint, tableName, store, s3Endpoint: commands.sqsEndpoint, loggerFor,
+      events: config.events,
+      media: config.media,
+      dynamoDbEndpoint,
+      tableName,
+      store,
+      s3Endpoint: commands.sqsEndpoint,
+      loggerFor,
       onStarted: (name, stopPart) => started.push({ name, stop: stopPart }),
       options: options.streams,
     });

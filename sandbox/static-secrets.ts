@@ -15,7 +15,9 @@ export function statusCallbackToken(webhookSecret: string): string {
 }
 
 /** Fixed values (the sandbox, tests); the callback token defaults to one derived from the webhook secret. */
-export function staticSecretSource(values: { webhookSecret: string; callbackToken?: string } & ApiCredentials): SecretSource {
+export function staticSecretSource(
+  values: { webhookSecret: string; callbackToken?: string } & ApiCredentials,
+): SecretSource {
   const token = values.callbackToken ?? statusCallbackToken(values.webhookSecret);
   return {
     webhookSecret: async () => values.webhookSecret,
@@ -23,4 +25,3 @@ export function staticSecretSource(values: { webhookSecret: string; callbackToke
     apiCredentials: async () => ({ apiKeyId: values.apiKeyId, apiSecretKey: values.apiSecretKey }),
   };
 }
-

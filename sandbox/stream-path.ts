@@ -63,7 +63,10 @@ export interface StreamPath {
 export async function startStreamPath(input: StreamPathInput): Promise<StreamPath> {
   const { loggerFor, onStarted, options = {} } = input;
   const pollers: StreamPoller[] = [];
-  const path: StreamPath = { pollers, caughtUp: async () => void (await Promise.all(pollers.map((poller) => poller.caughtUp()))) };
+  const path: StreamPath = {
+    pollers,
+    caughtUp: async () => void (await Promise.all(pollers.map((poller) => poller.caughtUp()))),
+  };
   if (!input.events && !input.media) return path;
 
   const clientConfig = { endpoint: input.dynamoDbEndpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS };
@@ -74,15 +77,27 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
   } finally {
     admin.destroy();
   }
-  if (!streamArn) throw new Error(`Table ${input.tableName} has no stream: it was created without one (see sandbox/create-table.ts)`);
+  if (!streamArn)
+    throw new Error(`Table ${input.tableName} has no stream: it was created without one (see sandbox/create-table.ts)`);
   const streams = new DynamoDBStreamsClient(clientConfig);
   onStarted('DynamoDB Streams client', () => streams.destroy());
 
-  const startPoller = (name: 'events' | 'media', handler: Parameters<typeof createStreamPoller>[0]['handler'], filters: readonly FilterPattern[]) => {
+  const startPoller = (
+    name: 'events' | 'media',
+    handler: Parameters<typeof createStreamPoller>[0]['handler'],
+    filters: readonly FilterPattern[],
+  ) => {
     const settings = STREAM_CONSUMER_SETTINGS[name];
     const poller = createStreamPoller({
-      streams, streamArn: streamArn!, handler, name, batchSize: settings.batchSize, filters, logger: loggerFor('stream'),
-      pollIntervalMs: options.pollIntervalMs, retryAttempts: options.retryAttempts ?? settings.retryAttempts,
+      streams,
+      streamArn: streamArn!,
+      handler,
+      name,
+      batchSize: settings.batchSize,
+      filters,
+      logger: loggerFor('stream'),
+      pollIntervalMs: options.pollIntervalMs,
+      retryAttempts: options.retryAttempts ?? settings.retryAttempts,
     });
     poller.start();
     onStarted(`${name} stream poller`, () => poller.stop());
@@ -93,22 +108,44 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
     const feed = createEventFeed();
     // Followers' streams end before the API server closes (stops run in reverse order).
     onStarted('event log', () => feed.close());
-    startPoller('events', createEventsHandler({ publisher: feed.publisher, logger: loggerFor('events') }), EVENTS_STREAM_FILTERS);
+    startPoller(
+      'events',
+      createEventsHandler({ publisher: feed.publisher, logger: loggerFor('events') }),
+      EVENTS_STREAM_FILTERS,
+    );
     path.feed = feed;
   }
 
   if (input.media) {
-    const s3 = new S3Client({ endpoint: input.s3Endpoint, forcePathStyle: true, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
+    const s3 = new S3Client({
+      endpoint: input.s3Endpoint,
+      forcePathStyle: true,
+      region: SANDBOX_REGION,
+      credentials: SANDBOX_CREDENTIALS,
+    });
     onStarted('S3 client', () => s3.destroy());
     await s3.send(new CreateBucketCommand({ Bucket: SANDBOX_MEDIA_BUCKET }));
-    startPoller('media', createMediaHandler({
-      // Loopback http too: the simulator serves media on 127.0.0.1. Private addresses stay refused.
-      fetchMedia: createMediaFetcher({ maxBytes: options.mediaMaxBytes ?? SANDBOX_MEDIA_MAX_BYTES, timeoutMs: options.mediaTimeoutMs ?? 15_000, allowLoopbackHttp: true }),
-      store: createS3MediaStore({ client: s3, bucket: SANDBOX_MEDIA_BUCKET }),
-      table: input.store,
-      logger: loggerFor('media'),
-    }), MEDIA_STREAM_FILTERS);
-    path.mediaLinks = createS3LinkSigner({ bucket: SANDBOX_MEDIA_BUCKET, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS, endpoint: input.s3Endpoint });
+    startPoller(
+      'media',
+      createMediaHandler({
+        // Loopback http too: the simulator serves media on 127.0.0.1. Private addresses stay refused.
+        fetchMedia: createMediaFetcher({
+          maxBytes: options.mediaMaxBytes ?? SANDBOX_MEDIA_MAX_BYTES,
+          timeoutMs: options.mediaTimeoutMs ?? 15_000,
+          allowLoopbackHttp: true,
+        }),
+        store: createS3MediaStore({ client: s3, bucket: SANDBOX_MEDIA_BUCKET }),
+        table: input.store,
+        logger: loggerFor('media'),
+      }),
+      MEDIA_STREAM_FILTERS,
+    );
+    path.mediaLinks = createS3LinkSigner({
+      bucket: SANDBOX_MEDIA_BUCKET,
+      region: SANDBOX_REGION,
+      credentials: SANDBOX_CREDENTIALS,
+      endpoint: input.s3Endpoint,
+    });
     path.mediaBucket = SANDBOX_MEDIA_BUCKET;
   }
   return path;

@@ -97,10 +97,19 @@ const SHARD_REFRESH_MS = 5_000;
 
 export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   const {
-    streams, streamArn, handler, name, batchSize = 100, retryAttempts = 3, bisectOnError = true,
-    pollIntervalMs = 250, retryDelayMs = 100, logger = silentLogger,
+    streams,
+    streamArn,
+    handler,
+    name,
+    batchSize = 100,
+    retryAttempts = 3,
+    bisectOnError = true,
+    pollIntervalMs = 250,
+    retryDelayMs = 100,
+    logger = silentLogger,
   } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) throw new Error(`batchSize must be 1 to 1000 (got ${batchSize})`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000)
+    throw new Error(`batchSize must be 1 to 1000 (got ${batchSize})`);
   const shards = new Map<string, ShardState>();
   const failures: StreamBatchFailure[] = [];
   let lastRefresh = 0;
@@ -109,20 +118,23 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   let waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   const wakers = new Set<() => void>();
 
-  const pause = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      wakers.delete(done);
-      resolve();
-    }
-    wakers.add(done);
-  });
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      }
+      wakers.add(done);
+    });
 
   async function refreshShards(): Promise<void> {
     let exclusiveStartShardId: string | undefined;
     do {
-      const out = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }));
+      const out = await streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+      );
       for (const shard of out.StreamDescription?.Shards ?? []) {
         if (shard.ShardId && !shards.has(shard.ShardId)) {
           shards.set(shard.ShardId, { id: shard.ShardId, parentId: shard.ParentShardId, buffer: [], closed: false });
@@ -141,13 +153,15 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
 
   async function read(shard: ShardState): Promise<number> {
     if (!shard.iterator) {
-      const out = await streams.send(new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shard.id,
-        ...(shard.lastSequenceNumber
-          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: shard.lastSequenceNumber }
-          : { ShardIteratorType: 'TRIM_HORIZON' }),
-      }));
+      const out = await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shard.id,
+          ...(shard.lastSequenceNumber
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: shard.lastSequenceNumber }
+            : { ShardIteratorType: 'TRIM_HORIZON' }),
+        }),
+      );
       shard.iterator = out.ShardIterator;
       if (!shard.iterator) {
         shard.closed = true;
@@ -156,7 +170,8 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     }
     try {
       const out = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: batchSize }));
-      const wanted = (record: StreamRecord) => !options.filters || matchesFilters(options.filters, toLambdaRecord(record, streamArn));
+      const wanted = (record: StreamRecord) =>
+        !options.filters || matchesFilters(options.filters, toLambdaRecord(record, streamArn));
       shard.buffer.push(...(out.Records ?? []).filter(wanted));
       shard.iterator = out.NextShardIterator;
       if (!shard.iterator) shard.closed = true;
@@ -192,7 +207,11 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
           handled = batch.length;
           attempts = 0;
         } else {
-          logger.warn(`stream poller (${name}): batch failed, retrying`, { attempt: attempts, records: batch.length - handled, reason: outcome.reason });
+          logger.warn(`stream poller (${name}): batch failed, retrying`, {
+            attempt: attempts,
+            records: batch.length - handled,
+            reason: outcome.reason,
+          });
         }
       }
       if (handled > 0) {
@@ -213,7 +232,11 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     try {
       response = await handler({ Records: records });
     } catch (error) {
-      return { handled: 0, wholeBatch: true, reason: `the handler threw: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        handled: 0,
+        wholeBatch: true,
+        reason: `the handler threw: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     const failed = response?.batchItemFailures ?? [];
     if (!failed.length) return { handled: batch.length, wholeBatch: false, reason: '' };
@@ -246,7 +269,8 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   }
 
   async function pass(): Promise<number> {
-    if (Date.now() - lastRefresh > SHARD_REFRESH_MS || [...shards.values()].every((shard) => shard.closed)) await refreshShards();
+    if (Date.now() - lastRefresh > SHARD_REFRESH_MS || [...shards.values()].every((shard) => shard.closed))
+      await refreshShards();
     let seen = 0;
     for (const shard of shards.values()) {
       if (stopRequested) break;
@@ -285,7 +309,8 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
           running = undefined;
           const pending = waiters;
           waiters = [];
-          for (const waiter of pending) waiter.reject(new Error(`The stream poller (${name}) stopped before it caught up`));
+          for (const waiter of pending)
+            waiter.reject(new Error(`The stream poller (${name}) stopped before it caught up`));
         });
     },
     async stop() {
@@ -330,7 +355,11 @@ function lambdaAttributes(value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (Array.isArray(value)) return value.map(lambdaAttributes);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined).map(([key, item]) => [key, lambdaAttributes(item)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, item]) => item !== undefined)
+        .map(([key, item]) => [key, lambdaAttributes(item)]),
+    );
   }
   return value;
 }

@@ -4,7 +4,11 @@
  * or --remove) and PutSecretValue (the API credentials). Errors name the secret, the AWS error
  * and the permission it needs: never a value (not even the SDK's message, which could echo one).
  */
-import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { TargetError } from '../../client/target';
 
 export interface SecretStore {
@@ -17,8 +21,11 @@ export interface SecretStore {
 export function secretStore(client: SecretsManagerClient): SecretStore {
   const failure = (error: unknown, action: string, name: string, arn: string) => {
     const code = error instanceof Error ? error.name : 'unknown error';
-    const hint = code === 'AccessDeniedException' ? `: your AWS credentials need secretsmanager:${action} on ${arn}` : '';
-    return new TargetError(`could not ${action === 'GetSecretValue' ? 'read' : 'write'} the secret ${name} (${code})${hint}`);
+    const hint =
+      code === 'AccessDeniedException' ? `: your AWS credentials need secretsmanager:${action} on ${arn}` : '';
+    return new TargetError(
+      `could not ${action === 'GetSecretValue' ? 'read' : 'write'} the secret ${name} (${code})${hint}`,
+    );
   };
   return {
     async read(name, arn) {

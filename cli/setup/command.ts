@@ -3,7 +3,7 @@
  * stack's webhooks with Sendblue (README "Configure Sendblue"). Prints what is registered;
  * never prints a credential or a secret.
  */
-import { selectsDeployedStack, usageError, } from '../context';
+import { selectsDeployedStack, usageError } from '../context';
 import { GLOBAL_HELP, type CliCommand } from '../types';
 import { registerWebhooks, removeWebhooks, showWebhooks, type SetupReport } from './run';
 import { awsSetupTarget, sandboxSetupTarget } from './target';
@@ -34,12 +34,18 @@ Never replaces the account's webhooks (Sendblue's PUT): webhooks of other apps s
 
 ${GLOBAL_HELP}`,
   async run(ctx, values, positionals) {
-    if (positionals.length) throw usageError(`setup takes no arguments (got "${positionals[0]}"; see: cli setup --help)`);
+    if (positionals.length)
+      throw usageError(`setup takes no arguments (got "${positionals[0]}"; see: cli setup --help)`);
     const modes = (['show', 'remove', 'keep-credentials'] as const).filter((name) => values[name]);
-    if (modes.length > 1) throw usageError(`--${modes[0]} and --${modes[1]} cannot be combined (see: cli setup --help)`);
+    if (modes.length > 1)
+      throw usageError(`--${modes[0]} and --${modes[1]} cannot be combined (see: cli setup --help)`);
     const { io } = ctx;
     const target = selectsDeployedStack(values, io.env)
-      ? await awsSetupTarget({ stackName: values.stack as string | undefined, region: values.region as string | undefined, env: io.env })
+      ? await awsSetupTarget({
+          stackName: values.stack as string | undefined,
+          region: values.region as string | undefined,
+          env: io.env,
+        })
       : sandboxSetupTarget(io.env);
     try {
       const result = values.show
@@ -47,7 +53,8 @@ ${GLOBAL_HELP}`,
         : values.remove
           ? await removeWebhooks(target, io)
           : await registerWebhooks(target, io, values['keep-credentials'] === true);
-      const again = values.stack !== undefined ? ` --stack ${String(values.stack)}` : target.kind === 'aws' ? ' --aws' : '';
+      const again =
+        values.stack !== undefined ? ` --stack ${String(values.stack)}` : target.kind === 'aws' ? ' --aws' : '';
       ctx.print(result, () => reportLines(result, again));
     } finally {
       target.close();
@@ -55,29 +62,49 @@ ${GLOBAL_HELP}`,
   },
 };
 
-const CHANGE_TEXT = { added: 'added', unchanged: 'already registered: nothing changed', replaced: 're-registered', deleted: 'deleted' } as const;
-const SECRET_TEXT = { ours: 'with our webhook secret', other: 'with ANOTHER secret: run setup to fix', none: 'WITHOUT a secret: run setup to fix' } as const;
+const CHANGE_TEXT = {
+  added: 'added',
+  unchanged: 'already registered: nothing changed',
+  replaced: 're-registered',
+  deleted: 'deleted',
+} as const;
+const SECRET_TEXT = {
+  ours: 'with our webhook secret',
+  other: 'with ANOTHER secret: run setup to fix',
+  none: 'WITHOUT a secret: run setup to fix',
+} as const;
 
 export function reportLines(report: SetupReport, targetFlags: string): string[] {
   const lines: string[] = [];
   const { credentials } = report;
   if (credentials?.action === 'stored') {
-    lines.push(`Sendblue API keys (${credentials.source === 'environment' ? 'from the environment' : 'as typed'}) stored in ${credentials.secret_arn}`);
+    lines.push(
+      `Sendblue API keys (${credentials.source === 'environment' ? 'from the environment' : 'as typed'}) stored in ${credentials.secret_arn}`,
+    );
   } else if (credentials?.action === 'kept') {
     lines.push(`Sendblue API keys: kept the ones already in ${credentials.secret_arn}`);
   } else if (credentials?.action === 'sandbox') {
-    lines.push("Sendblue API keys: the sandbox has no secret store; it uses its own (SENDBLUE_API_KEY_ID, SENDBLUE_API_SECRET_KEY)");
+    lines.push(
+      'Sendblue API keys: the sandbox has no secret store; it uses its own (SENDBLUE_API_KEY_ID, SENDBLUE_API_SECRET_KEY)',
+    );
   }
   for (const change of report.changes) {
-    lines.push(`${change.type.padEnd(8)} ${change.url}  ${CHANGE_TEXT[change.action]}${change.reason ? ` (it was ${change.reason})` : ''}`);
+    lines.push(
+      `${change.type.padEnd(8)} ${change.url}  ${CHANGE_TEXT[change.action]}${change.reason ? ` (it was ${change.reason})` : ''}`,
+    );
   }
-  if (!report.changes.length && !credentials && report.webhooks.every((w) => !w.ours)) lines.push('none of our webhooks is registered');
-  lines.push(`Webhooks on the Sendblue account (${report.sendblue}): ${report.webhooks.length ? '' : 'none'}`.trimEnd());
+  if (!report.changes.length && !credentials && report.webhooks.every((w) => !w.ours))
+    lines.push('none of our webhooks is registered');
+  lines.push(
+    `Webhooks on the Sendblue account (${report.sendblue}): ${report.webhooks.length ? '' : 'none'}`.trimEnd(),
+  );
   const width = Math.max(8, ...report.webhooks.map((w) => w.type.length));
   for (const webhook of report.webhooks) {
-    lines.push(webhook.ours
-      ? `  ✓ ${webhook.type.padEnd(width)}  ${webhook.url}  ours${webhook.secret ? `, ${SECRET_TEXT[webhook.secret]}` : ''}`
-      : `    ${webhook.type.padEnd(width)}  ${webhook.host}  not ours: left as it is`);
+    lines.push(
+      webhook.ours
+        ? `  ✓ ${webhook.type.padEnd(width)}  ${webhook.url}  ours${webhook.secret ? `, ${SECRET_TEXT[webhook.secret]}` : ''}`
+        : `    ${webhook.type.padEnd(width)}  ${webhook.host}  not ours: left as it is`,
+    );
   }
   if (report.webhooks.some((w) => w.ours)) lines.push(`to remove ours: npm run cli -- setup --remove${targetFlags}`);
   return lines;

@@ -16,16 +16,22 @@ export function credentialsInEnv(env: NodeJS.ProcessEnv): ApiCredentials | undef
   const apiSecretKey = env.SENDBLUE_API_SECRET_KEY?.trim();
   if (apiKeyId && apiSecretKey) return { apiKeyId, apiSecretKey };
   if (apiKeyId || apiSecretKey) {
-    throw usageError(`only ${apiKeyId ? 'SENDBLUE_API_KEY_ID' : 'SENDBLUE_API_SECRET_KEY'} is set: set both, or neither to be asked`);
+    throw usageError(
+      `only ${apiKeyId ? 'SENDBLUE_API_KEY_ID' : 'SENDBLUE_API_SECRET_KEY'} is set: set both, or neither to be asked`,
+    );
   }
   return undefined;
 }
 
-export async function credentialsFromOperator(io: CliIo): Promise<{ credentials: ApiCredentials; source: CredentialSource }> {
+export async function credentialsFromOperator(
+  io: CliIo,
+): Promise<{ credentials: ApiCredentials; source: CredentialSource }> {
   const fromEnv = credentialsInEnv(io.env);
   if (fromEnv) return { credentials: fromEnv, source: 'environment' };
   if (!io.readSecret) {
-    throw usageError('no Sendblue API credentials: set SENDBLUE_API_KEY_ID and SENDBLUE_API_SECRET_KEY, or run setup in a terminal to be asked');
+    throw usageError(
+      'no Sendblue API credentials: set SENDBLUE_API_KEY_ID and SENDBLUE_API_SECRET_KEY, or run setup in a terminal to be asked',
+    );
   }
   const apiKeyId = checked('API key id', await io.readSecret('Sendblue API key id'));
   const apiSecretKey = checked('API secret key', await io.readSecret('Sendblue API secret key'));
@@ -35,8 +41,10 @@ export async function credentialsFromOperator(io: CliIo): Promise<{ credentials:
 function checked(name: string, raw: string): string {
   const value = raw.trim();
   if (!value) throw usageError(`the ${name} is empty: nothing was stored`);
-  if (value.length > MAX_CHARS) throw usageError(`the ${name} is longer than ${MAX_CHARS} characters: nothing was stored`);
+  if (value.length > MAX_CHARS)
+    throw usageError(`the ${name} is longer than ${MAX_CHARS} characters: nothing was stored`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw usageError(`the ${name} contains control characters: nothing was stored`);
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    throw usageError(`the ${name} contains control characters: nothing was stored`);
   return value;
 }

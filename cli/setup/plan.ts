@@ -36,7 +36,8 @@ export interface SetupStep {
 const isOurs = (webhook: RegisteredWebhook, type: string, url: string) => webhook.type === type && webhook.url === url;
 
 /** The secret Sendblue sends for this webhook: its own, else the account's global one. */
-const effectiveSecret = (webhook: RegisteredWebhook, account: AccountWebhooks) => webhook.secret ?? account.globalSecret;
+const effectiveSecret = (webhook: RegisteredWebhook, account: AccountWebhooks) =>
+  webhook.secret ?? account.globalSecret;
 
 export function planSetup(account: AccountWebhooks, ours: OurWebhookUrls, webhookSecret: string): SetupStep[] {
   return OUR_WEBHOOKS.map(({ type, key }) => {
@@ -47,16 +48,17 @@ export function planSetup(account: AccountWebhooks, ours: OurWebhookUrls, webhoo
     const secret = effectiveSecret(found[0]!, account);
     if (secret === undefined) return { action: 'replace', type, url, reason: 'registered without a secret' };
     // Constant time, though only the operator sees the outcome: it is a secret all the same.
-    if (!safeEqual(secret, webhookSecret)) return { action: 'replace', type, url, reason: 'registered with another secret' };
+    if (!safeEqual(secret, webhookSecret))
+      return { action: 'replace', type, url, reason: 'registered with another secret' };
     return { action: 'keep', type, url };
   });
 }
 
 /** Our registrations that exist (each DELETE names the type and the exact URL). */
 export function planRemoval(account: AccountWebhooks, ours: OurWebhookUrls): Array<{ type: WebhookType; url: string }> {
-  return OUR_WEBHOOKS
-    .filter(({ type, key }) => account.webhooks.some((webhook) => isOurs(webhook, type, ours[key])))
-    .map(({ type, key }) => ({ type, url: ours[key] }));
+  return OUR_WEBHOOKS.filter(({ type, key }) =>
+    account.webhooks.some((webhook) => isOurs(webhook, type, ours[key])),
+  ).map(({ type, key }) => ({ type, url: ours[key] }));
 }
 
 /** One line of what is registered; another party's webhook shows its type and host only. */
@@ -80,11 +82,14 @@ export function describeAccount(account: AccountWebhooks, ours: OurWebhookUrls, 
       ours: true,
       url: webhook.url,
       host: hostOf(webhook.url),
-      ...(webhookSecret === undefined ? {} : { secret: secret === undefined ? 'none' : safeEqual(secret, webhookSecret) ? 'ours' : 'other' }),
+      ...(webhookSecret === undefined
+        ? {}
+        : { secret: secret === undefined ? 'none' : safeEqual(secret, webhookSecret) ? 'ours' : 'other' }),
     };
   });
   // Ours first (receive, then outbound), then the others by type: the order of a list a person reads.
-  const rank = (view: WebhookView) => (view.ours ? OUR_WEBHOOKS.findIndex(({ type }) => type === view.type) : OUR_WEBHOOKS.length);
+  const rank = (view: WebhookView) =>
+    view.ours ? OUR_WEBHOOKS.findIndex(({ type }) => type === view.type) : OUR_WEBHOOKS.length;
   return views.sort((a, b) => rank(a) - rank(b) || a.type.localeCompare(b.type));
 }
 

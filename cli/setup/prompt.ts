@@ -15,7 +15,10 @@ export interface PromptInput extends NodeJS.ReadableStream {
 const cancelled = () => new CliError('cancelled: nothing was stored', EXIT.usage);
 
 /** A function that asks for one value at a time; it attaches to the input only when first called. */
-export function createSecretPrompt(input: PromptInput, output: NodeJS.WritableStream): (label: string) => Promise<string> {
+export function createSecretPrompt(
+  input: PromptInput,
+  output: NodeJS.WritableStream,
+): (label: string) => Promise<string> {
   const tty = Boolean(input.isTTY && input.setRawMode);
   let buffer = '';
   let ended = false;
@@ -53,8 +56,10 @@ export function createSecretPrompt(input: PromptInput, output: NodeJS.WritableSt
         }
         if (char === '\u0003' || (char === '\u0004' && !value)) throw cancelled(); // Ctrl-C; Ctrl-D on nothing
         if (char === '\u007f' || char === '\b') value = Array.from(value).slice(0, -1).join('');
-        else if (char === '\u0015') value = ''; // Ctrl-U
-        else if (char === '\u001b') buffer = buffer.replace(/^\[[0-9;]*[A-Za-z~]|^O[A-Za-z]/, ''); // arrow keys and the like
+        else if (char === '\u0015')
+          value = ''; // Ctrl-U
+        else if (char === '\u001b')
+          buffer = buffer.replace(/^\[[0-9;]*[A-Za-z~]|^O[A-Za-z]/, ''); // arrow keys and the like
         else if (char >= ' ') value += char;
       }
       if (ended) return value || undefined;

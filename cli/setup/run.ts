@@ -72,7 +72,13 @@ export async function showWebhooks(target: SetupTarget, io: CliIo): Promise<Setu
   return report(target, client, [], await target.webhookSecret());
 }
 
-function report(target: SetupTarget, client: SendblueWebhooksClient, changes: WebhookChange[], secret?: string, credentials?: CredentialsStep): Promise<SetupReport> {
+function report(
+  target: SetupTarget,
+  client: SendblueWebhooksClient,
+  changes: WebhookChange[],
+  secret?: string,
+  credentials?: CredentialsStep,
+): Promise<SetupReport> {
   return client.list().then((account) => ({
     target: target.label,
     sendblue: target.sendblueBaseUrl,
@@ -89,10 +95,15 @@ function clientFor(target: SetupTarget, credentials: ApiCredentials): SendblueWe
 /** Registering: the operator's credentials (then stored), or with --keep-credentials the stored ones when set. */
 async function credentialsToRegisterWith(target: SetupTarget, io: CliIo, keep: boolean) {
   const where = target.credentials;
-  if (where.kind === 'sandbox') return { credentials: where.credentials, step: { action: 'sandbox' } as CredentialsStep };
+  if (where.kind === 'sandbox')
+    return { credentials: where.credentials, step: { action: 'sandbox' } as CredentialsStep };
   if (keep) {
     const stored = await where.read();
-    if (stored) return { credentials: stored, step: { action: 'kept', source: 'secret', secret_arn: where.arn } as CredentialsStep };
+    if (stored)
+      return {
+        credentials: stored,
+        step: { action: 'kept', source: 'secret', secret_arn: where.arn } as CredentialsStep,
+      };
   }
   const given = await credentialsFromOperator(io);
   return {

@@ -17,7 +17,12 @@ export type CredentialStore =
   /** The sandbox: its own fixed credentials (SENDBLUE_API_KEY_ID/SENDBLUE_API_SECRET_KEY or the defaults); nothing to store. */
   | { kind: 'sandbox'; credentials: ApiCredentials }
   /** The stack's ApiCredentials secret. `read` answers undefined while it holds the empty placeholder. */
-  | { kind: 'secret'; arn: string; read(): Promise<ApiCredentials | undefined>; write(credentials: ApiCredentials): Promise<void> };
+  | {
+      kind: 'secret';
+      arn: string;
+      read(): Promise<ApiCredentials | undefined>;
+      write(credentials: ApiCredentials): Promise<void>;
+    };
 
 export interface SetupTarget {
   kind: 'sandbox' | 'aws';
@@ -80,7 +85,8 @@ export async function awsSetupTarget(options: AwsSetupOptions): Promise<SetupTar
   const urls = { receive: value('ReceiveWebhookUrl'), outbound: value('StatusWebhookUrl') };
   const webhookSecretArn = value('WebhookSecretArn');
   const credentialsArn = value('ApiCredentialsSecretArn');
-  const sendblueBaseUrl = outputs.find((output) => output.OutputKey === 'SendblueBaseUrl')?.OutputValue ?? SENDBLUE_DEFAULT_BASE_URL;
+  const sendblueBaseUrl =
+    outputs.find((output) => output.OutputKey === 'SendblueBaseUrl')?.OutputValue ?? SENDBLUE_DEFAULT_BASE_URL;
 
   const client = new SecretsManagerClient({ region });
   const secrets = secretStore(client);

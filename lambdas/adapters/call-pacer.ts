@@ -8,7 +8,10 @@ export type CallPacer = () => Promise<void>;
 
 export function createCallPacer(
   ratePerSecond: number,
-  clock: { now: () => number; sleep: (ms: number) => Promise<void> } = { now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+  clock: { now: () => number; sleep: (ms: number) => Promise<void> } = {
+    now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  },
 ): CallPacer {
   if (!(ratePerSecond > 0)) return async () => {};
   const gapMs = 1000 / ratePerSecond;

@@ -17,7 +17,12 @@ export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
 
 /** An entry's size as EventBridge counts it: Time (14 bytes), Source, DetailType and Detail in UTF-8. */
 export function entrySize(event: DomainEvent, source = EVENT_SOURCE): number {
-  return (event.time ? 14 : 0) + Buffer.byteLength(source) + Buffer.byteLength(event.detailType) + Buffer.byteLength(JSON.stringify(event.detail));
+  return (
+    (event.time ? 14 : 0) +
+    Buffer.byteLength(source) +
+    Buffer.byteLength(event.detailType) +
+    Buffer.byteLength(JSON.stringify(event.detail))
+  );
 }
 
 /** Consecutive runs of at most 10 entries and 256 KB, as positions into `events`. */
@@ -73,7 +78,10 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
           (out.Entries ?? []).forEach((entry, position) => {
             if (!entry.ErrorCode) return;
             failed.push(chunk[position]!);
-            logger.warn('EventBridge refused an event', { error_code: entry.ErrorCode, detail_type: entries[position]!.DetailType });
+            logger.warn('EventBridge refused an event', {
+              error_code: entry.ErrorCode,
+              detail_type: entries[position]!.DetailType,
+            });
           });
           if ((out.Entries?.length ?? 0) < chunk.length) failed.push(...chunk.slice(out.Entries?.length ?? 0));
         } catch (error) {

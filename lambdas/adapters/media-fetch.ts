@@ -12,7 +12,10 @@ import { BlockList, isIP } from 'node:net';
  */
 export class MediaFetchError extends Error {
   /** `permanent`: trying again cannot help (refused URL or address, too large, gone at the origin). */
-  constructor(message: string, readonly permanent: boolean) {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
     super(message);
     this.name = 'MediaFetchError';
   }
@@ -26,7 +29,11 @@ export interface FetchedMedia {
 
 export type MediaFetcher = (url: string) => Promise<FetchedMedia>;
 
-type Lookup = (hostname: string, options: { all: true }, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+type Lookup = (
+  hostname: string,
+  options: { all: true },
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 
 export interface MediaFetcherOptions {
   /** Largest copy, bytes; a larger file is refused for good. */
@@ -47,14 +54,35 @@ export interface MediaFetcherOptions {
 
 const NON_PUBLIC = new BlockList();
 for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['100::', 64], ['2001::', 32], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10],
-  ['fec0::', 10], ['ff00::', 8],
-] as const) NON_PUBLIC.addSubnet(network, prefix, 'ipv6');
+  ['::', 128],
+  ['::1', 128],
+  ['100::', 64],
+  ['2001::', 32],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const)
+  NON_PUBLIC.addSubnet(network, prefix, 'ipv6');
 const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
 LOOPBACK.addAddress('::1', 'ipv6');
@@ -113,11 +141,14 @@ const refuse = (message: string) => new MediaFetchError(message, true);
 
 export function createMediaFetcher(options: MediaFetcherOptions): MediaFetcher {
   const { maxBytes, timeoutMs, allowLoopbackHttp = false, maxRedirects = 3 } = options;
-  const resolve: Lookup = options.lookup ?? ((hostname, lookupOptions, callback) => dnsLookup(hostname, lookupOptions, callback));
+  const resolve: Lookup =
+    options.lookup ?? ((hostname, lookupOptions, callback) => dnsLookup(hostname, lookupOptions, callback));
 
   /** Which addresses a URL of this protocol may connect to. */
   const allowed = (protocol: string) => (address: string) =>
-    protocol === 'https:' ? isPublicAddress(address) || (allowLoopbackHttp && isLoopback(address)) : isLoopback(address);
+    protocol === 'https:'
+      ? isPublicAddress(address) || (allowLoopbackHttp && isLoopback(address))
+      : isLoopback(address);
 
   function checkUrl(raw: string): URL {
     let url: URL;
@@ -126,10 +157,12 @@ export function createMediaFetcher(options: MediaFetcherOptions): MediaFetcher {
     } catch {
       throw refuse('media_url is not a URL');
     }
-    if (url.protocol !== 'https:' && !(allowLoopbackHttp && url.protocol === 'http:')) throw refuse(`media_url must use https (got ${url.protocol.replace(':', '')})`);
+    if (url.protocol !== 'https:' && !(allowLoopbackHttp && url.protocol === 'http:'))
+      throw refuse(`media_url must use https (got ${url.protocol.replace(':', '')})`);
     if (url.username || url.password) throw refuse('media_url must not carry credentials');
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) && !allowed(url.protocol)(host)) throw refuse('media_url points to an address that is not on the public internet');
+    if (isIP(host) && !allowed(url.protocol)(host))
+      throw refuse('media_url points to an address that is not on the public internet');
     return url;
   }
 
@@ -166,18 +199,23 @@ export function createMediaFetcher(options: MediaFetcherOptions): MediaFetcher {
       resolve(hostname, { all: true }, (error, addresses) => {
         if (error) return callback(error);
         const refused = addresses.find((entry) => !isAllowed(entry.address));
-        if (refused || !addresses.length) return callback(refuse(`${hostname} resolves to an address that is not on the public internet`));
+        if (refused || !addresses.length)
+          return callback(refuse(`${hostname} resolves to an address that is not on the public internet`));
         if (lookupOptions.all) return callback(null, addresses);
         return callback(null, addresses[0]!.address, addresses[0]!.family);
       });
     };
     const client = url.protocol === 'https:' ? https : http;
     return new Promise((resolvePromise, reject) => {
-      const request = client.get(url, {
-        lookup: lookup as never,
-        signal: deadline,
-        headers: { accept: '*/*', 'accept-encoding': 'identity', 'user-agent': 'sendblue-groups-media' },
-      }, resolvePromise);
+      const request = client.get(
+        url,
+        {
+          lookup: lookup as never,
+          signal: deadline,
+          headers: { accept: '*/*', 'accept-encoding': 'identity', 'user-agent': 'sendblue-groups-media' },
+        },
+        resolvePromise,
+      );
       request.once('error', (error) => reject(toFetchError(error, deadline)));
     });
   }
@@ -189,7 +227,10 @@ function toFetchError(error: unknown, deadline: AbortSignal): Error {
   const code = (error as NodeJS.ErrnoException).code;
   // The name does not exist: a retry in a minute will not make it exist.
   if (code === 'ENOTFOUND') return refuse('the media host does not exist (DNS)');
-  return new MediaFetchError(`the media download failed (${code ?? (error instanceof Error ? error.message : 'error')})`, false);
+  return new MediaFetchError(
+    `the media download failed (${code ?? (error instanceof Error ? error.message : 'error')})`,
+    false,
+  );
 }
 
 function readCapped(response: IncomingMessage, maxBytes: number, deadline: AbortSignal): Promise<Buffer> {
@@ -215,6 +256,8 @@ function readCapped(response: IncomingMessage, maxBytes: number, deadline: Abort
     });
     response.once('error', (error) => fail(toFetchError(error, deadline)));
     // Cut mid-body (or by the deadline): 'close' without 'end'.
-    response.once('close', () => fail(toFetchError(new Error('the connection closed before the file ended'), deadline)));
+    response.once('close', () =>
+      fail(toFetchError(new Error('the connection closed before the file ended'), deadline)),
+    );
   });
 }

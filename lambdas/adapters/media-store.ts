@@ -9,9 +9,15 @@ export function createS3MediaStore({ client, bucket }: { client: S3Client; bucke
   return {
     async put({ key, body, contentType, contentDisposition }) {
       // Same key for the same message: a redelivered stream record overwrites, never duplicates.
-      await client.send(new PutObjectCommand({
-        Bucket: bucket, Key: key, Body: body, ContentType: contentType, ContentDisposition: contentDisposition,
-      }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+          ContentDisposition: contentDisposition,
+        }),
+      );
     },
   };
 }

@@ -71,7 +71,9 @@ export function secretsManagerSource(options: SecretsManagerSourceOptions): Secr
  * The ApiCredentials secret's value: `{"apiKeyId": "...", "apiSecretKey": "..."}` with both set.
  * The stack creates it with two empty strings, which is "not set yet". The reason never quotes the value.
  */
-export function parseApiCredentials(raw: string): { ok: true; credentials: ApiCredentials } | { ok: false; reason: string } {
+export function parseApiCredentials(
+  raw: string,
+): { ok: true; credentials: ApiCredentials } | { ok: false; reason: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);

@@ -42,7 +42,12 @@ export interface GroupSendParams {
 
 export interface SendblueClient {
   sendGroupMessage(params: GroupSendParams): Promise<SendblueMessage>;
-  modifyGroup(params: { group_id: string; modify_type: 'add_recipient' | 'remove_recipient'; number: string; from_number?: string }): Promise<void>;
+  modifyGroup(params: {
+    group_id: string;
+    modify_type: 'add_recipient' | 'remove_recipient';
+    number: string;
+    from_number?: string;
+  }): Promise<void>;
   renameGroup(groupId: string, name: string, fromNumber?: string): Promise<void>;
   /** The group's members and name as Sendblue knows them; undefined when Sendblue does not know it. */
   getGroup(groupId: string): Promise<{ members: string[]; name?: string } | undefined>;
@@ -113,7 +118,10 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
     } catch (error) {
       // No credentials, so no request left: retried like an unreachable Sendblue. The message
       // names the secret and why, never its value.
-      throw new SendblueCallError('retryable', `could not ${action}: ${error instanceof Error ? error.message : 'no API credentials'}`);
+      throw new SendblueCallError(
+        'retryable',
+        `could not ${action}: ${error instanceof Error ? error.message : 'no API credentials'}`,
+      );
     }
     try {
       return await run(client);
@@ -176,7 +184,10 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
     async *outboundSince({ since, group_id, from_number }) {
       for (let page = 0; ; page += 1) {
         if (page >= LIST_MAX_PAGES) {
-          throw new SendblueCallError('unclear', `could not finish the check: more than ${LIST_MAX_PAGES * LIST_PAGE} messages on the line since ${since}`);
+          throw new SendblueCallError(
+            'unclear',
+            `could not finish the check: more than ${LIST_MAX_PAGES * LIST_PAGE} messages on the line since ${since}`,
+          );
         }
         await paceList();
         const answer = await call('list messages', (client) =>
@@ -214,7 +225,9 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
         }),
       );
       const rows: unknown[] = Array.isArray(answer.data) ? answer.data : [];
-      const records = rows.filter((row): row is Record<string, unknown> => typeof row === 'object' && row !== null && !Array.isArray(row));
+      const records = rows.filter(
+        (row): row is Record<string, unknown> => typeof row === 'object' && row !== null && !Array.isArray(row),
+      );
       return { records, hasMore: answer.pagination?.hasMore ?? rows.length >= limit };
     },
   };
@@ -225,7 +238,8 @@ function asMessage(value: unknown): SendblueMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Record<string, unknown>;
   const text = (key: string) => (typeof record[key] === 'string' && record[key] ? (record[key] as string) : undefined);
-  const numbers = (value: unknown) => (Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string' && p !== '') : undefined);
+  const numbers = (value: unknown) =>
+    Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string' && p !== '') : undefined;
   const participants = numbers(record.participants);
   return {
     message_handle: text('message_handle'),

@@ -26,7 +26,14 @@ export class SendblueCallError extends Error {
 }
 
 /** Connection errors that prove the request was never sent. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const MAX_REASON_CHARS = 300;
 /** A Retry-After beyond this is not believed (SQS cannot hold a message invisible longer than 12 h anyway). */
 const MAX_RETRY_AFTER_SECONDS = 3_600;
@@ -54,9 +61,10 @@ export function sendblueErrorText(body: unknown): string | undefined {
 export function retryAfterSeconds(headers: unknown, nowMs = Date.now()): number | undefined {
   const get = (name: string): string | undefined => {
     if (!headers || typeof headers !== 'object') return undefined;
-    const value = typeof (headers as Headers).get === 'function'
-      ? (headers as Headers).get(name)
-      : (headers as Record<string, unknown>)[name];
+    const value =
+      typeof (headers as Headers).get === 'function'
+        ? (headers as Headers).get(name)
+        : (headers as Record<string, unknown>)[name];
     return typeof value === 'string' && value.trim() ? value.trim() : undefined;
   };
   const ms = Number(get('retry-after-ms'));
@@ -77,7 +85,12 @@ export function classifySendblueError(error: unknown, action: string): SendblueC
     const text = sendblueErrorText(err.error) ?? 'no error message';
     const reason = `Sendblue refused to ${action}: HTTP ${err.status}: ${text}`.slice(0, MAX_REASON_CHARS);
     const kind = kindOfStatus(err.status);
-    return new SendblueCallError(kind, reason, err.status, kind === 'throttled' ? retryAfterSeconds(err.headers) : undefined);
+    return new SendblueCallError(
+      kind,
+      reason,
+      err.status,
+      kind === 'throttled' ? retryAfterSeconds(err.headers) : undefined,
+    );
   }
   const code = connectionErrorCode(error);
   if (code && NOT_SENT_CODES.has(code)) {

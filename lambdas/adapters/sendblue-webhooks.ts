@@ -12,8 +12,15 @@ import { sdkFor, type SdkSettings } from './sendblue-sdk';
 
 /** Webhook types Sendblue knows (SDK 3.17); a listed type outside this list is still shown. */
 export const WEBHOOK_TYPES = [
-  'receive', 'outbound', 'typing_indicator', 'call_log', 'line_blocked', 'line_assigned',
-  'contact_created', 'inbound_call', 'contact_profile',
+  'receive',
+  'outbound',
+  'typing_indicator',
+  'call_log',
+  'line_blocked',
+  'line_assigned',
+  'contact_created',
+  'inbound_call',
+  'contact_profile',
 ] as const;
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
 
@@ -38,7 +45,10 @@ export interface SendblueWebhooksClient {
   remove(type: WebhookType, url: string): Promise<void>;
 }
 
-export function createSendblueWebhooksClient(credentials: ApiCredentials, settings: SdkSettings): SendblueWebhooksClient {
+export function createSendblueWebhooksClient(
+  credentials: ApiCredentials,
+  settings: SdkSettings,
+): SendblueWebhooksClient {
   const sdk = sdkFor(credentials, settings);
   const call = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
     try {
@@ -51,7 +61,9 @@ export function createSendblueWebhooksClient(credentials: ApiCredentials, settin
   return {
     list: async () => parseAccountWebhooks(await call('list the account webhooks', () => sdk.webhooks.list())),
     async add(type, webhook) {
-      await call(`add the ${type} webhook`, () => sdk.webhooks.create({ type, webhooks: [{ url: webhook.url, secret: webhook.secret }] }));
+      await call(`add the ${type} webhook`, () =>
+        sdk.webhooks.create({ type, webhooks: [{ url: webhook.url, secret: webhook.secret }] }),
+      );
     },
     async remove(type, url) {
       await call(`delete the ${type} webhook`, () => sdk.webhooks.delete({ type, webhooks: [url] }));

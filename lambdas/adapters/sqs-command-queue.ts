@@ -39,35 +39,48 @@ export interface DeadLetter {
 /** Puts a command on the DLQ itself (no queue message at hand: the sweep of unknown commands). */
 export type DeadLetterSink = (letter: DeadLetter) => Promise<void>;
 
-export function createDeadLetterSink(options: { sqs: SQSClient; deadLetterQueueUrl: string; now?: () => Date }): DeadLetterSink {
+export function createDeadLetterSink(options: {
+  sqs: SQSClient;
+  deadLetterQueueUrl: string;
+  now?: () => Date;
+}): DeadLetterSink {
   const now = options.now ?? (() => new Date());
   const text = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, MAX_ATTRIBUTE_CHARS) });
   return async (letter) => {
-    await options.sqs.send(new SendMessageCommand({
-      QueueUrl: options.deadLetterQueueUrl,
-      MessageBody: letter.body,
-      MessageGroupId: letter.messageGroupId,
-      MessageDeduplicationId: letter.deduplicationId,
-      MessageAttributes: {
-        [DEAD_LETTER_ATTRIBUTES.reason]: text(letter.reason || 'unknown reason'),
-        [DEAD_LETTER_ATTRIBUTES.commandId]: text(letter.commandId),
-        [DEAD_LETTER_ATTRIBUTES.failedAt]: text(now().toISOString()),
-        [DEAD_LETTER_ATTRIBUTES.receiveCount]: text(letter.receiveCount),
-      },
-    }));
+    await options.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: options.deadLetterQueueUrl,
+        MessageBody: letter.body,
+        MessageGroupId: letter.messageGroupId,
+        MessageDeduplicationId: letter.deduplicationId,
+        MessageAttributes: {
+          [DEAD_LETTER_ATTRIBUTES.reason]: text(letter.reason || 'unknown reason'),
+          [DEAD_LETTER_ATTRIBUTES.commandId]: text(letter.commandId),
+          [DEAD_LETTER_ATTRIBUTES.failedAt]: text(now().toISOString()),
+          [DEAD_LETTER_ATTRIBUTES.receiveCount]: text(letter.receiveCount),
+        },
+      }),
+    );
   };
 }
 
-export function createSqsCommandQueue(options: { sqs: SQSClient; queueUrl: string; deadLetterQueueUrl: string; now?: () => Date }): CommandQueueAdapter {
+export function createSqsCommandQueue(options: {
+  sqs: SQSClient;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  now?: () => Date;
+}): CommandQueueAdapter {
   const { sqs } = options;
   const deadLetter = createDeadLetterSink(options);
   return {
     async retryLater(receiptHandle, delaySeconds) {
-      await sqs.send(new ChangeMessageVisibilityCommand({
-        QueueUrl: options.queueUrl,
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(delaySeconds))),
-      }));
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: options.queueUrl,
+          ReceiptHandle: receiptHandle,
+          VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(delaySeconds))),
+        }),
+      );
     },
 
     async moveToDeadLetter(record, failure) {

@@ -1,5 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+  type BatchGetCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { itemId, type StoredItem } from '../backfill/backfill-rules';
 import { backfillWatermarkKey, UNSETTLED_PARTITION } from '../contract/keys';
 import { TABLE_SCHEMA } from '../contract/table-schema';
@@ -32,15 +38,17 @@ export function createBackfillTable(db: DynamoDBDocumentClient, TableName: strin
     /** Moves the watermark forward (never back: a slower, older run cannot undo a newer one's). */
     async advanceBackfillWatermark(line: string, watermark: string): Promise<boolean> {
       try {
-        await db.send(new UpdateCommand({
-          TableName,
-          Key: backfillWatermarkKey(line),
-          UpdateExpression: 'SET #watermark = :watermark, #line = :line, #updated_at = :updated_at',
-          // ISO dates (toISOString) compare correctly as text.
-          ConditionExpression: 'attribute_not_exists(#watermark) OR #watermark < :watermark',
-          ExpressionAttributeNames: { '#watermark': 'watermark', '#line': 'line', '#updated_at': 'updated_at' },
-          ExpressionAttributeValues: { ':watermark': watermark, ':line': line, ':updated_at': now().toISOString() },
-        }));
+        await db.send(
+          new UpdateCommand({
+            TableName,
+            Key: backfillWatermarkKey(line),
+            UpdateExpression: 'SET #watermark = :watermark, #line = :line, #updated_at = :updated_at',
+            // ISO dates (toISOString) compare correctly as text.
+            ConditionExpression: 'attribute_not_exists(#watermark) OR #watermark < :watermark',
+            ExpressionAttributeNames: { '#watermark': 'watermark', '#line': 'line', '#updated_at': 'updated_at' },
+            ExpressionAttributeValues: { ':watermark': watermark, ':line': line, ':updated_at': now().toISOString() },
+          }),
+        );
         return true;
       } catch (error) {
         if (isConditionalFailure(error)) return false;
@@ -59,11 +67,21 @@ export function createBackfillTable(db: DynamoDBDocumentClient, TableName: strin
       for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
         let pending: Array<Record<string, unknown>> | undefined = unique.slice(start, start + BATCH_GET_LIMIT);
         for (let round = 0; round < 2 && pending?.length; round += 1) {
-          const out: BatchGetCommandOutput = await db.send(new BatchGetCommand({
-            RequestItems: { [TableName]: { Keys: pending, ProjectionExpression: '#pk, #sk, #status', ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#status': 'status' } } },
-          }));
+          const out: BatchGetCommandOutput = await db.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [TableName]: {
+                  Keys: pending,
+                  ProjectionExpression: '#pk, #sk, #status',
+                  ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#status': 'status' },
+                },
+              },
+            }),
+          );
           for (const item of out.Responses?.[TableName] ?? []) {
-            found.set(itemId(item as Record<string, string>), { status: typeof item.status === 'string' ? item.status : undefined });
+            found.set(itemId(item as Record<string, string>), {
+              status: typeof item.status === 'string' ? item.status : undefined,
+            });
           }
           pending = out.UnprocessedKeys?.[TableName]?.Keys;
         }
@@ -73,15 +91,17 @@ export function createBackfillTable(db: DynamoDBDocumentClient, TableName: strin
 
     /** Unsettled commands last written before `before` (ISO), oldest first; one Query of GSI1. */
     async listUnsettledCommands(options: { before: string; limit: number }): Promise<UnsettledEntry[]> {
-      const out = await db.send(new QueryCommand({
-        TableName,
-        IndexName: INDEX.name,
-        KeyConditionExpression: '#pk = :pk AND #sk < :before',
-        ExpressionAttributeNames: { '#pk': INDEX.partitionKey, '#sk': INDEX.sortKey },
-        ExpressionAttributeValues: { ':pk': UNSETTLED_PARTITION, ':before': options.before },
-        ScanIndexForward: true,
-        Limit: options.limit,
-      }));
+      const out = await db.send(
+        new QueryCommand({
+          TableName,
+          IndexName: INDEX.name,
+          KeyConditionExpression: '#pk = :pk AND #sk < :before',
+          ExpressionAttributeNames: { '#pk': INDEX.partitionKey, '#sk': INDEX.sortKey },
+          ExpressionAttributeValues: { ':pk': UNSETTLED_PARTITION, ':before': options.before },
+          ScanIndexForward: true,
+          Limit: options.limit,
+        }),
+      );
       return (out.Items ?? []).flatMap((item) => {
         const sortKey = String(item[INDEX.sortKey] ?? '');
         const pk = String(item[PK] ?? '');

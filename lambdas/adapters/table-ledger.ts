@@ -69,7 +69,12 @@ export interface OutboundMessage {
 const { partitionKey: PK } = TABLE_SCHEMA;
 const { partitionKey: GSI1PK, sortKey: GSI1SK } = TABLE_SCHEMA.groupTimelineIndex;
 
-export function createCommandTable(db: DynamoDBDocumentClient, TableName: string, now: () => Date, retentionDays: number) {
+export function createCommandTable(
+  db: DynamoDBDocumentClient,
+  TableName: string,
+  now: () => Date,
+  retentionDays: number,
+) {
   const iso = () => now().toISOString();
   const expiresAt = () => Math.floor(now().getTime() / 1000) + retentionDays * 86_400;
 
@@ -84,13 +89,25 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
       const restart = request.restart;
       const update = buildUpdate({
         set: {
-          state: 'sending', type: request.type, lease_id: leaseId, lease_until: at.getTime() + request.leaseMs,
-          updated_at: at.toISOString(), expires_at: expiresAt(), group_id: request.groupId, fingerprint: request.fingerprint,
+          state: 'sending',
+          type: request.type,
+          lease_id: leaseId,
+          lease_until: at.getTime() + request.leaseMs,
+          updated_at: at.toISOString(),
+          expires_at: expiresAt(),
+          group_id: request.groupId,
+          fingerprint: request.fingerprint,
           ...(restart ? { failures: 0, check_failures: 0, first_attempt_at: at.toISOString() } : {}),
         },
-        setIfNotExists: { command_id: request.commandId, created_at: at.toISOString(), first_attempt_at: at.toISOString() },
+        setIfNotExists: {
+          command_id: request.commandId,
+          created_at: at.toISOString(),
+          first_attempt_at: at.toISOString(),
+        },
         increment: { attempts: 1 },
-        remove: restart ? ['error', 'last_failure', 'slot_at', 'slot_line', 'check_since', 'message_handle', 'next_attempt_at'] : [],
+        remove: restart
+          ? ['error', 'last_failure', 'slot_at', 'slot_line', 'check_since', 'message_handle', 'next_attempt_at']
+          : [],
       });
       const sameCommand = '#fingerprint = :fingerprint';
       const expiredLease = '(#state = :sending AND #lease_until < :now)';
@@ -101,21 +118,40 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
           : `attribute_not_exists(${PK}) OR (${sameCommand} AND (#state IN (:queued, :unknown) OR ${expiredLease}))`;
       const stateValues = restart
         ? { ':failed': 'failed' }
-        : { ...(request.onlyUnsettled ? {} : { ':queued': 'queued' }), ':unknown': 'unknown', ':sending': 'sending', ':now': at.getTime() };
+        : {
+            ...(request.onlyUnsettled ? {} : { ':queued': 'queued' }),
+            ':unknown': 'unknown',
+            ':sending': 'sending',
+            ':now': at.getTime(),
+          };
       try {
-        const out = await db.send(new UpdateCommand({
-          TableName,
-          Key: commandKey(request.commandId),
-          ...update,
-          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...stateValues },
-          ConditionExpression: condition,
-          ReturnValues: 'ALL_OLD',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }));
-        return { claimed: true, leaseId, previous: out.Attributes as CommandItem | undefined, restarted: Boolean(restart) };
+        const out = await db.send(
+          new UpdateCommand({
+            TableName,
+            Key: commandKey(request.commandId),
+            ...update,
+            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...stateValues },
+            ConditionExpression: condition,
+            ReturnValues: 'ALL_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return {
+          claimed: true,
+          leaseId,
+          previous: out.Attributes as CommandItem | undefined,
+          restarted: Boolean(restart),
+        };
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
-        return { claimed: false, current: conditionFailureItem<CommandItem>(error) ?? { command_id: request.commandId, type: request.type, state: 'sending' } };
+        return {
+          claimed: false,
+          current: conditionFailureItem<CommandItem>(error) ?? {
+            command_id: request.commandId,
+            type: request.type,
+            state: 'sending',
+          },
+        };
       }
     },
 
@@ -129,15 +165,24 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
       const unsettled = finish.state === 'unknown';
       const update = buildUpdate({
         set: {
-          state: finish.state, error: finish.error, group_id: finish.groupId, message_handle: finish.messageHandle,
-          failures: finish.failures, check_failures: finish.checkFailures, last_failure: finish.lastFailure,
-          slot_at: finish.slot?.at, slot_line: finish.slot?.line, next_attempt_at: finish.nextAttemptAt,
-          updated_at: updatedAt, expires_at: expiresAt(),
+          state: finish.state,
+          error: finish.error,
+          group_id: finish.groupId,
+          message_handle: finish.messageHandle,
+          failures: finish.failures,
+          check_failures: finish.checkFailures,
+          last_failure: finish.lastFailure,
+          slot_at: finish.slot?.at,
+          slot_line: finish.slot?.line,
+          next_attempt_at: finish.nextAttemptAt,
+          updated_at: updatedAt,
+          expires_at: expiresAt(),
           ...(unsettled ? { ...unsettledKeys(updatedAt, commandId), command_json: finish.commandJson } : {}),
         },
         setIfNotExists: { check_since: finish.checkSince },
         remove: [
-          'lease_id', 'lease_until',
+          'lease_id',
+          'lease_until',
           ...(unsettled ? [] : [GSI1PK, GSI1SK, 'command_json']),
           ...(finish.error === undefined ? ['error'] : []),
           ...(finish.slot === undefined ? ['slot_at', 'slot_line'] : []),
@@ -145,14 +190,16 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
         ],
       });
       try {
-        await db.send(new UpdateCommand({
-          TableName,
-          Key: commandKey(commandId),
-          ...update,
-          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#lease_id': 'lease_id' },
-          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':lease_id': leaseId },
-          ConditionExpression: '#lease_id = :lease_id',
-        }));
+        await db.send(
+          new UpdateCommand({
+            TableName,
+            Key: commandKey(commandId),
+            ...update,
+            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#lease_id': 'lease_id' },
+            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':lease_id': leaseId },
+            ConditionExpression: '#lease_id = :lease_id',
+          }),
+        );
         return true;
       } catch (error) {
         if (isConditionalFailure(error)) return false;
@@ -167,15 +214,17 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
         setIfNotExists: { created_at: iso() },
       });
       try {
-        await db.send(new UpdateCommand({
-          TableName,
-          Key: commandKey(commandId),
-          ...update,
-          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#fingerprint': 'fingerprint' },
-          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':failed_state': 'failed' },
-          // Never over an entry of a valid command (it has a fingerprint): that id is taken.
-          ConditionExpression: `attribute_not_exists(${PK}) OR (#state = :failed_state AND attribute_not_exists(#fingerprint))`,
-        }));
+        await db.send(
+          new UpdateCommand({
+            TableName,
+            Key: commandKey(commandId),
+            ...update,
+            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#fingerprint': 'fingerprint' },
+            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':failed_state': 'failed' },
+            // Never over an entry of a valid command (it has a fingerprint): that id is taken.
+            ConditionExpression: `attribute_not_exists(${PK}) OR (#state = :failed_state AND attribute_not_exists(#fingerprint))`,
+          }),
+        );
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
       }
@@ -186,16 +235,20 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
      * entry, so the producer of the second command can see it was not sent (GET /commands/{id}).
      */
     async recordRefusedReuse(commandId: string, fingerprint: string): Promise<void> {
-      await db.send(new UpdateCommand({
-        TableName,
-        Key: commandKey(commandId),
-        UpdateExpression: 'ADD #refused :refused SET #last_refused_at = :at',
-        ExpressionAttributeNames: { '#refused': 'refused_fingerprints', '#last_refused_at': 'last_refused_at' },
-        ExpressionAttributeValues: { ':refused': new Set([fingerprint]), ':at': iso() },
-        ConditionExpression: `attribute_exists(${PK})`,
-      })).catch((error: unknown) => {
-        if (!isConditionalFailure(error)) throw error;
-      });
+      await db
+        .send(
+          new UpdateCommand({
+            TableName,
+            Key: commandKey(commandId),
+            UpdateExpression: 'ADD #refused :refused SET #last_refused_at = :at',
+            ExpressionAttributeNames: { '#refused': 'refused_fingerprints', '#last_refused_at': 'last_refused_at' },
+            ExpressionAttributeValues: { ':refused': new Set([fingerprint]), ':at': iso() },
+            ConditionExpression: `attribute_exists(${PK})`,
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionalFailure(error)) throw error;
+        });
     },
 
     /**
@@ -206,20 +259,34 @@ export function createCommandTable(db: DynamoDBDocumentClient, TableName: string
     async putOutboundMessage(message: OutboundMessage): Promise<{ earlierStatus?: string }> {
       const update = buildUpdate({
         set: {
-          message_handle: message.messageHandle, group_id: message.groupId, direction: 'outbound',
-          content: message.content, media_url: message.mediaUrl, from_number: message.fromNumber,
-          date_sent: message.dateSent, send_style: message.sendStyle, participants: message.participants,
-          relay_url: message.relayUrl, command_id: message.commandId,
+          message_handle: message.messageHandle,
+          group_id: message.groupId,
+          direction: 'outbound',
+          content: message.content,
+          media_url: message.mediaUrl,
+          from_number: message.fromNumber,
+          date_sent: message.dateSent,
+          send_style: message.sendStyle,
+          participants: message.participants,
+          relay_url: message.relayUrl,
+          command_id: message.commandId,
           ...(message.groupId ? timelineKeys(message.groupId, message.dateSent, message.messageHandle) : {}),
         },
         setIfNotExists: {
-          status: message.status, status_rank: statusRank(message.status),
-          date_updated: message.dateUpdated ?? message.dateSent, received_at: iso(),
+          status: message.status,
+          status_rank: statusRank(message.status),
+          date_updated: message.dateUpdated ?? message.dateSent,
+          received_at: iso(),
         },
       });
-      const out = await db.send(new UpdateCommand({
-        TableName, Key: messageKey(message.messageHandle), ...update, ReturnValues: 'UPDATED_OLD',
-      }));
+      const out = await db.send(
+        new UpdateCommand({
+          TableName,
+          Key: messageKey(message.messageHandle),
+          ...update,
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
       const earlier = out.Attributes?.status;
       return { earlierStatus: typeof earlier === 'string' ? earlier : undefined };
     },

@@ -15,14 +15,16 @@ export function createMediaTable(db: DynamoDBDocumentClient, TableName: string) 
     /** Resolves false when the message is not there (nothing is created). */
     async recordMediaArchive(messageHandle: string, archive: MediaArchive): Promise<boolean> {
       try {
-        await db.send(new UpdateCommand({
-          TableName,
-          Key: messageKey(messageHandle),
-          UpdateExpression: 'SET #archive = :archive',
-          ExpressionAttributeNames: { '#archive': 'media_archive' },
-          ExpressionAttributeValues: { ':archive': archive },
-          ConditionExpression: `attribute_exists(${TABLE_SCHEMA.partitionKey})`,
-        }));
+        await db.send(
+          new UpdateCommand({
+            TableName,
+            Key: messageKey(messageHandle),
+            UpdateExpression: 'SET #archive = :archive',
+            ExpressionAttributeNames: { '#archive': 'media_archive' },
+            ExpressionAttributeValues: { ':archive': archive },
+            ConditionExpression: `attribute_exists(${TABLE_SCHEMA.partitionKey})`,
+          }),
+        );
         return true;
       } catch (error) {
         if (isConditionalFailure(error)) return false;

@@ -70,13 +70,15 @@ export function createMessageTable(db: DynamoDBDocumentClient, TableName: string
         received_at: receivedAt,
       };
       try {
-        await db.send(new PutCommand({
-          TableName,
-          Item: item,
-          ConditionExpression: `attribute_not_exists(${PK})`,
-          // The stored item comes back with the failure at no extra request: tells a retry from a clash.
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }));
+        await db.send(
+          new PutCommand({
+            TableName,
+            Item: item,
+            ConditionExpression: `attribute_not_exists(${PK})`,
+            // The stored item comes back with the failure at no extra request: tells a retry from a clash.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
         return 'stored';
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
@@ -89,7 +91,8 @@ export function createMessageTable(db: DynamoDBDocumentClient, TableName: string
       const receivedAt = now();
       const rank = statusRank(event.status);
       const fill = messageFields(event);
-      if (event.groupId) Object.assign(fill, timelineKeys(event.groupId, event.dateSent ?? receivedAt, event.messageHandle));
+      if (event.groupId)
+        Object.assign(fill, timelineKeys(event.groupId, event.dateSent ?? receivedAt, event.messageHandle));
       const update = buildUpdate({
         set: {
           status: event.status,
@@ -103,41 +106,47 @@ export function createMessageTable(db: DynamoDBDocumentClient, TableName: string
       let statusAdvanced = true;
       let attributes: Record<string, unknown> | undefined;
       try {
-        const out = await db.send(new UpdateCommand({
-          TableName,
-          Key: messageKey(event.messageHandle),
-          ...update,
-          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#direction': 'direction' },
-          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':inbound': 'inbound' },
-          // A status only moves forward; terminal statuses have the highest rank, so nothing follows
-          // them. Inbound messages have no delivery status: a status event never touches one.
-          ConditionExpression: '(attribute_not_exists(#status_rank) OR #status_rank < :status_rank) AND (attribute_not_exists(#direction) OR #direction <> :inbound)',
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }));
+        const out = await db.send(
+          new UpdateCommand({
+            TableName,
+            Key: messageKey(event.messageHandle),
+            ...update,
+            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#direction': 'direction' },
+            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':inbound': 'inbound' },
+            // A status only moves forward; terminal statuses have the highest rank, so nothing follows
+            // them. Inbound messages have no delivery status: a status event never touches one.
+            ConditionExpression:
+              '(attribute_not_exists(#status_rank) OR #status_rank < :status_rank) AND (attribute_not_exists(#direction) OR #direction <> :inbound)',
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
         attributes = out.Attributes;
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
         statusAdvanced = false;
         attributes = conditionFailureItem<Record<string, unknown>>(error);
-        if (attributes?.direction === 'inbound') return { refused: 'inbound-message', statusAdvanced: false, historyAdded: false };
+        if (attributes?.direction === 'inbound')
+          return { refused: 'inbound-message', statusAdvanced: false, historyAdded: false };
       }
       let historyAdded = true;
       try {
-        await db.send(new PutCommand({
-          TableName,
-          Item: {
-            ...statusKey(event.messageHandle, event.status),
-            // Lets the stream's Message Status Changed event name the group without a read.
-            group_id: event.groupId,
-            status: event.status,
-            date_updated: event.dateUpdated ?? receivedAt,
-            received_at: receivedAt,
-            error_code: event.errorCode,
-            error_message: event.errorMessage,
-          },
-          ConditionExpression: `attribute_not_exists(${PK})`,
-        }));
+        await db.send(
+          new PutCommand({
+            TableName,
+            Item: {
+              ...statusKey(event.messageHandle, event.status),
+              // Lets the stream's Message Status Changed event name the group without a read.
+              group_id: event.groupId,
+              status: event.status,
+              date_updated: event.dateUpdated ?? receivedAt,
+              received_at: receivedAt,
+              error_code: event.errorCode,
+              error_message: event.errorMessage,
+            },
+            ConditionExpression: `attribute_not_exists(${PK})`,
+          }),
+        );
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
         historyAdded = false;
@@ -163,13 +172,15 @@ export function createMessageTable(db: DynamoDBDocumentClient, TableName: string
       const anyChange = changes.length === 1 ? `(${changes[0]})` : `(${changes.map((c) => `(${c})`).join(' OR ')})`;
       const update = buildUpdate({ set, setIfNotExists: { created_at: snapshot.asOf } });
       try {
-        await db.send(new UpdateCommand({
-          TableName,
-          Key: groupKey(snapshot.groupId),
-          ...update,
-          // Written only when membership or name really change, and never by an older message.
-          ConditionExpression: `attribute_not_exists(${PK}) OR (#updated_at < :updated_at AND ${anyChange})`,
-        }));
+        await db.send(
+          new UpdateCommand({
+            TableName,
+            Key: groupKey(snapshot.groupId),
+            ...update,
+            // Written only when membership or name really change, and never by an older message.
+            ConditionExpression: `attribute_not_exists(${PK}) OR (#updated_at < :updated_at AND ${anyChange})`,
+          }),
+        );
         return 'updated';
       } catch (error) {
         if (isConditionalFailure(error)) return 'unchanged';

@@ -14,9 +14,20 @@ export function createPacingTable(db: DynamoDBDocumentClient, TableName: string)
   /** The tat last seen per line in this container: which write to try first. */
   const lastSeen = new Map<string, number>();
 
-  async function tryWrite(line: string, expression: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>) {
+  async function tryWrite(
+    line: string,
+    expression: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
+  ) {
     try {
-      const out = await db.send(new UpdateCommand({ TableName, Key: linePaceKey(line), ...expression, ReturnValues: 'UPDATED_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+      const out = await db.send(
+        new UpdateCommand({
+          TableName,
+          Key: linePaceKey(line),
+          ...expression,
+          ReturnValues: 'UPDATED_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
       return { ok: true as const, tat: Number(out.Attributes?.tat) };
     } catch (error) {
       if (!isConditionalFailure(error)) throw error;

@@ -20,8 +20,10 @@ const TIMELINE = TABLE_SCHEMA.groupTimelineIndex;
 
 /** The position of a timeline entry, as DynamoDB's LastEvaluatedKey for GSI1 would give it. */
 const timelineCursorKey = (item: Record<string, string>) => ({
-  [PK]: item[PK] as string, [SK]: item[SK] as string,
-  [TIMELINE.partitionKey]: item[TIMELINE.partitionKey] as string, [TIMELINE.sortKey]: item[TIMELINE.sortKey] as string,
+  [PK]: item[PK] as string,
+  [SK]: item[SK] as string,
+  [TIMELINE.partitionKey]: item[TIMELINE.partitionKey] as string,
+  [TIMELINE.sortKey]: item[TIMELINE.sortKey] as string,
 });
 
 export function createReadTable(db: DynamoDBDocumentClient, TableName: string) {
@@ -31,26 +33,35 @@ export function createReadTable(db: DynamoDBDocumentClient, TableName: string) {
       return out.Item as GroupItem | undefined;
     },
 
-    async listGroupMessages(groupId: string, { limit, order, startKey }: { limit: number; order: 'asc' | 'desc'; startKey?: Record<string, string> }): Promise<MessagePage> {
+    async listGroupMessages(
+      groupId: string,
+      { limit, order, startKey }: { limit: number; order: 'asc' | 'desc'; startKey?: Record<string, string> },
+    ): Promise<MessagePage> {
       // Ask for one more than the page so that a last page that is full has no cursor (no empty
       // trailing page). DynamoDB also stops at 1 MB read, with a LastEvaluatedKey: then more items
       // may follow, and the page ends early with a cursor. (Not queried on: a page of `limit` large
       // messages could exceed what a Lambda may answer, 6 MB; a 1 MB page cannot.)
-      const out = await db.send(new QueryCommand({
-        TableName,
-        IndexName: TIMELINE.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TIMELINE.partitionKey },
-        ExpressionAttributeValues: { ':pk': timelinePartition(groupId) },
-        ScanIndexForward: order === 'asc',
-        Limit: limit + 1,
-        ExclusiveStartKey: startKey,
-      }));
+      const out = await db.send(
+        new QueryCommand({
+          TableName,
+          IndexName: TIMELINE.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TIMELINE.partitionKey },
+          ExpressionAttributeValues: { ':pk': timelinePartition(groupId) },
+          ScanIndexForward: order === 'asc',
+          Limit: limit + 1,
+          ExclusiveStartKey: startKey,
+        }),
+      );
       const rows = out.Items ?? [];
       const items = rows.slice(0, limit) as Array<MessageItem & Record<string, string>>;
       const last = items[items.length - 1];
       const more = rows.length > limit || out.LastEvaluatedKey !== undefined;
-      const nextKey = !more ? undefined : last ? timelineCursorKey(last) : (out.LastEvaluatedKey as Record<string, string>);
+      const nextKey = !more
+        ? undefined
+        : last
+          ? timelineCursorKey(last)
+          : (out.LastEvaluatedKey as Record<string, string>);
       return { items, nextKey };
     },
 
@@ -60,14 +71,18 @@ export function createReadTable(db: DynamoDBDocumentClient, TableName: string) {
       await db.send(new GetCommand({ TableName, Key: { [PK]: 'HEALTH', [SK]: 'HEALTH' } }));
     },
 
-    async getMessageWithHistory(handle: string): Promise<{ message: MessageItem; history: StatusHistoryItem[] } | undefined> {
-      const out = await db.send(new QueryCommand({
-        TableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': PK },
-        ExpressionAttributeValues: { ':pk': messageKey(handle)[PK] },
-        ConsistentRead: true,
-      }));
+    async getMessageWithHistory(
+      handle: string,
+    ): Promise<{ message: MessageItem; history: StatusHistoryItem[] } | undefined> {
+      const out = await db.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': PK },
+          ExpressionAttributeValues: { ':pk': messageKey(handle)[PK] },
+          ConsistentRead: true,
+        }),
+      );
       const items = out.Items ?? [];
       const message = items.find((item) => item[SK] === MESSAGE_SK) as MessageItem | undefined;
       if (!message) return undefined;

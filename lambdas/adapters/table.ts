@@ -45,7 +45,12 @@ export function createTableStore(options: TableStoreOptions): TableStore {
   return {
     ...createMessageTable(db, tableName, () => now().toISOString()),
     ...createReadTable(db, tableName),
-    ...createCommandTable(db, tableName, now, options.ledgerRetentionDays ?? COMMAND_QUEUE_SETTINGS.ledgerRetentionDays),
+    ...createCommandTable(
+      db,
+      tableName,
+      now,
+      options.ledgerRetentionDays ?? COMMAND_QUEUE_SETTINGS.ledgerRetentionDays,
+    ),
     ...createPacingTable(db, tableName),
     ...createMediaTable(db, tableName),
     ...createBackfillTable(db, tableName, now),

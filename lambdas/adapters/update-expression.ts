@@ -48,7 +48,9 @@ export function buildUpdate(spec: UpdateSpec): UpdateParts {
     UpdateExpression: [
       clauses.length ? `SET ${clauses.join(', ')}` : '',
       removed.length ? `REMOVE ${removed.map((name) => `#${name}`).join(', ')}` : '',
-    ].filter(Boolean).join(' '),
+    ]
+      .filter(Boolean)
+      .join(' '),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };

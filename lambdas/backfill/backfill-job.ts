@@ -61,8 +61,15 @@ export function createBackfillJob(deps: BackfillJobDeps): BackfillJob {
   const now = deps.now ?? (() => new Date());
   const backfillLine = createLineBackfill({ ...deps, now, settings });
   const sweep = createUnknownSweep({
-    ...deps, now,
-    settings: { fromNumber: settings.fromNumber, leaseMs: settings.leaseMs, minAgeMs: settings.unsettledMinAgeMs, maxPerRun: settings.sweepMaxPerRun, policy: settings.policy },
+    ...deps,
+    now,
+    settings: {
+      fromNumber: settings.fromNumber,
+      leaseMs: settings.leaseMs,
+      minAgeMs: settings.unsettledMinAgeMs,
+      maxPerRun: settings.sweepMaxPerRun,
+      policy: settings.policy,
+    },
   });
 
   return async function runBackfill(): Promise<BackfillReport> {
@@ -79,7 +86,17 @@ export function createBackfillJob(deps: BackfillJobDeps): BackfillJob {
       } catch (error) {
         // The watermark could not be read or written: nothing moved, the next run starts over.
         logger.error('backfill of a line failed', { line, error });
-        lines.push({ line, from: '', pages: 0, stoppedBy: 'error', error: error instanceof Error ? error.name : 'error', found: 0, stored: 0, alreadyThere: 0, skipped: 0 });
+        lines.push({
+          line,
+          from: '',
+          pages: 0,
+          stoppedBy: 'error',
+          error: error instanceof Error ? error.name : 'error',
+          found: 0,
+          stored: 0,
+          alreadyThere: 0,
+          skipped: 0,
+        });
       }
     }
     let sweepReport: BackfillReport['sweep'];
@@ -107,30 +124,43 @@ export function createBackfillJob(deps: BackfillJobDeps): BackfillJob {
     const settledAny = 'examined' in sweepReport && sweepReport.examined > 0;
     const quiet = report.stored === 0 && !settledAny && lines.every((line) => line.stoppedBy === 'done');
     (quiet ? logger.debug : logger.info)('backfill run finished', {
-      found: report.found, stored: report.stored, already_there: report.already_there,
+      found: report.found,
+      stored: report.stored,
+      already_there: report.already_there,
       stopped: lines.filter((l) => l.stoppedBy !== 'done').map((l) => `${l.line}: ${l.stoppedBy}`),
-      ...('examined' in sweepReport ? { unknown_examined: sweepReport.examined, unknown_still: sweepReport.stillUnknown } : {}),
+      ...('examined' in sweepReport
+        ? { unknown_examined: sweepReport.examined, unknown_still: sweepReport.stillUnknown }
+        : {}),
     });
     return report;
   };
 }
 
-const sum = (lines: LineReport[], key: 'found' | 'stored' | 'alreadyThere') => lines.reduce((total, line) => total + line[key], 0);
+const sum = (lines: LineReport[], key: 'found' | 'stored' | 'alreadyThere') =>
+  lines.reduce((total, line) => total + line[key], 0);
 
 /** One EMF line per line: every configured line gets its counts (zeros too, so alarms see data). */
-function emitMetrics(metrics: MetricSink, configured: string[], lines: LineReport[], sweep: BackfillReport['sweep']): void {
-  const settled = 'examined' in sweep ? sweep : { sent: {} as Record<string, number>, neverSent: {} as Record<string, number> };
+function emitMetrics(
+  metrics: MetricSink,
+  configured: string[],
+  lines: LineReport[],
+  sweep: BackfillReport['sweep'],
+): void {
+  const settled =
+    'examined' in sweep ? sweep : { sent: {} as Record<string, number>, neverSent: {} as Record<string, number> };
   const all = new Set([...configured, ...Object.keys(settled.sent), ...Object.keys(settled.neverSent)]);
   for (const line of all) {
     // A configured line the run did not reach (a 429 ended it first) counts as incomplete.
     const report = lines.find((entry) => entry.line === line);
     metrics(line, {
-      ...(configured.includes(line) ? {
-        [METRIC_NAMES.backfillFound]: report?.found ?? 0,
-        [METRIC_NAMES.backfillStored]: report?.stored ?? 0,
-        [METRIC_NAMES.backfillAlreadyThere]: report?.alreadyThere ?? 0,
-        [METRIC_NAMES.backfillIncomplete]: report?.stoppedBy === 'done' ? 0 : 1,
-      } : {}),
+      ...(configured.includes(line)
+        ? {
+            [METRIC_NAMES.backfillFound]: report?.found ?? 0,
+            [METRIC_NAMES.backfillStored]: report?.stored ?? 0,
+            [METRIC_NAMES.backfillAlreadyThere]: report?.alreadyThere ?? 0,
+            [METRIC_NAMES.backfillIncomplete]: report?.stoppedBy === 'done' ? 0 : 1,
+          }
+        : {}),
       [METRIC_NAMES.unknownSettledSent]: settled.sent[line] ?? 0,
       [METRIC_NAMES.unknownSettledNeverSent]: settled.neverSent[line] ?? 0,
     });

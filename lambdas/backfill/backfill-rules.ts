@@ -9,8 +9,15 @@ import type { Direction, WebhookEvent } from '../webhooks/webhook-payload';
  */
 
 /** Where a run starts: the watermark minus the overlap; the first run looks back from now. */
-export function windowStart(watermark: string | undefined, nowMs: number, settings: { overlapMs: number; lookbackMs: number }): string {
-  const from = watermark === undefined ? nowMs - Math.max(settings.lookbackMs, settings.overlapMs) : Date.parse(watermark) - settings.overlapMs;
+export function windowStart(
+  watermark: string | undefined,
+  nowMs: number,
+  settings: { overlapMs: number; lookbackMs: number },
+): string {
+  const from =
+    watermark === undefined
+      ? nowMs - Math.max(settings.lookbackMs, settings.overlapMs)
+      : Date.parse(watermark) - settings.overlapMs;
   return new Date(from).toISOString();
 }
 
@@ -67,7 +74,10 @@ export const isLater = (candidate: string | undefined, current: string | undefin
  * (dropped when `date_sent` is there, so the stored message has no field a webhook would not give).
  * Direction: `is_outbound` when present (the parser reads it), else RECEIVED means inbound.
  */
-export function asWebhookPayload(record: Record<string, unknown>): { payload: Record<string, unknown>; direction: Direction } {
+export function asWebhookPayload(record: Record<string, unknown>): {
+  payload: Record<string, unknown>;
+  direction: Direction;
+} {
   const { date_created: created, ...rest } = record;
   const hasDateSent = rest.date_sent !== undefined && rest.date_sent !== null && rest.date_sent !== '';
   const payload = hasDateSent || created === undefined ? rest : { ...rest, date_created: created };
@@ -89,7 +99,9 @@ export const itemId = (key: Key): string => `${key[TABLE_SCHEMA.partitionKey]}\u
  * failed conditional write that would otherwise tell "already there" (README "Backfill").
  */
 export function presenceKeys(event: WebhookEvent): Key[] {
-  return event.direction === 'inbound' ? [messageKey(event.messageHandle)] : [messageKey(event.messageHandle), statusKey(event.messageHandle, event.status)];
+  return event.direction === 'inbound'
+    ? [messageKey(event.messageHandle)]
+    : [messageKey(event.messageHandle), statusKey(event.messageHandle, event.status)];
 }
 
 /**

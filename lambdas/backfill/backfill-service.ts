@@ -1,5 +1,15 @@
 import {
-  addResult, asWebhookPayload, emptyCounts, isAlreadyStored, isLater, newestUpdate, nextCursor, presenceKeys, windowStart, type LineCounts, type StoreResult,
+  addResult,
+  asWebhookPayload,
+  emptyCounts,
+  isAlreadyStored,
+  isLater,
+  newestUpdate,
+  nextCursor,
+  presenceKeys,
+  windowStart,
+  type LineCounts,
+  type StoreResult,
 } from './backfill-rules';
 import { createIngestService } from '../webhooks/ingest-service';
 import type { Logger } from '../platform/logger';
@@ -51,11 +61,16 @@ export function createLineBackfill(deps: LineBackfillDeps) {
   const ingest = createIngestService({ store, relay: deps.relay, logger: { ...logger, info: logger.debug } });
 
   /** A listed record as the webhook it stands for, parsed; undefined (logged) when it is not one. */
-  function toEvent(record: Record<string, unknown>): { event: WebhookEvent; payload: Record<string, unknown> } | undefined {
+  function toEvent(
+    record: Record<string, unknown>,
+  ): { event: WebhookEvent; payload: Record<string, unknown> } | undefined {
     const { payload, direction } = asWebhookPayload(record);
     const parsed = parseWebhookPayload(payload, direction);
     if (parsed.ok) return { event: parsed.event, payload };
-    logger.warn('backfill skipped a record Sendblue listed', { error: parsed.error, message_handle: typeof record.message_handle === 'string' ? record.message_handle.slice(0, 64) : null });
+    logger.warn('backfill skipped a record Sendblue listed', {
+      error: parsed.error,
+      message_handle: typeof record.message_handle === 'string' ? record.message_handle.slice(0, 64) : null,
+    });
     return undefined;
   }
 
@@ -79,7 +94,10 @@ export function createLineBackfill(deps: LineBackfillDeps) {
     const stored = outcome.kind === 'message' ? outcome.result === 'stored' : outcome.result !== 'duplicate';
     if (!stored) return 'already-there';
     logger.info('backfill stored a missed event', {
-      message_handle: event.messageHandle, group_id: event.groupId ?? null, status: event.status, direction: event.direction,
+      message_handle: event.messageHandle,
+      group_id: event.groupId ?? null,
+      status: event.status,
+      direction: event.direction,
     });
     return 'stored';
   }
@@ -98,7 +116,12 @@ export function createLineBackfill(deps: LineBackfillDeps) {
       let page: Awaited<ReturnType<SendblueClient['listLineMessages']>>;
       try {
         budget.pagesLeft -= 1;
-        page = await sendblue.listLineMessages({ line, updatedSince: cursor.since, offset: cursor.skip, limit: settings.pageSize });
+        page = await sendblue.listLineMessages({
+          line,
+          updatedSince: cursor.since,
+          offset: cursor.skip,
+          limit: settings.pageSize,
+        });
         report.pages += 1;
       } catch (error) {
         const failure = classifySendblueError(error, 'list messages');

@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
 import { hasLoneSurrogate, idProblem } from './ids';
 import {
-  characterCount, checkCallableUrl, checkMediaUrl, isE164, isSendStyle, MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS,
-  MAX_GROUP_NAME_CHARS, MODIFY_TYPES, type ModifyType, type SendStyle,
+  characterCount,
+  checkCallableUrl,
+  checkMediaUrl,
+  isE164,
+  isSendStyle,
+  MAX_CONTENT_CHARS,
+  MAX_GROUP_MEMBERS,
+  MAX_GROUP_NAME_CHARS,
+  MODIFY_TYPES,
+  type ModifyType,
+  type SendStyle,
 } from './sendblue-rules';
 
 /**
@@ -39,7 +48,17 @@ export type CommandValidation = { ok: true; command: GroupCommand } | { ok: fals
 /** Like an SQS deduplication id: 1–128 printable ASCII characters, no spaces. */
 export const COMMAND_ID = /^[\x21-\x7E]{1,128}$/;
 
-const SEND_FIELDS = ['type', 'command_id', 'group_id', 'numbers', 'content', 'media_url', 'send_style', 'from_number', 'status_callback'];
+const SEND_FIELDS = [
+  'type',
+  'command_id',
+  'group_id',
+  'numbers',
+  'content',
+  'media_url',
+  'send_style',
+  'from_number',
+  'status_callback',
+];
 const MODIFY_FIELDS = ['type', 'command_id', 'group_id', 'modify_type', 'number', 'name', 'from_number'];
 
 /** Checks a parsed body; every problem is reported at once, each naming its field. */
@@ -61,7 +80,9 @@ export function validateCommand(input: unknown): CommandValidation {
   }
   // The same id rule as webhooks and reads (ids.ts), so a group a command names can be read back.
   checkOptional(body, 'group_id', problems, idProblem);
-  checkOptional(body, 'from_number', problems, (v) => isE164(v) ? undefined : 'must be an E.164 number such as +15551230001');
+  checkOptional(body, 'from_number', problems, (v) =>
+    isE164(v) ? undefined : 'must be an E.164 number such as +15551230001',
+  );
 
   if (body.type === 'send_group_message') validateSend(body, problems);
   else validateModify(body, problems);
@@ -78,9 +99,16 @@ function validateSend(body: Record<string, unknown>, problems: string[]): void {
       problems.push('numbers must be a non-empty array of E.164 numbers');
     } else {
       const bad = numbers.filter((n) => !isE164(n));
-      if (bad.length) problems.push(`numbers must be E.164 (such as +15551230001): ${bad.slice(0, 3).map((n) => JSON.stringify(n).slice(0, 24)).join(', ')}`);
+      if (bad.length)
+        problems.push(
+          `numbers must be E.164 (such as +15551230001): ${bad
+            .slice(0, 3)
+            .map((n) => JSON.stringify(n).slice(0, 24))
+            .join(', ')}`,
+        );
       if (new Set(numbers).size !== numbers.length) problems.push('numbers must not repeat a number');
-      if (numbers.length > MAX_GROUP_MEMBERS) problems.push(`numbers may hold at most ${MAX_GROUP_MEMBERS} members (got ${numbers.length})`);
+      if (numbers.length > MAX_GROUP_MEMBERS)
+        problems.push(`numbers may hold at most ${MAX_GROUP_MEMBERS} members (got ${numbers.length})`);
     }
   }
   if (body.content === undefined && body.media_url === undefined) problems.push('content or media_url is required');
@@ -92,7 +120,7 @@ function validateSend(body: Record<string, unknown>, problems: string[]): void {
   checkOptional(body, 'media_url', problems, checkMediaUrl);
   checkOptional(body, 'status_callback', problems, checkCallableUrl);
   if (body.send_style !== undefined && !isSendStyle(body.send_style)) {
-    problems.push('send_style must be one of Sendblue\'s styles (celebration, confetti, slam, ...)');
+    problems.push("send_style must be one of Sendblue's styles (celebration, confetti, slam, ...)");
   }
 }
 
@@ -109,16 +137,24 @@ function validateModify(body: Record<string, unknown>, problems: string[]): void
   }
   if (modifyType === 'rename') {
     if (body.number !== undefined) problems.push('number is not used by rename');
-    if (typeof body.name !== 'string' || !body.name.trim()) problems.push('name is required for rename and must not be blank');
-    else if (characterCount(body.name) > MAX_GROUP_NAME_CHARS) problems.push(`name must be at most ${MAX_GROUP_NAME_CHARS} characters`);
+    if (typeof body.name !== 'string' || !body.name.trim())
+      problems.push('name is required for rename and must not be blank');
+    else if (characterCount(body.name) > MAX_GROUP_NAME_CHARS)
+      problems.push(`name must be at most ${MAX_GROUP_NAME_CHARS} characters`);
     else if (hasLoneSurrogate(body.name)) problems.push('name must be valid Unicode text (it has a lone surrogate)');
     return;
   }
   if (body.name !== undefined) problems.push(`name is only used by rename, not ${modifyType}`);
-  if (!isE164(body.number)) problems.push(`number is required for ${modifyType} and must be E.164 (such as +15551230003)`);
+  if (!isE164(body.number))
+    problems.push(`number is required for ${modifyType} and must be E.164 (such as +15551230003)`);
 }
 
-function checkOptional(body: Record<string, unknown>, field: string, problems: string[], check: (value: string) => string | undefined): void {
+function checkOptional(
+  body: Record<string, unknown>,
+  field: string,
+  problems: string[],
+  check: (value: string) => string | undefined,
+): void {
   const value = body[field];
   if (value === undefined) return;
   const problem = typeof value === 'string' ? check(value) : 'must be a string';
@@ -132,6 +168,10 @@ function checkOptional(body: Record<string, unknown>, field: string, problems: s
 export function commandFingerprint(command: GroupCommand): string {
   const { command_id: _ignored, ...rest } = command as GroupCommand & { numbers?: string[] };
   if (rest.numbers) rest.numbers = [...rest.numbers].sort(); // the same members in another order are the same group
-  const canonical = JSON.stringify(Object.keys(rest).sort().map((key) => [key, (rest as Record<string, unknown>)[key]]));
+  const canonical = JSON.stringify(
+    Object.keys(rest)
+      .sort()
+      .map((key) => [key, (rest as Record<string, unknown>)[key]]),
+  );
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
 }

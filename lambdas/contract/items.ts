@@ -96,4 +96,3 @@ export interface CommandItem {
   created_at?: string;
   updated_at?: string;
 }
-

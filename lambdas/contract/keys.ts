@@ -9,7 +9,10 @@ export const MESSAGE_SK = 'MSG';
 export const STATUS_SK_PREFIX = 'STATUS#';
 
 export const messageKey = (handle: string) => ({ [PK]: `MSG#${handle}`, [SK]: MESSAGE_SK });
-export const statusKey = (handle: string, status: string) => ({ [PK]: `MSG#${handle}`, [SK]: `${STATUS_SK_PREFIX}${status}` });
+export const statusKey = (handle: string, status: string) => ({
+  [PK]: `MSG#${handle}`,
+  [SK]: `${STATUS_SK_PREFIX}${status}`,
+});
 export const groupKey = (groupId: string) => ({ [PK]: `GROUP#${groupId}`, [SK]: 'GROUP' });
 export const commandKey = (commandId: string) => ({ [PK]: `CMD#${commandId}`, [SK]: 'CMD' });
 /** A Sendblue line's pacing state (its send slots), shared by every sender invocation. */
@@ -19,7 +22,8 @@ export type ItemKind = 'message' | 'status' | 'group' | 'command' | 'line' | 'ot
 
 /** What an item is, from its keys alone (a stream record carries them even without images). */
 export function itemKindOf(pk: string, sk: string): ItemKind {
-  if (pk.startsWith('MSG#')) return sk === MESSAGE_SK ? 'message' : sk.startsWith(STATUS_SK_PREFIX) ? 'status' : 'other';
+  if (pk.startsWith('MSG#'))
+    return sk === MESSAGE_SK ? 'message' : sk.startsWith(STATUS_SK_PREFIX) ? 'status' : 'other';
   if (pk.startsWith('GROUP#') && sk === 'GROUP') return 'group';
   if (pk.startsWith('CMD#') && sk === 'CMD') return 'command';
   if (pk.startsWith('LINE#')) return 'line';
@@ -57,9 +61,12 @@ export function isTimelineCursorFor(groupId: string, key: Record<string, string>
   const handle = messagePk.startsWith('MSG#') ? messagePk.slice('MSG#'.length) : '';
   const sortKey = key[GSI1SK] ?? '';
   const datePart = sortKey.slice(0, Math.max(0, sortKey.length - handle.length - 1));
-  return idProblem(handle) === undefined
-    && key[SK] === MESSAGE_SK
-    && key[GSI1PK] === timelinePartition(groupId)
-    && sortKey === `${datePart}#${handle}`
-    && datePart.length >= 1 && datePart.length <= 64;
+  return (
+    idProblem(handle) === undefined &&
+    key[SK] === MESSAGE_SK &&
+    key[GSI1PK] === timelinePartition(groupId) &&
+    sortKey === `${datePart}#${handle}` &&
+    datePart.length >= 1 &&
+    datePart.length <= 64
+  );
 }

@@ -27,4 +27,3 @@ export const ROUTES: readonly RouteDefinition[] = [
 ];
 
 export const routeKey = (route: RouteDefinition): string => `${route.method} ${route.path}`;
-

@@ -28,8 +28,19 @@ export const MAX_URL_CHARS = 2_048;
 export const MAX_GROUP_NAME_CHARS = 256;
 
 export const SEND_STYLES = [
-  'celebration', 'shooting_star', 'fireworks', 'lasers', 'love', 'confetti', 'balloons',
-  'spotlight', 'echo', 'invisible', 'gentle', 'loud', 'slam',
+  'celebration',
+  'shooting_star',
+  'fireworks',
+  'lasers',
+  'love',
+  'confetti',
+  'balloons',
+  'spotlight',
+  'echo',
+  'invisible',
+  'gentle',
+  'loud',
+  'slam',
 ] as const;
 export type SendStyle = (typeof SEND_STYLES)[number];
 export const isSendStyle = (value: unknown): value is SendStyle =>

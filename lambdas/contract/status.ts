@@ -22,5 +22,14 @@ export function statusRank(status: string): number {
  * two never disagree. Queued-like statuses show "…", sent "✓", delivered and read "✓✓", failures "✗".
  */
 export const STATUS_MARKS: Readonly<Record<string, string>> = {
-  REGISTERED: '…', PENDING: '…', QUEUED: '…', ACCEPTED: '…', SENT: '✓', DELIVERED: '✓✓', READ: '✓✓', ERROR: '✗', DECLINED: '✗', RECEIVED: '',
+  REGISTERED: '…',
+  PENDING: '…',
+  QUEUED: '…',
+  ACCEPTED: '…',
+  SENT: '✓',
+  DELIVERED: '✓✓',
+  READ: '✓✓',
+  ERROR: '✗',
+  DECLINED: '✗',
+  RECEIVED: '',
 };

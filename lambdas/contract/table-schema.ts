@@ -34,8 +34,18 @@ export const TABLE_SCHEMA = {
      */
     projection: 'INCLUDE',
     projectedAttributes: [
-      'message_handle', 'group_id', 'direction', 'status', 'content', 'media_url', 'from_number',
-      'date_sent', 'date_updated', 'send_style', 'participants', 'group_display_name',
+      'message_handle',
+      'group_id',
+      'direction',
+      'status',
+      'content',
+      'media_url',
+      'from_number',
+      'date_sent',
+      'date_updated',
+      'send_style',
+      'participants',
+      'group_display_name',
     ],
   },
 } as const;

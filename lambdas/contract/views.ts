@@ -24,14 +24,24 @@ export function messageDetailView(item: MessageItem, history: StatusHistoryItem[
     ? history.map((entry) => ({ status: entry.status, date_updated: entry.date_updated ?? entry.received_at }))
     : [{ status: item.status, date_updated: item.date_updated ?? null }];
   // By time; a tie (Sendblue may stamp two statuses alike) goes to the status order.
-  statusHistory.sort((a, b) => String(a.date_updated).localeCompare(String(b.date_updated)) || statusRank(a.status) - statusRank(b.status));
+  statusHistory.sort(
+    (a, b) =>
+      String(a.date_updated).localeCompare(String(b.date_updated)) || statusRank(a.status) - statusRank(b.status),
+  );
   const archive = item.media_archive;
   return {
     ...messageView(item),
     media_archive_url: mediaLink?.url ?? null,
-    media_archive: !archive ? null : 'key' in archive
-      ? { content_type: archive.content_type, bytes: archive.bytes, archived_at: archive.archived_at, link_expires_at: mediaLink?.expires_at ?? null }
-      : { error: archive.error, failed_at: archive.failed_at },
+    media_archive: !archive
+      ? null
+      : 'key' in archive
+        ? {
+            content_type: archive.content_type,
+            bytes: archive.bytes,
+            archived_at: archive.archived_at,
+            link_expires_at: mediaLink?.expires_at ?? null,
+          }
+        : { error: archive.error, failed_at: archive.failed_at },
     error_code: item.error_code ?? null,
     error_message: item.error_message ?? null,
     participants: item.participants ?? null,
@@ -69,7 +79,7 @@ export function groupView(groupId: string, record: GroupItem | undefined, recent
 }
 
 const earliest = (a: string | undefined, b: string | undefined): string | null =>
-  (a && b ? (a < b ? a : b) : (a ?? b ?? null));
+  a && b ? (a < b ? a : b) : (a ?? b ?? null);
 
 export function commandView(item: CommandItem) {
   return {

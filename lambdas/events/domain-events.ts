@@ -33,7 +33,9 @@ const SETTLED = new Set(['sent', 'failed', 'unknown']);
 export function domainEventFor(change: TableChange): DomainEvent | undefined {
   if (change.kind === 'REMOVE' || !change.newImage) return undefined; // TTL expiries, deletions
   const event = (detailType: DetailType, detail: Record<string, unknown>): DomainEvent => ({
-    detailType, detail: { event_id: change.eventId, ...detail }, time: change.at,
+    detailType,
+    detail: { event_id: change.eventId, ...detail },
+    time: change.at,
   });
   switch (itemKindOf(change.pk, change.sk)) {
     case 'message':

@@ -13,18 +13,30 @@ const sortKey = (values: readonly FilterValue[]) => ({ Keys: { SK: { S: values }
 
 export const EVENTS_STREAM_FILTERS: readonly FilterPattern[] = [
   // Group Message Received: an inbound group message inserted.
-  { eventName: ['INSERT'], dynamodb: { ...sortKey(['MSG']), NewImage: { direction: { S: ['inbound'] }, group_id: { S: [{ exists: true }] } } } },
+  {
+    eventName: ['INSERT'],
+    dynamodb: { ...sortKey(['MSG']), NewImage: { direction: { S: ['inbound'] }, group_id: { S: [{ exists: true }] } } },
+  },
   // Message Status Changed: a status history entry inserted.
   { eventName: ['INSERT'], dynamodb: sortKey([{ prefix: 'STATUS#' }]) },
   // Command Settled: a ledger entry now sent, failed or unknown (the handler checks it changed).
-  { eventName: ['INSERT', 'MODIFY'], dynamodb: { ...sortKey(['CMD']), NewImage: { state: { S: ['sent', 'failed', 'unknown'] } } } },
+  {
+    eventName: ['INSERT', 'MODIFY'],
+    dynamodb: { ...sortKey(['CMD']), NewImage: { state: { S: ['sent', 'failed', 'unknown'] } } },
+  },
   // Group Changed: a group record written (written only when members or name change).
   { eventName: ['INSERT', 'MODIFY'], dynamodb: sortKey(['GROUP']) },
 ];
 
 export const MEDIA_STREAM_FILTERS: readonly FilterPattern[] = [
   // An inbound message with a media_url inserted (an empty media_url is never stored).
-  { eventName: ['INSERT'], dynamodb: { ...sortKey(['MSG']), NewImage: { direction: { S: ['inbound'] }, media_url: { S: [{ exists: true }] } } } },
+  {
+    eventName: ['INSERT'],
+    dynamodb: {
+      ...sortKey(['MSG']),
+      NewImage: { direction: { S: ['inbound'] }, media_url: { S: [{ exists: true }] } },
+    },
+  },
 ];
 
 /** EventBridge-style matching for the rules above: every key must match; a list matches any of its values. */

@@ -1,12 +1,25 @@
 import { createIngestService } from '../webhooks/ingest-service';
 import { ENV } from '../contract/env';
-import { decodeBody, DEFAULT_MAX_BODY_BYTES, errorResponse, header, json, parseJson, type HttpHandler } from '../platform/http';
+import {
+  decodeBody,
+  DEFAULT_MAX_BODY_BYTES,
+  errorResponse,
+  header,
+  json,
+  parseJson,
+  type HttpHandler,
+} from '../platform/http';
 import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from '../wiring/lambda-deps';
 import type { Logger } from '../platform/logger';
 import type { SecretSource } from '../adapters/secrets';
 import { createStatusRelay, type StatusRelay } from '../webhooks/status-relay';
 import type { IngestStore } from '../adapters/table';
-import { limitToStatusToken, SIGNING_HEADER, webhookCredential, type WebhookCredential } from '../webhooks/webhook-auth';
+import {
+  limitToStatusToken,
+  SIGNING_HEADER,
+  webhookCredential,
+  type WebhookCredential,
+} from '../webhooks/webhook-auth';
 import { parseWebhookPayload } from '../webhooks/webhook-payload';
 import { lambdaEntry } from '../platform/lambda-entry';
 import { emfSink, METRIC_NAMES, type MetricSink } from '../platform/metrics';
@@ -49,9 +62,12 @@ export function createIngestHandler(deps: IngestDeps): HttpHandler {
     if (!credential) {
       deps.logger.warn('webhook rejected: missing or wrong secret', { route });
       count(undefined, { [METRIC_NAMES.webhookUnauthorized]: 1 });
-      return errorResponse(401, route === 'status'
-        ? `missing or wrong ${SIGNING_HEADER} header or token`
-        : `missing or wrong ${SIGNING_HEADER} header`);
+      return errorResponse(
+        401,
+        route === 'status'
+          ? `missing or wrong ${SIGNING_HEADER} header or token`
+          : `missing or wrong ${SIGNING_HEADER} header`,
+      );
     }
 
     const parsedJson = parseJson(body.value);
@@ -77,10 +93,12 @@ export function createIngestHandler(deps: IngestDeps): HttpHandler {
   };
 }
 
-export const handler = lambdaEntry(() => createIngestHandler({
-  store: tableStoreFromEnv(),
-  secrets: secretsFromEnv(),
-  logger: loggerFromEnv('ingest'),
-  maxBodyBytes: Number(process.env[ENV.maxBodyBytes]) || undefined,
-  metrics: emfSink(),
-}));
+export const handler = lambdaEntry(() =>
+  createIngestHandler({
+    store: tableStoreFromEnv(),
+    secrets: secretsFromEnv(),
+    logger: loggerFromEnv('ingest'),
+    maxBodyBytes: Number(process.env[ENV.maxBodyBytes]) || undefined,
+    metrics: emfSink(),
+  }),
+);

@@ -38,14 +38,17 @@ export function createReadHandler({ store, logger, checkHealth, mediaLinks }: Re
       return json(200, groupView(groupId, record, recent.items));
     },
     'GET /groups/{group_id}/messages': async (groupId, query) => {
-      const limit = query.limit === undefined ? DEFAULT_PAGE : PLAIN_INTEGER.test(query.limit) ? Number(query.limit) : NaN;
-      if (!(limit >= 1 && limit <= MAX_PAGE)) return errorResponse(400, `limit must be a whole number from 1 to ${MAX_PAGE}`);
+      const limit =
+        query.limit === undefined ? DEFAULT_PAGE : PLAIN_INTEGER.test(query.limit) ? Number(query.limit) : NaN;
+      if (!(limit >= 1 && limit <= MAX_PAGE))
+        return errorResponse(400, `limit must be a whole number from 1 to ${MAX_PAGE}`);
       const order = query.order ?? 'desc';
       if (order !== 'asc' && order !== 'desc') return errorResponse(400, 'order must be asc or desc');
       let startKey: Record<string, string> | undefined;
       if (query.cursor !== undefined) {
         startKey = decodeCursor(query.cursor, TIMELINE_CURSOR_KEYS);
-        if (!startKey || !isTimelineCursorFor(groupId, startKey)) return errorResponse(400, 'cursor is not valid for this group');
+        if (!startKey || !isTimelineCursorFor(groupId, startKey))
+          return errorResponse(400, 'cursor is not valid for this group');
       }
       const page = await store.listGroupMessages(groupId, { limit, order, startKey });
       if (!page.items.length && !startKey && !(await store.getGroup(groupId))) {
@@ -91,4 +94,6 @@ export function createReadHandler({ store, logger, checkHealth, mediaLinks }: Re
   };
 }
 
-export const handler = lambdaEntry(() => createReadHandler({ store: tableStoreFromEnv(), logger: loggerFromEnv('read'), mediaLinks: mediaLinksFromEnv() }));
+export const handler = lambdaEntry(() =>
+  createReadHandler({ store: tableStoreFromEnv(), logger: loggerFromEnv('read'), mediaLinks: mediaLinksFromEnv() }),
+);

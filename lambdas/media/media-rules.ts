@@ -46,7 +46,9 @@ const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * shape the key (S3 keys are at most 1,024 bytes).
  */
 export function keySegment(id: string): string {
-  return SAFE_SEGMENT.test(id) && id !== '.' && id !== '..' ? id : `h-${createHash('sha256').update(id).digest('hex').slice(0, 40)}`;
+  return SAFE_SEGMENT.test(id) && id !== '.' && id !== '..'
+    ? id
+    : `h-${createHash('sha256').update(id).digest('hex').slice(0, 40)}`;
 }
 
 /** The file name at the end of the URL's path, reduced to safe characters; `media` when there is none. */
@@ -57,7 +59,10 @@ export function fileNameFromUrl(url: string): string {
   } catch {
     last = '';
   }
-  const safe = last.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(-100);
+  const safe = last
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(-100);
   return safe || 'media';
 }
 
@@ -80,7 +85,9 @@ export function contentTypeOf(header: string | undefined): string {
  * download: a copy of a stranger's file must not run as a page when someone opens its link.
  */
 export function contentDispositionFor(contentType: string, fileName: string): string {
-  const inline = /^(image\/(png|jpeg|gif|webp|heic|heif|bmp)|audio\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+)$/.test(contentType);
+  const inline = /^(image\/(png|jpeg|gif|webp|heic|heif|bmp)|audio\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+)$/.test(
+    contentType,
+  );
   return `${inline ? 'inline' : 'attachment'}; filename="${fileName}"`;
 }
 

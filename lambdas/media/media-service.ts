@@ -1,7 +1,14 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import type { Logger } from '../platform/logger';
 import { MediaFetchError, type MediaFetcher } from '../adapters/media-fetch';
-import { contentDispositionFor, contentTypeOf, fileNameFromUrl, mediaCopyFor, mediaObjectKey, type MediaCopy } from './media-rules';
+import {
+  contentDispositionFor,
+  contentTypeOf,
+  fileNameFromUrl,
+  mediaCopyFor,
+  mediaObjectKey,
+  type MediaCopy,
+} from './media-rules';
 import type { MediaStore } from '../adapters/media-store';
 import { tableChangeOf } from '../events/table-change';
 import type { MediaTable } from '../adapters/table-media';
@@ -32,8 +39,18 @@ export function createMediaProcessor(deps: MediaDeps) {
     try {
       const media = await deps.fetchMedia(copy.mediaUrl);
       const contentType = contentTypeOf(media.contentType);
-      await deps.store.put({ key, body: media.body, contentType, contentDisposition: contentDispositionFor(contentType, fileNameFromUrl(copy.mediaUrl)) });
-      await deps.table.recordMediaArchive(copy.messageHandle, { key, content_type: contentType, bytes: media.body.length, archived_at: now() });
+      await deps.store.put({
+        key,
+        body: media.body,
+        contentType,
+        contentDisposition: contentDispositionFor(contentType, fileNameFromUrl(copy.mediaUrl)),
+      });
+      await deps.table.recordMediaArchive(copy.messageHandle, {
+        key,
+        content_type: contentType,
+        bytes: media.body.length,
+        archived_at: now(),
+      });
       logger.info('media archived', { ...context, bytes: media.body.length, content_type: contentType });
     } catch (error) {
       if (!(error instanceof MediaFetchError && error.permanent)) throw error;
@@ -55,7 +72,10 @@ export function createMediaProcessor(deps: MediaDeps) {
       try {
         await archive(copy);
       } catch (error) {
-        logger.warn('media copy failed; the batch is retried from this message', { message_handle: copy.messageHandle, error });
+        logger.warn('media copy failed; the batch is retried from this message', {
+          message_handle: copy.messageHandle,
+          error,
+        });
         return { batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber! }] };
       }
     }

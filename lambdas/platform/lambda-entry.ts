@@ -18,7 +18,9 @@ export function beginInvocation(context: InvocationContext | undefined): void {
   warm = true;
 }
 
-export function lambdaEntry<E, R>(create: () => (event: E) => Promise<R>): (event: E, context?: InvocationContext) => Promise<R> {
+export function lambdaEntry<E, R>(
+  create: () => (event: E) => Promise<R>,
+): (event: E, context?: InvocationContext) => Promise<R> {
   let handler: ((event: E) => Promise<R>) | undefined;
   return (event, context) => {
     beginInvocation(context);

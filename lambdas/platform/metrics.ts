@@ -80,14 +80,21 @@ export const lineDimension = (line: string): string => maskPhone(line);
  * One EMF line: the given counts (unit Count), each under those of its dimension sets whose values
  * are known (`line`, `functionName`); a count with none is left out.
  */
-export function metricLine(line: string | undefined, counts: MetricCounts, timestampMs: number, functionName?: string): string {
+export function metricLine(
+  line: string | undefined,
+  counts: MetricCounts,
+  timestampMs: number,
+  functionName?: string,
+): string {
   const values: Partial<Record<Dimension, string>> = {
     ...(line !== undefined ? { [METRIC_DIMENSIONS.line]: lineDimension(line) } : {}),
     ...(functionName ? { [METRIC_DIMENSIONS.functionName]: functionName } : {}),
   };
   const directives = new Map<string, { sets: Dimension[][]; names: MetricName[] }>();
   for (const name of Object.keys(counts) as MetricName[]) {
-    const sets = METRIC_DIMENSION_SETS[name].filter((set) => set.every((dimension) => values[dimension] !== undefined)).map((set) => [...set]);
+    const sets = METRIC_DIMENSION_SETS[name]
+      .filter((set) => set.every((dimension) => values[dimension] !== undefined))
+      .map((set) => [...set]);
     if (sets.length === 0) continue;
     const key = JSON.stringify(sets);
     const directive = directives.get(key) ?? { sets, names: [] };

@@ -2,7 +2,11 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { SourceData } from '@smithy/types';
 
 const toBytes = (data: SourceData): Uint8Array =>
-  typeof data === 'string' ? Buffer.from(data, 'utf8') : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+  typeof data === 'string'
+    ? Buffer.from(data, 'utf8')
+    : ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : new Uint8Array(data);
 
 /**
  * The Checksum that SignatureV4 needs, on node:crypto (no extra dependency): the client signs

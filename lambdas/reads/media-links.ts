@@ -37,17 +37,26 @@ export interface S3LinkOptions {
 }
 
 /** RFC 3986 escaping, as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
-const escapeRfc3986 = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+const escapeRfc3986 = (value: string) =>
+  encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The object's path as S3 signs it: each segment escaped, the slashes kept. */
 export const objectPath = (key: string) => `/${key.split('/').map(escapeRfc3986).join('/')}`;
 
 export function createS3LinkSigner(options: S3LinkOptions): MediaLinker {
   const { bucket, region, expiresInSeconds = 3600, now = () => new Date() } = options;
-  const base = options.endpoint ? new URL(options.endpoint) : new URL(`https://${options.host ?? `${bucket}.s3.${region}.amazonaws.com`}`);
+  const base = options.endpoint
+    ? new URL(options.endpoint)
+    : new URL(`https://${options.host ?? `${bucket}.s3.${region}.amazonaws.com`}`);
   const pathPrefix = options.endpoint ? `/${escapeRfc3986(bucket)}` : '';
   // S3 signs the path as sent (no second escaping) and, for presigned URLs, an unsigned payload.
-  const signer = new SignatureV4({ service: 's3', region, credentials: options.credentials, sha256: NodeSha256, uriEscapePath: false });
+  const signer = new SignatureV4({
+    service: 's3',
+    region,
+    credentials: options.credentials,
+    sha256: NodeSha256,
+    uriEscapePath: false,
+  });
   const payloadHeader = 'x-amz-content-sha256';
 
   return async (key) => {
@@ -94,11 +103,20 @@ export function mediaLinksFromEnv(): MediaLinker | undefined {
   const bucket = process.env[ENV.mediaBucketName];
   const region = process.env.AWS_REGION;
   if (!bucket || !region) return undefined;
-  return createS3LinkSigner({ bucket, region, credentials: async () => lambdaCredentials(), expiresInSeconds: MEDIA_SETTINGS.linkTtlSeconds });
+  return createS3LinkSigner({
+    bucket,
+    region,
+    credentials: async () => lambdaCredentials(),
+    expiresInSeconds: MEDIA_SETTINGS.linkTtlSeconds,
+  });
 }
 
 /** The link to a message's archived copy, if it has one; a link that cannot be made (no credentials, say) is logged and left out. */
-export async function archiveLink(linker: MediaLinker | undefined, archive: MediaArchive | undefined, logger: Logger): Promise<MediaLink | undefined> {
+export async function archiveLink(
+  linker: MediaLinker | undefined,
+  archive: MediaArchive | undefined,
+  logger: Logger,
+): Promise<MediaLink | undefined> {
   if (!linker || !archive || !('key' in archive)) return undefined;
   try {
     return await linker(archive.key);

@@ -42,10 +42,20 @@ export interface Attempt {
 export type AttemptMode = 'full' | 'check-only';
 
 /** The attempt a claim starts, from what the ledger entry held before it. */
-export function attemptFromLedger(commandId: string, previous: CommandItem | undefined, mustCheck: boolean, nowIso: string): Attempt {
+export function attemptFromLedger(
+  commandId: string,
+  previous: CommandItem | undefined,
+  mustCheck: boolean,
+  nowIso: string,
+): Attempt {
   return {
     commandId,
-    state: { maybeSent: mustCheck, failures: previous?.failures ?? 0, checkFailures: previous?.check_failures ?? 0, lastFailure: previous?.last_failure },
+    state: {
+      maybeSent: mustCheck,
+      failures: previous?.failures ?? 0,
+      checkFailures: previous?.check_failures ?? 0,
+      lastFailure: previous?.last_failure,
+    },
     checkSince: previous?.check_since ?? previous?.first_attempt_at ?? nowIso,
     knownHandle: previous?.message_handle,
     keptSlot: { at: previous?.slot_at, line: previous?.slot_line },
@@ -53,7 +63,14 @@ export function attemptFromLedger(commandId: string, previous: CommandItem | und
 }
 
 /** A failed call to Sendblue, as an outcome (a 429 on a send also pauses the line for everyone). */
-export async function callFailed(deps: AttemptDeps, error: unknown, action: string, calledAt: string, attempt: Attempt, line?: string): Promise<AttemptOutcome> {
+export async function callFailed(
+  deps: AttemptDeps,
+  error: unknown,
+  action: string,
+  calledAt: string,
+  attempt: Attempt,
+  line?: string,
+): Promise<AttemptOutcome> {
   const failure = classifySendblueError(error, action);
   switch (failure.kind) {
     case 'rejected':
@@ -67,7 +84,8 @@ export async function callFailed(deps: AttemptDeps, error: unknown, action: stri
       const { pacing } = deps.settings;
       const seconds = failure.retryAfterSeconds ?? pacing.throttlePauseMs / 1000;
       if (line && isPacingOn(pacing)) {
-        await deps.store.pauseLine(line, deps.now().getTime() + seconds * 1000, pacing)
+        await deps.store
+          .pauseLine(line, deps.now().getTime() + seconds * 1000, pacing)
           .catch((cause: unknown) => deps.logger.warn('could not pause the line after a 429', { error: cause }));
       }
       return { kind: 'throttled', reason: failure.reason, retryAfterSeconds: seconds };
@@ -78,14 +96,22 @@ export async function callFailed(deps: AttemptDeps, error: unknown, action: stri
 /** A check in Sendblue that could not be made: the command stays unclear. */
 export function checkFailed(error: unknown, action: string): AttemptOutcome {
   const failure = classifySendblueError(error, action);
-  return { kind: 'check-failed', reason: `could not check: ${failure.reason}`, retryAfterSeconds: failure.kind === 'throttled' ? (failure.retryAfterSeconds ?? 1) : undefined };
+  return {
+    kind: 'check-failed',
+    reason: `could not check: ${failure.reason}`,
+    retryAfterSeconds: failure.kind === 'throttled' ? (failure.retryAfterSeconds ?? 1) : undefined,
+  };
 }
 
 /**
  * Waits for the line's next send slot when it is near (in the invocation), or says when to come
  * back (the command waits on the queue). Undefined: go ahead and call now.
  */
-export async function waitForSlot(deps: AttemptDeps, line: string, attempt: Attempt): Promise<AttemptOutcome | undefined> {
+export async function waitForSlot(
+  deps: AttemptDeps,
+  line: string,
+  attempt: Attempt,
+): Promise<AttemptOutcome | undefined> {
   const { pacing } = deps.settings;
   if (!isPacingOn(pacing)) return undefined;
   const nowMs = deps.now().getTime();

@@ -88,35 +88,61 @@ export const mayTryAgain = (state: AttemptState, policy: SenderPolicy) => state.
 
 export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: SenderPolicy, nowMs: number): NextStep {
   const counts = { failures: state.failures, checkFailures: state.checkFailures, lastFailure: state.lastFailure };
-  const retry = (seconds: number): QueueStep => ({ action: 'retry', seconds: Math.min(MAX_QUEUE_WAIT_SECONDS, Math.max(0, Math.floor(seconds))) });
+  const retry = (seconds: number): QueueStep => ({
+    action: 'retry',
+    seconds: Math.min(MAX_QUEUE_WAIT_SECONDS, Math.max(0, Math.floor(seconds))),
+  });
   const dueAt = (seconds: number) => new Date(nowMs + seconds * 1000).toISOString();
   const stillUnclear = state.maybeSent ? 'unknown' : 'queued';
 
   switch (outcome.kind) {
     case 'sent':
       return {
-        finish: { state: 'sent', groupId: outcome.groupId, messageHandle: outcome.messageHandle, error: outcome.note, ...counts, checkFailures: 0 },
+        finish: {
+          state: 'sent',
+          groupId: outcome.groupId,
+          messageHandle: outcome.messageHandle,
+          error: outcome.note,
+          ...counts,
+          checkFailures: 0,
+        },
         queue: { action: 'done' },
       };
     case 'wait-for-slot': {
       // Back at (or just before) the slot; the rest is waited for in the invocation.
       const seconds = Math.max(0, Math.floor((outcome.slotAt - nowMs) / 1000));
       return {
-        finish: { state: 'queued', ...counts, slot: { at: outcome.slotAt, line: outcome.line }, nextAttemptAt: new Date(outcome.slotAt).toISOString(), error: `line busy: waiting for its send slot in ${Math.ceil((outcome.slotAt - nowMs) / 1000)} s` },
+        finish: {
+          state: 'queued',
+          ...counts,
+          slot: { at: outcome.slotAt, line: outcome.line },
+          nextAttemptAt: new Date(outcome.slotAt).toISOString(),
+          error: `line busy: waiting for its send slot in ${Math.ceil((outcome.slotAt - nowMs) / 1000)} s`,
+        },
         queue: retry(seconds),
       };
     }
     case 'line-busy': {
       const seconds = Math.ceil((outcome.retryAt - nowMs) / 1000);
       return {
-        finish: { state: 'queued', ...counts, nextAttemptAt: dueAt(seconds), error: `line busy: its backlog is longer than the pacing horizon; asking again in ${seconds} s` },
+        finish: {
+          state: 'queued',
+          ...counts,
+          nextAttemptAt: dueAt(seconds),
+          error: `line busy: its backlog is longer than the pacing horizon; asking again in ${seconds} s`,
+        },
         queue: retry(seconds),
       };
     }
     case 'throttled': {
       const seconds = Math.ceil(outcome.retryAfterSeconds);
       return {
-        finish: { state: stillUnclear, ...counts, nextAttemptAt: dueAt(seconds), error: `${outcome.reason}; back-pressure (not a failure): again in ${seconds} s` },
+        finish: {
+          state: stillUnclear,
+          ...counts,
+          nextAttemptAt: dueAt(seconds),
+          error: `${outcome.reason}; back-pressure (not a failure): again in ${seconds} s`,
+        },
         queue: retry(seconds),
       };
     }
@@ -124,7 +150,13 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
       const checkFailures = state.checkFailures + (outcome.retryAfterSeconds === undefined ? 1 : 0);
       const seconds = Math.ceil(outcome.retryAfterSeconds ?? retryDelaySeconds(checkFailures, policy.retry));
       return {
-        finish: { state: 'unknown', ...counts, checkFailures, nextAttemptAt: dueAt(seconds), error: `${outcome.reason}; Sendblue may have it: checking again in ${seconds} s before anything is sent` },
+        finish: {
+          state: 'unknown',
+          ...counts,
+          checkFailures,
+          nextAttemptAt: dueAt(seconds),
+          error: `${outcome.reason}; Sendblue may have it: checking again in ${seconds} s before anything is sent`,
+        },
         queue: retry(seconds),
       };
     }
@@ -133,7 +165,14 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
       if (failures >= policy.maxAttempts) return giveUp(failures, outcome.reason, counts);
       const seconds = retryDelaySeconds(failures, policy.retry);
       return {
-        finish: { state: 'queued', ...counts, failures, lastFailure: outcome.reason, nextAttemptAt: dueAt(seconds), error: `${outcome.reason}; retry ${failures + 1} of ${policy.maxAttempts} in ${seconds} s` },
+        finish: {
+          state: 'queued',
+          ...counts,
+          failures,
+          lastFailure: outcome.reason,
+          nextAttemptAt: dueAt(seconds),
+          error: `${outcome.reason}; retry ${failures + 1} of ${policy.maxAttempts} in ${seconds} s`,
+        },
         queue: retry(seconds),
       };
     }
@@ -141,28 +180,55 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
       const failures = state.failures + 1;
       const seconds = Math.max(retryDelaySeconds(failures, policy.retry), policy.settleDelaySeconds);
       return {
-        finish: { state: 'unknown', ...counts, failures, lastFailure: outcome.reason, checkSince: outcome.calledAt, nextAttemptAt: dueAt(seconds), error: `${outcome.reason}; Sendblue may have it: checking in ${seconds} s before anything is sent` },
+        finish: {
+          state: 'unknown',
+          ...counts,
+          failures,
+          lastFailure: outcome.reason,
+          checkSince: outcome.calledAt,
+          nextAttemptAt: dueAt(seconds),
+          error: `${outcome.reason}; Sendblue may have it: checking in ${seconds} s before anything is sent`,
+        },
         queue: retry(seconds),
       };
     }
     case 'rejected':
-      return { finish: { state: 'failed', ...counts, error: outcome.reason }, queue: { action: 'dead-letter', reason: outcome.reason } };
+      return {
+        finish: { state: 'failed', ...counts, error: outcome.reason },
+        queue: { action: 'dead-letter', reason: outcome.reason },
+      };
     case 'gave-up':
       return giveUp(state.failures, state.lastFailure ?? 'no reason recorded', counts);
     case 'never-sent':
-      return { finish: { state: 'failed', ...counts, error: outcome.reason }, queue: { action: 'dead-letter', reason: outcome.reason } };
+      return {
+        finish: { state: 'failed', ...counts, error: outcome.reason },
+        queue: { action: 'dead-letter', reason: outcome.reason },
+      };
     case 'not-recorded': {
       const seconds = retryDelaySeconds(Math.max(1, state.failures), policy.retry);
       const unclear = state.maybeSent || outcome.messageHandle !== undefined;
       return {
-        finish: { state: unclear ? 'unknown' : 'queued', ...counts, messageHandle: outcome.messageHandle, nextAttemptAt: dueAt(seconds), error: `${outcome.reason}; will retry in ${seconds} s${unclear ? ', checking Sendblue first' : ''}` },
+        finish: {
+          state: unclear ? 'unknown' : 'queued',
+          ...counts,
+          messageHandle: outcome.messageHandle,
+          nextAttemptAt: dueAt(seconds),
+          error: `${outcome.reason}; will retry in ${seconds} s${unclear ? ', checking Sendblue first' : ''}`,
+        },
         queue: retry(seconds),
       };
     }
   }
 }
 
-function giveUp(failures: number, lastReason: string, counts: Pick<CommandFinish, 'failures' | 'checkFailures' | 'lastFailure'>): NextStep {
+function giveUp(
+  failures: number,
+  lastReason: string,
+  counts: Pick<CommandFinish, 'failures' | 'checkFailures' | 'lastFailure'>,
+): NextStep {
   const reason = `gave up after ${failures} attempts: ${lastReason}`;
-  return { finish: { state: 'failed', ...counts, failures, lastFailure: lastReason, error: reason }, queue: { action: 'dead-letter', reason } };
+  return {
+    finish: { state: 'failed', ...counts, failures, lastFailure: lastReason, error: reason },
+    queue: { action: 'dead-letter', reason },
+  };
 }

@@ -45,7 +45,12 @@ export function createCommandProcessor(deps: SenderDeps) {
   const { store, queue, logger, settings } = deps;
   const now = deps.now ?? (() => new Date());
   const attemptDeps: AttemptDeps = {
-    store, sendblue: deps.sendblue, relay: deps.relay, logger, settings, now,
+    store,
+    sendblue: deps.sendblue,
+    relay: deps.relay,
+    logger,
+    settings,
+    now,
     sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
   const attemptSend = createSendAttempt(attemptDeps);
@@ -69,7 +74,12 @@ export function createCommandProcessor(deps: SenderDeps) {
     } catch (error) {
       // Storage or the queue failed outside an attempt: nothing is decided, the delivery is retried.
       const seconds = Math.max(1, retryDelaySeconds(receiveCount, settings.policy.retry));
-      logger.error('command not processed; will retry', { command_id: commandId, message_id: record.messageId, error, retry_in_s: seconds });
+      logger.error('command not processed; will retry', {
+        command_id: commandId,
+        message_id: record.messageId,
+        error,
+        retry_in_s: seconds,
+      });
       return { done: false, retryAfterSeconds: seconds };
     }
   };
@@ -84,14 +94,22 @@ export function createCommandProcessor(deps: SenderDeps) {
 
   async function run(command: GroupCommand, record: SQSRecord, commandId: string): Promise<RecordResult> {
     const fingerprint = commandFingerprint(command);
-    const request = { commandId, type: command.type, fingerprint, groupId: command.group_id, leaseMs: settings.leaseMs };
+    const request = {
+      commandId,
+      type: command.type,
+      fingerprint,
+      groupId: command.group_id,
+      leaseMs: settings.leaseMs,
+    };
     const log = { command_id: commandId, type: command.type === 'modify_group' ? command.modify_type : command.type };
     const line = command.from_number ?? settings.fromNumber;
     let claim: ClaimResult = await store.claimCommand(request);
     let decision = decideOnClaim(claim, fingerprint, now().getTime(), isRedrive(record));
     if (decision.action === 'restart') {
       claim = await store.claimCommand({ ...request, restart: { sameCommandAllowed: decision.sameCommandAllowed } });
-      decision = claim.claimed ? decideOnClaim(claim, fingerprint, now().getTime(), false) : { action: 'wait', seconds: 1 };
+      decision = claim.claimed
+        ? decideOnClaim(claim, fingerprint, now().getTime(), false)
+        : { action: 'wait', seconds: 1 };
     }
     switch (decision.action) {
       case 'skip':
@@ -107,24 +125,39 @@ export function createCommandProcessor(deps: SenderDeps) {
       }
       case 'wait':
       case 'restart':
-        logger.info('command busy in another delivery; will look again', { ...log, retry_in_s: decision.action === 'wait' ? decision.seconds : 1 });
+        logger.info('command busy in another delivery; will look again', {
+          ...log,
+          retry_in_s: decision.action === 'wait' ? decision.seconds : 1,
+        });
         return { done: false, retryAfterSeconds: decision.action === 'wait' ? decision.seconds : 1 };
       case 'proceed':
         break;
     }
     if (!claim.claimed) return { done: false, retryAfterSeconds: 1 };
 
-    const attempt = attemptFromLedger(commandId, claim.restarted ? undefined : claim.previous, decision.mustCheck, now().toISOString());
+    const attempt = attemptFromLedger(
+      commandId,
+      claim.restarted ? undefined : claim.previous,
+      decision.mustCheck,
+      now().toISOString(),
+    );
     let outcome: AttemptOutcome;
     try {
-      outcome = command.type === 'send_group_message' ? await attemptSend(command, attempt) : await attemptModify(command, attempt);
+      outcome =
+        command.type === 'send_group_message'
+          ? await attemptSend(command, attempt)
+          : await attemptModify(command, attempt);
     } catch (error) {
       // Our storage failed before any call that matters (calls are caught inside the attempt).
       logger.error('attempt stopped by a storage error', { ...log, error });
-      outcome = { kind: 'not-recorded', reason: `storage unavailable (${error instanceof Error ? error.name : 'error'})` };
+      outcome = {
+        kind: 'not-recorded',
+        reason: `storage unavailable (${error instanceof Error ? error.name : 'error'})`,
+      };
     }
     const step = nextStep(outcome, attempt.state, settings.policy, now().getTime());
-    if (step.queue.action === 'dead-letter') await queue.moveToDeadLetter(record, { commandId, reason: step.queue.reason });
+    if (step.queue.action === 'dead-letter')
+      await queue.moveToDeadLetter(record, { commandId, reason: step.queue.reason });
     // An unknown command keeps its body, so the sweep can settle it if its queue message is lost.
     await store.finishCommand(commandId, claim.leaseId, { ...step.finish, commandJson: record.body });
     report(outcome, step.finish.error, log);
@@ -137,7 +170,11 @@ export function createCommandProcessor(deps: SenderDeps) {
   function report(outcome: AttemptOutcome, reason: string | undefined, log: Record<string, unknown>): void {
     switch (outcome.kind) {
       case 'sent':
-        logger.info(outcome.how === 'found' ? 'command found already sent' : 'command sent', { ...log, group_id: outcome.groupId ?? null, message_handle: outcome.messageHandle ?? null });
+        logger.info(outcome.how === 'found' ? 'command found already sent' : 'command sent', {
+          ...log,
+          group_id: outcome.groupId ?? null,
+          message_handle: outcome.messageHandle ?? null,
+        });
         return;
       case 'wait-for-slot':
       case 'line-busy':

@@ -1,4 +1,9 @@
-import { COMMAND_ID, type GroupCommand, type ModifyGroupCommand, type SendGroupMessageCommand } from '../contract/commands';
+import {
+  COMMAND_ID,
+  type GroupCommand,
+  type ModifyGroupCommand,
+  type SendGroupMessageCommand,
+} from '../contract/commands';
 import type { SendblueMessage } from '../adapters/sendblue-client';
 import type { ClaimResult } from '../adapters/table-ledger';
 
@@ -21,7 +26,12 @@ export type ClaimDecision =
 /**
  * @param isRedrive the delivery came back from the DLQ on purpose: a failed command may run again.
  */
-export function decideOnClaim(result: ClaimResult, fingerprint: string, nowMs: number, isRedrive: boolean): ClaimDecision {
+export function decideOnClaim(
+  result: ClaimResult,
+  fingerprint: string,
+  nowMs: number,
+  isRedrive: boolean,
+): ClaimDecision {
   if (result.claimed) {
     const previous = result.restarted ? undefined : result.previous;
     // `unknown`: an earlier attempt may have reached Sendblue. `sending` with an expired lease: an
@@ -51,7 +61,11 @@ const sameText = (a: string | undefined, b: string | undefined) => (a ?? '') ===
  * content and media, oldest first. The caller drops those another command already owns (the same
  * text sent twice in a row), so the first one left is ours.
  */
-export function matchingSends(candidates: SendblueMessage[], command: SendGroupMessageCommand, fromNumber: string): SendblueMessage[] {
+export function matchingSends(
+  candidates: SendblueMessage[],
+  command: SendGroupMessageCommand,
+  fromNumber: string,
+): SendblueMessage[] {
   const wanted = command.numbers ? [...command.numbers].sort().join(',') : undefined;
   return candidates.filter((message) => {
     if (!message.message_handle || message.is_outbound === false) return false;
@@ -59,7 +73,12 @@ export function matchingSends(candidates: SendblueMessage[], command: SendGroupM
     if (!sameText(message.content, command.content) || !sameText(message.media_url, command.media_url)) return false;
     if (command.group_id) return message.group_id === command.group_id;
     if (!message.participants?.length || !wanted) return true;
-    return [...message.participants].filter((p) => p !== fromNumber).sort().join(',') === wanted;
+    return (
+      [...message.participants]
+        .filter((p) => p !== fromNumber)
+        .sort()
+        .join(',') === wanted
+    );
   });
 }
 
@@ -71,9 +90,12 @@ export function sentParticipants(recipients: readonly string[] | undefined, line
 /** Whether Sendblue's view of the group already shows what the change asked for. */
 export function isChangeApplied(command: ModifyGroupCommand, group: { members: string[]; name?: string }): boolean {
   switch (command.modify_type) {
-    case 'add_recipient': return group.members.includes(command.number!);
-    case 'remove_recipient': return !group.members.includes(command.number!);
-    case 'rename': return group.name === command.name;
+    case 'add_recipient':
+      return group.members.includes(command.number!);
+    case 'remove_recipient':
+      return !group.members.includes(command.number!);
+    case 'rename':
+      return group.name === command.name;
   }
 }
 
@@ -89,7 +111,12 @@ export function membersAfter(command: ModifyGroupCommand, members: string[]): st
  * it goes through the DLQ and back (its body may have none, and a redrive needs a new
  * deduplication id); else the SQS deduplication id; else the SQS message id.
  */
-export function commandIdOf(body: unknown, attributeId: string | undefined, dedupId: string | undefined, messageId: string): string {
+export function commandIdOf(
+  body: unknown,
+  attributeId: string | undefined,
+  dedupId: string | undefined,
+  messageId: string,
+): string {
   const given = (body as { command_id?: unknown } | null)?.command_id;
   if (typeof given === 'string' && COMMAND_ID.test(given)) return given;
   if (attributeId && COMMAND_ID.test(attributeId)) return attributeId;

@@ -21,20 +21,27 @@ export async function runFifoBatch(
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
   const failed = new Set<string>();
-  await Promise.all([...groups.values()].map(async (groupRecords) => {
-    for (let index = 0; index < groupRecords.length; index += 1) {
-      const result = await processRecord(groupRecords[index]!);
-      if (result.done) continue;
-      const held = groupRecords.slice(index);
-      for (const record of held) {
-        failed.add(record.messageId);
-        // The whole rest of the group comes back together, after the delay the failed one asked for.
-        await retryLater(record.receiptHandle, result.retryAfterSeconds).catch((error: unknown) =>
-          logger.warn('could not delay a retry; it comes back after the visibility timeout', { message_id: record.messageId, error }));
+  await Promise.all(
+    [...groups.values()].map(async (groupRecords) => {
+      for (let index = 0; index < groupRecords.length; index += 1) {
+        const result = await processRecord(groupRecords[index]!);
+        if (result.done) continue;
+        const held = groupRecords.slice(index);
+        for (const record of held) {
+          failed.add(record.messageId);
+          // The whole rest of the group comes back together, after the delay the failed one asked for.
+          await retryLater(record.receiptHandle, result.retryAfterSeconds).catch((error: unknown) =>
+            logger.warn('could not delay a retry; it comes back after the visibility timeout', {
+              message_id: record.messageId,
+              error,
+            }),
+          );
+        }
+        if (held.length > 1)
+          logger.info('later commands of the group held back to keep their order', { held: held.length - 1 });
+        return;
       }
-      if (held.length > 1) logger.info('later commands of the group held back to keep their order', { held: held.length - 1 });
-      return;
-    }
-  }));
+    }),
+  );
   return records.filter((record) => failed.has(record.messageId)).map((record) => record.messageId);
 }

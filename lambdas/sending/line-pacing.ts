@@ -58,7 +58,12 @@ export function tatAfter(tat: number | undefined, nowMs: number, settings: Pacin
 export const pausedTat = (untilMs: number, settings: PacingSettings) => untilMs + toleranceMs(settings);
 
 /** Whether a slot kept in the ledger can still be used now (same line, not too stale). */
-export function isSlotUsable(slot: { at?: number; line?: string }, line: string, nowMs: number, settings: PacingSettings): boolean {
+export function isSlotUsable(
+  slot: { at?: number; line?: string },
+  line: string,
+  nowMs: number,
+  settings: PacingSettings,
+): boolean {
   return slot.line === line && typeof slot.at === 'number' && nowMs <= slot.at + settings.slotGraceMs;
 }
 

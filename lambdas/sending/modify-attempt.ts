@@ -4,7 +4,6 @@ import type { ModifyGroupCommand } from '../contract/commands';
 import { isChangeApplied, membersAfter } from './decisions';
 import { GROUP_SUMMARY_WINDOW, groupView } from '../contract/views';
 
-
 /**
  * One attempt at a modify_group (add, remove, rename): if an earlier call may have reached
  * Sendblue, read the group there first (and stop if the change shows); else call. Not paced:
@@ -13,7 +12,11 @@ import { GROUP_SUMMARY_WINDOW, groupView } from '../contract/views';
 export function createModifyAttempt(deps: AttemptDeps) {
   const { store, sendblue, settings } = deps;
 
-  return async function attemptModify(command: ModifyGroupCommand, attempt: Attempt, mode: AttemptMode = 'full'): Promise<AttemptOutcome> {
+  return async function attemptModify(
+    command: ModifyGroupCommand,
+    attempt: Attempt,
+    mode: AttemptMode = 'full',
+  ): Promise<AttemptOutcome> {
     const line = command.from_number ?? settings.fromNumber;
     if (attempt.state.maybeSent || mode === 'check-only') {
       let seen: { members: string[]; name?: string } | undefined;
@@ -25,7 +28,10 @@ export function createModifyAttempt(deps: AttemptDeps) {
       if (seen && isChangeApplied(command, seen)) return recordApplied(command, attempt, 'found');
       attempt.state.maybeSent = false;
       if (mode === 'check-only') {
-        return { kind: 'never-sent', reason: `not applied: the group in Sendblue does not show the ${command.modify_type.replace('_', ' ')} and its queue message was gone; moved to the DLQ (redrive it to apply it)` };
+        return {
+          kind: 'never-sent',
+          reason: `not applied: the group in Sendblue does not show the ${command.modify_type.replace('_', ' ')} and its queue message was gone; moved to the DLQ (redrive it to apply it)`,
+        };
       }
     }
     if (!mayTryAgain(attempt.state, settings.policy)) return { kind: 'gave-up' };
@@ -33,14 +39,24 @@ export function createModifyAttempt(deps: AttemptDeps) {
     const calledAt = deps.now().toISOString();
     try {
       if (command.modify_type === 'rename') await sendblue.renameGroup(command.group_id, command.name!, line);
-      else await sendblue.modifyGroup({ group_id: command.group_id, modify_type: command.modify_type, number: command.number!, from_number: line });
+      else
+        await sendblue.modifyGroup({
+          group_id: command.group_id,
+          modify_type: command.modify_type,
+          number: command.number!,
+          from_number: line,
+        });
     } catch (error) {
       return callFailed(deps, error, 'change the group', calledAt, attempt);
     }
     return recordApplied(command, attempt, 'sent');
   };
 
-  async function recordApplied(command: ModifyGroupCommand, attempt: Attempt, how: 'sent' | 'found'): Promise<AttemptOutcome> {
+  async function recordApplied(
+    command: ModifyGroupCommand,
+    attempt: Attempt,
+    how: 'sent' | 'found',
+  ): Promise<AttemptOutcome> {
     try {
       const asOf = deps.now().toISOString();
       if (command.modify_type === 'rename') {
@@ -52,11 +68,15 @@ export function createModifyAttempt(deps: AttemptDeps) {
         ]);
         const known = groupView(command.group_id, record, recent.items).members;
         // Members we never saw cannot be updated by a delta; the next webhook carries them all.
-        if (known.length) await store.syncGroup({ groupId: command.group_id, members: membersAfter(command, known), asOf });
+        if (known.length)
+          await store.syncGroup({ groupId: command.group_id, members: membersAfter(command, known), asOf });
       }
       return { kind: 'sent', how, groupId: command.group_id };
     } catch (error) {
-      deps.logger.error('group change applied by Sendblue but not recorded; will settle it', { command_id: attempt.commandId, error });
+      deps.logger.error('group change applied by Sendblue but not recorded; will settle it', {
+        command_id: attempt.commandId,
+        error,
+      });
       attempt.state.maybeSent = true;
       return { kind: 'not-recorded', reason: 'applied by Sendblue; recording it failed' };
     }

@@ -1,4 +1,11 @@
-import { callFailed, checkFailed, waitForSlot, type Attempt, type AttemptDeps, type AttemptMode } from './attempt-calls';
+import {
+  callFailed,
+  checkFailed,
+  waitForSlot,
+  type Attempt,
+  type AttemptDeps,
+  type AttemptMode,
+} from './attempt-calls';
 import { mayTryAgain, type AttemptOutcome } from './attempt-outcome';
 import type { SendGroupMessageCommand } from '../contract/commands';
 import { parseIsoDate } from '../contract/iso-date';
@@ -22,7 +29,11 @@ const checkWindowStart = (attempt: Attempt) => new Date(Date.parse(attempt.check
 export function createSendAttempt(deps: AttemptDeps) {
   const { store, sendblue, settings } = deps;
 
-  return async function attemptSend(command: SendGroupMessageCommand, attempt: Attempt, mode: AttemptMode = 'full'): Promise<AttemptOutcome> {
+  return async function attemptSend(
+    command: SendGroupMessageCommand,
+    attempt: Attempt,
+    mode: AttemptMode = 'full',
+  ): Promise<AttemptOutcome> {
     const line = command.from_number ?? settings.fromNumber;
     if (attempt.state.maybeSent || mode === 'check-only') {
       let earlier: SendblueMessage | undefined;
@@ -34,7 +45,10 @@ export function createSendAttempt(deps: AttemptDeps) {
       if (earlier) return recordAccepted(command, attempt, line, earlier, 'found');
       attempt.state.maybeSent = false; // asked, and Sendblue does not have it
       if (mode === 'check-only') {
-        return { kind: 'never-sent', reason: `not sent: Sendblue's message list has no such message since ${checkWindowStart(attempt)}, and its queue message was gone; moved to the DLQ (redrive it to send it)` };
+        return {
+          kind: 'never-sent',
+          reason: `not sent: Sendblue's message list has no such message since ${checkWindowStart(attempt)}, and its queue message was gone; moved to the DLQ (redrive it to send it)`,
+        };
       }
     }
     if (!mayTryAgain(attempt.state, settings.policy)) return { kind: 'gave-up' };
@@ -46,14 +60,22 @@ export function createSendAttempt(deps: AttemptDeps) {
       statusCallback = await settings.statusCallbackUrl();
     } catch (error) {
       // The callback token is unavailable: nothing was called; counted like an unreachable Sendblue.
-      return { kind: 'not-sent', reason: `could not send: ${error instanceof Error ? error.message : 'no status callback URL'}` };
+      return {
+        kind: 'not-sent',
+        reason: `could not send: ${error instanceof Error ? error.message : 'no status callback URL'}`,
+      };
     }
     const calledAt = deps.now().toISOString();
     let accepted: SendblueMessage;
     try {
       accepted = await sendblue.sendGroupMessage({
-        numbers: command.numbers, group_id: command.group_id, content: command.content, media_url: command.media_url,
-        send_style: command.send_style, from_number: line, status_callback: statusCallback,
+        numbers: command.numbers,
+        group_id: command.group_id,
+        content: command.content,
+        media_url: command.media_url,
+        send_style: command.send_style,
+        from_number: line,
+        status_callback: statusCallback,
       });
     } catch (error) {
       return callFailed(deps, error, 'send the group message', calledAt, attempt, line);
@@ -62,7 +84,11 @@ export function createSendAttempt(deps: AttemptDeps) {
   };
 
   /** The message an unclear call produced, if Sendblue has it: by handle when known, else in the list. */
-  async function findEarlierSend(command: SendGroupMessageCommand, attempt: Attempt, line: string): Promise<SendblueMessage | undefined> {
+  async function findEarlierSend(
+    command: SendGroupMessageCommand,
+    attempt: Attempt,
+    line: string,
+  ): Promise<SendblueMessage | undefined> {
     if (attempt.knownHandle) {
       const known = await sendblue.getMessage(attempt.knownHandle);
       if (known?.message_handle) return known;
@@ -80,26 +106,53 @@ export function createSendAttempt(deps: AttemptDeps) {
   }
 
   /** Stores what Sendblue accepted; a storage failure here keeps the handle so it is never sent again. */
-  async function recordAccepted(command: SendGroupMessageCommand, attempt: Attempt, line: string, accepted: SendblueMessage, how: 'sent' | 'found'): Promise<AttemptOutcome> {
+  async function recordAccepted(
+    command: SendGroupMessageCommand,
+    attempt: Attempt,
+    line: string,
+    accepted: SendblueMessage,
+    how: 'sent' | 'found',
+  ): Promise<AttemptOutcome> {
     const handle = accepted.message_handle!;
     try {
       // Older answers lack group_id; a new group's id is then looked up once (sendblue-api.md).
       const groupId = accepted.group_id ?? command.group_id ?? (await sendblue.getMessage(handle))?.group_id;
       // Normalised like a webhook's dates, so the timeline sorts it right; our clock when Sendblue's is unusable.
-      const dateSent = isoOrUndefined(accepted.date_sent) ?? isoOrUndefined(accepted.date_created) ?? deps.now().toISOString();
+      const dateSent =
+        isoOrUndefined(accepted.date_sent) ?? isoOrUndefined(accepted.date_created) ?? deps.now().toISOString();
       const { earlierStatus } = await store.putOutboundMessage({
-        messageHandle: handle, groupId, commandId: attempt.commandId, status: accepted.status ?? 'QUEUED',
-        content: command.content, mediaUrl: command.media_url, fromNumber: line, dateSent, dateUpdated: isoOrUndefined(accepted.date_updated),
-        sendStyle: command.send_style, participants: sentParticipants(accepted.recipients ?? command.numbers, line),
+        messageHandle: handle,
+        groupId,
+        commandId: attempt.commandId,
+        status: accepted.status ?? 'QUEUED',
+        content: command.content,
+        mediaUrl: command.media_url,
+        fromNumber: line,
+        dateSent,
+        dateUpdated: isoOrUndefined(accepted.date_updated),
+        sendStyle: command.send_style,
+        participants: sentParticipants(accepted.recipients ?? command.numbers, line),
         relayUrl: command.status_callback,
       });
       if (earlierStatus && command.status_callback) {
         // A status webhook beat us to the table before the relay URL was stored: relay it now.
-        await deps.relay(command.status_callback, JSON.stringify({ message_handle: handle, group_id: groupId, status: earlierStatus, is_outbound: true }));
+        await deps.relay(
+          command.status_callback,
+          JSON.stringify({ message_handle: handle, group_id: groupId, status: earlierStatus, is_outbound: true }),
+        );
       }
-      return { kind: 'sent', how, groupId, messageHandle: handle, note: groupId ? undefined : 'sent, but Sendblue did not say which group it went to' };
+      return {
+        kind: 'sent',
+        how,
+        groupId,
+        messageHandle: handle,
+        note: groupId ? undefined : 'sent, but Sendblue did not say which group it went to',
+      };
     } catch (error) {
-      deps.logger.error('accepted by Sendblue but not recorded; will settle it', { command_id: attempt.commandId, error });
+      deps.logger.error('accepted by Sendblue but not recorded; will settle it', {
+        command_id: attempt.commandId,
+        error,
+      });
       return { kind: 'not-recorded', reason: 'accepted by Sendblue; recording it failed', messageHandle: handle };
     }
   }

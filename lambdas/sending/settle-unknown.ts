@@ -60,7 +60,11 @@ const bump = (counts: Record<string, number>, line: string) => {
 export function createUnknownSweep(deps: SweepDeps) {
   const { store, logger, settings } = deps;
   const attemptDeps: AttemptDeps = {
-    store, sendblue: deps.sendblue, relay: deps.relay, logger, now: deps.now,
+    store,
+    sendblue: deps.sendblue,
+    relay: deps.relay,
+    logger,
+    now: deps.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     settings: {
       fromNumber: settings.fromNumber,
@@ -79,22 +83,37 @@ export function createUnknownSweep(deps: SweepDeps) {
     const command = item && unsettledCommand(item);
     if (!item || !command) return undefined;
     const claim = await store.claimCommand({
-      commandId, type: command.type, fingerprint: commandFingerprint(command), groupId: command.group_id, leaseMs: settings.leaseMs, onlyUnsettled: true,
+      commandId,
+      type: command.type,
+      fingerprint: commandFingerprint(command),
+      groupId: command.group_id,
+      leaseMs: settings.leaseMs,
+      onlyUnsettled: true,
     });
     if (!claim.claimed) return undefined;
     const attempt = attemptFromLedger(commandId, claim.previous, true, deps.now().toISOString());
     let outcome: AttemptOutcome;
     try {
-      outcome = command.type === 'send_group_message' ? await attemptSend(command, attempt, 'check-only') : await attemptModify(command, attempt, 'check-only');
+      outcome =
+        command.type === 'send_group_message'
+          ? await attemptSend(command, attempt, 'check-only')
+          : await attemptModify(command, attempt, 'check-only');
     } catch (error) {
       logger.error('sweep check stopped by a storage error', { command_id: commandId, error });
-      outcome = { kind: 'not-recorded', reason: `storage unavailable (${error instanceof Error ? error.name : 'error'})` };
+      outcome = {
+        kind: 'not-recorded',
+        reason: `storage unavailable (${error instanceof Error ? error.name : 'error'})`,
+      };
     }
     const step = nextStep(outcome, attempt.state, settings.policy, deps.now().getTime());
     if (step.queue.action === 'dead-letter') {
       await deps.deadLetter({
-        body: item.command_json!, commandId, reason: step.queue.reason, messageGroupId: messageGroupIdFor(command),
-        deduplicationId: sqsId(`settle-${commandId}`, 'settle'), receiveCount: String(item.attempts ?? 1),
+        body: item.command_json!,
+        commandId,
+        reason: step.queue.reason,
+        messageGroupId: messageGroupIdFor(command),
+        deduplicationId: sqsId(`settle-${commandId}`, 'settle'),
+        receiveCount: String(item.attempts ?? 1),
       });
     }
     await store.finishCommand(commandId, claim.leaseId, { ...step.finish, commandJson: item.command_json });
@@ -102,7 +121,14 @@ export function createUnknownSweep(deps: SweepDeps) {
   }
 
   return async function sweep(deadlineMs: number): Promise<SweepReport> {
-    const report: SweepReport = { examined: 0, sent: {}, neverSent: {}, stillUnknown: 0, skipped: 0, stoppedBy: 'done' };
+    const report: SweepReport = {
+      examined: 0,
+      sent: {},
+      neverSent: {},
+      stillUnknown: 0,
+      skipped: 0,
+      stoppedBy: 'done',
+    };
     const before = new Date(deps.now().getTime() - settings.minAgeMs).toISOString();
     const entries = await store.listUnsettledCommands({ before, limit: settings.maxPerRun });
     for (const entry of entries) {
@@ -128,7 +154,11 @@ export function createUnknownSweep(deps: SweepDeps) {
       const { outcome, line } = settled;
       if (outcome.kind === 'sent') {
         bump(report.sent, line);
-        logger.info('unknown command settled: found in Sendblue, sent', { ...log, message_handle: outcome.messageHandle ?? null, group_id: outcome.groupId ?? null });
+        logger.info('unknown command settled: found in Sendblue, sent', {
+          ...log,
+          message_handle: outcome.messageHandle ?? null,
+          group_id: outcome.groupId ?? null,
+        });
       } else if (outcome.kind === 'never-sent') {
         bump(report.neverSent, line);
         logger.warn('unknown command settled: never sent; moved to the DLQ', { ...log, reason: outcome.reason });

@@ -6,7 +6,10 @@ import { membersKey, type GroupSnapshot, type MessageTable } from '../adapters/t
  * containers therefore add no request for the usual message; the conditional write in the table
  * module stays the source of truth (a cold container's first message per group costs one write).
  */
-export function createGroupSync(store: Pick<MessageTable, 'syncGroup'>, options: { maxGroups?: number; maxAgeMs?: number; now?: () => number } = {}) {
+export function createGroupSync(
+  store: Pick<MessageTable, 'syncGroup'>,
+  options: { maxGroups?: number; maxAgeMs?: number; now?: () => number } = {},
+) {
   const { maxGroups = 5_000, maxAgeMs = 15 * 60_000, now = Date.now } = options;
   // Entries expire: another container may have written a different membership meanwhile, and the
   // record should not stay behind for long (reads already prefer a newer message's membership).

@@ -52,10 +52,20 @@ export function createIngestService(deps: { store: IngestStore; relay: StatusRel
     const outcome = await deps.store.applyStatusEvent(event);
     if (outcome.refused) {
       deps.logger.warn('status event refused: the message is inbound', context);
-      return { kind: 'refused', error: `message ${event.messageHandle.slice(0, 64)} is an inbound message; status events apply to outbound messages only` };
+      return {
+        kind: 'refused',
+        error: `message ${event.messageHandle.slice(0, 64)} is an inbound message; status events apply to outbound messages only`,
+      };
     }
     const result = outcome.statusAdvanced ? 'advanced' : outcome.historyAdded ? 'history-only' : 'duplicate';
-    deps.logger.info(result === 'advanced' ? 'status changed' : result === 'duplicate' ? 'duplicate status ignored' : 'late status kept in history', context);
+    deps.logger.info(
+      result === 'advanced'
+        ? 'status changed'
+        : result === 'duplicate'
+          ? 'duplicate status ignored'
+          : 'late status kept in history',
+      context,
+    );
     if (outcome.historyAdded && outcome.relayUrl) await deps.relay(outcome.relayUrl, rawBody);
     return { kind: 'status', result };
   };

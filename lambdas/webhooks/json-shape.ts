@@ -14,7 +14,8 @@ export function jsonShapeProblem(root: unknown, maxDepth = MAX_JSON_DEPTH): stri
   while (pending.length) {
     const { value, depth, path } = pending.pop()!;
     if (typeof value === 'string') {
-      if (hasLoneSurrogate(value)) return `${path || 'the payload'} must be valid Unicode text (it holds a lone surrogate)`;
+      if (hasLoneSurrogate(value))
+        return `${path || 'the payload'} must be valid Unicode text (it holds a lone surrogate)`;
       continue;
     }
     if (value === null || typeof value !== 'object') continue;

@@ -16,9 +16,13 @@ export function createStatusRelay(logger: Logger, timeoutMs = 3_000): StatusRela
         signal: AbortSignal.timeout(timeoutMs),
       });
       await response.body?.cancel();
-      if (!response.ok) logger.warn('status relay answered an error', { status: response.status, host: new URL(url).host });
+      if (!response.ok)
+        logger.warn('status relay answered an error', { status: response.status, host: new URL(url).host });
     } catch (error) {
-      logger.warn('status relay failed', { error: error instanceof Error ? error.name : 'unknown', host: safeHost(url) });
+      logger.warn('status relay failed', {
+        error: error instanceof Error ? error.name : 'unknown',
+        host: safeHost(url),
+      });
     }
   };
 }

@@ -41,8 +41,10 @@ export async function webhookCredential(
   given: WebhookCredentials,
   secrets: WebhookSecrets,
 ): Promise<WebhookCredential | undefined> {
-  if (given.signingHeader !== undefined && safeEqual(given.signingHeader, await secrets.webhookSecret())) return 'signing-secret';
-  if (route === 'status' && given.token !== undefined && safeEqual(given.token, await secrets.callbackToken())) return 'status-token';
+  if (given.signingHeader !== undefined && safeEqual(given.signingHeader, await secrets.webhookSecret()))
+    return 'signing-secret';
+  if (route === 'status' && given.token !== undefined && safeEqual(given.token, await secrets.callbackToken()))
+    return 'status-token';
   return undefined;
 }
 
@@ -52,9 +54,14 @@ export async function webhookCredential(
  * header, and a group's members and name are taken only from signed webhooks and the sender (a
  * message's participants would otherwise show in GET /groups/{id} when newer than the record).
  */
-export function limitToStatusToken(event: WebhookEvent): { ok: true; event: WebhookEvent } | { ok: false; error: string } {
+export function limitToStatusToken(
+  event: WebhookEvent,
+): { ok: true; event: WebhookEvent } | { ok: false; error: string } {
   if (event.direction !== 'outbound') {
-    return { ok: false, error: `the status token only records status events for outbound messages; an inbound message needs the ${SIGNING_HEADER} header` };
+    return {
+      ok: false,
+      error: `the status token only records status events for outbound messages; an inbound message needs the ${SIGNING_HEADER} header`,
+    };
   }
   return { ok: true, event: { ...event, participants: undefined, groupDisplayName: undefined } };
 }

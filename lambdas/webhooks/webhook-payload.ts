@@ -73,9 +73,11 @@ function optionalDate(body: Fields, field: string): string | undefined {
   if (value === undefined) return undefined;
   const parsed = parseIsoDate(value);
   if (parsed.ok) return parsed.iso;
-  throw new FieldError(parsed.problem === 'range'
-    ? `${field} must be between ${EARLIEST_DATE.slice(0, 4)} and ${LATEST_DATE.slice(0, 4)}`
-    : `${field} must be an ISO-8601 date with a time zone, such as 2026-11-20T17:04:11.512Z`);
+  throw new FieldError(
+    parsed.problem === 'range'
+      ? `${field} must be between ${EARLIEST_DATE.slice(0, 4)} and ${LATEST_DATE.slice(0, 4)}`
+      : `${field} must be an ISO-8601 date with a time zone, such as 2026-11-20T17:04:11.512Z`,
+  );
 }
 
 function optionalStringArray(body: Fields, field: string): string[] | undefined {
@@ -115,9 +117,11 @@ export function parseWebhookPayload(body: unknown, defaultDirection: Direction):
     if (!messageHandle) throw new FieldError('message_handle is required');
     const isOutbound = optionalBoolean(record, 'is_outbound');
     const direction: Direction = isOutbound === undefined ? defaultDirection : isOutbound ? 'outbound' : 'inbound';
-    const status = optionalString(record, 'status')?.toUpperCase() ?? (direction === 'inbound' ? 'RECEIVED' : undefined);
+    const status =
+      optionalString(record, 'status')?.toUpperCase() ?? (direction === 'inbound' ? 'RECEIVED' : undefined);
     if (!status) throw new FieldError('status is required for an outbound message status');
-    if (!/^[A-Z_]{1,40}$/.test(status)) throw new FieldError('status must be a Sendblue status such as SENT or DELIVERED');
+    if (!/^[A-Z_]{1,40}$/.test(status))
+      throw new FieldError('status must be a Sendblue status such as SENT or DELIVERED');
     const event: WebhookEvent = {
       messageHandle,
       direction,

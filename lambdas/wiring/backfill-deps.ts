@@ -71,14 +71,24 @@ export function defaultBackfillSettings(lines: string[], fromNumber: string): Ba
 
 /** Lines to read: the stack's line, then BACKFILL_LINES (comma-separated), each once. */
 export function backfillLines(fromNumber: string, listed: string | undefined): string[] {
-  return [...new Set([fromNumber, ...(listed ?? '').split(',').map((line) => line.trim()).filter(Boolean)])];
+  return [
+    ...new Set([
+      fromNumber,
+      ...(listed ?? '')
+        .split(',')
+        .map((line) => line.trim())
+        .filter(Boolean),
+    ]),
+  ];
 }
 
 /** The backfill Lambda's job, built from the environment the stack sets. */
 export function backfillJobFromEnv(): BackfillJob {
   const minutes = (name: string, fallback: number) => {
     const value = Number(process.env[name]);
-    return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(value) && value >= 0 ? value * MINUTE_MS : fallback;
+    return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(value) && value >= 0
+      ? value * MINUTE_MS
+      : fallback;
   };
   const fromNumber = requireEnv(ENV.fromNumber);
   const defaults = defaultBackfillSettings(backfillLines(fromNumber, process.env[BACKFILL_ENV.lines]), fromNumber);

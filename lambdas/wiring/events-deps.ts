@@ -12,7 +12,11 @@ import { createLogger } from '../platform/logger';
 export function eventsDepsFromEnv(): EventsDeps {
   const logger = createLogger({ base: { service: 'events' } });
   return {
-    publisher: createEventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: requireEnv(ENV.eventBusName), logger }),
+    publisher: createEventBridgePublisher({
+      client: new EventBridgeClient({}),
+      eventBusName: requireEnv(ENV.eventBusName),
+      logger,
+    }),
     logger,
   };
 }

@@ -34,8 +34,16 @@ export function createSenderDeps(wiring: SenderWiring): SenderDeps {
   const { secrets, logger } = wiring;
   return {
     store: wiring.store,
-    sendblue: createSendblueClient({ credentials: secrets.apiCredentials, baseUrl: wiring.sendblueBaseUrl, timeoutMs: wiring.sendblueTimeoutMs }),
-    queue: createSqsCommandQueue({ sqs: wiring.sqs, queueUrl: wiring.queueUrl, deadLetterQueueUrl: wiring.deadLetterQueueUrl }),
+    sendblue: createSendblueClient({
+      credentials: secrets.apiCredentials,
+      baseUrl: wiring.sendblueBaseUrl,
+      timeoutMs: wiring.sendblueTimeoutMs,
+    }),
+    queue: createSqsCommandQueue({
+      sqs: wiring.sqs,
+      queueUrl: wiring.queueUrl,
+      deadLetterQueueUrl: wiring.deadLetterQueueUrl,
+    }),
     relay: createStatusRelay(logger),
     logger,
     metrics: createMetricTally(wiring.metrics),

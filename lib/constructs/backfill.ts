@@ -92,42 +92,55 @@ export class Backfill extends Construct {
         [BACKFILL_ENV.lines]: lines.join(','),
         [BACKFILL_ENV.overlapMinutes]: String(props.overlapMinutes ?? DEFAULTS.backfill.overlapMinutes),
         [BACKFILL_ENV.lookbackMinutes]: String(props.lookbackMinutes ?? DEFAULTS.backfill.lookbackMinutes),
-        [BACKFILL_ENV.unsettledMinAgeMinutes]: String(props.unsettledMinAgeMinutes ?? DEFAULTS.backfill.unsettledMinAgeMinutes),
+        [BACKFILL_ENV.unsettledMinAgeMinutes]: String(
+          props.unsettledMinAgeMinutes ?? DEFAULTS.backfill.unsettledMinAgeMinutes,
+        ),
       },
     });
-    this.function.addToRolePolicy(new PolicyStatement({
-      // Webhook writes (conditional puts and updates), the watermark, the ledger's claim and finish;
-      // BatchGetItem: which listed events are already stored (one read per page, before any write).
-      sid: 'StoreEventsAndSettleCommands',
-      effect: Effect.ALLOW,
-      actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      resources: [table.tableArn],
-    }));
-    this.function.addToRolePolicy(new PolicyStatement({
-      // Table: a message with its status history. Index: the unsettled list, a group's newest messages.
-      sid: 'QueryMessagesAndUnsettledCommands',
-      effect: Effect.ALLOW,
-      actions: ['dynamodb:Query'],
-      resources: [table.tableArn, table.groupTimelineIndexArn],
-    }));
-    this.function.addToRolePolicy(new PolicyStatement({
-      sid: 'ReadApiCredentials',
-      effect: Effect.ALLOW,
-      // Default aws/secretsmanager key: no kms:Decrypt statement needed.
-      actions: ['secretsmanager:GetSecretValue'],
-      resources: [props.apiCredentials.secretArn],
-    }));
-    this.function.addToRolePolicy(new PolicyStatement({
-      sid: 'DeadLetterNeverSentCommands',
-      effect: Effect.ALLOW,
-      actions: ['sqs:SendMessage'],
-      resources: [props.deadLetterQueue.queueArn],
-    }));
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        // Webhook writes (conditional puts and updates), the watermark, the ledger's claim and finish;
+        // BatchGetItem: which listed events are already stored (one read per page, before any write).
+        sid: 'StoreEventsAndSettleCommands',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        // Table: a message with its status history. Index: the unsettled list, a group's newest messages.
+        sid: 'QueryMessagesAndUnsettledCommands',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:Query'],
+        resources: [table.tableArn, table.groupTimelineIndexArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadApiCredentials',
+        effect: Effect.ALLOW,
+        // Default aws/secretsmanager key: no kms:Decrypt statement needed.
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.apiCredentials.secretArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'DeadLetterNeverSentCommands',
+        effect: Effect.ALLOW,
+        actions: ['sqs:SendMessage'],
+        resources: [props.deadLetterQueue.queueArn],
+      }),
+    );
     // Scheduler invokes asynchronously: a failed run is not retried by Lambda (the next run reads
     // the same window again), and an invocation older than one interval is dropped (Lambda keeps
     // an event 6 hours at most, Scheduler a day).
     const interval = Duration.minutes(Math.max(1, intervalMinutes));
-    this.function.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(Math.min(interval.toSeconds(), MAX_LAMBDA_EVENT_AGE_SECONDS)) });
+    this.function.function.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.seconds(Math.min(interval.toSeconds(), MAX_LAMBDA_EVENT_AGE_SECONDS)),
+    });
 
     if (intervalMinutes > 0) {
       const stack = Stack.of(this);
@@ -138,25 +151,34 @@ export class Backfill extends Construct {
           conditions: {
             StringEquals: {
               'aws:SourceAccount': stack.account,
-              'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+              'aws:SourceArn': stack.formatArn({
+                service: 'scheduler',
+                resource: 'schedule-group',
+                resourceName: 'default',
+              }),
             },
           },
         }),
       });
-      this.schedulerRole.addToPrincipalPolicy(new PolicyStatement({
-        sid: 'InvokeBackfill',
-        effect: Effect.ALLOW,
-        actions: ['lambda:InvokeFunction'],
-        // The function itself, not `:*` (its versions and aliases): nothing else is invoked.
-        resources: [this.function.function.functionArn],
-      }));
+      this.schedulerRole.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'InvokeBackfill',
+          effect: Effect.ALLOW,
+          actions: ['lambda:InvokeFunction'],
+          // The function itself, not `:*` (its versions and aliases): nothing else is invoked.
+          resources: [this.function.function.functionArn],
+        }),
+      );
       const role = this.schedulerRole;
       const functionArn = this.function.function.functionArn;
       const target: IScheduleTarget = {
         bind: () => ({
           arn: functionArn,
           role,
-          retryPolicy: { maximumRetryAttempts: DEFAULTS.backfill.schedulerRetryAttempts, maximumEventAgeInSeconds: interval.toSeconds() },
+          retryPolicy: {
+            maximumRetryAttempts: DEFAULTS.backfill.schedulerRetryAttempts,
+            maximumEventAgeInSeconds: interval.toSeconds(),
+          },
         }),
       };
       this.schedule = new Schedule(this, 'Schedule', {

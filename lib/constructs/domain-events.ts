@@ -58,11 +58,13 @@ export class DomainEvents extends Construct {
       logRetention: props.logRetention,
       environment: { [ENV.eventBusName]: this.bus.eventBusName },
     });
-    this.consumer.addToRolePolicy(new PolicyStatement({
-      sid: 'PutDomainEvents',
-      effect: Effect.ALLOW,
-      actions: ['events:PutEvents'],
-      resources: [this.bus.eventBusArn],
-    }));
+    this.consumer.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'PutDomainEvents',
+        effect: Effect.ALLOW,
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+      }),
+    );
   }
 }

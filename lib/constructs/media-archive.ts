@@ -65,7 +65,8 @@ export class MediaArchive extends Construct {
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'No server access log bucket: objects are written only by the media Lambda (its log says which message) and ' +
+      reason:
+        'No server access log bucket: objects are written only by the media Lambda (its log says which message) and ' +
         'read only through presigned links the IAM-authorized read API hands out; an access log would cost a write per ' +
         'link opened. Turn on CloudTrail data events for the bucket if you need an audit trail.',
     });
@@ -87,36 +88,51 @@ export class MediaArchive extends Construct {
         [ENV.mediaFetchTimeoutMs]: String(DEFAULTS.media.fetchTimeoutMs),
       },
     });
-    this.consumer.addToRolePolicy(new PolicyStatement({
-      sid: 'PutMediaCopies',
-      effect: Effect.ALLOW,
-      actions: ['s3:PutObject'],
-      resources: [this.bucket.arnForObjects(`${MEDIA_PREFIX}*`)],
-    }));
-    this.consumer.addToRolePolicy(new PolicyStatement({
-      // One conditional UpdateItem per message: where its copy is, or why there is none.
-      sid: 'RecordMediaCopies',
-      effect: Effect.ALLOW,
-      actions: ['dynamodb:UpdateItem'],
-      resources: [props.table.tableArn],
-    }));
-    this.acknowledgeObjectWildcard(this.consumer.function, 'The media Lambda puts each copy under media/<group_id>/<message_handle>/<file>: keys are only known per message.');
+    this.consumer.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'PutMediaCopies',
+        effect: Effect.ALLOW,
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${MEDIA_PREFIX}*`)],
+      }),
+    );
+    this.consumer.addToRolePolicy(
+      new PolicyStatement({
+        // One conditional UpdateItem per message: where its copy is, or why there is none.
+        sid: 'RecordMediaCopies',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+      }),
+    );
+    this.acknowledgeObjectWildcard(
+      this.consumer.function,
+      'The media Lambda puts each copy under media/<group_id>/<message_handle>/<file>: keys are only known per message.',
+    );
   }
 
   /** Lets a function presign GET links to copies (s3:GetObject on `media/*`) and tells it the bucket. */
   allowLinks(fn: NodeFunction): void {
-    fn.addToRolePolicy(new PolicyStatement({
-      sid: 'PresignMediaLinks',
-      effect: Effect.ALLOW,
-      actions: ['s3:GetObject'],
-      resources: [this.bucket.arnForObjects(`${MEDIA_PREFIX}*`)],
-    }));
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'PresignMediaLinks',
+        effect: Effect.ALLOW,
+        actions: ['s3:GetObject'],
+        resources: [this.bucket.arnForObjects(`${MEDIA_PREFIX}*`)],
+      }),
+    );
     fn.function.addEnvironment(ENV.mediaBucketName, this.bucket.bucketName);
-    this.acknowledgeObjectWildcard(fn, 'The read Lambda presigns GET links to copies under media/ only; a link is valid for what this role may read.');
+    this.acknowledgeObjectWildcard(
+      fn,
+      'The read Lambda presigns GET links to copies under media/ only; a link is valid for what this role may read.',
+    );
   }
 
   private acknowledgeObjectWildcard(fn: NodeFunction, reason: string): void {
     const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
-    Validations.of(fn.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${MEDIA_PREFIX}*]`, reason });
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${MEDIA_PREFIX}*]`,
+      reason,
+    });
   }
 }

@@ -1,7 +1,13 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
-  AlarmStatusWidget, Dashboard, GraphWidget, Stats, type IAlarm, type IMetric, type IWidget,
+  AlarmStatusWidget,
+  Dashboard,
+  GraphWidget,
+  Stats,
+  type IAlarm,
+  type IMetric,
+  type IWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -54,11 +60,19 @@ export class OperationsDashboard extends Construct {
 
     const rows: IWidget[][] = [];
     if (props.alarms?.length) {
-      rows.push([new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: 24, height: Math.min(6, 2 + Math.ceil(props.alarms.length / 4)) })]);
+      rows.push([
+        new AlarmStatusWidget({
+          title: 'Alarms',
+          alarms: [...props.alarms],
+          width: 24,
+          height: Math.min(6, 2 + Math.ceil(props.alarms.length / 4)),
+        }),
+      ]);
     }
     rows.push([
       new GraphWidget({
-        title: 'Commands (all lines)', ...HALF,
+        title: 'Commands (all lines)',
+        ...HALF,
         left: [
           stackTotal(METRIC_NAMES.commandsSent, sender, { label: 'sent' }),
           stackTotal(METRIC_NAMES.commandsFailed, sender, { label: 'failed (DLQ)' }),
@@ -67,22 +81,35 @@ export class OperationsDashboard extends Construct {
         ],
       }),
       new GraphWidget({
-        title: 'Commands per line: sent and 429s', ...HALF,
+        title: 'Commands per line: sent and 429s',
+        ...HALF,
         left: [everyLine(METRIC_NAMES.commandsSent), everyLine(METRIC_NAMES.sendblueThrottled)],
       }),
     ]);
     rows.push([
       new GraphWidget({
-        title: 'Command queue', ...HALF,
+        title: 'Command queue',
+        ...HALF,
         left: [
           queue.metricApproximateNumberOfMessagesVisible({ label: 'waiting', statistic: Stats.MAXIMUM, period }),
-          queue.metricApproximateNumberOfMessagesNotVisible({ label: 'in flight or delayed', statistic: Stats.MAXIMUM, period }),
-          deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'on the DLQ', statistic: Stats.MAXIMUM, period }),
+          queue.metricApproximateNumberOfMessagesNotVisible({
+            label: 'in flight or delayed',
+            statistic: Stats.MAXIMUM,
+            period,
+          }),
+          deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            label: 'on the DLQ',
+            statistic: Stats.MAXIMUM,
+            period,
+          }),
         ],
-        right: [queue.metricApproximateAgeOfOldestMessage({ label: 'oldest command, s', statistic: Stats.MAXIMUM, period })],
+        right: [
+          queue.metricApproximateAgeOfOldestMessage({ label: 'oldest command, s', statistic: Stats.MAXIMUM, period }),
+        ],
       }),
       new GraphWidget({
-        title: 'Webhooks', ...HALF,
+        title: 'Webhooks',
+        ...HALF,
         left: [
           stackTotal(METRIC_NAMES.webhookStored, ingest, { label: 'stored (200)' }),
           stackTotal(METRIC_NAMES.webhookUnauthorized, ingest, { label: 'wrong secret (401)' }),
@@ -95,21 +122,31 @@ export class OperationsDashboard extends Construct {
       }),
     ]);
     rows.push([
-      new GraphWidget({ title: 'New inbound messages per line', ...HALF, left: [everyLine(METRIC_NAMES.inboundMessages)] }),
       new GraphWidget({
-        title: 'Backfill per line: listed, and missed by the webhooks', ...HALF,
+        title: 'New inbound messages per line',
+        ...HALF,
+        left: [everyLine(METRIC_NAMES.inboundMessages)],
+      }),
+      new GraphWidget({
+        title: 'Backfill per line: listed, and missed by the webhooks',
+        ...HALF,
         left: [everyLine(METRIC_NAMES.backfillFound)],
         right: [everyLine(METRIC_NAMES.backfillStored)],
       }),
     ]);
     rows.push([
       new GraphWidget({
-        title: 'Lambda errors and throttles', ...HALF,
+        title: 'Lambda errors and throttles',
+        ...HALF,
         left: perFunction((fn, label) => fn.function.metricErrors({ label, statistic: Stats.SUM, period }), 'errors'),
-        right: perFunction((fn, label) => fn.function.metricThrottles({ label, statistic: Stats.SUM, period }), 'throttles'),
+        right: perFunction(
+          (fn, label) => fn.function.metricThrottles({ label, statistic: Stats.SUM, period }),
+          'throttles',
+        ),
       }),
       new GraphWidget({
-        title: 'Lambda duration (p99, ms)', ...HALF,
+        title: 'Lambda duration (p99, ms)',
+        ...HALF,
         left: perFunction((fn, label) => fn.function.metricDuration({ label, statistic: Stats.p(99), period }), 'p99'),
       }),
     ]);
@@ -117,8 +154,11 @@ export class OperationsDashboard extends Construct {
     if (failureQueues.length) {
       rows.push([
         new GraphWidget({
-          title: 'Stream failure queues (batches given up)', ...WIDE,
-          left: failureQueues.map(([name, q]) => q.metricApproximateNumberOfMessagesVisible({ label: name, statistic: Stats.MAXIMUM, period })),
+          title: 'Stream failure queues (batches given up)',
+          ...WIDE,
+          left: failureQueues.map(([name, q]) =>
+            q.metricApproximateNumberOfMessagesVisible({ label: name, statistic: Stats.MAXIMUM, period }),
+          ),
         }),
       ]);
     }

@@ -1,7 +1,11 @@
 import type { Duration } from 'aws-cdk-lib';
 import { Metric, SearchExpression, Stats, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 import {
-  lineDimension, METRIC_DIMENSION_SETS, METRIC_DIMENSIONS, METRIC_NAMESPACE, type MetricName,
+  lineDimension,
+  METRIC_DIMENSION_SETS,
+  METRIC_DIMENSIONS,
+  METRIC_NAMESPACE,
+  type MetricName,
 } from '../../lambdas/platform/metrics';
 import { DEFAULTS } from '../defaults';
 
@@ -14,7 +18,9 @@ import { DEFAULTS } from '../defaults';
 function emfMetric(name: MetricName, dimensions: Record<string, string>, options: MetricOptions): Metric {
   const asked = Object.keys(dimensions).sort().join(',');
   if (!METRIC_DIMENSION_SETS[name].some((set) => [...set].sort().join(',') === asked)) {
-    throw new Error(`${name} is not published with the dimensions [${asked}] (see METRIC_DIMENSION_SETS in lambdas/platform/metrics.ts)`);
+    throw new Error(
+      `${name} is not published with the dimensions [${asked}] (see METRIC_DIMENSION_SETS in lambdas/platform/metrics.ts)`,
+    );
   }
   return new Metric({
     namespace: METRIC_NAMESPACE,

@@ -107,7 +107,12 @@ export class Operations extends Construct {
       const fromOurAlarms = {
         StringEquals: { 'aws:SourceAccount': stack.account },
         ArnLike: {
-          'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${alarmNamePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          'aws:SourceArn': stack.formatArn({
+            service: 'cloudwatch',
+            resource: 'alarm',
+            resourceName: `${alarmNamePrefix}*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
         },
       };
       const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
@@ -119,14 +124,16 @@ export class Operations extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
         pendingWindow: Duration.days(7),
       });
-      this.alarmKey.addToResourcePolicy(new PolicyStatement({
-        sid: 'CloudWatchAlarmsEncryptNotifications',
-        effect: Effect.ALLOW,
-        principals: [cloudWatch],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: fromOurAlarms,
-      }));
+      this.alarmKey.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'CloudWatchAlarmsEncryptNotifications',
+          effect: Effect.ALLOW,
+          principals: [cloudWatch],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: fromOurAlarms,
+        }),
+      );
 
       this.alarmTopic = new Topic(this, 'AlarmTopic', {
         // SNS allows 100 characters; the email's sender name.
@@ -134,14 +141,16 @@ export class Operations extends Construct {
         masterKey: this.alarmKey,
         enforceSSL: true,
       });
-      this.alarmTopic.addToResourcePolicy(new PolicyStatement({
-        sid: 'CloudWatchAlarmsPublish',
-        effect: Effect.ALLOW,
-        principals: [cloudWatch],
-        actions: ['sns:Publish'],
-        resources: [this.alarmTopic.topicArn],
-        conditions: fromOurAlarms,
-      }));
+      this.alarmTopic.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'CloudWatchAlarmsPublish',
+          effect: Effect.ALLOW,
+          principals: [cloudWatch],
+          actions: ['sns:Publish'],
+          resources: [this.alarmTopic.topicArn],
+          conditions: fromOurAlarms,
+        }),
+      );
       if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
 
       const action = new SnsAction(this.alarmTopic);
@@ -164,8 +173,13 @@ export class Operations extends Construct {
 
     if (props.dashboard ?? ops.dashboard) {
       this.dashboard = new OperationsDashboard(this, 'Dashboard', {
-        commandQueue: props.commandQueue, httpApi: props.httpApi, sender: props.sender, ingest: props.ingest,
-        functions: props.functions, failureQueues: props.failureQueues, alarms: [...alarms.values()],
+        commandQueue: props.commandQueue,
+        httpApi: props.httpApi,
+        sender: props.sender,
+        ingest: props.ingest,
+        functions: props.functions,
+        failureQueues: props.failureQueues,
+        alarms: [...alarms.values()],
       });
     }
   }
@@ -175,7 +189,8 @@ export class Operations extends Construct {
     const { queue, deadLetterQueue } = props.commandQueue;
     const sender = props.sender.function.functionName;
     const ingest = props.ingest.function.functionName;
-    const queueDepth = (q: IQueue) => q.metricApproximateNumberOfMessagesVisible({ period: ops.queueDepthPeriod, statistic: Stats.MAXIMUM });
+    const queueDepth = (q: IQueue) =>
+      q.metricApproximateNumberOfMessagesVisible({ period: ops.queueDepthPeriod, statistic: Stats.MAXIMUM });
     const silenceHours = props.inboundSilenceHours ?? ops.inboundSilenceHours;
     const backfillMinutes = Math.max(5, props.backfillIntervalMinutes ?? DEFAULTS.backfill.intervalMinutes);
     const ageSeconds = props.commandAgeAlarmSeconds ?? ops.commandAgeAlarmSeconds;
@@ -185,14 +200,16 @@ export class Operations extends Construct {
         id: 'DeadLetters',
         metric: queueDepth(deadLetterQueue),
         threshold: 1,
-        description: 'A command is on the dead-letter queue: it failed for good (invalid, refused by Sendblue, out of attempts) ' +
+        description:
+          'A command is on the dead-letter queue: it failed for good (invalid, refused by Sendblue, out of attempts) ' +
           'or exceeded its receives. `npm run cli -- dlq --aws` shows each with its reason; fix the cause, then redrive or delete it.',
       },
       {
         id: 'OldestCommandAge',
         metric: queue.metricApproximateAgeOfOldestMessage({ period: ops.period, statistic: Stats.MAXIMUM }),
         threshold: ageSeconds,
-        description: `A command has waited ${ageSeconds} s or more on the command queue. Pacing makes commands wait for their line ` +
+        description:
+          `A command has waited ${ageSeconds} s or more on the command queue. Pacing makes commands wait for their line ` +
           '(about 1 send a second), and 429s and retries add to that: a long backlog on one line, or a command stuck. ' +
           'See the dashboard (commands per line, 429s) and GET /commands/{command_id} of the oldest commands.',
       },
@@ -200,28 +217,32 @@ export class Operations extends Construct {
         id: 'SenderErrors',
         metric: props.sender.function.metricErrors({ period: ops.period, statistic: Stats.SUM }),
         threshold: 1,
-        description: 'The sender Lambda failed an invocation (it never throws on its own: a timeout, an out-of-memory or a crash). ' +
+        description:
+          'The sender Lambda failed an invocation (it never throws on its own: a timeout, an out-of-memory or a crash). ' +
           "Its batch is delivered again; nothing is sent twice. Read the sender's log group for the error.",
       },
       {
         id: 'SenderThrottles',
         metric: props.sender.function.metricThrottles({ period: ops.period, statistic: Stats.SUM }),
         threshold: 1,
-        description: "Lambda throttled the sender: the account's concurrency is used up by other functions. Commands wait on the " +
+        description:
+          "Lambda throttled the sender: the account's concurrency is used up by other functions. Commands wait on the " +
           'queue (nothing is lost); raise the account limit or reserve concurrency for the sender.',
       },
       {
         id: 'ApiServerErrors',
         metric: props.httpApi.metricServerError({ period: ops.period, statistic: Stats.SUM }),
         threshold: ops.serverErrorThreshold,
-        description: 'The HTTP API answered 5xx: a webhook was not stored (Sendblue retries it a few times; the backfill fetches it ' +
+        description:
+          'The HTTP API answered 5xx: a webhook was not stored (Sendblue retries it a few times; the backfill fetches it ' +
           'later) or a read failed. The dashboard tells webhooks (WebhookNotStored) from reads; the ingest and read logs say why.',
       },
       {
         id: 'WebhooksUnauthorized',
         metric: stackTotal(METRIC_NAMES.webhookUnauthorized, ingest),
         threshold: ops.webhookUnauthorizedThreshold,
-        description: `${ops.webhookUnauthorizedThreshold} or more webhooks answered 401 in 5 minutes: the secret set in Sendblue is ` +
+        description:
+          `${ops.webhookUnauthorizedThreshold} or more webhooks answered 401 in 5 minutes: the secret set in Sendblue is ` +
           "not the stack's WebhookSecret (rotated? another stack's?). Run `npm run cli -- setup --aws` to register the webhooks again.",
       },
       {
@@ -229,7 +250,8 @@ export class Operations extends Construct {
         metric: stackTotal(METRIC_NAMES.sendblueThrottled, sender),
         threshold: ops.sendblueThrottledThreshold,
         evaluationPeriods: ops.sendblueThrottledPeriods,
-        description: `Sendblue answered 429 ${ops.sendblueThrottledThreshold} or more times in each of ${ops.sendblueThrottledPeriods} ` +
+        description:
+          `Sendblue answered 429 ${ops.sendblueThrottledThreshold} or more times in each of ${ops.sendblueThrottledPeriods} ` +
           '5-minute periods in a row. Commands wait and go on (a 429 is not a failure), but sending is slower than planned: lower ' +
           'lineRatePerSecond / lineBurst to what your Sendblue plan allows, or check what else uses the API key.',
       },
@@ -242,7 +264,8 @@ export class Operations extends Construct {
         id: `WebhooksMissed-${alarmIdOf(line)}`,
         metric: perLine(METRIC_NAMES.backfillStored, line, { period: Duration.minutes(backfillMinutes) }),
         threshold: 1,
-        description: `The backfill found events on line ${masked} that no webhook had brought: webhooks are being lost (now stored). ` +
+        description:
+          `The backfill found events on line ${masked} that no webhook had brought: webhooks are being lost (now stored). ` +
           "Check Sendblue's webhook settings (`npm run cli -- setup --aws`), the WebhooksUnauthorized and ApiServerErrors alarms.",
       });
       if (silenceHours > 0) {
@@ -254,7 +277,8 @@ export class Operations extends Construct {
           evaluationPeriods: silenceHours,
           // No data is exactly the case: no webhook wrote a count.
           treatMissingData: TreatMissingData.BREACHING,
-          description: `No new inbound message on line ${masked} for ${silenceHours} hour(s). Quiet, or webhooks not arriving: ` +
+          description:
+            `No new inbound message on line ${masked} for ${silenceHours} hour(s). Quiet, or webhooks not arriving: ` +
             'send the line a message; check the receive webhook in Sendblue and the WebhooksUnauthorized alarm. ' +
             'Set inboundSilenceHours (0 = off) to fit your traffic.',
         });
@@ -265,7 +289,8 @@ export class Operations extends Construct {
         id: `${pascal(name)}FailureQueue`,
         metric: queueDepth(failureQueue),
         threshold: 1,
-        description: `The ${name} Lambda gave up a batch of table changes (retries and the record age spent): it is described on its ` +
+        description:
+          `The ${name} Lambda gave up a batch of table changes (retries and the record age spent): it is described on its ` +
           'failure queue (shard and sequence numbers). Read its log for the error; the changes themselves are in the table.',
       });
     }

@@ -78,6 +78,9 @@ export class SendblueSecrets extends Construct {
     for (const secret of [this.apiCredentials, this.webhookSecret]) {
       Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: ROTATION_REASON });
     }
-    Validations.of(this.statusCallbackToken).acknowledge({ id: 'AwsSolutions-SMG4', reason: CALLBACK_TOKEN_ROTATION_REASON });
+    Validations.of(this.statusCallbackToken).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: CALLBACK_TOKEN_ROTATION_REASON,
+    });
   }
 }

@@ -82,32 +82,40 @@ export class StreamConsumer extends Construct {
     });
     Validations.of(this.failureQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the on-failure destination of the stream mapping: it holds descriptions of batches ' +
+      reason:
+        'This queue is itself the on-failure destination of the stream mapping: it holds descriptions of batches ' +
         'Lambda gave up (shard and sequence numbers). Nothing consumes it automatically, so there is nothing to dead-letter.',
     });
 
-    this.function.addToRolePolicy(new PolicyStatement({
-      sid: 'ReadTableStream',
-      effect: Effect.ALLOW,
-      actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-      resources: [streamArn],
-    }));
-    this.function.addToRolePolicy(new PolicyStatement({
-      // Lambda checks it when it creates the mapping. ListStreams has no resource-level permission.
-      sid: 'ListTableStreams',
-      effect: Effect.ALLOW,
-      actions: ['dynamodb:ListStreams'],
-      resources: ['*'],
-    }));
-    this.function.addToRolePolicy(new PolicyStatement({
-      sid: 'ReportGivenUpBatches',
-      effect: Effect.ALLOW,
-      actions: ['sqs:SendMessage'],
-      resources: [this.failureQueue.queueArn],
-    }));
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadTableStream',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [streamArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        // Lambda checks it when it creates the mapping. ListStreams has no resource-level permission.
+        sid: 'ListTableStreams',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:ListStreams'],
+        resources: ['*'],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReportGivenUpBatches',
+        effect: Effect.ALLOW,
+        actions: ['sqs:SendMessage'],
+        resources: [this.failureQueue.queueArn],
+      }),
+    );
     Validations.of(this.function.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'dynamodb:ListStreams supports no resource-level permission (it lists stream ARNs, never data); Lambda needs it ' +
+      reason:
+        'dynamodb:ListStreams supports no resource-level permission (it lists stream ARNs, never data); Lambda needs it ' +
         "to create the event source mapping. Reading records is allowed on this table's stream ARN only.",
     });
 

@@ -20,15 +20,18 @@ export function sandboxPageRoutes(deps: { listGroups: ListGroups; logger: Logger
       return true;
     }
     if (path === SANDBOX_GROUPS_PATH) {
-      deps.listGroups().then((groups) => {
-        const body = JSON.stringify({ groups });
-        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(body);
-      }, (error: unknown) => {
-        deps.logger.error('group list failed', { error });
-        res.writeHead(503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: 'the group list could not be read' }));
-      });
+      deps.listGroups().then(
+        (groups) => {
+          const body = JSON.stringify({ groups });
+          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+          res.end(body);
+        },
+        (error: unknown) => {
+          deps.logger.error('group list failed', { error });
+          res.writeHead(503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: 'the group list could not be read' }));
+        },
+      );
       return true;
     }
     return false;

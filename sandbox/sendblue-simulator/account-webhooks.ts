@@ -67,7 +67,10 @@ export class AccountWebhookRegistry {
   snapshot(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [type, webhooks] of this.byType) {
-      if (webhooks.length) out[type] = webhooks.map((webhook) => (webhook.secret || webhook.sendblue_numbers ? copy(webhook) : webhook.url));
+      if (webhooks.length)
+        out[type] = webhooks.map((webhook) =>
+          webhook.secret || webhook.sendblue_numbers ? copy(webhook) : webhook.url,
+        );
     }
     if (this.globalSecret) out.globalSecret = this.globalSecret;
     return out;
@@ -77,7 +80,10 @@ export class AccountWebhookRegistry {
   targets(type: string, line?: string): WebhookTarget[] {
     return (this.byType.get(type) ?? [])
       .filter((webhook) => !webhook.sendblue_numbers || line === undefined || webhook.sendblue_numbers.includes(line))
-      .map((webhook) => ({ url: webhook.url, ...(webhook.secret ?? this.globalSecret ? { secret: webhook.secret ?? this.globalSecret } : {}) }));
+      .map((webhook) => ({
+        url: webhook.url,
+        ...((webhook.secret ?? this.globalSecret) ? { secret: webhook.secret ?? this.globalSecret } : {}),
+      }));
   }
 }
 
@@ -88,7 +94,8 @@ const copy = (webhook: SimWebhook): SimWebhook => ({
 });
 
 const invalid = (message: string): ApiResult => errorResult({ status: 400, error: 'validation_error', message });
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function listAccountWebhooks(ctx: ApiContext): ApiResult {
   return { status: 200, body: { status: 'OK', webhooks: ctx.accountWebhooks.snapshot() } };
@@ -111,7 +118,10 @@ export function addAccountWebhooks(ctx: ApiContext, body: unknown): ApiResult {
   if (typeof globalSecret === 'object') return globalSecret;
   ctx.accountWebhooks.add(type, webhooks);
   if (globalSecret) ctx.accountWebhooks.setGlobalSecret(globalSecret);
-  return { status: 200, body: { status: 'OK', message: 'Webhooks added successfully', webhooks: ctx.accountWebhooks.snapshot() } };
+  return {
+    status: 200,
+    body: { status: 'OK', message: 'Webhooks added successfully', webhooks: ctx.accountWebhooks.snapshot() },
+  };
 }
 
 export function deleteAccountWebhooks(ctx: ApiContext, body: unknown): ApiResult {
@@ -119,7 +129,12 @@ export function deleteAccountWebhooks(ctx: ApiContext, body: unknown): ApiResult
   const type = checkType(body.type);
   if (typeof type !== 'string') return type;
   const urls = body.webhooks;
-  if (!Array.isArray(urls) || !urls.length || urls.length > MAX_PER_REQUEST || !urls.every((url) => typeof url === 'string' && url)) {
+  if (
+    !Array.isArray(urls) ||
+    !urls.length ||
+    urls.length > MAX_PER_REQUEST ||
+    !urls.every((url) => typeof url === 'string' && url)
+  ) {
     return invalid(`webhooks must be a list of 1 to ${MAX_PER_REQUEST} webhook URLs`);
   }
   const removed = ctx.accountWebhooks.remove(type, urls as string[]);
@@ -128,7 +143,8 @@ export function deleteAccountWebhooks(ctx: ApiContext, body: unknown): ApiResult
 
 /** PUT: replaces every webhook of the account. The simulator has it because Sendblue has it; our code never calls it. */
 export function replaceAccountWebhooks(ctx: ApiContext, body: unknown): ApiResult {
-  if (!isObject(body) || !isObject(body.webhooks)) return invalid('The body must be a JSON object {webhooks: {type: [...]}}');
+  if (!isObject(body) || !isObject(body.webhooks))
+    return invalid('The body must be a JSON object {webhooks: {type: [...]}}');
   const config = new Map<string, SimWebhook[]>();
   let globalSecret: string | undefined;
   for (const [type, entries] of Object.entries(body.webhooks)) {
@@ -140,7 +156,8 @@ export function replaceAccountWebhooks(ctx: ApiContext, body: unknown): ApiResul
     }
     const checkedType = checkType(type);
     if (typeof checkedType !== 'string') return checkedType;
-    if (!Array.isArray(entries) || entries.length > MAX_PER_REQUEST) return invalid(`webhooks.${type} must be a list of at most ${MAX_PER_REQUEST}`);
+    if (!Array.isArray(entries) || entries.length > MAX_PER_REQUEST)
+      return invalid(`webhooks.${type} must be a list of at most ${MAX_PER_REQUEST}`);
     const webhooks: SimWebhook[] = [];
     for (const entry of entries) {
       const checked = checkWebhook(entry, type);
@@ -150,7 +167,10 @@ export function replaceAccountWebhooks(ctx: ApiContext, body: unknown): ApiResul
     config.set(type, webhooks);
   }
   ctx.accountWebhooks.replace(config, globalSecret);
-  return { status: 200, body: { status: 'OK', message: 'Webhooks updated successfully', webhooks: ctx.accountWebhooks.snapshot() } };
+  return {
+    status: 200,
+    body: { status: 'OK', message: 'Webhooks updated successfully', webhooks: ctx.accountWebhooks.snapshot() },
+  };
 }
 
 function checkType(value: unknown): string | ApiResult {
@@ -164,17 +184,27 @@ function checkType(value: unknown): string | ApiResult {
 function checkWebhook(entry: unknown, type: string): SimWebhook | ApiResult {
   if (typeof entry === 'string') return checkUrl(entry) ?? { url: entry };
   // Sendblue documents contact_created webhooks as URL strings only.
-  if (!isObject(entry) || type === 'contact_created') return invalid(`each ${type} webhook must be a URL${type === 'contact_created' ? '' : ' or a {url, secret?} object'}`);
+  if (!isObject(entry) || type === 'contact_created')
+    return invalid(
+      `each ${type} webhook must be a URL${type === 'contact_created' ? '' : ' or a {url, secret?} object'}`,
+    );
   if (typeof entry.url !== 'string') return invalid('a webhook object needs a url');
   const badUrl = checkUrl(entry.url);
   if (badUrl) return badUrl;
   const secret = checkSecret(entry.secret, 'secret');
   if (typeof secret === 'object') return secret;
   const numbers = entry.sendblue_numbers;
-  if (numbers !== undefined && !(type === 'receive' && Array.isArray(numbers) && numbers.every((n) => typeof n === 'string'))) {
+  if (
+    numbers !== undefined &&
+    !(type === 'receive' && Array.isArray(numbers) && numbers.every((n) => typeof n === 'string'))
+  ) {
     return invalid('sendblue_numbers is a list of lines, for receive webhooks only');
   }
-  return { url: entry.url, ...(secret ? { secret } : {}), ...(numbers ? { sendblue_numbers: [...(numbers as string[])] } : {}) };
+  return {
+    url: entry.url,
+    ...(secret ? { secret } : {}),
+    ...(numbers ? { sendblue_numbers: [...(numbers as string[])] } : {}),
+  };
 }
 
 function checkUrl(value: string): ApiResult | undefined {
@@ -184,12 +214,14 @@ function checkUrl(value: string): ApiResult | undefined {
   } catch {
     // below
   }
-  if (value.length > MAX_URL_CHARS || (protocol !== 'https:' && protocol !== 'http:')) return invalid('each webhook url must be an http(s) URL');
+  if (value.length > MAX_URL_CHARS || (protocol !== 'https:' && protocol !== 'http:'))
+    return invalid('each webhook url must be an http(s) URL');
   return undefined;
 }
 
 function checkSecret(value: unknown, name: string): string | undefined | ApiResult {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > MAX_SECRET_CHARS) return invalid(`${name} must be a string of at most ${MAX_SECRET_CHARS} characters`);
+  if (typeof value !== 'string' || value.length > MAX_SECRET_CHARS)
+    return invalid(`${name} must be a string of at most ${MAX_SECRET_CHARS} characters`);
   return value;
 }

@@ -63,7 +63,11 @@ export function sendGroupMessage(ctx: ApiContext, body: unknown): ApiResult {
   if (input.replyTo) {
     const parent = state.message(input.replyTo.message_handle);
     if (!parent || parent.group_id !== group?.group_id) {
-      return errorResult({ status: 400, error: 'validation_error', message: 'reply_to.message_handle must be a message of this group' });
+      return errorResult({
+        status: 400,
+        error: 'validation_error',
+        message: 'reply_to.message_handle must be a message of this group',
+      });
     }
   }
   group ??= state.createGroup(numbers, input.fromNumber);

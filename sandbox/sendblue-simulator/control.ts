@@ -36,11 +36,13 @@ export async function handleControl(
   method: string,
   actions: ControlActions,
 ): Promise<void> {
-  if (!isLoopback(req)) return void sendJson(res, 403, errorBody('Control endpoints answer loopback callers only', 'forbidden'));
+  if (!isLoopback(req))
+    return void sendJson(res, 403, errorBody('Control endpoints answer loopback callers only', 'forbidden'));
   const route = `${method} ${path.slice(CONTROL_PREFIX.length)}`;
   if (method === 'GET' && route.startsWith('GET media/')) return serveMedia(res, route.slice('GET media/'.length));
   const ok = (data: Record<string, unknown> = {}) => void sendJson(res, 200, { status: 'OK', ...data });
-  const bad = (message: string, status = 400) => void sendJson(res, status, errorBody(message, status === 404 ? 'not_found' : 'validation_error'));
+  const bad = (message: string, status = 400) =>
+    void sendJson(res, status, errorBody(message, status === 404 ? 'not_found' : 'validation_error'));
 
   switch (route) {
     case 'GET requests':
@@ -107,10 +109,15 @@ async function reply(
   const { group_id: groupId, content, media_url: mediaUrl } = body;
   if (typeof groupId !== 'string' || !groupId) return bad('group_id is required');
   if (content !== undefined && content !== null && typeof content !== 'string') return bad('content must be a string');
-  if (mediaUrl !== undefined && mediaUrl !== null && typeof mediaUrl !== 'string') return bad('media_url must be a string');
+  if (mediaUrl !== undefined && mediaUrl !== null && typeof mediaUrl !== 'string')
+    return bad('media_url must be a string');
   if (!actions.hasGroup(groupId)) return bad(`Group ${groupId} not found`, 404);
   try {
-    const message = await actions.memberReply(groupId, (content as string | null | undefined) ?? undefined, (mediaUrl as string | null | undefined) ?? undefined);
+    const message = await actions.memberReply(
+      groupId,
+      (content as string | null | undefined) ?? undefined,
+      (mediaUrl as string | null | undefined) ?? undefined,
+    );
     return ok({ message });
   } catch (error) {
     return bad(error instanceof Error ? error.message : String(error), 409);
@@ -124,7 +131,12 @@ export const SIMULATOR_PICTURE = Buffer.from(
 );
 
 function serveMedia(res: ServerResponse, name: string): void {
-  if (!/^[A-Za-z0-9._%-]{1,200}\.png$/i.test(name)) return void sendJson(res, 404, errorBody('The simulator serves media/<name>.png only', 'not_found'));
-  res.writeHead(200, { 'content-type': 'image/png', 'content-length': SIMULATOR_PICTURE.length, 'cache-control': 'no-store' });
+  if (!/^[A-Za-z0-9._%-]{1,200}\.png$/i.test(name))
+    return void sendJson(res, 404, errorBody('The simulator serves media/<name>.png only', 'not_found'));
+  res.writeHead(200, {
+    'content-type': 'image/png',
+    'content-length': SIMULATOR_PICTURE.length,
+    'cache-control': 'no-store',
+  });
   res.end(SIMULATOR_PICTURE);
 }

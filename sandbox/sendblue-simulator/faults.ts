@@ -19,7 +19,8 @@ interface ArmedFault {
 /** A fault as checked: `after` only when the caller gave one. */
 export type CheckedFault = Required<Omit<Fault, 'after'>> & Pick<Fault, 'after'>;
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Checks a fault from a caller (control endpoint or code); returns the reason when it is not valid. */
 export function checkFault(value: unknown): { ok: true; fault: CheckedFault } | { ok: false; error: string } {
@@ -40,7 +41,9 @@ export function checkFault(value: unknown): { ok: true; fault: CheckedFault } | 
   return {
     ok: true,
     fault: {
-      kind: kind as FaultKind, count: (count as number | undefined) ?? 1, route: (route as FaultRoute | undefined) ?? 'any',
+      kind: kind as FaultKind,
+      count: (count as number | undefined) ?? 1,
+      route: (route as FaultRoute | undefined) ?? 'any',
       ...(after ? { after: after as number } : {}),
     },
   };
@@ -51,16 +54,31 @@ export function checkFaultMix(value: unknown): { ok: true; mix: FaultMix } | { o
   if (!isObject(value)) return { ok: false, error: 'the fault mix must be a JSON object {seed, rate, kinds, routes?}' };
   const { seed, rate, kinds, routes } = value;
   if (!Number.isInteger(seed)) return { ok: false, error: 'seed must be an integer' };
-  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) return { ok: false, error: 'rate must be a number from 0 to 1' };
-  if (!isObject(kinds) || !Object.keys(kinds).length) return { ok: false, error: 'kinds must be an object of fault kind -> weight' };
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))
+    return { ok: false, error: 'rate must be a number from 0 to 1' };
+  if (!isObject(kinds) || !Object.keys(kinds).length)
+    return { ok: false, error: 'kinds must be an object of fault kind -> weight' };
   for (const [kind, weight] of Object.entries(kinds)) {
-    if (!FAULT_KINDS.includes(kind as FaultKind)) return { ok: false, error: `kinds: ${kind.slice(0, 40)} is not one of ${FAULT_KINDS.join(', ')}` };
-    if (typeof weight !== 'number' || !(weight > 0 && Number.isFinite(weight))) return { ok: false, error: `kinds: the weight of ${kind} must be a positive number` };
+    if (!FAULT_KINDS.includes(kind as FaultKind))
+      return { ok: false, error: `kinds: ${kind.slice(0, 40)} is not one of ${FAULT_KINDS.join(', ')}` };
+    if (typeof weight !== 'number' || !(weight > 0 && Number.isFinite(weight)))
+      return { ok: false, error: `kinds: the weight of ${kind} must be a positive number` };
   }
-  if (routes !== undefined && !(Array.isArray(routes) && routes.length && routes.every((r) => FAULT_ROUTES.includes(r as FaultRoute)))) {
+  if (
+    routes !== undefined &&
+    !(Array.isArray(routes) && routes.length && routes.every((r) => FAULT_ROUTES.includes(r as FaultRoute)))
+  ) {
     return { ok: false, error: `routes must be a non-empty list of ${FAULT_ROUTES.join(', ')}` };
   }
-  return { ok: true, mix: { seed: seed as number, rate, kinds: kinds as FaultMix['kinds'], ...(routes ? { routes: routes as FaultRoute[] } : {}) } };
+  return {
+    ok: true,
+    mix: {
+      seed: seed as number,
+      rate,
+      kinds: kinds as FaultMix['kinds'],
+      ...(routes ? { routes: routes as FaultRoute[] } : {}),
+    },
+  };
 }
 
 /** mulberry32: a small, fast, seedable PRNG (the same seed gives the same sequence). */
@@ -77,7 +95,13 @@ export function seededRandom(seed: number): () => number {
 
 export class FaultQueue {
   private faults: ArmedFault[] = [];
-  private mix?: { routes: FaultRoute[]; rate: number; kinds: Array<[FaultKind, number]>; total: number; random: () => number };
+  private mix?: {
+    routes: FaultRoute[];
+    rate: number;
+    kinds: Array<[FaultKind, number]>;
+    total: number;
+    random: () => number;
+  };
 
   inject(fault: Fault): void {
     const checked = checkFault(fault);
@@ -129,7 +153,12 @@ export class FaultQueue {
   }
 
   pending(): CheckedFault[] {
-    return this.faults.map((fault) => ({ kind: fault.kind, route: fault.route, count: fault.remaining, ...(fault.after ? { after: fault.after } : {}) }));
+    return this.faults.map((fault) => ({
+      kind: fault.kind,
+      route: fault.route,
+      count: fault.remaining,
+      ...(fault.after ? { after: fault.after } : {}),
+    }));
   }
 }
 
@@ -140,7 +169,10 @@ export class FaultQueue {
 export class LineLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(private readonly limit: { perSecond: number; burst: number }, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly limit: { perSecond: number; burst: number },
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Takes a token for the line; false when the line is over its limit. */
   take(line: string): boolean {

@@ -62,7 +62,9 @@ const SECRET_PAIR_IN_TEXT = /("[^"]*secret[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"?/gi;
 export function redactSecrets<T>(value: T): T {
   if (Array.isArray(value)) return value.map(redactSecrets) as T;
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_FIELD.test(key) ? '[redacted]' : redactSecrets(inner)])) as T;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key, SECRET_FIELD.test(key) ? '[redacted]' : redactSecrets(inner)]),
+  ) as T;
 }
 
 /**
@@ -90,15 +92,29 @@ export function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: fa
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): number {
   if (res.headersSent || res.destroyed) return status;
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
   return status;
 }
 
-export const errorBody = (message: string, error: string) => ({ status: 'ERROR', error, error_message: message, message });
+export const errorBody = (message: string, error: string) => ({
+  status: 'ERROR',
+  error,
+  error_message: message,
+  message,
+});
 
 /** Decodes one path segment; undefined for malformed percent-encoding. */
 export function decodeSegment(segment: string): string | undefined {

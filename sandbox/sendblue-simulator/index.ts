@@ -45,17 +45,35 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
   const requests: SimulatorRequest[] = [];
   const callbacks: CallbackDelivery[] = [];
   // The receive webhook the caller configured is registered like any other (as if set in the dashboard).
-  const accountWebhooks = new AccountWebhookRegistry(options.receiveWebhookUrl
-    ? [{ type: 'receive', webhook: { url: options.receiveWebhookUrl, ...(options.webhookSecret !== undefined ? { secret: options.webhookSecret } : {}) } }]
-    : []);
+  const accountWebhooks = new AccountWebhookRegistry(
+    options.receiveWebhookUrl
+      ? [
+          {
+            type: 'receive',
+            webhook: {
+              url: options.receiveWebhookUrl,
+              ...(options.webhookSecret !== undefined ? { secret: options.webhookSecret } : {}),
+            },
+          },
+        ]
+      : [],
+  );
   const dropper = new WebhookDropper();
-  const webhooks = new Webhooks(state, scheduler, callbacks, {
-    accountEmail,
-    statusDelaysMs: options.statusDelaysMs ?? SIMULATOR_DEFAULTS.statusDelaysMs,
-    replyDelayMs: options.replyDelayMs ?? SIMULATOR_DEFAULTS.replyDelayMs,
-    retryDelaysMs: options.callbackRetryDelaysMs ?? [...SIMULATOR_DEFAULTS.callbackRetryDelaysMs],
-    timeoutMs: options.callbackTimeoutMs ?? SIMULATOR_DEFAULTS.callbackTimeoutMs,
-  }, logger, accountWebhooks, dropper);
+  const webhooks = new Webhooks(
+    state,
+    scheduler,
+    callbacks,
+    {
+      accountEmail,
+      statusDelaysMs: options.statusDelaysMs ?? SIMULATOR_DEFAULTS.statusDelaysMs,
+      replyDelayMs: options.replyDelayMs ?? SIMULATOR_DEFAULTS.replyDelayMs,
+      retryDelaysMs: options.callbackRetryDelaysMs ?? [...SIMULATOR_DEFAULTS.callbackRetryDelaysMs],
+      timeoutMs: options.callbackTimeoutMs ?? SIMULATOR_DEFAULTS.callbackTimeoutMs,
+    },
+    logger,
+    accountWebhooks,
+    dropper,
+  );
   const ctx: ApiContext = {
     state,
     webhooks,
@@ -81,7 +99,8 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     callbacks.length = 0;
     accountWebhooks.restore();
   };
-  const memberReply = (groupId: string, content?: string, mediaUrl?: string) => webhooks.memberReply(groupId, content, mediaUrl);
+  const memberReply = (groupId: string, content?: string, mediaUrl?: string) =>
+    webhooks.memberReply(groupId, content, mediaUrl);
   const control: ControlActions = {
     injectFault: (fault) => faults.inject(fault),
     setFaultMix: (mix) => faults.setMix(mix),
@@ -99,7 +118,15 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     reset,
   };
 
-  const sim = createSimulatorServer({ ctx, faults, requests, apiKeyId: options.apiKeyId, apiSecretKey: options.apiSecretKey, control, logger });
+  const sim = createSimulatorServer({
+    ctx,
+    faults,
+    requests,
+    apiKeyId: options.apiKeyId,
+    apiSecretKey: options.apiSecretKey,
+    control,
+    logger,
+  });
   dropHungRequests = sim.dropHungRequests;
   const { server } = sim;
   await new Promise<void>((resolve, reject) => {
@@ -137,7 +164,11 @@ export async function startSendblueSimulator(options: SimulatorOptions): Promise
     clearWebhookFaults: () => dropper.clear(),
     reset,
     accountWebhooks: () => accountWebhooks.snapshot(),
-    sentMessages: () => state.allMessages().filter((message) => message.is_outbound).map(copyMessage),
+    sentMessages: () =>
+      state
+        .allMessages()
+        .filter((message) => message.is_outbound)
+        .map(copyMessage),
     messages: () => state.allMessages().map(copyMessage),
     group: (id) => {
       const group = state.group(id);

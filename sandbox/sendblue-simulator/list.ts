@@ -87,6 +87,11 @@ export function listMessages(all: readonly SimMessage[], query: Record<string, s
   const effectiveLimit = Math.min(limit, MAX_LIST_LIMIT);
   return {
     ok: true,
-    value: { page: matching.slice(offset, offset + effectiveLimit), limit: effectiveLimit, offset, total: matching.length },
+    value: {
+      page: matching.slice(offset, offset + effectiveLimit),
+      limit: effectiveLimit,
+      offset,
+      total: matching.length,
+    },
   };
 }

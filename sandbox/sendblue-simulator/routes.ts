@@ -12,7 +12,12 @@ import {
   type ApiContext,
   type ApiResult,
 } from './api';
-import { addAccountWebhooks, deleteAccountWebhooks, listAccountWebhooks, replaceAccountWebhooks } from './account-webhooks';
+import {
+  addAccountWebhooks,
+  deleteAccountWebhooks,
+  listAccountWebhooks,
+  replaceAccountWebhooks,
+} from './account-webhooks';
 import { decodeSegment } from './http-util';
 
 export interface MatchedRoute {
@@ -38,34 +43,80 @@ interface RouteDefinition {
 
 const ID = '([^/]+)';
 const ROUTES: readonly RouteDefinition[] = [
-  { method: 'POST', pattern: /^\/api\/send-group-message$/, faultRoute: 'send', handle: (ctx, body) => sendGroupMessage(ctx, body) },
-  { method: 'POST', pattern: /^\/api\/modify-group$/, faultRoute: 'modify', handle: (ctx, body) => modifyGroup(ctx, body) },
+  {
+    method: 'POST',
+    pattern: /^\/api\/send-group-message$/,
+    faultRoute: 'send',
+    handle: (ctx, body) => sendGroupMessage(ctx, body),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/modify-group$/,
+    faultRoute: 'modify',
+    handle: (ctx, body) => modifyGroup(ctx, body),
+  },
   {
     method: 'POST',
     pattern: new RegExp(`^/api/v2/groups/${ID}/name$`),
     faultRoute: 'rename',
     handle: (ctx, body, id) => renameGroup(ctx, id, body),
   },
-  { method: 'GET', pattern: new RegExp(`^/api/v2/groups/${ID}$`), faultRoute: 'read', handle: (ctx, _b, id) => retrieveGroup(ctx, id) },
-  { method: 'GET', pattern: /^\/api\/status$/, faultRoute: 'read', handle: (ctx, _b, _id, query) => messageStatus(ctx, query) },
-  { method: 'GET', pattern: /^\/api\/v2\/messages$/, faultRoute: 'read', handle: (ctx, _b, _id, query) => listMessagesRoute(ctx, query) },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/v2/groups/${ID}$`),
+    faultRoute: 'read',
+    handle: (ctx, _b, id) => retrieveGroup(ctx, id),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/status$/,
+    faultRoute: 'read',
+    handle: (ctx, _b, _id, query) => messageStatus(ctx, query),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v2\/messages$/,
+    faultRoute: 'read',
+    handle: (ctx, _b, _id, query) => listMessagesRoute(ctx, query),
+  },
   {
     method: 'GET',
     pattern: new RegExp(`^/api/v2/messages/${ID}$`),
     faultRoute: 'read',
     handle: (ctx, _b, handle) => retrieveMessage(ctx, handle),
   },
-  { method: 'GET', pattern: /^\/api\/account\/webhooks$/, faultRoute: 'webhooks', handle: (ctx) => listAccountWebhooks(ctx) },
-  { method: 'POST', pattern: /^\/api\/account\/webhooks$/, faultRoute: 'webhooks', handle: (ctx, body) => addAccountWebhooks(ctx, body) },
-  { method: 'PUT', pattern: /^\/api\/account\/webhooks$/, faultRoute: 'webhooks', handle: (ctx, body) => replaceAccountWebhooks(ctx, body) },
-  { method: 'DELETE', pattern: /^\/api\/account\/webhooks$/, faultRoute: 'webhooks', handle: (ctx, body) => deleteAccountWebhooks(ctx, body) },
+  {
+    method: 'GET',
+    pattern: /^\/api\/account\/webhooks$/,
+    faultRoute: 'webhooks',
+    handle: (ctx) => listAccountWebhooks(ctx),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/account\/webhooks$/,
+    faultRoute: 'webhooks',
+    handle: (ctx, body) => addAccountWebhooks(ctx, body),
+  },
+  {
+    method: 'PUT',
+    pattern: /^\/api\/account\/webhooks$/,
+    faultRoute: 'webhooks',
+    handle: (ctx, body) => replaceAccountWebhooks(ctx, body),
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/api\/account\/webhooks$/,
+    faultRoute: 'webhooks',
+    handle: (ctx, body) => deleteAccountWebhooks(ctx, body),
+  },
 ];
 
 export function matchRoute(method: string, path: string, query: Record<string, string>): RouteMatch {
   const candidates = ROUTES.map((route) => ({ route, match: route.pattern.exec(path) })).filter((c) => c.match);
   if (!candidates.length) return { kind: 'none' };
   const found = candidates.find((c) => c.route.method === method);
-  if (!found?.match) return { kind: 'wrong-method', allowed: [...new Set(candidates.map((c) => c.route.method))].join(', ') };
+  if (!found?.match)
+    return { kind: 'wrong-method', allowed: [...new Set(candidates.map((c) => c.route.method))].join(', ') };
   const raw = found.match[1];
   const param = raw === undefined ? '' : decodeSegment(raw);
   if (param === undefined) return { kind: 'bad-path' };

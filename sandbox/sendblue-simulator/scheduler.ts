@@ -39,10 +39,13 @@ export class Scheduler {
   sleep(ms: number, context: TaskContext): Promise<boolean> {
     if (!this.alive(context)) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve(this.alive(context));
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(timer);
+          resolve(this.alive(context));
+        },
+        Math.max(0, ms),
+      );
       this.timers.set(timer, resolve);
     });
   }

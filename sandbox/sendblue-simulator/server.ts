@@ -8,7 +8,16 @@ import { safeEqual } from '../../lambdas/webhooks/webhook-auth';
 import { rateLimited, type ApiContext, type ApiResult } from './api';
 import { CONTROL_PREFIX, handleControl, type ControlActions } from './control';
 import type { FaultQueue } from './faults';
-import { errorBody, parseJson, parseQuery, readBody, recordedBody, safeHeaders, sendJson, TOO_LARGE } from './http-util';
+import {
+  errorBody,
+  parseJson,
+  parseQuery,
+  readBody,
+  recordedBody,
+  safeHeaders,
+  sendJson,
+  TOO_LARGE,
+} from './http-util';
 import { matchRoute, type MatchedRoute } from './routes';
 import type { SimulatorRequest } from './types';
 
@@ -71,12 +80,16 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
     }
     if (!path.startsWith('/api/')) return answer(404, errorBody(`No route ${method} ${path}`, 'not_found'));
     if (!isAuthorized(req, deps)) {
-      return answer(401, errorBody('Unauthorized: sb-api-key-id and sb-api-secret-key must match an API key', 'unauthorized'));
+      return answer(
+        401,
+        errorBody('Unauthorized: sb-api-key-id and sb-api-secret-key must match an API key', 'unauthorized'),
+      );
     }
     if (!query) return answer(400, errorBody('The query string has malformed percent-encoding', 'validation_error'));
     const match = matchRoute(method, path, query);
     if (match.kind === 'none') return answer(404, errorBody(`No route ${method} ${path}`, 'not_found'));
-    if (match.kind === 'bad-path') return answer(400, errorBody('The path has malformed percent-encoding', 'validation_error'));
+    if (match.kind === 'bad-path')
+      return answer(400, errorBody('The path has malformed percent-encoding', 'validation_error'));
     if (match.kind === 'wrong-method') {
       res.setHeader('allow', match.allowed);
       return answer(405, errorBody(`${method} is not allowed on ${path}`, 'method_not_allowed'));
@@ -109,14 +122,22 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
     if (fault === 'accept-then-cut') {
       entry.status = 'cut';
       entry.processedStatus = result.status;
-      deps.logger.debug('simulator api request processed, connection cut (fault)', { method, path, processed: result.status });
+      deps.logger.debug('simulator api request processed, connection cut (fault)', {
+        method,
+        path,
+        processed: result.status,
+      });
       res.socket?.destroy();
       return;
     }
     if (fault === 'accept-then-hang') {
       entry.status = 'hang';
       entry.processedStatus = result.status;
-      deps.logger.debug('simulator api request processed, never answered (fault)', { method, path, processed: result.status });
+      deps.logger.debug('simulator api request processed, never answered (fault)', {
+        method,
+        path,
+        processed: result.status,
+      });
       return hang(res);
     }
     answer(result.status, result.body, result.headers);

@@ -121,7 +121,9 @@ export class SimState {
   }
 
   latestInGroup(groupId: string): SimMessage | undefined {
-    return this.allMessages().filter((message) => message.group_id === groupId).pop();
+    return this.allMessages()
+      .filter((message) => message.group_id === groupId)
+      .pop();
   }
 
   /** The member whose turn it is to reply in this group (deterministic rotation). */

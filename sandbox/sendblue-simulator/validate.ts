@@ -34,7 +34,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 /** `from_number`: required for sends, optional elsewhere; when given it must be one of the account's lines. */
 function checkLine(value: unknown, lines: readonly string[], required: boolean): Checked<string | undefined> {
   if (absent(value) || value === '') {
-    return required ? invalid('from_number is required: one of your Sendblue lines in E.164 format') : { ok: true, value: undefined };
+    return required
+      ? invalid('from_number is required: one of your Sendblue lines in E.164 format')
+      : { ok: true, value: undefined };
   }
   if (typeof value !== 'string' || !lines.includes(value)) {
     return invalid('line_not_registered: from_number must be one of your Sendblue lines', 'line_not_registered');
@@ -61,11 +63,13 @@ export function checkSend(body: unknown, lines: readonly string[]): Checked<Send
   const { numbers, group_id: groupId, content, media_url: mediaUrl, send_style: sendStyle } = body;
   let members: string[] | undefined;
   if (!absent(numbers)) {
-    if (!Array.isArray(numbers) || numbers.length === 0) return invalid('numbers must be a non-empty array of E.164 phone numbers');
+    if (!Array.isArray(numbers) || numbers.length === 0)
+      return invalid('numbers must be a non-empty array of E.164 phone numbers');
     const bad = numbers.findIndex((number) => !isE164(number));
     if (bad !== -1) return invalid(`numbers[${bad}] must be an E.164 phone number such as +14155550123`);
     members = [...new Set(numbers as string[])];
-    if (members.length > MAX_GROUP_MEMBERS) return invalid(`numbers must hold at most ${MAX_GROUP_MEMBERS} distinct numbers`);
+    if (members.length > MAX_GROUP_MEMBERS)
+      return invalid(`numbers must hold at most ${MAX_GROUP_MEMBERS} distinct numbers`);
   }
   if (!absent(groupId) && (typeof groupId !== 'string' || groupId.trim() === '')) {
     return invalid('group_id must be a non-empty string');
@@ -119,7 +123,10 @@ function checkReplyTo(value: unknown): Checked<SendInput['replyTo']> {
   if (!absent(part) && !(Number.isInteger(part) && (part as number) >= 0)) {
     return invalid('reply_to.part_index must be a non-negative integer');
   }
-  return { ok: true, value: { message_handle: value.message_handle, ...(absent(part) ? {} : { part_index: part as number }) } };
+  return {
+    ok: true,
+    value: { message_handle: value.message_handle, ...(absent(part) ? {} : { part_index: part as number }) },
+  };
 }
 
 export interface ModifyInput {
@@ -153,7 +160,8 @@ export function checkRename(body: unknown, lines: readonly string[]): Checked<Re
   const name = body.group_name;
   if (name === undefined) return invalid('group_name is required (null or "" clears the name)');
   if (name !== null && typeof name !== 'string') return invalid('group_name must be a string or null');
-  if (typeof name === 'string' && name !== '' && name.trim() === '') return invalid('group_name must not be only whitespace');
+  if (typeof name === 'string' && name !== '' && name.trim() === '')
+    return invalid('group_name must not be only whitespace');
   const line = checkLine(body.from_number, lines, false);
   if (!line.ok) return line;
   return { ok: true, value: { name: name ? name : null, ...(line.value ? { fromNumber: line.value } : {}) } };

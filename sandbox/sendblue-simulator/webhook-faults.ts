@@ -16,7 +16,8 @@ export interface WebhookFault {
 }
 
 const MAX_DROP = 100_000;
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 export function checkWebhookFault(value: unknown): { ok: true; fault: WebhookFault } | { ok: false; error: string } {
   if (!isObject(value)) return { ok: false, error: 'the webhook fault must be a JSON object {drop} or {rate, seed}' };
@@ -24,10 +25,15 @@ export function checkWebhookFault(value: unknown): { ok: true; fault: WebhookFau
   if (drop !== undefined && !(Number.isInteger(drop) && (drop as number) >= 1 && (drop as number) <= MAX_DROP)) {
     return { ok: false, error: `drop must be an integer from 1 to ${MAX_DROP}` };
   }
-  if (rate !== undefined && !(typeof rate === 'number' && rate >= 0 && rate <= 1)) return { ok: false, error: 'rate must be a number from 0 to 1' };
+  if (rate !== undefined && !(typeof rate === 'number' && rate >= 0 && rate <= 1))
+    return { ok: false, error: 'rate must be a number from 0 to 1' };
   if (rate !== undefined && !Number.isInteger(seed)) return { ok: false, error: 'seed must be an integer (with rate)' };
-  if ((drop === undefined) === (rate === undefined)) return { ok: false, error: 'give either drop (a count) or rate with seed' };
-  return { ok: true, fault: drop !== undefined ? { drop: drop as number } : { rate: rate as number, seed: seed as number } };
+  if ((drop === undefined) === (rate === undefined))
+    return { ok: false, error: 'give either drop (a count) or rate with seed' };
+  return {
+    ok: true,
+    fault: drop !== undefined ? { drop: drop as number } : { rate: rate as number, seed: seed as number },
+  };
 }
 
 export class WebhookDropper {

@@ -49,14 +49,19 @@ export class Webhooks {
     const acceptedAt = Date.now();
     const { sent, delivered } = this.settings.statusDelaysMs;
     void this.scheduler.run(async (context) => {
-      for (const [status, delay] of [['SENT', sent], ['DELIVERED', delivered]] as const) {
+      for (const [status, delay] of [
+        ['SENT', sent],
+        ['DELIVERED', delivered],
+      ] as const) {
         if (!(await this.scheduler.sleep(acceptedAt + delay - Date.now(), context))) return;
         const updated = this.state.setStatus(message.message_handle, status);
         if (!updated) return;
         const payload = messagePayload(updated, this.settings.accountEmail);
         await Promise.all([
           ...(updated.status_callback ? [this.deliver('status', updated.status_callback, payload, {}, context)] : []),
-          ...this.registry.targets('outbound').map((target) => this.deliver('outbound', target.url, payload, signed(target), context)),
+          ...this.registry
+            .targets('outbound')
+            .map((target) => this.deliver('outbound', target.url, payload, signed(target), context)),
         ]);
       }
     }, this.onError);
@@ -83,7 +88,12 @@ export class Webhooks {
       });
   }
 
-  private async reply(groupId: string, content: string | undefined, context: TaskContext, mediaUrl = ''): Promise<SimMessage | undefined> {
+  private async reply(
+    groupId: string,
+    content: string | undefined,
+    context: TaskContext,
+    mediaUrl = '',
+  ): Promise<SimMessage | undefined> {
     const group = this.state.group(groupId);
     const turn = group && this.state.nextReplier(group);
     if (!group || !turn) return undefined;
@@ -91,7 +101,7 @@ export class Webhooks {
       group,
       isOutbound: false,
       status: 'RECEIVED',
-      content: content ?? (mediaUrl ? '' : CANNED_REPLIES[turn.turn % CANNED_REPLIES.length] ?? 'OK'),
+      content: content ?? (mediaUrl ? '' : (CANNED_REPLIES[turn.turn % CANNED_REPLIES.length] ?? 'OK')),
       mediaUrl,
       sendStyle: '',
       fromNumber: turn.member,
@@ -116,7 +126,14 @@ export class Webhooks {
     context: TaskContext,
   ): Promise<void> {
     // Recorded without the URL's token (shown by /__simulator/callbacks); delivered with it.
-    const delivery: CallbackDelivery = { kind, url: redactUrlTokens(url), payload, attempts: 0, lastStatus: null, delivered: false };
+    const delivery: CallbackDelivery = {
+      kind,
+      url: redactUrlTokens(url),
+      payload,
+      attempts: 0,
+      lastStatus: null,
+      delivered: false,
+    };
     this.callbacks.push(delivery);
     if (this.dropper.shouldDrop()) {
       delivery.dropped = true;
@@ -141,7 +158,13 @@ export class Webhooks {
       } catch {
         delivery.lastStatus = 'error';
       }
-      const fields = { kind, url: forLog(url), attempt: delivery.attempts, status: delivery.lastStatus, event: payload.status };
+      const fields = {
+        kind,
+        url: forLog(url),
+        attempt: delivery.attempts,
+        status: delivery.lastStatus,
+        event: payload.status,
+      };
       if (delivery.delivered) return this.logger.debug('webhook delivered', fields);
       this.logger.warn('webhook attempt failed', fields);
     }
@@ -149,4 +172,5 @@ export class Webhooks {
 }
 
 /** The header Sendblue adds for a webhook that has a secret. */
-const signed = (target: WebhookTarget): Record<string, string> => (target.secret !== undefined ? { [SIGNING_HEADER]: target.secret } : {});
+const signed = (target: WebhookTarget): Record<string, string> =>
+  target.secret !== undefined ? { [SIGNING_HEADER]: target.secret } : {};

@@ -32,7 +32,17 @@ describe('cli: a group conversation', () => {
   let groupId: string;
 
   it('send --wait --json: the command is sent and the group_id is known', async () => {
-    const result = await cli('send', '--to', `${MEMBERS[0]},${MEMBERS[1]}`, 'Hello', 'from', 'the', 'CLI', '--wait', '--json');
+    const result = await cli(
+      'send',
+      '--to',
+      `${MEMBERS[0]},${MEMBERS[1]}`,
+      'Hello',
+      'from',
+      'the',
+      'CLI',
+      '--wait',
+      '--json',
+    );
     expect(result.code).toBe(0);
     const view = result.json();
     expect(view).toMatchObject({ state: 'sent', type: 'send_group_message', error: null });
@@ -42,9 +52,17 @@ describe('cli: a group conversation', () => {
   });
 
   it('history shows our message with its status mark, then a simulated member reply', async () => {
-    await waitFor(async () => (await cli('history', groupId)).out.includes('✓✓ DELIVERED'), 10_000, 'DELIVERED in the history');
+    await waitFor(
+      async () => (await cli('history', groupId)).out.includes('✓✓ DELIVERED'),
+      10_000,
+      'DELIVERED in the history',
+    );
     await h.sim.memberReply(groupId, 'Got it, thanks');
-    await waitFor(async () => (await cli('history', groupId)).out.includes('Got it, thanks'), 10_000, 'the reply in the history');
+    await waitFor(
+      async () => (await cli('history', groupId)).out.includes('Got it, thanks'),
+      10_000,
+      'the reply in the history',
+    );
     const lines = (await cli('history', groupId)).out.split('\n');
     expect(lines[0]).toMatch(/→ us\s+Hello from the CLI {2}✓✓ DELIVERED$/);
     expect(lines[1]).toMatch(new RegExp(`← \\${MEMBERS[0]}|← \\${MEMBERS[1]}`));
@@ -80,19 +98,35 @@ describe('cli: a group conversation', () => {
   it('send "hello 👋": emoji go through the sandbox\'s queue and come back in the history', async () => {
     const result = await cli('send', '--group', groupId, 'hello 👋 שלום', '--wait');
     expect(result.code).toBe(0);
-    await waitFor(async () => (await cli('history', groupId)).out.includes('hello 👋 שלום'), 10_000, 'the emoji in the history');
+    await waitFor(
+      async () => (await cli('history', groupId)).out.includes('hello 👋 שלום'),
+      10_000,
+      'the emoji in the history',
+    );
   });
 
   it('a command_id reused for a different command: reported refused (exit 2), never sent', async () => {
     const id = `reused-${uid()}`;
     expect((await cli('send', '--group', groupId, 'the first use', '--id', id, '--wait')).code).toBe(0);
-    const second = await cli('send', '--group', groupId, 'a different command', '--id', id, '--wait', '--timeout', '10');
+    const second = await cli(
+      'send',
+      '--group',
+      groupId,
+      'a different command',
+      '--id',
+      id,
+      '--wait',
+      '--timeout',
+      '10',
+    );
     expect(second.code).toBe(2);
     expect(second.out).toContain(`command ${id}: refused ✗`);
     expect(second.out).toMatch(/already used by a different command; this one was not sent/);
     expect(h.sim.sentMessages().filter((m) => m.content === 'a different command')).toEqual([]);
     // Repeating the very same command is fine: it reports the first one's state.
-    expect((await cli('send', '--group', groupId, 'the first use', '--id', id, '--wait', '--json')).json()).toMatchObject({ state: 'sent' });
+    expect(
+      (await cli('send', '--group', groupId, 'the first use', '--id', id, '--wait', '--json')).json(),
+    ).toMatchObject({ state: 'sent' });
   });
 
   it('a failed command: exit 2, listed on the DLQ with its reason, redriven, then sent', async () => {
@@ -105,12 +139,16 @@ describe('cli: a group conversation', () => {
 
     const listed = await cli('dlq', '--json');
     expect(listed.code).toBe(0);
-    expect(listed.json().messages).toEqual([expect.objectContaining({ command_id: id, reason: expect.stringMatching(/HTTP 400/), message_group_id: groupId })]);
+    expect(listed.json().messages).toEqual([
+      expect.objectContaining({ command_id: id, reason: expect.stringMatching(/HTTP 400/), message_group_id: groupId }),
+    ]);
     expect((await cli('dlq')).out).toMatch(new RegExp(`✗ ${id} {2}failed .*\\n {4}reason: .*HTTP 400`));
 
     const redriven = await cli('dlq', '--redrive', '--wait');
     expect(redriven.code).toBe(0);
-    expect(redriven.out).toMatch(new RegExp(`^moved 1 command\\(s\\) back to the command queue:\n  ${id}  \\(was: .*HTTP 400.*\\)  now: sent ✓$`));
+    expect(redriven.out).toMatch(
+      new RegExp(`^moved 1 command\\(s\\) back to the command queue:\n  ${id}  \\(was: .*HTTP 400.*\\)  now: sent ✓$`),
+    );
     const status = await cli('status', id, '--json');
     expect(status.json()).toMatchObject({ command_id: id, state: 'sent', error: null });
     expect(h.sim.sentMessages().filter((m) => m.content === 'This one fails first')).toHaveLength(1);
@@ -121,36 +159,72 @@ describe('cli: a group conversation', () => {
 describe('cli: events', () => {
   it('events lists what the sandbox published; --json gives last_seq to continue from', async () => {
     const id = `ev-${uid()}`;
-    const sent = (await cli('send', '--to', `${MEMBERS[0]},${MEMBERS[2]}`, 'Events please', '--id', id, '--wait', '--json')).json();
-    await waitFor(async () => (await cli('events')).out.includes(`command ${id} sent`), 10_000, 'the Command Settled event');
+    const sent = (
+      await cli('send', '--to', `${MEMBERS[0]},${MEMBERS[2]}`, 'Events please', '--id', id, '--wait', '--json')
+    ).json();
+    await waitFor(
+      async () => (await cli('events')).out.includes(`command ${id} sent`),
+      10_000,
+      'the Command Settled event',
+    );
     const lines = (await cli('events')).out.split('\n');
-    expect(lines.find((line) => line.includes(`command ${id} sent`))).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  Command Settled {9}${sent.group_id}  command ${id} sent$`));
+    expect(lines.find((line) => line.includes(`command ${id} sent`))).toMatch(
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  Command Settled {9}${sent.group_id}  command ${id} sent$`,
+      ),
+    );
     const page = (await cli('events', '--json')).json();
     expect(page.last_seq).toBeGreaterThan(0);
-    expect(page.events.some((e: { 'detail-type': string; detail: { command_id?: string } }) => e['detail-type'] === 'Command Settled' && e.detail.command_id === id)).toBe(true);
-    expect((await cli('events', '--after', String(page.last_seq), '--json')).json()).toEqual({ events: [], last_seq: page.last_seq });
+    expect(
+      page.events.some(
+        (e: { 'detail-type': string; detail: { command_id?: string } }) =>
+          e['detail-type'] === 'Command Settled' && e.detail.command_id === id,
+      ),
+    ).toBe(true);
+    expect((await cli('events', '--after', String(page.last_seq), '--json')).json()).toEqual({
+      events: [],
+      last_seq: page.last_seq,
+    });
   });
 
   it('events --follow prints events as they happen (--count stops it), as JSON lines with --json', async () => {
     const { last_seq } = (await cli('events', '--json')).json();
-    const groupId = (await cli('send', '--to', `${MEMBERS[1]},${MEMBERS[2]}`, 'Reply to me', '--wait', '--json')).json().group_id;
-    await waitFor(async () => (await cli('events', '--after', String(last_seq), '--json')).json().events.length >= 3, 10_000, 'the send and its statuses');
+    const groupId = (await cli('send', '--to', `${MEMBERS[1]},${MEMBERS[2]}`, 'Reply to me', '--wait', '--json')).json()
+      .group_id;
+    await waitFor(
+      async () => (await cli('events', '--after', String(last_seq), '--json')).json().events.length >= 3,
+      10_000,
+      'the send and its statuses',
+    );
     const { last_seq: from } = (await cli('events', '--json')).json();
     const following = cli('events', '--follow', '--after', String(from), '--count', '1', '--json');
     await h.sim.memberReply(groupId, 'Live reply');
     const result = await following;
     expect(result.code).toBe(0);
     const event = JSON.parse(result.out);
-    expect(event).toMatchObject({ 'detail-type': 'Group Message Received', source: 'sendblue-groups', detail: { group_id: groupId, content: 'Live reply' } });
+    expect(event).toMatchObject({
+      'detail-type': 'Group Message Received',
+      source: 'sendblue-groups',
+      detail: { group_id: groupId, content: 'Live reply' },
+    });
     const human = await cli('events', '--follow', '--after', String(from), '--count', '1');
     expect(human.out).toMatch(new RegExp(`Group Message Received  ${groupId}  ← \\+1555123000\\d  Live reply$`));
   });
 
   it('events: usage errors, and a deployed stack is pointed at its EventBridge bus', async () => {
-    expect(await cli('events', '--count', '2')).toMatchObject({ code: 1, err: 'error: events: --count goes with --follow' });
+    expect(await cli('events', '--count', '2')).toMatchObject({
+      code: 1,
+      err: 'error: events: --count goes with --follow',
+    });
     expect(await cli('events', '--after', '-1')).toMatchObject({ code: 1 });
     const saved = env;
-    env = { ...env, SENDBLUE_GROUPS_QUEUE_URL: 'https://sqs.example/q', SENDBLUE_GROUPS_DLQ_URL: 'https://sqs.example/d', SENDBLUE_GROUPS_API_URL: 'https://api.example', AWS_REGION: 'us-east-1' };
+    env = {
+      ...env,
+      SENDBLUE_GROUPS_QUEUE_URL: 'https://sqs.example/q',
+      SENDBLUE_GROUPS_DLQ_URL: 'https://sqs.example/d',
+      SENDBLUE_GROUPS_API_URL: 'https://api.example',
+      AWS_REGION: 'us-east-1',
+    };
     try {
       const result = await cli('events', '--aws');
       expect(result.code).toBe(1);
@@ -171,14 +245,20 @@ describe('cli: backfill', () => {
 
     const human = await cli('backfill');
     expect(human.code).toBe(0);
-    expect(human.out).toMatch(/^backfill of the sandbox .*: \d+ found, 1 stored \(missed by the webhooks\), \d+ already there$/m);
+    expect(human.out).toMatch(
+      /^backfill of the sandbox .*: \d+ found, 1 stored \(missed by the webhooks\), \d+ already there$/m,
+    );
     expect(human.out).toContain(`  ${LINE}  `);
     expect(human.out).toMatch(/unknown commands: 0 examined/);
     expect((await cli('history', group.group_id)).out).toContain('written while the webhook was lost');
     expect((await h.get(`/messages/${reply.message_handle}`)).status).toBe(200);
 
     const again = (await cli('backfill', '--json')).json();
-    expect(again).toMatchObject({ stored: 0, lines: [{ line: LINE, stoppedBy: 'done', stored: 0 }], sweep: { examined: 0 } });
+    expect(again).toMatchObject({
+      stored: 0,
+      lines: [{ line: LINE, stoppedBy: 'done', stored: 0 }],
+      sweep: { examined: 0 },
+    });
   });
 
   it('exits 2 when Sendblue cannot be read, with the reason', async () => {
@@ -187,7 +267,9 @@ describe('cli: backfill', () => {
       const result = await cli('backfill');
       expect(result.code).toBe(2);
       expect(result.out).toContain('stopped on an error');
-      expect(result.err).toMatch(/^error: the backfill of \+\d+ stopped on an error: Sendblue refused to list messages: HTTP 500/);
+      expect(result.err).toMatch(
+        /^error: the backfill of \+\d+ stopped on an error: Sendblue refused to list messages: HTTP 500/,
+      );
     } finally {
       h.sim.clearFaults();
     }
@@ -201,7 +283,10 @@ describe('cli: errors and help', () => {
     [['send', 'hi'], /give --to NUMBERS/],
     [['send', '--to', '+1555', 'hi', '--id', 'never-queued-1'], /invalid command: numbers must be E.164/],
     [['rename', 'g', ' ', '--json', '--id', 'never-queued-2'], /name is required for rename/],
-    [['send', '--to', MEMBERS[0]!, 'x', '--wait', '--timeout', 'abc', '--id', 'never-queued-3'], /--timeout must be a number/],
+    [
+      ['send', '--to', MEMBERS[0]!, 'x', '--wait', '--timeout', 'abc', '--id', 'never-queued-3'],
+      /--timeout must be a number/,
+    ],
     [['send', '--to', MEMBERS[0]!, 'x', '--bogus'], /Unknown option '--bogus'/],
     [['status'], /status: missing <command_id>/],
     [['history', 'g', '--limit', '500'], /--limit must be a whole number from 1 to 100/],
@@ -264,8 +349,18 @@ describe('cli: errors and help', () => {
 
   it('bin/cli.ts as a process: exit codes and output streams', async () => {
     // Asynchronously: the sandbox it talks to runs in this very process.
-    const run = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } })
-      .then((r) => ({ status: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ status: e.code, stdout: e.stdout, stderr: e.stderr }));
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/cli.ts', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+      }).then(
+        (r) => ({ status: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => ({
+          status: e.code,
+          stdout: e.stdout,
+          stderr: e.stderr,
+        }),
+      );
     const bad = await run('send', '--to', '+1555', 'hi');
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim()).toBe('error: invalid command: numbers must be E.164 (such as +15551230001): "+1555"');

@@ -18,12 +18,23 @@ afterAll(async () => {
   await exited;
 });
 
-describe('npm start, then the banner\'s first commands', () => {
+describe("npm start, then the banner's first commands", () => {
   it('sends a group message with the printed CLI command and reads its history', async () => {
-    const ports = { api: await findFreePort(), sqs: await findFreePort(), dynamo: await findFreePort(), simulator: await findFreePort() };
+    const ports = {
+      api: await findFreePort(),
+      sqs: await findFreePort(),
+      dynamo: await findFreePort(),
+      simulator: await findFreePort(),
+    };
     child = spawn(process.execPath, ['--import', 'tsx', 'bin/sandbox.ts'], {
       cwd: ROOT,
-      env: { ...process.env, SANDBOX_PORT: String(ports.api), SANDBOX_SQS_PORT: String(ports.sqs), SANDBOX_DYNAMODB_PORT: String(ports.dynamo), SANDBOX_SIMULATOR_PORT: String(ports.simulator) },
+      env: {
+        ...process.env,
+        SANDBOX_PORT: String(ports.api),
+        SANDBOX_SQS_PORT: String(ports.sqs),
+        SANDBOX_DYNAMODB_PORT: String(ports.dynamo),
+        SANDBOX_SIMULATOR_PORT: String(ports.simulator),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     exited = new Promise((resolve) => child!.once('exit', resolve));
@@ -36,7 +47,9 @@ describe('npm start, then the banner\'s first commands', () => {
     const lines = output.split('\n').map((line) => line.trim());
     const send = lines.find((line) => line.includes('npm run cli -- send '));
     const history = lines.find((line) => line.includes('npm run cli -- history '));
-    expect(send).toBe(`SANDBOX_PORT=${ports.api} SANDBOX_SQS_PORT=${ports.sqs} npm run cli -- send --to +15551230001,+15551230002 "Hello group" --wait`);
+    expect(send).toBe(
+      `SANDBOX_PORT=${ports.api} SANDBOX_SQS_PORT=${ports.sqs} npm run cli -- send --to +15551230001,+15551230002 "Hello group" --wait`,
+    );
 
     // Run exactly as a user pastes it (no environment of ours: the line carries the ports).
     const env = { PATH: process.env.PATH, HOME: process.env.HOME };
@@ -46,7 +59,11 @@ describe('npm start, then the banner\'s first commands', () => {
     expect(groupId).toBeDefined();
 
     const historyLine = history!.replace('<group_id from the line above>', groupId!);
-    await waitFor(async () => (await promisify(exec)(historyLine, { cwd: ROOT, env })).stdout.includes('Hello group  ✓✓ DELIVERED'), 15_000, 'DELIVERED in the history');
+    await waitFor(
+      async () => (await promisify(exec)(historyLine, { cwd: ROOT, env })).stdout.includes('Hello group  ✓✓ DELIVERED'),
+      15_000,
+      'DELIVERED in the history',
+    );
     // The sandbox logged it, one line per event, numbers masked.
     await waitFor(() => output.includes('status changed'), 5_000, 'the event lines');
     expect(output).toMatch(/sender +command sent {2}command_id=/);

@@ -19,7 +19,10 @@ const API = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
 const RECEIVE_URL = `${API}/webhooks/receive`;
 const STATUS_URL = `${API}/webhooks/status`;
 const PLACEHOLDER = '{"apiKeyId":"","apiSecretKey":""}';
-const FOREIGN = { receive: { url: 'https://crm.example.com/hooks/sendblue?key=their-token', secret: 'their-secret' }, typing: 'https://typing.example.org/t' };
+const FOREIGN = {
+  receive: { url: 'https://crm.example.com/hooks/sendblue?key=their-token', secret: 'their-secret' },
+  typing: 'https://typing.example.org/t',
+};
 const NEVER_SHOWN = [KEY_ID, SECRET_KEY, WEBHOOK_SECRET, 'their-token', 'their-secret'];
 
 let aws: AwsStandIn;
@@ -30,7 +33,12 @@ beforeAll(async () => {
   aws = await startAwsStandIn();
   sim = await startSendblueSimulator({ apiKeyId: KEY_ID, apiSecretKey: SECRET_KEY, lines: ['+15550000000'] });
   // The SDK reads these from the process: endpoints of the mock, and dummy AWS credentials.
-  Object.assign(process.env, { AWS_ENDPOINT_URL: aws.url, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example', AWS_EC2_METADATA_DISABLED: 'true' });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'example',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
 });
 afterAll(async () => {
   process.env = savedEnv;
@@ -42,19 +50,37 @@ beforeEach(async () => {
   aws.requests.length = 0;
   aws.denied.clear();
   aws.stacks.set('SendblueGroups', {
-    ApiUrl: `${API}/`, ReceiveWebhookUrl: RECEIVE_URL, StatusWebhookUrl: STATUS_URL,
-    ApiCredentialsSecretArn: CREDENTIALS_ARN, WebhookSecretArn: WEBHOOK_SECRET_ARN, SendblueBaseUrl: sim.url,
+    ApiUrl: `${API}/`,
+    ReceiveWebhookUrl: RECEIVE_URL,
+    StatusWebhookUrl: STATUS_URL,
+    ApiCredentialsSecretArn: CREDENTIALS_ARN,
+    WebhookSecretArn: WEBHOOK_SECRET_ARN,
+    SendblueBaseUrl: sim.url,
   });
   aws.secrets.set(CREDENTIALS_ARN, PLACEHOLDER); // as the stack creates it
   aws.secrets.set(WEBHOOK_SECRET_ARN, WEBHOOK_SECRET);
   // Another app's webhooks on the same Sendblue account.
   const headers = { 'sb-api-key-id': KEY_ID, 'sb-api-secret-key': SECRET_KEY, 'content-type': 'application/json' };
-  await fetch(`${sim.url}/api/account/webhooks`, { method: 'POST', headers, body: JSON.stringify({ type: 'receive', webhooks: [FOREIGN.receive] }) });
-  await fetch(`${sim.url}/api/account/webhooks`, { method: 'POST', headers, body: JSON.stringify({ type: 'typing_indicator', webhooks: [FOREIGN.typing] }) });
+  await fetch(`${sim.url}/api/account/webhooks`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ type: 'receive', webhooks: [FOREIGN.receive] }),
+  });
+  await fetch(`${sim.url}/api/account/webhooks`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ type: 'typing_indicator', webhooks: [FOREIGN.typing] }),
+  });
   sim.requests.length = 0;
 });
 
-interface Run { code: number; out: string; err: string; asked: string[]; json: () => any }
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+  asked: string[];
+  json: () => any;
+}
 
 async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; answers?: string[] } = {}): Promise<Run> {
   const out: string[] = [];
@@ -92,12 +118,25 @@ const webhookCalls = () => sim.requests.filter((r) => r.path === '/api/account/w
 const puts = () => aws.requests.filter((r) => r.action === 'PutSecretValue');
 
 describe('cli setup --aws', () => {
-  it('stores the credentials from the environment and registers both webhooks with the stack\'s secret; run twice, still exactly two of ours', async () => {
+  it("stores the credentials from the environment and registers both webhooks with the stack's secret; run twice, still exactly two of ours", async () => {
     const first = await cli(['setup', '--aws'], { env: ENV_CREDENTIALS });
     expect(first.code, first.err).toBe(0);
-    expect(puts()).toEqual([{ action: 'PutSecretValue', params: expect.objectContaining({ SecretId: CREDENTIALS_ARN, SecretString: JSON.stringify({ apiKeyId: KEY_ID, apiSecretKey: SECRET_KEY }) }) }]);
-    expect(aws.requests.filter((r) => r.action === 'GetSecretValue').map((r) => r.params.SecretId)).toEqual([WEBHOOK_SECRET_ARN]);
-    expect(ours()).toEqual({ receive: [{ url: RECEIVE_URL, secret: WEBHOOK_SECRET }], outbound: [{ url: STATUS_URL, secret: WEBHOOK_SECRET }] });
+    expect(puts()).toEqual([
+      {
+        action: 'PutSecretValue',
+        params: expect.objectContaining({
+          SecretId: CREDENTIALS_ARN,
+          SecretString: JSON.stringify({ apiKeyId: KEY_ID, apiSecretKey: SECRET_KEY }),
+        }),
+      },
+    ]);
+    expect(aws.requests.filter((r) => r.action === 'GetSecretValue').map((r) => r.params.SecretId)).toEqual([
+      WEBHOOK_SECRET_ARN,
+    ]);
+    expect(ours()).toEqual({
+      receive: [{ url: RECEIVE_URL, secret: WEBHOOK_SECRET }],
+      outbound: [{ url: STATUS_URL, secret: WEBHOOK_SECRET }],
+    });
     expect(first.out).toContain(`Sendblue API keys (from the environment) stored in ${CREDENTIALS_ARN}`);
     expect(first.out).toMatch(new RegExp(`receive +${RECEIVE_URL} +added`));
     expect(first.out).toMatch(new RegExp(`✓ receive +${RECEIVE_URL} +ours, with our webhook secret`));
@@ -122,7 +161,9 @@ describe('cli setup --aws', () => {
   });
 
   it('wrong credentials: Sendblue refuses them (401), nothing is stored or registered, exit 2, and the message shows no secret', async () => {
-    const run = await cli(['setup', '--aws'], { env: { SENDBLUE_API_KEY_ID: KEY_ID, SENDBLUE_API_SECRET_KEY: 'wrong-secret-do-not-print' } });
+    const run = await cli(['setup', '--aws'], {
+      env: { SENDBLUE_API_KEY_ID: KEY_ID, SENDBLUE_API_SECRET_KEY: 'wrong-secret-do-not-print' },
+    });
     expect(run.code).toBe(2);
     expect(run.err).toMatch(/^error: Sendblue refused to list the account webhooks: HTTP 401/);
     expect(run.err).not.toContain('wrong-secret-do-not-print');
@@ -152,7 +193,10 @@ describe('cli setup --aws', () => {
     const run = await cli(['setup', '--aws', '--keep-credentials'], {});
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(/re-registered \(it was registered with another secret\)/);
-    expect(ours()).toEqual({ receive: [{ url: RECEIVE_URL, secret: 'RotatedWebhookSecret' }], outbound: [{ url: STATUS_URL, secret: 'RotatedWebhookSecret' }] });
+    expect(ours()).toEqual({
+      receive: [{ url: RECEIVE_URL, secret: 'RotatedWebhookSecret' }],
+      outbound: [{ url: STATUS_URL, secret: 'RotatedWebhookSecret' }],
+    });
     expect(webhookCalls()).toEqual(['GET', 'DELETE', 'POST', 'DELETE', 'POST', 'GET']);
     foreignIntact();
   });
@@ -162,8 +206,20 @@ describe('cli setup --aws', () => {
     const shown = await cli(['setup', '--show', '--stack', 'SendblueGroups', '--json']);
     expect(shown.code, shown.err).toBe(0);
     expect(shown.json().webhooks).toEqual([
-      { type: 'receive', ours: true, url: RECEIVE_URL, host: 'abc123.execute-api.eu-west-1.amazonaws.com', secret: 'ours' },
-      { type: 'outbound', ours: true, url: STATUS_URL, host: 'abc123.execute-api.eu-west-1.amazonaws.com', secret: 'ours' },
+      {
+        type: 'receive',
+        ours: true,
+        url: RECEIVE_URL,
+        host: 'abc123.execute-api.eu-west-1.amazonaws.com',
+        secret: 'ours',
+      },
+      {
+        type: 'outbound',
+        ours: true,
+        url: STATUS_URL,
+        host: 'abc123.execute-api.eu-west-1.amazonaws.com',
+        secret: 'ours',
+      },
       { type: 'receive', ours: false, host: 'crm.example.com' },
       { type: 'typing_indicator', ours: false, host: 'typing.example.org' },
     ]);
@@ -187,22 +243,32 @@ describe('cli setup --aws', () => {
     aws.denied.add('PutSecretValue');
     const denied = await cli(['setup', '--aws'], { env: ENV_CREDENTIALS });
     expect(denied.code).toBe(2);
-    expect(denied.err).toBe(`error: could not write the secret ApiCredentials (AccessDeniedException): your AWS credentials need secretsmanager:PutSecretValue on ${CREDENTIALS_ARN}`);
+    expect(denied.err).toBe(
+      `error: could not write the secret ApiCredentials (AccessDeniedException): your AWS credentials need secretsmanager:PutSecretValue on ${CREDENTIALS_ARN}`,
+    );
     expect(ours()).toEqual({ receive: [], outbound: [] });
 
     aws.stacks.set('Other', { ApiUrl: API });
     const other = await cli(['setup', '--stack', 'Other'], { env: ENV_CREDENTIALS });
     expect(other.code).toBe(1);
-    expect(other.err).toBe('error: stack Other has no output ReceiveWebhookUrl: is it a sendblue-groups stack, fully deployed?');
+    expect(other.err).toBe(
+      'error: stack Other has no output ReceiveWebhookUrl: is it a sendblue-groups stack, fully deployed?',
+    );
     expect((await cli(['setup', '--stack', 'Missing'])).code).toBe(2);
   });
 
   it('usage errors: half a credential pair, no way to ask, mixed modes, arguments', async () => {
-    expect((await cli(['setup', '--aws'], { env: { SENDBLUE_API_KEY_ID: KEY_ID } })).err).toBe('error: only SENDBLUE_API_KEY_ID is set: set both, or neither to be asked');
-    expect((await cli(['setup', '--aws'])).err).toMatch(/no Sendblue API credentials: set SENDBLUE_API_KEY_ID and SENDBLUE_API_SECRET_KEY, or run setup in a terminal/);
+    expect((await cli(['setup', '--aws'], { env: { SENDBLUE_API_KEY_ID: KEY_ID } })).err).toBe(
+      'error: only SENDBLUE_API_KEY_ID is set: set both, or neither to be asked',
+    );
+    expect((await cli(['setup', '--aws'])).err).toMatch(
+      /no Sendblue API credentials: set SENDBLUE_API_KEY_ID and SENDBLUE_API_SECRET_KEY, or run setup in a terminal/,
+    );
     const empty = await cli(['setup', '--aws'], { answers: ['   ', 'x'] });
     expect([empty.code, empty.err]).toEqual([1, 'error: the API key id is empty: nothing was stored']);
-    expect((await cli(['setup', '--show', '--remove'])).err).toBe('error: --show and --remove cannot be combined (see: cli setup --help)');
+    expect((await cli(['setup', '--show', '--remove'])).err).toBe(
+      'error: --show and --remove cannot be combined (see: cli setup --help)',
+    );
     expect((await cli(['setup', 'now'])).code).toBe(1);
     expect(puts()).toEqual([]);
   });

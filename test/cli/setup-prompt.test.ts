@@ -35,8 +35,11 @@ beforeEach(() => {
   sim.reset();
   aws.requests.length = 0;
   aws.stacks.set('SendblueGroups', {
-    ReceiveWebhookUrl: RECEIVE_URL, StatusWebhookUrl: 'https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/status',
-    ApiCredentialsSecretArn: CREDENTIALS_ARN, WebhookSecretArn: WEBHOOK_SECRET_ARN, SendblueBaseUrl: sim.url,
+    ReceiveWebhookUrl: RECEIVE_URL,
+    StatusWebhookUrl: 'https://abc123.execute-api.us-east-1.amazonaws.com/webhooks/status',
+    ApiCredentialsSecretArn: CREDENTIALS_ARN,
+    WebhookSecretArn: WEBHOOK_SECRET_ARN,
+    SendblueBaseUrl: sim.url,
   });
   aws.secrets.set(CREDENTIALS_ARN, '{"apiKeyId":"","apiSecretKey":""}');
   aws.secrets.set(WEBHOOK_SECRET_ARN, WEBHOOK_SECRET);
@@ -45,7 +48,10 @@ beforeEach(() => {
 const childEnv = () => {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    AWS_ENDPOINT_URL: aws.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example',
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'example',
     AWS_EC2_METADATA_DISABLED: 'true',
   };
   delete env.SENDBLUE_API_KEY_ID;
@@ -93,7 +99,10 @@ describe('setup --aws asks for the credentials', () => {
   it('in a terminal: both prompts, nothing typed is echoed (Backspace works), the values are stored and the webhooks registered', async () => {
     const result = await run({
       tty: true,
-      keys: [{ after: KEY_PROMPT, type: `${KEY_ID}\r` }, { after: SECRET_PROMPT, type: `${SECRET_KEY}xy\u007f\u007f\r` }],
+      keys: [
+        { after: KEY_PROMPT, type: `${KEY_ID}\r` },
+        { after: SECRET_PROMPT, type: `${SECRET_KEY}xy\u007f\u007f\r` },
+      ],
     });
     expect(result.code, result.out).toBe(0);
     expect(result.out).toContain(KEY_PROMPT);
@@ -101,11 +110,17 @@ describe('setup --aws asks for the credentials', () => {
     expect(result.out).toContain(`Sendblue API keys (as typed) stored in ${CREDENTIALS_ARN}`);
     for (const value of [KEY_ID, SECRET_KEY, WEBHOOK_SECRET]) expect(result.out).not.toContain(value);
     expect(JSON.parse(stored()!)).toEqual({ apiKeyId: KEY_ID, apiSecretKey: SECRET_KEY });
-    expect((sim.accountWebhooks().receive as unknown[])).toEqual([{ url: RECEIVE_URL, secret: WEBHOOK_SECRET }]);
+    expect(sim.accountWebhooks().receive as unknown[]).toEqual([{ url: RECEIVE_URL, secret: WEBHOOK_SECRET }]);
   });
 
   it('in a terminal, Ctrl-C at a prompt cancels: exit 1, nothing stored, nothing registered', async () => {
-    const result = await run({ tty: true, keys: [{ after: KEY_PROMPT, type: `${KEY_ID}\r` }, { after: SECRET_PROMPT, type: 'half\u0003' }] });
+    const result = await run({
+      tty: true,
+      keys: [
+        { after: KEY_PROMPT, type: `${KEY_ID}\r` },
+        { after: SECRET_PROMPT, type: 'half\u0003' },
+      ],
+    });
     expect(result.code).toBe(1);
     expect(result.out).toContain('error: cancelled: nothing was stored');
     expect(result.out).not.toContain(KEY_ID);
@@ -119,7 +134,9 @@ describe('setup --aws asks for the credentials', () => {
     expect(result.code, result.err).toBe(0);
     expect(`${result.out}${result.err}`).not.toContain(KEY_ID);
     expect(`${result.out}${result.err}`).not.toContain(SECRET_KEY);
-    expect(result.err).toBe('reading Sendblue API key id from stdin (one line)\nreading Sendblue API secret key from stdin (one line)\n');
+    expect(result.err).toBe(
+      'reading Sendblue API key id from stdin (one line)\nreading Sendblue API secret key from stdin (one line)\n',
+    );
     expect(JSON.parse(stored()!)).toEqual({ apiKeyId: KEY_ID, apiSecretKey: SECRET_KEY });
   });
 

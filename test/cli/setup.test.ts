@@ -42,11 +42,12 @@ afterAll(async () => {
 });
 
 /** A call to the simulated Sendblue account, as another app would make it. */
-const sendblue = (method: string, body: unknown) => fetch(`${h.sim.url}/api/account/webhooks`, {
-  method,
-  headers: { 'sb-api-key-id': apiKeyId, 'sb-api-secret-key': apiSecretKey, 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-});
+const sendblue = (method: string, body: unknown) =>
+  fetch(`${h.sim.url}/api/account/webhooks`, {
+    method,
+    headers: { 'sb-api-key-id': apiKeyId, 'sb-api-secret-key': apiSecretKey, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 async function cli(...argv: string[]) {
   const out: string[] = [];
@@ -69,7 +70,7 @@ const foreignIntact = () => {
 };
 
 describe('cli setup (sandbox)', () => {
-  it('--remove first: the receive webhook the sandbox starts with goes, the other app\'s stay; a member reply then no longer reaches the sandbox', async () => {
+  it("--remove first: the receive webhook the sandbox starts with goes, the other app's stay; a member reply then no longer reaches the sandbox", async () => {
     expect(ours().receive).toEqual([{ url: receiveUrl, secret: webhookSecret }]); // as `npm start` configures it
     const removed = await cli('setup', '--remove');
     expect(removed.code, removed.err).toBe(0);
@@ -84,14 +85,22 @@ describe('cli setup (sandbox)', () => {
   it('setup registers exactly our two; run twice, still exactly two; the credentials step says the sandbox has no store', async () => {
     const first = await cli('setup');
     expect(first.code, first.err).toBe(0);
-    expect(first.out).toContain('Sendblue API keys: the sandbox has no secret store; it uses its own (SENDBLUE_API_KEY_ID, SENDBLUE_API_SECRET_KEY)');
+    expect(first.out).toContain(
+      'Sendblue API keys: the sandbox has no secret store; it uses its own (SENDBLUE_API_KEY_ID, SENDBLUE_API_SECRET_KEY)',
+    );
     expect(first.out).toMatch(new RegExp(`receive +${receiveUrl} +added\\noutbound +${statusUrl} +added`));
     const second = await cli('setup', '--json');
     expect(second.json()).toMatchObject({
       credentials: { action: 'sandbox' },
-      changes: [{ type: 'receive', action: 'unchanged' }, { type: 'outbound', action: 'unchanged' }],
+      changes: [
+        { type: 'receive', action: 'unchanged' },
+        { type: 'outbound', action: 'unchanged' },
+      ],
     });
-    expect(ours()).toEqual({ receive: [{ url: receiveUrl, secret: webhookSecret }], outbound: [{ url: statusUrl, secret: webhookSecret }] });
+    expect(ours()).toEqual({
+      receive: [{ url: receiveUrl, secret: webhookSecret }],
+      outbound: [{ url: statusUrl, secret: webhookSecret }],
+    });
     foreignIntact();
   });
 
@@ -100,34 +109,58 @@ describe('cli setup (sandbox)', () => {
     const reply = await h.sim.memberReply(group.group_id, 'heard through setup');
     const stored = await h.get(`/messages/${reply.message_handle}`);
     expect(stored.status).toBe(200);
-    expect(stored.body).toMatchObject({ group_id: group.group_id, direction: 'inbound', content: 'heard through setup' });
-    const deliveries = h.sim.callbacks.filter((c) => c.kind === 'reply' && c.payload.message_handle === reply.message_handle);
-    expect(deliveries.map((c) => [c.url, c.lastStatus]).sort()).toEqual([[receiveUrl, 200], [foreign.url, 200]].sort());
+    expect(stored.body).toMatchObject({
+      group_id: group.group_id,
+      direction: 'inbound',
+      content: 'heard through setup',
+    });
+    const deliveries = h.sim.callbacks.filter(
+      (c) => c.kind === 'reply' && c.payload.message_handle === reply.message_handle,
+    );
+    expect(deliveries.map((c) => [c.url, c.lastStatus]).sort()).toEqual(
+      [
+        [receiveUrl, 200],
+        [foreign.url, 200],
+      ].sort(),
+    );
     // Like Sendblue, every receive webhook of the account gets it: the other app too, with its own secret.
-    expect(otherApp.received.filter((r) => (r.body as { message_handle: string }).message_handle === reply.message_handle)
-      .map((r) => r.headers['sb-signing-secret'])).toEqual(['their-secret']);
+    expect(
+      otherApp.received
+        .filter((r) => (r.body as { message_handle: string }).message_handle === reply.message_handle)
+        .map((r) => r.headers['sb-signing-secret']),
+    ).toEqual(['their-secret']);
   });
 
   it('statuses now come twice (status_callback and the outbound webhook): stored once each', async () => {
     h.sim.callbacks.length = 0;
-    await h.push({ type: 'send_group_message', command_id: 'setup-double-1', numbers: [MEMBERS[0], MEMBERS[1]], content: 'counted once' });
+    await h.push({
+      type: 'send_group_message',
+      command_id: 'setup-double-1',
+      numbers: [MEMBERS[0], MEMBERS[1]],
+      content: 'counted once',
+    });
     const command = await h.waitForCommand('setup-double-1', ['sent']);
     await h.sim.idle();
     const handle = command.message_handle as string;
     const deliveries = h.sim.callbacks.filter((c) => c.payload.message_handle === handle);
     expect(deliveries.map((c) => `${c.kind} ${c.payload.status} ${c.lastStatus}`).sort()).toEqual([
-      'outbound DELIVERED 200', 'outbound SENT 200', 'status DELIVERED 200', 'status SENT 200',
+      'outbound DELIVERED 200',
+      'outbound SENT 200',
+      'status DELIVERED 200',
+      'status SENT 200',
     ]);
     const message = await h.get(`/messages/${handle}`);
     expect(message.body.status).toBe('DELIVERED');
     expect(message.body.status_history.map((s: { status: string }) => s.status).sort()).toEqual(['DELIVERED', 'SENT']);
     // Each status advanced the message once; the second copy changed nothing (logged as a duplicate, or
     // as history when the two copies raced).
-    const changed = h.logs.filter((line) => line.includes('"status changed"') && line.includes(handle)).map((line) => JSON.parse(line).status);
+    const changed = h.logs
+      .filter((line) => line.includes('"status changed"') && line.includes(handle))
+      .map((line) => JSON.parse(line).status);
     expect(changed).toEqual(['SENT', 'DELIVERED']);
   });
 
-  it('--show lists ours in full and the other app\'s by type and host only', async () => {
+  it("--show lists ours in full and the other app's by type and host only", async () => {
     const shown = await cli('setup', '--show');
     expect(shown.code, shown.err).toBe(0);
     expect(shown.out.split('\n')).toEqual([
@@ -172,7 +205,9 @@ describe('cli setup (sandbox)', () => {
     try {
       const refused = await cli('setup');
       expect(refused.code).toBe(1);
-      expect(refused.err).toMatch(/^error: SENDBLUE_BASE_URL points the sandbox at api\.sendblue\.co: setup would register/);
+      expect(refused.err).toMatch(
+        /^error: SENDBLUE_BASE_URL points the sandbox at api\.sendblue\.co: setup would register/,
+      );
     } finally {
       env = saved;
     }

@@ -5,10 +5,20 @@ import { validateCommand, type GroupCommand } from '../../lambdas/contract/comma
 
 describe('prepareCommand', () => {
   it('uses the group_id as MessageGroupId and the command_id as deduplication id', () => {
-    const prepared = prepareCommand({ type: 'send_group_message', command_id: 'order-42', group_id: 'sb_group_1', content: 'hi' });
+    const prepared = prepareCommand({
+      type: 'send_group_message',
+      command_id: 'order-42',
+      group_id: 'sb_group_1',
+      content: 'hi',
+    });
     expect(prepared.commandId).toBe('order-42');
     expect(prepared.message).toEqual({
-      MessageBody: JSON.stringify({ type: 'send_group_message', command_id: 'order-42', group_id: 'sb_group_1', content: 'hi' }),
+      MessageBody: JSON.stringify({
+        type: 'send_group_message',
+        command_id: 'order-42',
+        group_id: 'sb_group_1',
+        content: 'hi',
+      }),
       MessageGroupId: 'sb_group_1',
       MessageDeduplicationId: 'order-42',
     });
@@ -39,21 +49,40 @@ describe('prepareCommand', () => {
     ['leave', { type: 'modify_group', group_id: 'g', modify_type: 'leave' }],
     ['a typo', { type: 'send_group_message', group_id: 'g', content: 'x', contnet: 'y' }],
     ['a blank rename', { type: 'modify_group', group_id: 'g', modify_type: 'rename', name: ' ' }],
-  ])('refuses %s with the sender\'s own message', (_name, input) => {
+  ])("refuses %s with the sender's own message", (_name, input) => {
     const expected = validateCommand({ command_id: 'c-1', ...input });
     expect(expected.ok).toBe(false);
-    expect(() => prepareCommand({ command_id: 'c-1', ...input } as unknown as GroupCommand))
-      .toThrow(new CommandValidationError((expected as { error: string }).error));
+    expect(() => prepareCommand({ command_id: 'c-1', ...input } as unknown as GroupCommand)).toThrow(
+      new CommandValidationError((expected as { error: string }).error),
+    );
   });
 
   it('drops fields left undefined (an optional argument not given is not an unknown field)', () => {
-    const prepared = prepareCommand({ type: 'send_group_message', group_id: 'g', content: 'x', media_url: undefined, command_id: 'c' });
-    expect(JSON.parse(prepared.message.MessageBody)).toEqual({ type: 'send_group_message', group_id: 'g', content: 'x', command_id: 'c' });
+    const prepared = prepareCommand({
+      type: 'send_group_message',
+      group_id: 'g',
+      content: 'x',
+      media_url: undefined,
+      command_id: 'c',
+    });
+    expect(JSON.parse(prepared.message.MessageBody)).toEqual({
+      type: 'send_group_message',
+      group_id: 'g',
+      content: 'x',
+      command_id: 'c',
+    });
   });
 });
 
 describe('ownOutcome: is the state of this id the state of my command?', () => {
-  const view = (extra: Partial<CommandStateView>): CommandStateView => ({ command_id: 'c1', state: 'sent', error: null, fingerprint: 'mine', refused_reuses: [], ...extra });
+  const view = (extra: Partial<CommandStateView>): CommandStateView => ({
+    command_id: 'c1',
+    state: 'sent',
+    error: null,
+    fingerprint: 'mine',
+    refused_reuses: [],
+    ...extra,
+  });
 
   it('my command: its own state', () => {
     expect(ownOutcome(view({ state: 'failed' }), 'mine')).toEqual({ kind: 'own', state: 'failed' });
@@ -61,12 +90,15 @@ describe('ownOutcome: is the state of this id the state of my command?', () => {
   });
 
   it('refused: the sender recorded my command as a reuse, or another command is sent under the id', () => {
-    expect(ownOutcome(view({ fingerprint: 'theirs', state: 'queued', refused_reuses: ['mine'] }), 'mine')).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/already used by a different command/) });
+    expect(
+      ownOutcome(view({ fingerprint: 'theirs', state: 'queued', refused_reuses: ['mine'] }), 'mine'),
+    ).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/already used by a different command/) });
     expect(ownOutcome(view({ fingerprint: 'theirs', state: 'sent' }), 'mine').kind).toBe('refused');
   });
 
   it('pending while my command may still take the id (the other one runs, or failed), or no valid command has it yet', () => {
-    for (const state of ['queued', 'sending', 'unknown', 'failed'] as const) expect(ownOutcome(view({ fingerprint: 'theirs', state }), 'mine')).toEqual({ kind: 'pending' });
+    for (const state of ['queued', 'sending', 'unknown', 'failed'] as const)
+      expect(ownOutcome(view({ fingerprint: 'theirs', state }), 'mine')).toEqual({ kind: 'pending' });
     expect(ownOutcome(view({ fingerprint: null, state: 'failed' }), 'mine')).toEqual({ kind: 'pending' });
   });
 });

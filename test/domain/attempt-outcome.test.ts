@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { nextStep, retryDelaySeconds, type AttemptOutcome, type AttemptState, type SenderPolicy } from '../../lambdas/sending/attempt-outcome';
+import {
+  nextStep,
+  retryDelaySeconds,
+  type AttemptOutcome,
+  type AttemptState,
+  type SenderPolicy,
+} from '../../lambdas/sending/attempt-outcome';
 
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 const POLICY: SenderPolicy = { maxAttempts: 5, retry: { baseSeconds: 5, maxSeconds: 300 }, settleDelaySeconds: 30 };
 const fresh: AttemptState = { maybeSent: false, failures: 0, checkFailures: 0 };
-const step = (outcome: AttemptOutcome, state: Partial<AttemptState> = {}) => nextStep(outcome, { ...fresh, ...state }, POLICY, NOW);
+const step = (outcome: AttemptOutcome, state: Partial<AttemptState> = {}) =>
+  nextStep(outcome, { ...fresh, ...state }, POLICY, NOW);
 
 describe('retryDelaySeconds', () => {
   it('doubles from the base on each failure and stops at the cap', () => {
@@ -18,11 +25,12 @@ describe('retryDelaySeconds', () => {
 describe('after an attempt', () => {
   it('accepted: sent, done', () => {
     expect(step({ kind: 'sent', how: 'sent', groupId: 'g', messageHandle: 'h' })).toMatchObject({
-      finish: { state: 'sent', groupId: 'g', messageHandle: 'h' }, queue: { action: 'done' },
+      finish: { state: 'sent', groupId: 'g', messageHandle: 'h' },
+      queue: { action: 'done' },
     });
   });
 
-  it('refused by Sendblue: failed and dead-lettered with Sendblue\'s reason', () => {
+  it("refused by Sendblue: failed and dead-lettered with Sendblue's reason", () => {
     expect(step({ kind: 'rejected', reason: 'HTTP 400: bad' })).toEqual({
       finish: expect.objectContaining({ state: 'failed', error: 'HTTP 400: bad' }),
       queue: { action: 'dead-letter', reason: 'HTTP 400: bad' },
@@ -40,10 +48,17 @@ describe('after an attempt', () => {
 
   it('not sent (408/409, unreachable): counted, retried with growing delays, given up at the budget', () => {
     const notSent: AttemptOutcome = { kind: 'not-sent', reason: 'could not reach Sendblue' };
-    expect(step(notSent)).toMatchObject({ finish: { state: 'queued', failures: 1, lastFailure: 'could not reach Sendblue' }, queue: { action: 'retry', seconds: 5 } });
+    expect(step(notSent)).toMatchObject({
+      finish: { state: 'queued', failures: 1, lastFailure: 'could not reach Sendblue' },
+      queue: { action: 'retry', seconds: 5 },
+    });
     expect(step(notSent, { failures: 2 }).queue).toEqual({ action: 'retry', seconds: 20 });
     expect(step(notSent, { failures: 4 })).toEqual({
-      finish: expect.objectContaining({ state: 'failed', failures: 5, error: 'gave up after 5 attempts: could not reach Sendblue' }),
+      finish: expect.objectContaining({
+        state: 'failed',
+        failures: 5,
+        error: 'gave up after 5 attempts: could not reach Sendblue',
+      }),
       queue: { action: 'dead-letter', reason: 'gave up after 5 attempts: could not reach Sendblue' },
     });
   });
@@ -51,7 +66,8 @@ describe('after an attempt', () => {
   it('unclear: unknown (never queued, never failed, even past the budget), checked after the settle delay', () => {
     const unclear: AttemptOutcome = { kind: 'unclear', reason: 'no answer', calledAt: '2026-12-01T11:59:59.000Z' };
     expect(step(unclear)).toMatchObject({
-      finish: { state: 'unknown', failures: 1, checkSince: '2026-12-01T11:59:59.000Z' }, queue: { action: 'retry', seconds: 30 },
+      finish: { state: 'unknown', failures: 1, checkSince: '2026-12-01T11:59:59.000Z' },
+      queue: { action: 'retry', seconds: 30 },
     });
     const last = step(unclear, { failures: 4 });
     expect(last.finish.state).toBe('unknown');
@@ -59,10 +75,22 @@ describe('after an attempt', () => {
   });
 
   it('a failed check leaves the command unknown and backs off; a 429 on the check is waited out without counting', () => {
-    const failed = step({ kind: 'check-failed', reason: 'HTTP 500' }, { maybeSent: true, checkFailures: 2, failures: 5 });
-    expect(failed).toMatchObject({ finish: { state: 'unknown', checkFailures: 3, failures: 5 }, queue: { action: 'retry', seconds: 20 } });
-    const throttled = step({ kind: 'check-failed', reason: 'HTTP 429', retryAfterSeconds: 3 }, { maybeSent: true, checkFailures: 2 });
-    expect(throttled).toMatchObject({ finish: { state: 'unknown', checkFailures: 2 }, queue: { action: 'retry', seconds: 3 } });
+    const failed = step(
+      { kind: 'check-failed', reason: 'HTTP 500' },
+      { maybeSent: true, checkFailures: 2, failures: 5 },
+    );
+    expect(failed).toMatchObject({
+      finish: { state: 'unknown', checkFailures: 3, failures: 5 },
+      queue: { action: 'retry', seconds: 20 },
+    });
+    const throttled = step(
+      { kind: 'check-failed', reason: 'HTTP 429', retryAfterSeconds: 3 },
+      { maybeSent: true, checkFailures: 2 },
+    );
+    expect(throttled).toMatchObject({
+      finish: { state: 'unknown', checkFailures: 2 },
+      queue: { action: 'retry', seconds: 3 },
+    });
   });
 
   it('gave up only after a check proved nothing was sent: failed with the last real failure', () => {
@@ -74,19 +102,26 @@ describe('after an attempt', () => {
 
   it('waiting for a line slot keeps the slot and comes back at (not after) it', () => {
     const waiting = step({ kind: 'wait-for-slot', slotAt: NOW + 12_700, line: '+15550000000' }, { failures: 1 });
-    expect(waiting.finish).toMatchObject({ state: 'queued', failures: 1, slot: { at: NOW + 12_700, line: '+15550000000' } });
+    expect(waiting.finish).toMatchObject({
+      state: 'queued',
+      failures: 1,
+      slot: { at: NOW + 12_700, line: '+15550000000' },
+    });
     expect(waiting.queue).toEqual({ action: 'retry', seconds: 12 });
     expect(step({ kind: 'line-busy', retryAt: NOW + 90_000 }).queue).toEqual({ action: 'retry', seconds: 90 });
   });
 
   it('our storage failed: unknown when Sendblue has it (or may), queued when no call was made', () => {
-    expect(step({ kind: 'not-recorded', reason: 'db', messageHandle: 'h' }).finish).toMatchObject({ state: 'unknown', messageHandle: 'h' });
+    expect(step({ kind: 'not-recorded', reason: 'db', messageHandle: 'h' }).finish).toMatchObject({
+      state: 'unknown',
+      messageHandle: 'h',
+    });
     expect(step({ kind: 'not-recorded', reason: 'db' }, { maybeSent: true }).finish.state).toBe('unknown');
     expect(step({ kind: 'not-recorded', reason: 'db' }).finish.state).toBe('queued');
   });
 
   it('a check-only attempt (the sweep) that proved nothing was sent: failed and dead-lettered with its reason, whatever the budget', () => {
-    const reason = 'not sent: Sendblue\'s message list has no such message since 2026-12-01T10:59:55.000Z';
+    const reason = "not sent: Sendblue's message list has no such message since 2026-12-01T10:59:55.000Z";
     for (const failures of [0, 1, 4]) {
       expect(step({ kind: 'never-sent', reason }, { failures, maybeSent: false, checkFailures: 2 })).toEqual({
         finish: expect.objectContaining({ state: 'failed', error: reason, failures, checkFailures: 2 }),
@@ -97,14 +132,21 @@ describe('after an attempt', () => {
 
   it('only a refusal, a proven give-up or a proof that nothing was sent ever ends failed', () => {
     const outcomes: AttemptOutcome[] = [
-      { kind: 'sent', how: 'found' }, { kind: 'wait-for-slot', slotAt: NOW, line: '+1' }, { kind: 'line-busy', retryAt: NOW },
-      { kind: 'throttled', reason: 'r', retryAfterSeconds: 1 }, { kind: 'check-failed', reason: 'r' },
-      { kind: 'unclear', reason: 'r', calledAt: '' }, { kind: 'not-recorded', reason: 'r' },
+      { kind: 'sent', how: 'found' },
+      { kind: 'wait-for-slot', slotAt: NOW, line: '+1' },
+      { kind: 'line-busy', retryAt: NOW },
+      { kind: 'throttled', reason: 'r', retryAfterSeconds: 1 },
+      { kind: 'check-failed', reason: 'r' },
+      { kind: 'unclear', reason: 'r', calledAt: '' },
+      { kind: 'not-recorded', reason: 'r' },
     ];
     for (const outcome of outcomes) {
       for (const failures of [0, 4, 5, 9]) {
         for (const maybeSent of [false, true]) {
-          expect(step(outcome, { failures, maybeSent }).finish.state, `${outcome.kind} at ${failures} failures`).not.toBe('failed');
+          expect(
+            step(outcome, { failures, maybeSent }).finish.state,
+            `${outcome.kind} at ${failures} failures`,
+          ).not.toBe('failed');
         }
       }
     }

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addResult, asWebhookPayload, emptyCounts, isAlreadyStored, isLater, itemId, newestUpdate, nextCursor, presenceKeys, updatedAtMs, windowStart,
+  addResult,
+  asWebhookPayload,
+  emptyCounts,
+  isAlreadyStored,
+  isLater,
+  itemId,
+  newestUpdate,
+  nextCursor,
+  presenceKeys,
+  updatedAtMs,
+  windowStart,
   type StoredItem,
 } from '../../lambdas/backfill/backfill-rules';
 import { messageKey, statusKey } from '../../lambdas/contract/keys';
@@ -19,7 +29,9 @@ const at = (iso: string) => ({ date_updated: iso });
 describe('where a run starts', () => {
   it('the first run (no watermark) looks back from now; later runs read from the watermark minus the overlap', () => {
     expect(windowStart(undefined, NOW, SETTINGS)).toBe('2026-12-01T11:50:00.000Z');
-    expect(windowStart(undefined, NOW, { overlapMs: 10 * MIN, lookbackMs: 24 * 60 * MIN })).toBe('2026-11-30T12:00:00.000Z');
+    expect(windowStart(undefined, NOW, { overlapMs: 10 * MIN, lookbackMs: 24 * 60 * MIN })).toBe(
+      '2026-11-30T12:00:00.000Z',
+    );
     expect(windowStart('2026-12-01T09:00:00.000Z', NOW, SETTINGS)).toBe('2026-12-01T08:50:00.000Z');
   });
 
@@ -51,7 +63,9 @@ describe('paging by date_updated', () => {
     expect(updatedAtMs({ date_updated: '2026-12-01T13:00:00+01:00' })).toBe(NOW);
     expect(updatedAtMs({ date_updated: 'hello 7' })).toBeUndefined();
     expect(updatedAtMs({ date_updated: 17 })).toBeUndefined();
-    expect(newestUpdate([at('2026-12-01T11:00:00Z'), {}, at('2026-12-01T11:30:00.5Z'), at('2026-12-01T11:10:00Z')])).toBe('2026-12-01T11:30:00.500Z');
+    expect(
+      newestUpdate([at('2026-12-01T11:00:00Z'), {}, at('2026-12-01T11:30:00.5Z'), at('2026-12-01T11:10:00Z')]),
+    ).toBe('2026-12-01T11:30:00.500Z');
     expect(newestUpdate([{}, { date_updated: null }])).toBeUndefined();
   });
 });
@@ -83,7 +97,13 @@ describe('a listed record as the webhook it stands for', () => {
   });
 
   it('keeps date_created when date_sent is missing (the parser then takes it as the send date)', () => {
-    const { payload } = asWebhookPayload({ message_handle: 'h', status: 'SENT', is_outbound: true, date_sent: '', date_created: '2026-11-20T17:04:11.000Z' });
+    const { payload } = asWebhookPayload({
+      message_handle: 'h',
+      status: 'SENT',
+      is_outbound: true,
+      date_sent: '',
+      date_created: '2026-11-20T17:04:11.000Z',
+    });
     expect(payload.date_created).toBe('2026-11-20T17:04:11.000Z');
     const parsed = parseWebhookPayload(payload, 'outbound');
     expect(parsed.ok && parsed.event.dateSent).toBe('2026-11-20T17:04:11.000Z');
@@ -97,9 +117,22 @@ describe('a listed record as the webhook it stands for', () => {
 });
 
 describe('already stored? (the one read per page before any write)', () => {
-  const inbound: WebhookEvent = { messageHandle: 'in-1', direction: 'inbound', status: 'RECEIVED', groupId: 'g', extra: {} };
-  const outbound: WebhookEvent = { messageHandle: 'out-1', direction: 'outbound', status: 'DELIVERED', groupId: 'g', extra: {} };
-  const found = (...items: Array<[Record<string, string>, StoredItem]>) => new Map(items.map(([key, item]) => [itemId(key), item]));
+  const inbound: WebhookEvent = {
+    messageHandle: 'in-1',
+    direction: 'inbound',
+    status: 'RECEIVED',
+    groupId: 'g',
+    extra: {},
+  };
+  const outbound: WebhookEvent = {
+    messageHandle: 'out-1',
+    direction: 'outbound',
+    status: 'DELIVERED',
+    groupId: 'g',
+    extra: {},
+  };
+  const found = (...items: Array<[Record<string, string>, StoredItem]>) =>
+    new Map(items.map(([key, item]) => [itemId(key), item]));
 
   it('reads the message for an inbound event; the message and the status entry for an outbound one', () => {
     expect(presenceKeys(inbound)).toEqual([messageKey('in-1')]);
@@ -114,10 +147,19 @@ describe('already stored? (the one read per page before any write)', () => {
   it('an outbound status is there when it is in the history, or is the current status (a send the sender stored as QUEUED)', () => {
     expect(isAlreadyStored(outbound, found())).toBe(false);
     expect(isAlreadyStored(outbound, found([messageKey('out-1'), { status: 'SENT' }]))).toBe(false);
-    expect(isAlreadyStored(outbound, found([messageKey('out-1'), { status: 'SENT' }], [statusKey('out-1', 'DELIVERED'), { status: 'DELIVERED' }]))).toBe(true);
-    expect(isAlreadyStored({ ...outbound, status: 'QUEUED' }, found([messageKey('out-1'), { status: 'QUEUED' }]))).toBe(true);
+    expect(
+      isAlreadyStored(
+        outbound,
+        found([messageKey('out-1'), { status: 'SENT' }], [statusKey('out-1', 'DELIVERED'), { status: 'DELIVERED' }]),
+      ),
+    ).toBe(true);
+    expect(isAlreadyStored({ ...outbound, status: 'QUEUED' }, found([messageKey('out-1'), { status: 'QUEUED' }]))).toBe(
+      true,
+    );
     // A lower status missing from the history is still written (kept as history, never moving the status back).
-    expect(isAlreadyStored({ ...outbound, status: 'SENT' }, found([messageKey('out-1'), { status: 'DELIVERED' }]))).toBe(false);
+    expect(
+      isAlreadyStored({ ...outbound, status: 'SENT' }, found([messageKey('out-1'), { status: 'DELIVERED' }])),
+    ).toBe(false);
   });
 });
 
@@ -165,11 +207,16 @@ describe('metrics (CloudWatch embedded metric format)', () => {
     expect(JSON.parse(line)).toEqual({
       _aws: {
         Timestamp: NOW,
-        CloudWatchMetrics: [{
-          Namespace: METRIC_NAMESPACE,
-          Dimensions: [['Line']],
-          Metrics: [{ Name: 'BackfillFound', Unit: 'Count' }, { Name: 'BackfillStored', Unit: 'Count' }],
-        }],
+        CloudWatchMetrics: [
+          {
+            Namespace: METRIC_NAMESPACE,
+            Dimensions: [['Line']],
+            Metrics: [
+              { Name: 'BackfillFound', Unit: 'Count' },
+              { Name: 'BackfillStored', Unit: 'Count' },
+            ],
+          },
+        ],
       },
       Line: '+1555***1111',
       BackfillFound: 3,
@@ -181,15 +228,29 @@ describe('metrics (CloudWatch embedded metric format)', () => {
 
   it('the names are the plain ones alarms and dashboards use', () => {
     expect(Object.values(METRIC_NAMES)).toEqual([
-      'BackfillFound', 'BackfillStored', 'BackfillAlreadyThere', 'BackfillIncomplete', 'UnknownSettledSent', 'UnknownSettledNeverSent',
-      'CommandsSent', 'CommandsFailed', 'SendblueThrottled', 'SendblueUnclear',
-      'WebhookStored', 'WebhookUnauthorized', 'WebhookNotStored', 'InboundMessages',
+      'BackfillFound',
+      'BackfillStored',
+      'BackfillAlreadyThere',
+      'BackfillIncomplete',
+      'UnknownSettledSent',
+      'UnknownSettledNeverSent',
+      'CommandsSent',
+      'CommandsFailed',
+      'SendblueThrottled',
+      'SendblueUnclear',
+      'WebhookStored',
+      'WebhookUnauthorized',
+      'WebhookNotStored',
+      'InboundMessages',
     ]);
   });
 
   it('the sink writes one line per call and nothing for no counts', () => {
     const lines: string[] = [];
-    const sink = emfSink((text) => lines.push(text), () => NOW);
+    const sink = emfSink(
+      (text) => lines.push(text),
+      () => NOW,
+    );
     sink('+15550001111', {});
     sink('+15550001111', { UnknownSettledSent: 2 });
     expect(lines).toHaveLength(1);

@@ -4,9 +4,21 @@ import { runFifoBatch, type RecordResult } from '../../lambdas/sending/fifo-batc
 import { silentLogger } from '../../lambdas/platform/logger';
 
 const record = (id: string, group: string): SQSRecord => ({
-  messageId: id, receiptHandle: `rh-${id}`, body: '{}', md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'us-east-1',
+  messageId: id,
+  receiptHandle: `rh-${id}`,
+  body: '{}',
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn',
+  awsRegion: 'us-east-1',
   messageAttributes: {},
-  attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: group },
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: '0',
+    SenderId: 's',
+    ApproximateFirstReceiveTimestamp: '0',
+    MessageGroupId: group,
+  },
 });
 
 async function run(records: SQSRecord[], failing: Set<string>, delayMs = 0) {
@@ -20,7 +32,9 @@ async function run(records: SQSRecord[], failing: Set<string>, delayMs = 0) {
       processed.push(`end ${r.messageId}`);
       return failing.has(r.messageId) ? { done: false, retryAfterSeconds: 7 } : { done: true };
     },
-    async (handle, seconds) => { delayed.push([handle, seconds]); },
+    async (handle, seconds) => {
+      delayed.push([handle, seconds]);
+    },
     silentLogger,
   );
   return { failed, processed, delayed };
@@ -34,7 +48,10 @@ describe('runFifoBatch', () => {
     expect(processed).not.toContain('start a3');
     expect(processed.indexOf('end a1')).toBeLessThan(processed.indexOf('start a2'));
     expect(processed).toContain('end b2');
-    expect(delayed).toEqual([['rh-a2', 7], ['rh-a3', 7]]);
+    expect(delayed).toEqual([
+      ['rh-a2', 7],
+      ['rh-a3', 7],
+    ]);
   });
 
   it('runs different groups side by side', async () => {

@@ -3,7 +3,7 @@ import { lambdaEntry } from '../../lambdas/platform/lambda-entry';
 import { createLogger } from '../../lambdas/platform/logger';
 
 describe('lambdaEntry', () => {
-  it('builds the handler once, and tags each invocation\'s log lines with its request id and a cold-start flag', async () => {
+  it("builds the handler once, and tags each invocation's log lines with its request id and a cold-start flag", async () => {
     const lines: Array<Record<string, unknown>> = [];
     const logger = createLogger({ write: (line) => lines.push(JSON.parse(line)) });
     let built = 0;

@@ -22,14 +22,25 @@ describe('logger redaction', () => {
   });
 
   it('leaves ISO dates, UUIDs, long ids and short numbers alone', () => {
-    for (const text of ['2026-11-28T19:28:13.196Z', '2026-11-28 19:28:13', '5b0e7c2a-8f1d-4c3b-9a6e-2d7f1b4c8e90', '12345678-1234-1234-1234-123456789012', 'sb_group_597152dd-914c-4867-9db1-883816603944',
-      'message_handle=65b607c4-5271-4a0b-8c11-000000001192 group_id=x', 'error 10001', 'v1.2.3', '127.0.0.1:8000']) {
+    for (const text of [
+      '2026-11-28T19:28:13.196Z',
+      '2026-11-28 19:28:13',
+      '5b0e7c2a-8f1d-4c3b-9a6e-2d7f1b4c8e90',
+      '12345678-1234-1234-1234-123456789012',
+      'sb_group_597152dd-914c-4867-9db1-883816603944',
+      'message_handle=65b607c4-5271-4a0b-8c11-000000001192 group_id=x',
+      'error 10001',
+      'v1.2.3',
+      '127.0.0.1:8000',
+    ]) {
       expect(maskPhone(text)).toBe(text);
     }
   });
 
   it('masks a number next to a UUID, not the UUID', () => {
-    expect(maskPhone('to +14155550123 in 597152dd-914c-4867-9db1-883816603944')).toBe('to +1415***0123 in 597152dd-914c-4867-9db1-883816603944');
+    expect(maskPhone('to +14155550123 in 597152dd-914c-4867-9db1-883816603944')).toBe(
+      'to +1415***0123 in 597152dd-914c-4867-9db1-883816603944',
+    );
   });
 
   it('truncates long strings with a marker, after masking', () => {
@@ -48,13 +59,22 @@ describe('logger redaction', () => {
   });
 
   it('leaves dates, handles and short numbers alone', () => {
-    for (const text of ['2026-11-28T19:28:13.196Z', '5B0E7C2A-8F1D-4C3B-9A6E-2D7F1B4C8E90', 'error 10001', 'status 503']) {
+    for (const text of [
+      '2026-11-28T19:28:13.196Z',
+      '5B0E7C2A-8F1D-4C3B-9A6E-2D7F1B4C8E90',
+      'error 10001',
+      'status 503',
+    ]) {
       expect(maskPhone(text)).toBe(text);
     }
   });
 
   it('drops values under secret-looking keys at any depth', () => {
-    const out = redact({ apiSecretKey: 's3cr3t', nested: { 'sb-signing-secret': 'x', token: 'y', api_key: 'z' }, ok: 1 });
+    const out = redact({
+      apiSecretKey: 's3cr3t',
+      nested: { 'sb-signing-secret': 'x', token: 'y', api_key: 'z' },
+      ok: 1,
+    });
     expect(JSON.stringify(out)).not.toMatch(/s3cr3t|"x"|"y"|"z"/);
     expect(out).toMatchObject({ ok: 1 });
   });
@@ -68,6 +88,10 @@ describe('logger redaction', () => {
     expect(lines).toHaveLength(2);
     const joined = lines.join('\n');
     expect(joined).not.toMatch(/hunter2|4155550123|2125550177|3055550100/);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', message: 'webhook stored', from_number: '+1415***0123' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'info',
+      message: 'webhook stored',
+      from_number: '+1415***0123',
+    });
   });
 });

@@ -7,7 +7,14 @@ import type { AttemptOutcome } from '../../lambdas/sending/attempt-outcome';
 import type { IngestOutcome } from '../../lambdas/webhooks/ingest-service';
 import { createLogger } from '../../lambdas/platform/logger';
 import {
-  createMetricTally, emfSink, logSink, METRIC_DIMENSION_SETS, METRIC_NAMES, METRIC_NAMESPACE, metricLine, type MetricCounts,
+  createMetricTally,
+  emfSink,
+  logSink,
+  METRIC_DIMENSION_SETS,
+  METRIC_NAMES,
+  METRIC_NAMESPACE,
+  metricLine,
+  type MetricCounts,
 } from '../../lambdas/platform/metrics';
 import { outcomeMetric } from '../../lambdas/sending/command-processor';
 import { storedWebhookCounts } from '../../lambdas/webhooks/webhook-metrics';
@@ -18,15 +25,27 @@ const LINE = '+14155550123';
 
 describe('EMF lines', () => {
   it('a sender count is published per line and as the stack total (FunctionName) in one directive', () => {
-    const line = JSON.parse(metricLine(LINE, { [METRIC_NAMES.commandsSent]: 3, [METRIC_NAMES.sendblueThrottled]: 1 }, NOW, 'SendblueGroups-Sender'));
+    const line = JSON.parse(
+      metricLine(
+        LINE,
+        { [METRIC_NAMES.commandsSent]: 3, [METRIC_NAMES.sendblueThrottled]: 1 },
+        NOW,
+        'SendblueGroups-Sender',
+      ),
+    );
     expect(line).toEqual({
       _aws: {
         Timestamp: NOW,
-        CloudWatchMetrics: [{
-          Namespace: METRIC_NAMESPACE,
-          Dimensions: [['Line'], ['FunctionName']],
-          Metrics: [{ Name: 'CommandsSent', Unit: 'Count' }, { Name: 'SendblueThrottled', Unit: 'Count' }],
-        }],
+        CloudWatchMetrics: [
+          {
+            Namespace: METRIC_NAMESPACE,
+            Dimensions: [['Line'], ['FunctionName']],
+            Metrics: [
+              { Name: 'CommandsSent', Unit: 'Count' },
+              { Name: 'SendblueThrottled', Unit: 'Count' },
+            ],
+          },
+        ],
       },
       Line: '+1415***0123',
       FunctionName: 'SendblueGroups-Sender',
@@ -37,14 +56,29 @@ describe('EMF lines', () => {
 
   it('a count without a line (an invalid command) is published as the total only', () => {
     const line = JSON.parse(metricLine(undefined, { [METRIC_NAMES.commandsFailed]: 1 }, NOW, 'fn'));
-    expect(line._aws.CloudWatchMetrics).toEqual([{ Namespace: METRIC_NAMESPACE, Dimensions: [['FunctionName']], Metrics: [{ Name: 'CommandsFailed', Unit: 'Count' }] }]);
+    expect(line._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: METRIC_NAMESPACE,
+        Dimensions: [['FunctionName']],
+        Metrics: [{ Name: 'CommandsFailed', Unit: 'Count' }],
+      },
+    ]);
     expect(line).not.toHaveProperty('Line');
   });
 
   it('a webhook line mixes a total and a per-line count: one directive each, one log line', () => {
-    const text = metricLine(LINE, { [METRIC_NAMES.webhookStored]: 1, [METRIC_NAMES.inboundMessages]: 1 }, NOW, 'ingest');
+    const text = metricLine(
+      LINE,
+      { [METRIC_NAMES.webhookStored]: 1, [METRIC_NAMES.inboundMessages]: 1 },
+      NOW,
+      'ingest',
+    );
     expect(JSON.parse(text)._aws.CloudWatchMetrics).toEqual([
-      { Namespace: METRIC_NAMESPACE, Dimensions: [['FunctionName']], Metrics: [{ Name: 'WebhookStored', Unit: 'Count' }] },
+      {
+        Namespace: METRIC_NAMESPACE,
+        Dimensions: [['FunctionName']],
+        Metrics: [{ Name: 'WebhookStored', Unit: 'Count' }],
+      },
       { Namespace: METRIC_NAMESPACE, Dimensions: [['Line']], Metrics: [{ Name: 'InboundMessages', Unit: 'Count' }] },
     ]);
     expect(text).not.toContain('14155550123');
@@ -52,7 +86,9 @@ describe('EMF lines', () => {
 
   it('a count whose dimensions are unknown is left out instead of written undimensioned', () => {
     // Outside Lambda there is no function name: the totals have no dimension to go under.
-    const line = JSON.parse(metricLine(undefined, { [METRIC_NAMES.webhookUnauthorized]: 1, [METRIC_NAMES.inboundMessages]: 1 }, NOW));
+    const line = JSON.parse(
+      metricLine(undefined, { [METRIC_NAMES.webhookUnauthorized]: 1, [METRIC_NAMES.inboundMessages]: 1 }, NOW),
+    );
     expect(line._aws.CloudWatchMetrics).toEqual([]);
     expect(line).not.toHaveProperty('WebhookUnauthorized');
   });
@@ -70,8 +106,14 @@ describe('EMF lines', () => {
     process.env.AWS_LAMBDA_FUNCTION_NAME = 'SendblueGroups-IngestFunction';
     try {
       const lines: string[] = [];
-      emfSink((text) => lines.push(text), () => NOW)(undefined, { [METRIC_NAMES.webhookUnauthorized]: 1 });
-      expect(JSON.parse(lines[0]!)).toMatchObject({ FunctionName: 'SendblueGroups-IngestFunction', WebhookUnauthorized: 1 });
+      emfSink(
+        (text) => lines.push(text),
+        () => NOW,
+      )(undefined, { [METRIC_NAMES.webhookUnauthorized]: 1 });
+      expect(JSON.parse(lines[0]!)).toMatchObject({
+        FunctionName: 'SendblueGroups-IngestFunction',
+        WebhookUnauthorized: 1,
+      });
     } finally {
       if (previous === undefined) delete process.env.AWS_LAMBDA_FUNCTION_NAME;
       else process.env.AWS_LAMBDA_FUNCTION_NAME = previous;
@@ -84,7 +126,12 @@ describe('EMF lines', () => {
     logSink(logger, 'sender metrics')(LINE, { [METRIC_NAMES.commandsSent]: 2 });
     logSink(logger, 'sender metrics')(LINE, {});
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'debug', message: 'sender metrics', line: '+1415***0123', CommandsSent: 2 });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'debug',
+      message: 'sender metrics',
+      line: '+1415***0123',
+      CommandsSent: 2,
+    });
   });
 });
 
@@ -118,12 +165,19 @@ describe('what a webhook answered 200 counts', () => {
   const stored: IngestOutcome = { kind: 'message', result: 'stored' };
 
   it('a new inbound message: WebhookStored, and InboundMessages on its sendblue_number', () => {
-    expect(storedWebhookCounts(parsed({ sendblue_number: LINE }), stored)).toEqual({ line: LINE, counts: { WebhookStored: 1, InboundMessages: 1 } });
+    expect(storedWebhookCounts(parsed({ sendblue_number: LINE }), stored)).toEqual({
+      line: LINE,
+      counts: { WebhookStored: 1, InboundMessages: 1 },
+    });
   });
 
   it.each([
     ['a duplicate', parsed({ sendblue_number: LINE }), { kind: 'message', result: 'duplicate' } as IngestOutcome],
-    ['a status', parsed({ sendblue_number: LINE, status: 'DELIVERED' }, 'outbound'), { kind: 'status', result: 'advanced' } as IngestOutcome],
+    [
+      'a status',
+      parsed({ sendblue_number: LINE, status: 'DELIVERED' }, 'outbound'),
+      { kind: 'status', result: 'advanced' } as IngestOutcome,
+    ],
     ['no sendblue_number', parsed({}), stored],
     ['a sendblue_number that is not E.164 (never a dimension value)', parsed({ sendblue_number: 'line one' }), stored],
   ])('%s: WebhookStored only', (_name, event, outcome) => {

@@ -47,13 +47,18 @@ describe('secretsManagerSource', () => {
 
   it('parses API credentials and rejects the empty placeholder the stack creates', async () => {
     const good = fakeClient({ creds: JSON.stringify({ apiKeyId: 'id', apiSecretKey: 'key' }) });
-    expect(await secretsManagerSource({ client: good.client, apiCredentialsSecretArn: 'creds' }).apiCredentials())
-      .toEqual({ apiKeyId: 'id', apiSecretKey: 'key' });
+    expect(
+      await secretsManagerSource({ client: good.client, apiCredentialsSecretArn: 'creds' }).apiCredentials(),
+    ).toEqual({ apiKeyId: 'id', apiSecretKey: 'key' });
     const empty = fakeClient({ creds: JSON.stringify({ apiKeyId: '', apiSecretKey: '' }) });
-    const error = await secretsManagerSource({ client: empty.client, apiCredentialsSecretArn: 'creds' }).apiCredentials().catch((e: Error) => e);
+    const error = await secretsManagerSource({ client: empty.client, apiCredentialsSecretArn: 'creds' })
+      .apiCredentials()
+      .catch((e: Error) => e);
     expect(String(error)).toMatch(/apiKeyId and apiSecretKey must be non-empty/);
     const notJson = fakeClient({ creds: 'sk_live_secret' });
-    const error2 = await secretsManagerSource({ client: notJson.client, apiCredentialsSecretArn: 'creds' }).apiCredentials().catch((e: Error) => e);
+    const error2 = await secretsManagerSource({ client: notJson.client, apiCredentialsSecretArn: 'creds' })
+      .apiCredentials()
+      .catch((e: Error) => e);
     expect(String(error2)).toMatch(/not JSON/);
     expect(String(error2)).not.toContain('sk_live_secret');
   });

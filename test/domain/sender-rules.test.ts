@@ -1,22 +1,45 @@
 import { describe, expect, it } from 'vitest';
 import type { ModifyGroupCommand, SendGroupMessageCommand } from '../../lambdas/contract/commands';
-import { classifySendblueError, retryAfterSeconds, SendblueCallError, sendblueErrorText } from '../../lambdas/adapters/sendblue-errors';
 import {
-  commandIdOf, decideOnClaim, isChangeApplied, matchingSends, membersAfter, sentParticipants,
+  classifySendblueError,
+  retryAfterSeconds,
+  SendblueCallError,
+  sendblueErrorText,
+} from '../../lambdas/adapters/sendblue-errors';
+import {
+  commandIdOf,
+  decideOnClaim,
+  isChangeApplied,
+  matchingSends,
+  membersAfter,
+  sentParticipants,
 } from '../../lambdas/sending/decisions';
 import type { CommandItem } from '../../lambdas/adapters/table-ledger';
 
 const NOW = Date.parse('2026-11-28T12:00:00.000Z');
-const item = (extra: Partial<CommandItem>): CommandItem => ({ command_id: 'c', type: 'send_group_message', state: 'sent', fingerprint: 'fp', ...extra });
+const item = (extra: Partial<CommandItem>): CommandItem => ({
+  command_id: 'c',
+  type: 'send_group_message',
+  state: 'sent',
+  fingerprint: 'fp',
+  ...extra,
+});
 
 describe('decideOnClaim', () => {
-  const claimed = (previous?: Partial<CommandItem>, restarted = false) =>
-    ({ claimed: true as const, leaseId: 'l', previous: previous && item(previous), restarted });
+  const claimed = (previous?: Partial<CommandItem>, restarted = false) => ({
+    claimed: true as const,
+    leaseId: 'l',
+    previous: previous && item(previous),
+    restarted,
+  });
   const refused = (current: Partial<CommandItem>) => ({ claimed: false as const, current: item(current) });
 
   it('proceeds on a first claim and after a plain retryable failure, without looking in Sendblue', () => {
     expect(decideOnClaim(claimed(), 'fp', NOW, false)).toEqual({ action: 'proceed', mustCheck: false });
-    expect(decideOnClaim(claimed({ state: 'queued' }), 'fp', NOW, false)).toEqual({ action: 'proceed', mustCheck: false });
+    expect(decideOnClaim(claimed({ state: 'queued' }), 'fp', NOW, false)).toEqual({
+      action: 'proceed',
+      mustCheck: false,
+    });
   });
 
   it('looks in Sendblue first after an unclear attempt or an attempt cut off mid-way', () => {
@@ -26,36 +49,68 @@ describe('decideOnClaim', () => {
   });
 
   it('a restarted failed entry starts clean: nothing was ever sent for it', () => {
-    expect(decideOnClaim(claimed({ state: 'failed' }, true), 'fp', NOW, false)).toEqual({ action: 'proceed', mustCheck: false });
+    expect(decideOnClaim(claimed({ state: 'failed' }, true), 'fp', NOW, false)).toEqual({
+      action: 'proceed',
+      mustCheck: false,
+    });
   });
 
   it('skips a command already sent, and a plain duplicate of a failed one', () => {
-    expect(decideOnClaim(refused({ state: 'sent' }), 'fp', NOW, false)).toEqual({ action: 'skip', why: 'already-sent' });
-    expect(decideOnClaim(refused({ state: 'failed' }), 'fp', NOW, false)).toEqual({ action: 'skip', why: 'already-failed' });
+    expect(decideOnClaim(refused({ state: 'sent' }), 'fp', NOW, false)).toEqual({
+      action: 'skip',
+      why: 'already-sent',
+    });
+    expect(decideOnClaim(refused({ state: 'failed' }), 'fp', NOW, false)).toEqual({
+      action: 'skip',
+      why: 'already-failed',
+    });
   });
 
   it('runs a failed command again when redriven, and lets a different command take a failed id', () => {
-    expect(decideOnClaim(refused({ state: 'failed' }), 'fp', NOW, true)).toEqual({ action: 'restart', sameCommandAllowed: true });
-    expect(decideOnClaim(refused({ state: 'failed' }), 'other', NOW, false)).toEqual({ action: 'restart', sameCommandAllowed: false });
+    expect(decideOnClaim(refused({ state: 'failed' }), 'fp', NOW, true)).toEqual({
+      action: 'restart',
+      sameCommandAllowed: true,
+    });
+    expect(decideOnClaim(refused({ state: 'failed' }), 'other', NOW, false)).toEqual({
+      action: 'restart',
+      sameCommandAllowed: false,
+    });
     // An invalid command left no fingerprint: a valid one may use its id.
-    expect(decideOnClaim(refused({ state: 'failed', fingerprint: undefined }), 'fp', NOW, false)).toEqual({ action: 'restart', sameCommandAllowed: false });
+    expect(decideOnClaim(refused({ state: 'failed', fingerprint: undefined }), 'fp', NOW, false)).toEqual({
+      action: 'restart',
+      sameCommandAllowed: false,
+    });
   });
 
   it('refuses a different command reusing the id of one that is sent, in flight or unclear', () => {
     for (const state of ['sent', 'sending', 'queued', 'unknown'] as const) {
-      expect(decideOnClaim(refused({ state, lease_until: NOW + 5_000 }), 'other', NOW, false)).toEqual({ action: 'conflict' });
+      expect(decideOnClaim(refused({ state, lease_until: NOW + 5_000 }), 'other', NOW, false)).toEqual({
+        action: 'conflict',
+      });
     }
   });
 
-  it('waits out another delivery\'s live lease', () => {
-    expect(decideOnClaim(refused({ state: 'sending', lease_until: NOW + 12_500 }), 'fp', NOW, false)).toEqual({ action: 'wait', seconds: 14 });
+  it("waits out another delivery's live lease", () => {
+    expect(decideOnClaim(refused({ state: 'sending', lease_until: NOW + 12_500 }), 'fp', NOW, false)).toEqual({
+      action: 'wait',
+      seconds: 14,
+    });
   });
 });
 
 describe('matchingSends', () => {
   const line = '+15550000000';
-  const command: SendGroupMessageCommand = { type: 'send_group_message', numbers: ['+15551230002', '+15551230001'], content: 'Hi' };
-  const sent = (extra: Record<string, unknown>) => ({ message_handle: 'h', from_number: line, content: 'Hi', ...extra });
+  const command: SendGroupMessageCommand = {
+    type: 'send_group_message',
+    numbers: ['+15551230002', '+15551230001'],
+    content: 'Hi',
+  };
+  const sent = (extra: Record<string, unknown>) => ({
+    message_handle: 'h',
+    from_number: line,
+    content: 'Hi',
+    ...extra,
+  });
 
   it('matches on line, content, media and members (our line left out), oldest first', () => {
     const candidates = [
@@ -72,13 +127,22 @@ describe('matchingSends', () => {
 
   it('matches a group_id send only within that group', () => {
     const byGroup: SendGroupMessageCommand = { type: 'send_group_message', group_id: 'g1', content: 'Hi' };
-    const found = matchingSends([sent({ message_handle: 'a', group_id: 'g2' }), sent({ message_handle: 'b', group_id: 'g1' })], byGroup, line);
+    const found = matchingSends(
+      [sent({ message_handle: 'a', group_id: 'g2' }), sent({ message_handle: 'b', group_id: 'g1' })],
+      byGroup,
+      line,
+    );
     expect(found.map((m) => m.message_handle)).toEqual(['b']);
   });
 });
 
 describe('group changes', () => {
-  const add: ModifyGroupCommand = { type: 'modify_group', group_id: 'g', modify_type: 'add_recipient', number: '+15551230003' };
+  const add: ModifyGroupCommand = {
+    type: 'modify_group',
+    group_id: 'g',
+    modify_type: 'add_recipient',
+    number: '+15551230003',
+  };
   const remove: ModifyGroupCommand = { ...add, modify_type: 'remove_recipient' };
   const rename: ModifyGroupCommand = { type: 'modify_group', group_id: 'g', modify_type: 'rename', name: 'Trip' };
 
@@ -98,7 +162,7 @@ describe('group changes', () => {
 });
 
 describe('commandIdOf', () => {
-  it('prefers the command\'s id, then the id kept through the DLQ, then the deduplication id, then the message id', () => {
+  it("prefers the command's id, then the id kept through the DLQ, then the deduplication id, then the message id", () => {
     expect(commandIdOf({ command_id: 'mine' }, 'kept', 'dedup', 'msg')).toBe('mine');
     expect(commandIdOf({ command_id: 'has space' }, undefined, 'dedup', 'msg')).toBe('dedup');
     expect(commandIdOf({}, 'kept', 'redrive-1', 'msg')).toBe('kept');
@@ -112,11 +176,14 @@ describe('classifySendblueError', () => {
 
   it('maps HTTP answers: 4xx rejected, 429 back-pressure, 408/409 not sent, 5xx unclear', () => {
     expect(classifySendblueError(apiError(400, { error_message: 'numbers invalid' }), 'send').kind).toBe('rejected');
-    expect(classifySendblueError(apiError(400, { error_message: 'numbers invalid' }), 'send').reason).toContain('HTTP 400: numbers invalid');
+    expect(classifySendblueError(apiError(400, { error_message: 'numbers invalid' }), 'send').reason).toContain(
+      'HTTP 400: numbers invalid',
+    );
     expect(classifySendblueError(apiError(429, {}), 'send').kind).toBe('throttled');
     for (const status of [408, 409]) expect(classifySendblueError(apiError(status, {}), 'send').kind).toBe('retryable');
     // A 5xx may come from a gateway after the request was processed: ask before sending again.
-    for (const status of [500, 502, 503, 504]) expect(classifySendblueError(apiError(status, {}), 'send').kind).toBe('unclear');
+    for (const status of [500, 502, 503, 504])
+      expect(classifySendblueError(apiError(status, {}), 'send').kind).toBe('unclear');
     expect(classifySendblueError(apiError(404, { message: 'group not found' }), 'send').status).toBe(404);
   });
 
@@ -131,12 +198,19 @@ describe('classifySendblueError', () => {
   });
 
   it('treats a request that never left as retryable and a lost answer as unclear', () => {
-    const refused = Object.assign(new Error('Connection error.'), { cause: Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }) });
+    const refused = Object.assign(new Error('Connection error.'), {
+      cause: Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+    });
     expect(classifySendblueError(refused, 'send').kind).toBe('retryable');
-    const reset = Object.assign(new Error('Connection error.'), { cause: Object.assign(new TypeError('fetch failed'), { cause: { code: 'UND_ERR_SOCKET' } }) });
+    const reset = Object.assign(new Error('Connection error.'), {
+      cause: Object.assign(new TypeError('fetch failed'), { cause: { code: 'UND_ERR_SOCKET' } }),
+    });
     expect(classifySendblueError(reset, 'send').kind).toBe('unclear');
     const timeout = Object.assign(new Error('Request timed out.'), { name: 'APIConnectionTimeoutError' });
-    expect(classifySendblueError(timeout, 'send')).toMatchObject({ kind: 'unclear', reason: expect.stringContaining('timed out') });
+    expect(classifySendblueError(timeout, 'send')).toMatchObject({
+      kind: 'unclear',
+      reason: expect.stringContaining('timed out'),
+    });
   });
 
   it('keeps an already classified error and reads the varying error bodies', () => {
@@ -150,7 +224,10 @@ describe('classifySendblueError', () => {
 
 describe('sentParticipants', () => {
   it('is the recipients and our line, as webhooks report members; nothing when Sendblue named none', () => {
-    expect(sentParticipants(['+15551230001', '+15550000000'], '+15550000000')).toEqual(['+15551230001', '+15550000000']);
+    expect(sentParticipants(['+15551230001', '+15550000000'], '+15550000000')).toEqual([
+      '+15551230001',
+      '+15550000000',
+    ]);
     expect(sentParticipants(['+15551230001'], '+15550000000')).toEqual(['+15551230001', '+15550000000']);
     expect(sentParticipants([], '+15550000000')).toBeUndefined();
     expect(sentParticipants(undefined, '+15550000000')).toBeUndefined();

@@ -3,23 +3,54 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { domainEventFor } from '../../lambdas/events/domain-events';
 import { mediaCopyFor } from '../../lambdas/media/media-rules';
-import { EVENTS_STREAM_FILTERS, matchesFilters, matchesPattern, MEDIA_STREAM_FILTERS } from '../../lambdas/events/stream-filters';
+import {
+  EVENTS_STREAM_FILTERS,
+  matchesFilters,
+  matchesPattern,
+  MEDIA_STREAM_FILTERS,
+} from '../../lambdas/events/stream-filters';
 import { tableChangeOf } from '../../lambdas/events/table-change';
 
 /** A stream record as Lambda delivers it (DynamoDB JSON), for an item change. */
-function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', newImage?: Record<string, unknown>, oldImage?: Record<string, unknown>): DynamoDBRecord {
+function record(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  newImage?: Record<string, unknown>,
+  oldImage?: Record<string, unknown>,
+): DynamoDBRecord {
   const item = (newImage ?? oldImage)!;
-  const json = (image?: Record<string, unknown>) => (image ? (marshall(image, { removeUndefinedValues: true }) as never) : undefined);
+  const json = (image?: Record<string, unknown>) =>
+    image ? (marshall(image, { removeUndefinedValues: true }) as never) : undefined;
   return {
     eventID: `e-${Math.random()}`,
     eventName,
-    dynamodb: { Keys: json({ PK: item.PK, SK: item.SK }), NewImage: json(newImage), OldImage: json(oldImage), SequenceNumber: '1', ApproximateCreationDateTime: 1_790_000_000 },
+    dynamodb: {
+      Keys: json({ PK: item.PK, SK: item.SK }),
+      NewImage: json(newImage),
+      OldImage: json(oldImage),
+      SequenceNumber: '1',
+      ApproximateCreationDateTime: 1_790_000_000,
+    },
   };
 }
 
 const inbound = { PK: 'MSG#m', SK: 'MSG', direction: 'inbound', group_id: 'g', status: 'RECEIVED', content: 'hi' };
-const command = (state: string, failures = 0) => ({ PK: 'CMD#c', SK: 'CMD', command_id: 'c', type: 'send_group_message', state, failures });
-const group = (members: string[], name?: string) => ({ PK: 'GROUP#g', SK: 'GROUP', group_id: 'g', members, group_name: name, created_at: 'a', updated_at: 'b' });
+const command = (state: string, failures = 0) => ({
+  PK: 'CMD#c',
+  SK: 'CMD',
+  command_id: 'c',
+  type: 'send_group_message',
+  state,
+  failures,
+});
+const group = (members: string[], name?: string) => ({
+  PK: 'GROUP#g',
+  SK: 'GROUP',
+  group_id: 'g',
+  members,
+  group_name: name,
+  created_at: 'a',
+  updated_at: 'b',
+});
 
 /** Changes the table really makes, with and without an event or a media copy. */
 const CHANGES: DynamoDBRecord[] = [
@@ -28,7 +59,11 @@ const CHANGES: DynamoDBRecord[] = [
   record('INSERT', { ...inbound, group_id: undefined, media_url: 'https://cdn.example.com/b.png' }),
   record('INSERT', { ...inbound, direction: 'outbound', status: 'QUEUED' }),
   record('MODIFY', { ...inbound, media_archive: { key: 'k' } }, inbound),
-  record('MODIFY', { ...inbound, direction: 'outbound', status: 'SENT' }, { ...inbound, direction: 'outbound', status: 'QUEUED' }),
+  record(
+    'MODIFY',
+    { ...inbound, direction: 'outbound', status: 'SENT' },
+    { ...inbound, direction: 'outbound', status: 'QUEUED' },
+  ),
   record('INSERT', { PK: 'MSG#m', SK: 'STATUS#SENT', status: 'SENT', received_at: 'x' }),
   record('INSERT', command('sending')),
   record('INSERT', command('failed')),
@@ -60,10 +95,20 @@ describe('stream filter patterns (stream-filters.ts)', () => {
 
   it('keep out the busy changes that never publish: pacing, leases, queued retries, status updates of a message, removals', () => {
     const kept = CHANGES.filter((r) => matchesFilters(EVENTS_STREAM_FILTERS, r));
-    const spared = CHANGES.filter((r) => !matchesFilters(EVENTS_STREAM_FILTERS, r)).map((r) => `${r.eventName} ${r.dynamodb?.Keys?.PK?.S} ${r.dynamodb?.NewImage?.state?.S ?? ''}`);
+    const spared = CHANGES.filter((r) => !matchesFilters(EVENTS_STREAM_FILTERS, r)).map(
+      (r) => `${r.eventName} ${r.dynamodb?.Keys?.PK?.S} ${r.dynamodb?.NewImage?.state?.S ?? ''}`,
+    );
     expect(spared).toEqual([
-      'INSERT MSG#m ', 'INSERT MSG#m ', 'MODIFY MSG#m ', 'MODIFY MSG#m ', 'INSERT CMD#c sending', 'MODIFY CMD#c queued',
-      'MODIFY CMD#c sending', 'REMOVE CMD#c ', 'INSERT LINE#+15550000000 ', 'MODIFY LINE#+15550000000 ',
+      'INSERT MSG#m ',
+      'INSERT MSG#m ',
+      'MODIFY MSG#m ',
+      'MODIFY MSG#m ',
+      'INSERT CMD#c sending',
+      'MODIFY CMD#c queued',
+      'MODIFY CMD#c sending',
+      'REMOVE CMD#c ',
+      'INSERT LINE#+15550000000 ',
+      'MODIFY LINE#+15550000000 ',
     ]);
     // What passes but publishes nothing is decided by the handler (a state that did not change).
     expect(kept.length - 8).toBe(2);

@@ -46,11 +46,24 @@ describe('webhook authentication', () => {
   });
 
   it('the status token records outbound statuses only, without group membership or name', () => {
-    const parse = (body: Record<string, unknown>) => (parseWebhookPayload(body, 'outbound') as { ok: true; event: WebhookEvent }).event;
-    const outbound = parse({ message_handle: 'h', status: 'SENT', group_id: 'g', participants: ['+14155550123'], group_display_name: 'N' });
-    expect(limitToStatusToken(outbound)).toEqual({ ok: true, event: { ...outbound, participants: undefined, groupDisplayName: undefined } });
+    const parse = (body: Record<string, unknown>) =>
+      (parseWebhookPayload(body, 'outbound') as { ok: true; event: WebhookEvent }).event;
+    const outbound = parse({
+      message_handle: 'h',
+      status: 'SENT',
+      group_id: 'g',
+      participants: ['+14155550123'],
+      group_display_name: 'N',
+    });
+    expect(limitToStatusToken(outbound)).toEqual({
+      ok: true,
+      event: { ...outbound, participants: undefined, groupDisplayName: undefined },
+    });
     const inbound = parse({ message_handle: 'h', is_outbound: false, group_id: 'g' });
-    expect(limitToStatusToken(inbound)).toEqual({ ok: false, error: expect.stringMatching(/only records status events for outbound messages/) });
+    expect(limitToStatusToken(inbound)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/only records status events for outbound messages/),
+    });
   });
 
   it('reads only the secret that the presented credential needs', async () => {
@@ -62,7 +75,7 @@ describe('webhook authentication', () => {
     expect(fetched).toEqual([]);
   });
 
-  it('derives the sandbox\'s URL-safe token that does not contain the secret and changes with it', () => {
+  it("derives the sandbox's URL-safe token that does not contain the secret and changes with it", () => {
     const token = statusCallbackToken(secret);
     expect(token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect(token).not.toContain(secret);

@@ -29,7 +29,11 @@ describe('parseWebhookPayload', () => {
 
   it('keeps fields it does not map in extra', () => {
     const result = parseWebhookPayload({ ...receive, brand_new_field: { a: 1 } }, 'inbound');
-    expect(result.ok && result.event.extra).toMatchObject({ accountEmail: 'owner@example.com', plan: 'dedicated', brand_new_field: { a: 1 } });
+    expect(result.ok && result.event.extra).toMatchObject({
+      accountEmail: 'owner@example.com',
+      plan: 'dedicated',
+      brand_new_field: { a: 1 },
+    });
   });
 
   it('reads a status callback as outbound and takes is_outbound over the route default', () => {
@@ -51,17 +55,32 @@ describe('parseWebhookPayload', () => {
     [{ ...receive, participants: '+14155550123' }, 'participants must be an array of strings'],
     [{ ...receive, participants: [1, 2] }, 'participants must be an array of strings'],
     [{ ...receive, is_outbound: 'no' }, 'is_outbound must be a boolean'],
-    [{ ...receive, date_sent: 'yesterday' }, 'date_sent must be an ISO-8601 date with a time zone, such as 2026-11-20T17:04:11.512Z'],
-    [{ ...receive, date_sent: 'hello 7' }, 'date_sent must be an ISO-8601 date with a time zone, such as 2026-11-20T17:04:11.512Z'],
-    [{ ...receive, date_sent: '2026-11-20' }, 'date_sent must be an ISO-8601 date with a time zone, such as 2026-11-20T17:04:11.512Z'],
-    [{ ...receive, date_sent: '2026-13-01T00:00:00Z' }, 'date_sent must be an ISO-8601 date with a time zone, such as 2026-11-20T17:04:11.512Z'],
+    [
+      { ...receive, date_sent: 'yesterday' },
+      'date_sent must be an ISO-8601 date with a time zone, such as 2026-11-20T17:04:11.512Z',
+    ],
+    [
+      { ...receive, date_sent: 'hello 7' },
+      'date_sent must be an ISO-8601 date with a time zone, such as 2026-11-20T17:04:11.512Z',
+    ],
+    [
+      { ...receive, date_sent: '2026-11-20' },
+      'date_sent must be an ISO-8601 date with a time zone, such as 2026-11-20T17:04:11.512Z',
+    ],
+    [
+      { ...receive, date_sent: '2026-13-01T00:00:00Z' },
+      'date_sent must be an ISO-8601 date with a time zone, such as 2026-11-20T17:04:11.512Z',
+    ],
     [{ ...receive, date_updated: '2100-01-01T00:00:00.000Z' }, 'date_updated must be between 2000 and 2100'],
     [{ ...receive, group_id: 'x'.repeat(257) }, 'group_id must be 1 to 256 characters'],
     [{ ...receive, message_handle: '😀'.repeat(129) }, 'message_handle must be 1 to 256 characters'],
     [{ ...receive, message_handle: '   ' }, 'message_handle must not be blank'],
     [{ ...receive, message_handle: 'a\nb' }, 'message_handle must not contain control characters'],
     [{ ...receive, content: 'half an emoji \ud83d' }, 'content must be valid Unicode text (it holds a lone surrogate)'],
-    [{ ...receive, extra: { list: ['ok', '\udc00'] } }, 'extra.list[1] must be valid Unicode text (it holds a lone surrogate)'],
+    [
+      { ...receive, extra: { list: ['ok', '\udc00'] } },
+      'extra.list[1] must be valid Unicode text (it holds a lone surrogate)',
+    ],
     [{ ...receive, 'k\ud800': 1 }, 'a field name must be valid Unicode text (it holds a lone surrogate)'],
     [{ ...status, status: 'DELIVERED'.repeat(100) }, 'status must be a Sendblue status such as SENT or DELIVERED'],
     [{ ...status, status: 'SENT#1' }, 'status must be a Sendblue status such as SENT or DELIVERED'],
@@ -78,9 +97,15 @@ describe('parseWebhookPayload', () => {
   it('accepts ids of 256 characters, emoji pairs included, and nesting up to 64 levels', () => {
     let deep: unknown = 'leaf';
     for (let i = 0; i < 63; i += 1) deep = [deep];
-    const result = parseWebhookPayload({ ...receive, message_handle: '😀'.repeat(128), group_id: 'g'.repeat(256), deep }, 'inbound');
+    const result = parseWebhookPayload(
+      { ...receive, message_handle: '😀'.repeat(128), group_id: 'g'.repeat(256), deep },
+      'inbound',
+    );
     expect(result.ok).toBe(true);
-    expect(parseWebhookPayload({ ...receive, deep: [deep] }, 'inbound')).toEqual({ ok: false, error: 'the payload is nested deeper than 64 levels' });
+    expect(parseWebhookPayload({ ...receive, deep: [deep] }, 'inbound')).toEqual({
+      ok: false,
+      error: 'the payload is nested deeper than 64 levels',
+    });
   });
 
   it('accepts a numeric error_code as text', () => {

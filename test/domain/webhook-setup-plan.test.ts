@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { describeAccount, planRemoval, planSetup } from '../../cli/setup/plan';
 import { parseAccountWebhooks, type AccountWebhooks } from '../../lambdas/adapters/sendblue-webhooks';
 
-const OURS = { receive: 'https://abc.execute-api.us-east-1.amazonaws.com/webhooks/receive', outbound: 'https://abc.execute-api.us-east-1.amazonaws.com/webhooks/status' };
+const OURS = {
+  receive: 'https://abc.execute-api.us-east-1.amazonaws.com/webhooks/receive',
+  outbound: 'https://abc.execute-api.us-east-1.amazonaws.com/webhooks/status',
+};
 const SECRET = 'stack-webhook-secret';
 const FOREIGN = { type: 'receive', url: 'https://crm.example.com/hooks/sendblue?key=their-token', secret: 'theirs' };
 
@@ -22,7 +25,11 @@ describe('planSetup', () => {
   });
 
   it('both registered once with our secret: keep both (a second run adds nothing); foreign webhooks change nothing', () => {
-    const registered = account(FOREIGN, { type: 'receive', url: OURS.receive, secret: SECRET }, { type: 'outbound', url: OURS.outbound, secret: SECRET });
+    const registered = account(
+      FOREIGN,
+      { type: 'receive', url: OURS.receive, secret: SECRET },
+      { type: 'outbound', url: OURS.outbound, secret: SECRET },
+    );
     expect(planSetup(registered, OURS, SECRET).map((step) => step.action)).toEqual(['keep', 'keep']);
   });
 
@@ -37,17 +44,27 @@ describe('planSetup', () => {
   });
 
   it('registered twice, with another secret, or without one: replaced, with the reason', () => {
-    expect(planSetup(account(
-      { type: 'receive', url: OURS.receive, secret: SECRET }, { type: 'receive', url: OURS.receive, secret: SECRET },
-      { type: 'outbound', url: OURS.outbound, secret: 'old-secret' },
-    ), OURS, SECRET)).toEqual([
+    expect(
+      planSetup(
+        account(
+          { type: 'receive', url: OURS.receive, secret: SECRET },
+          { type: 'receive', url: OURS.receive, secret: SECRET },
+          { type: 'outbound', url: OURS.outbound, secret: 'old-secret' },
+        ),
+        OURS,
+        SECRET,
+      ),
+    ).toEqual([
       { action: 'replace', type: 'receive', url: OURS.receive, reason: 'registered 2 times' },
       { action: 'replace', type: 'outbound', url: OURS.outbound, reason: 'registered with another secret' },
     ]);
-    expect(planSetup(account({ type: 'receive', url: OURS.receive }), OURS, SECRET)[0]).toMatchObject({ action: 'replace', reason: 'registered without a secret' });
+    expect(planSetup(account({ type: 'receive', url: OURS.receive }), OURS, SECRET)[0]).toMatchObject({
+      action: 'replace',
+      reason: 'registered without a secret',
+    });
   });
 
-  it('a webhook without its own secret uses the account\'s global secret', () => {
+  it("a webhook without its own secret uses the account's global secret", () => {
     const withGlobal = { webhooks: [{ type: 'receive', url: OURS.receive }], globalSecret: SECRET };
     expect(planSetup(withGlobal, OURS, SECRET)[0]).toMatchObject({ action: 'keep' });
     expect(planSetup({ ...withGlobal, globalSecret: 'other' }, OURS, SECRET)[0]).toMatchObject({ action: 'replace' });
@@ -56,7 +73,11 @@ describe('planSetup', () => {
 
 describe('planRemoval', () => {
   it('only ours that exist, once per type and URL; never a foreign webhook', () => {
-    const registered = account(FOREIGN, { type: 'receive', url: OURS.receive, secret: SECRET }, { type: 'receive', url: OURS.receive });
+    const registered = account(
+      FOREIGN,
+      { type: 'receive', url: OURS.receive, secret: SECRET },
+      { type: 'receive', url: OURS.receive },
+    );
     expect(planRemoval(registered, OURS)).toEqual([{ type: 'receive', url: OURS.receive }]);
     expect(planRemoval(account(FOREIGN), OURS)).toEqual([]);
   });
@@ -64,15 +85,31 @@ describe('planRemoval', () => {
 
 describe('describeAccount', () => {
   it('ours in full with whether they carry our secret, others by type and host only (never their path, query or secret)', () => {
-    const views = describeAccount(account(
-      FOREIGN,
-      { type: 'typing_indicator', url: 'not a url' },
-      { type: 'outbound', url: OURS.outbound, secret: 'old' },
-      { type: 'receive', url: OURS.receive, secret: SECRET },
-    ), OURS, SECRET);
+    const views = describeAccount(
+      account(
+        FOREIGN,
+        { type: 'typing_indicator', url: 'not a url' },
+        { type: 'outbound', url: OURS.outbound, secret: 'old' },
+        { type: 'receive', url: OURS.receive, secret: SECRET },
+      ),
+      OURS,
+      SECRET,
+    );
     expect(views).toEqual([
-      { type: 'receive', ours: true, url: OURS.receive, host: 'abc.execute-api.us-east-1.amazonaws.com', secret: 'ours' },
-      { type: 'outbound', ours: true, url: OURS.outbound, host: 'abc.execute-api.us-east-1.amazonaws.com', secret: 'other' },
+      {
+        type: 'receive',
+        ours: true,
+        url: OURS.receive,
+        host: 'abc.execute-api.us-east-1.amazonaws.com',
+        secret: 'ours',
+      },
+      {
+        type: 'outbound',
+        ours: true,
+        url: OURS.outbound,
+        host: 'abc.execute-api.us-east-1.amazonaws.com',
+        secret: 'other',
+      },
       { type: 'receive', ours: false, host: 'crm.example.com' },
       { type: 'typing_indicator', ours: false, host: '(not a URL)' },
     ]);
@@ -80,17 +117,19 @@ describe('describeAccount', () => {
   });
 });
 
-describe('parseAccountWebhooks (Sendblue\'s list answer, read defensively)', () => {
+describe("parseAccountWebhooks (Sendblue's list answer, read defensively)", () => {
   it('reads URL strings and {url, secret} objects per type, and the global secret; skips anything else', () => {
-    expect(parseAccountWebhooks({
-      status: 'OK',
-      webhooks: {
-        receive: ['https://a.example/in', { url: 'https://b.example/in', secret: 's' }, { secret: 'no url' }, 42, ''],
-        outbound: [{ url: 'https://c.example/out', secret: '' }],
-        contact_created: 'not a list',
-        globalSecret: 'g',
-      },
-    })).toEqual({
+    expect(
+      parseAccountWebhooks({
+        status: 'OK',
+        webhooks: {
+          receive: ['https://a.example/in', { url: 'https://b.example/in', secret: 's' }, { secret: 'no url' }, 42, ''],
+          outbound: [{ url: 'https://c.example/out', secret: '' }],
+          contact_created: 'not a list',
+          globalSecret: 'g',
+        },
+      }),
+    ).toEqual({
       webhooks: [
         { type: 'receive', url: 'https://a.example/in' },
         { type: 'receive', url: 'https://b.example/in', secret: 's' },
@@ -98,6 +137,7 @@ describe('parseAccountWebhooks (Sendblue\'s list answer, read defensively)', () 
       ],
       globalSecret: 'g',
     });
-    for (const answer of [undefined, null, {}, { webhooks: [] }, { webhooks: 'x' }]) expect(parseAccountWebhooks(answer)).toEqual({ webhooks: [] });
+    for (const answer of [undefined, null, {}, { webhooks: [] }, { webhooks: 'x' }])
+      expect(parseAccountWebhooks(answer)).toEqual({ webhooks: [] });
   });
 });

@@ -25,14 +25,30 @@ import { freshTable } from './table-for-test';
 const LINE = '+15550000000';
 const INDEX = TABLE_SCHEMA.groupTimelineIndex;
 
-const command = (id: string): SendGroupMessageCommand => ({ type: 'send_group_message', command_id: id, numbers: ['+15551230001', '+15551230002'], content: id });
+const command = (id: string): SendGroupMessageCommand => ({
+  type: 'send_group_message',
+  command_id: id,
+  numbers: ['+15551230001', '+15551230002'],
+  content: id,
+});
 
 /** A ledger entry left `unknown` by an attempt, exactly as the sender leaves one. */
 async function leaveUnknown(store: TableStore, id: string) {
   const body = command(id);
-  const claim = await store.claimCommand({ commandId: id, type: body.type, fingerprint: commandFingerprint(body), leaseMs: 60_000 });
+  const claim = await store.claimCommand({
+    commandId: id,
+    type: body.type,
+    fingerprint: commandFingerprint(body),
+    leaseMs: 60_000,
+  });
   if (!claim.claimed) throw new Error('not claimed');
-  await store.finishCommand(id, claim.leaseId, { state: 'unknown', failures: 1, checkSince: '2026-12-01T11:00:00.000Z', commandJson: JSON.stringify(body), error: 'no answer' });
+  await store.finishCommand(id, claim.leaseId, {
+    state: 'unknown',
+    failures: 1,
+    checkSince: '2026-12-01T11:00:00.000Z',
+    commandJson: JSON.stringify(body),
+    error: 'no answer',
+  });
   return body;
 }
 
@@ -56,13 +72,24 @@ describe('what is already stored', () => {
     const handles = Array.from({ length: 150 }, (_, i) => `m-${i}`);
     const stored = handles.filter((_, i) => i % 3 === 0);
     for (const handle of stored) {
-      expect(await store.putInboundMessage({ messageHandle: handle, direction: 'inbound', status: 'RECEIVED', groupId: 'g', extra: {} })).toBe('stored');
+      expect(
+        await store.putInboundMessage({
+          messageHandle: handle,
+          direction: 'inbound',
+          status: 'RECEIVED',
+          groupId: 'g',
+          extra: {},
+        }),
+      ).toBe('stored');
     }
     const requests: string[] = [];
-    documentClient.middlewareStack.add((next, context) => async (args) => {
-      requests.push(String(context.commandName));
-      return next(args);
-    }, { step: 'initialize', name: 'count' });
+    documentClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        requests.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'count' },
+    );
     const found = await store.findItems([...handles, handles[0]!].map(messageKey));
     expect([...found.keys()].sort()).toEqual(stored.map((handle) => itemId(messageKey(handle))).sort());
     expect(found.get(itemId(messageKey('m-0')))).toEqual({ status: 'RECEIVED' });
@@ -86,7 +113,9 @@ describe('the unsettled list', () => {
       { commandId: 'u-1', updatedAt: '2026-12-01T12:00:00.000Z' },
       { commandId: 'u-2', updatedAt: '2026-12-01T12:30:00.000Z' },
     ]);
-    expect(await store.listUnsettledCommands({ before: '2026-12-01T14:00:00.000Z', limit: 1 })).toEqual([{ commandId: 'u-1', updatedAt: '2026-12-01T12:00:00.000Z' }]);
+    expect(await store.listUnsettledCommands({ before: '2026-12-01T14:00:00.000Z', limit: 1 })).toEqual([
+      { commandId: 'u-1', updatedAt: '2026-12-01T12:00:00.000Z' },
+    ]);
     expect((await store.getCommand('u-1'))!.command_json).toBe(JSON.stringify(first));
   });
 
@@ -94,11 +123,21 @@ describe('the unsettled list', () => {
     const { store, documentClient, tableName } = await freshTable();
     const body = await leaveUnknown(store, 'leaves');
     expect(await store.listUnsettledCommands({ before: '2100-01-01T00:00:00.000Z', limit: 10 })).toHaveLength(1);
-    const claim = await store.claimCommand({ commandId: 'leaves', type: body.type, fingerprint: commandFingerprint(body), leaseMs: 60_000 });
+    const claim = await store.claimCommand({
+      commandId: 'leaves',
+      type: body.type,
+      fingerprint: commandFingerprint(body),
+      leaseMs: 60_000,
+    });
     if (!claim.claimed) throw new Error('not claimed');
     // While an attempt holds it (sending), it stays listed: an attempt that dies mid-way is the sweep's too.
     expect(await store.listUnsettledCommands({ before: '2100-01-01T00:00:00.000Z', limit: 10 })).toHaveLength(1);
-    await store.finishCommand('leaves', claim.leaseId, { state: 'sent', messageHandle: 'h-1', groupId: 'g-1', commandJson: JSON.stringify(body) });
+    await store.finishCommand('leaves', claim.leaseId, {
+      state: 'sent',
+      messageHandle: 'h-1',
+      groupId: 'g-1',
+      commandJson: JSON.stringify(body),
+    });
     expect(await store.listUnsettledCommands({ before: '2100-01-01T00:00:00.000Z', limit: 10 })).toEqual([]);
     const item = (await documentClient.send(new GetCommand({ TableName: tableName, Key: commandKey('leaves') }))).Item!;
     expect(item.state).toBe('sent');
@@ -109,39 +148,71 @@ describe('the unsettled list', () => {
 
   it('queued and failed entries are never listed', async () => {
     const { store } = await freshTable();
-    for (const [id, state] of [['q', 'queued'], ['f', 'failed']] as const) {
+    for (const [id, state] of [
+      ['q', 'queued'],
+      ['f', 'failed'],
+    ] as const) {
       const body = command(id);
-      const claim = await store.claimCommand({ commandId: id, type: body.type, fingerprint: commandFingerprint(body), leaseMs: 60_000 });
+      const claim = await store.claimCommand({
+        commandId: id,
+        type: body.type,
+        fingerprint: commandFingerprint(body),
+        leaseMs: 60_000,
+      });
       if (!claim.claimed) throw new Error('not claimed');
       await store.finishCommand(id, claim.leaseId, { state, commandJson: JSON.stringify(body) });
     }
     expect(await store.listUnsettledCommands({ before: '2100-01-01T00:00:00.000Z', limit: 10 })).toEqual([]);
   });
 
-  it('never shows in a group timeline or in the sandbox\'s group list', async () => {
+  it("never shows in a group timeline or in the sandbox's group list", async () => {
     const { store, documentClient, tableName } = await freshTable();
     const body = command('with-group');
-    const claim = await store.claimCommand({ commandId: 'with-group', type: body.type, fingerprint: commandFingerprint(body), groupId: 'g-unsettled', leaseMs: 60_000 });
+    const claim = await store.claimCommand({
+      commandId: 'with-group',
+      type: body.type,
+      fingerprint: commandFingerprint(body),
+      groupId: 'g-unsettled',
+      leaseMs: 60_000,
+    });
     if (!claim.claimed) throw new Error('not claimed');
-    await store.finishCommand('with-group', claim.leaseId, { state: 'unknown', groupId: 'g-unsettled', commandJson: JSON.stringify(body) });
-    const indexed = await documentClient.send(new QueryCommand({
-      TableName: tableName, IndexName: INDEX.name, KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': INDEX.partitionKey }, ExpressionAttributeValues: { ':pk': 'UNSETTLED' },
-    }));
+    await store.finishCommand('with-group', claim.leaseId, {
+      state: 'unknown',
+      groupId: 'g-unsettled',
+      commandJson: JSON.stringify(body),
+    });
+    const indexed = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: INDEX.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': INDEX.partitionKey },
+        ExpressionAttributeValues: { ':pk': 'UNSETTLED' },
+      }),
+    );
     expect(indexed.Items).toHaveLength(1); // it is in the index...
     expect((await store.listGroupMessages('g-unsettled', { limit: 10, order: 'desc' })).items).toEqual([]);
     expect(await sandboxGroupList(documentClient, tableName)()).toEqual([]); // ...but in no group
   });
 });
 
-describe('the sweep\'s claim', () => {
-  it('takes an unknown entry of the same command, never a different command\'s, a queued, sent or failed one, or a live attempt', async () => {
+describe("the sweep's claim", () => {
+  it("takes an unknown entry of the same command, never a different command's, a queued, sent or failed one, or a live attempt", async () => {
     const { store } = await freshTable();
     const body = await leaveUnknown(store, 'claim-me');
-    const request = { commandId: 'claim-me', type: body.type, fingerprint: commandFingerprint(body), leaseMs: 60_000, onlyUnsettled: true };
+    const request = {
+      commandId: 'claim-me',
+      type: body.type,
+      fingerprint: commandFingerprint(body),
+      leaseMs: 60_000,
+      onlyUnsettled: true,
+    };
     expect((await store.claimCommand({ ...request, fingerprint: 'another-command' })).claimed).toBe(false);
     const claim = await store.claimCommand(request);
-    expect(claim).toMatchObject({ claimed: true, previous: { state: 'unknown', check_since: '2026-12-01T11:00:00.000Z', failures: 1 } });
+    expect(claim).toMatchObject({
+      claimed: true,
+      previous: { state: 'unknown', check_since: '2026-12-01T11:00:00.000Z', failures: 1 },
+    });
     // Now a live attempt (the sweep's): neither the sweep nor the queue path may take it.
     expect((await store.claimCommand(request)).claimed).toBe(false);
     expect((await store.claimCommand({ ...request, onlyUnsettled: false })).claimed).toBe(false);
@@ -157,14 +228,23 @@ describe('the sweep\'s claim', () => {
     const request = { commandId: 'abandoned', type: body.type, fingerprint: commandFingerprint(body), leaseMs: 1 };
     expect((await store.claimCommand(request)).claimed).toBe(true); // an attempt that then dies
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await store.claimCommand({ ...request, leaseMs: 60_000, onlyUnsettled: true })).toMatchObject({ claimed: true, previous: { state: 'sending' } });
+    expect(await store.claimCommand({ ...request, leaseMs: 60_000, onlyUnsettled: true })).toMatchObject({
+      claimed: true,
+      previous: { state: 'sending' },
+    });
   });
 });
 
 describe('a backfilled record is stored exactly as its webhook would be', () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
-    sim = await startSendblueSimulator({ apiKeyId: 'k', apiSecretKey: 's', lines: [LINE], receiveWebhookUrl: 'http://127.0.0.1:9/unused', webhookSecret: 'w' });
+    sim = await startSendblueSimulator({
+      apiKeyId: 'k',
+      apiSecretKey: 's',
+      lines: [LINE],
+      receiveWebhookUrl: 'http://127.0.0.1:9/unused',
+      webhookSecret: 'w',
+    });
   });
   afterAll(() => sim?.stop());
 
@@ -179,25 +259,52 @@ describe('a backfilled record is stored exactly as its webhook would be', () => 
     const relayed: string[] = [];
     const relay: StatusRelay = async (url) => void relayed.push(url);
     const backfillLine = createLineBackfill({
-      store: viaBackfill.store, relay, logger: silentLogger, now: () => new Date(),
-      sendblue: createSendblueClient({ credentials: async () => ({ apiKeyId: 'k', apiSecretKey: 's' }), baseUrl: sim.url, timeoutMs: 2_000 }),
+      store: viaBackfill.store,
+      relay,
+      logger: silentLogger,
+      now: () => new Date(),
+      sendblue: createSendblueClient({
+        credentials: async () => ({ apiKeyId: 'k', apiSecretKey: 's' }),
+        baseUrl: sim.url,
+        timeoutMs: 2_000,
+      }),
       settings: { overlapMs: 600_000, lookbackMs: 600_000, pageSize: 100 },
     });
-    expect(await backfillLine(LINE, { pagesLeft: 10, deadlineMs: Date.now() + 10_000 })).toMatchObject({ found: 1, stored: 1, stoppedBy: 'done' });
+    expect(await backfillLine(LINE, { pagesLeft: 10, deadlineMs: Date.now() + 10_000 })).toMatchObject({
+      found: 1,
+      stored: 1,
+      stoppedBy: 'done',
+    });
 
     const viaWebhook = await freshTable();
-    const ingest = createIngestHandler({ store: viaWebhook.store, secrets: staticSecretSource({ webhookSecret: 'w', apiKeyId: 'k', apiSecretKey: 's' }), logger: silentLogger });
-    const answer = await ingest(apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': 'w' }, body: JSON.stringify(lost!.payload) }));
+    const ingest = createIngestHandler({
+      store: viaWebhook.store,
+      secrets: staticSecretSource({ webhookSecret: 'w', apiKeyId: 'k', apiSecretKey: 's' }),
+      logger: silentLogger,
+    });
+    const answer = await ingest(
+      apiEvent({
+        method: 'POST',
+        path: '/webhooks/receive',
+        headers: { 'sb-signing-secret': 'w' },
+        body: JSON.stringify(lost!.payload),
+      }),
+    );
     expect(answer.statusCode).toBe(200);
 
     const item = async (table: typeof viaWebhook, key: Record<string, string>) => {
-      const { received_at: _received, ...rest } = (await table.documentClient.send(new GetCommand({ TableName: table.tableName, Key: key }))).Item ?? {};
+      const { received_at: _received, ...rest } =
+        (await table.documentClient.send(new GetCommand({ TableName: table.tableName, Key: key }))).Item ?? {};
       return rest;
     };
     const handle = String(lost!.payload.message_handle);
     expect(await item(viaBackfill, messageKey(handle))).toEqual(await item(viaWebhook, messageKey(handle)));
     expect(await item(viaBackfill, groupKey(group.group_id))).toEqual(await item(viaWebhook, groupKey(group.group_id)));
-    expect(await item(viaBackfill, messageKey(handle))).toMatchObject({ content: 'See you at 7 🍕', direction: 'inbound', group_display_name: 'Book club' });
+    expect(await item(viaBackfill, messageKey(handle))).toMatchObject({
+      content: 'See you at 7 🍕',
+      direction: 'inbound',
+      group_display_name: 'Book club',
+    });
     expect(relayed).toEqual([]);
   });
 });

@@ -17,7 +17,9 @@ const SECRET = 'test-webhook-secret';
 const secrets = staticSecretSource({ webhookSecret: SECRET, apiKeyId: 'k', apiSecretKey: 's' });
 const FUNCTION = 'SendblueGroups-IngestFunction';
 
-async function setup(options: { store?: (table: Awaited<ReturnType<typeof freshTable>>) => TableStore; secrets?: SecretSource } = {}) {
+async function setup(
+  options: { store?: (table: Awaited<ReturnType<typeof freshTable>>) => TableStore; secrets?: SecretSource } = {},
+) {
   const table = await freshTable();
   const lines: string[] = [];
   const ingest = createIngestHandler({
@@ -26,19 +28,32 @@ async function setup(options: { store?: (table: Awaited<ReturnType<typeof freshT
     logger: silentLogger,
     metrics: emfSink((text) => lines.push(text), Date.now, FUNCTION),
   });
-  const post = (route: 'receive' | 'status', body: unknown, secret: string = SECRET) => ingest(apiEvent({
-    method: 'POST', path: `/webhooks/${route}`, headers: { 'sb-signing-secret': secret }, body: typeof body === 'string' ? body : JSON.stringify(body),
-  }));
+  const post = (route: 'receive' | 'status', body: unknown, secret: string = SECRET) =>
+    ingest(
+      apiEvent({
+        method: 'POST',
+        path: `/webhooks/${route}`,
+        headers: { 'sb-signing-secret': secret },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    );
   /** The counts of each EMF line written so far, with the dimensions each count is under. */
-  const counts = () => lines.map((text) => {
-    const line = JSON.parse(text);
-    return Object.fromEntries(line._aws.CloudWatchMetrics.flatMap((directive: any) => {
-      expect(directive.Namespace).toBe(METRIC_NAMESPACE);
-      return directive.Metrics.map((metric: any) => [
-        metric.Name, { value: line[metric.Name], by: directive.Dimensions.map((set: string[]) => set.map((d) => `${d}=${line[d]}`).join()) },
-      ]);
-    }));
-  });
+  const counts = () =>
+    lines.map((text) => {
+      const line = JSON.parse(text);
+      return Object.fromEntries(
+        line._aws.CloudWatchMetrics.flatMap((directive: any) => {
+          expect(directive.Namespace).toBe(METRIC_NAMESPACE);
+          return directive.Metrics.map((metric: any) => [
+            metric.Name,
+            {
+              value: line[metric.Name],
+              by: directive.Dimensions.map((set: string[]) => set.map((d) => `${d}=${line[d]}`).join()),
+            },
+          ]);
+        }),
+      );
+    });
   return { ...table, post, counts };
 }
 
@@ -73,14 +88,18 @@ describe('ingest metrics', () => {
 
   it('storage failing: WebhookNotStored (answered 503)', async () => {
     // The real DynamoDB Local, asked for a table that does not exist.
-    const t = await setup({ store: (table) => createTableStore({ documentClient: table.documentClient, tableName: 'no-such-table' }) });
+    const t = await setup({
+      store: (table) => createTableStore({ documentClient: table.documentClient, tableName: 'no-such-table' }),
+    });
     expect((await t.post('receive', inboundPayload())).statusCode).toBe(503);
     expect(t.counts()).toEqual([{ WebhookNotStored: total() }]);
   });
 
   it('the webhook secret unavailable: WebhookNotStored (answered 503)', async () => {
     const unavailable = () => Promise.reject(new Error('throttled'));
-    const t = await setup({ secrets: { webhookSecret: unavailable, callbackToken: unavailable, apiCredentials: unavailable } });
+    const t = await setup({
+      secrets: { webhookSecret: unavailable, callbackToken: unavailable, apiCredentials: unavailable },
+    });
     expect((await t.post('receive', inboundPayload())).statusCode).toBe(503);
     expect(t.counts()).toEqual([{ WebhookNotStored: total() }]);
   });

@@ -21,14 +21,23 @@ async function setup() {
   const writes = countRequests(table.documentClient);
   const ingest = createIngestHandler({ store: table.store, secrets, logger: silentLogger });
   const read = createReadHandler({ store: table.store, logger: silentLogger });
-  const post = (route: 'receive' | 'status', body: unknown, options: { secret?: string | null; token?: string; raw?: string } = {}) =>
-    ingest(apiEvent({
-      method: 'POST',
-      path: `/webhooks/${route}`,
-      headers: options.secret === null ? {} : { 'sb-signing-secret': options.secret ?? SECRET, 'content-type': 'application/json' },
-      query: options.token ? { token: options.token } : undefined,
-      body: options.raw ?? JSON.stringify(body),
-    }));
+  const post = (
+    route: 'receive' | 'status',
+    body: unknown,
+    options: { secret?: string | null; token?: string; raw?: string } = {},
+  ) =>
+    ingest(
+      apiEvent({
+        method: 'POST',
+        path: `/webhooks/${route}`,
+        headers:
+          options.secret === null
+            ? {}
+            : { 'sb-signing-secret': options.secret ?? SECRET, 'content-type': 'application/json' },
+        query: options.token ? { token: options.token } : undefined,
+        body: options.raw ?? JSON.stringify(body),
+      }),
+    );
   const get = async (path: string, query?: Record<string, string>) => {
     const result = await read(apiEvent({ method: 'GET', path, query }));
     return { status: result.statusCode, body: parseBody(result) };
@@ -77,7 +86,7 @@ describe('POST /webhooks/receive', () => {
     expect(list.body.messages).toHaveLength(1);
   });
 
-  it('a stored handle arriving again under another group changes nothing, not even that group\'s record', async () => {
+  it("a stored handle arriving again under another group changes nothing, not even that group's record", async () => {
     const t = await setup();
     const payload = inboundPayload({ group_id: `g-${crypto.randomUUID()}` });
     await t.post('receive', payload);
@@ -96,9 +105,10 @@ describe('POST /webhooks/receive', () => {
   ])('rejects a %s secret with 401 and writes nothing', async (_label, secret) => {
     const t = await setup();
     const payload = inboundPayload();
-    const result = secret === undefined
-      ? await t.post('receive', payload, { secret: null, token: statusCallbackToken(SECRET) })
-      : await t.post('receive', payload, { secret });
+    const result =
+      secret === undefined
+        ? await t.post('receive', payload, { secret: null, token: statusCallbackToken(SECRET) })
+        : await t.post('receive', payload, { secret });
     expect(result.statusCode).toBe(401);
     expect(parseBody(result).error).toMatch(/sb-signing-secret/);
     expect(t.writes).toEqual([]);
@@ -152,9 +162,32 @@ describe('POST /webhooks/receive', () => {
     const t = await setup();
     const groupId = `g-${crypto.randomUUID()}`;
     const base = { group_id: groupId, group_display_name: 'Team' };
-    await t.post('receive', inboundPayload({ ...base, participants: ['+14155550123', '+13055550100'], date_sent: '2026-11-20T10:00:00.000Z' }));
-    await t.post('receive', inboundPayload({ ...base, participants: ['+13055550100', '+14155550123', '+12125550177'], group_display_name: 'Team 2', date_sent: '2026-11-20T11:00:00.000Z' }));
-    await t.post('receive', inboundPayload({ ...base, participants: ['+14155550123'], group_display_name: 'Old', date_sent: '2026-11-20T09:00:00.000Z' }));
+    await t.post(
+      'receive',
+      inboundPayload({
+        ...base,
+        participants: ['+14155550123', '+13055550100'],
+        date_sent: '2026-11-20T10:00:00.000Z',
+      }),
+    );
+    await t.post(
+      'receive',
+      inboundPayload({
+        ...base,
+        participants: ['+13055550100', '+14155550123', '+12125550177'],
+        group_display_name: 'Team 2',
+        date_sent: '2026-11-20T11:00:00.000Z',
+      }),
+    );
+    await t.post(
+      'receive',
+      inboundPayload({
+        ...base,
+        participants: ['+14155550123'],
+        group_display_name: 'Old',
+        date_sent: '2026-11-20T09:00:00.000Z',
+      }),
+    );
     const group = await t.get(`/groups/${groupId}`);
     expect(group.body).toMatchObject({
       group_id: groupId,
@@ -164,7 +197,10 @@ describe('POST /webhooks/receive', () => {
     });
     // Message dates, not write times: created_at is the oldest message seen (the late 09:00 one
     // shows the group already existed then), updated_at the one that showed the current membership.
-    expect(group.body).toMatchObject({ created_at: '2026-11-20T09:00:00.000Z', updated_at: '2026-11-20T11:00:00.000Z' });
+    expect(group.body).toMatchObject({
+      created_at: '2026-11-20T09:00:00.000Z',
+      updated_at: '2026-11-20T11:00:00.000Z',
+    });
   });
 
   it('shows the newest membership even when another container skipped a write it thought redundant', async () => {
@@ -174,8 +210,14 @@ describe('POST /webhooks/receive', () => {
     const three = ['+14155550123', '+12125550177', '+13055550100'];
     const four = [...three, '+16175550199'];
     const send = (handler: typeof t.ingest, participants: string[], at: string) =>
-      handler(apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': SECRET },
-        body: JSON.stringify(inboundPayload({ group_id: groupId, participants, date_sent: at })) }));
+      handler(
+        apiEvent({
+          method: 'POST',
+          path: '/webhooks/receive',
+          headers: { 'sb-signing-secret': SECRET },
+          body: JSON.stringify(inboundPayload({ group_id: groupId, participants, date_sent: at })),
+        }),
+      );
     await send(t.ingest, three, '2026-11-20T10:00:00.000Z'); // container A writes 3 members
     await send(containerB, four, '2026-11-20T11:00:00.000Z'); // B writes 4
     t.writes.length = 0;
@@ -185,7 +227,11 @@ describe('POST /webhooks/receive', () => {
   });
 
   it.each([
-    ['members only', { participants: ['+14155550123', '+12125550177'], group_display_name: '' }, { members: ['+12125550177', '+14155550123'], name: null }],
+    [
+      'members only',
+      { participants: ['+14155550123', '+12125550177'], group_display_name: '' },
+      { members: ['+12125550177', '+14155550123'], name: null },
+    ],
     ['the name only', { participants: null, group_display_name: 'Renamed' }, { members: [], name: 'Renamed' }],
   ])('updates the group record from a message that carries %s', async (_label, fields, expected) => {
     const t = await setup();
@@ -208,21 +254,38 @@ describe('POST /webhooks/receive', () => {
   });
 
   it.each([
-    ['a message_handle of 257 characters', { message_handle: 'h'.repeat(257) }, /message_handle must be 1 to 256 characters/],
+    [
+      'a message_handle of 257 characters',
+      { message_handle: 'h'.repeat(257) },
+      /message_handle must be 1 to 256 characters/,
+    ],
     ['a group_id of 257 characters', { group_id: 'g'.repeat(257) }, /group_id must be 1 to 256 characters/],
-    ['a message_handle with a lone surrogate', { message_handle: 'x\\ud800' }, /message_handle must be valid Unicode text/],
+    [
+      'a message_handle with a lone surrogate',
+      { message_handle: 'x\\ud800' },
+      /message_handle must be valid Unicode text/,
+    ],
     ['a group_id with a lone surrogate', { group_id: 'g\\udc00x' }, /group_id must be valid Unicode text/],
     ['a control character in a group_id', { group_id: 'g\\u0085' }, /group_id must not contain control characters/],
     ['date_sent "hello 7"', { date_sent: 'hello 7' }, /date_sent must be an ISO-8601 date/],
     ['date_sent in year 10000', { date_sent: '+010000-01-01T00:00:00.000Z' }, /date_sent must be an ISO-8601 date/],
     ['date_sent in 1999', { date_sent: '1999-12-31T23:59:59.000Z' }, /date_sent must be between 2000 and 2100/],
-    ['date_updated without a time zone', { date_updated: '2026-11-20T17:04:11' }, /date_updated must be an ISO-8601 date/],
+    [
+      'date_updated without a time zone',
+      { date_updated: '2026-11-20T17:04:11' },
+      /date_updated must be an ISO-8601 date/,
+    ],
     ['date_sent on February 30', { date_sent: '2026-02-30T10:00:00Z' }, /date_sent must be an ISO-8601 date/],
   ])('refuses %s with 400 and stores nothing', async (_label, fields, message) => {
     const t = await setup();
     const payload = inboundPayload();
     // Built by hand: JSON.stringify would escape a lone surrogate differently than a client may send it.
-    const raw = JSON.stringify(payload).replace(/}$/, `,${Object.entries(fields).map(([k, v]) => `"${k}":"${v}"`).join(',')}}`);
+    const raw = JSON.stringify(payload).replace(
+      /}$/,
+      `,${Object.entries(fields)
+        .map(([k, v]) => `"${k}":"${v}"`)
+        .join(',')}}`,
+    );
     const result = await t.post('receive', undefined, { raw });
     expect(result.statusCode).toBe(400);
     expect(parseBody(result).error).toMatch(message);
@@ -257,14 +320,17 @@ describe('POST /webhooks/receive', () => {
     const t = await setup();
     // Fault injection: the first UpdateItem on a group record fails as if DynamoDB were unavailable.
     let failNext = true;
-    t.documentClient.middlewareStack.add((next) => async (args) => {
-      const input = args.input as { Key?: Record<string, unknown> };
-      if (failNext && String(input.Key?.PK ?? '').startsWith('GROUP#')) {
-        failNext = false;
-        throw Object.assign(new Error('injected fault: group write unavailable'), { name: 'ServiceUnavailable' });
-      }
-      return next(args);
-    }, { step: 'initialize', name: 'failGroupWriteOnce' });
+    t.documentClient.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { Key?: Record<string, unknown> };
+        if (failNext && String(input.Key?.PK ?? '').startsWith('GROUP#')) {
+          failNext = false;
+          throw Object.assign(new Error('injected fault: group write unavailable'), { name: 'ServiceUnavailable' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failGroupWriteOnce' },
+    );
     const groupId = `g-${crypto.randomUUID()}`;
     const payload = inboundPayload({ group_id: groupId, group_display_name: 'Retried' });
     const first = await t.post('receive', payload);
@@ -276,7 +342,11 @@ describe('POST /webhooks/receive', () => {
     // Sendblue retries: a duplicate for the message, and the group write is done again.
     const retry = await t.post('receive', payload);
     expect(parseBody(retry)).toMatchObject({ ok: true, result: 'duplicate' });
-    expect(await t.store.getGroup(groupId)).toMatchObject({ group_id: groupId, group_name: 'Retried', members: [...(payload.participants as string[])].sort() });
+    expect(await t.store.getGroup(groupId)).toMatchObject({
+      group_id: groupId,
+      group_name: 'Retried',
+      members: [...(payload.participants as string[])].sort(),
+    });
   });
 
   it('answers 503 and writes nothing when storage fails, so Sendblue retries', async () => {
@@ -284,7 +354,14 @@ describe('POST /webhooks/receive', () => {
     const broken = createTableStore({ documentClient: t.documentClient, tableName: 'no-such-table' });
     const ingest = createIngestHandler({ store: broken, secrets, logger: silentLogger });
     const payload = inboundPayload();
-    const result = await ingest(apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': SECRET }, body: JSON.stringify(payload) }));
+    const result = await ingest(
+      apiEvent({
+        method: 'POST',
+        path: '/webhooks/receive',
+        headers: { 'sb-signing-secret': SECRET },
+        body: JSON.stringify(payload),
+      }),
+    );
     expect(result.statusCode).toBe(503);
     expect((await t.get(`/messages/${payload.message_handle}`)).status).toBe(404);
   });
@@ -293,10 +370,16 @@ describe('POST /webhooks/receive', () => {
     const t = await setup();
     const ingest = createIngestHandler({
       store: t.store,
-      secrets: { webhookSecret: () => Promise.reject(new Error('throttled')), callbackToken: () => Promise.reject(new Error('x')), apiCredentials: () => Promise.reject(new Error('x')) },
+      secrets: {
+        webhookSecret: () => Promise.reject(new Error('throttled')),
+        callbackToken: () => Promise.reject(new Error('x')),
+        apiCredentials: () => Promise.reject(new Error('x')),
+      },
       logger: silentLogger,
     });
-    const result = await ingest(apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': SECRET }, body: '{}' }));
+    const result = await ingest(
+      apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': SECRET }, body: '{}' }),
+    );
     expect(result.statusCode).toBe(503);
     expect(t.writes).toEqual([]);
   });
@@ -309,18 +392,33 @@ describe('POST /webhooks/status', () => {
   it('accepts the status token from the URL without the header', async () => {
     const t = await setup();
     const handle = `out-${crypto.randomUUID()}`;
-    const result = await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z'), { secret: null, token: statusCallbackToken(SECRET) });
+    const result = await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z'), {
+      secret: null,
+      token: statusCallbackToken(SECRET),
+    });
     expect(result.statusCode).toBe(200);
-    expect((await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z'), { secret: null, token: 'forged' })).statusCode).toBe(401);
+    expect(
+      (await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z'), { secret: null, token: 'forged' }))
+        .statusCode,
+    ).toBe(401);
   });
 
   it('refuses with 403 an inbound message authenticated only by the status token, and stores nothing', async () => {
     const t = await setup();
     const groupId = `g-${crypto.randomUUID()}`;
     const token = statusCallbackToken(SECRET);
-    await t.post('receive', inboundPayload({ group_id: groupId, group_display_name: 'Real name', date_sent: '2026-11-20T10:00:00.000Z' }));
+    await t.post(
+      'receive',
+      inboundPayload({ group_id: groupId, group_display_name: 'Real name', date_sent: '2026-11-20T10:00:00.000Z' }),
+    );
     t.writes.length = 0;
-    const forged = inboundPayload({ group_id: groupId, is_outbound: false, participants: ['+19995550100'], group_display_name: 'Hijacked', date_sent: '2026-11-20T11:00:00.000Z' });
+    const forged = inboundPayload({
+      group_id: groupId,
+      is_outbound: false,
+      participants: ['+19995550100'],
+      group_display_name: 'Hijacked',
+      date_sent: '2026-11-20T11:00:00.000Z',
+    });
     const result = await t.post('status', forged, { secret: null, token });
     expect(result.statusCode).toBe(403);
     expect(parseBody(result).error).toMatch(/status token .* outbound/);
@@ -331,13 +429,28 @@ describe('POST /webhooks/status', () => {
     expect((await t.post('status', forged)).statusCode).toBe(200);
   });
 
-  it('a status event with only the token cannot change a group\'s members or name', async () => {
+  it("a status event with only the token cannot change a group's members or name", async () => {
     const t = await setup();
     const groupId = `g-${crypto.randomUUID()}`;
     const members = ['+14155550123', '+12125550177'];
-    await t.post('receive', inboundPayload({ group_id: groupId, participants: members, group_display_name: 'Real name', date_sent: '2026-11-20T10:00:00.000Z' }));
+    await t.post(
+      'receive',
+      inboundPayload({
+        group_id: groupId,
+        participants: members,
+        group_display_name: 'Real name',
+        date_sent: '2026-11-20T10:00:00.000Z',
+      }),
+    );
     const handle = `out-${crypto.randomUUID()}`;
-    const status = statusPayload({ message_handle: handle, group_id: groupId, status: 'SENT', participants: ['+19995550100'], group_display_name: 'Hijacked', date_sent: '2026-11-20T11:00:00.000Z' });
+    const status = statusPayload({
+      message_handle: handle,
+      group_id: groupId,
+      status: 'SENT',
+      participants: ['+19995550100'],
+      group_display_name: 'Hijacked',
+      date_sent: '2026-11-20T11:00:00.000Z',
+    });
     expect((await t.post('status', status, { secret: null, token: statusCallbackToken(SECRET) })).statusCode).toBe(200);
     expect((await t.get(`/messages/${handle}`)).body).toMatchObject({ status: 'SENT', participants: null });
     expect((await t.get(`/groups/${groupId}`)).body).toMatchObject({ members: [...members].sort(), name: 'Real name' });
@@ -349,7 +462,11 @@ describe('POST /webhooks/status', () => {
     await t.post('receive', payload);
     const before = await t.get(`/messages/${payload.message_handle}`);
     t.writes.length = 0;
-    const result = await t.post('status', outbound(payload.message_handle as string, 'ERROR', '2026-11-20T17:05:03.000Z'), { secret: null, token: statusCallbackToken(SECRET) });
+    const result = await t.post(
+      'status',
+      outbound(payload.message_handle as string, 'ERROR', '2026-11-20T17:05:03.000Z'),
+      { secret: null, token: statusCallbackToken(SECRET) },
+    );
     expect(result.statusCode).toBe(409);
     expect(parseBody(result).error).toMatch(/inbound/);
     expect(t.writes).toEqual(['UpdateItemCommand']); // the conditional update that was refused
@@ -387,7 +504,11 @@ describe('POST /webhooks/status', () => {
   it('treats ERROR as terminal and keeps its reason', async () => {
     const t = await setup();
     const handle = `out-${crypto.randomUUID()}`;
-    await t.post('status', { ...outbound(handle, 'ERROR', '2026-11-20T17:05:03.000Z'), error_code: 10001, error_message: 'failed to send' });
+    await t.post('status', {
+      ...outbound(handle, 'ERROR', '2026-11-20T17:05:03.000Z'),
+      error_code: 10001,
+      error_message: 'failed to send',
+    });
     await t.post('status', outbound(handle, 'DELIVERED', '2026-11-20T17:05:04.000Z'));
     const message = await t.get(`/messages/${handle}`);
     expect(message.body).toMatchObject({ status: 'ERROR', error_code: '10001', error_message: 'failed to send' });
@@ -397,11 +518,19 @@ describe('POST /webhooks/status', () => {
     const t = await setup();
     const handle = `out-${crypto.randomUUID()}`;
     const statuses = ['READ', 'QUEUED', 'SENT', 'DELIVERED', 'ACCEPTED', 'SENT', 'QUEUED'];
-    const results = await Promise.all(statuses.map((s, i) => t.post('status', outbound(handle, s, `2026-11-20T17:05:0${i}.000Z`))));
+    const results = await Promise.all(
+      statuses.map((s, i) => t.post('status', outbound(handle, s, `2026-11-20T17:05:0${i}.000Z`))),
+    );
     expect(results.every((r) => r.statusCode === 200)).toBe(true);
     const message = await t.get(`/messages/${handle}`);
     expect(message.body.status).toBe('READ');
-    expect(message.body.status_history.map((h: { status: string }) => h.status).sort()).toEqual(['ACCEPTED', 'DELIVERED', 'QUEUED', 'READ', 'SENT']);
+    expect(message.body.status_history.map((h: { status: string }) => h.status).sort()).toEqual([
+      'ACCEPTED',
+      'DELIVERED',
+      'QUEUED',
+      'READ',
+      'SENT',
+    ]);
   });
 
   it('relays each new status (late ones too) to the stored status_callback once, and a failing relay never fails the webhook', async () => {
@@ -410,17 +539,23 @@ describe('POST /webhooks/status', () => {
     const server = createServer((req: IncomingMessage, res) => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => { received.push(body); res.statusCode = received.length === 1 ? 200 : 500; res.end(); });
+      req.on('end', () => {
+        received.push(body);
+        res.statusCode = received.length === 1 ? 200 : 500;
+        res.end();
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const handle = `out-${crypto.randomUUID()}`;
-    await t.documentClient.send(new UpdateCommand({
-      TableName: t.tableName,
-      Key: messageKey(handle),
-      UpdateExpression: 'SET relay_url = :u, message_handle = :h, direction = :d',
-      ExpressionAttributeValues: { ':u': `http://127.0.0.1:${port}/hook`, ':h': handle, ':d': 'outbound' },
-    }));
+    await t.documentClient.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: messageKey(handle),
+        UpdateExpression: 'SET relay_url = :u, message_handle = :h, direction = :d',
+        ExpressionAttributeValues: { ':u': `http://127.0.0.1:${port}/hook`, ':h': handle, ':d': 'outbound' },
+      }),
+    );
     const sent = outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z');
     expect((await t.post('status', sent)).statusCode).toBe(200);
     expect((await t.post('status', sent)).statusCode).toBe(200); // duplicate: not relayed again

@@ -12,29 +12,71 @@ const event = (payload: Record<string, unknown>, direction: 'inbound' | 'outboun
 };
 
 describe('listGroupsForSandbox', () => {
-  it('lists each group once with its record\'s members and name, message count and newest message, newest first; 1:1 messages and commands stay out', async () => {
+  it("lists each group once with its record's members and name, message count and newest message, newest first; 1:1 messages and commands stay out", async () => {
     const { store, documentClient, tableName } = await freshTable();
     const listGroupsForSandbox = sandboxGroupList(documentClient, tableName);
     expect(await listGroupsForSandbox()).toEqual([]);
-    await store.putInboundMessage(event(inboundPayload({ group_id: 'g-old', date_sent: '2026-01-01T00:00:00.000Z' }), 'inbound'));
-    await store.putInboundMessage(event(inboundPayload({ group_id: 'g-new', date_sent: '2026-02-01T00:00:00.000Z' }), 'inbound'));
-    await store.putInboundMessage(event(inboundPayload({ group_id: 'g-new', date_sent: '2026-02-02T00:00:00.000Z' }), 'inbound'));
-    await store.putInboundMessage(event(inboundPayload({ group_id: undefined, message_handle: 'direct-1' }), 'inbound'));
-    await store.syncGroup({ groupId: 'g-new', members: ['+15551230002', '+15551230001'], name: 'Team', asOf: '2026-02-02T00:00:00.000Z' });
+    await store.putInboundMessage(
+      event(inboundPayload({ group_id: 'g-old', date_sent: '2026-01-01T00:00:00.000Z' }), 'inbound'),
+    );
+    await store.putInboundMessage(
+      event(inboundPayload({ group_id: 'g-new', date_sent: '2026-02-01T00:00:00.000Z' }), 'inbound'),
+    );
+    await store.putInboundMessage(
+      event(inboundPayload({ group_id: 'g-new', date_sent: '2026-02-02T00:00:00.000Z' }), 'inbound'),
+    );
+    await store.putInboundMessage(
+      event(inboundPayload({ group_id: undefined, message_handle: 'direct-1' }), 'inbound'),
+    );
+    await store.syncGroup({
+      groupId: 'g-new',
+      members: ['+15551230002', '+15551230001'],
+      name: 'Team',
+      asOf: '2026-02-02T00:00:00.000Z',
+    });
     // A status for a message never seen still creates it in its group.
-    await store.applyStatusEvent(event(statusPayload({ message_handle: 'late-1', group_id: 'g-old', date_sent: '2026-01-05T00:00:00.000Z' }), 'outbound'));
+    await store.applyStatusEvent(
+      event(
+        statusPayload({ message_handle: 'late-1', group_id: 'g-old', date_sent: '2026-01-05T00:00:00.000Z' }),
+        'outbound',
+      ),
+    );
     await store.syncGroup({ groupId: 'g-empty', members: ['+15551230003'], asOf: '2026-03-01T00:00:00.000Z' });
     // A group we created by sending: no record yet, members from the message (as GET /groups/{id}).
     await store.putOutboundMessage({
-      messageHandle: 'sent-1', groupId: 'g-sent', commandId: 'c-1', status: 'QUEUED', content: 'hi',
-      dateSent: '2026-01-10T00:00:00.000Z', participants: ['+15551230005', '+15551230004'],
+      messageHandle: 'sent-1',
+      groupId: 'g-sent',
+      commandId: 'c-1',
+      status: 'QUEUED',
+      content: 'hi',
+      dateSent: '2026-01-10T00:00:00.000Z',
+      participants: ['+15551230005', '+15551230004'],
     });
 
     const groups = await listGroupsForSandbox();
     expect(groups.map((g) => g.group_id)).toEqual(['g-new', 'g-sent', 'g-old', 'g-empty']);
-    expect(groups[1]).toMatchObject({ group_id: 'g-sent', members: ['+15551230004', '+15551230005'], message_count: 1 });
-    expect(groups[0]).toEqual({ group_id: 'g-new', name: 'Team', members: ['+15551230001', '+15551230002'], last_message_at: '2026-02-02T00:00:00.000Z', message_count: 2 });
-    expect(groups[2]).toMatchObject({ group_id: 'g-old', message_count: 2, last_message_at: '2026-01-05T00:00:00.000Z' });
-    expect(groups[3]).toMatchObject({ group_id: 'g-empty', message_count: 0, last_message_at: null, members: ['+15551230003'] });
+    expect(groups[1]).toMatchObject({
+      group_id: 'g-sent',
+      members: ['+15551230004', '+15551230005'],
+      message_count: 1,
+    });
+    expect(groups[0]).toEqual({
+      group_id: 'g-new',
+      name: 'Team',
+      members: ['+15551230001', '+15551230002'],
+      last_message_at: '2026-02-02T00:00:00.000Z',
+      message_count: 2,
+    });
+    expect(groups[2]).toMatchObject({
+      group_id: 'g-old',
+      message_count: 2,
+      last_message_at: '2026-01-05T00:00:00.000Z',
+    });
+    expect(groups[3]).toMatchObject({
+      group_id: 'g-empty',
+      message_count: 0,
+      last_message_at: null,
+      members: ['+15551230003'],
+    });
   });
 });

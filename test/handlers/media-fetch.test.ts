@@ -31,7 +31,8 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
   '/throttled': (_req, res) => res.writeHead(429).end(),
   '/redirect': (_req, res) => res.writeHead(302, { location: '/ok.png' }).end(),
   '/redirect-loop': (_req, res) => res.writeHead(302, { location: '/redirect-loop' }).end(),
-  '/redirect-metadata': (_req, res) => res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
+  '/redirect-metadata': (_req, res) =>
+    res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
   '/redirect-private': (_req, res) => res.writeHead(301, { location: 'http://10.0.0.7/x.png' }).end(),
   '/cut': (req) => req.socket.destroy(),
 };
@@ -49,7 +50,10 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 const sandbox = createMediaFetcher({ maxBytes: 1024, timeoutMs: 1_000, allowLoopbackHttp: true });
 
 async function failure(promise: Promise<unknown>): Promise<MediaFetchError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(MediaFetchError);
   return error as MediaFetchError;
 }
@@ -61,41 +65,66 @@ describe('downloads (sandbox policy: loopback http allowed)', () => {
   });
 
   it('refuses a file over the cap, declared or not, for good', async () => {
-    expect(await failure(sandbox(`${base}/big`))).toMatchObject({ permanent: true, message: expect.stringMatching(/larger than 1024 bytes/) });
+    expect(await failure(sandbox(`${base}/big`))).toMatchObject({
+      permanent: true,
+      message: expect.stringMatching(/larger than 1024 bytes/),
+    });
     expect(await failure(sandbox(`${base}/chunked-big`))).toMatchObject({ permanent: true });
   });
 
   it('gives up at the deadline; a timeout may pass (not permanent)', async () => {
     const started = Date.now();
-    expect(await failure(sandbox(`${base}/slow`))).toMatchObject({ permanent: false, message: 'the media download timed out' });
+    expect(await failure(sandbox(`${base}/slow`))).toMatchObject({
+      permanent: false,
+      message: 'the media download timed out',
+    });
     expect(Date.now() - started).toBeLessThan(1_900);
   });
 
   it('4xx is permanent (gone, link expired), 5xx, 429 and a cut connection may pass', async () => {
-    expect(await failure(sandbox(`${base}/gone`))).toMatchObject({ permanent: true, message: 'the media origin answered 404' });
+    expect(await failure(sandbox(`${base}/gone`))).toMatchObject({
+      permanent: true,
+      message: 'the media origin answered 404',
+    });
     expect(await failure(sandbox(`${base}/busy`))).toMatchObject({ permanent: false });
     expect(await failure(sandbox(`${base}/throttled`))).toMatchObject({ permanent: false });
     expect(await failure(sandbox(`${base}/cut`))).toMatchObject({ permanent: false });
   });
 
   it('stops after 3 redirects; refuses a redirect to a private or link-local address without connecting there', async () => {
-    expect(await failure(sandbox(`${base}/redirect-loop`))).toMatchObject({ permanent: true, message: 'more than 3 redirects' });
-    expect(await failure(sandbox(`${base}/redirect-metadata`))).toMatchObject({ permanent: true, message: expect.stringMatching(/not on the public internet/) });
+    expect(await failure(sandbox(`${base}/redirect-loop`))).toMatchObject({
+      permanent: true,
+      message: 'more than 3 redirects',
+    });
+    expect(await failure(sandbox(`${base}/redirect-metadata`))).toMatchObject({
+      permanent: true,
+      message: expect.stringMatching(/not on the public internet/),
+    });
     expect(await failure(sandbox(`${base}/redirect-private`))).toMatchObject({ permanent: true });
   });
 
   it('still refuses private and link-local addresses, other schemes and credentials in the URL', async () => {
-    for (const url of ['http://10.1.2.3/a.png', 'http://169.254.169.254/', 'http://[fd00:ec2::254]/', 'ftp://127.0.0.1/a', 'file:///etc/passwd', `http://user:pw@127.0.0.1:1/a`, 'not a url']) {
+    for (const url of [
+      'http://10.1.2.3/a.png',
+      'http://169.254.169.254/',
+      'http://[fd00:ec2::254]/',
+      'ftp://127.0.0.1/a',
+      'file:///etc/passwd',
+      `http://user:pw@127.0.0.1:1/a`,
+      'not a url',
+    ]) {
       expect((await failure(sandbox(url))).permanent, url).toBe(true);
     }
   });
 });
 
 describe('the AWS policy: https to public addresses only', () => {
-  const resolvesTo = (address: string, family = 4) => createMediaFetcher({
-    maxBytes: 1024, timeoutMs: 1_000,
-    lookup: (_host, _options, callback) => callback(null, [{ address, family }]),
-  });
+  const resolvesTo = (address: string, family = 4) =>
+    createMediaFetcher({
+      maxBytes: 1024,
+      timeoutMs: 1_000,
+      lookup: (_host, _options, callback) => callback(null, [{ address, family }]),
+    });
 
   it('refuses plain http, also to loopback (the sandbox allowance is off)', async () => {
     const before = hits;
@@ -105,30 +134,52 @@ describe('the AWS policy: https to public addresses only', () => {
   });
 
   it.each([['127.0.0.1'], ['10.0.0.5'], ['169.254.169.254'], ['::1'], ['fd00:ec2::254'], ['::ffff:127.0.0.1']])(
-    'refuses a name that resolves to %s, before connecting', async (address) => {
-      const error = await failure(resolvesTo(address, address.includes(':') ? 6 : 4)('https://media.example.com/a.png'));
-      expect(error).toMatchObject({ permanent: true, message: 'media.example.com resolves to an address that is not on the public internet' });
-    });
+    'refuses a name that resolves to %s, before connecting',
+    async (address) => {
+      const error = await failure(
+        resolvesTo(address, address.includes(':') ? 6 : 4)('https://media.example.com/a.png'),
+      );
+      expect(error).toMatchObject({
+        permanent: true,
+        message: 'media.example.com resolves to an address that is not on the public internet',
+      });
+    },
+  );
 
   it('refuses when any of the answers is private (a name cannot hide one among public ones)', async () => {
     const fetcher = createMediaFetcher({
-      maxBytes: 1024, timeoutMs: 1_000,
-      lookup: (_host, _options, callback) => callback(null, [{ address: '93.184.216.34', family: 4 }, { address: '127.0.0.1', family: 4 }]),
+      maxBytes: 1024,
+      timeoutMs: 1_000,
+      lookup: (_host, _options, callback) =>
+        callback(null, [
+          { address: '93.184.216.34', family: 4 },
+          { address: '127.0.0.1', family: 4 },
+        ]),
     });
     expect((await failure(fetcher('https://media.example.com/a.png'))).permanent).toBe(true);
   });
 
   it('refuses literal internal addresses in https URLs', async () => {
-    for (const url of ['https://127.0.0.1/a', 'https://[::1]/a', 'https://169.254.169.254/latest', 'https://192.168.0.1/x']) {
+    for (const url of [
+      'https://127.0.0.1/a',
+      'https://[::1]/a',
+      'https://169.254.169.254/latest',
+      'https://192.168.0.1/x',
+    ]) {
       expect(await failure(resolvesTo('93.184.216.34')(url)), url).toMatchObject({ permanent: true });
     }
   });
 
   it('a name that does not exist is refused for good', async () => {
     const fetcher = createMediaFetcher({
-      maxBytes: 1024, timeoutMs: 1_000,
-      lookup: (_host, _options, callback) => callback(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }), []),
+      maxBytes: 1024,
+      timeoutMs: 1_000,
+      lookup: (_host, _options, callback) =>
+        callback(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }), []),
     });
-    expect(await failure(fetcher('https://nowhere.example/a.png'))).toMatchObject({ permanent: true, message: 'the media host does not exist (DNS)' });
+    expect(await failure(fetcher('https://nowhere.example/a.png'))).toMatchObject({
+      permanent: true,
+      message: 'the media host does not exist (DNS)',
+    });
   });
 });

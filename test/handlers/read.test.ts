@@ -17,9 +17,19 @@ async function setupWithMessages(groupId: string, count: number) {
   const read = createReadHandler({ store: table.store, logger: silentLogger });
   const handles: string[] = [];
   for (let i = 0; i < count; i += 1) {
-    const payload = inboundPayload({ group_id: groupId, date_sent: new Date(Date.UTC(2026, 0, 1, 0, 0, i % 3)).toISOString() });
+    const payload = inboundPayload({
+      group_id: groupId,
+      date_sent: new Date(Date.UTC(2026, 0, 1, 0, 0, i % 3)).toISOString(),
+    });
     handles.push(payload.message_handle as string);
-    const result = await ingest(apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': 'secret' }, body: JSON.stringify(payload) }));
+    const result = await ingest(
+      apiEvent({
+        method: 'POST',
+        path: '/webhooks/receive',
+        headers: { 'sb-signing-secret': 'secret' },
+        body: JSON.stringify(payload),
+      }),
+    );
     expect(result.statusCode).toBe(200);
   }
   const get = async (path: string, query?: Record<string, string>) => {
@@ -37,25 +47,28 @@ describe('read routes', () => {
     expect(parseBody(result)).toEqual({ ok: true });
   });
 
-  it.each(['desc', 'asc'] as const)('walks every message exactly once in %s order, with a null cursor on the last page', async (order) => {
-    const { get, handles } = await setupWithMessages('walk', 7);
-    const seen: Array<{ message_handle: string; date_sent: string }> = [];
-    let cursor: string | null = null;
-    const pageSizes: number[] = [];
-    do {
-      const query: Record<string, string> = { limit: '3', order, ...(cursor ? { cursor } : {}) };
-      const page = await get('/groups/walk/messages', query);
-      expect(page.status).toBe(200);
-      pageSizes.push(page.body.messages.length);
-      seen.push(...page.body.messages);
-      cursor = page.body.next_cursor;
-    } while (cursor);
-    expect(pageSizes).toEqual([3, 3, 1]);
-    expect(seen.map((m) => m.message_handle).sort()).toEqual([...handles].sort());
-    const dates = seen.map((m) => m.date_sent);
-    const sorted = [...dates].sort();
-    expect(dates).toEqual(order === 'asc' ? sorted : sorted.reverse());
-  });
+  it.each(['desc', 'asc'] as const)(
+    'walks every message exactly once in %s order, with a null cursor on the last page',
+    async (order) => {
+      const { get, handles } = await setupWithMessages('walk', 7);
+      const seen: Array<{ message_handle: string; date_sent: string }> = [];
+      let cursor: string | null = null;
+      const pageSizes: number[] = [];
+      do {
+        const query: Record<string, string> = { limit: '3', order, ...(cursor ? { cursor } : {}) };
+        const page = await get('/groups/walk/messages', query);
+        expect(page.status).toBe(200);
+        pageSizes.push(page.body.messages.length);
+        seen.push(...page.body.messages);
+        cursor = page.body.next_cursor;
+      } while (cursor);
+      expect(pageSizes).toEqual([3, 3, 1]);
+      expect(seen.map((m) => m.message_handle).sort()).toEqual([...handles].sort());
+      const dates = seen.map((m) => m.date_sent);
+      const sorted = [...dates].sort();
+      expect(dates).toEqual(order === 'asc' ? sorted : sorted.reverse());
+    },
+  );
 
   it('defaults to newest first', async () => {
     const { get } = await setupWithMessages('newest', 3);
@@ -67,7 +80,13 @@ describe('read routes', () => {
 
   it('rejects bad paging parameters and cursors from another group with 400', async () => {
     const { get } = await setupWithMessages('paging', 2);
-    for (const query of <Array<Record<string, string>>>[{ limit: '0' }, { limit: '101' }, { limit: 'ten' }, { order: 'sideways' }, { cursor: '!!' }]) {
+    for (const query of <Array<Record<string, string>>>[
+      { limit: '0' },
+      { limit: '101' },
+      { limit: 'ten' },
+      { order: 'sideways' },
+      { cursor: '!!' },
+    ]) {
       const result = await get('/groups/paging/messages', query);
       expect(result.status, JSON.stringify(query)).toBe(400);
       expect(result.body.error).toEqual(expect.any(String));
@@ -83,7 +102,12 @@ describe('read routes', () => {
       { PK: 'MSG#a', SK: 'MSG', GSI1PK: 'GROUP#forged', GSI1SK: '' },
       { PK: 'MSG#a', SK: 'STATUS#SENT', GSI1PK: 'GROUP#forged', GSI1SK: '2026-01-01T00:00:00.000Z#a' },
       { PK: 'MSG#a', SK: 'MSG', GSI1PK: 'GROUP#forged', GSI1SK: '2026-01-01T00:00:00.000Z#b' },
-      { PK: `MSG#${'a'.repeat(300)}`, SK: 'MSG', GSI1PK: 'GROUP#forged', GSI1SK: `2026-01-01T00:00:00.000Z#${'a'.repeat(300)}` },
+      {
+        PK: `MSG#${'a'.repeat(300)}`,
+        SK: 'MSG',
+        GSI1PK: 'GROUP#forged',
+        GSI1SK: `2026-01-01T00:00:00.000Z#${'a'.repeat(300)}`,
+      },
     ]) {
       const result = await get('/groups/forged/messages', { cursor: encodeCursor(key)! });
       expect(result.status, JSON.stringify(key).slice(0, 120)).toBe(400);
@@ -136,28 +160,67 @@ describe('read routes', () => {
       const table = await freshTable();
       const ingest = createIngestHandler({ store: table.store, secrets, logger: silentLogger });
       const payload = inboundPayload({ group_id: 'media', media_url: 'https://cdn.example.com/a.png' });
-      await ingest(apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': 'secret' }, body: JSON.stringify(payload) }));
+      await ingest(
+        apiEvent({
+          method: 'POST',
+          path: '/webhooks/receive',
+          headers: { 'sb-signing-secret': 'secret' },
+          body: JSON.stringify(payload),
+        }),
+      );
       const handle = payload.message_handle as string;
-      await table.store.recordMediaArchive(handle, { key: `media/media/${handle}/a.png`, content_type: 'image/png', bytes: 12, archived_at: '2026-11-20T17:04:13.000Z' });
+      await table.store.recordMediaArchive(handle, {
+        key: `media/media/${handle}/a.png`,
+        content_type: 'image/png',
+        bytes: 12,
+        archived_at: '2026-11-20T17:04:13.000Z',
+      });
       return { table, handle };
     }
-    const detail = async (read: ReturnType<typeof createReadHandler>, handle: string) => parseBody(await read(apiEvent({ method: 'GET', path: `/messages/${handle}` })));
+    const detail = async (read: ReturnType<typeof createReadHandler>, handle: string) =>
+      parseBody(await read(apiEvent({ method: 'GET', path: `/messages/${handle}` })));
 
     it('a presigned link next to media_url, valid one hour', async () => {
       const { table, handle } = await messageWithCopy();
-      const signer = createS3LinkSigner({ bucket: 'media-bucket', region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, now: () => new Date('2026-11-20T18:00:00.000Z') });
-      const body = await detail(createReadHandler({ store: table.store, logger: silentLogger, mediaLinks: signer }), handle);
+      const signer = createS3LinkSigner({
+        bucket: 'media-bucket',
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+        now: () => new Date('2026-11-20T18:00:00.000Z'),
+      });
+      const body = await detail(
+        createReadHandler({ store: table.store, logger: silentLogger, mediaLinks: signer }),
+        handle,
+      );
       expect(body.media_url).toBe('https://cdn.example.com/a.png');
-      expect(body.media_archive_url).toMatch(new RegExp(`^https://media-bucket\\.s3\\.us-east-1\\.amazonaws\\.com/media/media/${handle}/a\\.png\\?X-Amz-Algorithm=AWS4-HMAC-SHA256&`));
+      expect(body.media_archive_url).toMatch(
+        new RegExp(
+          `^https://media-bucket\\.s3\\.us-east-1\\.amazonaws\\.com/media/media/${handle}/a\\.png\\?X-Amz-Algorithm=AWS4-HMAC-SHA256&`,
+        ),
+      );
       expect(new URL(body.media_archive_url).searchParams.get('X-Amz-Expires')).toBe('3600');
-      expect(body.media_archive).toEqual({ content_type: 'image/png', bytes: 12, archived_at: '2026-11-20T17:04:13.000Z', link_expires_at: '2026-11-20T19:00:00.000Z' });
+      expect(body.media_archive).toEqual({
+        content_type: 'image/png',
+        bytes: 12,
+        archived_at: '2026-11-20T17:04:13.000Z',
+        link_expires_at: '2026-11-20T19:00:00.000Z',
+      });
     });
 
     it('without links (media off) or when a link cannot be made: the copy is described, the link is null, the read still answers', async () => {
       const { table, handle } = await messageWithCopy();
       const off = await detail(createReadHandler({ store: table.store, logger: silentLogger }), handle);
-      expect(off).toMatchObject({ media_archive_url: null, media_archive: { content_type: 'image/png', link_expires_at: null } });
-      const broken = createReadHandler({ store: table.store, logger: silentLogger, mediaLinks: async () => { throw new Error('no AWS credentials in the environment'); } });
+      expect(off).toMatchObject({
+        media_archive_url: null,
+        media_archive: { content_type: 'image/png', link_expires_at: null },
+      });
+      const broken = createReadHandler({
+        store: table.store,
+        logger: silentLogger,
+        mediaLinks: async () => {
+          throw new Error('no AWS credentials in the environment');
+        },
+      });
       const result = await broken(apiEvent({ method: 'GET', path: `/messages/${handle}` }));
       expect(result.statusCode).toBe(200);
       expect(parseBody(result).media_archive_url).toBeNull();

@@ -29,7 +29,14 @@ describe('group timeline with large messages', () => {
         date_sent: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
       });
       handles.push(payload.message_handle as string);
-      const result = await ingest(apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': 'secret' }, body: JSON.stringify(payload) }));
+      const result = await ingest(
+        apiEvent({
+          method: 'POST',
+          path: '/webhooks/receive',
+          headers: { 'sb-signing-secret': 'secret' },
+          body: JSON.stringify(payload),
+        }),
+      );
       expect(result.statusCode).toBe(200);
     }
 
@@ -42,7 +49,10 @@ describe('group timeline with large messages', () => {
           const query: Record<string, string> = { order, limit: String(limit), ...(cursor ? { cursor } : {}) };
           const result = await read(apiEvent({ method: 'GET', path: `/groups/${groupId}/messages`, query }));
           expect(result.statusCode, `${order} limit=${limit} page ${pages}`).toBe(200);
-          const body = parseBody(result) as { messages: Array<{ message_handle: string; content: string }>; next_cursor: string | null };
+          const body = parseBody(result) as {
+            messages: Array<{ message_handle: string; content: string }>;
+            next_cursor: string | null;
+          };
           expect(body.messages.length).toBeLessThanOrEqual(limit);
           // The whole message is on the page, not only its keys.
           for (const message of body.messages) expect(message.content).toHaveLength(CONTENT_CHARS);

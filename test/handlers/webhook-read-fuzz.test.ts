@@ -36,10 +36,25 @@ const GROUPS = Array.from({ length: 20 }, (_, i) => `fuzz-group-${i}`);
 const seedNote = (detail: string) => `seed ${SEED} (FUZZ_SEED=${SEED} to replay): ${detail}`.slice(0, 600);
 
 type Route = 'receive' | 'status';
-interface Answer { status: number; body: any }
-interface WebhookCase { route: Route; raw: string; headers: Record<string, string>; query: Record<string, string>; payload?: Record<string, unknown> }
+interface Answer {
+  status: number;
+  body: any;
+}
+interface WebhookCase {
+  route: Route;
+  raw: string;
+  headers: Record<string, string>;
+  query: Record<string, string>;
+  payload?: Record<string, unknown>;
+}
 /** The first body stored under a handle; `others` counts different bodies answered 200 for it since. */
-interface Stored { route: Route; payload: Record<string, unknown>; raw: string; viaToken: boolean; others: number }
+interface Stored {
+  route: Route;
+  payload: Record<string, unknown>;
+  raw: string;
+  viaToken: boolean;
+  others: number;
+}
 
 let table: TestTable;
 let ingest: ReturnType<typeof createIngestHandler>;
@@ -81,10 +96,17 @@ function webhookCase(route: Route, sent: WebhookCase[]): WebhookCase {
   const retryable = sent.filter((c) => c.route === route && c.payload);
   if (roll < 0.07 && retryable.length) return { ...pick(random, retryable) }; // Sendblue retries: an exact duplicate
   if (route === 'status' && roll < 0.1 && inboundHandles.length) {
-    const payload = { ...fixture('status-callback.json'), message_handle: pick(random, inboundHandles), status: pick(random, ['SENT', 'ERROR']) };
+    const payload = {
+      ...fixture('status-callback.json'),
+      message_handle: pick(random, inboundHandles),
+      status: pick(random, ['SENT', 'ERROR']),
+    };
     return { route, headers, query, payload, raw: JSON.stringify(payload) };
   }
-  const base = route === 'receive' ? fixture('receive-group.json') : pick(random, [fixture('status-callback.json'), fixture('send-group-message-response.json')]);
+  const base =
+    route === 'receive'
+      ? fixture('receive-group.json')
+      : pick(random, [fixture('status-callback.json'), fixture('send-group-message-response.json')]);
   const payload: Record<string, unknown> = {
     ...base,
     message_handle: fuzzId(random, route === 'receive' ? 'in' : 'out'),
@@ -108,27 +130,56 @@ function webhookCase(route: Route, sent: WebhookCase[]): WebhookCase {
 function objectOf(raw: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(raw.trim());
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
 function rawOddities(): string[] {
-  const deep = JSON.stringify({ message_handle: `deep-${random()}`, status: 'SENT' }).replace(/}$/, `,"x":${'['.repeat(5_000)}${']'.repeat(5_000)}}`);
-  return ['', ' ', 'null', '[]', '"text"', '42', '{', '{"message_handle":', '{"message_handle":"a","message_handle":7}', `{"message_handle":"${'h'.repeat(200_000)}"}`,
-    deep, JSON.stringify({ message_handle: `nest-${random()}`, x: nested(80) }), '\ufeff{"message_handle":"bom"}', '{"message_handle":"x\\ud800","content":"a"}'];
+  const deep = JSON.stringify({ message_handle: `deep-${random()}`, status: 'SENT' }).replace(
+    /}$/,
+    `,"x":${'['.repeat(5_000)}${']'.repeat(5_000)}}`,
+  );
+  return [
+    '',
+    ' ',
+    'null',
+    '[]',
+    '"text"',
+    '42',
+    '{',
+    '{"message_handle":',
+    '{"message_handle":"a","message_handle":7}',
+    `{"message_handle":"${'h'.repeat(200_000)}"}`,
+    deep,
+    JSON.stringify({ message_handle: `nest-${random()}`, x: nested(80) }),
+    '\ufeff{"message_handle":"bom"}',
+    '{"message_handle":"x\\ud800","content":"a"}',
+  ];
 }
 
 async function sendDirect(c: WebhookCase): Promise<Answer> {
-  const event = apiEvent({ method: 'POST', path: `/webhooks/${c.route}`, headers: c.headers, query: c.query, body: c.raw });
+  const event = apiEvent({
+    method: 'POST',
+    path: `/webhooks/${c.route}`,
+    headers: c.headers,
+    query: c.query,
+    body: c.raw,
+  });
   const result = await ingest(event);
   return { status: result.statusCode ?? 0, body: JSON.parse(result.body ?? 'null') };
 }
 
 async function sendHttp(c: WebhookCase): Promise<Answer> {
   const search = new URLSearchParams(c.query).toString();
-  const response = await fetch(`${apiUrl}/webhooks/${c.route}${search ? `?${search}` : ''}`, { method: 'POST', headers: c.headers, body: c.raw });
+  const response = await fetch(`${apiUrl}/webhooks/${c.route}${search ? `?${search}` : ''}`, {
+    method: 'POST',
+    headers: c.headers,
+    body: c.raw,
+  });
   return { status: response.status, body: await response.json() };
 }
 
@@ -137,12 +188,21 @@ function record(c: WebhookCase, answer: Answer): void {
   const label = seedNote(`${c.route} ${JSON.stringify(c.query)} ${c.raw.slice(0, 300)}`);
   expect(answer.status, label).toBeLessThan(500);
   expect([200, 400, 401, 403, 409, 413], label).toContain(answer.status);
-  expect(answer.body, label).toEqual(answer.status === 200 ? expect.objectContaining({ ok: true }) : { error: expect.any(String) });
+  expect(answer.body, label).toEqual(
+    answer.status === 200 ? expect.objectContaining({ ok: true }) : { error: expect.any(String) },
+  );
   if (answer.status !== 200) return;
   const handle = c.payload?.message_handle as string;
   expect(typeof handle, label).toBe('string');
   const first = stored.get(handle);
-  if (!first) stored.set(handle, { route: c.route, payload: c.payload!, raw: c.raw, viaToken: c.query.token !== undefined, others: 0 });
+  if (!first)
+    stored.set(handle, {
+      route: c.route,
+      payload: c.payload!,
+      raw: c.raw,
+      viaToken: c.query.token !== undefined,
+      others: 0,
+    });
   else if (first.raw !== c.raw) first.others += 1; // a hostile id that two bodies happened to share
   if (answer.body.kind === 'message' && answer.body.result === 'stored') inboundHandles.push(handle);
 }
@@ -156,16 +216,17 @@ const getDirect = async (template: string, id: string, query?: Record<string, st
 };
 const segment = (id: string) => encodeURIComponent(id);
 /** A hostile value as text (String() throws on an object whose own toString is not a function). */
-const asText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined');
+const asText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined'));
 
 describe(`webhook and read fuzz (seed ${SEED})`, () => {
   it(`answers ${DIRECT_BODIES_PER_ROUTE + HTTP_BODIES_PER_ROUTE} bodies per webhook route with 200 or a 4xx JSON error, never 5xx`, async () => {
     const sent: WebhookCase[] = [];
-    const cases = (count: number) => Array.from({ length: count * 2 }, (_, i) => {
-      const c = webhookCase(i % 2 ? 'status' : 'receive', sent);
-      sent.push(c);
-      return c;
-    });
+    const cases = (count: number) =>
+      Array.from({ length: count * 2 }, (_, i) => {
+        const c = webhookCase(i % 2 ? 'status' : 'receive', sent);
+        sent.push(c);
+        return c;
+      });
     // Generated batch by batch (a retry repeats a body of an earlier batch, never a concurrent one).
     for (let done = 0; done < DIRECT_BODIES_PER_ROUTE * 2; done += CONCURRENCY) {
       const batch = cases(CONCURRENCY / 2);
@@ -198,10 +259,23 @@ describe(`webhook and read fuzz (seed ${SEED})`, () => {
       if (groupId !== null) groups.set(groupId, (groups.get(groupId) ?? new Set()).add(handle));
       // Fields are the first body's, unless a later body under the same id filled what it lacked.
       if (others) continue;
-      const text = (field: string) => (typeof payload[field] === 'string' && payload[field] !== '' ? payload[field] : null);
-      const direction = typeof payload.is_outbound === 'boolean' ? (payload.is_outbound ? 'outbound' : 'inbound') : route === 'receive' ? 'inbound' : 'outbound';
+      const text = (field: string) =>
+        typeof payload[field] === 'string' && payload[field] !== '' ? payload[field] : null;
+      const direction =
+        typeof payload.is_outbound === 'boolean'
+          ? payload.is_outbound
+            ? 'outbound'
+            : 'inbound'
+          : route === 'receive'
+            ? 'inbound'
+            : 'outbound';
       expect(message.body, label).toMatchObject({
-        message_handle: handle, group_id: text('group_id'), direction, content: text('content'), media_url: text('media_url'), from_number: text('from_number'),
+        message_handle: handle,
+        group_id: text('group_id'),
+        direction,
+        content: text('content'),
+        media_url: text('media_url'),
+        from_number: text('from_number'),
       });
       if (viaToken) expect(message.body.participants, label).toBeNull();
     }
@@ -218,7 +292,16 @@ describe(`webhook and read fuzz (seed ${SEED})`, () => {
           expect(page.status, seedNote(`${groupId} ${order}`)).toBe(200);
           for (const entry of page.body.messages) {
             // The timeline entry shows the message exactly as GET /messages/{handle} does.
-            const { error_code: _c, error_message: _m, participants: _p, extra: _e, status_history: _h, media_archive: _a, media_archive_url: _u, ...view } = views.get(entry.message_handle) ?? {};
+            const {
+              error_code: _c,
+              error_message: _m,
+              participants: _p,
+              extra: _e,
+              status_history: _h,
+              media_archive: _a,
+              media_archive_url: _u,
+              ...view
+            } = views.get(entry.message_handle) ?? {};
             expect(entry, seedNote(`${groupId} ${entry.message_handle}`)).toEqual(view);
           }
           seen.push(...page.body.messages.map((m: { message_handle: string }) => m.message_handle));
@@ -237,7 +320,9 @@ describe(`webhook and read fuzz (seed ${SEED})`, () => {
     let items = 0;
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await table.documentClient.send(new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: startKey }));
+      const page = await table.documentClient.send(
+        new ScanCommand({ TableName: table.tableName, ExclusiveStartKey: startKey }),
+      );
       for (const item of page.Items ?? []) {
         items += 1;
         const [kind, ...rest] = String(item.PK).split('#');
@@ -268,11 +353,21 @@ describe(`webhook and read fuzz (seed ${SEED})`, () => {
     // Forged cursors name the group being read, so that they pass the group check and test the rest.
     const forgedCursor = (r: Random, groupId: string) => {
       switch (int(r, 5)) {
-        case 0: return cursorsSeen.length ? pick(r, cursorsSeen) : 'e30';
-        case 1: return cursorsSeen.length ? pick(r, cursorsSeen).slice(0, int(r, 40)) : '';
-        case 2: return encodeCursor({ PK: asText(hostileValue(r)), SK: 'MSG', GSI1PK: `GROUP#${groupId}`, GSI1SK: asText(hostileValue(r)) })!;
-        case 3: return encodeCursor({ PK: '', SK: '', GSI1PK: `GROUP#${groupId}`, GSI1SK: '' })!;
-        default: return asText(hostileValue(r)).slice(0, 3_000);
+        case 0:
+          return cursorsSeen.length ? pick(r, cursorsSeen) : 'e30';
+        case 1:
+          return cursorsSeen.length ? pick(r, cursorsSeen).slice(0, int(r, 40)) : '';
+        case 2:
+          return encodeCursor({
+            PK: asText(hostileValue(r)),
+            SK: 'MSG',
+            GSI1PK: `GROUP#${groupId}`,
+            GSI1SK: asText(hostileValue(r)),
+          })!;
+        case 3:
+          return encodeCursor({ PK: '', SK: '', GSI1PK: `GROUP#${groupId}`, GSI1SK: '' })!;
+        default:
+          return asText(hostileValue(r)).slice(0, 3_000);
       }
     };
     const request = () => {
@@ -281,19 +376,38 @@ describe(`webhook and read fuzz (seed ${SEED})`, () => {
       const path = ['/groups/ID', '/groups/ID/messages', '/messages/ID', '/commands/ID'][kind]!;
       const query: Record<string, string> = {};
       if (kind === 1) {
-        if (random() < 0.6) query.limit = pick(random, ['1', '7', '50', '100', '0', '101', '1e2', '0x10', ' 5', '-1', '5.5', '', 'abc', '9'.repeat(20)]);
+        if (random() < 0.6)
+          query.limit = pick(random, [
+            '1',
+            '7',
+            '50',
+            '100',
+            '0',
+            '101',
+            '1e2',
+            '0x10',
+            ' 5',
+            '-1',
+            '5.5',
+            '',
+            'abc',
+            '9'.repeat(20),
+          ]);
         if (random() < 0.5) query.order = pick(random, ['asc', 'desc', 'ASC', '', 'sideways']);
         if (random() < 0.6) query.cursor = forgedCursor(random, id);
       }
       return { id, path, query };
     };
-    const plainLimit = (limit: string | undefined) => limit === undefined || (/^\d+$/.test(limit) && Number(limit) >= 1 && Number(limit) <= 100);
+    const plainLimit = (limit: string | undefined) =>
+      limit === undefined || (/^\d+$/.test(limit) && Number(limit) >= 1 && Number(limit) <= 100);
     const check = (answer: Answer, label: string, query: Record<string, string>) => {
       // Only plain whole numbers from 1 to 100 are limits; anything else is refused, never read.
-      if (!plainLimit(query.limit) || (query.order !== undefined && !['asc', 'desc'].includes(query.order))) expect(answer.status, seedNote(label)).toBe(400);
+      if (!plainLimit(query.limit) || (query.order !== undefined && !['asc', 'desc'].includes(query.order)))
+        expect(answer.status, seedNote(label)).toBe(400);
       expect([200, 400, 404], seedNote(label)).toContain(answer.status);
       expect(answer.body, seedNote(label)).toEqual(expect.any(Object));
-      if (answer.status !== 200) expect(answer.body.error ?? answer.body.message, seedNote(label)).toEqual(expect.any(String));
+      if (answer.status !== 200)
+        expect(answer.body.error ?? answer.body.message, seedNote(label)).toEqual(expect.any(String));
     };
     const statuses: Record<number, number> = {};
     for (let i = 0; i < DIRECT_READS; i += 1) {

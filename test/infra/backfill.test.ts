@@ -14,7 +14,8 @@ import { asArray, resourcesOfType, roleStatements, statementSummary, synthStack 
 
 const { stack, template } = synthStack();
 const resources = template.toJSON().Resources as Record<string, any>;
-const idOf = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+const idOf = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
 const functionId = stack.getLogicalId(stack.backfill.function.function.node.defaultChild as CfnFunction);
 const fn = resources[functionId].Properties;
 const tableId = idOf(stack.table);
@@ -62,8 +63,14 @@ describe('backfill Lambda', () => {
   it('its role may do exactly what its code calls, on the narrowest resources', () => {
     const logGroupId = idOf(stack.backfill.function.logGroup);
     expect(statementSummary(roleStatements(template, 'BackfillFunctionRole'))).toEqual({
-      WriteOwnLogs: { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [{ 'Fn::GetAtt': [logGroupId, 'Arn'] }] },
-      StoreEventsAndSettleCommands: { actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [tableArn] },
+      WriteOwnLogs: {
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [{ 'Fn::GetAtt': [logGroupId, 'Arn'] }],
+      },
+      StoreEventsAndSettleCommands: {
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [tableArn],
+      },
       QueryMessagesAndUnsettledCommands: {
         actions: ['dynamodb:Query'],
         resources: [tableArn, { 'Fn::Join': ['', [tableArn, `/index/${TABLE_SCHEMA.groupTimelineIndex.name}`]] }],
@@ -76,7 +83,8 @@ describe('backfill Lambda', () => {
   it('cannot scan, delete, read the webhook secret or the callback token, or use KMS', () => {
     const statements = roleStatements(template, 'BackfillFunctionRole');
     const actions = statements.flatMap((s) => asArray(s.Action));
-    for (const forbidden of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) expect(actions).not.toContain(forbidden);
+    for (const forbidden of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'])
+      expect(actions).not.toContain(forbidden);
     expect(actions.filter((a) => a.startsWith('kms:'))).toEqual([]);
     expect(JSON.stringify(statements)).not.toMatch(/WebhookSecret|StatusCallbackToken/);
   });
@@ -112,20 +120,33 @@ describe('backfill schedule (EventBridge Scheduler)', () => {
     expect(schedules[0]![1].Properties!.Target.Input).toBeUndefined();
   });
 
-  it('its role is assumable by Scheduler only, for this account\'s default schedule group', () => {
-    expect(resources[schedulerRoleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([{
-      Action: 'sts:AssumeRole',
-      Effect: 'Allow',
-      Principal: { Service: 'scheduler.amazonaws.com' },
-      Condition: {
-        StringEquals: {
-          'aws:SourceAccount': { Ref: 'AWS::AccountId' },
-          'aws:SourceArn': {
-            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule-group/default']],
+  it("its role is assumable by Scheduler only, for this account's default schedule group", () => {
+    expect(resources[schedulerRoleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: {
+            'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':scheduler:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':schedule-group/default',
+                ],
+              ],
+            },
           },
         },
       },
-    }]);
+    ]);
     expect(resources[schedulerRoleId].Properties.ManagedPolicyArns).toBeUndefined();
   });
 
@@ -140,17 +161,23 @@ describe('backfill context', () => {
   it('backfillIntervalMinutes sets the rate; 1 minute is singular', () => {
     const { template: every15 } = synthStack({ backfillIntervalMinutes: 15 });
     expect(resourcesOfType(every15, 'AWS::Scheduler::Schedule')[0]![1].Properties).toMatchObject({
-      ScheduleExpression: 'rate(15 minutes)', Target: { RetryPolicy: { MaximumEventAgeInSeconds: 900 } },
+      ScheduleExpression: 'rate(15 minutes)',
+      Target: { RetryPolicy: { MaximumEventAgeInSeconds: 900 } },
     });
     const { template: every1 } = synthStack({ backfillIntervalMinutes: '1' });
-    expect(resourcesOfType(every1, 'AWS::Scheduler::Schedule')[0]![1].Properties!.ScheduleExpression).toBe('rate(1 minute)');
+    expect(resourcesOfType(every1, 'AWS::Scheduler::Schedule')[0]![1].Properties!.ScheduleExpression).toBe(
+      'rate(1 minute)',
+    );
   });
 
-  it('a daily run keeps its events within Lambda\'s 6-hour maximum and Scheduler\'s day', () => {
+  it("a daily run keeps its events within Lambda's 6-hour maximum and Scheduler's day", () => {
     const { template: daily } = synthStack({ backfillIntervalMinutes: 1440 });
-    expect(resourcesOfType(daily, 'AWS::Lambda::EventInvokeConfig')[0]![1].Properties!.MaximumEventAgeInSeconds).toBe(21_600);
+    expect(resourcesOfType(daily, 'AWS::Lambda::EventInvokeConfig')[0]![1].Properties!.MaximumEventAgeInSeconds).toBe(
+      21_600,
+    );
     expect(resourcesOfType(daily, 'AWS::Scheduler::Schedule')[0]![1].Properties!).toMatchObject({
-      ScheduleExpression: 'rate(1 day)', Target: { RetryPolicy: { MaximumEventAgeInSeconds: 86_400 } },
+      ScheduleExpression: 'rate(1 day)',
+      Target: { RetryPolicy: { MaximumEventAgeInSeconds: 86_400 } },
     });
   });
 
@@ -158,13 +185,24 @@ describe('backfill context', () => {
     const { stack: off, template: offTemplate } = synthStack({ backfillIntervalMinutes: 0 });
     expect(resourcesOfType(offTemplate, 'AWS::Scheduler::Schedule')).toEqual([]);
     expect(off.backfill.schedule).toBeUndefined();
-    expect(resourcesOfType(offTemplate, 'AWS::IAM::Role').map(([id]) => id).filter((id) => id.includes('SchedulerRole'))).toEqual([]);
-    expect(resourcesOfType(offTemplate, 'AWS::Lambda::Function').map(([id]) => id)).toContain(off.getLogicalId(off.backfill.function.function.node.defaultChild as never));
+    expect(
+      resourcesOfType(offTemplate, 'AWS::IAM::Role')
+        .map(([id]) => id)
+        .filter((id) => id.includes('SchedulerRole')),
+    ).toEqual([]);
+    expect(resourcesOfType(offTemplate, 'AWS::Lambda::Function').map(([id]) => id)).toContain(
+      off.getLogicalId(off.backfill.function.function.node.defaultChild as never),
+    );
   });
 
   it('backfillLines adds lines after fromNumber', () => {
-    const { stack: custom, template: customTemplate } = synthStack({ fromNumber: '+14155550123', backfillLines: ['+14155550124'] });
+    const { stack: custom, template: customTemplate } = synthStack({
+      fromNumber: '+14155550123',
+      backfillLines: ['+14155550124'],
+    });
     const id = custom.getLogicalId(custom.backfill.function.function.node.defaultChild as never);
-    expect(customTemplate.toJSON().Resources[id].Properties.Environment.Variables[BACKFILL_ENV.lines]).toBe('+14155550123,+14155550124');
+    expect(customTemplate.toJSON().Resources[id].Properties.Environment.Variables[BACKFILL_ENV.lines]).toBe(
+      '+14155550123,+14155550124',
+    );
   });
 });

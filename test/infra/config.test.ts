@@ -36,7 +36,10 @@ describe('parseConfig', () => {
     expect(from({ alarms: 'false', dashboard: false })).toMatchObject({ alarms: false, dashboard: false });
     expect(from({ alarmEmail: ' ops@example.com ' }).alarmEmail).toBe('ops@example.com');
     expect(from({}).alarmEmail).toBeUndefined();
-    expect(from({ commandAgeAlarmSeconds: '900', inboundSilenceHours: '0' })).toMatchObject({ commandAgeAlarmSeconds: 900, inboundSilenceHours: 0 });
+    expect(from({ commandAgeAlarmSeconds: '900', inboundSilenceHours: '0' })).toMatchObject({
+      commandAgeAlarmSeconds: 900,
+      inboundSilenceHours: 0,
+    });
     expect(from({ inboundSilenceHours: 168 }).inboundSilenceHours).toBe(168);
   });
 
@@ -48,7 +51,10 @@ describe('parseConfig', () => {
     [{ alarmEmail: 'ops@example.com', alarms: false }, /alarmEmail is set but alarms is false/],
     [{ commandAgeAlarmSeconds: 0 }, /commandAgeAlarmSeconds must be a positive integer, got 0/],
     [{ commandAgeAlarmSeconds: 1_209_601 }, /commandAgeAlarmSeconds must be at most 1209600/],
-    [{ inboundSilenceHours: 169 }, /inboundSilenceHours must be a whole number of hours from 0 \(no such alarm\) to 168, got 169/],
+    [
+      { inboundSilenceHours: 169 },
+      /inboundSilenceHours must be a whole number of hours from 0 \(no such alarm\) to 168, got 169/,
+    ],
     [{ inboundSilenceHours: 1.5 }, /inboundSilenceHours must be a whole number of hours/],
   ])('rejects %j, naming the key', (context, message) => {
     expect(() => from(context)).toThrow(message);
@@ -57,8 +63,14 @@ describe('parseConfig', () => {
   it('backfill: an interval of whole minutes (0 = off) and extra lines as a list or comma-separated, each once', () => {
     expect(from({ backfillIntervalMinutes: '0' }).backfillIntervalMinutes).toBe(0);
     expect(from({ backfillIntervalMinutes: 15 }).backfillIntervalMinutes).toBe(15);
-    expect(from({ fromNumber: '+14155550123', backfillLines: ['+14155550124', '+14155550124', '+14155550123'] }).backfillLines).toEqual(['+14155550124']);
-    expect(from({ backfillLines: '+14155550124, +14155550125' }).backfillLines).toEqual(['+14155550124', '+14155550125']);
+    expect(
+      from({ fromNumber: '+14155550123', backfillLines: ['+14155550124', '+14155550124', '+14155550123'] })
+        .backfillLines,
+    ).toEqual(['+14155550124']);
+    expect(from({ backfillLines: '+14155550124, +14155550125' }).backfillLines).toEqual([
+      '+14155550124',
+      '+14155550125',
+    ]);
   });
 
   it.each([
@@ -92,12 +104,17 @@ describe('parseConfig', () => {
     });
   });
 
-  it.each(['4155550123', '+0155550123', '+1 415 555 0123', 'abc', '+1'])('rejects fromNumber %j with a clear message', (fromNumber) => {
-    expect(() => from({ fromNumber })).toThrow(/fromNumber must be an E\.164 phone number such as \+14155550123/);
-  });
+  it.each(['4155550123', '+0155550123', '+1 415 555 0123', 'abc', '+1'])(
+    'rejects fromNumber %j with a clear message',
+    (fromNumber) => {
+      expect(() => from({ fromNumber })).toThrow(/fromNumber must be an E\.164 phone number such as \+14155550123/);
+    },
+  );
 
   it('rejects plain http except on localhost', () => {
-    expect(() => from({ sendblueBaseUrl: 'http://api.sendblue.co' })).toThrow(/sendblueBaseUrl must use https \(http is allowed only for localhost\)/);
+    expect(() => from({ sendblueBaseUrl: 'http://api.sendblue.co' })).toThrow(
+      /sendblueBaseUrl must use https \(http is allowed only for localhost\)/,
+    );
     expect(() => from({ sendblueBaseUrl: 'not a url' })).toThrow(/sendblueBaseUrl must be an absolute URL/);
     expect(() => from({ sendblueBaseUrl: 'ftp://localhost' })).toThrow(/sendblueBaseUrl must use https/);
     expect(from({ sendblueBaseUrl: 'http://localhost:4010' }).sendblueBaseUrl).toBe('http://localhost:4010');

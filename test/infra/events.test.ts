@@ -14,7 +14,8 @@ import { resourcesOfType, roleStatements, statementSummary, synthStack, unacknow
 
 const { stack, template } = synthStack();
 const resources = template.toJSON().Resources as Record<string, any>;
-const idOf = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+const idOf = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
 const tableId = idOf(stack.table);
 const streamArn = { 'Fn::GetAtt': [tableId, 'StreamArn'] };
 const events = stack.events!;
@@ -24,7 +25,10 @@ const mediaFn = idOf(media.consumer.function.function);
 const busId = idOf(events.bus);
 const bucketId = idOf(media.bucket);
 const bucketArn = { 'Fn::GetAtt': [bucketId, 'Arn'] };
-const mappingOf = (functionId: string) => resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties?.FunctionName?.Ref === functionId)![1].Properties;
+const mappingOf = (functionId: string) =>
+  resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').find(
+    ([, m]) => m.Properties?.FunctionName?.Ref === functionId,
+  )![1].Properties;
 
 describe('the table stream', () => {
   it('has new and old images (a consumer sees what changed without a read)', () => {
@@ -62,11 +66,19 @@ describe.each([
   it('gives up batches to a standard queue that is encrypted (SSE-SQS) and TLS-only', () => {
     const queueId = idOf(consumer().failureQueue);
     expect(resources[queueId].Properties).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
-    const policies = resourcesOfType(template, 'AWS::SQS::QueuePolicy').filter(([, p]) => p.Properties!.Queues.some((q: { Ref: string }) => q.Ref === queueId));
+    const policies = resourcesOfType(template, 'AWS::SQS::QueuePolicy').filter(([, p]) =>
+      p.Properties!.Queues.some((q: { Ref: string }) => q.Ref === queueId),
+    );
     expect(policies).toHaveLength(1);
-    expect(policies[0]![1].Properties!.PolicyDocument.Statement).toEqual([{
-      Action: 'sqs:*', Effect: 'Deny', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
-    }]);
+    expect(policies[0]![1].Properties!.PolicyDocument.Statement).toEqual([
+      {
+        Action: 'sqs:*',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      },
+    ]);
   });
 
   it('runs Node.js 24 on arm64 with its own log group', () => {
@@ -89,7 +101,8 @@ describe('events', () => {
   });
 
   it('takes the archive retention from context; 0 keeps events for ever', () => {
-    const archiveOf = (context: Record<string, unknown>) => (resourcesOfType(synthStack(context).template, 'AWS::Events::Archive')[0]![1].Properties as any);
+    const archiveOf = (context: Record<string, unknown>) =>
+      resourcesOfType(synthStack(context).template, 'AWS::Events::Archive')[0]![1].Properties as any;
     expect(archiveOf({ eventArchiveDays: '7' }).RetentionDays).toBe(7);
     expect(archiveOf({ eventArchiveDays: 0 }).RetentionDays).toBe(0); // EventBridge: 0 = kept indefinitely
   });
@@ -97,10 +110,19 @@ describe('events', () => {
   it('the publisher may put events on this bus only, read the stream and report given-up batches', () => {
     const logGroupId = idOf(events.consumer.function.logGroup);
     expect(statementSummary(roleStatements(template, 'EventsPublisher'))).toEqual({
-      WriteOwnLogs: { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [{ 'Fn::GetAtt': [logGroupId, 'Arn'] }] },
-      ReadTableStream: { actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] },
+      WriteOwnLogs: {
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [{ 'Fn::GetAtt': [logGroupId, 'Arn'] }],
+      },
+      ReadTableStream: {
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [streamArn],
+      },
       ListTableStreams: { actions: ['dynamodb:ListStreams'], resources: ['*'] },
-      ReportGivenUpBatches: { actions: ['sqs:SendMessage'], resources: [{ 'Fn::GetAtt': [idOf(events.consumer.failureQueue), 'Arn'] }] },
+      ReportGivenUpBatches: {
+        actions: ['sqs:SendMessage'],
+        resources: [{ 'Fn::GetAtt': [idOf(events.consumer.failureQueue), 'Arn'] }],
+      },
       PutDomainEvents: { actions: ['events:PutEvents'], resources: [{ 'Fn::GetAtt': [busId, 'Arn'] }] },
     });
   });
@@ -119,8 +141,15 @@ describe('media', () => {
   it('a private bucket: S3-managed encryption, every public access blocked, objects owned by the bucket, retained', () => {
     expect(resources[bucketId]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     const props = resources[bucketId].Properties;
-    expect(props.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
-    expect(props.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(props.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    expect(props.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(props.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     expect(props.WebsiteConfiguration).toBeUndefined();
     expect(props.CorsConfiguration).toBeUndefined();
@@ -129,17 +158,30 @@ describe('media', () => {
   it('a bucket policy that denies every request not over TLS, and nothing else', () => {
     const [[, policy]] = resourcesOfType(template, 'AWS::S3::BucketPolicy') as [[string, any]];
     expect(policy.Properties.Bucket).toEqual({ Ref: bucketId });
-    expect(policy.Properties.PolicyDocument.Statement).toEqual([{
-      Action: 's3:*', Effect: 'Deny', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      Resource: [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }],
-    }]);
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Action: 's3:*',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Resource: [bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }],
+      },
+    ]);
   });
 
   it('copies expire after 365 days by default, after mediaRetentionDays, or never with 0', () => {
     expect(resources[bucketId].Properties.LifecycleConfiguration.Rules).toEqual([
-      { Id: 'ExpireMediaCopies', Prefix: 'media/', Status: 'Enabled', ExpirationInDays: 365, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+      {
+        Id: 'ExpireMediaCopies',
+        Prefix: 'media/',
+        Status: 'Enabled',
+        ExpirationInDays: 365,
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      },
     ]);
-    const rulesOf = (context: Record<string, unknown>) => (resourcesOfType(synthStack(context).template, 'AWS::S3::Bucket')[0]![1].Properties as any).LifecycleConfiguration.Rules;
+    const rulesOf = (context: Record<string, unknown>) =>
+      (resourcesOfType(synthStack(context).template, 'AWS::S3::Bucket')[0]![1].Properties as any).LifecycleConfiguration
+        .Rules;
     expect(rulesOf({ mediaRetentionDays: '30' })[0].ExpirationInDays).toBe(30);
     expect(rulesOf({ mediaRetentionDays: 0 })[0].ExpirationInDays).toBeUndefined();
   });
@@ -147,10 +189,19 @@ describe('media', () => {
   it('the copier may put objects under media/, update the table, read the stream and report given-up batches', () => {
     const logGroupId = idOf(media.consumer.function.logGroup);
     expect(statementSummary(roleStatements(template, 'MediaCopier'))).toEqual({
-      WriteOwnLogs: { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [{ 'Fn::GetAtt': [logGroupId, 'Arn'] }] },
-      ReadTableStream: { actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] },
+      WriteOwnLogs: {
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [{ 'Fn::GetAtt': [logGroupId, 'Arn'] }],
+      },
+      ReadTableStream: {
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [streamArn],
+      },
       ListTableStreams: { actions: ['dynamodb:ListStreams'], resources: ['*'] },
-      ReportGivenUpBatches: { actions: ['sqs:SendMessage'], resources: [{ 'Fn::GetAtt': [idOf(media.consumer.failureQueue), 'Arn'] }] },
+      ReportGivenUpBatches: {
+        actions: ['sqs:SendMessage'],
+        resources: [{ 'Fn::GetAtt': [idOf(media.consumer.failureQueue), 'Arn'] }],
+      },
       PutMediaCopies: { actions: ['s3:PutObject'], resources: [{ 'Fn::Join': ['', [bucketArn, '/media/*']] }] },
       RecordMediaCopies: { actions: ['dynamodb:UpdateItem'], resources: [{ 'Fn::GetAtt': [tableId, 'Arn'] }] },
     });
@@ -167,7 +218,9 @@ describe('media', () => {
     expect(props.MemorySize).toBe(512);
     expect(props.Timeout).toBe(300);
     // Each download of a batch fits in the function's time.
-    expect(STREAM_CONSUMER_SETTINGS.media.batchSize * (DEFAULTS.media.fetchTimeoutMs / 1000 + 10)).toBeLessThanOrEqual(props.Timeout);
+    expect(STREAM_CONSUMER_SETTINGS.media.batchSize * (DEFAULTS.media.fetchTimeoutMs / 1000 + 10)).toBeLessThanOrEqual(
+      props.Timeout,
+    );
   });
 
   it('outputs the bucket name', () => {
@@ -183,7 +236,9 @@ describe('switches (context events, media)', () => {
       buses: resourcesOfType(t, 'AWS::Events::EventBus').length,
       buckets: resourcesOfType(t, 'AWS::S3::Bucket').length,
       mappings: resourcesOfType(t, 'AWS::Lambda::EventSourceMapping').length,
-      outputs: Object.keys(t.toJSON().Outputs).filter((key) => /EventBus|MediaBucket/.test(key)).sort(),
+      outputs: Object.keys(t.toJSON().Outputs)
+        .filter((key) => /EventBus|MediaBucket/.test(key))
+        .sort(),
       readPresigns: JSON.stringify(roleStatements(t, 'ReadFunction')).includes('s3:GetObject'),
       readFunctionId: s.getLogicalId(s.readFunction.function.node.defaultChild as CfnFunction),
       nag: unacknowledgedFindings(app),
@@ -192,10 +247,42 @@ describe('switches (context events, media)', () => {
 
   it('both on by default; each can be switched off alone (-c events=false, -c media=false); cdk-nag clean every way', () => {
     // ingest, read, sender and backfill, plus events and media when on.
-    expect(countsOf({})).toMatchObject({ functions: 6, buses: 1, buckets: 1, mappings: 3, outputs: ['EventBusArn', 'EventBusName', 'MediaBucketName'], readPresigns: true, nag: [] });
-    expect(countsOf({ events: 'false' })).toMatchObject({ functions: 5, buses: 0, buckets: 1, mappings: 2, outputs: ['MediaBucketName'], readPresigns: true, nag: [] });
-    expect(countsOf({ media: false })).toMatchObject({ functions: 5, buses: 1, buckets: 0, mappings: 2, outputs: ['EventBusArn', 'EventBusName'], readPresigns: false, nag: [] });
-    expect(countsOf({ events: false, media: 'false' })).toMatchObject({ functions: 4, buses: 0, buckets: 0, mappings: 1, outputs: [], readPresigns: false, nag: [] });
+    expect(countsOf({})).toMatchObject({
+      functions: 6,
+      buses: 1,
+      buckets: 1,
+      mappings: 3,
+      outputs: ['EventBusArn', 'EventBusName', 'MediaBucketName'],
+      readPresigns: true,
+      nag: [],
+    });
+    expect(countsOf({ events: 'false' })).toMatchObject({
+      functions: 5,
+      buses: 0,
+      buckets: 1,
+      mappings: 2,
+      outputs: ['MediaBucketName'],
+      readPresigns: true,
+      nag: [],
+    });
+    expect(countsOf({ media: false })).toMatchObject({
+      functions: 5,
+      buses: 1,
+      buckets: 0,
+      mappings: 2,
+      outputs: ['EventBusArn', 'EventBusName'],
+      readPresigns: false,
+      nag: [],
+    });
+    expect(countsOf({ events: false, media: 'false' })).toMatchObject({
+      functions: 4,
+      buses: 0,
+      buckets: 0,
+      mappings: 1,
+      outputs: [],
+      readPresigns: false,
+      nag: [],
+    });
   });
 
   it('refuses values that are not true/false or a number of days, naming each key', () => {

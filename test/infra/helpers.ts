@@ -31,7 +31,9 @@ export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value
 /** Every statement of the inline policies attached to roles whose logical id starts with the prefix. */
 export function roleStatements(template: Template, roleLogicalIdPrefix: string): any[] {
   return resourcesOfType(template, 'AWS::IAM::Policy')
-    .filter(([, policy]) => policy.Properties!.Roles.some((role: { Ref: string }) => role.Ref.startsWith(roleLogicalIdPrefix)))
+    .filter(([, policy]) =>
+      policy.Properties!.Roles.some((role: { Ref: string }) => role.Ref.startsWith(roleLogicalIdPrefix)),
+    )
     .flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement as any[]);
 }
 
@@ -45,5 +47,6 @@ export const statementSummary = (statements: any[]) =>
 export function unacknowledgedFindings(scope: IConstruct): string[] {
   const report = new AwsSolutionsChecks().validateScope(scope);
   return report.violations.flatMap((violation) =>
-    violation.violatingResources.map((resource) => `${violation.ruleName} @ ${resource.constructPath ?? '?'}`));
+    violation.violatingResources.map((resource) => `${violation.ruleName} @ ${resource.constructPath ?? '?'}`),
+  );
 }

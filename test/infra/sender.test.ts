@@ -14,7 +14,8 @@ import { asArray, NO_BUNDLING, resourcesOfType, roleStatements, statementSummary
 
 const { stack, template } = synthStack();
 const resources = template.toJSON().Resources as Record<string, any>;
-const idOf = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+const idOf = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
 
 const queueId = idOf(stack.commandQueue.queue);
 const dlqId = idOf(stack.commandQueue.deadLetterQueue);
@@ -26,7 +27,7 @@ const tableId = idOf(stack.table);
 const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
 
 describe('command queue and DLQ', () => {
-  it('are the only two FIFO queues (the others are the stream consumers\' failure queues, test/infra/events.test.ts)', () => {
+  it("are the only two FIFO queues (the others are the stream consumers' failure queues, test/infra/events.test.ts)", () => {
     const fifo = resourcesOfType(template, 'AWS::SQS::Queue').filter(([, q]) => q.Properties?.FifoQueue);
     expect(fifo.map(([id]) => id).sort()).toEqual([queueId, dlqId].sort());
   });
@@ -60,7 +61,15 @@ describe('command queue and DLQ', () => {
         {
           'Fn::Join': [
             '',
-            ['arn:', { Ref: 'AWS::Partition' }, ':sqs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${queue.QueueName}`],
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':sqs:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              `:${queue.QueueName}`,
+            ],
           ],
         },
       ],
@@ -102,7 +111,9 @@ describe('command queue and DLQ', () => {
   it('the name stays within 80 characters and unique per stack, even for a 128-character stack name', () => {
     const longName = `A${'b'.repeat(127)}`;
     const { template: other } = synthStack({ stackName: longName });
-    const [[, otherQueue]] = resourcesOfType(other, 'AWS::SQS::Queue').filter(([, q]) => q.Properties?.QueueName) as [[string, any]];
+    const [[, otherQueue]] = resourcesOfType(other, 'AWS::SQS::Queue').filter(([, q]) => q.Properties?.QueueName) as [
+      [string, any],
+    ];
     expect(otherQueue.Properties.QueueName.length).toBeLessThanOrEqual(80);
     expect(otherQueue.Properties.QueueName).toMatch(/^Abbb.*\.fifo$/);
     expect(otherQueue.Properties.QueueName).not.toBe(queue.QueueName);
@@ -156,7 +167,9 @@ describe('sender Lambda', () => {
   });
 
   it('is fed by the command queue: batches, partial batch failures, bounded concurrency', () => {
-    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(([, m]) => m.Properties?.FunctionName?.Ref === senderId);
+    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(
+      ([, m]) => m.Properties?.FunctionName?.Ref === senderId,
+    );
     expect(mappings).toHaveLength(1);
     expect(mappings[0]![1].Properties).toEqual({
       EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
@@ -246,7 +259,10 @@ describe('sender IAM', () => {
 
 describe('queue outputs', () => {
   it('CommandQueueUrl and DeadLetterQueueUrl are the queue URLs, described', () => {
-    template.hasOutput('CommandQueueUrl', { Value: { Ref: queueId }, Description: Match.stringLikeRegexp('MessageGroupId') });
+    template.hasOutput('CommandQueueUrl', {
+      Value: { Ref: queueId },
+      Description: Match.stringLikeRegexp('MessageGroupId'),
+    });
     template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: dlqId }, Description: Match.stringLikeRegexp('failed') });
   });
 });

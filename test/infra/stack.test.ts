@@ -34,7 +34,10 @@ describe('table', () => {
             { AttributeName: TABLE_SCHEMA.groupTimelineIndex.partitionKey, KeyType: 'HASH' },
             { AttributeName: TABLE_SCHEMA.groupTimelineIndex.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...TABLE_SCHEMA.groupTimelineIndex.projectedAttributes] },
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: [...TABLE_SCHEMA.groupTimelineIndex.projectedAttributes],
+          },
         },
       ],
       TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true },
@@ -63,7 +66,9 @@ describe('lambdas', () => {
   const functions = resourcesOfType(template, 'AWS::Lambda::Function');
 
   it('are exactly the ingest, read, sender, events, media and backfill functions', () => {
-    expect(functions.map(([id]) => id).sort()).toEqual([ingestId, readId, senderId, eventsId, mediaId, backfillId].sort());
+    expect(functions.map(([id]) => id).sort()).toEqual(
+      [ingestId, readId, senderId, eventsId, mediaId, backfillId].sort(),
+    );
   });
 
   it.each(functions)('%s runs Node.js 24 on arm64 with explicit memory, timeout and its own log group', (id, fn) => {
@@ -98,10 +103,15 @@ describe('lambdas', () => {
 
   it('read gets only the table name and the media bucket (to presign links)', () => {
     const env = template.toJSON().Resources[readId].Properties.Environment.Variables;
-    expect(env).toEqual({ [ENV.tableName]: { Ref: tableRef['Fn::GetAtt'][0] }, [ENV.mediaBucketName]: { Ref: bucketArn['Fn::GetAtt'][0] } });
+    expect(env).toEqual({
+      [ENV.tableName]: { Ref: tableRef['Fn::GetAtt'][0] },
+      [ENV.mediaBucketName]: { Ref: bucketArn['Fn::GetAtt'][0] },
+    });
     const { template: noMedia, stack: plain } = synthStack({ media: false });
     const id = plain.getLogicalId(plain.readFunction.function.node.defaultChild as CfnFunction);
-    expect(noMedia.toJSON().Resources[id].Properties.Environment.Variables).toEqual({ [ENV.tableName]: { Ref: tableRef['Fn::GetAtt'][0] } });
+    expect(noMedia.toJSON().Resources[id].Properties.Environment.Variables).toEqual({
+      [ENV.tableName]: { Ref: tableRef['Fn::GetAtt'][0] },
+    });
   });
 
   it('takes maxBodyBytes and log retention from context', () => {
@@ -118,7 +128,7 @@ describe('IAM', () => {
   const statementsOf = (roleLogicalIdPrefix: string) => roleStatements(template, roleLogicalIdPrefix);
   const summary = statementSummary;
 
-  it('only the six function roles and the backfill schedule\'s role exist, with no managed policies', () => {
+  it("only the six function roles and the backfill schedule's role exist, with no managed policies", () => {
     const roles = resourcesOfType(template, 'AWS::IAM::Role');
     expect(roles).toHaveLength(7);
     for (const [, role] of roles) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
@@ -167,7 +177,10 @@ describe('IAM', () => {
       for (const statement of policy.Properties!.PolicyDocument.Statement) {
         expect(statement.Effect).toBe('Allow');
         for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
-        if (JSON.stringify(statement.Resource).includes('*')) wildcards.push(`${policy.Properties!.Roles[0].Ref.replace(/Function.*/, '')} ${statement.Sid} ${JSON.stringify(statement.Resource)}`);
+        if (JSON.stringify(statement.Resource).includes('*'))
+          wildcards.push(
+            `${policy.Properties!.Roles[0].Ref.replace(/Function.*/, '')} ${statement.Sid} ${JSON.stringify(statement.Resource)}`,
+          );
       }
     }
     // ListStreams has no resource-level permission; objects are keyed per message under media/.
@@ -184,8 +197,13 @@ describe('IAM', () => {
     const permissions = resourcesOfType(template, 'AWS::Lambda::Permission');
     expect(permissions).toHaveLength(ROUTES.length);
     for (const [, permission] of permissions) {
-      expect(permission.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
-      expect(JSON.stringify(permission.Properties!.SourceArn)).toContain(stack.getLogicalId(stack.api.httpApi.node.defaultChild as never));
+      expect(permission.Properties).toMatchObject({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+      });
+      expect(JSON.stringify(permission.Properties!.SourceArn)).toContain(
+        stack.getLogicalId(stack.api.httpApi.node.defaultChild as never),
+      );
     }
   });
 });
@@ -204,17 +222,20 @@ describe('HTTP API', () => {
     expect(routes.map(([, route]) => route.Properties!.RouteKey).sort()).toEqual(ROUTES.map(routeKey).sort());
   });
 
-  it.each(ROUTES.map((route) => [routeKey(route), route] as const))('%s: authorization and target', (key, definition) => {
-    const [, route] = routes.find(([, r]) => r.Properties!.RouteKey === key)!;
-    expect(route.Properties!.AuthorizationType).toBe(definition.auth === 'iam' ? 'AWS_IAM' : 'NONE');
-    const integrationId = route.Properties!.Target['Fn::Join'][1][1].Ref as string;
-    const integration = integrations[integrationId]!.Properties!;
-    expect(integration.IntegrationType).toBe('AWS_PROXY');
-    expect(integration.PayloadFormatVersion).toBe('2.0');
-    expect(integration.IntegrationUri).toEqual({
-      'Fn::GetAtt': [definition.target === 'ingest' ? ingestId : readId, 'Arn'],
-    });
-  });
+  it.each(ROUTES.map((route) => [routeKey(route), route] as const))(
+    '%s: authorization and target',
+    (key, definition) => {
+      const [, route] = routes.find(([, r]) => r.Properties!.RouteKey === key)!;
+      expect(route.Properties!.AuthorizationType).toBe(definition.auth === 'iam' ? 'AWS_IAM' : 'NONE');
+      const integrationId = route.Properties!.Target['Fn::Join'][1][1].Ref as string;
+      const integration = integrations[integrationId]!.Properties!;
+      expect(integration.IntegrationType).toBe('AWS_PROXY');
+      expect(integration.PayloadFormatVersion).toBe('2.0');
+      expect(integration.IntegrationUri).toEqual({
+        'Fn::GetAtt': [definition.target === 'ingest' ? ingestId : readId, 'Arn'],
+      });
+    },
+  );
 
   it('IAM guards every read route except /health; webhooks are open at the gateway', () => {
     for (const [, route] of routes) {
@@ -249,12 +270,23 @@ describe('HTTP API', () => {
     expect(format).toEqual(ACCESS_LOG_FIELDS);
     expect(Object.keys(format).sort()).toEqual(
       [
-        'requestId', 'sourceIp', 'requestTime', 'httpMethod', 'routeKey', 'path',
-        'status', 'protocol', 'responseLength', 'integrationLatency', 'integrationErrorMessage',
+        'requestId',
+        'sourceIp',
+        'requestTime',
+        'httpMethod',
+        'routeKey',
+        'path',
+        'status',
+        'protocol',
+        'responseLength',
+        'integrationLatency',
+        'integrationErrorMessage',
       ].sort(),
     );
     const variables = Object.values(format).join(' ');
-    expect(variables).not.toMatch(/querystring|query|header|authorizer|token|accessKey|caller|user|cognito|principal|apiKey|requestOverride|responseOverride/i);
+    expect(variables).not.toMatch(
+      /querystring|query|header|authorizer|token|accessKey|caller|user|cognito|principal|apiKey|requestOverride|responseOverride/i,
+    );
     for (const variable of Object.values(format)) {
       if (variable.startsWith('$context.identity.')) expect(variable).toBe('$context.identity.sourceIp');
     }
@@ -273,23 +305,33 @@ describe('secrets', () => {
     const secret = template.toJSON().Resources.WebhookSecret;
     expect(secret.Type).toBe('AWS::SecretsManager::Secret');
     expect(secret.Properties.SecretString).toBeUndefined();
-    expect(secret.Properties.GenerateSecretString).toEqual({ PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false });
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    });
   });
 
   it('StatusCallbackToken is generated at deploy time: 48 letters and digits (safe in a URL query)', () => {
     const secret = template.toJSON().Resources.StatusCallbackToken;
     expect(secret.Type).toBe('AWS::SecretsManager::Secret');
     expect(secret.Properties.SecretString).toBeUndefined();
-    expect(secret.Properties.GenerateSecretString).toEqual({ PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false });
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    });
   });
 
   it('all three use the default aws/secretsmanager key', () => {
     for (const [, secret] of resourcesOfType(template, 'AWS::SecretsManager::Secret')) {
       expect(secret.Properties?.KmsKeyId).toBeUndefined();
     }
-    expect(resourcesOfType(template, 'AWS::SecretsManager::Secret').map(([id]) => id).sort()).toEqual(
-      ['ApiCredentials', 'StatusCallbackToken', 'WebhookSecret'],
-    );
+    expect(
+      resourcesOfType(template, 'AWS::SecretsManager::Secret')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['ApiCredentials', 'StatusCallbackToken', 'WebhookSecret']);
   });
 });
 
@@ -297,8 +339,19 @@ describe('outputs', () => {
   it('has exactly the documented outputs', () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
       [
-        'ApiUrl', 'ReceiveWebhookUrl', 'StatusWebhookUrl', 'CommandQueueUrl', 'DeadLetterQueueUrl',
-        'TableName', 'ApiCredentialsSecretArn', 'WebhookSecretArn', 'SendblueBaseUrl', 'EventBusName', 'EventBusArn', 'MediaBucketName', 'BackfillFunctionName',
+        'ApiUrl',
+        'ReceiveWebhookUrl',
+        'StatusWebhookUrl',
+        'CommandQueueUrl',
+        'DeadLetterQueueUrl',
+        'TableName',
+        'ApiCredentialsSecretArn',
+        'WebhookSecretArn',
+        'SendblueBaseUrl',
+        'EventBusName',
+        'EventBusArn',
+        'MediaBucketName',
+        'BackfillFunctionName',
         'AlarmTopicArn',
       ].sort(),
     );
@@ -317,8 +370,10 @@ describe('outputs', () => {
 
   it('SendblueBaseUrl is the API the sender calls (cli setup registers the webhooks there)', () => {
     template.hasOutput('SendblueBaseUrl', { Value: 'https://api.sendblue.co' });
-    expect(synthStack({ sendblueBaseUrl: 'https://sendblue-proxy.example.com' }).template.toJSON().Outputs.SendblueBaseUrl.Value)
-      .toBe('https://sendblue-proxy.example.com');
+    expect(
+      synthStack({ sendblueBaseUrl: 'https://sendblue-proxy.example.com' }).template.toJSON().Outputs.SendblueBaseUrl
+        .Value,
+    ).toBe('https://sendblue-proxy.example.com');
   });
 });
 

@@ -23,26 +23,42 @@ describe('cdk synth (offline, bundled, cdk-nag)', () => {
       timeout: 120_000,
     });
     const template = JSON.parse(readFileSync(path.join(outDir, 'SendblueGroups.template.json'), 'utf8'));
-    const functions = Object.values(template.Resources as Record<string, { Type: string; Properties: { Handler: string; Code: { S3Key: string }; Description?: string } }>)
-      .filter((resource) => resource.Type === 'AWS::Lambda::Function');
+    const functions = Object.values(
+      template.Resources as Record<
+        string,
+        { Type: string; Properties: { Handler: string; Code: { S3Key: string }; Description?: string } }
+      >,
+    ).filter((resource) => resource.Type === 'AWS::Lambda::Function');
     expect(functions).toHaveLength(6); // ingest, read, sender, events, media, backfill (all bundled)
     /** Calls the bundled handler of the function whose description starts so, in a fresh process. */
     const invoke = async (description: string, event: unknown, env: Record<string, string>) => {
       const fn = functions.find((candidate) => candidate.Properties.Description?.startsWith(description));
-      const assetDir = readdirSync(outDir).find((name) => name.startsWith('asset.') && fn!.Properties.Code.S3Key.startsWith(name.slice(6)));
+      const assetDir = readdirSync(outDir).find(
+        (name) => name.startsWith('asset.') && fn!.Properties.Code.S3Key.startsWith(name.slice(6)),
+      );
       expect(assetDir, description).toBeDefined();
       const bundle = path.join(outDir, assetDir!, 'index.mjs');
       const script = `
         const { handler } = await import(${JSON.stringify(bundle)});
         process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)})));`;
-      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, AWS_REGION: 'us-east-1', ...env } });
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        env: { ...process.env, AWS_REGION: 'us-east-1', ...env },
+      });
       return JSON.parse(stdout);
     };
-    const result = await invoke('Read routes', { routeKey: 'GET /health', rawPath: '/health', headers: {} }, { TABLE_NAME: 'unused-by-health', MEDIA_BUCKET_NAME: 'unused' });
+    const result = await invoke(
+      'Read routes',
+      { routeKey: 'GET /health', rawPath: '/health', headers: {} },
+      { TABLE_NAME: 'unused-by-health', MEDIA_BUCKET_NAME: 'unused' },
+    );
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ ok: true });
     // The stream consumers' bundles load and answer an empty batch without calling AWS.
-    expect(await invoke('Table stream -> domain events', { Records: [] }, { EVENT_BUS_NAME: 'unused' })).toEqual({ batchItemFailures: [] });
-    expect(await invoke('Table stream -> copies', { Records: [] }, { TABLE_NAME: 'unused', MEDIA_BUCKET_NAME: 'unused' })).toEqual({ batchItemFailures: [] });
+    expect(await invoke('Table stream -> domain events', { Records: [] }, { EVENT_BUS_NAME: 'unused' })).toEqual({
+      batchItemFailures: [],
+    });
+    expect(
+      await invoke('Table stream -> copies', { Records: [] }, { TABLE_NAME: 'unused', MEDIA_BUCKET_NAME: 'unused' }),
+    ).toEqual({ batchItemFailures: [] });
   }, 180_000);
 });

@@ -100,11 +100,17 @@ describe('loadSandboxConfig', () => {
     ]);
   });
 
-  it.each([['SENDBLUE_LINE_RATE', '-1'], ['SENDBLUE_LINE_RATE', 'fast'], ['SENDBLUE_LINE_RATE', '1e3'], ['SENDBLUE_LINE_BURST', '0'], ['SENDBLUE_LINE_BURST', '2.5'],
-    ['SANDBOX_EVENTS', 'maybe'], ['SANDBOX_MEDIA', 'yes please']])(
-    'rejects %s=%s, naming the variable', (name, value) => {
-      expect(problemsOf({ [name]: value })).toEqual([expect.stringContaining(`${name} must be`)]);
-    });
+  it.each([
+    ['SENDBLUE_LINE_RATE', '-1'],
+    ['SENDBLUE_LINE_RATE', 'fast'],
+    ['SENDBLUE_LINE_RATE', '1e3'],
+    ['SENDBLUE_LINE_BURST', '0'],
+    ['SENDBLUE_LINE_BURST', '2.5'],
+    ['SANDBOX_EVENTS', 'maybe'],
+    ['SANDBOX_MEDIA', 'yes please'],
+  ])('rejects %s=%s, naming the variable', (name, value) => {
+    expect(problemsOf({ [name]: value })).toEqual([expect.stringContaining(`${name} must be`)]);
+  });
 
   it.each(['-1', '1.5', 'often', '86401'])('rejects SANDBOX_BACKFILL_SECONDS=%s, naming the variable', (value) => {
     expect(problemsOf({ SANDBOX_BACKFILL_SECONDS: value })).toEqual([

@@ -59,7 +59,7 @@ describe('startDynamoDbLocal', () => {
     await dynamo.stop(); // a second stop is harmless
   });
 
-  it('listens on 127.0.0.1 only, not on the machine\'s other addresses', async () => {
+  it("listens on 127.0.0.1 only, not on the machine's other addresses", async () => {
     const port = await findFreePort();
     const dynamo = await startDynamoDbLocal({ port });
     try {
@@ -67,8 +67,10 @@ describe('startDynamoDbLocal', () => {
       expect(await connects('127.0.0.1', port)).toBe(true);
       // The machine's own addresses, and 127.0.0.2: on Linux the whole 127/8 reaches this machine, so a
       // server on every interface answers there too, while one bound to 127.0.0.1 does not.
-      const others = Object.values(networkInterfaces()).flat()
-        .filter((info) => info && !info.internal && info.family === 'IPv4').map((info) => info!.address);
+      const others = Object.values(networkInterfaces())
+        .flat()
+        .filter((info) => info && !info.internal && info.family === 'IPv4')
+        .map((info) => info!.address);
       for (const address of [...others, '127.0.0.2']) expect(await connects(address, port), address).toBe(false);
     } finally {
       await dynamo.stop();
@@ -95,9 +97,15 @@ describe('startDynamoDbLocal', () => {
 function connects(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: 2_000 });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
-    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -125,7 +133,10 @@ describe('ensureTable', () => {
       Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...gsi.projectedAttributes] },
     });
     const ttl = await table.client.send(new DescribeTimeToLiveCommand({ TableName: table.tableName }));
-    expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: TABLE_SCHEMA.ttlAttribute, TimeToLiveStatus: 'ENABLED' });
+    expect(ttl.TimeToLiveDescription).toMatchObject({
+      AttributeName: TABLE_SCHEMA.ttlAttribute,
+      TimeToLiveStatus: 'ENABLED',
+    });
   });
 
   it('is idempotent: an existing table with the same keys is accepted', async () => {

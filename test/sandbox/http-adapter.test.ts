@@ -7,7 +7,12 @@ import { networkInterfaces } from 'node:os';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../lambdas/platform/logger';
-import { API_GATEWAY_MAX_BODY_BYTES, createApiServer, type ApiHandler, type ApiServer } from '../../sandbox/http-adapter';
+import {
+  API_GATEWAY_MAX_BODY_BYTES,
+  createApiServer,
+  type ApiHandler,
+  type ApiServer,
+} from '../../sandbox/http-adapter';
 
 interface Call {
   target: 'ingest' | 'read';
@@ -38,11 +43,17 @@ function send(
   options: { method?: string; path: string; headers?: Record<string, string | string[]>; body?: Buffer | string },
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${options.path}`, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
+    const req = request(
+      `${base}${options.path}`,
+      { method: options.method ?? 'GET', headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -94,7 +105,13 @@ describe('sandbox HTTP adapter (API Gateway HTTP API, payload 2.0)', () => {
         accountId: 'sandbox',
         apiId: 'sandbox',
         domainName: base.replace('http://', ''),
-        http: { method: 'POST', path: '/webhooks/receive', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'sendblue-test' },
+        http: {
+          method: 'POST',
+          path: '/webhooks/receive',
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'sendblue-test',
+        },
         routeKey: 'POST /webhooks/receive',
         stage: '$default',
       },
@@ -148,10 +165,30 @@ describe('sandbox HTTP adapter (API Gateway HTTP API, payload 2.0)', () => {
 
   it('passes text bodies as utf-8 and everything else as base64', async () => {
     const bytes = Buffer.from([0, 1, 2, 254, 255]);
-    await send(base, { method: 'POST', path: '/webhooks/status', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
-    await send(base, { method: 'POST', path: '/webhooks/status', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
-    await send(base, { method: 'POST', path: '/webhooks/status', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'plain' });
-    await send(base, { method: 'POST', path: '/webhooks/status', headers: { 'content-type': 'application/vnd.api+json' }, body: '{}' });
+    await send(base, {
+      method: 'POST',
+      path: '/webhooks/status',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
+    await send(base, {
+      method: 'POST',
+      path: '/webhooks/status',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+    });
+    await send(base, {
+      method: 'POST',
+      path: '/webhooks/status',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: 'plain',
+    });
+    await send(base, {
+      method: 'POST',
+      path: '/webhooks/status',
+      headers: { 'content-type': 'application/vnd.api+json' },
+      body: '{}',
+    });
     const [binary, form, text, vendorJson] = calls.map((c) => c.event);
     expect(binary).toMatchObject({ isBase64Encoded: true, body: bytes.toString('base64') });
     expect(form).toMatchObject({ isBase64Encoded: true, body: Buffer.from('a=1').toString('base64') });
@@ -160,7 +197,12 @@ describe('sandbox HTTP adapter (API Gateway HTTP API, payload 2.0)', () => {
   });
 
   it('answers unknown routes (and wrong methods) with API Gateway 404, without calling a handler', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['POST', '/health'], ['GET', '/webhooks/receive'], ['GET', '/groups/a/b/c']]) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['POST', '/health'],
+      ['GET', '/webhooks/receive'],
+      ['GET', '/groups/a/b/c'],
+    ]) {
       const res = await send(base, { method: method!, path: path! });
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(json(res.body)).toEqual({ message: 'Not Found' });
@@ -191,14 +233,22 @@ describe('sandbox HTTP adapter (API Gateway HTTP API, payload 2.0)', () => {
   });
 
   it('answers 413 for a chunked body that grows past the limit', async () => {
-    const small = createApiServer({ handlers: { ingest: fake('ingest'), read: fake('read') }, maxBodyBytes: 1000, logger: captureLogger });
+    const small = createApiServer({
+      handlers: { ingest: fake('ingest'), read: fake('read') },
+      maxBodyBytes: 1000,
+      logger: captureLogger,
+    });
     const smallBase = await small.listen(0);
     try {
       const res = await new Promise<number>((resolve, reject) => {
-        const req = request(`${smallBase}/webhooks/receive`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (r) => {
-          r.resume();
-          resolve(r.statusCode ?? 0);
-        });
+        const req = request(
+          `${smallBase}/webhooks/receive`,
+          { method: 'POST', headers: { 'transfer-encoding': 'chunked' } },
+          (r) => {
+            r.resume();
+            resolve(r.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         for (let i = 0; i < 20; i += 1) req.write(Buffer.alloc(100, 32));
         req.end();
@@ -260,7 +310,9 @@ describe('sandbox HTTP adapter (API Gateway HTTP API, payload 2.0)', () => {
       .flat()
       .find((info) => info && info.family === 'IPv4' && !info.internal);
     if (external) {
-      await expect(send(`http://${external.address}:${port}`, { path: '/health' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      await expect(send(`http://${external.address}:${port}`, { path: '/health' })).rejects.toMatchObject({
+        code: 'ECONNREFUSED',
+      });
     }
   });
 });

@@ -11,7 +11,8 @@ import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness'
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`page.test.ts: skipped, no Chromium at ${CHROMIUM} (install it: apt-get install chromium)`);
+if (!hasChromium)
+  console.warn(`page.test.ts: skipped, no Chromium at ${CHROMIUM} (install it: apt-get install chromium)`);
 
 describe.skipIf(!hasChromium)('sandbox page (headless Chromium)', () => {
   let h: Harness;
@@ -20,7 +21,12 @@ describe.skipIf(!hasChromium)('sandbox page (headless Chromium)', () => {
   let producer: GroupsProducer;
   beforeAll(async () => {
     h = await startHarness();
-    producer = createGroupsProducer(sandboxTarget({ SANDBOX_PORT: new URL(h.sandbox.urls.api).port, SANDBOX_SQS_PORT: new URL(h.sandbox.urls.sqs).port }));
+    producer = createGroupsProducer(
+      sandboxTarget({
+        SANDBOX_PORT: new URL(h.sandbox.urls.api).port,
+        SANDBOX_SQS_PORT: new URL(h.sandbox.urls.sqs).port,
+      }),
+    );
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage();
   });
@@ -41,7 +47,11 @@ describe.skipIf(!hasChromium)('sandbox page (headless Chromium)', () => {
     await page.goto(`${h.sandbox.urls.api}/`);
     await expect.poll(() => page.locator('#groups').innerText()).toContain('No groups yet');
 
-    const { command_id } = await producer.sendGroupMessage({ numbers: [MEMBERS[0]!, MEMBERS[1]!], content: 'Hello from the page test', media_url: 'https://cdn.example.com/cat.png' });
+    const { command_id } = await producer.sendGroupMessage({
+      numbers: [MEMBERS[0]!, MEMBERS[1]!],
+      content: 'Hello from the page test',
+      media_url: 'https://cdn.example.com/cat.png',
+    });
     const groupId = String((await h.waitForCommand(command_id, ['sent'])).group_id);
 
     // The page picks the (only) group by itself and shows the conversation.
@@ -61,11 +71,17 @@ describe.skipIf(!hasChromium)('sandbox page (headless Chromium)', () => {
     expect(await inbound.locator('.from').innerText()).toMatch(/^\+1555123000[12]$/);
     expect(await inbound.locator('.ticks').count()).toBe(0);
     // Chat order: oldest at the top.
-    expect(await page.locator('.bubble .text').allInnerTexts()).toEqual(['Hello from the page test', 'A reply the page must show']);
+    expect(await page.locator('.bubble .text').allInnerTexts()).toEqual([
+      'Hello from the page test',
+      'A reply the page must show',
+    ]);
   });
 
   it('lists every group (newest first) and switches conversations by clicking', async () => {
-    const first = await producer.sendGroupMessage({ numbers: [MEMBERS[1]!, MEMBERS[2]!], content: 'Second group says hi' });
+    const first = await producer.sendGroupMessage({
+      numbers: [MEMBERS[1]!, MEMBERS[2]!],
+      content: 'Second group says hi',
+    });
     const groupId = String((await h.waitForCommand(first.command_id, ['sent'])).group_id);
     const entry = page.locator(`.group[data-group-id="${groupId}"]`);
     await entry.waitFor({ timeout: 10_000 });

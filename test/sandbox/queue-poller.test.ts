@@ -21,7 +21,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../lambdas/platform/logger';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/config';
 import { findFreePort } from '../../sandbox/ports';
-import { createQueuePoller, type BatchInfo, type QueuePoller, type QueuePollerOptions } from '../../sandbox/queue-poller';
+import {
+  createQueuePoller,
+  type BatchInfo,
+  type QueuePoller,
+  type QueuePollerOptions,
+} from '../../sandbox/queue-poller';
 import { startSqsEmulator, type RunningSqsEmulator } from '../../sandbox/sqs-emulator';
 
 const MAX_RECEIVE_COUNT = 3;
@@ -42,7 +47,12 @@ beforeEach(async () => {
   });
   // maxAttempts 1: when afterEach closes the emulator under a long poll, the poller's receive
   // fails at once instead of being retried by the SDK for a second or so.
-  sqs = new SQSClient({ endpoint: emulator.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 });
+  sqs = new SQSClient({
+    endpoint: emulator.endpoint,
+    region: SANDBOX_REGION,
+    credentials: SANDBOX_CREDENTIALS,
+    maxAttempts: 1,
+  });
   // fauxqs ignores a delete whose receipt handle is no longer in flight (say, after the handler
   // set its visibility to 0), so "what did the poller try to delete" is watched on the wire.
   deletedHandles = [];
@@ -53,7 +63,8 @@ beforeEach(async () => {
         const input = args.input as DeleteMessageBatchRequest;
         deletedHandles.push(...(input.Entries ?? []).map((entry) => entry.ReceiptHandle ?? ''));
       }
-      if (context.commandName === 'ReceiveMessageCommand') receiveRequests.push({ ...(args.input as ReceiveMessageRequest) });
+      if (context.commandName === 'ReceiveMessageCommand')
+        receiveRequests.push({ ...(args.input as ReceiveMessageRequest) });
       return next(args);
     },
     { step: 'initialize', name: 'recordDeletes' },
@@ -86,7 +97,12 @@ function poll(handler: QueuePollerOptions['handler'], options: Partial<QueuePoll
 
 function send(body: string, groupId: string, attributes?: Record<string, MessageAttributeValue>) {
   return sqs.send(
-    new SendMessageCommand({ QueueUrl: emulator.queueUrl, MessageBody: body, MessageGroupId: groupId, MessageAttributes: attributes }),
+    new SendMessageCommand({
+      QueueUrl: emulator.queueUrl,
+      MessageBody: body,
+      MessageGroupId: groupId,
+      MessageAttributes: attributes,
+    }),
   );
 }
 
@@ -98,7 +114,10 @@ async function queueCounts(queueUrl = emulator.queueUrl) {
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
-  return { visible: Number(Attributes.ApproximateNumberOfMessages), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible) };
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+  };
 }
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 6000): Promise<void> {
@@ -128,7 +147,8 @@ function recordingHandler(
 const counts = (events: SQSEvent[]) =>
   events.flatMap((event) => event.Records.map((r) => [r.body, r.attributes.ApproximateReceiveCount])).sort();
 
-const receiptHandles = (events: SQSEvent[]) => events.flatMap((event) => event.Records.map((r) => r.receiptHandle)).sort();
+const receiptHandles = (events: SQSEvent[]) =>
+  events.flatMap((event) => event.Records.map((r) => r.receiptHandle)).sort();
 
 /** Until both records of the first batch were delivered again (in one batch or two) and handled. */
 const waitForRedelivery = (events: SQSEvent[], batches: BatchInfo[]) =>
@@ -138,7 +158,13 @@ const waitForRedelivery = (events: SQSEvent[], batches: BatchInfo[]) =>
   );
 
 const setVisibility = (record: SQSRecord, seconds: number) =>
-  sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: emulator.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }));
+  sqs.send(
+    new ChangeMessageVisibilityCommand({
+      QueueUrl: emulator.queueUrl,
+      ReceiptHandle: record.receiptHandle,
+      VisibilityTimeout: seconds,
+    }),
+  );
 
 describe('createQueuePoller', () => {
   it("hands the handler Lambda's SQS records, and deletes them when it succeeds", async () => {
@@ -171,7 +197,12 @@ describe('createQueuePoller', () => {
         messageAttributes: {
           kind: { stringValue: 'send', stringListValues: [], binaryListValues: [], dataType: 'String' },
           attempt: { stringValue: '3', stringListValues: [], binaryListValues: [], dataType: 'Number' },
-          blob: { binaryValue: Buffer.from([1, 2, 3, 250]).toString('base64'), stringListValues: [], binaryListValues: [], dataType: 'Binary' },
+          blob: {
+            binaryValue: Buffer.from([1, 2, 3, 250]).toString('base64'),
+            stringListValues: [],
+            binaryListValues: [],
+            dataType: 'Binary',
+          },
         },
         md5OfMessageAttributes: sent.MD5OfMessageAttributes,
         md5OfBody: createHash('md5').update(body).digest('hex'),
@@ -199,13 +230,18 @@ describe('createQueuePoller', () => {
     const { poller } = poll(handler, { batchSize: 2 });
     await poller.drained();
     expect(events.map((event) => event.Records.length)).toEqual([2, 1]);
-    expect(() => createQueuePoller({ sqs, queueUrl: emulator.queueUrl, queueArn: emulator.queueArn, handler, batchSize: 11 })).toThrow(
-      'batchSize must be an integer from 1 to 10 (got 11)',
-    );
+    expect(() =>
+      createQueuePoller({ sqs, queueUrl: emulator.queueUrl, queueArn: emulator.queueArn, handler, batchSize: 11 }),
+    ).toThrow('batchSize must be an integer from 1 to 10 (got 11)');
   });
 
   it('on a partial failure deletes only the successes; the failed record comes back with ApproximateReceiveCount 2', async () => {
-    for (const [body, group] of [['ok-1', 'g1'], ['fail-me', 'g2'], ['ok-2', 'g3']] as const) await send(body, group);
+    for (const [body, group] of [
+      ['ok-1', 'g1'],
+      ['fail-me', 'g2'],
+      ['ok-2', 'g3'],
+    ] as const)
+      await send(body, group);
     const { handler, events, records } = recordingHandler(async (event, call) => {
       if (call > 1) return;
       const failed = event.Records.filter((record) => record.body === 'fail-me');
@@ -221,7 +257,9 @@ describe('createQueuePoller', () => {
     expect(first.map((record) => record.body).sort()).toEqual(['fail-me', 'ok-1', 'ok-2']);
     const failedFirst = first.find((record) => record.body === 'fail-me');
     const again = events[1]?.Records ?? [];
-    expect(again.map((record) => [record.messageId, record.attributes.ApproximateReceiveCount])).toEqual([[failedFirst?.messageId, '2']]);
+    expect(again.map((record) => [record.messageId, record.attributes.ApproximateReceiveCount])).toEqual([
+      [failedFirst?.messageId, '2'],
+    ]);
     // Deleted: the two successes of the first batch, then the redelivered record.
     expect(deletedHandles).toEqual([
       ...first.filter((record) => record.body !== 'fail-me').map((record) => record.receiptHandle),
@@ -273,8 +311,14 @@ describe('createQueuePoller', () => {
     const { batches } = poll(handler);
     await waitForRedelivery(events, batches);
 
-    expect(counts(events.slice(0, 1))).toEqual([['first', '1'], ['second', '1']]);
-    expect(counts(events.slice(1))).toEqual([['first', '2'], ['second', '2']]);
+    expect(counts(events.slice(0, 1))).toEqual([
+      ['first', '1'],
+      ['second', '1'],
+    ]);
+    expect(counts(events.slice(1))).toEqual([
+      ['first', '2'],
+      ['second', '2'],
+    ]);
     expect(batches[0]).toEqual({ received: 2, failed: 2, error: boom });
     // Nothing from the failed batch was deleted; the redelivered records were.
     expect(deletedHandles.sort()).toEqual(receiptHandles(events.slice(1)));
@@ -292,10 +336,18 @@ describe('createQueuePoller', () => {
     const { batches } = poll(handler);
     await waitForRedelivery(events, batches);
 
-    expect(counts(events.slice(0, 1))).toEqual([['first', '1'], ['second', '1']]);
-    expect(counts(events.slice(1))).toEqual([['first', '2'], ['second', '2']]);
+    expect(counts(events.slice(0, 1))).toEqual([
+      ['first', '1'],
+      ['second', '1'],
+    ]);
+    expect(counts(events.slice(1))).toEqual([
+      ['first', '2'],
+      ['second', '2'],
+    ]);
     expect(batches[0]).toMatchObject({ received: 2, failed: 2, error: expect.any(Error) });
-    expect(String((batches[0]!.error as Error).message)).toMatch(/^Invalid batch response: .*itemIdentifier|not a messageId/);
+    expect(String((batches[0]!.error as Error).message)).toMatch(
+      /^Invalid batch response: .*itemIdentifier|not a messageId/,
+    );
     expect(deletedHandles.sort()).toEqual(receiptHandles(events.slice(1)));
   });
 
@@ -313,7 +365,9 @@ describe('createQueuePoller', () => {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: emulator.dlqUrl, MessageSystemAttributeNames: ['MessageGroupId'] }),
     );
-    expect(Messages.map((m) => [m.MessageId, m.Body, m.Attributes?.MessageGroupId])).toEqual([[sent.MessageId, 'poison', 'g1']]);
+    expect(Messages.map((m) => [m.MessageId, m.Body, m.Attributes?.MessageGroupId])).toEqual([
+      [sent.MessageId, 'poison', 'g1'],
+    ]);
     expect(deletedHandles).toEqual([]);
   });
 
@@ -352,9 +406,19 @@ describe('createQueuePoller', () => {
     await emptyAtStart;
 
     // Two per group: fauxqs needs two receives at least, so a single empty receive is not enough.
-    for (const [body, group] of [['a-1', 'a'], ['b-1', 'b'], ['a-2', 'a'], ['b-2', 'b']] as const) await send(body, group);
+    for (const [body, group] of [
+      ['a-1', 'a'],
+      ['b-1', 'b'],
+      ['a-2', 'a'],
+      ['b-2', 'b'],
+    ] as const)
+      await send(body, group);
     await poller.drained();
-    expect(records().map((record) => record.body).sort()).toEqual(['a-1', 'a-2', 'b-1', 'b-2']);
+    expect(
+      records()
+        .map((record) => record.body)
+        .sort(),
+    ).toEqual(['a-1', 'a-2', 'b-1', 'b-2']);
     expect(await queueCounts()).toEqual({ visible: 0, inFlight: 0 });
 
     // A drained() pending when the poller stops is rejected rather than left hanging.

@@ -59,7 +59,9 @@ describe('startSqsEmulator', () => {
     // No endpoint: the SDK sends to the queue URL's own host, as it does with real SQS URLs.
     const plain = new SQSClient({ region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
     try {
-      await plain.send(new SendMessageCommand({ QueueUrl: emulator.queueUrl, MessageBody: 'via url', MessageGroupId: 'g' }));
+      await plain.send(
+        new SendMessageCommand({ QueueUrl: emulator.queueUrl, MessageBody: 'via url', MessageGroupId: 'g' }),
+      );
     } finally {
       plain.destroy();
     }

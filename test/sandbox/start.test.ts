@@ -17,7 +17,12 @@ import { dynamoDbLocalPids, isAlive, waitFor } from '../support/processes';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 async function freePorts() {
-  return { api: await findFreePort(), sqs: await findFreePort(), dynamo: await findFreePort(), simulator: await findFreePort() };
+  return {
+    api: await findFreePort(),
+    sqs: await findFreePort(),
+    dynamo: await findFreePort(),
+    simulator: await findFreePort(),
+  };
 }
 
 const portEnv = (ports: Awaited<ReturnType<typeof freePorts>>) => ({
@@ -64,47 +69,90 @@ afterEach(async () => {
  * SDK reaches the simulator exactly once, lands in the group's history and reaches DELIVERED.
  */
 async function sendThroughTheQueueAsAUserWould(ports: Awaited<ReturnType<typeof freePorts>>, api: string) {
-  const sqs = new SQSClient({ endpoint: `http://127.0.0.1:${ports.sqs}`, region: 'us-east-1', credentials: { accessKeyId: 'any', secretAccessKey: 'any' } });
+  const sqs = new SQSClient({
+    endpoint: `http://127.0.0.1:${ports.sqs}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'any', secretAccessKey: 'any' },
+  });
   try {
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: SANDBOX_QUEUE_NAME }));
-    const command = { type: 'send_group_message', command_id: 'done-means-1', numbers: ['+15551230001', '+15551230002'], content: 'Hello group' };
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageGroupId: 'done-means', MessageBody: JSON.stringify(command) }));
+    const command = {
+      type: 'send_group_message',
+      command_id: 'done-means-1',
+      numbers: ['+15551230001', '+15551230002'],
+      content: 'Hello group',
+    };
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl, MessageGroupId: 'done-means', MessageBody: JSON.stringify(command) }),
+    );
   } finally {
     sqs.destroy();
   }
   let state: { state?: string; group_id?: string; message_handle?: string } = {};
-  await waitFor(async () => {
-    state = await (await fetch(`${api}/commands/done-means-1`)).json() as typeof state;
-    return state.state === 'sent';
-  }, 15_000, 'the command to be sent');
-  const { requests } = await (await fetch(`http://127.0.0.1:${ports.simulator}/__simulator/requests`)).json() as { requests: Array<{ path: string; body: Record<string, unknown> }> };
+  await waitFor(
+    async () => {
+      state = (await (await fetch(`${api}/commands/done-means-1`)).json()) as typeof state;
+      return state.state === 'sent';
+    },
+    15_000,
+    'the command to be sent',
+  );
+  const { requests } = (await (await fetch(`http://127.0.0.1:${ports.simulator}/__simulator/requests`)).json()) as {
+    requests: Array<{ path: string; body: Record<string, unknown> }>;
+  };
   const sends = requests.filter((r) => r.path === '/api/send-group-message');
   expect(sends).toHaveLength(1);
-  expect(sends[0]!.body).toMatchObject({ numbers: ['+15551230001', '+15551230002'], content: 'Hello group', from_number: DEFAULT_SANDBOX_CONFIG.fromNumber });
+  expect(sends[0]!.body).toMatchObject({
+    numbers: ['+15551230001', '+15551230002'],
+    content: 'Hello group',
+    from_number: DEFAULT_SANDBOX_CONFIG.fromNumber,
+  });
   let messages: Array<{ message_handle: string; status: string; content: string }> = [];
-  await waitFor(async () => {
-    messages = ((await (await fetch(`${api}/groups/${state.group_id}/messages`)).json()) as { messages: typeof messages }).messages;
-    return messages[0]?.status === 'DELIVERED';
-  }, 10_000, 'the message to reach DELIVERED');
-  expect(messages).toEqual([expect.objectContaining({ message_handle: state.message_handle, content: 'Hello group', direction: 'outbound' })]);
+  await waitFor(
+    async () => {
+      messages = (
+        (await (await fetch(`${api}/groups/${state.group_id}/messages`)).json()) as { messages: typeof messages }
+      ).messages;
+      return messages[0]?.status === 'DELIVERED';
+    },
+    10_000,
+    'the message to reach DELIVERED',
+  );
+  expect(messages).toEqual([
+    expect.objectContaining({ message_handle: state.message_handle, content: 'Hello group', direction: 'outbound' }),
+  ]);
 }
 
 describe('npm start (bin/sandbox.ts)', () => {
   it('prints the banner, serves the API, sends a queued command, and stops with its Java child on SIGTERM (exit 0)', async () => {
     const ports = await freePorts();
     const cli = runSandboxCli(portEnv(ports));
-    await waitFor(() => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null, 30_000, 'the banner');
+    await waitFor(
+      () => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null,
+      30_000,
+      'the banner',
+    );
     const banner = cli.output();
     const api = `http://127.0.0.1:${ports.api}`;
     expect(banner).toContain('Sendblue groups sandbox is ready.');
-    for (const url of [`${api}/health`, `${api}/webhooks/receive`, `${api}/webhooks/status`, `http://127.0.0.1:${ports.dynamo}`]) {
+    for (const url of [
+      `${api}/health`,
+      `${api}/webhooks/receive`,
+      `${api}/webhooks/status`,
+      `http://127.0.0.1:${ports.dynamo}`,
+    ]) {
       expect(banner).toContain(url);
     }
     expect(banner).toContain('table sendblue-groups');
     expect(banner).toContain(`sb-signing-secret: ${DEFAULT_SANDBOX_CONFIG.webhookSecret}`);
     expect(banner).toContain(`curl -s ${api}/groups/sandbox-group-1/messages`);
-    for (const text of [`http://127.0.0.1:${ports.sqs}`, SANDBOX_QUEUE_NAME, `http://127.0.0.1:${ports.simulator}  (built-in simulator)`,
-      `Events            ${api}/__sandbox/events`, 'Media copies      bucket sendblue-groups-media']) {
+    for (const text of [
+      `http://127.0.0.1:${ports.sqs}`,
+      SANDBOX_QUEUE_NAME,
+      `http://127.0.0.1:${ports.simulator}  (built-in simulator)`,
+      `Events            ${api}/__sandbox/events`,
+      'Media copies      bucket sendblue-groups-media',
+    ]) {
       expect(banner).toContain(text);
     }
 
@@ -129,7 +177,11 @@ describe('npm start (bin/sandbox.ts)', () => {
   it('stops everything when `npm start` itself receives SIGTERM (npm does not pass it on)', async () => {
     const ports = await freePorts();
     const cli = runSandboxCli(portEnv(ports), true);
-    await waitFor(() => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null, 30_000, 'the banner');
+    await waitFor(
+      () => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null,
+      30_000,
+      'the banner',
+    );
     const javaPids = dynamoDbLocalPids(ports.dynamo);
     expect(javaPids).toHaveLength(1);
     cli.child.kill('SIGTERM');
@@ -142,8 +194,14 @@ describe('npm start (bin/sandbox.ts)', () => {
   it('says in one plain line that DynamoDB Local stopped, and exits 1 (it does not limp on answering 503s)', async () => {
     const ports = await freePorts();
     const cli = runSandboxCli(portEnv(ports));
-    await waitFor(() => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null, 30_000, 'the banner');
-    expect(cli.output()).toContain(`http://127.0.0.1:${ports.dynamo}  (table sendblue-groups, region us-east-1, any credentials; 127.0.0.1 only)`);
+    await waitFor(
+      () => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null,
+      30_000,
+      'the banner',
+    );
+    expect(cli.output()).toContain(
+      `http://127.0.0.1:${ports.dynamo}  (table sendblue-groups, region us-east-1, any credentials; 127.0.0.1 only)`,
+    );
     const [javaPid] = dynamoDbLocalPids(ports.dynamo);
     process.kill(javaPid!, 'SIGKILL');
     expect(await cli.exited).toBe(1);
@@ -168,7 +226,9 @@ describe('npm start (bin/sandbox.ts)', () => {
   it('exits 1 and lists the problem for an invalid configuration', async () => {
     const cli = runSandboxCli({ SANDBOX_PORT: 'abc' });
     expect(await cli.exited).toBe(1);
-    expect(cli.output()).toContain('Invalid sandbox configuration:\n  - SANDBOX_PORT must be a port number from 1 to 65535 (got "abc")');
+    expect(cli.output()).toContain(
+      'Invalid sandbox configuration:\n  - SANDBOX_PORT must be a port number from 1 to 65535 (got "abc")',
+    );
   });
 });
 
@@ -177,7 +237,13 @@ describe('startSandbox', () => {
     const ports = await freePorts();
     const fatal: string[] = [];
     const sandbox = await startSandbox(
-      { ...DEFAULT_SANDBOX_CONFIG, port: ports.api, dynamoDbPort: ports.dynamo, sqsPort: ports.sqs, simulatorPort: ports.simulator },
+      {
+        ...DEFAULT_SANDBOX_CONFIG,
+        port: ports.api,
+        dynamoDbPort: ports.dynamo,
+        sqsPort: ports.sqs,
+        simulatorPort: ports.simulator,
+      },
       { loggerFor: () => silentLogger, onFatal: (message) => fatal.push(message) },
     );
     try {
@@ -202,7 +268,13 @@ describe('startSandbox', () => {
     try {
       await expect(
         startSandbox(
-          { ...DEFAULT_SANDBOX_CONFIG, port: ports.api, dynamoDbPort: ports.dynamo, sqsPort: ports.sqs, simulatorPort: ports.simulator },
+          {
+            ...DEFAULT_SANDBOX_CONFIG,
+            port: ports.api,
+            dynamoDbPort: ports.dynamo,
+            sqsPort: ports.sqs,
+            simulatorPort: ports.simulator,
+          },
           { loggerFor: () => silentLogger },
         ),
       ).rejects.toThrow(`Port ${ports.api} on 127.0.0.1 is already in use`);

@@ -44,15 +44,29 @@ async function tableWithStream() {
   const table = await createTestTable('stream');
   tables.push(table);
   const admin = new DynamoDBClient(testDynamoDbConfig());
-  const streamArn = (await admin.send(new DescribeTableCommand({ TableName: table.tableName }))).Table!.LatestStreamArn!;
+  const streamArn = (await admin.send(new DescribeTableCommand({ TableName: table.tableName }))).Table!
+    .LatestStreamArn!;
   admin.destroy();
   const put = (pk: string, extra: Record<string, unknown> = {}) =>
     table.documentClient.send(new PutCommand({ TableName: table.tableName, Item: { PK: pk, SK: 'X', ...extra } }));
   return { ...table, streamArn, put };
 }
 
-function poll(streamArn: string, handler: StreamBatchHandler, options: Partial<Parameters<typeof createStreamPoller>[0]> = {}) {
-  const poller = createStreamPoller({ streams, streamArn, handler, name: 'test', pollIntervalMs: 20, retryDelayMs: 5, logger: silentLogger, ...options });
+function poll(
+  streamArn: string,
+  handler: StreamBatchHandler,
+  options: Partial<Parameters<typeof createStreamPoller>[0]> = {},
+) {
+  const poller = createStreamPoller({
+    streams,
+    streamArn,
+    handler,
+    name: 'test',
+    pollIntervalMs: 20,
+    retryDelayMs: 5,
+    logger: silentLogger,
+    ...options,
+  });
   poller.start();
   pollers.push(poller);
   return poller;
@@ -71,16 +85,27 @@ describe('stream poller (Lambda event source mapping for DynamoDB Streams)', () 
     for (let i = 0; i < 25; i += 1) await t.put(`K${String(i).padStart(2, '0')}`, { n: i });
     const seen: string[] = [];
     let sample: DynamoDBStreamEvent['Records'][number] | undefined;
-    const poller = poll(t.streamArn, async (batch) => {
-      seen.push(...keysOf(batch));
-      sample ??= batch.Records[0];
-      return { batchItemFailures: [] };
-    }, { batchSize: 10 });
+    const poller = poll(
+      t.streamArn,
+      async (batch) => {
+        seen.push(...keysOf(batch));
+        sample ??= batch.Records[0];
+        return { batchItemFailures: [] };
+      },
+      { batchSize: 10 },
+    );
     await poller.caughtUp();
     expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `K${String(i).padStart(2, '0')}`));
     expect(sample).toMatchObject({
-      eventName: 'INSERT', eventSource: 'aws:dynamodb', awsRegion: SANDBOX_REGION, eventSourceARN: t.streamArn,
-      dynamodb: { Keys: { PK: { S: 'K00' }, SK: { S: 'X' } }, NewImage: { n: { N: '0' } }, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      eventName: 'INSERT',
+      eventSource: 'aws:dynamodb',
+      awsRegion: SANDBOX_REGION,
+      eventSourceARN: t.streamArn,
+      dynamodb: {
+        Keys: { PK: { S: 'K00' }, SK: { S: 'X' } },
+        NewImage: { n: { N: '0' } },
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
     });
     expect(typeof sample!.dynamodb!.ApproximateCreationDateTime).toBe('number');
     // Later changes come through too (the poller keeps reading the open shard).
@@ -104,7 +129,10 @@ describe('stream poller (Lambda event source mapping for DynamoDB Streams)', () 
       return { batchItemFailures: [] };
     });
     await poller.caughtUp();
-    expect(calls).toEqual([['A', 'B', 'C', 'D'], ['C', 'D']]);
+    expect(calls).toEqual([
+      ['A', 'B', 'C', 'D'],
+      ['C', 'D'],
+    ]);
     expect(poller.failures).toEqual([]);
   });
 
@@ -113,19 +141,38 @@ describe('stream poller (Lambda event source mapping for DynamoDB Streams)', () 
     for (const key of ['A', 'B', 'POISON', 'C']) await t.put(key);
     const calls: string[][] = [];
     const given: unknown[] = [];
-    const poller = poll(t.streamArn, async (batch) => {
-      calls.push(keysOf(batch));
-      if (keysOf(batch).includes('POISON')) throw new Error('cannot handle POISON');
-      return { batchItemFailures: [] };
-    }, { retryAttempts: 2, onFailure: (failure) => given.push(failure) });
+    const poller = poll(
+      t.streamArn,
+      async (batch) => {
+        calls.push(keysOf(batch));
+        if (keysOf(batch).includes('POISON')) throw new Error('cannot handle POISON');
+        return { batchItemFailures: [] };
+      },
+      { retryAttempts: 2, onFailure: (failure) => given.push(failure) },
+    );
     await poller.caughtUp();
     // [A,B,POISON,C] fails -> halved: [A,B] done -> [POISON,C] fails -> halved: [POISON] fails, is retried twice,
     // then given up -> [C]. Splitting uses no retry.
-    expect(calls).toEqual([['A', 'B', 'POISON', 'C'], ['A', 'B'], ['POISON', 'C'], ['POISON'], ['POISON'], ['POISON'], ['C']]);
-    expect(given).toEqual([expect.objectContaining({
-      consumer: 'test', batchSize: 1, attempts: 3, reason: 'the handler threw: cannot handle POISON', shardId: expect.any(String),
-      startSequenceNumber: expect.any(String), endSequenceNumber: expect.any(String),
-    })]);
+    expect(calls).toEqual([
+      ['A', 'B', 'POISON', 'C'],
+      ['A', 'B'],
+      ['POISON', 'C'],
+      ['POISON'],
+      ['POISON'],
+      ['POISON'],
+      ['C'],
+    ]);
+    expect(given).toEqual([
+      expect.objectContaining({
+        consumer: 'test',
+        batchSize: 1,
+        attempts: 3,
+        reason: 'the handler threw: cannot handle POISON',
+        shardId: expect.any(String),
+        startSequenceNumber: expect.any(String),
+        endSequenceNumber: expect.any(String),
+      }),
+    ]);
     expect(poller.failures).toEqual(given);
   });
 
@@ -133,10 +180,14 @@ describe('stream poller (Lambda event source mapping for DynamoDB Streams)', () 
     const t = await tableWithStream();
     await t.put('A');
     let calls = 0;
-    const poller = poll(t.streamArn, async () => {
-      calls += 1;
-      return { batchItemFailures: [{ itemIdentifier: 'not-a-sequence-number' }] };
-    }, { retryAttempts: 1 });
+    const poller = poll(
+      t.streamArn,
+      async () => {
+        calls += 1;
+        return { batchItemFailures: [{ itemIdentifier: 'not-a-sequence-number' }] };
+      },
+      { retryAttempts: 1 },
+    );
     await poller.caughtUp();
     expect(calls).toBe(2);
     expect(poller.failures[0]?.reason).toMatch(/not in the batch/);
@@ -147,10 +198,14 @@ describe('stream poller (Lambda event source mapping for DynamoDB Streams)', () 
     await t.store.putInboundMessage(event(inboundPayload({ group_id: 'g-filter' })));
     await t.put('LINE#+15550000000', { tat: 1 });
     const seen: string[] = [];
-    const poller = poll(t.streamArn, async (batch) => {
-      seen.push(...keysOf(batch));
-      return { batchItemFailures: [] };
-    }, { filters: EVENTS_STREAM_FILTERS });
+    const poller = poll(
+      t.streamArn,
+      async (batch) => {
+        seen.push(...keysOf(batch));
+        return { batchItemFailures: [] };
+      },
+      { filters: EVENTS_STREAM_FILTERS },
+    );
     await poller.caughtUp();
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatch(/^MSG#in-/);
@@ -161,7 +216,9 @@ describe('the events handler on the real stream', () => {
   it('publishes one event per change; a duplicate write publishes nothing', async () => {
     const t = await tableWithStream();
     const feed = createEventFeed();
-    const poller = poll(t.streamArn, createEventsHandler({ publisher: feed.publisher, logger: silentLogger }), { filters: EVENTS_STREAM_FILTERS });
+    const poller = poll(t.streamArn, createEventsHandler({ publisher: feed.publisher, logger: silentLogger }), {
+      filters: EVENTS_STREAM_FILTERS,
+    });
     const message = event(inboundPayload({ group_id: 'g-once' }));
     expect(await t.store.putInboundMessage(message)).toBe('stored');
     expect(await t.store.putInboundMessage(message)).toBe('duplicate');
@@ -189,8 +246,11 @@ describe('the events handler on the real stream', () => {
       },
     };
     // Written first, so that the three arrive in one batch.
-    for (const handle of ['m-1', 'm-2', 'm-3']) await t.store.putInboundMessage(event(inboundPayload({ message_handle: handle, group_id: 'g-flaky' })));
-    const poller = poll(t.streamArn, createEventsHandler({ publisher: flaky, logger: silentLogger }), { filters: EVENTS_STREAM_FILTERS });
+    for (const handle of ['m-1', 'm-2', 'm-3'])
+      await t.store.putInboundMessage(event(inboundPayload({ message_handle: handle, group_id: 'g-flaky' })));
+    const poller = poll(t.streamArn, createEventsHandler({ publisher: flaky, logger: silentLogger }), {
+      filters: EVENTS_STREAM_FILTERS,
+    });
     await poller.caughtUp();
     const handles = published.map((e) => e.detail.message_handle);
     // m-1 once; m-2 once it was taken; m-3 again with the retried batch (at least once), same event_id.
@@ -203,7 +263,9 @@ describe('the events handler on the real stream', () => {
   it('a record it does not understand is skipped, not retried (it would block its shard)', async () => {
     const feed = createEventFeed();
     const handler = createEventsHandler({ publisher: feed.publisher, logger: silentLogger });
-    expect(await handler({ Records: [{ eventID: 'x', dynamodb: {} }] } as DynamoDBStreamEvent)).toEqual({ batchItemFailures: [] });
+    expect(await handler({ Records: [{ eventID: 'x', dynamodb: {} }] } as DynamoDBStreamEvent)).toEqual({
+      batchItemFailures: [],
+    });
     expect(feed.list()).toEqual([]);
   });
 });
@@ -216,14 +278,21 @@ describe('the media handler on the real stream (S3 stand-in, media over local HT
   let failNext = 0;
   beforeAll(async () => {
     emulator = await startSqsEmulator({ port: await findFreePort() });
-    s3 = new S3Client({ endpoint: emulator.endpoint, forcePathStyle: true, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
+    s3 = new S3Client({
+      endpoint: emulator.endpoint,
+      forcePathStyle: true,
+      region: SANDBOX_REGION,
+      credentials: SANDBOX_CREDENTIALS,
+    });
     await s3.send(new CreateBucketCommand({ Bucket: 'media-test' }));
     origin = createServer((req, res) => {
       if (failNext > 0) {
         failNext -= 1;
         return void res.writeHead(503).end();
       }
-      res.writeHead(req.url === '/gone.png' ? 404 : 200, { 'content-type': 'image/png' }).end(Buffer.from(`bytes of ${req.url}`));
+      res
+        .writeHead(req.url === '/gone.png' ? 404 : 200, { 'content-type': 'image/png' })
+        .end(Buffer.from(`bytes of ${req.url}`));
     });
     await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
     originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
@@ -234,12 +303,13 @@ describe('the media handler on the real stream (S3 stand-in, media over local HT
     await new Promise<void>((resolve) => origin.close(() => resolve()));
   });
 
-  const media = (t: TestTable, bucket = 'media-test') => createMediaHandler({
-    fetchMedia: createMediaFetcher({ maxBytes: 1024, timeoutMs: 2_000, allowLoopbackHttp: true }),
-    store: createS3MediaStore({ client: s3, bucket }),
-    table: t.store,
-    logger: silentLogger,
-  });
+  const media = (t: TestTable, bucket = 'media-test') =>
+    createMediaHandler({
+      fetchMedia: createMediaFetcher({ maxBytes: 1024, timeoutMs: 2_000, allowLoopbackHttp: true }),
+      store: createS3MediaStore({ client: s3, bucket }),
+      table: t.store,
+      logger: silentLogger,
+    });
 
   it('copies the media of a new inbound message, records it on the message, and refuses a missing file for good', async () => {
     const t = await tableWithStream();
@@ -251,11 +321,19 @@ describe('the media handler on the real stream (S3 stand-in, media over local HT
     await poller.caughtUp();
     const stored = await t.store.getMessageWithHistory(withMedia.messageHandle);
     expect(stored?.message.media_archive).toEqual({
-      key: `media/g-media/${withMedia.messageHandle}/pic.png`, content_type: 'image/png', bytes: 'bytes of /pic.png'.length, archived_at: expect.any(String),
+      key: `media/g-media/${withMedia.messageHandle}/pic.png`,
+      content_type: 'image/png',
+      bytes: 'bytes of /pic.png'.length,
+      archived_at: expect.any(String),
     });
-    const object = await s3.send(new GetObjectCommand({ Bucket: 'media-test', Key: `media/g-media/${withMedia.messageHandle}/pic.png` }));
+    const object = await s3.send(
+      new GetObjectCommand({ Bucket: 'media-test', Key: `media/g-media/${withMedia.messageHandle}/pic.png` }),
+    );
     expect(await object.Body!.transformToString()).toBe('bytes of /pic.png');
-    expect((await t.store.getMessageWithHistory(gone.messageHandle))?.message.media_archive).toEqual({ error: 'the media origin answered 404', failed_at: expect.any(String) });
+    expect((await t.store.getMessageWithHistory(gone.messageHandle))?.message.media_archive).toEqual({
+      error: 'the media origin answered 404',
+      failed_at: expect.any(String),
+    });
     expect(poller.failures).toEqual([]);
   });
 
@@ -266,7 +344,9 @@ describe('the media handler on the real stream (S3 stand-in, media over local HT
     const message = event(inboundPayload({ group_id: 'g-retry', media_url: `${originUrl}/later.png` }));
     await t.store.putInboundMessage(message);
     await poller.caughtUp();
-    expect((await t.store.getMessageWithHistory(message.messageHandle))?.message.media_archive).toMatchObject({ bytes: 'bytes of /later.png'.length });
+    expect((await t.store.getMessageWithHistory(message.messageHandle))?.message.media_archive).toMatchObject({
+      bytes: 'bytes of /later.png'.length,
+    });
 
     // A bucket that does not exist: every retry fails, the batch is given up, the message has no record.
     await poller.stop();

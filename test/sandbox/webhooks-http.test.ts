@@ -17,7 +17,13 @@ let api: string;
 
 beforeAll(async () => {
   sandbox = await startSandbox(
-    { ...DEFAULT_SANDBOX_CONFIG, port: await findFreePort(), dynamoDbPort: await findFreePort(), sqsPort: await findFreePort(), simulatorPort: await findFreePort() },
+    {
+      ...DEFAULT_SANDBOX_CONFIG,
+      port: await findFreePort(),
+      dynamoDbPort: await findFreePort(),
+      sqsPort: await findFreePort(),
+      simulatorPort: await findFreePort(),
+    },
     { loggerFor: () => silentLogger },
   );
   api = sandbox.urls.api;
@@ -25,7 +31,11 @@ beforeAll(async () => {
 afterAll(() => sandbox?.stop());
 
 async function post(path: string, body: string, headers: Record<string, string> = { 'sb-signing-secret': SECRET }) {
-  const response = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const response = await fetch(`${api}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   return { status: response.status, body: (await response.json()) as any };
 }
 async function get(path: string) {
@@ -42,9 +52,14 @@ describe('sandbox HTTP: webhooks', () => {
   it('stores a signed group receive webhook and shows it in the group', async () => {
     const groupId = newGroup();
     const payload = inboundPayload({ group_id: groupId });
-    expect(await post('/webhooks/receive', JSON.stringify(payload))).toMatchObject({ status: 200, body: { ok: true, result: 'stored' } });
+    expect(await post('/webhooks/receive', JSON.stringify(payload))).toMatchObject({
+      status: 200,
+      body: { ok: true, result: 'stored' },
+    });
     const messages = await get(`/groups/${groupId}/messages`);
-    expect(messages.body.messages).toMatchObject([{ message_handle: payload.message_handle, content: payload.content, direction: 'inbound' }]);
+    expect(messages.body.messages).toMatchObject([
+      { message_handle: payload.message_handle, content: payload.content, direction: 'inbound' },
+    ]);
     const group = await get(`/groups/${groupId}`);
     expect(group.body).toMatchObject({ group_id: groupId, name: 'Ops on-call', last_message_at: payload.date_sent });
     expect(group.body.members).toHaveLength(3);
@@ -87,13 +102,25 @@ describe('sandbox HTTP: webhooks', () => {
   it('keeps the highest status for out-of-order callbacks sent with the URL token', async () => {
     const handle = `out-${randomUUID()}`;
     const token = statusCallbackToken(SECRET);
-    for (const [status, at] of [['DELIVERED', '17:05:04'], ['SENT', '17:05:03'], ['QUEUED', '17:05:02']]) {
-      const answer = await post(`/webhooks/status?token=${token}`, JSON.stringify(statusPayload({ message_handle: handle, status, date_updated: `2026-11-20T${at}.000Z` })), {});
+    for (const [status, at] of [
+      ['DELIVERED', '17:05:04'],
+      ['SENT', '17:05:03'],
+      ['QUEUED', '17:05:02'],
+    ]) {
+      const answer = await post(
+        `/webhooks/status?token=${token}`,
+        JSON.stringify(statusPayload({ message_handle: handle, status, date_updated: `2026-11-20T${at}.000Z` })),
+        {},
+      );
       expect(answer.status).toBe(200);
     }
     const message = await get(`/messages/${handle}`);
     expect(message.body.status).toBe('DELIVERED');
-    expect(message.body.status_history.map((h: { status: string }) => h.status)).toEqual(['QUEUED', 'SENT', 'DELIVERED']);
+    expect(message.body.status_history.map((h: { status: string }) => h.status)).toEqual([
+      'QUEUED',
+      'SENT',
+      'DELIVERED',
+    ]);
   });
 
   it('walks a conversation page by page over HTTP', async () => {

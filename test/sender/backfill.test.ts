@@ -28,10 +28,14 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver();
   h = await startHarness({
     simulator: { replyEvery: 2, replyDelayMs: 5 },
-    onDocumentClient: (client) => client.middlewareStack.add((next, context) => async (args) => {
-      requests.push(String(context.commandName));
-      return next(args);
-    }, { step: 'initialize', name: 'countRequests' }),
+    onDocumentClient: (client) =>
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          requests.push(String(context.commandName));
+          return next(args);
+        },
+        { step: 'initialize', name: 'countRequests' },
+      ),
   });
 });
 afterAll(async () => {
@@ -51,8 +55,10 @@ async function backfillNow(): Promise<BackfillReport> {
 
 const postWebhook = (route: 'receive' | 'status', payload: unknown) =>
   fetch(`${h.sandbox.urls.api}/webhooks/${route}`, {
-    method: 'POST', headers: { 'content-type': 'application/json', [SIGNING_HEADER]: SECRET }, body: JSON.stringify(payload),
-  }).then(async (response) => ({ status: response.status, body: await response.json() as Record<string, unknown> }));
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [SIGNING_HEADER]: SECRET },
+    body: JSON.stringify(payload),
+  }).then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }));
 
 /** What our read API holds for a simulator message: GET /messages/{handle}, or undefined on 404. */
 async function stored(message: SimMessage): Promise<Record<string, any> | undefined> {
@@ -65,7 +71,9 @@ async function timeline(groupId: string): Promise<string[]> {
   const handles: string[] = [];
   let cursor: string | null = null;
   do {
-    const page: { status: number; body: any } = await h.get(`/groups/${encodeURIComponent(groupId)}/messages?order=asc&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: { status: number; body: any } = await h.get(
+      `/groups/${encodeURIComponent(groupId)}/messages?order=asc&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     expect(page.status).toBe(200);
     handles.push(...page.body.messages.map((m: { message_handle: string }) => m.message_handle));
     cursor = page.body.next_cursor;
@@ -79,11 +87,16 @@ describe('webhooks lost at random are recovered by backfill', () => {
     h.sim.dropWebhooks({ rate: 0.4, seed: 20261201 });
     const ids: string[] = [];
     for (let round = 0; round < 5; round += 1) {
-      await Promise.all(groups.map(async (numbers, g) => {
-        const id = `bf-${uid()}`;
-        ids.push(id);
-        await h.push({ type: 'send_group_message', command_id: id, numbers, content: `round ${round} to group ${g}` }, { groupId: numbers.join(',') });
-      }));
+      await Promise.all(
+        groups.map(async (numbers, g) => {
+          const id = `bf-${uid()}`;
+          ids.push(id);
+          await h.push(
+            { type: 'send_group_message', command_id: id, numbers, content: `round ${round} to group ${g}` },
+            { groupId: numbers.join(',') },
+          );
+        }),
+      );
     }
     for (const id of ids) expect((await h.waitForCommand(id, ['sent', 'failed'], 30_000)).state).toBe('sent');
     // Members also write on their own (some of these are lost too).
@@ -104,7 +117,9 @@ describe('webhooks lost at random are recovered by backfill', () => {
     // Before: the table really misses what was dropped (the test can fail).
     const before = await Promise.all(simMessages.map(stored));
     expect(before.filter((item) => item === undefined)).toHaveLength(droppedReplies.length);
-    expect(simMessages.filter((m, i) => m.is_outbound && before[i]?.status !== 'DELIVERED')).toHaveLength(droppedFinal.length);
+    expect(simMessages.filter((m, i) => m.is_outbound && before[i]?.status !== 'DELIVERED')).toHaveLength(
+      droppedFinal.length,
+    );
 
     const lists = h.calls(LIST);
     const first = await backfillNow();
@@ -120,12 +135,19 @@ describe('webhooks lost at random are recovered by backfill', () => {
       const item = await stored(message);
       expect(item, message.message_handle).toBeDefined();
       expect(item).toMatchObject({
-        group_id: message.group_id, direction: message.is_outbound ? 'outbound' : 'inbound', status: message.status, content: message.content,
+        group_id: message.group_id,
+        direction: message.is_outbound ? 'outbound' : 'inbound',
+        status: message.status,
+        content: message.content,
       });
-      if (message.is_outbound) expect(item!.status_history.map((e: { status: string }) => e.status)).toContain('DELIVERED');
+      if (message.is_outbound)
+        expect(item!.status_history.map((e: { status: string }) => e.status)).toContain('DELIVERED');
     }
     for (const groupId of groupIds) {
-      const expected = simMessages.filter((m) => m.group_id === groupId).map((m) => m.message_handle).sort();
+      const expected = simMessages
+        .filter((m) => m.group_id === groupId)
+        .map((m) => m.message_handle)
+        .sort();
       expect((await timeline(groupId)).sort()).toEqual(expected);
       const group = await h.get(`/groups/${encodeURIComponent(groupId)}`);
       expect(group.body.members).toEqual([...h.sim.group(groupId)!.members, LINE].sort());
@@ -137,11 +159,19 @@ describe('webhooks lost at random are recovered by backfill', () => {
     // What is already there is read (one BatchGetItem for the page), never written again.
     expect(requests.filter((name) => /Put|Update|Delete|Write/.test(name))).toEqual([]);
     expect(requests.filter((name) => name === 'BatchGetItemCommand').length).toBeGreaterThanOrEqual(1);
-    expect(requests.filter((name) => name === 'BatchGetItemCommand').length).toBeLessThanOrEqual(Math.ceil((2 * simMessages.length) / 100));
+    expect(requests.filter((name) => name === 'BatchGetItemCommand').length).toBeLessThanOrEqual(
+      Math.ceil((2 * simMessages.length) / 100),
+    );
 
     // A late real webhook of what backfill stored is a duplicate (the final status, a reply).
-    expect(await postWebhook('receive', droppedReplies[0]!.payload)).toEqual({ status: 200, body: { ok: true, kind: 'message', result: 'duplicate' } });
-    expect(await postWebhook('status', droppedFinal[0]!.payload)).toEqual({ status: 200, body: { ok: true, kind: 'status', result: 'duplicate' } });
+    expect(await postWebhook('receive', droppedReplies[0]!.payload)).toEqual({
+      status: 200,
+      body: { ok: true, kind: 'message', result: 'duplicate' },
+    });
+    expect(await postWebhook('status', droppedFinal[0]!.payload)).toEqual({
+      status: 200,
+      body: { ok: true, kind: 'status', result: 'duplicate' },
+    });
     // A late SENT is kept as history and does not move the status back.
     const lateSent = dropped.find((c) => c.kind === 'status' && c.payload.status === 'SENT');
     if (lateSent) {
@@ -150,19 +180,28 @@ describe('webhooks lost at random are recovered by backfill', () => {
     }
   });
 
-  it('a command\'s own status_callback gets the recovered status once, as from a webhook', async () => {
+  it("a command's own status_callback gets the recovered status once, as from a webhook", async () => {
     const id = `relay-${uid()}`;
     h.sim.dropWebhooks({ rate: 1, seed: 1 }); // every webhook: its SENT and DELIVERED (and a reply, if one comes)
-    await h.push({ type: 'send_group_message', command_id: id, numbers: [number(101), number(102)], content: id, status_callback: `${receiver.url}/hook` });
+    await h.push({
+      type: 'send_group_message',
+      command_id: id,
+      numbers: [number(101), number(102)],
+      content: id,
+      status_callback: `${receiver.url}/hook`,
+    });
     const sent = await h.waitForCommand(id, ['sent', 'failed']);
     await h.sim.idle();
     h.sim.clearWebhookFaults();
-    expect(h.sim.callbacks.filter((c) => c.payload.message_handle === sent.message_handle).map((c) => c.dropped)).toEqual([true, true]);
+    expect(
+      h.sim.callbacks.filter((c) => c.payload.message_handle === sent.message_handle).map((c) => c.dropped),
+    ).toEqual([true, true]);
     expect((await h.get(`/messages/${sent.message_handle}`)).body.status).toBe('QUEUED');
 
     await backfillNow();
     expect((await h.get(`/messages/${sent.message_handle}`)).body.status).toBe('DELIVERED');
-    const relayed = () => receiver.received.filter((r) => (r.body as { message_handle?: string }).message_handle === sent.message_handle);
+    const relayed = () =>
+      receiver.received.filter((r) => (r.body as { message_handle?: string }).message_handle === sent.message_handle);
     expect(relayed().map((r) => (r.body as { status: string }).status)).toEqual(['DELIVERED']);
     await backfillNow();
     expect(relayed()).toHaveLength(1);
@@ -172,7 +211,10 @@ describe('webhooks lost at random are recovered by backfill', () => {
 describe('paging, budget and the list limit', () => {
   /** A fresh sandbox with small pages and no overlap, so each run's window is exact. */
   async function pagingHarness() {
-    return startHarness({ simulator: { replyEvery: 0, lineRateLimit: false }, backfill: { pageSize: 5, overlapMs: 0 } });
+    return startHarness({
+      simulator: { replyEvery: 0, lineRateLimit: false },
+      backfill: { pageSize: 5, overlapMs: 0 },
+    });
   }
 
   /** Messages stored only in the simulator (their webhooks all lost). */
@@ -193,10 +235,22 @@ describe('paging, budget and the list limit', () => {
       await lostMessages(p, 12);
       const report = await p.sandbox.backfill.runNow();
       expect(report.lines[0]).toMatchObject({ found: 12, stored: 12, alreadyThere: 0, pages: 3, stoppedBy: 'done' });
-      const newest = p.sim.messages().map((m) => m.date_updated).sort().pop();
+      const newest = p.sim
+        .messages()
+        .map((m) => m.date_updated)
+        .sort()
+        .pop();
       expect(await p.sandbox.store.getBackfillWatermark(LINE)).toBe(newest);
       const offsets = p.sim.requests.filter((r) => r.path === LIST).map((r) => r.query);
-      expect(offsets.every((q) => q.sendblue_number === LINE && q.order_by === 'updatedAt' && q.order_direction === 'asc' && q.message_type === 'group')).toBe(true);
+      expect(
+        offsets.every(
+          (q) =>
+            q.sendblue_number === LINE &&
+            q.order_by === 'updatedAt' &&
+            q.order_direction === 'asc' &&
+            q.message_type === 'group',
+        ),
+      ).toBe(true);
     } finally {
       await p.stop();
     }
@@ -210,7 +264,12 @@ describe('paging, budget and the list limit', () => {
       const cut = await p.sandbox.backfill.runNow();
       expect(cut.lines[0]).toMatchObject({ found: 5, stored: 5, pages: 1, stoppedBy: 'throttled' });
       expect(cut.sweep).toEqual({ error: 'not run: Sendblue answered 429 to the message list' });
-      const firstPage = p.sim.messages().slice(0, 5).map((m) => m.date_updated).sort().pop();
+      const firstPage = p.sim
+        .messages()
+        .slice(0, 5)
+        .map((m) => m.date_updated)
+        .sort()
+        .pop();
       expect(await p.sandbox.store.getBackfillWatermark(LINE)).toBe(firstPage);
 
       const rest = await p.sandbox.backfill.runNow();
@@ -224,7 +283,10 @@ describe('paging, budget and the list limit', () => {
   });
 
   it('the per-run page budget ends a run early; the next run continues from the watermark', async () => {
-    const p = await startHarness({ simulator: { replyEvery: 0, lineRateLimit: false }, backfill: { pageSize: 5, overlapMs: 0, maxPagesPerRun: 2 } });
+    const p = await startHarness({
+      simulator: { replyEvery: 0, lineRateLimit: false },
+      backfill: { pageSize: 5, overlapMs: 0, maxPagesPerRun: 2 },
+    });
     try {
       await lostMessages(p, 12);
       const partial = await p.sandbox.backfill.runNow();
@@ -255,7 +317,11 @@ describe('in the sandbox', () => {
       const reply = await timed.sim.memberReply(group.group_id, 'written while we were down');
       expect(timed.sim.callbacks[0]!.dropped).toBe(true);
       // The run logs what it stored once it has stored it (the message is readable a moment before).
-      await waitFor(() => timed.logs.some((line) => line.includes('"backfill stored a missed event"')), 10_000, 'the timer\'s backfill run');
+      await waitFor(
+        () => timed.logs.some((line) => line.includes('"backfill stored a missed event"')),
+        10_000,
+        "the timer's backfill run",
+      );
       expect((await timed.get(`/messages/${reply.message_handle}`)).status).toBe(200);
     } finally {
       await timed.stop();

@@ -22,15 +22,23 @@ describe('commands that can never succeed', () => {
   it.each([
     ['not JSON', '{"type": "send_group_message", ', 'the message body is not JSON'],
     ['bad numbers', { type: 'send_group_message', numbers: ['555-0101'], content: 'x' }, 'numbers must be E.164'],
-    ['leave', { type: 'modify_group', group_id: 'sb_group_x', modify_type: 'leave', number: MEMBERS[0] }, 'no endpoint to leave a group'],
+    [
+      'leave',
+      { type: 'modify_group', group_id: 'sb_group_x', modify_type: 'leave', number: MEMBERS[0] },
+      'no endpoint to leave a group',
+    ],
     ['unknown type', { type: 'delete_group', group_id: 'g' }, 'type must be'],
   ])('%s: failed with the reason, on the DLQ with it, no Sendblue call', async (_name, body, reason) => {
     const dedupId = `invalid-${uid()}`;
     const before = h.sim.requests.length;
-    await h.sqs.send(new (await import('@aws-sdk/client-sqs')).SendMessageCommand({
-      QueueUrl: h.sandbox.urls.commandQueue, MessageGroupId: 'bad', MessageDeduplicationId: dedupId,
-      MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
-    }));
+    await h.sqs.send(
+      new (await import('@aws-sdk/client-sqs')).SendMessageCommand({
+        QueueUrl: h.sandbox.urls.commandQueue,
+        MessageGroupId: 'bad',
+        MessageDeduplicationId: dedupId,
+        MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    );
     const done = await h.waitForCommand(dedupId, ['failed']);
     expect(done.error).toContain(reason);
     expect(h.sim.requests.length).toBe(before);
@@ -39,7 +47,7 @@ describe('commands that can never succeed', () => {
     expect(dead?.body).toBe(typeof body === 'string' ? body : JSON.stringify(body));
   });
 
-  it('a Sendblue 400 is failed once, with Sendblue\'s reason, and put on the DLQ', async () => {
+  it("a Sendblue 400 is failed once, with Sendblue's reason, and put on the DLQ", async () => {
     const id = `rejected-${uid()}`;
     h.sim.injectFault({ kind: '400', route: 'send' });
     const before = h.calls(SEND);
@@ -51,7 +59,7 @@ describe('commands that can never succeed', () => {
     expect((await deadLetterFor(id))?.attributes[DEAD_LETTER_ATTRIBUTES.reason]).toMatch(/HTTP 400/);
   });
 
-  it('a rule Sendblue enforces (unknown group) fails with Sendblue\'s message', async () => {
+  it("a rule Sendblue enforces (unknown group) fails with Sendblue's message", async () => {
     const id = `unknown-group-${uid()}`;
     await h.push({ type: 'send_group_message', command_id: id, group_id: 'sb_group_nobody_knows', content: 'hi' });
     const done = await h.waitForCommand(id, ['failed']);
@@ -169,7 +177,10 @@ describe('unclear outcomes are settled in Sendblue before any re-send', () => {
   it('Sendblue unreachable (connection refused) is retried without looking anything up', async () => {
     // A free port nobody listens on: the connection is refused before any request leaves.
     const closedPort = await findFreePort();
-    const unreachable = await startHarness({ config: { sendblueBaseUrl: `http://127.0.0.1:${closedPort}` }, sender: { maxAttempts: 2 } });
+    const unreachable = await startHarness({
+      config: { sendblueBaseUrl: `http://127.0.0.1:${closedPort}` },
+      sender: { maxAttempts: 2 },
+    });
     try {
       const id = `refused-${uid()}`;
       await unreachable.push({ type: 'send_group_message', command_id: id, numbers: MEMBERS, content: 'x' });
@@ -185,7 +196,10 @@ describe('a command_id whose command failed (nothing was sent for it)', () => {
   it('is taken over by a corrected command, which is sent; the failed one repeated stays failed', async () => {
     const id = `corrected-${uid()}`;
     // First use: invalid (a rule broken), so it fails without any call.
-    await h.push({ type: 'send_group_message', command_id: id, numbers: ['555-0101'], content: 'broken' }, { dedupId: `${id}-a` });
+    await h.push(
+      { type: 'send_group_message', command_id: id, numbers: ['555-0101'], content: 'broken' },
+      { dedupId: `${id}-a` },
+    );
     expect((await h.waitForCommand(id, ['failed'])).error).toMatch(/numbers must be E.164/);
     // The producer fixes it and reuses the id: it runs.
     await h.push({ type: 'send_group_message', command_id: id, numbers: MEMBERS, content: id }, { dedupId: `${id}-b` });
@@ -196,14 +210,23 @@ describe('a command_id whose command failed (nothing was sent for it)', () => {
     // A valid command refused by Sendblue, then corrected under the same id.
     const refusedId = `refused-then-fixed-${uid()}`;
     h.sim.injectFault({ kind: '400', route: 'send' });
-    await h.push({ type: 'send_group_message', command_id: refusedId, numbers: MEMBERS, content: `${refusedId} v1` }, { dedupId: `${refusedId}-a` });
+    await h.push(
+      { type: 'send_group_message', command_id: refusedId, numbers: MEMBERS, content: `${refusedId} v1` },
+      { dedupId: `${refusedId}-a` },
+    );
     await h.waitForCommand(refusedId, ['failed']);
     // The very same refused command again (not a redrive): a duplicate, ignored.
-    await h.push({ type: 'send_group_message', command_id: refusedId, numbers: MEMBERS, content: `${refusedId} v1` }, { dedupId: `${refusedId}-b` });
+    await h.push(
+      { type: 'send_group_message', command_id: refusedId, numbers: MEMBERS, content: `${refusedId} v1` },
+      { dedupId: `${refusedId}-b` },
+    );
     await h.sandbox.poller.drained();
     expect((await h.command(refusedId)).body.state).toBe('failed');
     expect(accepted(`${refusedId} v1`)).toEqual([]);
-    await h.push({ type: 'send_group_message', command_id: refusedId, numbers: MEMBERS, content: `${refusedId} v2` }, { dedupId: `${refusedId}-c` });
+    await h.push(
+      { type: 'send_group_message', command_id: refusedId, numbers: MEMBERS, content: `${refusedId} v2` },
+      { dedupId: `${refusedId}-c` },
+    );
     await h.waitForCommand(refusedId, ['sent']);
     expect(accepted(`${refusedId} v2`)).toHaveLength(1);
     expect(accepted(`${refusedId} v1`)).toEqual([]);

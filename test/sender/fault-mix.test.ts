@@ -20,13 +20,27 @@ let h: Harness;
 let storage: StorageFaults;
 beforeAll(async () => {
   h = await startHarness({
-    sender: { maxAttempts: 5, retry: { baseSeconds: 0, maxSeconds: 0 }, settleDelaySeconds: 0, sendblueTimeoutMs: 300, leaseMs: 3_000, concurrency: 3 },
-    onDocumentClient: (client) => { storage = injectStorageFaults(client, { seed: SEED, rate: 0.04 }); },
+    sender: {
+      maxAttempts: 5,
+      retry: { baseSeconds: 0, maxSeconds: 0 },
+      settleDelaySeconds: 0,
+      sendblueTimeoutMs: 300,
+      leaseMs: 3_000,
+      concurrency: 3,
+    },
+    onDocumentClient: (client) => {
+      storage = injectStorageFaults(client, { seed: SEED, rate: 0.04 });
+    },
   });
 });
 afterAll(() => h?.stop());
 
-interface Planned { id: string; command: GroupCommand; stream: number; content?: string }
+interface Planned {
+  id: string;
+  command: GroupCommand;
+  stream: number;
+  content?: string;
+}
 
 const number = (n: number) => `+1555${String(7_000_000 + n).padStart(7, '0')}`;
 
@@ -52,21 +66,58 @@ function plan(random: () => number): { planned: Planned[]; initial: Map<string, 
       if (roll < 0.4 && members.length < 20) {
         const added = number(fresh++);
         target.members.add(added);
-        planned.push({ id, stream, command: { type: 'modify_group', command_id: id, group_id: target.groupId, modify_type: 'add_recipient', number: added } });
+        planned.push({
+          id,
+          stream,
+          command: {
+            type: 'modify_group',
+            command_id: id,
+            group_id: target.groupId,
+            modify_type: 'add_recipient',
+            number: added,
+          },
+        });
       } else if (roll < 0.8 && members.length >= 4) {
         const removed = members[Math.floor(random() * members.length)]!;
         target.members.delete(removed);
-        planned.push({ id, stream, command: { type: 'modify_group', command_id: id, group_id: target.groupId, modify_type: 'remove_recipient', number: removed } });
+        planned.push({
+          id,
+          stream,
+          command: {
+            type: 'modify_group',
+            command_id: id,
+            group_id: target.groupId,
+            modify_type: 'remove_recipient',
+            number: removed,
+          },
+        });
       } else {
-        planned.push({ id, stream, command: { type: 'modify_group', command_id: id, group_id: target.groupId, modify_type: 'rename', name: `Group ${stream} v${i}` } });
+        planned.push({
+          id,
+          stream,
+          command: {
+            type: 'modify_group',
+            command_id: id,
+            group_id: target.groupId,
+            modify_type: 'rename',
+            name: `Group ${stream} v${i}`,
+          },
+        });
       }
       continue;
     }
     // Some text is emoji and right-to-left, to take the whole path too.
     const content = i % 7 === 0 ? `مرحبا 👋🏽 ${id}` : `message ${id}`;
     planned.push({
-      id, stream, content,
-      command: { type: 'send_group_message', command_id: id, content, ...(target.groupId ? { group_id: target.groupId } : { numbers: target.numbers }) },
+      id,
+      stream,
+      content,
+      command: {
+        type: 'send_group_message',
+        command_id: id,
+        content,
+        ...(target.groupId ? { group_id: target.groupId } : { numbers: target.numbers }),
+      },
     });
   }
   return { planned, initial };
@@ -91,7 +142,9 @@ describe(`randomized fault mix (seed ${SEED})`, () => {
     const random = seededRandom(SEED);
     const { planned, initial } = plan(random);
     h.sim.setFaultMix({
-      seed: SEED, rate: 0.3, routes: ['send', 'modify', 'rename', 'read'],
+      seed: SEED,
+      rate: 0.3,
+      routes: ['send', 'modify', 'rename', 'read'],
       kinds: { '500': 3, '429': 3, hang: 2, cut: 2, 'accept-then-cut': 3, 'accept-then-hang': 1, '400': 0.3 },
     });
     storage.on = true;
@@ -103,7 +156,10 @@ describe(`randomized fault mix (seed ${SEED})`, () => {
     storage.on = false;
     h.sim.clearFaults();
     const unsettled = planned.filter(({ id }) => !settled.has(id));
-    expect(unsettled.map(({ id }) => id), `seed ${SEED}: commands that never settled`).toEqual([]);
+    expect(
+      unsettled.map(({ id }) => id),
+      `seed ${SEED}: commands that never settled`,
+    ).toEqual([]);
 
     const faulted = h.sim.requests.filter((request) => request.fault).length;
     expect(faulted, 'the mix really injected faults').toBeGreaterThan(0.15 * h.sim.requests.length);
@@ -132,14 +188,23 @@ describe(`randomized fault mix (seed ${SEED})`, () => {
         expect(deadIds, `${where}: on the DLQ`).toContain(id);
       }
     }
-    expect(deadLetters.length, 'only failed commands are on the DLQ').toBe(planned.filter(({ id }) => settled.get(id)!.state === 'failed').length);
+    expect(deadLetters.length, 'only failed commands are on the DLQ').toBe(
+      planned.filter(({ id }) => settled.get(id)!.state === 'failed').length,
+    );
 
     // Order: each group's accepted sends are in the order they were queued.
     for (let stream = 0; stream < GROUPS; stream += 1) {
-      const queued = planned.filter((p) => p.stream === stream && p.content && settled.get(p.id)!.state === 'sent').map((p) => p.content);
-      const groupId = settled.get(planned.find((p) => p.stream === stream && p.content && settled.get(p.id)!.state === 'sent')?.id ?? '')?.group_id;
+      const queued = planned
+        .filter((p) => p.stream === stream && p.content && settled.get(p.id)!.state === 'sent')
+        .map((p) => p.content);
+      const groupId = settled.get(
+        planned.find((p) => p.stream === stream && p.content && settled.get(p.id)!.state === 'sent')?.id ?? '',
+      )?.group_id;
       if (!groupId) continue;
-      const accepted = sent.filter((message) => message.group_id === groupId).sort((a, b) => a.seq - b.seq).map((m) => m.content);
+      const accepted = sent
+        .filter((message) => message.group_id === groupId)
+        .sort((a, b) => a.seq - b.seq)
+        .map((m) => m.content);
       expect(accepted, `seed ${SEED}: order in group ${stream}`).toEqual(queued);
     }
 
@@ -148,7 +213,8 @@ describe(`randomized fault mix (seed ${SEED})`, () => {
       const expected = new Set(members);
       let name: string | null = null;
       for (const { id, command } of planned) {
-        if (command.type !== 'modify_group' || command.group_id !== groupId || settled.get(id)!.state !== 'sent') continue;
+        if (command.type !== 'modify_group' || command.group_id !== groupId || settled.get(id)!.state !== 'sent')
+          continue;
         if (command.modify_type === 'add_recipient') expected.add(command.number!);
         if (command.modify_type === 'remove_recipient') expected.delete(command.number!);
         if (command.modify_type === 'rename') name = command.name!;
@@ -157,7 +223,9 @@ describe(`randomized fault mix (seed ${SEED})`, () => {
       expect([...group.members].sort(), `seed ${SEED}: members of ${groupId}`).toEqual([...expected].sort());
       if (name !== null) expect(group.name, `seed ${SEED}: name of ${groupId}`).toBe(name);
     }
-    console.log(`fault mix seed ${SEED}: ${h.sim.requests.length} Sendblue calls, ${faulted} faulted; storage faults ${JSON.stringify(storage.injected)}; ` +
-      `${[...settled.values()].filter((i) => i.state === 'failed').length} failed (refused or gave up)`);
+    console.log(
+      `fault mix seed ${SEED}: ${h.sim.requests.length} Sendblue calls, ${faulted} faulted; storage faults ${JSON.stringify(storage.injected)}; ` +
+        `${[...settled.values()].filter((i) => i.state === 'failed').length} failed (refused or gave up)`,
+    );
   }, 200_000);
 });

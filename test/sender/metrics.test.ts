@@ -36,7 +36,12 @@ function counted(message: string): Record<string, Record<string, number>> {
 
 describe('sender metrics', () => {
   it('count what happened to each command, on its line (an invalid command has none), once', async () => {
-    const ids = { sent: `sent-${uid()}`, throttled: `throttled-${uid()}`, refused: `refused-${uid()}`, unclear: `unclear-${uid()}` };
+    const ids = {
+      sent: `sent-${uid()}`,
+      throttled: `throttled-${uid()}`,
+      refused: `refused-${uid()}`,
+      unclear: `unclear-${uid()}`,
+    };
     await h.push({ type: 'send_group_message', command_id: ids.sent, numbers: MEMBERS, content: ids.sent });
     await h.waitForCommand(ids.sent, ['sent']);
 
@@ -54,9 +59,14 @@ describe('sender metrics', () => {
     await h.waitForCommand(ids.unclear, ['sent']);
 
     const invalid = `invalid-${uid()}`;
-    await h.sqs.send(new SendMessageCommand({
-      QueueUrl: h.sandbox.urls.commandQueue, MessageGroupId: 'bad', MessageDeduplicationId: invalid, MessageBody: '{"type": "send_group_message", ',
-    }));
+    await h.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: h.sandbox.urls.commandQueue,
+        MessageGroupId: 'bad',
+        MessageDeduplicationId: invalid,
+        MessageBody: '{"type": "send_group_message", ',
+      }),
+    );
     await h.waitForCommand(invalid, ['failed']);
     await h.sandbox.poller.drained();
 
@@ -72,9 +82,12 @@ describe('sender metrics', () => {
 describe('webhook metrics', () => {
   it('count webhooks stored (the status callbacks too), new inbound messages on their line, and wrong secrets', async () => {
     const before = counted('webhook metrics').null?.WebhookStored ?? 0;
-    const post = (body: unknown, secret: string) => fetch(h.sandbox.urls.receiveWebhook, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'sb-signing-secret': secret }, body: JSON.stringify(body),
-    });
+    const post = (body: unknown, secret: string) =>
+      fetch(h.sandbox.urls.receiveWebhook, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'sb-signing-secret': secret },
+        body: JSON.stringify(body),
+      });
     const payload = inboundPayload({ sendblue_number: LINE });
     expect((await post(payload, DEFAULT_SANDBOX_CONFIG.webhookSecret)).status).toBe(200);
     expect((await post(payload, DEFAULT_SANDBOX_CONFIG.webhookSecret)).status).toBe(200); // a retry: stored already

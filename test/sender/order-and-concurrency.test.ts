@@ -11,14 +11,16 @@ beforeEach(() => h.sim.clearFaults());
 
 const SEND = '/api/send-group-message';
 const uid = () => Math.random().toString(36).slice(2, 10);
-const sendBodies = () => h.sim.requests.filter((r) => r.path === SEND).map((r) => (r.body as { content: string }).content);
+const sendBodies = () =>
+  h.sim.requests.filter((r) => r.path === SEND).map((r) => (r.body as { content: string }).content);
 
 describe('order within a group', () => {
-  it('runs a group\'s commands in the order they were queued', async () => {
+  it("runs a group's commands in the order they were queued", async () => {
     const group = h.sim.createGroup(MEMBERS);
     const tag = uid();
     const ids = [1, 2, 3, 4, 5].map((n) => `order-${tag}-${n}`);
-    for (const id of ids) await h.push({ type: 'send_group_message', command_id: id, group_id: group.group_id, content: id });
+    for (const id of ids)
+      await h.push({ type: 'send_group_message', command_id: id, group_id: group.group_id, content: id });
     for (const id of ids) await h.waitForCommand(id, ['sent']);
     expect(sendBodies().filter((c) => c.startsWith(`order-${tag}`))).toEqual(ids);
   });
@@ -31,16 +33,31 @@ describe('order within a group', () => {
     const afterRename = `a-send-${tag}`;
     const other = `b-send-${tag}`;
     h.sim.injectFault({ kind: '500', route: 'rename' });
-    await h.push({ type: 'modify_group', command_id: rename, group_id: groupA.group_id, modify_type: 'rename', name: 'Renamed' });
-    await h.push({ type: 'send_group_message', command_id: afterRename, group_id: groupA.group_id, content: afterRename });
+    await h.push({
+      type: 'modify_group',
+      command_id: rename,
+      group_id: groupA.group_id,
+      modify_type: 'rename',
+      name: 'Renamed',
+    });
+    await h.push({
+      type: 'send_group_message',
+      command_id: afterRename,
+      group_id: groupA.group_id,
+      content: afterRename,
+    });
     await h.push({ type: 'send_group_message', command_id: other, group_id: groupB.group_id, content: other });
     await h.waitForCommand(afterRename, ['sent']);
     await h.waitForCommand(rename, ['sent']);
-    const log = h.sim.requests.filter((r) => r.status !== 'hang')
+    const log = h.sim.requests
+      .filter((r) => r.status !== 'hang')
       .map((r) => (r.path === SEND ? (r.body as { content: string }).content : `${r.path}:${r.status}`))
       .filter((entry) => entry.includes(tag) || entry.includes(groupA.group_id));
     const renameCalls = log.filter((entry) => entry.includes('/name'));
-    expect(renameCalls).toEqual([`/api/v2/groups/${groupA.group_id}/name:500`, `/api/v2/groups/${groupA.group_id}/name:200`]);
+    expect(renameCalls).toEqual([
+      `/api/v2/groups/${groupA.group_id}/name:500`,
+      `/api/v2/groups/${groupA.group_id}/name:200`,
+    ]);
     // Group B did not wait for A's retry; A's send waited for A's rename.
     expect(log.indexOf(other)).toBeLessThan(log.indexOf(renameCalls[1]!));
     expect(log.indexOf(afterRename)).toBeGreaterThan(log.indexOf(renameCalls[1]!));
@@ -64,7 +81,9 @@ describe('concurrent and interrupted deliveries', () => {
     expect(h.calls(SEND)).toBe(before + 1);
     expect(h.sim.sentMessages().filter((m) => m.content === id)).toHaveLength(1);
     // The second delivery really ran: it met the first one's lease, or its finished result.
-    const second = h.logs.filter((line) => line.includes(id) && /command busy in another delivery|duplicate command ignored/.test(line));
+    const second = h.logs.filter(
+      (line) => line.includes(id) && /command busy in another delivery|duplicate command ignored/.test(line),
+    );
     expect(second.length).toBeGreaterThan(0);
   });
 
@@ -74,12 +93,20 @@ describe('concurrent and interrupted deliveries', () => {
     const command: GroupCommand = { type: 'send_group_message', command_id: id, group_id: group.group_id, content: id };
     // A sender that claimed the command and reached Sendblue, then died before recording anything:
     const claim = await h.sandbox.store.claimCommand({
-      commandId: id, type: command.type, fingerprint: commandFingerprint(command), groupId: group.group_id, leaseMs: -1,
+      commandId: id,
+      type: command.type,
+      fingerprint: commandFingerprint(command),
+      groupId: group.group_id,
+      leaseMs: -1,
     });
     expect(claim.claimed).toBe(true);
     const response = await fetch(`${h.sandbox.urls.sendblue}/api/send-group-message`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'sb-api-key-id': 'sandbox-key', 'sb-api-secret-key': 'sandbox-secret' },
+      headers: {
+        'content-type': 'application/json',
+        'sb-api-key-id': 'sandbox-key',
+        'sb-api-secret-key': 'sandbox-secret',
+      },
       body: JSON.stringify({ group_id: group.group_id, content: id, from_number: LINE }),
     });
     expect(response.status).toBe(200);

@@ -19,7 +19,13 @@ describe('send_group_message through the queue', () => {
   it('makes exactly one correct Sendblue request, stores the message under its group and reaches DELIVERED', async () => {
     const id = `send-${uid()}`;
     const before = h.calls(SEND);
-    await h.push({ type: 'send_group_message', command_id: id, numbers: MEMBERS, content: 'Hello group', send_style: 'confetti' });
+    await h.push({
+      type: 'send_group_message',
+      command_id: id,
+      numbers: MEMBERS,
+      content: 'Hello group',
+      send_style: 'confetti',
+    });
     const done = await h.waitForCommand(id, ['sent', 'failed', 'unknown']);
     expect(done).toMatchObject({ command_id: id, type: 'send_group_message', state: 'sent', error: null });
 
@@ -30,17 +36,29 @@ describe('send_group_message through the queue', () => {
     const callback = new URL((request.body as { status_callback: string }).status_callback);
     expect(`${callback.origin}${callback.pathname}`).toBe(h.sandbox.urls.statusWebhook);
     expect(callback.searchParams.get('token')).toBe('[redacted]'); // recorded redacted; DELIVERED below shows it worked
-    expect(request.body).toMatchObject({ numbers: MEMBERS, content: 'Hello group', send_style: 'confetti', from_number: LINE });
+    expect(request.body).toMatchObject({
+      numbers: MEMBERS,
+      content: 'Hello group',
+      send_style: 'confetti',
+      from_number: LINE,
+    });
 
     const groupId = String(done.group_id);
     const handle = String(done.message_handle);
     expect(h.sim.sentMessages().find((m) => m.message_handle === handle)?.group_id).toBe(groupId);
     await h.sim.idle();
     const history = await h.get(`/groups/${groupId}/messages`);
-    expect(history.body.messages).toEqual([expect.objectContaining({
-      message_handle: handle, group_id: groupId, direction: 'outbound', status: 'DELIVERED',
-      content: 'Hello group', from_number: LINE, send_style: 'confetti',
-    })]);
+    expect(history.body.messages).toEqual([
+      expect.objectContaining({
+        message_handle: handle,
+        group_id: groupId,
+        direction: 'outbound',
+        status: 'DELIVERED',
+        content: 'Hello group',
+        from_number: LINE,
+        send_style: 'confetti',
+      }),
+    ]);
     const detail = await h.get(`/messages/${handle}`);
     expect(detail.body.status_history.map((s: { status: string }) => s.status).sort()).toEqual(['DELIVERED', 'SENT']);
     const group = await h.get(`/groups/${groupId}`);
@@ -62,12 +80,14 @@ describe('send_group_message through the queue', () => {
     expect(group.created_at < group.last_message_at).toBe(true);
   });
 
-  it('costs 4 DynamoDB write requests per successful send (one of them the line\'s send slot)', async () => {
+  it("costs 4 DynamoDB write requests per successful send (one of them the line's send slot)", async () => {
     // Status callbacks held back, so that only the sender's own writes are counted.
     let counted: string[] = [];
     const quiet = await startHarness({
       simulator: { statusDelaysMs: { sent: 60_000, delivered: 60_000 } },
-      onDocumentClient: (client) => { counted = countRequests(client); },
+      onDocumentClient: (client) => {
+        counted = countRequests(client);
+      },
     });
     try {
       for (const [i, command] of [
@@ -89,11 +109,20 @@ describe('send_group_message through the queue', () => {
   it('sends to an existing group_id and defaults from_number to the stack line', async () => {
     const group = h.sim.createGroup(MEMBERS.slice(0, 2));
     const id = `existing-${uid()}`;
-    await h.push({ type: 'send_group_message', command_id: id, group_id: group.group_id, media_url: 'https://cdn.example.com/cat.png' });
+    await h.push({
+      type: 'send_group_message',
+      command_id: id,
+      group_id: group.group_id,
+      media_url: 'https://cdn.example.com/cat.png',
+    });
     const done = await h.waitForCommand(id, ['sent']);
     expect(done.group_id).toBe(group.group_id);
     const request = h.sim.requests.filter((r) => r.path === SEND).at(-1)!;
-    expect(request.body).toMatchObject({ group_id: group.group_id, media_url: 'https://cdn.example.com/cat.png', from_number: LINE });
+    expect(request.body).toMatchObject({
+      group_id: group.group_id,
+      media_url: 'https://cdn.example.com/cat.png',
+      from_number: LINE,
+    });
     expect((request.body as Record<string, unknown>).content).toBeUndefined();
   });
 
@@ -110,7 +139,9 @@ describe('send_group_message through the queue', () => {
     await h.sandbox.poller.drained();
     expect(h.calls(SEND)).toBe(before + 1);
     expect(h.sim.sentMessages().filter((m) => m.content === 'something else')).toEqual([]);
-    expect(h.logs.some((line) => line.includes('command refused: its command_id belongs to a different command'))).toBe(true);
+    expect(h.logs.some((line) => line.includes('command refused: its command_id belongs to a different command'))).toBe(
+      true,
+    );
     // The repeat is a plain duplicate; the different command is refused, visibly: on the DLQ with
     // the reason, and in the ledger as a refused reuse (the first command's state is untouched).
     const dead = await h.deadLetters();
@@ -118,43 +149,61 @@ describe('send_group_message through the queue', () => {
     expect(dead[0]!.attributes.failure_reason).toMatch(/already used by a different command/);
     const view = (await h.command(id)).body;
     expect(view).toMatchObject({ state: 'sent', fingerprint: commandFingerprint(command as GroupCommand) });
-    expect(view.refused_reuses).toEqual([commandFingerprint({ ...command, content: 'something else' } as GroupCommand)]);
+    expect(view.refused_reuses).toEqual([
+      commandFingerprint({ ...command, content: 'something else' } as GroupCommand),
+    ]);
   });
 
   it('resolves the group from Sendblue when the send answer lacks group_id', async () => {
     const noGroupId = await startHarness({ simulator: { omitGroupIdInSendResponse: true } });
     try {
       const id = `resolve-${uid()}`;
-      await noGroupId.push({ type: 'send_group_message', command_id: id, numbers: MEMBERS.slice(0, 2), content: 'where am I' });
+      await noGroupId.push({
+        type: 'send_group_message',
+        command_id: id,
+        numbers: MEMBERS.slice(0, 2),
+        content: 'where am I',
+      });
       const done = await noGroupId.waitForCommand(id, ['sent']);
       const simMessage = noGroupId.sim.sentMessages()[0]!;
       expect(done.group_id).toBe(simMessage.group_id);
       expect(noGroupId.calls(`/api/v2/messages/${simMessage.message_handle}`)).toBe(1);
       const history = await noGroupId.get(`/groups/${simMessage.group_id}/messages`);
-      expect(history.body.messages.map((m: { message_handle: string }) => m.message_handle)).toEqual([simMessage.message_handle]);
+      expect(history.body.messages.map((m: { message_handle: string }) => m.message_handle)).toEqual([
+        simMessage.message_handle,
+      ]);
     } finally {
       await noGroupId.stop();
     }
   });
 });
 
-describe('a command\'s own status_callback', () => {
+describe("a command's own status_callback", () => {
   let receiver: Server;
   const received: Array<Record<string, unknown>> = [];
   beforeAll(async () => {
     receiver = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => { received.push(JSON.parse(body)); res.end('ok'); });
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.end('ok');
+      });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   });
   afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
-  it('gets each status event after it is stored; Sendblue itself gets only the stack\'s URL', async () => {
+  it("gets each status event after it is stored; Sendblue itself gets only the stack's URL", async () => {
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     const id = `relay-${uid()}`;
-    await h.push({ type: 'send_group_message', command_id: id, numbers: MEMBERS.slice(1), content: 'tell me', status_callback: url });
+    await h.push({
+      type: 'send_group_message',
+      command_id: id,
+      numbers: MEMBERS.slice(1),
+      content: 'tell me',
+      status_callback: url,
+    });
     const done = await h.waitForCommand(id, ['sent']);
     await h.sim.idle();
     const deadline = Date.now() + 5_000;

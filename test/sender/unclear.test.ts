@@ -67,7 +67,9 @@ describe('an unclear send stays unclear until Sendblue has been asked successful
     const done = await h.waitForCommand(id, ['sent', 'failed'], 20_000);
     expect(done).toMatchObject({ state: 'sent', failures: 5 });
     expect(copies(id)).toHaveLength(1);
-    expect(h.sim.requests.filter((r) => r.path === SEND && (r.body as { content?: string }).content === id)).toHaveLength(5);
+    expect(
+      h.sim.requests.filter((r) => r.path === SEND && (r.body as { content?: string }).content === id),
+    ).toHaveLength(5);
     expect((await h.deadLetters()).map((letter) => letter.attributes.command_id)).not.toContain(id);
   });
 });
@@ -78,10 +80,18 @@ describe('an unclear group change', () => {
     const id = `remove-${uid()}`;
     h.sim.injectFault({ kind: 'accept-then-cut', route: 'modify' });
     h.sim.injectFault({ kind: '500', route: 'read' });
-    await h.push({ type: 'modify_group', command_id: id, group_id: group.group_id, modify_type: 'remove_recipient', number: MEMBERS[0] });
+    await h.push({
+      type: 'modify_group',
+      command_id: id,
+      group_id: group.group_id,
+      modify_type: 'remove_recipient',
+      number: MEMBERS[0],
+    });
     const done = await h.waitForCommand(id, ['sent', 'failed']);
     expect(done.state).toBe('sent');
-    expect(h.sim.requests.filter((r) => r.path === MODIFY && (r.body as { group_id?: string }).group_id === group.group_id)).toHaveLength(1);
+    expect(
+      h.sim.requests.filter((r) => r.path === MODIFY && (r.body as { group_id?: string }).group_id === group.group_id),
+    ).toHaveLength(1);
     expect(h.sim.group(group.group_id)!.members).not.toContain(MEMBERS[0]);
   });
 });
@@ -98,11 +108,19 @@ describe('the check finds the message however busy the line is', () => {
       // Before the next attempt, 520 other messages go out on the same line (another app, say):
       // ours lands behind them in the list since the first call.
       const others = busy.sim.createGroup(['+15559990001', '+15559990002']);
-      await Promise.all(Array.from({ length: 520 }, (_, i) => fetch(`${busy.sandbox.urls.sendblue}${SEND}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'sb-api-key-id': 'sandbox-key', 'sb-api-secret-key': 'sandbox-secret' },
-        body: JSON.stringify({ group_id: others.group_id, content: `other ${i}`, from_number: LINE }),
-      }).then((response) => expect(response.status).toBe(200))));
+      await Promise.all(
+        Array.from({ length: 520 }, (_, i) =>
+          fetch(`${busy.sandbox.urls.sendblue}${SEND}`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'sb-api-key-id': 'sandbox-key',
+              'sb-api-secret-key': 'sandbox-secret',
+            },
+            body: JSON.stringify({ group_id: others.group_id, content: `other ${i}`, from_number: LINE }),
+          }).then((response) => expect(response.status).toBe(200)),
+        ),
+      );
       busy.sim.injectFault({ kind: 'accept-then-cut', route: 'send' });
       const done = await busy.waitForCommand(id, ['sent', 'failed'], 20_000);
       expect(done.state).toBe('sent');
@@ -110,7 +128,9 @@ describe('the check finds the message however busy the line is', () => {
       const offsets = busy.sim.requests.filter((r) => r.path === LIST).map((r) => Number(r.query.offset));
       // Two checks (before the second call, and after it was cut), each through 6 pages of 100.
       expect(offsets).toEqual([0, 100, 200, 300, 400, 500, 0, 100, 200, 300, 400, 500]);
-      expect(busy.sim.requests.filter((r) => r.path === SEND && (r.body as { content?: string }).content === id)).toHaveLength(2);
+      expect(
+        busy.sim.requests.filter((r) => r.path === SEND && (r.body as { content?: string }).content === id),
+      ).toHaveLength(2);
     } finally {
       await busy.stop();
     }

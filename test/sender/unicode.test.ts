@@ -12,7 +12,9 @@ let producer: GroupsProducer;
 const port = (url: string) => new URL(url).port;
 beforeAll(async () => {
   h = await startHarness();
-  producer = createGroupsProducer(sandboxTarget({ SANDBOX_PORT: port(h.sandbox.urls.api), SANDBOX_SQS_PORT: port(h.sandbox.urls.sqs) }));
+  producer = createGroupsProducer(
+    sandboxTarget({ SANDBOX_PORT: port(h.sandbox.urls.api), SANDBOX_SQS_PORT: port(h.sandbox.urls.sqs) }),
+  );
 });
 afterAll(async () => {
   producer?.close();
@@ -47,12 +49,17 @@ describe('unicode through the whole path', () => {
     const id = `too-long-${Date.now()}`;
     await h.push({ type: 'send_group_message', command_id: id, numbers: MEMBERS, content });
     const done = await h.waitForCommand(id, ['failed', 'sent']);
-    expect(done).toMatchObject({ state: 'failed', error: expect.stringContaining(`content must be under ${MAX_CONTENT_CHARS} characters`) });
+    expect(done).toMatchObject({
+      state: 'failed',
+      error: expect.stringContaining(`content must be under ${MAX_CONTENT_CHARS} characters`),
+    });
     expect(h.sim.sentMessages().filter((m) => m.content === content)).toEqual([]);
   });
 
   it('a lone surrogate is not text: the client refuses it before anything is queued', async () => {
-    await expect(producer.sendGroupMessage({ numbers: MEMBERS, content: 'broken \ud83d' })).rejects.toThrow(/valid Unicode text/);
+    await expect(producer.sendGroupMessage({ numbers: MEMBERS, content: 'broken \ud83d' })).rejects.toThrow(
+      /valid Unicode text/,
+    );
   });
 });
 

@@ -40,32 +40,48 @@ afterAll(async () => {
   await receiver.stop();
 });
 
-const control = async (path: string) => (await fetch(`${sim.url}/__simulator/${path}`)).json() as Promise<Record<string, any>>;
+const control = async (path: string) =>
+  (await fetch(`${sim.url}/__simulator/${path}`)).json() as Promise<Record<string, any>>;
 
 describe('GET, POST, DELETE and PUT /api/account/webhooks', () => {
   it('lists the configured receive webhook; POST appends (the same URL twice is two registrations); DELETE removes by type and URL', async () => {
-    expect(await client.webhooks.list()).toEqual({ status: 'OK', webhooks: { receive: [{ url: `${receiver.url}/seeded`, secret: SEEDED_SECRET }] } });
+    expect(await client.webhooks.list()).toEqual({
+      status: 'OK',
+      webhooks: { receive: [{ url: `${receiver.url}/seeded`, secret: SEEDED_SECRET }] },
+    });
 
     await client.webhooks.create({ type: 'outbound', webhooks: [{ url: 'https://example.com/status', secret: 's1' }] });
     await client.webhooks.create({ type: 'outbound', webhooks: [{ url: 'https://example.com/status', secret: 's1' }] });
     await client.webhooks.create({ webhooks: ['https://other.example.net/in'] }); // no type: receive
     expect((await client.webhooks.list()).webhooks).toEqual({
       receive: [{ url: `${receiver.url}/seeded`, secret: SEEDED_SECRET }, 'https://other.example.net/in'],
-      outbound: [{ url: 'https://example.com/status', secret: 's1' }, { url: 'https://example.com/status', secret: 's1' }],
+      outbound: [
+        { url: 'https://example.com/status', secret: 's1' },
+        { url: 'https://example.com/status', secret: 's1' },
+      ],
     });
 
     // The same URL under another type stays; both registrations of it under outbound go.
     await client.webhooks.create({ type: 'receive', webhooks: ['https://example.com/status'] });
-    expect(await client.webhooks.delete({ type: 'outbound', webhooks: ['https://example.com/status'] })).toMatchObject({ status: 'OK' });
+    expect(await client.webhooks.delete({ type: 'outbound', webhooks: ['https://example.com/status'] })).toMatchObject({
+      status: 'OK',
+    });
     expect((await client.webhooks.list()).webhooks).toEqual({
-      receive: [{ url: `${receiver.url}/seeded`, secret: SEEDED_SECRET }, 'https://other.example.net/in', 'https://example.com/status'],
+      receive: [
+        { url: `${receiver.url}/seeded`, secret: SEEDED_SECRET },
+        'https://other.example.net/in',
+        'https://example.com/status',
+      ],
     });
   });
 
   it('PUT replaces every webhook of the account (which is why our code never calls it)', async () => {
     await client.webhooks.create({ type: 'outbound', webhooks: ['https://example.com/status'] });
     await client.webhooks.update({ webhooks: { typing_indicator: ['https://example.com/typing'], globalSecret: 'g' } });
-    expect((await client.webhooks.list()).webhooks).toEqual({ typing_indicator: ['https://example.com/typing'], globalSecret: 'g' });
+    expect((await client.webhooks.list()).webhooks).toEqual({
+      typing_indicator: ['https://example.com/typing'],
+      globalSecret: 'g',
+    });
   });
 
   it('refuses bad bodies with 400 and changes nothing', async () => {
@@ -91,7 +107,11 @@ describe('GET, POST, DELETE and PUT /api/account/webhooks', () => {
   });
 
   it('never shows a secret in /__simulator/requests; /__simulator/webhooks shows the registrations redacted', async () => {
-    await client.webhooks.create({ type: 'outbound', webhooks: [{ url: 'https://example.com/status', secret: OTHER_SECRET }], globalSecret: OTHER_SECRET });
+    await client.webhooks.create({
+      type: 'outbound',
+      webhooks: [{ url: 'https://example.com/status', secret: OTHER_SECRET }],
+      globalSecret: OTHER_SECRET,
+    });
     await fetch(`${sim.url}/api/account/webhooks`, {
       method: 'POST',
       headers: { 'sb-api-key-id': KEY, 'sb-api-secret-key': SECRET, 'content-type': 'application/json' },
@@ -115,15 +135,23 @@ describe('GET, POST, DELETE and PUT /api/account/webhooks', () => {
     await client.webhooks.delete({ webhooks: [`${receiver.url}/seeded`] });
     expect((await client.webhooks.list()).webhooks).toEqual({});
     sim.reset();
-    expect((await client.webhooks.list()).webhooks).toEqual({ receive: [{ url: `${receiver.url}/seeded`, secret: SEEDED_SECRET }] });
+    expect((await client.webhooks.list()).webhooks).toEqual({
+      receive: [{ url: `${receiver.url}/seeded`, secret: SEEDED_SECRET }],
+    });
   });
 });
 
 describe('deliveries to registered webhooks', () => {
   it('a member reply goes to every receive webhook, each with its own secret (or the global one, or none)', async () => {
-    await client.webhooks.create({ type: 'receive', webhooks: [{ url: `${receiver.url}/second`, secret: OTHER_SECRET }] });
+    await client.webhooks.create({
+      type: 'receive',
+      webhooks: [{ url: `${receiver.url}/second`, secret: OTHER_SECRET }],
+    });
     await client.webhooks.create({ type: 'receive', webhooks: [`${receiver.url}/plain`] });
-    await client.webhooks.create({ type: 'receive', webhooks: [{ url: `${receiver.url}/other-line`, sendblue_numbers: ['+15559999999'] }] });
+    await client.webhooks.create({
+      type: 'receive',
+      webhooks: [{ url: `${receiver.url}/other-line`, sendblue_numbers: ['+15559999999'] }],
+    });
     const group = sim.createGroup([A, B]);
     const reply = await sim.memberReply(group.group_id, 'hi all');
     const byPath = Object.fromEntries(receiver.received.map((r) => [r.path, r]));
@@ -131,22 +159,49 @@ describe('deliveries to registered webhooks', () => {
     expect(byPath['/seeded']!.headers[SIGNING_HEADER]).toBe(SEEDED_SECRET);
     expect(byPath['/second']!.headers[SIGNING_HEADER]).toBe(OTHER_SECRET);
     expect(byPath['/plain']!.headers[SIGNING_HEADER]).toBeUndefined();
-    for (const r of receiver.received) expect(r.body).toMatchObject({ message_handle: reply.message_handle, content: 'hi all', status: 'RECEIVED' });
+    for (const r of receiver.received)
+      expect(r.body).toMatchObject({ message_handle: reply.message_handle, content: 'hi all', status: 'RECEIVED' });
 
-    await client.webhooks.create({ type: 'receive', webhooks: [`${receiver.url}/global-only`], globalSecret: 'global-1' });
+    await client.webhooks.create({
+      type: 'receive',
+      webhooks: [`${receiver.url}/global-only`],
+      globalSecret: 'global-1',
+    });
     receiver.received.length = 0;
     await sim.memberReply(group.group_id, 'again');
     expect(receiver.received.find((r) => r.path === '/plain')!.headers[SIGNING_HEADER]).toBe('global-1');
   });
 
-  it('status changes go to every outbound webhook (with its secret) besides the message\'s status_callback (without)', async () => {
-    await client.webhooks.create({ type: 'outbound', webhooks: [{ url: `${receiver.url}/outbound`, secret: OTHER_SECRET }] });
-    const sent = await client.groups.sendMessage({ numbers: [A, B], content: 'hello', from_number: LINE, status_callback: `${receiver.url}/callback?token=t` } as never);
+  it("status changes go to every outbound webhook (with its secret) besides the message's status_callback (without)", async () => {
+    await client.webhooks.create({
+      type: 'outbound',
+      webhooks: [{ url: `${receiver.url}/outbound`, secret: OTHER_SECRET }],
+    });
+    const sent = await client.groups.sendMessage({
+      numbers: [A, B],
+      content: 'hello',
+      from_number: LINE,
+      status_callback: `${receiver.url}/callback?token=t`,
+    } as never);
     await sim.idle();
-    const seen = receiver.received.map((r) => [r.path, (r.body as { status: string }).status, r.headers[SIGNING_HEADER] ?? null]);
-    expect(seen.filter(([path]) => path === '/callback?token=t')).toEqual([['/callback?token=t', 'SENT', null], ['/callback?token=t', 'DELIVERED', null]]);
-    expect(seen.filter(([path]) => path === '/outbound')).toEqual([['/outbound', 'SENT', OTHER_SECRET], ['/outbound', 'DELIVERED', OTHER_SECRET]]);
-    for (const r of receiver.received) expect(r.body).toMatchObject({ message_handle: (sent as { message_handle: string }).message_handle, is_outbound: true });
+    const seen = receiver.received.map((r) => [
+      r.path,
+      (r.body as { status: string }).status,
+      r.headers[SIGNING_HEADER] ?? null,
+    ]);
+    expect(seen.filter(([path]) => path === '/callback?token=t')).toEqual([
+      ['/callback?token=t', 'SENT', null],
+      ['/callback?token=t', 'DELIVERED', null],
+    ]);
+    expect(seen.filter(([path]) => path === '/outbound')).toEqual([
+      ['/outbound', 'SENT', OTHER_SECRET],
+      ['/outbound', 'DELIVERED', OTHER_SECRET],
+    ]);
+    for (const r of receiver.received)
+      expect(r.body).toMatchObject({
+        message_handle: (sent as { message_handle: string }).message_handle,
+        is_outbound: true,
+      });
     expect(sim.callbacks.map((c) => c.kind).sort()).toEqual(['outbound', 'outbound', 'status', 'status']);
   });
 

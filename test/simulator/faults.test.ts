@@ -15,7 +15,6 @@ import { A, B, C, D, KEY, LINE, SECRET, sdkClient } from './support';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
 
-
 let sim: RunningSimulator;
 let receiver: WebhookReceiver;
 let client: SendblueAPI;
@@ -59,28 +58,38 @@ async function until(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true);
 }
 const control = (path: string, init: RequestInit = {}) =>
-  fetch(`${sim.url}/__simulator/${path}`, init).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  fetch(`${sim.url}/__simulator/${path}`, init).then(async (r) => ({
+    status: r.status,
+    body: (await r.json()) as Record<string, unknown>,
+  }));
 
 describe('answering faults: nothing stored', () => {
   it.each([
     ['429', RateLimitError, 429],
     ['500', InternalServerError, 500],
     ['400', BadRequestError, 400],
-  ] as const)('%s: the SDK gets that status, nothing is stored, the next call works', async (kind, errorClass, status) => {
-    sim.injectFault({ kind });
-    const error = await rejection(client.groups.sendMessage(sendBody));
-    expect(error).toBeInstanceOf(errorClass);
-    expect((error as APIError).status).toBe(status);
-    expect((error as APIError).error).toMatchObject({ status: 'ERROR', message: expect.any(String) });
-    if (kind === '429') expect((error as APIError).error).toMatchObject({ error: 'rate_limited', message: 'Too many requests (simulated)' });
-    expect(sim.sentMessages()).toEqual([]);
-    expect(sim.requests[0]).toMatchObject({ status, fault: kind });
-    await sim.idle();
-    expect(sim.callbacks).toEqual([]);
+  ] as const)(
+    '%s: the SDK gets that status, nothing is stored, the next call works',
+    async (kind, errorClass, status) => {
+      sim.injectFault({ kind });
+      const error = await rejection(client.groups.sendMessage(sendBody));
+      expect(error).toBeInstanceOf(errorClass);
+      expect((error as APIError).status).toBe(status);
+      expect((error as APIError).error).toMatchObject({ status: 'ERROR', message: expect.any(String) });
+      if (kind === '429')
+        expect((error as APIError).error).toMatchObject({
+          error: 'rate_limited',
+          message: 'Too many requests (simulated)',
+        });
+      expect(sim.sentMessages()).toEqual([]);
+      expect(sim.requests[0]).toMatchObject({ status, fault: kind });
+      await sim.idle();
+      expect(sim.callbacks).toEqual([]);
 
-    expect((await client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
-    expect(sim.sentMessages()).toHaveLength(1);
-  });
+      expect((await client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
+      expect(sim.sentMessages()).toHaveLength(1);
+    },
+  );
 
   it('cut (before the request is processed): a connection error, and nothing is stored', async () => {
     sim.injectFault({ kind: 'cut', route: 'send' });
@@ -104,7 +113,9 @@ describe('answering faults: nothing stored', () => {
 describe('accepting faults: stored, but the caller never hears', () => {
   it('accept-then-cut: a connection error (not a timeout), yet the message is stored, listed and its callbacks sent', async () => {
     sim.injectFault({ kind: 'accept-then-cut' });
-    const error = await rejection(client.groups.sendMessage({ ...sendBody, status_callback: `${receiver.url}/status` } as never));
+    const error = await rejection(
+      client.groups.sendMessage({ ...sendBody, status_callback: `${receiver.url}/status` } as never),
+    );
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
     const stored = sim.sentMessages();
@@ -144,12 +155,15 @@ describe('fault matching', () => {
     const stranger = new SendblueAPI({ apiKey: KEY, apiSecret: 'wrong', baseURL: sim.url, maxRetries: 0 });
     expect(((await rejection(stranger.messages.list())) as APIError).status).toBe(401);
 
-    const modify = () => client.groups.modify({ group_id: group.group_id, modify_type: 'add_recipient', number: '+14155550199' });
+    const modify = () =>
+      client.groups.modify({ group_id: group.group_id, modify_type: 'add_recipient', number: '+14155550199' });
     // The 'any' fault is consumed by the first call that no older fault matched.
     expect(((await rejection(client.messages.list())) as APIError).status).toBe(400);
     expect(((await rejection(modify())) as APIError).status).toBe(429);
     expect((await client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
-    expect(((await rejection(client.v2.groups.rename(group.group_id, { group_name: 'X' }))) as APIError).status).toBe(500);
+    expect(((await rejection(client.v2.groups.rename(group.group_id, { group_name: 'X' }))) as APIError).status).toBe(
+      500,
+    );
     expect(((await rejection(modify())) as APIError).status).toBe(429);
     expect((await modify()).status).toBe('OK');
 
@@ -166,7 +180,13 @@ describe('fault mix', () => {
     sim.reset();
     sim.setFaultMix({ seed, rate: 0.5, kinds: { '500': 1, '429': 1, '400': 1 }, routes: ['read'] });
     const statuses: number[] = [];
-    for (let i = 0; i < 40; i += 1) statuses.push(await client.messages.list().then(() => 200, (error: APIError) => error.status ?? 0));
+    for (let i = 0; i < 40; i += 1)
+      statuses.push(
+        await client.messages.list().then(
+          () => 200,
+          (error: APIError) => error.status ?? 0,
+        ),
+      );
     return statuses;
   };
 
@@ -185,10 +205,18 @@ describe('fault mix', () => {
   });
 
   it('is set over the control endpoint, which checks it', async () => {
-    const set = await control('fault-mix', { method: 'POST', body: JSON.stringify({ seed: 1, rate: 1, kinds: { cut: 1 }, routes: ['send'] }) });
+    const set = await control('fault-mix', {
+      method: 'POST',
+      body: JSON.stringify({ seed: 1, rate: 1, kinds: { cut: 1 }, routes: ['send'] }),
+    });
     expect(set.status).toBe(200);
     expect(await rejection(client.groups.sendMessage(sendBody))).toBeInstanceOf(APIConnectionError);
-    for (const bad of [{ seed: 1.5, rate: 0.1, kinds: { cut: 1 } }, { seed: 1, rate: 2, kinds: { cut: 1 } }, { seed: 1, rate: 0.1, kinds: { boom: 1 } }, { seed: 1, rate: 0.1, kinds: { cut: 1 }, routes: ['nowhere'] }]) {
+    for (const bad of [
+      { seed: 1.5, rate: 0.1, kinds: { cut: 1 } },
+      { seed: 1, rate: 2, kinds: { cut: 1 } },
+      { seed: 1, rate: 0.1, kinds: { boom: 1 } },
+      { seed: 1, rate: 0.1, kinds: { cut: 1 }, routes: ['nowhere'] },
+    ]) {
       expect((await control('fault-mix', { method: 'POST', body: JSON.stringify(bad) })).status).toBe(400);
     }
   });
@@ -197,10 +225,19 @@ describe('fault mix', () => {
 describe('the per-line send limit (Sendblue: about 1 per second, bursts of 10)', () => {
   it('answers 429 beyond a burst of 10 on one line, refills at 1 per second, and other lines are separate', async () => {
     const other = '+15550000001';
-    const limited = await startSendblueSimulator({ apiKeyId: KEY, apiSecretKey: SECRET, lines: [LINE, other], retryAfterSeconds: 2 });
+    const limited = await startSendblueSimulator({
+      apiKeyId: KEY,
+      apiSecretKey: SECRET,
+      lines: [LINE, other],
+      retryAfterSeconds: 2,
+    });
     try {
       const limitedClient = sdkClient(limited);
-      const send = (from: string) => limitedClient.groups.sendMessage({ ...sendBody, from_number: from }).then(() => 200, (error: APIError) => error);
+      const send = (from: string) =>
+        limitedClient.groups.sendMessage({ ...sendBody, from_number: from }).then(
+          () => 200,
+          (error: APIError) => error,
+        );
       const burst = await Promise.all(Array.from({ length: 12 }, () => send(LINE)));
       expect(burst.filter((result) => result === 200)).toHaveLength(10);
       const refused = burst.filter((result) => result !== 200) as APIError[];
@@ -219,8 +256,14 @@ describe('the per-line send limit (Sendblue: about 1 per second, bursts of 10)',
 
 describe('control endpoints', () => {
   it('inject and clear faults, list requests without secrets, make a member reply, reset', async () => {
-    const injected = await control('faults', { method: 'POST', body: JSON.stringify({ kind: '500', count: 2, route: 'send' }) });
-    expect(injected).toEqual({ status: 200, body: { status: 'OK', faults: [{ kind: '500', route: 'send', count: 2 }] } });
+    const injected = await control('faults', {
+      method: 'POST',
+      body: JSON.stringify({ kind: '500', count: 2, route: 'send' }),
+    });
+    expect(injected).toEqual({
+      status: 200,
+      body: { status: 'OK', faults: [{ kind: '500', route: 'send', count: 2 }] },
+    });
     expect((await control('faults', { method: 'POST', body: JSON.stringify({ kind: 'nope' }) })).status).toBe(400);
     expect((await control('faults', { method: 'POST', body: '{oops' })).status).toBe(400);
     expect(((await rejection(client.groups.sendMessage(sendBody))) as APIError).status).toBe(500);
@@ -236,13 +279,23 @@ describe('control endpoints', () => {
     expect(JSON.stringify(requests.body)).not.toContain(SECRET);
 
     const groupId = (sent as { group_id: string }).group_id;
-    const reply = await control('reply', { method: 'POST', body: JSON.stringify({ group_id: groupId, content: 'from the shell' }) });
+    const reply = await control('reply', {
+      method: 'POST',
+      body: JSON.stringify({ group_id: groupId, content: 'from the shell' }),
+    });
     expect(reply.status).toBe(200);
-    expect(reply.body.message).toMatchObject({ group_id: groupId, content: 'from the shell', from_number: A, is_outbound: false });
-    expect(receiver.received.map((r) => [r.path, r.headers['sb-signing-secret'], (r.body as { content: string }).content])).toEqual([
-      ['/receive', 'hook-secret', 'from the shell'],
-    ]);
-    expect((await control('reply', { method: 'POST', body: JSON.stringify({ group_id: 'sb_group_nope' }) })).status).toBe(404);
+    expect(reply.body.message).toMatchObject({
+      group_id: groupId,
+      content: 'from the shell',
+      from_number: A,
+      is_outbound: false,
+    });
+    expect(
+      receiver.received.map((r) => [r.path, r.headers['sb-signing-secret'], (r.body as { content: string }).content]),
+    ).toEqual([['/receive', 'hook-secret', 'from the shell']]);
+    expect(
+      (await control('reply', { method: 'POST', body: JSON.stringify({ group_id: 'sb_group_nope' }) })).status,
+    ).toBe(404);
     expect((await control('reply', { method: 'POST', body: JSON.stringify({}) })).status).toBe(400);
     expect((await control('whatever')).status).toBe(404);
 
@@ -270,8 +323,19 @@ describe('reset and stop with a hung request', () => {
   });
 
   it('stop() returns promptly with a hung request and pending callbacks, and the caller is released', async () => {
-    const own = await startSendblueSimulator({ apiKeyId: KEY, apiSecretKey: SECRET, lines: [LINE], statusDelaysMs: { sent: 10_000, delivered: 20_000 } });
-    const ownClient = new SendblueAPI({ apiKey: KEY, apiSecret: SECRET, baseURL: own.url, maxRetries: 0, timeout: 5000 });
+    const own = await startSendblueSimulator({
+      apiKeyId: KEY,
+      apiSecretKey: SECRET,
+      lines: [LINE],
+      statusDelaysMs: { sent: 10_000, delivered: 20_000 },
+    });
+    const ownClient = new SendblueAPI({
+      apiKey: KEY,
+      apiSecret: SECRET,
+      baseURL: own.url,
+      maxRetries: 0,
+      timeout: 5000,
+    });
     await ownClient.groups.sendMessage({ ...sendBody, status_callback: `${receiver.url}/late` } as never);
     own.injectFault({ kind: 'accept-then-hang' });
     const pending = rejection(ownClient.groups.sendMessage(sendBody));

@@ -9,7 +9,6 @@ import { A, B, C, D, E, KEY, LINE, LINE2, SECRET, apiError, sdkClient } from './
 import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/contract/sendblue-rules';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 
-
 let sim: RunningSimulator;
 let client: SendblueAPI;
 
@@ -25,8 +24,19 @@ afterAll(() => sim.stop());
 describe('POST /api/modify-group', () => {
   it('adds a recipient and answers Sendblue-style; adding a current member is a 200 no-op', async () => {
     const group = sim.createGroup([A, B, C]);
-    const added = await client.groups.modify({ group_id: group.group_id, modify_type: 'add_recipient', number: D, from_number: LINE });
-    expect(added).toEqual({ status: 'OK', message: expect.any(String), group_id: group.group_id, modify_type: 'add_recipient', number: D });
+    const added = await client.groups.modify({
+      group_id: group.group_id,
+      modify_type: 'add_recipient',
+      number: D,
+      from_number: LINE,
+    });
+    expect(added).toEqual({
+      status: 'OK',
+      message: expect.any(String),
+      group_id: group.group_id,
+      modify_type: 'add_recipient',
+      number: D,
+    });
     expect(sim.group(group.group_id)?.members).toEqual([A, B, C, D]);
     const again = await client.groups.modify({ group_id: group.group_id, modify_type: 'add_recipient', number: D });
     expect(again.status).toBe('OK');
@@ -41,8 +51,12 @@ describe('POST /api/modify-group', () => {
   });
 
   it(`refuses to add beyond ${MAX_GROUP_MEMBERS} members`, async () => {
-    const full = sim.createGroup(Array.from({ length: MAX_GROUP_MEMBERS }, (_, i) => `+1212555${String(i).padStart(4, '0')}`));
-    const error = await apiError(client.groups.modify({ group_id: full.group_id, modify_type: 'add_recipient', number: A }));
+    const full = sim.createGroup(
+      Array.from({ length: MAX_GROUP_MEMBERS }, (_, i) => `+1212555${String(i).padStart(4, '0')}`),
+    );
+    const error = await apiError(
+      client.groups.modify({ group_id: full.group_id, modify_type: 'add_recipient', number: A }),
+    );
     expect(error.status).toBe(400);
     expect(messageOf(error)).toContain(`at most ${MAX_GROUP_MEMBERS}`);
     expect(sim.group(full.group_id)?.members).toHaveLength(MAX_GROUP_MEMBERS);
@@ -50,17 +64,30 @@ describe('POST /api/modify-group', () => {
 
   it(`removes a member only from a group of at least ${MIN_MEMBERS_FOR_REMOVE} (our line included), and only a member`, async () => {
     const small = sim.createGroup([A, B]);
-    const tooSmall = await apiError(client.groups.modify({ group_id: small.group_id, modify_type: 'remove_recipient', number: B }));
+    const tooSmall = await apiError(
+      client.groups.modify({ group_id: small.group_id, modify_type: 'remove_recipient', number: B }),
+    );
     expect(tooSmall.status).toBe(400);
     expect(messageOf(tooSmall)).toContain(`at least ${MIN_MEMBERS_FOR_REMOVE}`);
     expect(sim.group(small.group_id)?.members).toEqual([A, B]);
 
     const group = sim.createGroup([A, B, C, D]);
-    const notMember = await apiError(client.groups.modify({ group_id: group.group_id, modify_type: 'remove_recipient', number: E }));
+    const notMember = await apiError(
+      client.groups.modify({ group_id: group.group_id, modify_type: 'remove_recipient', number: E }),
+    );
     expect(notMember.status).toBe(400);
     expect(messageOf(notMember)).toContain('not a member');
-    const removed = await client.groups.modify({ group_id: group.group_id, modify_type: 'remove_recipient', number: B });
-    expect(removed).toMatchObject({ status: 'OK', group_id: group.group_id, modify_type: 'remove_recipient', number: B });
+    const removed = await client.groups.modify({
+      group_id: group.group_id,
+      modify_type: 'remove_recipient',
+      number: B,
+    });
+    expect(removed).toMatchObject({
+      status: 'OK',
+      group_id: group.group_id,
+      modify_type: 'remove_recipient',
+      number: B,
+    });
     expect(sim.group(group.group_id)?.members).toEqual([A, C, D]);
   });
 
@@ -68,8 +95,18 @@ describe('POST /api/modify-group', () => {
     ['modify_type rename', { modify_type: 'rename', number: D }, 400, 'modify_type'],
     ['modify_type leave', { modify_type: 'leave', number: D }, 400, 'modify_type'],
     ['number not E.164', { modify_type: 'add_recipient', number: '555-0104' }, 400, 'number'],
-    ['from_number not a line', { modify_type: 'add_recipient', number: D, from_number: '+15559999999' }, 400, 'line_not_registered'],
-    ['unknown group', { modify_type: 'add_recipient', number: D, group_id: 'sb_group_missing' }, 404, 'sb_group_missing'],
+    [
+      'from_number not a line',
+      { modify_type: 'add_recipient', number: D, from_number: '+15559999999' },
+      400,
+      'line_not_registered',
+    ],
+    [
+      'unknown group',
+      { modify_type: 'add_recipient', number: D, group_id: 'sb_group_missing' },
+      404,
+      'sb_group_missing',
+    ],
   ])('%s: %i naming it, nothing changed', async (_name, fields, status, text) => {
     const group = sim.createGroup([A, B, C, D]);
     const error = await apiError(client.groups.modify({ group_id: group.group_id, ...fields } as never));

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { A, B, C, D, KEY, LINE, LINE2, SECRET, sdkClient } from './support';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 
-
 let sim: RunningSimulator;
 let client: SendblueAPI;
 let g1: string;
@@ -19,7 +18,8 @@ let cutoff: string;
 beforeAll(async () => {
   sim = await startSendblueSimulator({ apiKeyId: KEY, apiSecretKey: SECRET, lines: [LINE, LINE2] });
   client = sdkClient(sim);
-  const send = (body: Record<string, unknown>) => client.groups.sendMessage({ content: 'x', from_number: LINE, ...body } as never);
+  const send = (body: Record<string, unknown>) =>
+    client.groups.sendMessage({ content: 'x', from_number: LINE, ...body } as never);
   g1 = ((await send({ numbers: [A, B], content: 'g1 first' })) as { group_id: string }).group_id;
   await send({ group_id: g1, content: 'g1 second' });
   g2 = ((await send({ numbers: [C, D], from_number: LINE2, content: 'g2 first' })) as { group_id: string }).group_id;
@@ -31,12 +31,18 @@ beforeAll(async () => {
   await sim.memberReply(g1, 'reply in g1');
   await send({ group_id: g1, content: 'g1 third' });
   await sim.idle();
-  all = sim.messages().map((m) => ({ handle: m.message_handle, group: m.group_id, outbound: m.is_outbound, created: m.date_created }));
+  all = sim
+    .messages()
+    .map((m) => ({ handle: m.message_handle, group: m.group_id, outbound: m.is_outbound, created: m.date_created }));
 });
 afterAll(() => sim.stop());
 
 const handles = (list: Awaited<ReturnType<SendblueAPI['messages']['list']>>) => list.data?.map((m) => m.message_handle);
-const newestFirst = (filter: (m: (typeof all)[number]) => boolean) => all.filter(filter).map((m) => m.handle).reverse();
+const newestFirst = (filter: (m: (typeof all)[number]) => boolean) =>
+  all
+    .filter(filter)
+    .map((m) => m.handle)
+    .reverse();
 
 describe('GET /api/v2/messages', () => {
   it('lists everything newest first by default, with group_id, participants and message_type on each record', async () => {
@@ -45,8 +51,18 @@ describe('GET /api/v2/messages', () => {
     expect(handles(list)).toEqual(newestFirst(() => true));
     expect(list.pagination).toEqual({ hasMore: false, limit: 50, offset: 0, total: 6 });
     const reply = list.data?.find((m) => m.content === 'reply in g1');
-    expect(reply).toMatchObject({ group_id: g1, participants: [A, B, LINE], message_type: 'group', is_outbound: false, status: 'RECEIVED' });
-    expect(list.data?.find((m) => m.content === 'g2 first')).toMatchObject({ group_id: g2, participants: [C, D, LINE2], sendblue_number: LINE2 });
+    expect(reply).toMatchObject({
+      group_id: g1,
+      participants: [A, B, LINE],
+      message_type: 'group',
+      is_outbound: false,
+      status: 'RECEIVED',
+    });
+    expect(list.data?.find((m) => m.content === 'g2 first')).toMatchObject({
+      group_id: g2,
+      participants: [C, D, LINE2],
+      sendblue_number: LINE2,
+    });
   });
 
   it('filters by group_id, direction, lines and numbers', async () => {
@@ -66,7 +82,9 @@ describe('GET /api/v2/messages', () => {
     const after = await client.messages.list({ created_at_gte: cutoff });
     expect(handles(after)).toEqual(newestFirst((m) => m.created >= cutoff));
     expect(after.data).toHaveLength(3);
-    expect(handles(await client.messages.list({ created_at_lte: cutoff }))).toEqual(newestFirst((m) => m.created <= cutoff));
+    expect(handles(await client.messages.list({ created_at_lte: cutoff }))).toEqual(
+      newestFirst((m) => m.created <= cutoff),
+    );
     expect(handles(await client.messages.list({ created_at_gte: '2100-01-01T00:00:00Z' }))).toEqual([]);
   });
 

@@ -7,11 +7,9 @@ import { A, B, C, KEY, LINE, LINE2, SECRET, apiError, sdkClient } from './suppor
 import { MAX_CONTENT_CHARS } from '../../lambdas/contract/sendblue-rules';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
 
-
 let sim: RunningSimulator;
 let client: SendblueAPI;
 const clientWith = (apiKey: string, apiSecret: string) => sdkClient(sim, { apiKey, apiSecret });
-
 
 /** A raw call, for what the SDK cannot send (bad JSON, missing headers). */
 async function raw(path: string, init: RequestInit & { auth?: boolean } = {}) {
@@ -90,16 +88,32 @@ describe('POST /api/send-group-message rules', () => {
 
   it('accepts the limits themselves: 25 distinct numbers (duplicates ignored), content just under the cap, media only', async () => {
     const members = Array.from({ length: 25 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`);
-    const big = await client.groups.sendMessage({ numbers: [...members, members[0]!], content: 'x'.repeat(MAX_CONTENT_CHARS - 1), from_number: LINE });
+    const big = await client.groups.sendMessage({
+      numbers: [...members, members[0]!],
+      content: 'x'.repeat(MAX_CONTENT_CHARS - 1),
+      from_number: LINE,
+    });
     expect(big.status).toBe('QUEUED');
     expect((big as { number?: string[] }).number).toEqual(members);
-    const media = await client.groups.sendMessage({ numbers: [A, B], media_url: 'https://cdn.example.com/a.png', from_number: LINE2, send_style: 'confetti' } as never);
-    expect(media).toMatchObject({ content: '', media_url: 'https://cdn.example.com/a.png', send_style: 'confetti', from_number: LINE2 });
+    const media = await client.groups.sendMessage({
+      numbers: [A, B],
+      media_url: 'https://cdn.example.com/a.png',
+      from_number: LINE2,
+      send_style: 'confetti',
+    } as never);
+    expect(media).toMatchObject({
+      content: '',
+      media_url: 'https://cdn.example.com/a.png',
+      send_style: 'confetti',
+      from_number: LINE2,
+    });
     expect(sim.sentMessages()).toHaveLength(2);
   });
 
   it('answers 404 for an unknown group_id', async () => {
-    const error = await apiError(client.groups.sendMessage({ group_id: 'sb_group_unknown', content: 'hi', from_number: LINE }));
+    const error = await apiError(
+      client.groups.sendMessage({ group_id: 'sb_group_unknown', content: 'hi', from_number: LINE }),
+    );
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error.error).toMatchObject({ status: 'ERROR', error_message: expect.stringContaining('sb_group_unknown') });
   });
@@ -107,7 +121,12 @@ describe('POST /api/send-group-message rules', () => {
 
 describe('groups and the send answer', () => {
   it('creates a group for a new member set, reuses it for the same set in any order, and answers the message record', async () => {
-    const first = await client.groups.sendMessage({ numbers: [A, B], content: 'one', from_number: LINE, status_callback: 'https://example.com/hook' } as never);
+    const first = await client.groups.sendMessage({
+      numbers: [A, B],
+      content: 'one',
+      from_number: LINE,
+      status_callback: 'https://example.com/hook',
+    } as never);
     expect(first).toEqual({
       account_email: expect.any(String),
       message_handle: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -139,17 +158,31 @@ describe('groups and the send answer', () => {
     expect(sim.group(groupId)?.members).toEqual([A, B]);
     expect(sim.sentMessages().map((m) => m.content)).toEqual(['one', 'two', 'three', 'four']);
     const group = await client.v2.groups.retrieve(groupId);
-    expect(group.data).toMatchObject({ group_id: groupId, participant_numbers: [A, B], latest_message_id: byId.message_handle });
+    expect(group.data).toMatchObject({
+      group_id: groupId,
+      participant_numbers: [A, B],
+      latest_message_id: byId.message_handle,
+    });
   });
 
   it('reads a message back by status handle and by id; unknown handles are 404', async () => {
     const sent = await client.groups.sendMessage({ numbers: [A, B], content: 'hello', from_number: LINE });
     const status = await client.messages.getStatus({ handle: sent.message_handle! });
-    expect(status).toMatchObject({ message_handle: sent.message_handle, status: expect.stringMatching(/QUEUED|SENT|DELIVERED/), content: 'hello' });
+    expect(status).toMatchObject({
+      message_handle: sent.message_handle,
+      status: expect.stringMatching(/QUEUED|SENT|DELIVERED/),
+      content: 'hello',
+    });
     const retrieved = await client.messages.retrieve(sent.message_handle!);
     expect(retrieved).toMatchObject({
       status: 'OK',
-      data: { message_handle: sent.message_handle, group_id: (sent as { group_id: string }).group_id, participants: [A, B, LINE], message_type: 'group', is_outbound: true },
+      data: {
+        message_handle: sent.message_handle,
+        group_id: (sent as { group_id: string }).group_id,
+        participants: [A, B, LINE],
+        message_type: 'group',
+        is_outbound: true,
+      },
     });
     expect((await apiError(client.messages.getStatus({ handle: 'missing' }))).status).toBe(404);
     expect((await apiError(client.messages.retrieve('missing'))).status).toBe(404);
@@ -157,9 +190,20 @@ describe('groups and the send answer', () => {
   });
 
   it('leaves group_id out of the send answer when told to mimic the current schema; it can be resolved by id', async () => {
-    const quiet = await startSendblueSimulator({ apiKeyId: KEY, apiSecretKey: SECRET, lines: [LINE], omitGroupIdInSendResponse: true });
+    const quiet = await startSendblueSimulator({
+      apiKeyId: KEY,
+      apiSecretKey: SECRET,
+      lines: [LINE],
+      omitGroupIdInSendResponse: true,
+    });
     try {
-      const quietClient = new SendblueAPI({ apiKey: KEY, apiSecret: SECRET, baseURL: quiet.url, maxRetries: 0, timeout: 2000 });
+      const quietClient = new SendblueAPI({
+        apiKey: KEY,
+        apiSecret: SECRET,
+        baseURL: quiet.url,
+        maxRetries: 0,
+        timeout: 2000,
+      });
       const sent = await quietClient.groups.sendMessage({ numbers: [A, B], content: 'hi', from_number: LINE });
       expect(sent).not.toHaveProperty('group_id');
       const resolved = await quietClient.messages.retrieve(sent.message_handle!);
@@ -172,10 +216,18 @@ describe('groups and the send answer', () => {
 
 describe('bad requests never crash it', () => {
   it('answers 4xx JSON to bad JSON, odd bodies, unknown routes and bad encodings, then still works', async () => {
-    const post = (body: string) => raw('/api/send-group-message', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const post = (body: string) =>
+      raw('/api/send-group-message', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     expect((await post('{not json')).status).toBe(400);
     expect((await post('')).status).toBe(400);
-    for (const body of ['null', '[]', '"text"', '{"numbers":"x"}', '{"numbers":[1,2],"content":"x","from_number":"+15550000000"}', '{"content":{},"numbers":["+14155550101"],"from_number":"+15550000000"}']) {
+    for (const body of [
+      'null',
+      '[]',
+      '"text"',
+      '{"numbers":"x"}',
+      '{"numbers":[1,2],"content":"x","from_number":"+15550000000"}',
+      '{"content":{},"numbers":["+14155550101"],"from_number":"+15550000000"}',
+    ]) {
       const answer = await post(body);
       expect(answer.status, body).toBe(400);
       expect(answer.body.status).toBe('ERROR');

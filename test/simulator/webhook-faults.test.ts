@@ -17,7 +17,11 @@ let client: SendblueAPI;
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
   sim = await startSendblueSimulator({
-    apiKeyId: KEY, apiSecretKey: SECRET, lines: [LINE], receiveWebhookUrl: `${receiver.url}/receive`, webhookSecret: 'hook-secret',
+    apiKeyId: KEY,
+    apiSecretKey: SECRET,
+    lines: [LINE],
+    receiveWebhookUrl: `${receiver.url}/receive`,
+    webhookSecret: 'hook-secret',
     statusDelaysMs: { sent: 2, delivered: 4 },
   });
   client = sdkClient(sim);
@@ -32,8 +36,17 @@ afterAll(async () => {
 });
 
 const control = (path: string, init: RequestInit = {}) =>
-  fetch(`${sim.url}/__simulator/${path}`, init).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
-const send = () => client.groups.sendMessage({ numbers: [A, B], content: 'hi', from_number: LINE, status_callback: `${receiver.url}/status` } as never);
+  fetch(`${sim.url}/__simulator/${path}`, init).then(async (r) => ({
+    status: r.status,
+    body: (await r.json()) as Record<string, unknown>,
+  }));
+const send = () =>
+  client.groups.sendMessage({
+    numbers: [A, B],
+    content: 'hi',
+    from_number: LINE,
+    status_callback: `${receiver.url}/status`,
+  } as never);
 
 describe('dropped webhooks', () => {
   it('drop N: the next N webhooks are not posted at all (no retries), are recorded as dropped, and the messages stay listed', async () => {
@@ -73,14 +86,34 @@ describe('dropped webhooks', () => {
 
   it('is set, shown and cleared over the control endpoint, which checks it', async () => {
     expect(await control('webhook-faults', { method: 'POST', body: JSON.stringify({ drop: 3 }) })).toEqual({
-      status: 200, body: { status: 'OK', webhook_faults: { drop: 3, rate: null, seed: null } },
+      status: 200,
+      body: { status: 'OK', webhook_faults: { drop: 3, rate: null, seed: null } },
     });
-    expect((await control('webhook-faults', { method: 'POST', body: JSON.stringify({ rate: 0.25, seed: 9 }) })).body.webhook_faults).toEqual({ drop: 3, rate: 0.25, seed: 9 });
+    expect(
+      (await control('webhook-faults', { method: 'POST', body: JSON.stringify({ rate: 0.25, seed: 9 }) })).body
+        .webhook_faults,
+    ).toEqual({ drop: 3, rate: 0.25, seed: 9 });
     expect((await control('webhook-faults')).body.webhook_faults).toEqual({ drop: 3, rate: 0.25, seed: 9 });
-    for (const bad of [{}, { drop: 0 }, { drop: 1.5 }, { rate: 2, seed: 1 }, { rate: 0.5 }, { drop: 1, rate: 0.5, seed: 1 }, [], 'x']) {
-      expect((await control('webhook-faults', { method: 'POST', body: JSON.stringify(bad) })).status, JSON.stringify(bad)).toBe(400);
+    for (const bad of [
+      {},
+      { drop: 0 },
+      { drop: 1.5 },
+      { rate: 2, seed: 1 },
+      { rate: 0.5 },
+      { drop: 1, rate: 0.5, seed: 1 },
+      [],
+      'x',
+    ]) {
+      expect(
+        (await control('webhook-faults', { method: 'POST', body: JSON.stringify(bad) })).status,
+        JSON.stringify(bad),
+      ).toBe(400);
     }
-    expect((await control('webhook-faults', { method: 'DELETE' })).body.webhook_faults).toEqual({ drop: 0, rate: null, seed: null });
+    expect((await control('webhook-faults', { method: 'DELETE' })).body.webhook_faults).toEqual({
+      drop: 0,
+      rate: null,
+      seed: null,
+    });
     expect(() => sim.dropWebhooks({ drop: -1 })).toThrow(/drop must be an integer/);
   });
 
@@ -97,13 +130,24 @@ describe('a fault after N calls', () => {
   it('lets the first N matching calls through, then applies to count calls', async () => {
     sim.injectFault({ kind: '429', route: 'read', after: 2, count: 1 });
     const outcomes: number[] = [];
-    for (let i = 0; i < 4; i += 1) outcomes.push(await client.messages.list().then(() => 200, (error: APIError) => error.status ?? 0));
+    for (let i = 0; i < 4; i += 1)
+      outcomes.push(
+        await client.messages.list().then(
+          () => 200,
+          (error: APIError) => error.status ?? 0,
+        ),
+      );
     expect(outcomes).toEqual([200, 200, 429, 200]);
   });
 
   it('is shown with what is left, and checked', async () => {
-    const shown = await control('faults', { method: 'POST', body: JSON.stringify({ kind: '500', route: 'read', after: 1 }) });
+    const shown = await control('faults', {
+      method: 'POST',
+      body: JSON.stringify({ kind: '500', route: 'read', after: 1 }),
+    });
     expect(shown.body.faults).toEqual([{ kind: '500', route: 'read', count: 1, after: 1 }]);
-    expect((await control('faults', { method: 'POST', body: JSON.stringify({ kind: '500', after: -1 }) })).status).toBe(400);
+    expect((await control('faults', { method: 'POST', body: JSON.stringify({ kind: '500', after: -1 }) })).status).toBe(
+      400,
+    );
   });
 });

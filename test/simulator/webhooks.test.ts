@@ -205,7 +205,9 @@ describe('secrets', () => {
     await send({ numbers: [A, B], status_callback: `${receiver.url}/status?a=1&token=${token}` });
     await sim.idle();
     expect(receiver.received.map((r) => r.path)).toEqual([`/status?a=1&token=${token}`, `/status?a=1&token=${token}`]);
-    const shown = await Promise.all(['requests', 'callbacks'].map(async (what) => (await fetch(`${sim.url}/__simulator/${what}`)).text()));
+    const shown = await Promise.all(
+      ['requests', 'callbacks'].map(async (what) => (await fetch(`${sim.url}/__simulator/${what}`)).text()),
+    );
     for (const text of [...shown, JSON.stringify([sim.requests, sim.callbacks])]) {
       expect(text).not.toContain(token);
       expect(text).toContain('/status?a=1&token=[redacted]');

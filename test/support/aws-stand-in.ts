@@ -46,10 +46,19 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
           res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
           res.end(JSON.stringify(value));
         };
-        if (denied.has(action)) return json(400, { __type: 'AccessDeniedException', message: `not authorized to perform secretsmanager:${action}` });
+        if (denied.has(action))
+          return json(400, {
+            __type: 'AccessDeniedException',
+            message: `not authorized to perform secretsmanager:${action}`,
+          });
         const arn = params.SecretId!;
-        if (!secrets.has(arn)) return json(400, { __type: 'ResourceNotFoundException', message: 'Secrets Manager can\'t find the specified secret.' });
-        if (action === 'GetSecretValue') return json(200, { ARN: arn, Name: arn.split(':').pop(), SecretString: secrets.get(arn), VersionId: 'v1' });
+        if (!secrets.has(arn))
+          return json(400, {
+            __type: 'ResourceNotFoundException',
+            message: "Secrets Manager can't find the specified secret.",
+          });
+        if (action === 'GetSecretValue')
+          return json(200, { ARN: arn, Name: arn.split(':').pop(), SecretString: secrets.get(arn), VersionId: 'v1' });
         if (action === 'PutSecretValue') {
           secrets.set(arn, params.SecretString!);
           return json(200, { ARN: arn, Name: arn.split(':').pop(), VersionId: `v${requests.length}` });
@@ -61,11 +70,19 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
       const stack = stacks.get(form.StackName ?? '');
       res.writeHead(stack ? 200 : 400, { 'content-type': 'text/xml' });
       if (!stack) {
-        return res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${xmlEscape(form.StackName ?? '')} does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
+        return res.end(
+          `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${xmlEscape(form.StackName ?? '')} does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+        );
       }
       const outputs = Object.entries(stack)
-        .map(([key, value]) => `<member><OutputKey>${key}</OutputKey><OutputValue>${xmlEscape(value)}</OutputValue></member>`).join('');
-      res.end(`<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${xmlEscape(form.StackName!)}</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-11-28T12:00:00Z</CreationTime><Outputs>${outputs}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>`);
+        .map(
+          ([key, value]) =>
+            `<member><OutputKey>${key}</OutputKey><OutputValue>${xmlEscape(value)}</OutputValue></member>`,
+        )
+        .join('');
+      res.end(
+        `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${xmlEscape(form.StackName!)}</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-11-28T12:00:00Z</CreationTime><Outputs>${outputs}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -76,9 +93,10 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
     stacks,
     secrets,
     denied,
-    stop: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -14,7 +14,9 @@ import { ensureTable } from '../../sandbox/create-table';
 export function testDynamoDbConfig(): DynamoDBClientConfig {
   const endpoint = inject('dynamoDbEndpoint');
   if (!endpoint) {
-    throw new Error('No DynamoDB Local endpoint: run tests with vitest and vitest.config.ts (its globalSetup starts one)');
+    throw new Error(
+      'No DynamoDB Local endpoint: run tests with vitest and vitest.config.ts (its globalSetup starts one)',
+    );
   }
   return { endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS };
 }

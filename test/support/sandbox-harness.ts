@@ -6,7 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type MessageAttributeValue,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
@@ -63,7 +67,8 @@ export interface Harness {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const logs: string[] = [];
   // The real logger (with its redaction), writing into `logs` instead of stdout.
-  const loggerFor = (component: string) => createLogger({ base: { component }, level: 'debug', write: (line) => logs.push(line) });
+  const loggerFor = (component: string) =>
+    createLogger({ base: { component }, level: 'debug', write: (line) => logs.push(line) });
 
   const config: SandboxConfig = {
     ...DEFAULT_SANDBOX_CONFIG,
@@ -85,10 +90,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     onDocumentClient: options.onDocumentClient,
     backfill: options.backfill,
     sender: {
-      retry: { baseSeconds: 0, maxSeconds: 0 }, leaseMs: 5_000, sendblueTimeoutMs: 1_500, ...options.sender,
+      retry: { baseSeconds: 0, maxSeconds: 0 },
+      leaseMs: 5_000,
+      sendblueTimeoutMs: 1_500,
+      ...options.sender,
       pacing: { throttlePauseMs: 200, ...options.sender?.pacing },
     },
-    simulator: { replyEvery: 0, statusDelaysMs: { sent: 5, delivered: 15 }, lineRateLimit: FAST_LINE, ...options.simulator },
+    simulator: {
+      replyEvery: 0,
+      statusDelaysMs: { sent: 5, delivered: 15 },
+      lineRateLimit: FAST_LINE,
+      ...options.simulator,
+    },
     streams: options.streams,
   });
   const sqs = new SQSClient({ endpoint: sandbox.urls.sqs, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
@@ -105,12 +118,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sqs,
     logs,
     async push(command, { groupId, dedupId } = {}) {
-      await sqs.send(new SendMessageCommand({
-        QueueUrl: sandbox.urls.commandQueue,
-        MessageBody: JSON.stringify(command),
-        MessageGroupId: groupId ?? (typeof command.group_id === 'string' ? command.group_id : 'new-group'),
-        ...(dedupId ? { MessageDeduplicationId: dedupId } : {}),
-      }));
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: sandbox.urls.commandQueue,
+          MessageBody: JSON.stringify(command),
+          MessageGroupId: groupId ?? (typeof command.group_id === 'string' ? command.group_id : 'new-group'),
+          ...(dedupId ? { MessageDeduplicationId: dedupId } : {}),
+        }),
+      );
     },
     command: (id) => get(`/commands/${encodeURIComponent(id)}`),
     async waitForCommand(id, states, timeoutMs = 15_000) {
@@ -121,25 +136,38 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         if (last.status === 200 && states.includes(String(last.body.state))) return last.body;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      throw new Error(`command ${id} did not reach ${states.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+      throw new Error(
+        `command ${id} did not reach ${states.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+      );
     },
     get,
     async deadLetters() {
       // Drained into `seenDeadLetters`: a FIFO queue shows only the head of each message group
       // until it is deleted (fauxqs even returns one message per group per receive).
       for (;;) {
-        const out = await sqs.send(new ReceiveMessageCommand({
-          QueueUrl: sandbox.urls.deadLetterQueue, MaxNumberOfMessages: 10, VisibilityTimeout: 30,
-          MessageAttributeNames: ['All'], WaitTimeSeconds: 0,
-        }));
+        const out = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: sandbox.urls.deadLetterQueue,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 30,
+            MessageAttributeNames: ['All'],
+            WaitTimeSeconds: 0,
+          }),
+        );
         if (!out.Messages?.length) return [...seenDeadLetters];
         for (const message of out.Messages) {
           seenDeadLetters.push({
             body: message.Body ?? '',
-            attributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {})
-              .map(([key, value]: [string, MessageAttributeValue]) => [key, value.StringValue])),
+            attributes: Object.fromEntries(
+              Object.entries(message.MessageAttributes ?? {}).map(([key, value]: [string, MessageAttributeValue]) => [
+                key,
+                value.StringValue,
+              ]),
+            ),
           });
-          await sqs.send(new DeleteMessageCommand({ QueueUrl: sandbox.urls.deadLetterQueue, ReceiptHandle: message.ReceiptHandle }));
+          await sqs.send(
+            new DeleteMessageCommand({ QueueUrl: sandbox.urls.deadLetterQueue, ReceiptHandle: message.ReceiptHandle }),
+          );
         }
       }
     },

@@ -13,10 +13,14 @@ export interface StorageFaults {
   injected: { before: number; after: number };
 }
 
-export function injectStorageFaults(client: DynamoDBDocumentClient, options: { seed: number; rate: number }): StorageFaults {
+export function injectStorageFaults(
+  client: DynamoDBDocumentClient,
+  options: { seed: number; rate: number },
+): StorageFaults {
   const random = seededRandom(options.seed);
   const faults: StorageFaults = { on: false, injected: { before: 0, after: 0 } };
-  const fail = () => Object.assign(new Error('injected storage fault'), { name: 'InternalServerError', $fault: 'server' });
+  const fail = () =>
+    Object.assign(new Error('injected storage fault'), { name: 'InternalServerError', $fault: 'server' });
   client.middlewareStack.add(
     (next) => async (args) => {
       if (!faults.on || random() >= options.rate) return next(args);
