@@ -12,6 +12,7 @@ import {
   SandboxConfigError,
   type SandboxConfig,
 } from '../sandbox/config';
+import { sandboxCliPrefix } from '../sandbox/cli-prefix';
 import { readableLoggerFor } from '../sandbox/event-log';
 import { killTrackedChildren } from '../sandbox/processes';
 import { startSandbox, type RunningSandbox } from '../sandbox/start';
@@ -118,14 +119,7 @@ function banner(
     date_sent: now,
     date_updated: now,
   });
-  // The CLI finds a sandbox on other ports through the same env vars.
-  const portEnv = [
-    config.port !== DEFAULT_SANDBOX_CONFIG.port ? `SANDBOX_PORT=${config.port}` : '',
-    config.sqsPort !== DEFAULT_SANDBOX_CONFIG.sqsPort ? `SANDBOX_SQS_PORT=${config.sqsPort}` : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  const cli = `${portEnv ? `${portEnv} ` : ''}npm run cli --`;
+  const cli = sandboxCliPrefix(config);
   const sendblue = simulator ? `${urls.sendblue}  (built-in simulator)` : `${urls.sendblue}  (SENDBLUE_BASE_URL)`;
   const events = streams.feed ? `${urls.api}/__sandbox/events  (${cli} events --follow)` : 'off (SANDBOX_EVENTS=off)';
   const media = streams.mediaBucket
