@@ -19,6 +19,7 @@ import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settin
 import { silentLogger, type Logger } from '../lambdas/platform/logger';
 import { SANDBOX_REGION } from './config';
 import { readBatchResponse, regionOfArn, toLambdaSqsRecord } from './lambda-sqs-event';
+import { stoppablePauses } from './stoppable-pause';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: the shape of Lambda's handler type, which may return nothing
 export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
@@ -97,20 +98,10 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
 
   let running: Promise<void> | undefined;
   let stopRequested = false;
-  const wakers = new Set<() => void>();
   let drainWaiters: DrainWaiter[] = [];
 
-  /** A pause that stop() cuts short. */
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
-      }
-      wakers.add(done);
-    });
+  /** Pauses that stop() cuts short. */
+  const { pause, wakeAll } = stoppablePauses();
 
   async function receive(waitSeconds: number): Promise<Message[] | undefined> {
     try {
@@ -264,7 +255,7 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
     },
     async stop() {
       stopRequested = true;
-      for (const wake of [...wakers]) wake();
+      wakeAll();
       await running;
     },
     drained() {

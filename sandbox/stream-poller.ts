@@ -29,6 +29,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { silentLogger, type Logger } from '../lambdas/platform/logger';
 import { matchesFilters, type FilterPattern } from '../lambdas/events/stream-filters';
 import { SANDBOX_REGION } from './config';
+import { stoppablePauses } from './stoppable-pause';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: the shape of Lambda's handler type, which may return nothing
 export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
@@ -116,18 +117,8 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   let running: Promise<void> | undefined;
   let stopRequested = false;
   let waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  const wakers = new Set<() => void>();
-
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
-      }
-      wakers.add(done);
-    });
+  /** Pauses that stop() cuts short. */
+  const { pause, wakeAll } = stoppablePauses();
 
   async function refreshShards(): Promise<void> {
     let exclusiveStartShardId: string | undefined;
@@ -315,7 +306,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     },
     async stop() {
       stopRequested = true;
-      for (const wake of [...wakers]) wake();
+      wakeAll();
       await running;
     },
     caughtUp() {
