@@ -80,7 +80,7 @@ const DATES = [
   '2026-11-20T24:00:00Z',
 ];
 
-function hostileString(random: Random): string {
+export function hostileString(random: Random): string {
   switch (int(random, 6)) {
     case 0:
       return pick(random, HOSTILE_TEXT);
