@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
-import { NODE_SUPPORT_WARNING_OFF } from './sandbox/node-support';
+import { NODE_SUPPORT_WARNING_OFF, quietNodeSupportWarning } from './sandbox/node-support.ts';
+
+// This process too: the global setup starts SDK clients here, before any worker.
+quietNodeSupportWarning();
 
 /**
  * `npm run test:unit`: the tests that need neither DynamoDB Local (Java) nor a sandbox: the domain
