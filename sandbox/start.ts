@@ -157,7 +157,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
         peekDeadLetters: () => peekDeadLetters(),
       }),
       listGroupChanges: sandboxGroupChanges({ feed: () => streams?.feed, store }),
-      cliPrefix: sandboxCliPrefix(config),
+      page: { cliPrefix: sandboxCliPrefix(config), ownLines: [config.fromNumber] },
       logger: loggerFor('page'),
     });
     const api = createApiServer({

@@ -1,4 +1,4 @@
-import { pageScript } from './script';
+import { pageScript, type PageOptions } from './script';
 import { PAGE_CSS } from './style';
 
 /**
@@ -9,7 +9,7 @@ import { PAGE_CSS } from './style';
  * redraws only what changed; the selected group is in the URL (`#group=<id>`). Plain HTML and
  * script, no build step; every text goes in through textContent.
  */
-export function pageHtml(options: { cliPrefix: string }): string {
+export function pageHtml(options: PageOptions): string {
   // The empty state before the first poll; the script draws the same (emptyState in script.ts).
   const hint = `${options.cliPrefix} send --to +15551230001,+15551230002 "Hello group" --wait`;
   return `<!doctype html>

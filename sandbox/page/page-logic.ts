@@ -46,13 +46,21 @@ export type TimelineEntry =
   | { kind: 'failed'; at: string; failed: PageFailedCommand }
   | { kind: 'change'; at: string; change: PageGroupChange };
 
-/** The title of a group: its name, else its members ("+15551230001, +15551230002 and 2 more"), never its id. */
-export function groupTitle(name: string | null | undefined, members: readonly string[]): string {
+/**
+ * The title of a group: its name, else its members ("+15551230001, +15551230002 and 2 more")
+ * without our own Sendblue lines, never its id.
+ */
+export function groupTitle(
+  name: string | null | undefined,
+  members: readonly string[],
+  ownLines: readonly string[] = [],
+): string {
   const trimmed = (name ?? '').trim();
   if (trimmed) return trimmed;
-  if (!members.length) return 'Unnamed group';
-  if (members.length <= 3) return members.join(', ');
-  return `${members.slice(0, 2).join(', ')} and ${members.length - 2} more`;
+  const others = members.filter((member) => !ownLines.includes(member));
+  if (!others.length) return 'Unnamed group';
+  if (others.length <= 3) return others.join(', ');
+  return `${others.slice(0, 2).join(', ')} and ${others.length - 2} more`;
 }
 
 /** A phone number shortened for a preview line: "…0002". */

@@ -14,6 +14,7 @@ import type { ListFailedCommands } from '../failed-commands';
 import type { ListGroupChanges } from '../group-changes';
 import type { ListGroups } from '../group-list';
 import { pageHtml } from './html';
+import type { PageOptions } from './script';
 
 export const SANDBOX_GROUPS_PATH = '/__sandbox/groups';
 const CHANGES_PATH = /^\/__sandbox\/groups\/([^/]+)\/changes$/;
@@ -22,8 +23,7 @@ export interface SandboxPageDeps {
   listGroups: ListGroups;
   listFailedCommands: ListFailedCommands;
   listGroupChanges: ListGroupChanges;
-  /** How to run the CLI against this sandbox (sandboxCliPrefix), for the empty state's hint. */
-  cliPrefix: string;
+  page: PageOptions;
   logger: Logger;
 }
 
@@ -33,7 +33,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export function sandboxPageRoutes(deps: SandboxPageDeps) {
-  const html = pageHtml({ cliPrefix: deps.cliPrefix });
+  const html = pageHtml(deps.page);
   const answer = (res: ServerResponse, what: string, read: () => Promise<unknown>) => {
     read().then(
       (body) => json(res, 200, body),

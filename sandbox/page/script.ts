@@ -1,17 +1,25 @@
 import { STATUS_MARKS } from '../../lambdas/contract/status';
 import { PAGE_LOGIC_SCRIPT } from './page-logic';
 
+export interface PageOptions {
+  /** How to run the CLI against this sandbox (sandboxCliPrefix), for the empty state's hint. */
+  cliPrefix: string;
+  /** Our own Sendblue lines: members of every group, left out of titles. */
+  ownLines: readonly string[];
+}
+
 /**
  * The sandbox page's script: polls once a second and redraws only what changed. Every text goes
  * in through textContent (never innerHTML); the plain logic (titles, previews, time labels, the
  * order of a conversation) is page-logic.ts, put in as its source.
  */
-export function pageScript(options: { cliPrefix: string }): string {
+export function pageScript(options: PageOptions): string {
   // JSON in a script element: "<" is written as \u003c so no text can close the element.
   const constant = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
   return `
 const TICKS = ${constant(STATUS_MARKS)};
 const CLI_PREFIX = ${constant(options.cliPrefix)};
+const OWN_LINES = ${constant(options.ownLines)};
 const IMAGE = /\\.(png|jpe?g|gif|webp|heic)(\\?|$)/i;
 const NARROW = window.matchMedia('(max-width: 700px)');
 ${PAGE_LOGIC_SCRIPT}
@@ -59,7 +67,7 @@ function renderGroups(groups, failed) {
     a.href = '#group=' + encodeURIComponent(g.group_id);
     a.dataset.groupId = g.group_id;
     const row = el('div', 'row');
-    row.append(el('div', 'name', groupTitle(g.name, g.members)), el('div', 'when', when(g.last_message_at)));
+    row.append(el('div', 'name', groupTitle(g.name, g.members, OWN_LINES)), el('div', 'when', when(g.last_message_at)));
     a.append(row, el('div', 'preview', previewText(g.last_message)));
     return a;
   }));
@@ -129,7 +137,7 @@ async function refreshConversation() {
   const text = JSON.stringify([group, page.messages, failed, changes, today()]);
   if (text === lastConversation) return;
   lastConversation = text;
-  document.querySelector('#header .title').textContent = groupTitle(group.name, group.members);
+  document.querySelector('#header .title').textContent = groupTitle(group.name, group.members, OWN_LINES);
   document.querySelector('#header .members').textContent = group.members.join(', ');
   const idLine = document.querySelector('#header .id-line');
   idLine.hidden = false;

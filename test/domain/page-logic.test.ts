@@ -42,6 +42,10 @@ describe('groupTitle', () => {
       '+15551230001, +15551230002 and 2 more',
     );
     expect(groupTitle(undefined, [])).toBe('Unnamed group');
+    // Our own line is a member of every group: not worth a place in the title.
+    expect(groupTitle(null, ['+15550000000', '+15551230001', '+15551230002'], ['+15550000000'])).toBe(
+      '+15551230001, +15551230002',
+    );
   });
 });
 
