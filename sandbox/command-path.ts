@@ -16,7 +16,7 @@ import { logSink } from '../lambdas/platform/metrics';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from './config';
 import { createQueuePoller, type QueuePoller } from './queue-poller';
 import { startSendblueSimulator, type RunningSimulator, type SimulatorOptions } from './sendblue-simulator';
-import { startSqsEmulator } from './sqs-emulator';
+import { startSqsEmulator, type RunningSqsEmulator } from './sqs-emulator';
 
 /** Sandbox timings: shorter than in AWS so that retries are seen in seconds, not minutes. */
 const SANDBOX_SENDER_DEFAULTS = {
@@ -55,6 +55,8 @@ export interface CommandPath {
   sqsEndpoint: string;
   queueUrl: string;
   deadLetterQueueUrl: string;
+  /** SANDBOX ONLY: what the DLQ holds, without receiving it (the page shows failed commands). */
+  peekDeadLetters: RunningSqsEmulator['peekDeadLetters'];
   /** The Sendblue API the sender calls. */
   sendblueUrl: string;
   simulator?: RunningSimulator;
@@ -153,6 +155,7 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
     sqsEndpoint: emulator.endpoint,
     queueUrl: emulator.queueUrl,
     deadLetterQueueUrl: emulator.dlqUrl,
+    peekDeadLetters: emulator.peekDeadLetters,
     sendblueUrl,
     simulator,
     poller,

@@ -17,6 +17,14 @@ export interface GroupListEntry {
   members: string[];
   last_message_at: string | null;
   message_count: number;
+  /** The newest message, for the list's preview line. */
+  last_message: {
+    direction: string;
+    from_number: string | null;
+    content: string | null;
+    media_url: string | null;
+    date_sent: string | null;
+  } | null;
 }
 
 export type ListGroups = () => Promise<GroupListEntry[]>;
@@ -44,7 +52,7 @@ export function sandboxGroupList(db: DynamoDBDocumentClient, TableName: string):
           // commands carry an UNSETTLED one).
           FilterExpression: '(begins_with(#pk, :group) AND #sk = :groupSk) OR begins_with(#tpk, :group)',
           ProjectionExpression:
-            '#pk, #sk, #tpk, group_id, group_name, members, created_at, updated_at, date_sent, participants, group_display_name',
+            '#pk, #sk, #tpk, group_id, group_name, members, created_at, updated_at, date_sent, participants, group_display_name, direction, from_number, content, media_url',
           ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#tpk': TIMELINE.partitionKey },
           ExpressionAttributeValues: { ':group': timelinePartition(''), ':groupSk': groupKey('')[SK] },
           ExclusiveStartKey: startKey,
@@ -63,12 +71,22 @@ export function sandboxGroupList(db: DynamoDBDocumentClient, TableName: string):
     const list: GroupListEntry[] = [...groups].map(([groupId, { record, messages }]) => {
       const newestFirst = messages.sort((a, b) => String(b.date_sent ?? '').localeCompare(String(a.date_sent ?? '')));
       const view = groupView(groupId, record, newestFirst.slice(0, GROUP_SUMMARY_WINDOW));
+      const newest = newestFirst[0];
       return {
         group_id: groupId,
         name: view.name,
         members: view.members,
         last_message_at: view.last_message_at,
         message_count: messages.length,
+        last_message: newest
+          ? {
+              direction: newest.direction,
+              from_number: newest.from_number ?? null,
+              content: newest.content ?? null,
+              media_url: newest.media_url ?? null,
+              date_sent: newest.date_sent ?? null,
+            }
+          : null,
       };
     });
     return list.sort((a, b) => String(b.last_message_at ?? '').localeCompare(String(a.last_message_at ?? '')));

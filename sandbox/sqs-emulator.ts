@@ -38,8 +38,20 @@ export interface RunningSqsEmulator {
   queueArn: string;
   dlqUrl: string;
   dlqArn: string;
+  /**
+   * SANDBOX ONLY: every message on the DLQ, read through fauxqs's own inspection (nothing is
+   * received, so no message is hidden from `cli dlq` or a redrive meanwhile). SQS has no such call.
+   */
+  peekDeadLetters(): Promise<PeekedMessage[]>;
   /** Closes the server (pending long polls return empty). Safe to call more than once. */
   stop(): Promise<void>;
+}
+
+/** A message as fauxqs's inspection shows it: its body and its string attributes. */
+export interface PeekedMessage {
+  body: string;
+  attributes: Record<string, string>;
+  sentAt: string;
 }
 
 const LOOPBACK = '127.0.0.1';
@@ -128,7 +140,8 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Run
         Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }) },
       }),
     );
-    return { endpoint, queueUrl, queueArn, dlqUrl, dlqArn, stop };
+    const peekDeadLetters = () => peekQueue(app, dlqName);
+    return { endpoint, queueUrl, queueArn, dlqUrl, dlqArn, peekDeadLetters, stop };
   } catch (error) {
     await stop().catch(() => {});
     throw error;
@@ -155,6 +168,33 @@ function useLoopbackQueueUrls(app: ReturnType<typeof buildApp>, port: number): v
   });
   app.addHook('onSend', async (_request: unknown, _reply: unknown, payload: unknown) =>
     typeof payload === 'string' ? payload.split(internalPrefix).join(loopbackPrefix) : payload,
+  );
+}
+
+type InspectedMessage = {
+  body: string;
+  sentTimestamp: number;
+  messageAttributes?: Record<string, { StringValue?: string }>;
+};
+
+/** fauxqs's non-destructive inspection (`GET /_fauxqs/queues/<name>`), asked in-process. */
+async function peekQueue(app: ReturnType<typeof buildApp>, name: string): Promise<PeekedMessage[]> {
+  const response = await app.inject({ method: 'GET', url: `/_fauxqs/queues/${encodeURIComponent(name)}` });
+  if (response.statusCode !== 200)
+    throw new Error(`the SQS emulator could not show queue ${name} (${response.statusCode})`);
+  const { messages } = response.json() as {
+    messages: { ready: InspectedMessage[]; delayed: InspectedMessage[]; inflight: { message: InspectedMessage }[] };
+  };
+  return [...messages.ready, ...messages.delayed, ...messages.inflight.map((entry) => entry.message)].map(
+    (message) => ({
+      body: message.body,
+      attributes: Object.fromEntries(
+        Object.entries(message.messageAttributes ?? {}).flatMap(([key, value]) =>
+          value.StringValue === undefined ? [] : [[key, value.StringValue]],
+        ),
+      ),
+      sentAt: new Date(message.sentTimestamp).toISOString(),
+    }),
   );
 }
 

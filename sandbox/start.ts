@@ -15,6 +15,9 @@ import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_REGION, SANDBOX_TABLE, type
 import { ensureTable } from './create-table';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { createApiServer } from './http-adapter';
+import { sandboxCliPrefix } from './cli-prefix';
+import { sandboxFailedCommands } from './failed-commands';
+import { sandboxGroupChanges } from './group-changes';
 import { sandboxGroupList } from './group-list';
 import { sandboxPageRoutes } from './page/routes';
 import {
@@ -144,8 +147,17 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     // routes reach it through this.
     let streams: StreamPath | undefined;
     const mediaLinks: MediaLinker | undefined = config.media ? (key) => streams!.mediaLinks!(key) : undefined;
+    // The DLQ is there once the command path runs (below); until then the page sees none.
+    let peekDeadLetters: CommandPath['peekDeadLetters'] = async () => [];
     const pageRoutes = sandboxPageRoutes({
       listGroups: sandboxGroupList(documentClient, tableName),
+      listFailedCommands: sandboxFailedCommands({
+        db: documentClient,
+        tableName,
+        peekDeadLetters: () => peekDeadLetters(),
+      }),
+      listGroupChanges: sandboxGroupChanges({ feed: () => streams?.feed, store }),
+      page: { cliPrefix: sandboxCliPrefix(config), ownLines: [config.fromNumber] },
       logger: loggerFor('page'),
     });
     const api = createApiServer({
@@ -192,6 +204,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       sender: options.sender,
       simulator: options.simulator,
     });
+    peekDeadLetters = commands.peekDeadLetters;
     progress(`SQS emulator ready on ${commands.sqsEndpoint}; sender polling ${commands.queueUrl}`);
     backfill = startSandboxBackfill({
       store,

@@ -1,37 +1,80 @@
 /**
  * Sandbox-only routes on the API server (through createApiServer's `extraRoutes`): the web page at
- * `/` and the JSON list of groups it needs at `/__sandbox/groups`. Conversations themselves are
- * read through the ordinary read API (`/groups/{id}`, `/groups/{id}/messages`), as any client would.
+ * `/`, and what it needs beyond the read API:
+ *   GET /__sandbox/groups                   every group with its newest message, and every command
+ *                                           that was not done (`failed`: ledger + DLQ)
+ *   GET /__sandbox/groups/{id}/changes      the group's member and name changes (event log)
+ * Conversations themselves are read through the ordinary read API (`/groups/{id}`,
+ * `/groups/{id}/messages`), as any client would.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { idProblem } from '../../lambdas/contract/ids';
 import type { Logger } from '../../lambdas/platform/logger';
+import type { ListFailedCommands } from '../failed-commands';
+import type { ListGroupChanges } from '../group-changes';
 import type { ListGroups } from '../group-list';
-import { PAGE_HTML } from './html';
+import { pageHtml } from './html';
+import type { PageOptions } from './script';
 
-const SANDBOX_GROUPS_PATH = '/__sandbox/groups';
+export const SANDBOX_GROUPS_PATH = '/__sandbox/groups';
+const CHANGES_PATH = /^\/__sandbox\/groups\/([^/]+)\/changes$/;
 
-export function sandboxPageRoutes(deps: { listGroups: ListGroups; logger: Logger }) {
+export interface SandboxPageDeps {
+  listGroups: ListGroups;
+  listFailedCommands: ListFailedCommands;
+  listGroupChanges: ListGroupChanges;
+  page: PageOptions;
+  logger: Logger;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+export function sandboxPageRoutes(deps: SandboxPageDeps) {
+  const html = pageHtml(deps.page);
+  const answer = (res: ServerResponse, what: string, read: () => Promise<unknown>) => {
+    read().then(
+      (body) => json(res, 200, body),
+      (error: unknown) => {
+        deps.logger.error(`${what} failed`, { error });
+        json(res, 503, { error: `the ${what} could not be read` });
+      },
+    );
+  };
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET') return false;
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/' || path === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(PAGE_HTML);
+      res.end(html);
       return true;
     }
     if (path === SANDBOX_GROUPS_PATH) {
-      deps.listGroups().then(
-        (groups) => {
-          const body = JSON.stringify({ groups });
-          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-          res.end(body);
-        },
-        (error: unknown) => {
-          deps.logger.error('group list failed', { error });
-          res.writeHead(503, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: 'the group list could not be read' }));
-        },
-      );
+      answer(res, 'group list', async () => {
+        const [groups, failed] = await Promise.all([deps.listGroups(), deps.listFailedCommands()]);
+        return { groups, failed };
+      });
+      return true;
+    }
+    const changes = CHANGES_PATH.exec(path);
+    if (changes) {
+      let groupId = '';
+      try {
+        groupId = decodeURIComponent(changes[1]!);
+      } catch {
+        groupId = '';
+      }
+      const problem = groupId ? idProblem(groupId) : 'must be valid percent-encoding';
+      if (problem) {
+        json(res, 400, { error: `group_id ${problem}` });
+        return true;
+      }
+      answer(res, 'group changes', async () => {
+        const list = await deps.listGroupChanges(groupId);
+        return { changes: list ?? [], events: list !== null };
+      });
       return true;
     }
     return false;

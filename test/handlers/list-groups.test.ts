@@ -66,7 +66,16 @@ describe('listGroupsForSandbox', () => {
       members: ['+15551230001', '+15551230002'],
       last_message_at: '2026-02-02T00:00:00.000Z',
       message_count: 2,
+      // The newest message, for the page's preview line.
+      last_message: {
+        direction: 'inbound',
+        from_number: expect.any(String),
+        content: expect.any(String),
+        media_url: null,
+        date_sent: '2026-02-02T00:00:00.000Z',
+      },
     });
+    expect(groups[1]!.last_message).toMatchObject({ direction: 'outbound', content: 'hi', from_number: null });
     expect(groups[2]).toMatchObject({
       group_id: 'g-old',
       message_count: 2,
@@ -77,6 +86,7 @@ describe('listGroupsForSandbox', () => {
       message_count: 0,
       last_message_at: null,
       members: ['+15551230003'],
+      last_message: null,
     });
   });
 });
