@@ -74,7 +74,10 @@ describe('cli: a group conversation', () => {
     expect(first.messages.map((m: { content: string }) => m.content)).toEqual(['Got it, thanks']);
     expect(first.next_cursor).toEqual(expect.any(String));
     const human = await cli('history', groupId, '--limit', '1');
-    expect(human.out).toContain(`older messages: npm run cli -- history ${groupId} --cursor `);
+    // The hint carries this sandbox's ports and the page size, so pasting it gives the next page.
+    expect(human.out).toContain(
+      `older messages: SANDBOX_PORT=${env.SANDBOX_PORT} SANDBOX_SQS_PORT=${env.SANDBOX_SQS_PORT} npm run cli -- history ${groupId} --limit 1 --cursor `,
+    );
     const second = (await cli('history', groupId, '--limit', '1', '--cursor', first.next_cursor, '--json')).json();
     expect(second.messages.map((m: { content: string }) => m.content)).toEqual(['Hello from the CLI']);
     expect(second.next_cursor).toBeNull();
@@ -294,7 +297,10 @@ describe('cli: errors and help', () => {
       ['send', '--to', MEMBERS[0]!, 'x', '--wait', '--timeout', 'abc', '--id', 'never-queued-3'],
       /--timeout must be a number/,
     ],
-    [['send', '--to', MEMBERS[0]!, 'x', '--bogus'], /Unknown option '--bogus'/],
+    [
+      ['send', '--to', MEMBERS[0]!, 'x', '--bogus'],
+      /^error: unknown option '--bogus' for send \(see: npm run cli -- send --help\)$/,
+    ],
     [['status'], /status: missing <command_id>/],
     [['history', 'g', '--limit', '500'], /--limit must be a whole number from 1 to 100/],
   ])('%j: exit 1, nothing queued', async (argv, message) => {
