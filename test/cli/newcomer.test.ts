@@ -75,7 +75,7 @@ describe('hints carry the sandbox in use', () => {
     const queued = await cli(['send', '--to', `${MEMBERS[0]},${MEMBERS[1]}`, 'First hint', '--id', `hint-${uid()}`]);
     expect(queued.code).toBe(0);
     const follow = hintAfter(queued.out, 'follow it:');
-    expect(follow).toMatch(new RegExp(`^${escape(prefix)} status hint-\\w+$`));
+    expect(follow).toMatch(new RegExp(`^${literal(prefix)} status hint-\\w+$`));
     const status = await paste(`${follow} --wait`);
     expect(status.code, status.err).toBe(0);
     expect(status.out).toMatch(/^command hint-\w+: sent ✓ \(send_group_message\)$/m);
@@ -84,7 +84,7 @@ describe('hints carry the sandbox in use', () => {
     expect((await cli(['send', '--group', groupId, 'Second hint', '--wait'])).code).toBe(0);
     const page = await cli(['history', groupId, '--limit', '1']);
     const older = hintAfter(page.out, 'older messages:');
-    expect(older).toMatch(new RegExp(`^${escape(prefix)} history ${groupId} --limit 1 --cursor \\S+$`));
+    expect(older).toMatch(new RegExp(`^${literal(prefix)} history ${groupId} --limit 1 --cursor \\S+$`));
     const next = await paste(older);
     expect(next.code, next.err).toBe(0);
     expect(next.out).toContain('First hint');
@@ -160,7 +160,7 @@ describe('--wait on a terminal, and timeouts', () => {
     expect(slow.code).toBe(2);
     expect(slow.err).toMatch(
       new RegExp(
-        `^error: command ${id} did not settle within 2 s \\(state: (queued|sending)[^\\n]*\\); follow it: ${escape(prefix)} status ${id} --wait$`,
+        `^error: command ${id} did not settle within 2 s \\(state: (queued|sending)[^\\n]*\\); follow it: ${literal(prefix)} status ${id} --wait$`,
       ),
     );
     expect(slow.out).toMatch(new RegExp(`^command ${id}: (queued|sending) \\(send_group_message\\)`));
@@ -169,7 +169,7 @@ describe('--wait on a terminal, and timeouts', () => {
     expect(still.code).toBe(2);
     expect(still.err).toMatch(
       new RegExp(
-        `did not settle within 1 s \\(state: (queued|sending).*follow it: ${escape(prefix)} status ${id} --wait$`,
+        `did not settle within 1 s \\(state: (queued|sending).*follow it: ${literal(prefix)} status ${id} --wait$`,
       ),
     );
 
@@ -226,6 +226,7 @@ describe('help, --version, and what is refused', () => {
   });
 });
 
-function escape(text: string): string {
+/** `text` as a RegExp source that matches it literally. */
+function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
