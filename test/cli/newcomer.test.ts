@@ -124,10 +124,11 @@ describe('--wait on a terminal, and timeouts', () => {
     expect(result.code, result.err).toBe(0);
     expect(result.lines[0]).toMatch(new RegExp(`^queued command ${id} on the sandbox .*; waiting for it:$`));
     const progress = result.lines.slice(1, result.lines.indexOf(`command ${id}: sent ✓ (send_group_message)`));
-    expect(progress.length).toBeGreaterThanOrEqual(3);
+    // `sending` lasts as long as one call to the simulator, so a poll may or may not see it; the
+    // 429 was held until a line showed it.
+    expect(progress.length).toBeGreaterThanOrEqual(2);
     for (const line of progress) expect(line).toMatch(/^ {2}(queued|sending|sent ✓)/);
     expect(progress).toContainEqual(expect.stringMatching(/^ {2}queued, retrying in \d+ s: .*HTTP 429/));
-    expect(progress).toContain('  sending');
     expect(progress.at(-1)).toBe('  sent ✓');
     // Each line is a change: never the same line twice in a row.
     expect(progress.filter((line, i) => line === progress[i - 1])).toEqual([]);
