@@ -88,7 +88,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 function unknownCommand(name: string) {
   const names = COMMANDS.map((c) => c.name);
   const suggestion = name.startsWith('-') ? undefined : closest(name, names);
-  const what = name.startsWith('-') ? `unknown option '${name}'` : `unknown command "${name}"`;
+  const what = name.startsWith('-')
+    ? `unknown option '${name}' before a command (options go after it: npm run cli -- <command> [options])`
+    : `unknown command "${name}"`;
   return usageError(
     `${what}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; commands: ${names.join(', ')} (see: ${helpHint()})`,
   );

@@ -206,6 +206,9 @@ describe('help, --version, and what is refused', () => {
     expect(main).toMatchObject({ code: 0, out: (await cli(['--help'])).out });
     expect(main.out).toContain('npm run cli -- help <command>');
     expect(main.out).toContain('npm run cli -- --version');
+    expect((await cli(['--stack', 'Prod', 'dlq'])).err).toMatch(
+      /^error: unknown option '--stack' before a command \(options go after it: npm run cli -- <command> \[options\]\); commands: /,
+    );
     const unknown = await cli(['help', 'sned']);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(
