@@ -10,6 +10,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   out: (line) => console.log(line),
   err: (line) => console.error(line),
   env: process.env,
+  // On a terminal `--wait` shows progress; piped, the output stays what scripts read.
+  isTTY: process.stdout.isTTY === true,
   // Prompts go to stderr, so stdout stays clean for --json.
   readSecret: createSecretPrompt(process.stdin, process.stderr),
 });

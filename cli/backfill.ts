@@ -20,7 +20,7 @@ ${GLOBAL_HELP}`,
   async run(ctx) {
     const target = await ctx.target();
     const report = await runBackfill(target);
-    ctx.print(report, () => reportLines(report, target.label));
+    ctx.print(report, () => reportLines(report, target.label, ctx.hint));
     const failed = report.lines.filter((line) => line.stoppedBy === 'error');
     if (failed.length)
       throw new CliError(
@@ -38,7 +38,7 @@ const STOPS: Record<string, string> = {
   error: 'stopped on an error',
 };
 
-function reportLines(report: BackfillReport, label: string): string[] {
+function reportLines(report: BackfillReport, label: string, hint: (...args: string[]) => string): string[] {
   const lines = [
     `backfill of ${label}: ${report.found} found, ${report.stored} stored (missed by the webhooks), ${report.already_there} already there`,
   ];
@@ -54,7 +54,7 @@ function reportLines(report: BackfillReport, label: string): string[] {
   } else {
     const total = (counts: Record<string, number>) => Object.values(counts).reduce((sum, n) => sum + n, 0);
     lines.push(
-      `  unknown commands: ${sweep.examined} examined, ${total(sweep.sent)} found sent, ${total(sweep.neverSent)} never sent (on the DLQ: npm run cli -- dlq), ${sweep.stillUnknown} still unknown`,
+      `  unknown commands: ${sweep.examined} examined, ${total(sweep.sent)} found sent, ${total(sweep.neverSent)} never sent (on the DLQ: ${hint('dlq')}), ${sweep.stillUnknown} still unknown`,
     );
   }
   return lines;

@@ -6,6 +6,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CommandValidationError } from '../client/commands';
 import { RemoteError } from '../client/reader';
 import { awsTarget, sandboxTarget, TargetError, type Target } from '../client/target';
+import { sandboxCliPrefix } from '../sandbox/cli-prefix';
+import { readPort, type PortKey } from '../sandbox/config';
+import { closest } from './closest';
 
 /** 0 ok; 1 usage or validation error (nothing was sent); 2 remote or network failure. */
 export const EXIT = { ok: 0, usage: 1, remote: 2 } as const;
@@ -32,6 +35,11 @@ export interface CliIo {
    * be asked. bin/cli.ts reads the terminal (or piped stdin: one line per value).
    */
   readSecret?(label: string): Promise<string>;
+  /**
+   * stdout is a terminal (bin/cli.ts: process.stdout.isTTY): `--wait` then prints the command's
+   * progress as it changes. Never when piped, so scripts and --json read the same output as ever.
+   */
+  isTTY?: boolean;
 }
 
 export interface CommandContext {
@@ -41,6 +49,14 @@ export interface CommandContext {
   target(): Promise<Target>;
   /** Prints the JSON value with --json, the human text otherwise. */
   print(value: unknown, human: () => string | string[]): void;
+  /**
+   * A command line to paste, against the target in use: `hint('status', id)` ->
+   * `SANDBOX_PORT=3100 npm run cli -- status <id>` or `npm run cli -- status <id> --stack NAME`.
+   * Every hint the CLI prints is built with it.
+   */
+  hint(...args: string[]): string;
+  /** Human output on a terminal: `--wait` shows progress. */
+  showsProgress: boolean;
 }
 
 /** Options every command accepts. */
@@ -52,12 +68,40 @@ const GLOBAL_OPTIONS = {
   region: { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
-  try {
-    return parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error));
+/** `npm run cli -- send --help`: help is the same on every target, so it carries none. */
+export const helpHint = (command?: string) => `npm run cli -- ${command ? `${command} ` : ''}--help`;
+
+/**
+ * Parses one command's arguments. An unknown option names the command, the closest known option
+ * when one is near (a typo), and where the help is.
+ */
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, command = '') {
+  const all = { ...GLOBAL_OPTIONS, ...options };
+  const seeHelp = `see: ${helpHint(command)}`;
+  const unknown = unknownOption(args, all);
+  if (unknown) {
+    const suggestion = unknown.startsWith('--') ? closest(unknown.slice(2), Object.keys(all)) : undefined;
+    throw usageError(
+      `unknown option '${unknown}'${command ? ` for ${command}` : ''}${suggestion ? ` (did you mean --${suggestion}?)` : ''} (${seeHelp})`,
+    );
   }
+  try {
+    return parseArgs({ args, options: all, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError(`${error instanceof Error ? error.message : String(error)} (${seeHelp})`);
+  }
+}
+
+/** The first option that is none of `options` (as typed), found without failing on it. */
+function unknownOption(args: string[], options: NonNullable<ParseArgsConfig['options']>): string | undefined {
+  const shorts = new Set(Object.values(options).flatMap((option) => (option.short ? [option.short] : [])));
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const known = token.rawName.startsWith('--') ? token.name in options : shorts.has(token.name);
+    if (!known) return token.rawName;
+  }
+  return undefined;
 }
 
 export function createContext(
@@ -69,6 +113,8 @@ export function createContext(
   return {
     io,
     json: values.json === true,
+    showsProgress: io.isTTY === true && values.json !== true,
+    hint: cliHint(values, io.env),
     target: () =>
       (target ??= deployed
         ? awsTarget({ stackName: values.stack, region: values.region, env: io.env })
@@ -86,6 +132,34 @@ export function selectsDeployedStack(values: { stack?: string; aws?: boolean }, 
   return values.stack !== undefined || values.aws === true || Boolean(env.SENDBLUE_GROUPS_STACK);
 }
 
+/**
+ * How to run the CLI again against the same target. The sandbox: its ports as env vars when they
+ * are not the defaults (read as sandboxTarget reads them). A deployed stack: the flags the user
+ * gave (--stack NAME or --aws, --region R); a stack chosen by SENDBLUE_GROUPS_STACK or the URL env
+ * vars needs nothing, since those are still set in the user's shell. `sandboxPorts`: the ports the
+ * hinted command reads (setup also reads the simulator's).
+ */
+export function cliHint(
+  values: { stack?: string; aws?: boolean; region?: string },
+  env: NodeJS.ProcessEnv,
+  sandboxPorts: PortKey[] = ['port', 'sqsPort'],
+): (...args: string[]) => string {
+  if (!selectsDeployedStack(values, env)) {
+    const ports = Object.fromEntries(sandboxPorts.map((key) => [key, readPort(env, key).value]));
+    const prefix = sandboxCliPrefix(
+      { port: readPort(env, 'port').value, sqsPort: readPort(env, 'sqsPort').value, ...ports },
+      sandboxPorts,
+    );
+    return (...args) => [prefix, ...args.map(shellWord)].join(' ');
+  }
+  const flags = values.stack !== undefined ? ['--stack', values.stack] : values.aws ? ['--aws'] : [];
+  if (values.region !== undefined) flags.push('--region', values.region);
+  return (...args) => ['npm run cli --', ...[...args, ...flags].map(shellWord)].join(' ');
+}
+
+/** A word as a shell reads it back: as it is when plain, else single-quoted. */
+export const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
 /** Maps any error to a message and an exit code. */
 export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
@@ -102,7 +176,7 @@ export function requirePositionals(positionals: string[], names: string[], comma
       `${command}: missing ${names
         .slice(positionals.length)
         .map((n) => `<${n}>`)
-        .join(' ')} (see: cli ${command} --help)`,
+        .join(' ')} (see: ${helpHint(command)})`,
     );
   }
   return positionals;

@@ -16,7 +16,8 @@ Lists the dead-letter queue: command_id, reason, when it failed. Nothing is remo
 shows the oldest message of each message group; later ones of a group show up after a redrive.)
   --redrive   move every message back to the command queue (keeping its group and failure_reason,
               so the sender tries it again), then follow them with: cli status COMMAND_ID
-  --wait      with --redrive: wait until each moved command is sent (exit 2 if one is not)
+  --wait      with --redrive: wait until each moved command is sent (exit 2 if one is not; on a
+              terminal: each change as it happens)
   --timeout   seconds to wait (default 30)
 
 ${GLOBAL_HELP}`,
@@ -29,10 +30,22 @@ ${GLOBAL_HELP}`,
         const moved = await redriveDeadLetters(sqs, target);
         // A redriven command stays `failed` in the ledger until the sender picks it up again, so
         // waiting means waiting for `sent`.
+        // On a terminal, each command's changes as they happen (more than one: labelled by id).
+        const label = (commandId: string) => (moved.length > 1 ? `${commandId}: ` : '');
+        if (values.wait && ctx.showsProgress && moved.length)
+          ctx.io.out(`moved ${moved.length} command(s) back to the command queue; waiting for them:`);
         const after = values.wait
           ? await Promise.all(
               moved.map(async (m) =>
-                m.command_id ? (await waitForCommand(ctx, m.command_id, timeout, ['sent'])).view : undefined,
+                m.command_id
+                  ? (
+                      await waitForCommand(ctx, m.command_id, timeout, {
+                        states: ['sent'],
+                        label: label(m.command_id),
+                        notPickedUpWhile: ['failed'],
+                      })
+                    ).view
+                  : undefined,
               ),
             )
           : [];
@@ -47,8 +60,19 @@ ${GLOBAL_HELP}`,
               ]
             : ['the DLQ is empty: nothing to redrive'],
         );
-        if (values.wait && after.some((view) => view?.state !== 'sent'))
-          throw new CliError('not every redriven command was sent', EXIT.remote, true);
+        const notSent = values.wait ? moved.filter((_, i) => after[i]?.state !== 'sent') : [];
+        if (notSent.length)
+          throw new CliError(
+            `not every redriven command was sent within ${timeout} s: ${notSent
+              .map((m) =>
+                m.command_id
+                  ? `${m.command_id} (state: ${after[moved.indexOf(m)]?.state ?? 'not picked up yet'}; follow it: ${ctx.hint('status', m.command_id, '--wait')})`
+                  : `DLQ message ${m.message_id} (no command_id)`,
+              )
+              .join(', ')}`,
+            EXIT.remote,
+            true,
+          );
         return;
       }
       const [letters, total] = await Promise.all([listDeadLetters(sqs, target), countDeadLetters(sqs, target)]);
@@ -60,7 +84,7 @@ ${GLOBAL_HELP}`,
                 `✗ ${m.command_id ?? '(no command_id)'}  failed ${shortTime(m.failed_at)} after ${m.receive_count ?? '?'} receive(s)`,
                 `    reason: ${m.reason ?? '(none recorded)'}`,
               ]),
-              'try them again: npm run cli -- dlq --redrive',
+              `try them again: ${ctx.hint('dlq', '--redrive')}`,
             ]
           : ['the DLQ is empty'],
       );

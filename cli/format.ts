@@ -10,7 +10,8 @@ export const shortTime = (iso: string | null | undefined) =>
 
 export type { CommandView };
 
-export function commandLines(view: CommandView): string[] {
+/** `hint`: the context's (ctx.hint), so the DLQ commands it names work against the same target. */
+export function commandLines(view: CommandView, hint: (...args: string[]) => string): string[] {
   const lines = [
     `command ${view.command_id}: ${view.state}${view.state === 'sent' ? ' ✓' : view.state === 'failed' ? ' ✗' : ''} (${view.type})`,
   ];
@@ -20,6 +21,7 @@ export function commandLines(view: CommandView): string[] {
   if (view.next_attempt_at) lines.push(`  next     ${shortTime(view.next_attempt_at)}`);
   if (view.refused_reuses?.length)
     lines.push(`  refused  ${view.refused_reuses.length} other command(s) that reused this command_id (not sent)`);
-  if (view.state === 'failed') lines.push('  it is on the DLQ: see `cli dlq`, and `cli dlq --redrive` to try again');
+  if (view.state === 'failed')
+    lines.push(`  it is on the DLQ: see \`${hint('dlq')}\`, and \`${hint('dlq', '--redrive')}\` to try again`);
   return lines;
 }

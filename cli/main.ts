@@ -2,7 +2,9 @@
  * The CLI (`npm run cli -- <command>`, or the `sendblue-groups` bin). Exit codes: 0 ok, 1 usage or
  * validation error (nothing was sent), 2 remote or network failure (including an unknown id: 404).
  */
-import { createContext, EXIT, parse, toCliError, usageError, type CliIo } from './context';
+import { readFileSync } from 'node:fs';
+import { closest } from './closest';
+import { createContext, EXIT, helpHint, parse, toCliError, usageError, type CliIo } from './context';
 import { addCommand, removeCommand, renameCommand } from './modify';
 import { backfillCommand } from './backfill';
 import { dlqCommand } from './dlq';
@@ -37,10 +39,23 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`).join('\n')}
 ${GLOBAL_HELP}
 
 Exit codes: 0 ok, 1 usage or validation error (nothing sent), 2 remote or network failure.
-Help for one command: npm run cli -- <command> --help`;
+Help for one command: npm run cli -- help <command> (or <command> --help)
+Version: npm run cli -- --version`;
+
+/** The version in package.json (the CLI runs from the repository, through tsx). */
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...afterFirst] = argv;
+  if (first === '--version' || first === '-v') {
+    io.out(afterFirst.includes('--json') ? JSON.stringify({ version: cliVersion() }) : cliVersion());
+    return EXIT.ok;
+  }
+  // `help send` is `send --help`; `help` alone, or no command, the main help.
+  const [name, ...rest] = first === 'help' && afterFirst[0] ? [afterFirst[0], '--help'] : argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(MAIN_HELP);
     return name ? EXIT.ok : EXIT.usage;
@@ -48,9 +63,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const command = COMMANDS.find((c) => c.name === name);
   const json = rest.includes('--json');
   try {
-    if (!command)
-      throw usageError(`unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see: --help)`);
-    const { values, positionals } = parse(rest, command.options);
+    if (!command) throw unknownCommand(name);
+    const { values, positionals } = parse(rest, command.options, command.name);
     if (values.help) {
       io.out(command.help);
       return EXIT.ok;
@@ -69,4 +83,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     } else io.err(`error: ${failure.message}`);
     return exitCode;
   }
+}
+
+function unknownCommand(name: string) {
+  const names = COMMANDS.map((c) => c.name);
+  const suggestion = name.startsWith('-') ? undefined : closest(name, names);
+  const what = name.startsWith('-')
+    ? `unknown option '${name}' before a command (options go after it: npm run cli -- <command> [options])`
+    : `unknown command "${name}"`;
+  return usageError(
+    `${what}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; commands: ${names.join(', ')} (see: ${helpHint()})`,
+  );
 }

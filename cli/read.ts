@@ -3,7 +3,7 @@ import type { GroupView, MessagePageView, MessageView } from '../lambdas/contrac
 import { CliError, EXIT, requirePositionals, usageError } from './context';
 import { commandLines, shortTime, statusMark, type CommandView } from './format';
 import { GLOBAL_HELP, type CliCommand } from './types';
-import { parseTimeout, waitForCommand } from './wait';
+import { notSettledMessage, parseTimeout, waitForCommand } from './wait';
 
 const id = (value: string) => encodeURIComponent(value);
 
@@ -11,18 +11,26 @@ export const statusCommand: CliCommand = {
   name: 'status',
   summary: 'where a command is (queued, sending, sent, failed, unknown)',
   options: { wait: { type: 'boolean' }, timeout: { type: 'string' } },
-  help: `Usage: cli status COMMAND_ID [--wait [--timeout SECONDS]]\n\nShows GET /commands/{id}: state, group_id, message_handle, error.\n\n${GLOBAL_HELP}`,
+  help: `Usage: cli status COMMAND_ID [--wait [--timeout SECONDS]]
+
+Shows GET /commands/{id}: state, group_id, message_handle, error.
+  --wait      wait until the command is sent or failed (on a terminal: each change as it happens);
+              exit 2 if it has not settled by --timeout
+  --timeout   seconds to wait (default 30)
+
+${GLOBAL_HELP}`,
   async run(ctx, values, positionals) {
     const [commandId] = requirePositionals(positionals, ['command_id'], 'status');
-    const view = values.wait
-      ? (await waitForCommand(ctx, commandId!, parseTimeout(values.timeout))).view
-      : await createReader(await ctx.target()).get<CommandView>(`/commands/${id(commandId!)}`);
-    if (!view)
-      throw new CliError(
-        `command ${commandId} is not known (yet): nothing picked it up within the timeout`,
-        EXIT.remote,
-      );
-    ctx.print(view, () => commandLines(view));
+    if (!values.wait) {
+      const view = await createReader(await ctx.target()).get<CommandView>(`/commands/${id(commandId!)}`);
+      return ctx.print(view, () => commandLines(view, ctx.hint));
+    }
+    const timeout = parseTimeout(values.timeout);
+    const { view } = await waitForCommand(ctx, commandId!, timeout);
+    if (view) ctx.print(view, () => commandLines(view, ctx.hint));
+    // Not settled in time (or never seen): exit 2, with where it is and how to go on following it.
+    if (view?.state !== 'sent' && view?.state !== 'failed')
+      throw new CliError(notSettledMessage(ctx, commandId!, timeout, view), EXIT.remote, view !== undefined);
   },
 };
 
@@ -74,7 +82,11 @@ ${GLOBAL_HELP}`,
     } while (values.all && cursor);
     ctx.print({ group_id: groupId, messages, next_cursor: cursor ?? null }, () => [
       ...(messages.length ? [...messages].reverse().map(historyLine) : [`no messages in group ${groupId}`]),
-      ...(cursor ? [`older messages: npm run cli -- history ${groupId} --cursor ${cursor}`] : []),
+      ...(cursor
+        ? [
+            `older messages: ${ctx.hint('history', groupId!, ...(values.limit === undefined ? [] : ['--limit', String(limit)]), '--cursor', cursor)}`,
+          ]
+        : []),
     ]);
   },
 };

@@ -1,9 +1,9 @@
 import { createGroupsProducer } from '../client/producer';
 import type { SendStyle } from '../lambdas/contract/sendblue-rules';
-import { CliError, EXIT, usageError, type CommandContext } from './context';
+import { CliError, EXIT, helpHint, usageError, type CommandContext } from './context';
 import { commandLines } from './format';
 import { GLOBAL_HELP, type CliCommand } from './types';
-import { parseTimeout, waitForCommand } from './wait';
+import { notSettledMessage, parseTimeout, waitForCommand } from './wait';
 
 const listOf = (value: unknown): string[] | undefined =>
   value === undefined
@@ -34,10 +34,13 @@ export async function queueAndReport(
   if (!values.wait) {
     return ctx.print({ ...queued, state: 'queued' }, () => [
       `queued command ${queued.command_id} on ${target.label}`,
-      `  follow it: npm run cli -- status ${queued.command_id}`,
+      `  follow it: ${ctx.hint('status', queued.command_id)}`,
     ]);
   }
-  const { view, refused } = await waitForCommand(ctx, queued.command_id, timeout, undefined, queued.fingerprint);
+  if (ctx.showsProgress) ctx.io.out(`queued command ${queued.command_id} on ${target.label}; waiting for it:`);
+  const { view, refused } = await waitForCommand(ctx, queued.command_id, timeout, {
+    fingerprint: queued.fingerprint,
+  });
   if (refused) {
     ctx.print({ ...queued, state: 'refused', error: refused }, () => [
       `command ${queued.command_id}: refused ✗`,
@@ -47,15 +50,15 @@ export async function queueAndReport(
   }
   ctx.print(view ?? { ...queued, state: 'queued' }, () =>
     view
-      ? commandLines(view)
-      : [`command ${queued.command_id} is queued but not settled yet; see: npm run cli -- status ${queued.command_id}`],
+      ? commandLines(view, ctx.hint)
+      : [`command ${queued.command_id} is queued but not settled yet; see: ${ctx.hint('status', queued.command_id)}`],
   );
   // Waited for, and it failed or did not settle in time: the output says so; the exit code says
   // it is not (yet) confirmed, so scripts can tell.
   if (view?.state === 'failed')
     throw new CliError(`command ${queued.command_id} failed (it is on the DLQ)`, EXIT.remote, true);
   if (view?.state !== 'sent')
-    throw new CliError(`command ${queued.command_id} did not settle within the timeout`, EXIT.remote, true);
+    throw new CliError(notSettledMessage(ctx, queued.command_id, timeout, view), EXIT.remote, true);
 }
 
 export const sendCommand: CliCommand = {
@@ -79,14 +82,15 @@ command_id. MessageGroupId is the group_id (a new group: its sorted numbers).
 
 Options:
   --to NUMBERS      members of a new group, E.164, comma-separated (repeatable)
-  --group ID        an existing group_id
+  --group ID        an existing group_id (not with --to)
   --media URL       https URL of an image/file
   --style STYLE     send_style (confetti, slam, ...)
   --from NUMBER     your Sendblue line (default: the stack's)
   --callback URL    your own status_callback
   --id ID           command_id (default: a new UUID); repeating an id never sends twice
-  --wait            wait until the command is sent or failed, and show the group_id
-  --timeout SECONDS with --wait (default 30)
+  --wait            wait until the command is sent or failed, and show the group_id (on a
+                    terminal: each change as it happens)
+  --timeout SECONDS with --wait (default 30); then exit 2 with the state and how to follow it
 
 ${GLOBAL_HELP}
 
@@ -94,9 +98,13 @@ Example: npm run cli -- send --to +15551230001,+15551230002 "Hello group" --wait
   async run(ctx, values, positionals) {
     const content = positionals.join(' ') || undefined;
     if (!values.to && !values.group)
-      throw usageError('send: give --to NUMBERS (a new group) or --group GROUP_ID (see: cli send --help)');
+      throw usageError(`send: give --to NUMBERS (a new group) or --group GROUP_ID (see: ${helpHint('send')})`);
+    if (values.to && values.group)
+      throw usageError(
+        `send: --to starts a new group and --group sends to an existing one: give one of them, not both (see: ${helpHint('send')})`,
+      );
     if (!content && !values.media)
-      throw usageError('send: give the message text or --media URL (see: cli send --help)');
+      throw usageError(`send: give the message text or --media URL (see: ${helpHint('send')})`);
     await queueAndReport(ctx, values, (producer) =>
       producer.sendGroupMessage({
         command_id: values.id as string | undefined,

@@ -3,6 +3,7 @@ import { createReader, RemoteError } from '../client/reader';
 import { usageError, type CommandContext } from './context';
 import type { CommandView } from './format';
 import { sleep } from './context';
+import { describeProgress, progressTracker } from './progress';
 
 const SETTLED = ['sent', 'failed'];
 
@@ -12,34 +13,65 @@ export interface WaitResult {
   refused?: string;
 }
 
+export interface WaitOptions {
+  /** The states that end the wait (default: sent or failed). */
+  states?: string[];
+  /** The command we queued: a state that belongs to a different command using the same id is not taken for ours. */
+  fingerprint?: string;
+  /** Progress lines start with this (several commands waited for at once: their ids). */
+  label?: string;
+  /**
+   * States that still mean "not picked up yet" for this wait: a redriven command stays `failed`
+   * in the ledger until the sender takes it again.
+   */
+  notPickedUpWhile?: string[];
+}
+
 /**
- * Polls GET /commands/{id} until the command is in one of `states` (default: sent or failed), or
- * the time is up (then the last state seen, if any). With `fingerprint` (the command we queued),
- * a state that belongs to a different command using the same id is not taken for ours.
+ * Polls GET /commands/{id} until the command is in one of `states`, or the time is up (then the
+ * last state seen, if any). On a terminal (ctx.showsProgress) it prints each change as it happens.
  */
 export async function waitForCommand(
   ctx: CommandContext,
   commandId: string,
   timeoutSeconds: number,
-  states = SETTLED,
-  fingerprint?: string,
+  { states = SETTLED, fingerprint, label = '', notPickedUpWhile = [] }: WaitOptions = {},
 ): Promise<WaitResult> {
   const reader = createReader(await ctx.target());
   const deadline = Date.now() + timeoutSeconds * 1000;
+  const progress = ctx.showsProgress ? progressTracker() : undefined;
   let last: CommandView | undefined;
   for (;;) {
+    // Ours as far as we can tell: undefined while the id is unknown or another command's is pending.
+    let own: CommandView | undefined;
     try {
       last = await reader.get<CommandView>(`/commands/${encodeURIComponent(commandId)}`);
       const outcome = fingerprint ? ownOutcome(last, fingerprint) : { kind: 'own' as const, state: last.state };
       if (outcome.kind === 'refused') return { view: last, refused: outcome.reason };
-      if (outcome.kind === 'own' && states.includes(outcome.state)) return { view: last };
+      if (outcome.kind === 'own') own = last;
     } catch (error) {
       // Not in the ledger yet: the sender has not picked it up.
       if (!(error instanceof RemoteError && error.status === 404)) throw error;
     }
+    const line = progress?.(own && notPickedUpWhile.includes(own.state) ? undefined : own, Date.now());
+    if (line) ctx.io.out(`  ${label}${line}`);
+    if (own && states.includes(own.state)) return { view: own };
     if (Date.now() > deadline) return { view: last };
     await sleep(250);
   }
+}
+
+/**
+ * What a wait that ran out of time says on stderr: how long, where the command is, and the
+ * command to go on following it.
+ */
+export function notSettledMessage(
+  ctx: CommandContext,
+  commandId: string,
+  timeoutSeconds: number,
+  view: CommandView | undefined,
+): string {
+  return `command ${commandId} did not settle within ${timeoutSeconds} s (state: ${describeProgress(view, Date.now())}); follow it: ${ctx.hint('status', commandId, '--wait')}`;
 }
 
 export const parseTimeout = (value: unknown, fallback = 30): number => {

@@ -3,7 +3,7 @@
  * stack's webhooks with Sendblue (README "Configure Sendblue"). Prints what is registered;
  * never prints a credential or a secret.
  */
-import { selectsDeployedStack, usageError } from '../context';
+import { cliHint, helpHint, selectsDeployedStack, usageError } from '../context';
 import { GLOBAL_HELP, type CliCommand } from '../types';
 import { registerWebhooks, removeWebhooks, showWebhooks, type SetupReport } from './run';
 import { awsSetupTarget, sandboxSetupTarget } from './target';
@@ -35,10 +35,10 @@ Never replaces the account's webhooks (Sendblue's PUT): webhooks of other apps s
 ${GLOBAL_HELP}`,
   async run(ctx, values, positionals) {
     if (positionals.length)
-      throw usageError(`setup takes no arguments (got "${positionals[0]}"; see: cli setup --help)`);
+      throw usageError(`setup takes no arguments (got "${positionals[0]}"; see: ${helpHint('setup')})`);
     const modes = (['show', 'remove', 'keep-credentials'] as const).filter((name) => values[name]);
     if (modes.length > 1)
-      throw usageError(`--${modes[0]} and --${modes[1]} cannot be combined (see: cli setup --help)`);
+      throw usageError(`--${modes[0]} and --${modes[1]} cannot be combined (see: ${helpHint('setup')})`);
     const { io } = ctx;
     const target = selectsDeployedStack(values, io.env)
       ? await awsSetupTarget({
@@ -53,9 +53,9 @@ ${GLOBAL_HELP}`,
         : values.remove
           ? await removeWebhooks(target, io)
           : await registerWebhooks(target, io, values['keep-credentials'] === true);
-      const again =
-        values.stack !== undefined ? ` --stack ${String(values.stack)}` : target.kind === 'aws' ? ' --aws' : '';
-      ctx.print(result, () => reportLines(result, again));
+      // In the sandbox, setup also reads the simulator's port.
+      const hint = cliHint(values, io.env, ['port', 'sqsPort', 'simulatorPort']);
+      ctx.print(result, () => reportLines(result, hint('setup', '--remove')));
     } finally {
       target.close();
     }
@@ -74,7 +74,8 @@ const SECRET_TEXT = {
   none: 'WITHOUT a secret: run setup to fix',
 } as const;
 
-export function reportLines(report: SetupReport, targetFlags: string): string[] {
+/** `removeHint`: the command that removes our webhooks, against the same target (ctx.hint). */
+export function reportLines(report: SetupReport, removeHint: string): string[] {
   const lines: string[] = [];
   const { credentials } = report;
   if (credentials?.action === 'stored') {
@@ -106,6 +107,6 @@ export function reportLines(report: SetupReport, targetFlags: string): string[] 
         : `    ${webhook.type.padEnd(width)}  ${webhook.host}  not ours: left as it is`,
     );
   }
-  if (report.webhooks.some((w) => w.ours)) lines.push(`to remove ours: npm run cli -- setup --remove${targetFlags}`);
+  if (report.webhooks.some((w) => w.ours)) lines.push(`to remove ours: ${removeHint}`);
   return lines;
 }

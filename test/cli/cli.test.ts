@@ -74,7 +74,10 @@ describe('cli: a group conversation', () => {
     expect(first.messages.map((m: { content: string }) => m.content)).toEqual(['Got it, thanks']);
     expect(first.next_cursor).toEqual(expect.any(String));
     const human = await cli('history', groupId, '--limit', '1');
-    expect(human.out).toContain(`older messages: npm run cli -- history ${groupId} --cursor `);
+    // The hint carries this sandbox's ports and the page size, so pasting it gives the next page.
+    expect(human.out).toContain(
+      `older messages: SANDBOX_PORT=${env.SANDBOX_PORT} SANDBOX_SQS_PORT=${env.SANDBOX_SQS_PORT} npm run cli -- history ${groupId} --limit 1 --cursor `,
+    );
     const second = (await cli('history', groupId, '--limit', '1', '--cursor', first.next_cursor, '--json')).json();
     expect(second.messages.map((m: { content: string }) => m.content)).toEqual(['Hello from the CLI']);
     expect(second.next_cursor).toBeNull();
@@ -286,7 +289,8 @@ describe('cli: backfill', () => {
 describe('cli: errors and help', () => {
   it.each([
     [[], /Usage: npm run cli/],
-    [['frobnicate'], /unknown command "frobnicate"/],
+    [['frobnicate'], /^error: unknown command "frobnicate"; commands: send, .* \(see: npm run cli -- --help\)$/m],
+    [['sned', '--to', MEMBERS[0]!, 'x'], /^error: unknown command "sned" \(did you mean send\?\)/m],
     [['send', 'hi'], /give --to NUMBERS/],
     [['send', '--to', '+1555', 'hi', '--id', 'never-queued-1'], /invalid command: numbers must be E.164/],
     [['rename', 'g', ' ', '--json', '--id', 'never-queued-2'], /name is required for rename/],
@@ -294,8 +298,16 @@ describe('cli: errors and help', () => {
       ['send', '--to', MEMBERS[0]!, 'x', '--wait', '--timeout', 'abc', '--id', 'never-queued-3'],
       /--timeout must be a number/,
     ],
-    [['send', '--to', MEMBERS[0]!, 'x', '--bogus'], /Unknown option '--bogus'/],
-    [['status'], /status: missing <command_id>/],
+    [
+      ['send', '--to', MEMBERS[0]!, 'x', '--bogus'],
+      /^error: unknown option '--bogus' for send \(see: npm run cli -- send --help\)$/m,
+    ],
+    [
+      ['send', '--tp', MEMBERS[0]!, 'x', '--id', 'never-queued-4'],
+      /^error: unknown option '--tp' for send \(did you mean --to\?\) \(see: npm run cli -- send --help\)$/m,
+    ],
+    [['send', '--group'], /^error: Option '--group <value>' argument missing \(see: npm run cli -- send --help\)$/m],
+    [['status'], /^error: status: missing <command_id> \(see: npm run cli -- status --help\)$/m],
     [['history', 'g', '--limit', '500'], /--limit must be a whole number from 1 to 100/],
   ])('%j: exit 1, nothing queued', async (argv, message) => {
     const before = h.sim.requests.length;

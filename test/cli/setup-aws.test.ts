@@ -267,7 +267,7 @@ describe('cli setup --aws', () => {
     const empty = await cli(['setup', '--aws'], { answers: ['   ', 'x'] });
     expect([empty.code, empty.err]).toEqual([1, 'error: the API key id is empty: nothing was stored']);
     expect((await cli(['setup', '--show', '--remove'])).err).toBe(
-      'error: --show and --remove cannot be combined (see: cli setup --help)',
+      'error: --show and --remove cannot be combined (see: npm run cli -- setup --help)',
     );
     expect((await cli(['setup', 'now'])).code).toBe(1);
     expect(puts()).toEqual([]);

@@ -169,7 +169,8 @@ describe('cli setup (sandbox)', () => {
       `  ✓ outbound          ${statusUrl}  ours, with our webhook secret`,
       `    receive           ${new URL(otherApp.url).host}  not ours: left as it is`,
       '    typing_indicator  typing.example.org  not ours: left as it is',
-      'to remove ours: npm run cli -- setup --remove',
+      // Pasted, it reaches this sandbox and this simulator: setup reads the simulator's port too.
+      `to remove ours: SANDBOX_PORT=${env.SANDBOX_PORT} SANDBOX_SQS_PORT=${env.SANDBOX_SQS_PORT} SANDBOX_SIMULATOR_PORT=${env.SANDBOX_SIMULATOR_PORT} npm run cli -- setup --remove`,
     ]);
   });
 

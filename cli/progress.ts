@@ -1,0 +1,61 @@
+/**
+ * Where a waited-for command is, in words: one line per change for `--wait` on a terminal, and the
+ * state a timeout reports. Built only from the read API's CommandView (state, failures,
+ * next_attempt_at, error).
+ */
+import type { CommandView } from './format';
+
+/** What the sender puts in `error` while a command waits for its line (attempt-outcome.ts). */
+const LINE_BUSY = 'line busy';
+
+/**
+ * E.g. `queued, retrying in 3 s: Sendblue answered 429`, `queued, waiting for a send slot on the
+ * line (in 2 s)`, `sending, after 1 failed attempt`, `sent ✓`, `failed ✗: <why>`. `undefined`: the
+ * read API does not know the command yet (the sender has not picked it up).
+ */
+export function describeProgress(view: CommandView | undefined, nowMs: number): string {
+  if (!view) return 'queued, not picked up by the sender yet';
+  const due = view.next_attempt_at ? Math.max(0, Math.ceil((Date.parse(view.next_attempt_at) - nowMs) / 1000)) : 0;
+  const failed = view.failures ? `${view.failures} failed attempt${view.failures === 1 ? '' : 's'}` : '';
+  switch (view.state) {
+    case 'sent':
+      return 'sent ✓';
+    case 'failed':
+      return `failed ✗${view.error ? `: ${view.error}` : ''}`;
+    case 'sending':
+      return `sending${failed ? `, after ${failed}` : ''}`;
+  }
+  if (view.error?.startsWith(LINE_BUSY)) return `${view.state}, waiting for a send slot on the line (in ${due} s)`;
+  const reason = waitReason(view.error);
+  const why = [reason, failed].filter(Boolean).join('; ');
+  if (view.state === 'unknown')
+    return `unknown, Sendblue may have it: checking in ${due} s before anything is sent${why ? ` (${why})` : ''}`;
+  if (view.next_attempt_at) return `${view.state}, retrying in ${due} s${why ? `: ${why}` : ''}`;
+  return [view.state, why].filter(Boolean).join(': ');
+}
+
+/**
+ * The sender writes `<reason>; <what happens next>` while a command waits (attempt-outcome.ts);
+ * the next step is said from next_attempt_at, so only the reason is kept.
+ */
+function waitReason(error: string | null): string {
+  if (!error) return '';
+  const cut = error.lastIndexOf('; ');
+  return cut > 0 ? error.slice(0, cut) : error;
+}
+
+/**
+ * Follows a command's views: returns a line when something changed that a person waiting would
+ * notice (state, reason, failures, when the next attempt is), undefined otherwise.
+ */
+export function progressTracker(): (view: CommandView | undefined, nowMs: number) => string | undefined {
+  let last: string | undefined;
+  return (view, nowMs) => {
+    const key = JSON.stringify(
+      view ? [view.state, view.error, view.failures, view.next_attempt_at, view.message_handle] : null,
+    );
+    if (key === last) return undefined;
+    last = key;
+    return describeProgress(view, nowMs);
+  };
+}
