@@ -23,6 +23,16 @@ export const ENV = {
   mediaFetchTimeoutMs: 'MEDIA_FETCH_TIMEOUT_MS',
 } as const;
 
+/**
+ * A numeric setting the stack may set: its value when it is a number `isValid` accepts, else the
+ * default (unset, empty or nonsense never becomes 0 or NaN).
+ */
+export function numberFromEnv(name: string, fallback: number, isValid = (value: number) => value > 0): number {
+  const raw = process.env[name];
+  const value = Number(raw);
+  return raw !== undefined && raw.trim() !== '' && Number.isFinite(value) && isValid(value) ? value : fallback;
+}
+
 export function requireEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`Missing required environment variable ${name}`);

@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createBackfillJob, type BackfillJob, type BackfillJobSettings } from '../backfill/backfill-job';
 import { BACKFILL_ENV, BACKFILL_SETTINGS } from '../contract/backfill-settings';
 import { COMMAND_QUEUE_SETTINGS } from '../contract/command-queue-settings';
-import { ENV, requireEnv } from '../contract/env';
+import { ENV, numberFromEnv, requireEnv } from '../contract/env';
 import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps';
 import type { Logger } from '../platform/logger';
 import { emfSink, type MetricSink } from '../platform/metrics';
@@ -84,11 +84,10 @@ export function backfillLines(fromNumber: string, listed: string | undefined): s
 
 /** The backfill Lambda's job, built from the environment the stack sets. */
 export function backfillJobFromEnv(): BackfillJob {
-  const minutes = (name: string, fallback: number) => {
-    const value = Number(process.env[name]);
-    return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(value) && value >= 0
-      ? value * MINUTE_MS
-      : fallback;
+  // 0 is a valid number of minutes (no overlap); the defaults are already in milliseconds.
+  const minutes = (name: string, fallbackMs: number) => {
+    const value = numberFromEnv(name, Number.NaN, (given) => given >= 0);
+    return Number.isNaN(value) ? fallbackMs : value * MINUTE_MS;
   };
   const fromNumber = requireEnv(ENV.fromNumber);
   const defaults = defaultBackfillSettings(backfillLines(fromNumber, process.env[BACKFILL_ENV.lines]), fromNumber);

@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { ENV, requireEnv } from '../contract/env';
+import { ENV, numberFromEnv, requireEnv } from '../contract/env';
 import { createLogger } from '../platform/logger';
 import { createMediaFetcher } from '../adapters/media-fetch';
 import { MEDIA_SETTINGS } from '../media/media-rules';
@@ -8,11 +8,6 @@ import { createS3MediaStore } from '../adapters/media-store';
 import { createDocumentClient } from '../adapters/table';
 import { createMediaTable } from '../adapters/table-media';
 
-const numberFrom = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return process.env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
-};
-
 /**
  * The media Lambda's adapters, from the environment the stack sets (apart, so no other bundle
  * carries the S3 client, and this one no Secrets Manager client).
@@ -20,8 +15,8 @@ const numberFrom = (name: string, fallback: number) => {
 export function mediaDepsFromEnv(): MediaDeps {
   return {
     fetchMedia: createMediaFetcher({
-      maxBytes: numberFrom(ENV.mediaMaxBytes, MEDIA_SETTINGS.maxBytes),
-      timeoutMs: numberFrom(ENV.mediaFetchTimeoutMs, MEDIA_SETTINGS.fetchTimeoutMs),
+      maxBytes: numberFromEnv(ENV.mediaMaxBytes, MEDIA_SETTINGS.maxBytes),
+      timeoutMs: numberFromEnv(ENV.mediaFetchTimeoutMs, MEDIA_SETTINGS.fetchTimeoutMs),
     }),
     store: createS3MediaStore({ client: new S3Client({}), bucket: requireEnv(ENV.mediaBucketName) }),
     table: createMediaTable(createDocumentClient(), requireEnv(ENV.tableName)),

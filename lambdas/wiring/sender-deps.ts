@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../contract/command-queue-settings';
-import { ENV, requireEnv } from '../contract/env';
+import { ENV, numberFromEnv, requireEnv } from '../contract/env';
 import { DEFAULT_PACING } from '../sending/line-pacing';
 import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps';
 import type { Logger } from '../platform/logger';
@@ -57,10 +57,6 @@ export function createSenderDeps(wiring: SenderWiring): SenderDeps {
 /** The sender Lambda's adapters, built from the environment the stack sets. */
 export function senderDepsFromEnv(): SenderDeps {
   const settings = COMMAND_QUEUE_SETTINGS;
-  const numberFrom = (name: string, fallback: number) => {
-    const value = Number(process.env[name]);
-    return process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(value) ? value : fallback;
-  };
   return createSenderDeps({
     store: tableStoreFromEnv(),
     secrets: secretsFromEnv(),
@@ -69,21 +65,21 @@ export function senderDepsFromEnv(): SenderDeps {
     queueUrl: requireEnv(ENV.commandQueueUrl),
     deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
     sendblueBaseUrl: requireEnv(ENV.sendblueBaseUrl),
-    sendblueTimeoutMs: numberFrom(ENV.sendblueTimeoutMs, settings.sendblueTimeoutMs),
+    sendblueTimeoutMs: numberFromEnv(ENV.sendblueTimeoutMs, settings.sendblueTimeoutMs),
     statusWebhookUrl: requireEnv(ENV.statusWebhookUrl),
     metrics: emfSink(),
     settings: {
       fromNumber: requireEnv(ENV.fromNumber),
       leaseMs: SENDER_LEASE_MS,
       policy: {
-        maxAttempts: numberFrom(ENV.maxAttempts, settings.maxAttempts),
+        maxAttempts: numberFromEnv(ENV.maxAttempts, settings.maxAttempts),
         retry: { baseSeconds: settings.retryBaseDelaySeconds, maxSeconds: settings.retryMaxDelaySeconds },
         settleDelaySeconds: settings.settleDelaySeconds,
       },
       pacing: {
         ...DEFAULT_PACING,
-        ratePerSecond: numberFrom(ENV.lineRatePerSecond, DEFAULT_PACING.ratePerSecond),
-        burst: numberFrom(ENV.lineBurst, DEFAULT_PACING.burst),
+        ratePerSecond: numberFromEnv(ENV.lineRatePerSecond, DEFAULT_PACING.ratePerSecond),
+        burst: numberFromEnv(ENV.lineBurst, DEFAULT_PACING.burst),
       },
     },
   });
