@@ -9,7 +9,7 @@ import {
 import { itemId, type StoredItem } from '../backfill/backfill-rules';
 import { backfillWatermarkKey, UNSETTLED_PARTITION } from '../contract/keys';
 import { TABLE_SCHEMA } from '../contract/table-schema';
-import { isConditionalFailure } from './update-expression';
+import { writeIfCondition } from './update-expression';
 
 /**
  * The backfill's part of the table module: one watermark item per line (how far Sendblue's
@@ -37,23 +37,18 @@ export function createBackfillTable(db: DynamoDBDocumentClient, TableName: strin
 
     /** Moves the watermark forward (never back: a slower, older run cannot undo a newer one's). */
     async advanceBackfillWatermark(line: string, watermark: string): Promise<boolean> {
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName,
-            Key: backfillWatermarkKey(line),
-            UpdateExpression: 'SET #watermark = :watermark, #line = :line, #updated_at = :updated_at',
-            // ISO dates (toISOString) compare correctly as text.
-            ConditionExpression: 'attribute_not_exists(#watermark) OR #watermark < :watermark',
-            ExpressionAttributeNames: { '#watermark': 'watermark', '#line': 'line', '#updated_at': 'updated_at' },
-            ExpressionAttributeValues: { ':watermark': watermark, ':line': line, ':updated_at': now().toISOString() },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionalFailure(error)) return false;
-        throw error;
-      }
+      return writeIfCondition(
+        db,
+        new UpdateCommand({
+          TableName,
+          Key: backfillWatermarkKey(line),
+          UpdateExpression: 'SET #watermark = :watermark, #line = :line, #updated_at = :updated_at',
+          // ISO dates (toISOString) compare correctly as text.
+          ConditionExpression: 'attribute_not_exists(#watermark) OR #watermark < :watermark',
+          ExpressionAttributeNames: { '#watermark': 'watermark', '#line': 'line', '#updated_at': 'updated_at' },
+          ExpressionAttributeValues: { ':watermark': watermark, ':line': line, ':updated_at': now().toISOString() },
+        }),
+      );
     },
 
     /**

@@ -5,7 +5,7 @@ import { commandKey, messageKey, timelineKeys, unsettledKeys } from '../contract
 import { statusRank } from '../contract/status';
 import { TABLE_SCHEMA } from '../contract/table-schema';
 import type { CommandItem, CommandState } from '../contract/items';
-import { buildUpdate, conditionFailureItem, isConditionalFailure } from './update-expression';
+import { buildUpdate, conditionFailureItem, isConditionalFailure, writeIfCondition } from './update-expression';
 
 export type { CommandItem, CommandState };
 
@@ -189,22 +189,17 @@ export function createCommandTable(
           ...(finish.nextAttemptAt === undefined ? ['next_attempt_at'] : []),
         ],
       });
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName,
-            Key: commandKey(commandId),
-            ...update,
-            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#lease_id': 'lease_id' },
-            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':lease_id': leaseId },
-            ConditionExpression: '#lease_id = :lease_id',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionalFailure(error)) return false;
-        throw error;
-      }
+      return writeIfCondition(
+        db,
+        new UpdateCommand({
+          TableName,
+          Key: commandKey(commandId),
+          ...update,
+          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#lease_id': 'lease_id' },
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':lease_id': leaseId },
+          ConditionExpression: '#lease_id = :lease_id',
+        }),
+      );
     },
 
     /** A command that could not be read or validated: recorded as failed unless the id already means something else. */
@@ -213,21 +208,18 @@ export function createCommandTable(
         set: { command_id: commandId, type, state: 'failed', error, updated_at: iso(), expires_at: expiresAt() },
         setIfNotExists: { created_at: iso() },
       });
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName,
-            Key: commandKey(commandId),
-            ...update,
-            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#fingerprint': 'fingerprint' },
-            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':failed_state': 'failed' },
-            // Never over an entry of a valid command (it has a fingerprint): that id is taken.
-            ConditionExpression: `attribute_not_exists(${PK}) OR (#state = :failed_state AND attribute_not_exists(#fingerprint))`,
-          }),
-        );
-      } catch (error) {
-        if (!isConditionalFailure(error)) throw error;
-      }
+      await writeIfCondition(
+        db,
+        new UpdateCommand({
+          TableName,
+          Key: commandKey(commandId),
+          ...update,
+          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#fingerprint': 'fingerprint' },
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':failed_state': 'failed' },
+          // Never over an entry of a valid command (it has a fingerprint): that id is taken.
+          ConditionExpression: `attribute_not_exists(${PK}) OR (#state = :failed_state AND attribute_not_exists(#fingerprint))`,
+        }),
+      );
     },
 
     /**
@@ -235,20 +227,18 @@ export function createCommandTable(
      * entry, so the producer of the second command can see it was not sent (GET /commands/{id}).
      */
     async recordRefusedReuse(commandId: string, fingerprint: string): Promise<void> {
-      await db
-        .send(
-          new UpdateCommand({
-            TableName,
-            Key: commandKey(commandId),
-            UpdateExpression: 'ADD #refused :refused SET #last_refused_at = :at',
-            ExpressionAttributeNames: { '#refused': 'refused_fingerprints', '#last_refused_at': 'last_refused_at' },
-            ExpressionAttributeValues: { ':refused': new Set([fingerprint]), ':at': iso() },
-            ConditionExpression: `attribute_exists(${PK})`,
-          }),
-        )
-        .catch((error: unknown) => {
-          if (!isConditionalFailure(error)) throw error;
-        });
+      // No entry (nothing to mark): nothing changes.
+      await writeIfCondition(
+        db,
+        new UpdateCommand({
+          TableName,
+          Key: commandKey(commandId),
+          UpdateExpression: 'ADD #refused :refused SET #last_refused_at = :at',
+          ExpressionAttributeNames: { '#refused': 'refused_fingerprints', '#last_refused_at': 'last_refused_at' },
+          ExpressionAttributeValues: { ':refused': new Set([fingerprint]), ':at': iso() },
+          ConditionExpression: `attribute_exists(${PK})`,
+        }),
+      );
     },
 
     /**

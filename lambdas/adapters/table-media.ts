@@ -3,7 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { messageKey } from '../contract/keys';
 import type { MediaArchive } from '../media/media-rules';
 import { TABLE_SCHEMA } from '../contract/table-schema';
-import { isConditionalFailure } from './update-expression';
+import { writeIfCondition } from './update-expression';
 
 /**
  * The media Lambda's part of the table module: one UpdateItem records where the copy of a
@@ -14,22 +14,17 @@ export function createMediaTable(db: DynamoDBDocumentClient, TableName: string) 
   return {
     /** Resolves false when the message is not there (nothing is created). */
     async recordMediaArchive(messageHandle: string, archive: MediaArchive): Promise<boolean> {
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName,
-            Key: messageKey(messageHandle),
-            UpdateExpression: 'SET #archive = :archive',
-            ExpressionAttributeNames: { '#archive': 'media_archive' },
-            ExpressionAttributeValues: { ':archive': archive },
-            ConditionExpression: `attribute_exists(${TABLE_SCHEMA.partitionKey})`,
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionalFailure(error)) return false;
-        throw error;
-      }
+      return writeIfCondition(
+        db,
+        new UpdateCommand({
+          TableName,
+          Key: messageKey(messageHandle),
+          UpdateExpression: 'SET #archive = :archive',
+          ExpressionAttributeNames: { '#archive': 'media_archive' },
+          ExpressionAttributeValues: { ':archive': archive },
+          ConditionExpression: `attribute_exists(${TABLE_SCHEMA.partitionKey})`,
+        }),
+      );
     },
   };
 }

@@ -5,7 +5,7 @@ import { groupKey, messageKey, statusKey, timelineKeys } from '../contract/keys'
 import { statusRank } from '../contract/status';
 import { TABLE_SCHEMA } from '../contract/table-schema';
 import type { WebhookEvent } from '../webhooks/webhook-payload';
-import { buildUpdate, conditionFailureItem, isConditionalFailure } from './update-expression';
+import { buildUpdate, conditionFailureItem, isConditionalFailure, writeIfCondition } from './update-expression';
 
 /**
  * The webhooks' part of the table module: messages, their status history, and group records.
@@ -130,27 +130,23 @@ export function createMessageTable(db: DynamoDBDocumentClient, TableName: string
           return { refused: 'inbound-message', statusAdvanced: false, historyAdded: false };
       }
       let historyAdded = true;
-      try {
-        await db.send(
-          new PutCommand({
-            TableName,
-            Item: {
-              ...statusKey(event.messageHandle, event.status),
-              // Lets the stream's Message Status Changed event name the group without a read.
-              group_id: event.groupId,
-              status: event.status,
-              date_updated: event.dateUpdated ?? receivedAt,
-              received_at: receivedAt,
-              error_code: event.errorCode,
-              error_message: event.errorMessage,
-            },
-            ConditionExpression: `attribute_not_exists(${PK})`,
-          }),
-        );
-      } catch (error) {
-        if (!isConditionalFailure(error)) throw error;
-        historyAdded = false;
-      }
+      historyAdded = await writeIfCondition(
+        db,
+        new PutCommand({
+          TableName,
+          Item: {
+            ...statusKey(event.messageHandle, event.status),
+            // Lets the stream's Message Status Changed event name the group without a read.
+            group_id: event.groupId,
+            status: event.status,
+            date_updated: event.dateUpdated ?? receivedAt,
+            received_at: receivedAt,
+            error_code: event.errorCode,
+            error_message: event.errorMessage,
+          },
+          ConditionExpression: `attribute_not_exists(${PK})`,
+        }),
+      );
       const relayUrl = typeof attributes?.relay_url === 'string' ? attributes.relay_url : undefined;
       return { statusAdvanced, historyAdded, relayUrl };
     },
@@ -171,21 +167,18 @@ export function createMessageTable(db: DynamoDBDocumentClient, TableName: string
       // DynamoDB rejects redundant parentheses, so one change is wrapped once, several twice.
       const anyChange = changes.length === 1 ? `(${changes[0]})` : `(${changes.map((c) => `(${c})`).join(' OR ')})`;
       const update = buildUpdate({ set, setIfNotExists: { created_at: snapshot.asOf } });
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName,
-            Key: groupKey(snapshot.groupId),
-            ...update,
-            // Written only when membership or name really change, and never by an older message.
-            ConditionExpression: `attribute_not_exists(${PK}) OR (#updated_at < :updated_at AND ${anyChange})`,
-          }),
-        );
-        return 'updated';
-      } catch (error) {
-        if (isConditionalFailure(error)) return 'unchanged';
-        throw error;
-      }
+      return (await writeIfCondition(
+        db,
+        new UpdateCommand({
+          TableName,
+          Key: groupKey(snapshot.groupId),
+          ...update,
+          // Written only when membership or name really change, and never by an older message.
+          ConditionExpression: `attribute_not_exists(${PK}) OR (#updated_at < :updated_at AND ${anyChange})`,
+        }),
+      ))
+        ? 'updated'
+        : 'unchanged';
     },
   };
 }

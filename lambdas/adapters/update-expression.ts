@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 /**
@@ -67,4 +68,23 @@ export function conditionFailureItem<T>(error: unknown): T | undefined {
 
 export function isConditionalFailure(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * A write whose condition decides whether it happens: true when written, false when the condition
+ * failed (nothing changed, which is an answer, not an error); any other error is thrown.
+ */
+export async function writeIfCondition(
+  db: DynamoDBDocumentClient,
+  command: UpdateCommand | PutCommand,
+): Promise<boolean> {
+  try {
+    // Two calls, so each command keeps its own input and output types.
+    if (command instanceof PutCommand) await db.send(command);
+    else await db.send(command);
+    return true;
+  } catch (error) {
+    if (isConditionalFailure(error)) return false;
+    throw error;
+  }
 }
