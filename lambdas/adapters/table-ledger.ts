@@ -47,6 +47,8 @@ export interface CommandFinish {
   /** A reserved slot to keep; anything else removes the slot. */
   slot?: { at: number; line: string };
   nextAttemptAt?: string;
+  /** `failed` by a queue delivery: its SQS message id (CommandItem.failed_message_id). */
+  failedMessageId?: string;
   /** The command's body; kept on the entry (and listed as unsettled) only when `state` is `unknown`. */
   commandJson?: string;
 }
@@ -175,6 +177,7 @@ export function createCommandTable(
           slot_at: finish.slot?.at,
           slot_line: finish.slot?.line,
           next_attempt_at: finish.nextAttemptAt,
+          failed_message_id: finish.failedMessageId,
           updated_at: updatedAt,
           expires_at: expiresAt(),
           ...(unsettled ? { ...unsettledKeys(updatedAt, commandId), command_json: finish.commandJson } : {}),
@@ -187,6 +190,7 @@ export function createCommandTable(
           ...(finish.error === undefined ? ['error'] : []),
           ...(finish.slot === undefined ? ['slot_at', 'slot_line'] : []),
           ...(finish.nextAttemptAt === undefined ? ['next_attempt_at'] : []),
+          ...(finish.failedMessageId === undefined ? ['failed_message_id'] : []),
         ],
       });
       return writeIfCondition(

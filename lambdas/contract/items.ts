@@ -86,6 +86,11 @@ export interface CommandItem {
   /** A reserved send slot on a line (epoch ms), kept while the command waits for it on the queue. */
   slot_at?: number;
   slot_line?: string;
+  /**
+   * While `failed` by a delivery: that SQS message's id. The failure is recorded before the message
+   * moves to the DLQ, so a redelivery of the same message finishes the move (and never re-runs it).
+   */
+  failed_message_id?: string;
   /** When the next attempt is due (waiting for a slot, a retry, or Sendblue's Retry-After). */
   next_attempt_at?: string;
   /**

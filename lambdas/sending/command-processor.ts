@@ -113,6 +113,13 @@ export function createCommandProcessor(deps: SenderDeps) {
     }
     switch (decision.action) {
       case 'skip':
+        if (!claim.claimed && claim.current.failed_message_id === record.messageId) {
+          // This very message failed the command; its move to the DLQ may not have happened (SQS
+          // drops a repeat: the message id is the deduplication id).
+          await queue.moveToDeadLetter(record, { commandId, reason: claim.current.error ?? 'failed' });
+          logger.info('failed command moved to the DLQ on redelivery', log);
+          return DONE;
+        }
         logger.info(`duplicate command ignored (${decision.why})`, log);
         return DONE;
       case 'conflict': {
@@ -156,10 +163,17 @@ export function createCommandProcessor(deps: SenderDeps) {
       };
     }
     const step = nextStep(outcome, attempt.state, settings.policy, now().getTime());
-    if (step.queue.action === 'dead-letter')
-      await queue.moveToDeadLetter(record, { commandId, reason: step.queue.reason });
-    // An unknown command keeps its body, so the sweep can settle it if its queue message is lost.
-    await store.finishCommand(commandId, claim.leaseId, { ...step.finish, commandJson: record.body });
+    const deadLetter = step.queue.action === 'dead-letter' ? step.queue.reason : undefined;
+    // The ledger first, then the DLQ: a failure not recorded is attempted again on redelivery (and
+    // may then be sent), so it must not be on the DLQ yet; a recorded one whose move did not happen
+    // is moved by the redelivery (case 'skip'). An unknown command keeps its body for the sweep.
+    const recorded = await store.finishCommand(commandId, claim.leaseId, {
+      ...step.finish,
+      commandJson: record.body,
+      ...(deadLetter === undefined ? {} : { failedMessageId: record.messageId }),
+    });
+    // Not recorded: the lease went to another delivery, which decides and moves it itself.
+    if (deadLetter !== undefined && recorded) await queue.moveToDeadLetter(record, { commandId, reason: deadLetter });
     report(outcome, step.finish.error, log);
     const counted = outcomeMetric(outcome);
     if (counted) deps.metrics?.count(line, counted);

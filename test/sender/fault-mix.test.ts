@@ -188,7 +188,12 @@ describe(`randomized fault mix (seed ${SEED})`, () => {
         expect(deadIds, `${where}: on the DLQ`).toContain(id);
       }
     }
-    expect(deadLetters.length, 'only failed commands are on the DLQ').toBe(
+    const notFailed = deadIds.filter((id) => settled.get(id ?? '')?.state !== 'failed');
+    expect(
+      notFailed.map((id) => ({ id, ...settled.get(id ?? '') })),
+      `seed ${SEED}: on the DLQ but not failed`,
+    ).toEqual([]);
+    expect(deadLetters.length, 'only failed commands are on the DLQ, each once').toBe(
       planned.filter(({ id }) => settled.get(id)!.state === 'failed').length,
     );
 
