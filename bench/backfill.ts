@@ -5,8 +5,8 @@
  * (everything already there: what re-reading the overlap costs). DynamoDB requests with the
  * capacity units DynamoDB reports, Sendblue list calls, and the run's time here.
  */
-import type { BenchSandbox, MeteredRequest } from './harness';
-import { MEMBERS } from './payloads';
+import type { BenchSandbox, MeteredRequest } from './harness.js';
+import { MEMBERS } from './payloads.js';
 
 export interface BackfillRunFigures {
   records: number;

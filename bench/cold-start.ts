@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { esbuildOptions } from '../lib/bundling';
+import { esbuildOptions } from '../lib/bundling.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');

@@ -5,9 +5,9 @@
  * the webhook's 200 an event is out (a sandbox figure: its poller reads 4 times a second, like Lambda).
  */
 import { randomUUID } from 'node:crypto';
-import type { FeedEntry } from '../sandbox/event-feed';
-import type { BenchSandbox } from './harness';
-import { inbound, status } from './payloads';
+import type { FeedEntry } from '../sandbox/event-feed.js';
+import type { BenchSandbox } from './harness.js';
+import { inbound, status } from './payloads.js';
 
 export interface EventsFigures {
   /** Events per new inbound message of a known group (its group record unchanged). */

@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { silentLogger } from '../lambdas/platform/logger';
-import { DEFAULT_SANDBOX_CONFIG, type SandboxConfig } from '../sandbox/config';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../sandbox/dynamodb-local';
-import { findFreePort } from '../sandbox/ports';
-import { startSandbox, type RunningSandbox } from '../sandbox/start';
+import { silentLogger } from '../lambdas/platform/logger.js';
+import { DEFAULT_SANDBOX_CONFIG, type SandboxConfig } from '../sandbox/config.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../sandbox/dynamodb-local.js';
+import { findFreePort } from '../sandbox/ports.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/start.js';
 
 export interface MeteredRequest {
   command: string;

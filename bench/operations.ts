@@ -5,14 +5,14 @@
  * names as long as CloudFormation generates them. No AWS, no timing.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../lib/app';
+import { buildApp } from '../lib/app.js';
 import {
   METRIC_DIMENSION_SETS,
   METRIC_NAMES,
   metricLine,
   type MetricCounts,
   type MetricName,
-} from '../lambdas/platform/metrics';
+} from '../lambdas/platform/metrics.js';
 
 /** What Lambda's Node.js runtime puts before a console.log line: an ISO time, the request id and INFO, tab-separated. */
 export const LAMBDA_LOG_PREFIX = `${new Date(0).toISOString()}\t${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}\tINFO\t`;

@@ -7,11 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing';
-import { silentLogger } from '../lambdas/platform/logger';
-import { DEFAULT_SANDBOX_CONFIG, SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config';
-import { findFreePort } from '../sandbox/ports';
-import { startSandbox } from '../sandbox/start';
+import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing.js';
+import { silentLogger } from '../lambdas/platform/logger.js';
+import { DEFAULT_SANDBOX_CONFIG, SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config.js';
+import { findFreePort } from '../sandbox/ports.js';
+import { startSandbox } from '../sandbox/start.js';
 
 export interface PacingResult {
   paced: boolean;

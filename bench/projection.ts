@@ -7,12 +7,12 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, type Projection } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { createDocumentClient, createTableStore } from '../lambdas/adapters/table';
-import { TABLE_SCHEMA } from '../lambdas/contract/table-schema';
-import { parseWebhookPayload } from '../lambdas/webhooks/webhook-payload';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config';
-import { ensureTable } from '../sandbox/create-table';
-import { RECEIVE } from './payloads';
+import { createDocumentClient, createTableStore } from '../lambdas/adapters/table.js';
+import { TABLE_SCHEMA } from '../lambdas/contract/table-schema.js';
+import { parseWebhookPayload } from '../lambdas/webhooks/webhook-payload.js';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config.js';
+import { ensureTable } from '../sandbox/create-table.js';
+import { RECEIVE } from './payloads.js';
 
 const gsi = TABLE_SCHEMA.groupTimelineIndex;
 const PROJECTIONS: Record<string, Projection> = {

@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config';
-import type { BenchSandbox, MeteredRequest } from './harness';
-import { inbound, MEMBERS, status } from './payloads';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config.js';
+import type { BenchSandbox, MeteredRequest } from './harness.js';
+import { inbound, MEMBERS, status } from './payloads.js';
 
 export interface EventCost {
   event: string;

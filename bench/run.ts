@@ -4,8 +4,8 @@
  * Measurements, not tests: nothing here runs under vitest.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { measureBackfill, type BackfillFigures } from './backfill';
-import { measureColdStart, type ColdStartReport } from './cold-start';
+import { measureBackfill, type BackfillFigures } from './backfill.js';
+import { measureColdStart, type ColdStartReport } from './cold-start.js';
 import {
   ASSUMPTIONS,
   BACKFILL_ASSUMPTIONS,
@@ -17,14 +17,14 @@ import {
   operationsCostModel,
   PRICES,
   STREAM_ASSUMPTIONS,
-} from './cost';
-import { measureEvents, type EventsFigures } from './events';
-import { startBenchSandbox } from './harness';
-import { measureProjections, type ProjectionFigures } from './projection';
-import { measureRequests, type EventCost } from './requests';
-import { measurePacing, type PacingResult } from './pacing';
-import { measureCommandThroughput, measureWebhookThroughput, type ThroughputResult } from './throughput';
-import { quietNodeSupportWarning } from '../sandbox/node-support';
+} from './cost.js';
+import { measureEvents, type EventsFigures } from './events.js';
+import { startBenchSandbox } from './harness.js';
+import { measureProjections, type ProjectionFigures } from './projection.js';
+import { measureRequests, type EventCost } from './requests.js';
+import { measurePacing, type PacingResult } from './pacing.js';
+import { measureCommandThroughput, measureWebhookThroughput, type ThroughputResult } from './throughput.js';
+import { quietNodeSupportWarning } from '../sandbox/node-support.js';
 
 quietNodeSupportWarning();
 
@@ -57,7 +57,7 @@ if (only === 'backfill') {
   } finally {
     await bench.stop();
   }
-  const { DEFAULTS } = await import('../lib/defaults');
+  const { DEFAULTS } = await import('../lib/defaults.js');
   const backfillCost = backfillRows(backfill, DEFAULTS);
   mergeIntoResults(
     {
@@ -89,8 +89,8 @@ if (only === 'operations') {
   process.exit(0);
 }
 if (only === 'pacing') {
-  const { startDynamoDbLocal } = await import('../sandbox/dynamodb-local');
-  const { findFreePort } = await import('../sandbox/ports');
+  const { startDynamoDbLocal } = await import('../sandbox/dynamodb-local.js');
+  const { findFreePort } = await import('../sandbox/ports.js');
   const dynamo = await startDynamoDbLocal({ port: await findFreePort() });
   try {
     const pacing = await runPacing(dynamo.endpoint);
@@ -105,7 +105,7 @@ progress('cold start: bundling the handlers and importing each bundle in fresh n
 const coldStart = await measureColdStart({ runs: 21 });
 coldStartRows(coldStart);
 
-const { DEFAULTS } = await import('../lib/defaults');
+const { DEFAULTS } = await import('../lib/defaults.js');
 progress('starting DynamoDB Local and the sandbox');
 const bench = await startBenchSandbox();
 let requests: EventCost[];
@@ -379,7 +379,7 @@ function backfillRows(
 /** Operations' rows (README "Operations"): what the template holds, EMF bytes, the cost model. */
 async function operationsRows() {
   progress('operations: alarms, dashboard and key in the synthesized template; EMF bytes');
-  const { measureOperations } = await import('./operations');
+  const { measureOperations } = await import('./operations.js');
   const figures = measureOperations();
   const r = figures.resources;
   row(

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../lambdas/adapters/table';
+import { createDocumentClient } from '../lambdas/adapters/table.js';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -15,9 +15,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Worker } from 'node:worker_threads';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config';
-import type { BenchSandbox } from './harness';
-import { inbound, MEMBERS, RECEIVE } from './payloads';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../sandbox/config.js';
+import type { BenchSandbox } from './harness.js';
+import { inbound, MEMBERS, RECEIVE } from './payloads.js';
 
 interface LoadJob {
   url: string;

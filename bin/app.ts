@@ -4,8 +4,8 @@
  * registers cdk-nag's AwsSolutions pack, so every synth fails on an unacknowledged finding.
  * The wiring lives in lib/app.ts so the tests build exactly the same app.
  */
-import { buildApp } from '../lib/app';
-import { ConfigError } from '../lib/config';
+import { buildApp } from '../lib/app.js';
+import { ConfigError } from '../lib/config.js';
 
 try {
   buildApp();

@@ -1,8 +1,8 @@
 #!/usr/bin/env -S node --import tsx
 /** `npm run cli -- <command>`: see cli/main.ts (commands live in cli/). */
-import { runCli } from '../cli/main';
-import { createSecretPrompt } from '../cli/setup/prompt';
-import { quietNodeSupportWarning } from '../sandbox/node-support';
+import { runCli } from '../cli/main.js';
+import { createSecretPrompt } from '../cli/setup/prompt.js';
+import { quietNodeSupportWarning } from '../sandbox/node-support.js';
 
 quietNodeSupportWarning();
 

@@ -2,7 +2,7 @@
  * `npm start`: runs the sandbox until Ctrl-C/SIGTERM (exit 0) or a crash (exit 1).
  * Child processes are killed in every case (see sandbox/processes.ts for the last-resort hooks).
  */
-import { SIGNING_HEADER } from '../lambdas/webhooks/webhook-auth';
+import { SIGNING_HEADER } from '../lambdas/webhooks/webhook-auth.js';
 import {
   DEFAULT_SANDBOX_CONFIG,
   loadSandboxConfig,
@@ -11,12 +11,12 @@ import {
   SANDBOX_REGION,
   SandboxConfigError,
   type SandboxConfig,
-} from '../sandbox/config';
-import { sandboxCliPrefix } from '../sandbox/cli-prefix';
-import { readableLoggerFor } from '../sandbox/event-log';
-import { killTrackedChildren } from '../sandbox/processes';
-import { startSandbox, type RunningSandbox } from '../sandbox/start';
-import { quietNodeSupportWarning } from '../sandbox/node-support';
+} from '../sandbox/config.js';
+import { sandboxCliPrefix } from '../sandbox/cli-prefix.js';
+import { readableLoggerFor } from '../sandbox/event-log.js';
+import { killTrackedChildren } from '../sandbox/processes.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/start.js';
+import { quietNodeSupportWarning } from '../sandbox/node-support.js';
 
 quietNodeSupportWarning();
 

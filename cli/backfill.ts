@@ -1,6 +1,6 @@
-import { runBackfill, type BackfillReport } from '../client/backfill';
-import { CliError, EXIT } from './context';
-import { GLOBAL_HELP, type CliCommand } from './types';
+import { runBackfill, type BackfillReport } from '../client/backfill.js';
+import { CliError, EXIT } from './context.js';
+import { GLOBAL_HELP, type CliCommand } from './types.js';
 
 export const backfillCommand: CliCommand = {
   name: 'backfill',

@@ -3,12 +3,12 @@
  * deployed stack) and output (human lines, or JSON only with --json).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CommandValidationError } from '../client/commands';
-import { RemoteError } from '../client/reader';
-import { awsTarget, sandboxTarget, TargetError, type Target } from '../client/target';
-import { sandboxCliPrefix } from '../sandbox/cli-prefix';
-import { readPort, type PortKey } from '../sandbox/config';
-import { closest } from './closest';
+import { CommandValidationError } from '../client/commands.js';
+import { RemoteError } from '../client/reader.js';
+import { awsTarget, sandboxTarget, TargetError, type Target } from '../client/target.js';
+import { sandboxCliPrefix } from '../sandbox/cli-prefix.js';
+import { readPort, type PortKey } from '../sandbox/config.js';
+import { closest } from './closest.js';
 
 /** 0 ok; 1 usage or validation error (nothing was sent); 2 remote or network failure. */
 export const EXIT = { ok: 0, usage: 1, remote: 2 } as const;

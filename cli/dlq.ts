@@ -1,10 +1,10 @@
-import { countDeadLetters, listDeadLetters, redriveDeadLetters } from '../client/dead-letters';
-import { sqsClientFor } from '../client/producer';
-import { RemoteError } from '../client/reader';
-import { CliError, EXIT } from './context';
-import { shortTime } from './format';
-import { parseTimeout, waitForCommand } from './wait';
-import { GLOBAL_HELP, type CliCommand } from './types';
+import { countDeadLetters, listDeadLetters, redriveDeadLetters } from '../client/dead-letters.js';
+import { sqsClientFor } from '../client/producer.js';
+import { RemoteError } from '../client/reader.js';
+import { CliError, EXIT } from './context.js';
+import { shortTime } from './format.js';
+import { parseTimeout, waitForCommand } from './wait.js';
+import { GLOBAL_HELP, type CliCommand } from './types.js';
 
 export const dlqCommand: CliCommand = {
   name: 'dlq',

@@ -1,7 +1,7 @@
-import { followEvents, listEvents, type EventEnvelope } from '../client/events';
-import { CliError, EXIT, usageError } from './context';
-import { shortTime, statusMark } from './format';
-import { GLOBAL_HELP, type CliCommand } from './types';
+import { followEvents, listEvents, type EventEnvelope } from '../client/events.js';
+import { CliError, EXIT, usageError } from './context.js';
+import { shortTime, statusMark } from './format.js';
+import { GLOBAL_HELP, type CliCommand } from './types.js';
 
 export const eventsCommand: CliCommand = {
   name: 'events',

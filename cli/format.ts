@@ -1,6 +1,6 @@
 /** Human output: status marks, times and commands states. */
-import { STATUS_MARKS } from '../lambdas/contract/status';
-import type { CommandView } from '../lambdas/contract/views';
+import { STATUS_MARKS } from '../lambdas/contract/status.js';
+import type { CommandView } from '../lambdas/contract/views.js';
 
 export const statusMark = (status: string) => `${STATUS_MARKS[status] ?? '?'} ${status}`.trim();
 

@@ -3,16 +3,16 @@
  * validation error (nothing was sent), 2 remote or network failure (including an unknown id: 404).
  */
 import { readFileSync } from 'node:fs';
-import { closest } from './closest';
-import { createContext, EXIT, helpHint, parse, toCliError, usageError, type CliIo } from './context';
-import { addCommand, removeCommand, renameCommand } from './modify';
-import { backfillCommand } from './backfill';
-import { dlqCommand } from './dlq';
-import { eventsCommand } from './events';
-import { groupCommand, historyCommand, statusCommand } from './read';
-import { sendCommand } from './send';
-import { setupCommand } from './setup/command';
-import { GLOBAL_HELP, type CliCommand } from './types';
+import { closest } from './closest.js';
+import { createContext, EXIT, helpHint, parse, toCliError, usageError, type CliIo } from './context.js';
+import { addCommand, removeCommand, renameCommand } from './modify.js';
+import { backfillCommand } from './backfill.js';
+import { dlqCommand } from './dlq.js';
+import { eventsCommand } from './events.js';
+import { groupCommand, historyCommand, statusCommand } from './read.js';
+import { sendCommand } from './send.js';
+import { setupCommand } from './setup/command.js';
+import { GLOBAL_HELP, type CliCommand } from './types.js';
 
 export const COMMANDS: CliCommand[] = [
   sendCommand,

@@ -1,6 +1,6 @@
-import { requirePositionals } from './context';
-import { queueAndReport } from './send';
-import { GLOBAL_HELP, type CliCommand } from './types';
+import { requirePositionals } from './context.js';
+import { queueAndReport } from './send.js';
+import { GLOBAL_HELP, type CliCommand } from './types.js';
 
 const COMMON = {
   from: { type: 'string' },

@@ -3,7 +3,7 @@
  * state a timeout reports. Built only from the read API's CommandView (state, failures,
  * next_attempt_at, error).
  */
-import type { CommandView } from './format';
+import type { CommandView } from './format.js';
 
 /** What the sender puts in `error` while a command waits for its line (attempt-outcome.ts). */
 const LINE_BUSY = 'line busy';

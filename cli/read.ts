@@ -1,9 +1,9 @@
-import { createReader } from '../client/reader';
-import type { GroupView, MessagePageView, MessageView } from '../lambdas/contract/views';
-import { CliError, EXIT, requirePositionals, usageError } from './context';
-import { commandLines, shortTime, statusMark, type CommandView } from './format';
-import { GLOBAL_HELP, type CliCommand } from './types';
-import { notSettledMessage, parseTimeout, waitForCommand } from './wait';
+import { createReader } from '../client/reader.js';
+import type { GroupView, MessagePageView, MessageView } from '../lambdas/contract/views.js';
+import { CliError, EXIT, requirePositionals, usageError } from './context.js';
+import { commandLines, shortTime, statusMark, type CommandView } from './format.js';
+import { GLOBAL_HELP, type CliCommand } from './types.js';
+import { notSettledMessage, parseTimeout, waitForCommand } from './wait.js';
 
 const id = (value: string) => encodeURIComponent(value);
 

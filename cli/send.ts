@@ -1,9 +1,9 @@
-import { createGroupsProducer } from '../client/producer';
-import type { SendStyle } from '../lambdas/contract/sendblue-rules';
-import { CliError, EXIT, helpHint, usageError, type CommandContext } from './context';
-import { commandLines } from './format';
-import { GLOBAL_HELP, type CliCommand } from './types';
-import { notSettledMessage, parseTimeout, waitForCommand } from './wait';
+import { createGroupsProducer } from '../client/producer.js';
+import type { SendStyle } from '../lambdas/contract/sendblue-rules.js';
+import { CliError, EXIT, helpHint, usageError, type CommandContext } from './context.js';
+import { commandLines } from './format.js';
+import { GLOBAL_HELP, type CliCommand } from './types.js';
+import { notSettledMessage, parseTimeout, waitForCommand } from './wait.js';
 
 const listOf = (value: unknown): string[] | undefined =>
   value === undefined

@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
-import { DEFAULT_STACK_NAME } from '../lambdas/contract/stack';
-import type { CommandContext } from './context';
+import { DEFAULT_STACK_NAME } from '../lambdas/contract/stack.js';
+import type { CommandContext } from './context.js';
 
 export interface CliCommand {
   name: string;

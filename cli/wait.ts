@@ -1,9 +1,9 @@
-import { ownOutcome } from '../client/commands';
-import { createReader, RemoteError } from '../client/reader';
-import { usageError, type CommandContext } from './context';
-import type { CommandView } from './format';
-import { sleep } from './context';
-import { describeProgress, progressTracker } from './progress';
+import { ownOutcome } from '../client/commands.js';
+import { createReader, RemoteError } from '../client/reader.js';
+import { usageError, type CommandContext } from './context.js';
+import type { CommandView } from './format.js';
+import { sleep } from './context.js';
+import { describeProgress, progressTracker } from './progress.js';
 
 const SETTLED = ['sent', 'failed'];
 

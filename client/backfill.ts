@@ -6,12 +6,12 @@
  * unknown commands.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { BackfillReport } from '../lambdas/backfill/backfill-job';
-import { SANDBOX_BACKFILL_PATH } from '../sandbox/config';
-import { RemoteError } from './reader';
-import type { Target } from './target';
+import type { BackfillReport } from '../lambdas/backfill/backfill-job.js';
+import { SANDBOX_BACKFILL_PATH } from '../sandbox/config.js';
+import { RemoteError } from './reader.js';
+import type { Target } from './target.js';
 
-export type { BackfillReport } from '../lambdas/backfill/backfill-job';
+export type { BackfillReport } from '../lambdas/backfill/backfill-job.js';
 
 export async function runBackfill(target: Target, options: { lambda?: LambdaClient } = {}): Promise<BackfillReport> {
   return target.kind === 'sandbox' ? viaSandbox(target) : viaLambda(target, options.lambda);

@@ -4,9 +4,9 @@
  * `MessageGroupId` (the group, or a new group's sorted numbers) and the deduplication id.
  */
 import { randomUUID } from 'node:crypto';
-import { commandFingerprint, validateCommand, type GroupCommand } from '../lambdas/contract/commands';
-import { messageGroupIdFor } from '../lambdas/sending/fifo-group';
-import type { CommandView } from '../lambdas/contract/views';
+import { commandFingerprint, validateCommand, type GroupCommand } from '../lambdas/contract/commands.js';
+import { messageGroupIdFor } from '../lambdas/sending/fifo-group.js';
+import type { CommandView } from '../lambdas/contract/views.js';
 
 export class CommandValidationError extends Error {
   constructor(message: string) {

@@ -14,8 +14,8 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/adapters/sqs-command-queue';
-import type { Target } from './target';
+import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/adapters/sqs-command-queue.js';
+import type { Target } from './target.js';
 
 export interface DeadLetter {
   message_id: string;

@@ -3,11 +3,11 @@
  * read back as JSON or followed as server-sent events. In AWS there is nothing to pull: events go to
  * the bus, and an EventBridge rule delivers them to your target (README "Events").
  */
-import { SANDBOX_EVENTS_PATH, type EventEnvelope } from '../sandbox/event-feed';
-import { RemoteError } from './reader';
-import { TargetError, type Target } from './target';
+import { SANDBOX_EVENTS_PATH, type EventEnvelope } from '../sandbox/event-feed.js';
+import { RemoteError } from './reader.js';
+import { TargetError, type Target } from './target.js';
 
-export type { EventEnvelope } from '../sandbox/event-feed';
+export type { EventEnvelope } from '../sandbox/event-feed.js';
 
 function sandboxOnly(target: Target): void {
   if (target.kind !== 'sandbox') {

@@ -14,7 +14,7 @@ export {
   type CommandStateView,
   type OwnOutcome,
   type PreparedCommand,
-} from './commands';
+} from './commands.js';
 export {
   createGroupsProducer,
   sqsClientFor,
@@ -23,22 +23,22 @@ export {
   type RecipientInput,
   type RenameInput,
   type SendGroupMessageInput,
-} from './producer';
-export { createReader, RemoteError, signGet, type Reader } from './reader';
-export { awsTarget, DEFAULT_STACK_NAME, sandboxTarget, TargetError, targetFromOutputs, type Target } from './target';
-export { countDeadLetters, listDeadLetters, redriveDeadLetters, type DeadLetter } from './dead-letters';
-export { followEvents, listEvents, type EventEnvelope } from './events';
-export { runBackfill, type BackfillReport } from './backfill';
+} from './producer.js';
+export { createReader, RemoteError, signGet, type Reader } from './reader.js';
+export { awsTarget, DEFAULT_STACK_NAME, sandboxTarget, TargetError, targetFromOutputs, type Target } from './target.js';
+export { countDeadLetters, listDeadLetters, redriveDeadLetters, type DeadLetter } from './dead-letters.js';
+export { followEvents, listEvents, type EventEnvelope } from './events.js';
+export { runBackfill, type BackfillReport } from './backfill.js';
 export {
   validateCommand,
   type GroupCommand,
   type ModifyGroupCommand,
   type SendGroupMessageCommand,
-} from '../lambdas/contract/commands';
+} from '../lambdas/contract/commands.js';
 export type {
   CommandView,
   GroupView,
   MessageDetailView,
   MessagePageView,
   MessageView,
-} from '../lambdas/contract/views';
+} from '../lambdas/contract/views.js';

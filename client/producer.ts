@@ -3,10 +3,10 @@
  * sender's own rules, in the right FIFO group, with a command_id that it returns.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { ModifyGroupCommand, SendGroupMessageCommand } from '../lambdas/contract/commands';
-import { prepareCommand } from './commands';
-import { RemoteError } from './reader';
-import type { Target } from './target';
+import type { ModifyGroupCommand, SendGroupMessageCommand } from '../lambdas/contract/commands.js';
+import { prepareCommand } from './commands.js';
+import { RemoteError } from './reader.js';
+import type { Target } from './target.js';
 
 export type SendGroupMessageInput = Omit<SendGroupMessageCommand, 'type'>;
 interface ModifyBase {

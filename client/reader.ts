@@ -5,8 +5,8 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { NodeSha256 } from '../lambdas/platform/node-sha256';
-import type { Target } from './target';
+import { NodeSha256 } from '../lambdas/platform/node-sha256.js';
+import type { Target } from './target.js';
 
 type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 

@@ -3,8 +3,14 @@
  * URLs come from explicit settings or from the stack's CloudFormation outputs.
  */
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
-import { DEFAULT_STACK_NAME } from '../lambdas/contract/stack';
-import { readPort, SANDBOX_CREDENTIALS, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION } from '../sandbox/config';
+import { DEFAULT_STACK_NAME } from '../lambdas/contract/stack.js';
+import {
+  readPort,
+  SANDBOX_CREDENTIALS,
+  SANDBOX_DLQ_NAME,
+  SANDBOX_QUEUE_NAME,
+  SANDBOX_REGION,
+} from '../sandbox/config.js';
 
 export { DEFAULT_STACK_NAME };
 

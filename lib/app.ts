@@ -1,7 +1,7 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parseConfig } from './config';
-import { SendblueGroupsStack } from './sendblue-groups-stack';
+import { parseConfig } from './config.js';
+import { SendblueGroupsStack } from './sendblue-groups-stack.js';
 
 export interface BuildAppOptions {
   /** Passed to `new App()` (tests turn off bundling and the built-in template validation). */

@@ -1,6 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DEFAULTS } from './defaults';
-import { isE164 } from '../lambdas/contract/sendblue-rules';
+import { DEFAULTS } from './defaults.js';
+import { isE164 } from '../lambdas/contract/sendblue-rules.js';
 
 /** The deployment settings, read from CDK context (`cdk.json` or `-c key=value`). */
 export interface AppConfig {

@@ -1,13 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BACKFILL_SETTINGS } from '../lambdas/contract/backfill-settings';
-import { DEFAULT_STACK_NAME } from '../lambdas/contract/stack';
-import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settings';
-import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/platform/http';
-import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing';
-import { SENDBLUE_DEFAULT_BASE_URL } from '../lambdas/contract/sendblue-rules';
-import { MEDIA_SETTINGS } from '../lambdas/media/media-rules';
-import { STREAM_CONSUMER_SETTINGS } from '../lambdas/contract/stream-consumer-settings';
+import { BACKFILL_SETTINGS } from '../lambdas/contract/backfill-settings.js';
+import { DEFAULT_STACK_NAME } from '../lambdas/contract/stack.js';
+import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settings.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/platform/http.js';
+import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing.js';
+import { SENDBLUE_DEFAULT_BASE_URL } from '../lambdas/contract/sendblue-rules.js';
+import { MEDIA_SETTINGS } from '../lambdas/media/media-rules.js';
+import { STREAM_CONSUMER_SETTINGS } from '../lambdas/contract/stream-consumer-settings.js';
 
 /**
  * Every default of the stack in one place. Constructs take these as their `@default`s and the

@@ -1,19 +1,19 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { ENV } from '../lambdas/contract/env';
-import { isPlaceholderFromNumber, type AppConfig } from './config';
-import { Backfill } from './constructs/backfill';
-import { CommandQueue } from './constructs/command-queue';
-import { SendblueHttpApi } from './constructs/http-api';
-import { NodeFunction } from './constructs/node-function';
-import { SendblueSecrets } from './constructs/secrets';
-import { DomainEvents } from './constructs/domain-events';
-import { MediaArchive } from './constructs/media-archive';
-import { Operations } from './constructs/operations';
-import { CommandSender } from './constructs/sender';
-import { EventsTable } from './constructs/table';
-import { handlerEntry } from './paths';
+import { ENV } from '../lambdas/contract/env.js';
+import { isPlaceholderFromNumber, type AppConfig } from './config.js';
+import { Backfill } from './constructs/backfill.js';
+import { CommandQueue } from './constructs/command-queue.js';
+import { SendblueHttpApi } from './constructs/http-api.js';
+import { NodeFunction } from './constructs/node-function.js';
+import { SendblueSecrets } from './constructs/secrets.js';
+import { DomainEvents } from './constructs/domain-events.js';
+import { MediaArchive } from './constructs/media-archive.js';
+import { Operations } from './constructs/operations.js';
+import { CommandSender } from './constructs/sender.js';
+import { EventsTable } from './constructs/table.js';
+import { handlerEntry } from './paths.js';
 
 export interface SendblueGroupsStackProps extends StackProps {
   /** Validated settings from lib/config.ts (`parseConfig`). */

@@ -6,12 +6,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createBackfillJobFromWiring, defaultBackfillSettings } from '../lambdas/wiring/backfill-deps';
-import type { BackfillJobSettings, BackfillReport } from '../lambdas/backfill/backfill-job';
-import type { Logger } from '../lambdas/platform/logger';
-import type { SecretSource } from '../lambdas/adapters/secrets';
-import type { TableStore } from '../lambdas/adapters/table';
-import { SANDBOX_BACKFILL_PATH, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config';
+import { createBackfillJobFromWiring, defaultBackfillSettings } from '../lambdas/wiring/backfill-deps.js';
+import type { BackfillJobSettings, BackfillReport } from '../lambdas/backfill/backfill-job.js';
+import type { Logger } from '../lambdas/platform/logger.js';
+import type { SecretSource } from '../lambdas/adapters/secrets.js';
+import type { TableStore } from '../lambdas/adapters/table.js';
+import { SANDBOX_BACKFILL_PATH, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config.js';
 
 /** Sandbox timings: an unknown command is swept after 1 minute (AWS: 1 hour), longer than the sandbox's retry backoff (30 s at most). */
 const SANDBOX_BACKFILL_DEFAULTS = { unsettledMinAgeMs: 60_000 } as const;

@@ -1,4 +1,4 @@
-import { DEFAULT_SANDBOX_CONFIG, PORT_ENV_VARS, type PortKey, type SandboxConfig } from './config';
+import { DEFAULT_SANDBOX_CONFIG, PORT_ENV_VARS, type PortKey, type SandboxConfig } from './config.js';
 
 /**
  * How to run the CLI against this sandbox, e.g. `npm run cli --` or, on other ports,

@@ -4,19 +4,19 @@
  * the very sender handler the Lambda runs, the way Lambda's event source mapping does.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createSenderHandler } from '../lambdas/handlers/sender';
-import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../lambdas/contract/command-queue-settings';
-import type { Logger } from '../lambdas/platform/logger';
-import { createSenderDeps } from '../lambdas/wiring/sender-deps';
-import type { SecretSource } from '../lambdas/adapters/secrets';
-import type { RetryPolicy } from '../lambdas/sending/attempt-outcome';
-import { DEFAULT_PACING, type PacingSettings } from '../lambdas/sending/line-pacing';
-import type { TableStore } from '../lambdas/adapters/table';
-import { logSink } from '../lambdas/platform/metrics';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from './config';
-import { createQueuePoller, type QueuePoller } from './queue-poller';
-import { startSendblueSimulator, type RunningSimulator, type SimulatorOptions } from './sendblue-simulator';
-import { startSqsEmulator, type RunningSqsEmulator } from './sqs-emulator';
+import { createSenderHandler } from '../lambdas/handlers/sender.js';
+import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../lambdas/contract/command-queue-settings.js';
+import type { Logger } from '../lambdas/platform/logger.js';
+import { createSenderDeps } from '../lambdas/wiring/sender-deps.js';
+import type { SecretSource } from '../lambdas/adapters/secrets.js';
+import type { RetryPolicy } from '../lambdas/sending/attempt-outcome.js';
+import { DEFAULT_PACING, type PacingSettings } from '../lambdas/sending/line-pacing.js';
+import type { TableStore } from '../lambdas/adapters/table.js';
+import { logSink } from '../lambdas/platform/metrics.js';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from './config.js';
+import { createQueuePoller, type QueuePoller } from './queue-poller.js';
+import { startSendblueSimulator, type RunningSimulator, type SimulatorOptions } from './sendblue-simulator/index.js';
+import { startSqsEmulator, type RunningSqsEmulator } from './sqs-emulator.js';
 
 /** Sandbox timings: shorter than in AWS so that retries are seen in seconds, not minutes. */
 const SANDBOX_SENDER_DEFAULTS = {

@@ -2,8 +2,8 @@
  * Sandbox configuration: the env vars of DESIGN.md §6 and the fixed local names.
  * An empty variable counts as unset (so `SANDBOX_PORT= npm start` means the default).
  */
-import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing';
-import { isE164 } from '../lambdas/contract/sendblue-rules';
+import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing.js';
+import { isE164 } from '../lambdas/contract/sendblue-rules.js';
 
 export const SANDBOX_REGION = 'us-east-1';
 /** DynamoDB Local and the SQS emulator accept any credentials; the SDK still needs some. */

@@ -10,7 +10,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_SCHEMA } from '../lambdas/contract/table-schema';
+import { TABLE_SCHEMA } from '../lambdas/contract/table-schema.js';
 
 export interface EnsureTableResult {
   /** False when the table already existed (then it is checked, not changed). */

@@ -11,9 +11,9 @@ import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config';
-import { isPortFree } from './ports';
-import { stopChild, trackChild } from './processes';
+import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config.js';
+import { isPortFree } from './ports.js';
+import { stopChild, trackChild } from './processes.js';
 
 export interface DynamoDbLocal {
   endpoint: string;

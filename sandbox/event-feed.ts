@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EVENT_SOURCE, type DomainEvent } from '../lambdas/events/domain-events';
-import type { EventPublisher } from '../lambdas/adapters/event-publisher';
-import { SANDBOX_REGION } from './config';
+import { EVENT_SOURCE, type DomainEvent } from '../lambdas/events/domain-events.js';
+import type { EventPublisher } from '../lambdas/adapters/event-publisher.js';
+import { SANDBOX_REGION } from './config.js';
 
 export const SANDBOX_EVENTS_PATH = '/__sandbox/events';
 /** The account id in sandbox envelopes (what DynamoDB Local and the SQS emulator use too). */

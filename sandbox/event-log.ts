@@ -5,7 +5,7 @@
  * Successful API requests (and 404s) are left out (the web page polls every second); `SANDBOX_LOG=json`
  * brings back the JSON lines. Control characters in values are escaped, so a value cannot forge a line.
  */
-import { createLogger, type Logger, type LogLevel } from '../lambdas/platform/logger';
+import { createLogger, type Logger, type LogLevel } from '../lambdas/platform/logger.js';
 
 /** Fields shown first, in this order, when present; the rest follow as key=value. */
 const LEADING = ['command_id', 'type', 'group_id', 'message_handle', 'status', 'from_number', 'reason', 'error'];

@@ -11,12 +11,12 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/adapters/sqs-command-queue';
-import type { CommandItem } from '../lambdas/contract/items';
-import { commandKey } from '../lambdas/contract/keys';
-import { TABLE_SCHEMA } from '../lambdas/contract/table-schema';
-import type { PageFailedCommand } from './page/page-logic';
-import type { PeekedMessage } from './sqs-emulator';
+import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/adapters/sqs-command-queue.js';
+import type { CommandItem } from '../lambdas/contract/items.js';
+import { commandKey } from '../lambdas/contract/keys.js';
+import { TABLE_SCHEMA } from '../lambdas/contract/table-schema.js';
+import type { PageFailedCommand } from './page/page-logic.js';
+import type { PeekedMessage } from './sqs-emulator.js';
 
 export type FailedCommand = PageFailedCommand;
 export type ListFailedCommands = () => Promise<FailedCommand[]>;

@@ -12,11 +12,11 @@
  * gets its record with its first change); with no earlier message it is the group's first
  * sighting, not a change.
  */
-import { DETAIL_TYPES } from '../lambdas/events/domain-events';
-import type { MessageItem } from '../lambdas/contract/items';
-import type { TableStore } from '../lambdas/adapters/table';
-import type { EventEnvelope, EventFeed } from './event-feed';
-import type { PageGroupChange } from './page/page-logic';
+import { DETAIL_TYPES } from '../lambdas/events/domain-events.js';
+import type { MessageItem } from '../lambdas/contract/items.js';
+import type { TableStore } from '../lambdas/adapters/table.js';
+import type { EventEnvelope, EventFeed } from './event-feed.js';
+import type { PageGroupChange } from './page/page-logic.js';
 
 export type GroupChange = PageGroupChange;
 

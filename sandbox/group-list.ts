@@ -5,10 +5,10 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { GroupItem, MessageItem } from '../lambdas/contract/items';
-import { groupKey, timelinePartition } from '../lambdas/contract/keys';
-import { TABLE_SCHEMA } from '../lambdas/contract/table-schema';
-import { GROUP_SUMMARY_WINDOW, groupView } from '../lambdas/contract/views';
+import type { GroupItem, MessageItem } from '../lambdas/contract/items.js';
+import { groupKey, timelinePartition } from '../lambdas/contract/keys.js';
+import { TABLE_SCHEMA } from '../lambdas/contract/table-schema.js';
+import { GROUP_SUMMARY_WINDOW, groupView } from '../lambdas/contract/views.js';
 
 /** One line of the sandbox page's group list. */
 export interface GroupListEntry {

@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { createLogger, type Logger } from '../lambdas/platform/logger';
-import { readBody, TOO_LARGE } from './read-body';
-import { routeKey, type RouteTarget } from '../lambdas/contract/routes';
-import { matchRoute } from './route-match';
+import { createLogger, type Logger } from '../lambdas/platform/logger.js';
+import { readBody, TOO_LARGE } from './read-body.js';
+import { routeKey, type RouteTarget } from '../lambdas/contract/routes.js';
+import { matchRoute } from './route-match.js';
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
 

@@ -15,11 +15,11 @@
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settings';
-import { silentLogger, type Logger } from '../lambdas/platform/logger';
-import { SANDBOX_REGION } from './config';
-import { readBatchResponse, regionOfArn, toLambdaSqsRecord } from './lambda-sqs-event';
-import { stoppablePauses } from './stoppable-pause';
+import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settings.js';
+import { silentLogger, type Logger } from '../lambdas/platform/logger.js';
+import { SANDBOX_REGION } from './config.js';
+import { readBatchResponse, regionOfArn, toLambdaSqsRecord } from './lambda-sqs-event.js';
+import { stoppablePauses } from './stoppable-pause.js';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: the shape of Lambda's handler type, which may return nothing
 export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;

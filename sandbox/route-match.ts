@@ -2,7 +2,7 @@
  * SANDBOX ONLY: a request's method and path matched against the deployed API's routes (ROUTES), so
  * the sandbox's HTTP adapter produces the same `routeKey` and `pathParameters` API Gateway would.
  */
-import { ROUTES, type RouteDefinition } from '../lambdas/contract/routes';
+import { ROUTES, type RouteDefinition } from '../lambdas/contract/routes.js';
 
 export interface RouteMatch {
   route: RouteDefinition;

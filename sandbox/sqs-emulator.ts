@@ -15,9 +15,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
-import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settings';
-import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION } from './config';
-import { isPortFree } from './ports';
+import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settings.js';
+import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION } from './config.js';
+import { isPortFree } from './ports.js';
 
 export interface SqsEmulatorOptions {
   port: number;

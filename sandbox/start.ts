@@ -5,36 +5,36 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createIngestHandler } from '../lambdas/handlers/ingest';
-import { createReadHandler } from '../lambdas/handlers/read';
-import { createLogger, type Logger } from '../lambdas/platform/logger';
-import { staticSecretSource } from './static-secrets';
-import { createDocumentClient, createTableStore } from '../lambdas/adapters/table';
-import { logSink } from '../lambdas/platform/metrics';
-import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_REGION, SANDBOX_TABLE, type SandboxConfig } from './config';
-import { ensureTable } from './create-table';
-import { startDynamoDbLocal } from './dynamodb-local';
-import { createApiServer } from './http-adapter';
-import { sandboxCliPrefix } from './cli-prefix';
-import { sandboxFailedCommands } from './failed-commands';
-import { sandboxGroupChanges } from './group-changes';
-import { sandboxGroupList } from './group-list';
-import { sandboxPageRoutes } from './page/routes';
+import { createIngestHandler } from '../lambdas/handlers/ingest.js';
+import { createReadHandler } from '../lambdas/handlers/read.js';
+import { createLogger, type Logger } from '../lambdas/platform/logger.js';
+import { staticSecretSource } from './static-secrets.js';
+import { createDocumentClient, createTableStore } from '../lambdas/adapters/table.js';
+import { logSink } from '../lambdas/platform/metrics.js';
+import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_REGION, SANDBOX_TABLE, type SandboxConfig } from './config.js';
+import { ensureTable } from './create-table.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
+import { createApiServer } from './http-adapter.js';
+import { sandboxCliPrefix } from './cli-prefix.js';
+import { sandboxFailedCommands } from './failed-commands.js';
+import { sandboxGroupChanges } from './group-changes.js';
+import { sandboxGroupList } from './group-list.js';
+import { sandboxPageRoutes } from './page/routes.js';
 import {
   startCommandPath,
   type CommandPath,
   type SandboxSenderOptions,
   type SandboxSimulatorOptions,
-} from './command-path';
-import { sandboxBackfillRoute, startSandboxBackfill, type SandboxBackfill } from './backfill';
-import type { BackfillJobSettings } from '../lambdas/backfill/backfill-job';
-import type { RunningSimulator } from './sendblue-simulator';
-import type { QueuePoller } from './queue-poller';
-import type { TableStore } from '../lambdas/adapters/table';
+} from './command-path.js';
+import { sandboxBackfillRoute, startSandboxBackfill, type SandboxBackfill } from './backfill.js';
+import type { BackfillJobSettings } from '../lambdas/backfill/backfill-job.js';
+import type { RunningSimulator } from './sendblue-simulator/index.js';
+import type { QueuePoller } from './queue-poller.js';
+import type { TableStore } from '../lambdas/adapters/table.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MediaLinker } from '../lambdas/reads/media-links';
-import { SANDBOX_EVENTS_PATH } from './event-feed';
-import { startStreamPath, type StreamPath, type StreamPathOptions } from './stream-path';
+import type { MediaLinker } from '../lambdas/reads/media-links.js';
+import { SANDBOX_EVENTS_PATH } from './event-feed.js';
+import { startStreamPath, type StreamPath, type StreamPathOptions } from './stream-path.js';
 
 export interface SandboxUrls {
   api: string;

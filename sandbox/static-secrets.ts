@@ -3,7 +3,7 @@
  * stand-in. The deployed Lambdas read Secrets Manager (lambdas/adapters/secrets.ts).
  */
 import { createHmac } from 'node:crypto';
-import type { ApiCredentials, SecretSource } from '../lambdas/adapters/secrets';
+import type { ApiCredentials, SecretSource } from '../lambdas/adapters/secrets.js';
 
 /**
  * The sandbox's status-callback token: derived from its webhook secret so that no extra setting

@@ -8,18 +8,18 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { createEventsHandler } from '../lambdas/handlers/events';
-import { createMediaHandler } from '../lambdas/handlers/media';
-import type { Logger } from '../lambdas/platform/logger';
-import { createMediaFetcher } from '../lambdas/adapters/media-fetch';
-import { createS3LinkSigner, type MediaLinker } from '../lambdas/reads/media-links';
-import { createS3MediaStore } from '../lambdas/adapters/media-store';
-import { STREAM_CONSUMER_SETTINGS } from '../lambdas/contract/stream-consumer-settings';
-import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS, type FilterPattern } from '../lambdas/events/stream-filters';
-import type { TableStore } from '../lambdas/adapters/table';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config';
-import { createEventFeed, type EventFeed } from './event-feed';
-import { createStreamPoller, type StreamPoller } from './stream-poller';
+import { createEventsHandler } from '../lambdas/handlers/events.js';
+import { createMediaHandler } from '../lambdas/handlers/media.js';
+import type { Logger } from '../lambdas/platform/logger.js';
+import { createMediaFetcher } from '../lambdas/adapters/media-fetch.js';
+import { createS3LinkSigner, type MediaLinker } from '../lambdas/reads/media-links.js';
+import { createS3MediaStore } from '../lambdas/adapters/media-store.js';
+import { STREAM_CONSUMER_SETTINGS } from '../lambdas/contract/stream-consumer-settings.js';
+import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS, type FilterPattern } from '../lambdas/events/stream-filters.js';
+import type { TableStore } from '../lambdas/adapters/table.js';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config.js';
+import { createEventFeed, type EventFeed } from './event-feed.js';
+import { createStreamPoller, type StreamPoller } from './stream-poller.js';
 
 const SANDBOX_MEDIA_BUCKET = 'sendblue-groups-media';
 /** The S3 stand-in takes bodies up to 11 MiB; AWS's default cap is 100 MB (MEDIA_SETTINGS). */

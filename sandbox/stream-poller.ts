@@ -26,10 +26,10 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { silentLogger, type Logger } from '../lambdas/platform/logger';
-import { matchesFilters, type FilterPattern } from '../lambdas/events/stream-filters';
-import { SANDBOX_REGION } from './config';
-import { stoppablePauses } from './stoppable-pause';
+import { silentLogger, type Logger } from '../lambdas/platform/logger.js';
+import { matchesFilters, type FilterPattern } from '../lambdas/events/stream-filters.js';
+import { SANDBOX_REGION } from './config.js';
+import { stoppablePauses } from './stoppable-pause.js';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: the shape of Lambda's handler type, which may return nothing
 export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;

@@ -9,7 +9,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { TargetError } from '../../client/target';
+import { TargetError } from '../../client/target.js';
 
 export interface SecretStore {
   /** The secret's current string value. */

@@ -3,10 +3,10 @@
  * stack's webhooks with Sendblue (README "Configure Sendblue"). Prints what is registered;
  * never prints a credential or a secret.
  */
-import { cliHint, helpHint, selectsDeployedStack, usageError } from '../context';
-import { GLOBAL_HELP, type CliCommand } from '../types';
-import { registerWebhooks, removeWebhooks, showWebhooks, type SetupReport } from './run';
-import { awsSetupTarget, sandboxSetupTarget } from './target';
+import { cliHint, helpHint, selectsDeployedStack, usageError } from '../context.js';
+import { GLOBAL_HELP, type CliCommand } from '../types.js';
+import { registerWebhooks, removeWebhooks, showWebhooks, type SetupReport } from './run.js';
+import { awsSetupTarget, sandboxSetupTarget } from './target.js';
 
 export const setupCommand: CliCommand = {
   name: 'setup',

@@ -3,8 +3,8 @@
  * SENDBLUE_API_KEY_ID and SENDBLUE_API_SECRET_KEY, else asked for without echo. Problems are
  * described by what is wrong, never by the value.
  */
-import type { ApiCredentials } from '../../lambdas/adapters/secrets';
-import { usageError, type CliIo } from '../context';
+import type { ApiCredentials } from '../../lambdas/adapters/secrets.js';
+import { usageError, type CliIo } from '../context.js';
 
 export type CredentialSource = 'environment' | 'prompt';
 

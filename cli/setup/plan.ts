@@ -4,8 +4,8 @@
  * its status URL as an `outbound` webhook, both with the stack's webhook secret, each matched by
  * type and exact URL. Nothing else on the account is ever changed.
  */
-import { safeEqual } from '../../lambdas/webhooks/webhook-auth';
-import type { AccountWebhooks, RegisteredWebhook, WebhookType } from '../../lambdas/adapters/sendblue-webhooks';
+import { safeEqual } from '../../lambdas/webhooks/webhook-auth.js';
+import type { AccountWebhooks, RegisteredWebhook, WebhookType } from '../../lambdas/adapters/sendblue-webhooks.js';
 
 export interface OurWebhookUrls {
   /** The stack's `ReceiveWebhookUrl` (member messages). */

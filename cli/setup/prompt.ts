@@ -5,7 +5,7 @@
  * one line per value (a line saying which is read goes to the output). The values never reach
  * the output stream.
  */
-import { CliError, EXIT } from '../context';
+import { CliError, EXIT } from '../context.js';
 
 export interface PromptInput extends NodeJS.ReadableStream {
   isTTY?: boolean;

@@ -3,12 +3,12 @@
  * register (store the API credentials, then POST our two webhooks unless they are there),
  * show (list only) and remove (DELETE our two, by type and exact URL). Never PUT.
  */
-import type { ApiCredentials } from '../../lambdas/adapters/secrets';
-import { createSendblueWebhooksClient, type SendblueWebhooksClient } from '../../lambdas/adapters/sendblue-webhooks';
-import type { CliIo } from '../context';
-import { credentialsFromOperator, credentialsInEnv, type CredentialSource } from './credentials';
-import { describeAccount, planRemoval, planSetup, type WebhookView } from './plan';
-import type { SetupTarget } from './target';
+import type { ApiCredentials } from '../../lambdas/adapters/secrets.js';
+import { createSendblueWebhooksClient, type SendblueWebhooksClient } from '../../lambdas/adapters/sendblue-webhooks.js';
+import type { CliIo } from '../context.js';
+import { credentialsFromOperator, credentialsInEnv, type CredentialSource } from './credentials.js';
+import { describeAccount, planRemoval, planSetup, type WebhookView } from './plan.js';
+import type { SetupTarget } from './target.js';
 
 /** Per Sendblue call: the webhook API is small and quick; a hung call must not hang the CLI. */
 const CALL_TIMEOUT_MS = 15_000;

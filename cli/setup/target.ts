@@ -5,12 +5,12 @@
  * with no secret store at all.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { outputValue, readStackOutputs, stackLocation, TargetError } from '../../client/target';
-import { parseApiCredentials, type ApiCredentials } from '../../lambdas/adapters/secrets';
-import { SENDBLUE_DEFAULT_BASE_URL } from '../../lambdas/adapters/sendblue-sdk';
-import { loadSandboxConfig, type SandboxConfig, SandboxConfigError } from '../../sandbox/config';
-import { secretStore } from './aws-secrets';
-import type { OurWebhookUrls } from './plan';
+import { outputValue, readStackOutputs, stackLocation, TargetError } from '../../client/target.js';
+import { parseApiCredentials, type ApiCredentials } from '../../lambdas/adapters/secrets.js';
+import { SENDBLUE_DEFAULT_BASE_URL } from '../../lambdas/adapters/sendblue-sdk.js';
+import { loadSandboxConfig, type SandboxConfig, SandboxConfigError } from '../../sandbox/config.js';
+import { secretStore } from './aws-secrets.js';
+import type { OurWebhookUrls } from './plan.js';
 
 /** Where the API credentials live. */
 export type CredentialStore =

@@ -1,6 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { EVENT_SOURCE, fitToSize, type DomainEvent } from '../events/domain-events';
-import { silentLogger, type Logger } from '../platform/logger';
+import { EVENT_SOURCE, fitToSize, type DomainEvent } from '../events/domain-events.js';
+import { silentLogger, type Logger } from '../platform/logger.js';
 
 /**
  * Where domain events go: the stack's EventBridge bus in AWS, the sandbox's local event log

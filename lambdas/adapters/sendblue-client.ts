@@ -1,8 +1,8 @@
 import type SendblueAPI from 'sendblue';
-import { createCallPacer } from './call-pacer';
-import type { ApiCredentials } from './secrets';
-import { classifySendblueError, SendblueCallError } from './sendblue-errors';
-import { sdkFor } from './sendblue-sdk';
+import { createCallPacer } from './call-pacer.js';
+import type { ApiCredentials } from './secrets.js';
+import { classifySendblueError, SendblueCallError } from './sendblue-errors.js';
+import { sdkFor } from './sendblue-sdk.js';
 
 /**
  * The one Sendblue client: a thin layer over the official SDK that never retries by itself

@@ -1,7 +1,7 @@
 import SendblueAPI from 'sendblue';
-import type { ApiCredentials } from './secrets';
+import type { ApiCredentials } from './secrets.js';
 
-import { SENDBLUE_DEFAULT_BASE_URL } from '../contract/sendblue-rules';
+import { SENDBLUE_DEFAULT_BASE_URL } from '../contract/sendblue-rules.js';
 
 export { SENDBLUE_DEFAULT_BASE_URL };
 

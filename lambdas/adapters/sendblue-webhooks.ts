@@ -6,9 +6,9 @@
  * Only list, add (POST) and delete (DELETE) exist here, on purpose: Sendblue's PUT replaces every
  * webhook of the account, including ones that are not ours.
  */
-import type { ApiCredentials } from './secrets';
-import { classifySendblueError } from './sendblue-errors';
-import { sdkFor, type SdkSettings } from './sendblue-sdk';
+import type { ApiCredentials } from './secrets.js';
+import { classifySendblueError } from './sendblue-errors.js';
+import { sdkFor, type SdkSettings } from './sendblue-sdk.js';
 
 /** Webhook types Sendblue knows (SDK 3.17); a listed type outside this list is still shown. */
 export const WEBHOOK_TYPES = [

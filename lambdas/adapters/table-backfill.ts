@@ -6,10 +6,10 @@ import {
   UpdateCommand,
   type BatchGetCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { itemId, type StoredItem } from '../backfill/backfill-rules';
-import { backfillWatermarkKey, UNSETTLED_PARTITION } from '../contract/keys';
-import { TABLE_SCHEMA } from '../contract/table-schema';
-import { writeIfCondition } from './update-expression';
+import { itemId, type StoredItem } from '../backfill/backfill-rules.js';
+import { backfillWatermarkKey, UNSETTLED_PARTITION } from '../contract/keys.js';
+import { TABLE_SCHEMA } from '../contract/table-schema.js';
+import { writeIfCondition } from './update-expression.js';
 
 /**
  * The backfill's part of the table module: one watermark item per line (how far Sendblue's

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { commandKey, messageKey, timelineKeys, unsettledKeys } from '../contract/keys';
-import { statusRank } from '../contract/status';
-import { TABLE_SCHEMA } from '../contract/table-schema';
-import type { CommandItem, CommandState } from '../contract/items';
-import { buildUpdate, conditionFailureItem, isConditionalFailure, writeIfCondition } from './update-expression';
+import { commandKey, messageKey, timelineKeys, unsettledKeys } from '../contract/keys.js';
+import { statusRank } from '../contract/status.js';
+import { TABLE_SCHEMA } from '../contract/table-schema.js';
+import type { CommandItem, CommandState } from '../contract/items.js';
+import { buildUpdate, conditionFailureItem, isConditionalFailure, writeIfCondition } from './update-expression.js';
 
 export type { CommandItem, CommandState };
 

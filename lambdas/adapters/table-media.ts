@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { messageKey } from '../contract/keys';
-import type { MediaArchive } from '../media/media-rules';
-import { TABLE_SCHEMA } from '../contract/table-schema';
-import { writeIfCondition } from './update-expression';
+import { messageKey } from '../contract/keys.js';
+import type { MediaArchive } from '../media/media-rules.js';
+import { TABLE_SCHEMA } from '../contract/table-schema.js';
+import { writeIfCondition } from './update-expression.js';
 
 /**
  * The media Lambda's part of the table module: one UpdateItem records where the copy of a

@@ -1,11 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { MessageItem } from '../contract/items';
-import { groupKey, messageKey, statusKey, timelineKeys } from '../contract/keys';
-import { statusRank } from '../contract/status';
-import { TABLE_SCHEMA } from '../contract/table-schema';
-import type { WebhookEvent } from '../webhooks/webhook-payload';
-import { buildUpdate, conditionFailureItem, isConditionalFailure, writeIfCondition } from './update-expression';
+import type { MessageItem } from '../contract/items.js';
+import { groupKey, messageKey, statusKey, timelineKeys } from '../contract/keys.js';
+import { statusRank } from '../contract/status.js';
+import { TABLE_SCHEMA } from '../contract/table-schema.js';
+import type { WebhookEvent } from '../webhooks/webhook-payload.js';
+import { buildUpdate, conditionFailureItem, isConditionalFailure, writeIfCondition } from './update-expression.js';
 
 /**
  * The webhooks' part of the table module: messages, their status history, and group records.

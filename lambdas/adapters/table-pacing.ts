@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { linePaceKey } from '../contract/keys';
-import { intervalMs, pausedTat, slotFor, type PacingSettings, type Reservation } from '../sending/line-pacing';
-import { conditionFailureItem, isConditionalFailure } from './update-expression';
+import { linePaceKey } from '../contract/keys.js';
+import { intervalMs, pausedTat, slotFor, type PacingSettings, type Reservation } from '../sending/line-pacing.js';
+import { conditionFailureItem, isConditionalFailure } from './update-expression.js';
 
 /**
  * The pacing part of the table module: one item per line holds its `tat` (line-pacing.ts). A slot

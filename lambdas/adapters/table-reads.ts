@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items';
-import { commandKey, groupKey, messageKey, timelinePartition, MESSAGE_SK, STATUS_SK_PREFIX } from '../contract/keys';
-import { TABLE_SCHEMA } from '../contract/table-schema';
+import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items.js';
+import { commandKey, groupKey, messageKey, timelinePartition, MESSAGE_SK, STATUS_SK_PREFIX } from '../contract/keys.js';
+import { TABLE_SCHEMA } from '../contract/table-schema.js';
 
 /** The read routes' part of the table module: a group, its timeline, a message with its history, a command. */
 export interface MessagePage {

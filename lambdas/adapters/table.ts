@@ -1,17 +1,17 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { COMMAND_QUEUE_SETTINGS } from '../contract/command-queue-settings';
-import { createBackfillTable, type BackfillTable } from './table-backfill';
-import { createCommandTable, type CommandTable } from './table-ledger';
-import { createMediaTable, type MediaTable } from './table-media';
-import { createMessageTable, type MessageTable } from './table-messages';
-import { createPacingTable, type PacingTable } from './table-pacing';
-import { createReadTable, type ReadTable } from './table-reads';
+import { COMMAND_QUEUE_SETTINGS } from '../contract/command-queue-settings.js';
+import { createBackfillTable, type BackfillTable } from './table-backfill.js';
+import { createCommandTable, type CommandTable } from './table-ledger.js';
+import { createMediaTable, type MediaTable } from './table-media.js';
+import { createMessageTable, type MessageTable } from './table-messages.js';
+import { createPacingTable, type PacingTable } from './table-pacing.js';
+import { createReadTable, type ReadTable } from './table-reads.js';
 
-export type { ClaimResult, CommandFinish, OutboundMessage } from './table-ledger';
-export type { UnsettledEntry } from './table-backfill';
-export type { GroupSnapshot, StatusOutcome } from './table-messages';
-export type { MessagePage } from './table-reads';
+export type { ClaimResult, CommandFinish, OutboundMessage } from './table-ledger.js';
+export type { UnsettledEntry } from './table-backfill.js';
+export type { GroupSnapshot, StatusOutcome } from './table-messages.js';
+export type { MessagePage } from './table-reads.js';
 
 /**
  * The one module that talks to the table, composed of its parts: messages and groups (webhooks),

@@ -1,12 +1,12 @@
-import type { SenderPolicy } from '../sending/attempt-outcome';
-import { createLineBackfill, type LineReport } from './backfill-service';
-import type { Logger } from '../platform/logger';
-import { METRIC_NAMES, type MetricSink } from '../platform/metrics';
-import type { DeadLetterSink } from '../adapters/sqs-command-queue';
-import type { SendblueClient } from '../adapters/sendblue-client';
-import { createUnknownSweep, type SweepReport } from '../sending/settle-unknown';
-import type { StatusRelay } from '../webhooks/status-relay';
-import type { TableStore } from '../adapters/table';
+import type { SenderPolicy } from '../sending/attempt-outcome.js';
+import { createLineBackfill, type LineReport } from './backfill-service.js';
+import type { Logger } from '../platform/logger.js';
+import { METRIC_NAMES, type MetricSink } from '../platform/metrics.js';
+import type { DeadLetterSink } from '../adapters/sqs-command-queue.js';
+import type { SendblueClient } from '../adapters/sendblue-client.js';
+import { createUnknownSweep, type SweepReport } from '../sending/settle-unknown.js';
+import type { StatusRelay } from '../webhooks/status-relay.js';
+import type { TableStore } from '../adapters/table.js';
 
 /**
  * One backfill run, as the scheduled Lambda and the sandbox's timer (and `cli backfill`) start it:

@@ -1,7 +1,7 @@
-import { parseIsoDate } from '../contract/iso-date';
-import { messageKey, statusKey } from '../contract/keys';
-import { TABLE_SCHEMA } from '../contract/table-schema';
-import type { Direction, WebhookEvent } from '../webhooks/webhook-payload';
+import { parseIsoDate } from '../contract/iso-date.js';
+import { messageKey, statusKey } from '../contract/keys.js';
+import { TABLE_SCHEMA } from '../contract/table-schema.js';
+import type { Direction, WebhookEvent } from '../webhooks/webhook-payload.js';
 
 /**
  * The backfill's decisions, free of I/O (README "Backfill"): where a run starts reading Sendblue's

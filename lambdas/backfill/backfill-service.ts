@@ -10,14 +10,14 @@ import {
   windowStart,
   type LineCounts,
   type StoreResult,
-} from './backfill-rules';
-import { createIngestService } from '../webhooks/ingest-service';
-import type { Logger } from '../platform/logger';
-import type { SendblueClient } from '../adapters/sendblue-client';
-import { classifySendblueError } from '../adapters/sendblue-errors';
-import type { StatusRelay } from '../webhooks/status-relay';
-import type { TableStore } from '../adapters/table';
-import { parseWebhookPayload, type WebhookEvent } from '../webhooks/webhook-payload';
+} from './backfill-rules.js';
+import { createIngestService } from '../webhooks/ingest-service.js';
+import type { Logger } from '../platform/logger.js';
+import type { SendblueClient } from '../adapters/sendblue-client.js';
+import { classifySendblueError } from '../adapters/sendblue-errors.js';
+import type { StatusRelay } from '../webhooks/status-relay.js';
+import type { TableStore } from '../adapters/table.js';
+import { parseWebhookPayload, type WebhookEvent } from '../webhooks/webhook-payload.js';
 
 /**
  * Backfill of one line (README "Backfill"): reads Sendblue's message list for the line, oldest

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hasLoneSurrogate, idProblem } from './ids';
+import { hasLoneSurrogate, idProblem } from './ids.js';
 import {
   characterCount,
   checkCallableUrl,
@@ -12,7 +12,7 @@ import {
   MODIFY_TYPES,
   type ModifyType,
   type SendStyle,
-} from './sendblue-rules';
+} from './sendblue-rules.js';
 
 /**
  * The commands producers put on the queue (DESIGN.md §5) and the one validator the sender and

@@ -1,4 +1,4 @@
-import type { MediaArchive } from '../media/media-rules';
+import type { MediaArchive } from '../media/media-rules.js';
 
 /**
  * The items of the one table as they are stored (snake_case, like Sendblue's fields and the API).

@@ -1,5 +1,5 @@
-import { idProblem } from './ids';
-import { TABLE_SCHEMA } from './table-schema';
+import { idProblem } from './ids.js';
+import { TABLE_SCHEMA } from './table-schema.js';
 
 /** Key builders for every item type (layout documented in table-schema.ts and the README). */
 const { partitionKey: PK, sortKey: SK } = TABLE_SCHEMA;

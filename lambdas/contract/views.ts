@@ -1,6 +1,6 @@
-import type { MediaLink } from '../reads/media-links';
-import { statusRank } from './status';
-import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items';
+import type { MediaLink } from '../reads/media-links.js';
+import { statusRank } from './status.js';
+import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items.js';
 
 /** Public shapes of DESIGN.md §4, built from stored items. Absent values are `null`, never missing. */
 export function messageView(item: MessageItem) {

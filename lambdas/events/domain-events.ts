@@ -1,7 +1,7 @@
-import { itemKindOf } from '../contract/keys';
-import type { TableChange } from './table-change';
-import type { CommandItem, GroupItem, MessageItem } from '../contract/items';
-import { commandView, messageView } from '../contract/views';
+import { itemKindOf } from '../contract/keys.js';
+import type { TableChange } from './table-change.js';
+import type { CommandItem, GroupItem, MessageItem } from '../contract/items.js';
+import { commandView, messageView } from '../contract/views.js';
 
 /**
  * What the stack tells the user's app, decided from the table's change stream alone (no I/O):

@@ -1,8 +1,8 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { domainEventFor, type DomainEvent } from './domain-events';
-import type { EventPublisher } from '../adapters/event-publisher';
-import type { Logger } from '../platform/logger';
-import { tableChangeOf } from './table-change';
+import { domainEventFor, type DomainEvent } from './domain-events.js';
+import type { EventPublisher } from '../adapters/event-publisher.js';
+import type { Logger } from '../platform/logger.js';
+import { tableChangeOf } from './table-change.js';
 
 export interface EventsDeps {
   publisher: EventPublisher;

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { TABLE_SCHEMA } from '../contract/table-schema';
+import { TABLE_SCHEMA } from '../contract/table-schema.js';
 
 /**
  * One change of the table as its stream reports it, in plain values: what the events and media

@@ -1,6 +1,6 @@
-import { backfillJobFromEnv } from '../wiring/backfill-deps';
-import type { BackfillReport } from '../backfill/backfill-job';
-import { lambdaEntry } from '../platform/lambda-entry';
+import { backfillJobFromEnv } from '../wiring/backfill-deps.js';
+import type { BackfillReport } from '../backfill/backfill-job.js';
+import { lambdaEntry } from '../platform/lambda-entry.js';
 
 /**
  * The backfill Lambda (README "Backfill"): started by its EventBridge Scheduler schedule, or by

@@ -1,7 +1,7 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { eventsDepsFromEnv } from '../wiring/events-deps';
-import { createEventsProcessor, type EventsDeps } from '../events/events-service';
-import { lambdaEntry } from '../platform/lambda-entry';
+import { eventsDepsFromEnv } from '../wiring/events-deps.js';
+import { createEventsProcessor, type EventsDeps } from '../events/events-service.js';
+import { lambdaEntry } from '../platform/lambda-entry.js';
 
 export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 

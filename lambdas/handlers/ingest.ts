@@ -1,5 +1,5 @@
-import { createIngestService } from '../webhooks/ingest-service';
-import { ENV } from '../contract/env';
+import { createIngestService } from '../webhooks/ingest-service.js';
+import { ENV } from '../contract/env.js';
 import {
   decodeBody,
   DEFAULT_MAX_BODY_BYTES,
@@ -8,24 +8,24 @@ import {
   json,
   parseJson,
   type HttpHandler,
-} from '../platform/http';
-import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from '../wiring/lambda-deps';
-import type { Logger } from '../platform/logger';
-import type { SecretSource } from '../adapters/secrets';
-import { createStatusRelay, type StatusRelay } from '../webhooks/status-relay';
-import type { IngestStore } from '../adapters/table';
+} from '../platform/http.js';
+import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from '../wiring/lambda-deps.js';
+import type { Logger } from '../platform/logger.js';
+import type { SecretSource } from '../adapters/secrets.js';
+import { createStatusRelay, type StatusRelay } from '../webhooks/status-relay.js';
+import type { IngestStore } from '../adapters/table.js';
 import {
   limitToStatusToken,
   SIGNING_HEADER,
   webhookCredential,
   type WebhookCredential,
-} from '../webhooks/webhook-auth';
-import { parseWebhookPayload } from '../webhooks/webhook-payload';
-import { lambdaEntry } from '../platform/lambda-entry';
-import { emfSink, METRIC_NAMES, type MetricSink } from '../platform/metrics';
-import { storedWebhookCounts } from '../webhooks/webhook-metrics';
+} from '../webhooks/webhook-auth.js';
+import { parseWebhookPayload } from '../webhooks/webhook-payload.js';
+import { lambdaEntry } from '../platform/lambda-entry.js';
+import { emfSink, METRIC_NAMES, type MetricSink } from '../platform/metrics.js';
+import { storedWebhookCounts } from '../webhooks/webhook-metrics.js';
 
-export type { HttpHandler } from '../platform/http';
+export type { HttpHandler } from '../platform/http.js';
 
 export interface IngestDeps {
   store: IngestStore;

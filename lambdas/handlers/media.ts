@@ -1,7 +1,7 @@
-import { mediaDepsFromEnv } from '../wiring/media-deps';
-import { createMediaProcessor, type MediaDeps } from '../media/media-service';
-import type { StreamBatchHandler } from './events';
-import { lambdaEntry } from '../platform/lambda-entry';
+import { mediaDepsFromEnv } from '../wiring/media-deps.js';
+import { createMediaProcessor, type MediaDeps } from '../media/media-service.js';
+import type { StreamBatchHandler } from './events.js';
+import { lambdaEntry } from '../platform/lambda-entry.js';
 
 /**
  * The table's change stream -> a copy of each inbound message's media in the S3 bucket (event

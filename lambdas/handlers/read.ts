@@ -1,13 +1,13 @@
-import { decodeCursor, encodeCursor } from '../reads/cursor';
-import { errorResponse, json, type HttpHandler, type HttpResult } from '../platform/http';
-import { idProblem } from '../contract/ids';
-import { isTimelineCursorFor, TIMELINE_CURSOR_KEYS } from '../contract/keys';
-import { loggerFromEnv, tableStoreFromEnv } from '../wiring/lambda-deps';
-import type { Logger } from '../platform/logger';
-import { archiveLink, mediaLinksFromEnv, type MediaLinker } from '../reads/media-links';
-import type { ReadStore } from '../adapters/table';
-import { commandView, GROUP_SUMMARY_WINDOW, groupView, messageDetailView, messageView } from '../contract/views';
-import { lambdaEntry } from '../platform/lambda-entry';
+import { decodeCursor, encodeCursor } from '../reads/cursor.js';
+import { errorResponse, json, type HttpHandler, type HttpResult } from '../platform/http.js';
+import { idProblem } from '../contract/ids.js';
+import { isTimelineCursorFor, TIMELINE_CURSOR_KEYS } from '../contract/keys.js';
+import { loggerFromEnv, tableStoreFromEnv } from '../wiring/lambda-deps.js';
+import type { Logger } from '../platform/logger.js';
+import { archiveLink, mediaLinksFromEnv, type MediaLinker } from '../reads/media-links.js';
+import type { ReadStore } from '../adapters/table.js';
+import { commandView, GROUP_SUMMARY_WINDOW, groupView, messageDetailView, messageView } from '../contract/views.js';
+import { lambdaEntry } from '../platform/lambda-entry.js';
 
 export interface ReadDeps {
   store: ReadStore;

@@ -1,8 +1,8 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { runFifoBatch } from '../sending/fifo-batch';
-import { senderDepsFromEnv } from '../wiring/sender-deps';
-import { createCommandProcessor, type SenderDeps } from '../sending/command-processor';
-import { lambdaEntry } from '../platform/lambda-entry';
+import { runFifoBatch } from '../sending/fifo-batch.js';
+import { senderDepsFromEnv } from '../wiring/sender-deps.js';
+import { createCommandProcessor, type SenderDeps } from '../sending/command-processor.js';
+import { lambdaEntry } from '../platform/lambda-entry.js';
 
 export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 

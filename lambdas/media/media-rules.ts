@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { itemKindOf } from '../contract/keys';
-import type { TableChange } from '../events/table-change';
+import { itemKindOf } from '../contract/keys.js';
+import type { TableChange } from '../events/table-change.js';
 
 /**
  * What the media Lambda copies and where it puts it, decided without I/O: every inbound message's

@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import type { Logger } from '../platform/logger';
-import { MediaFetchError, type MediaFetcher } from '../adapters/media-fetch';
+import type { Logger } from '../platform/logger.js';
+import { MediaFetchError, type MediaFetcher } from '../adapters/media-fetch.js';
 import {
   contentDispositionFor,
   contentTypeOf,
@@ -8,10 +8,10 @@ import {
   mediaCopyFor,
   mediaObjectKey,
   type MediaCopy,
-} from './media-rules';
-import type { MediaStore } from '../adapters/media-store';
-import { tableChangeOf } from '../events/table-change';
-import type { MediaTable } from '../adapters/table-media';
+} from './media-rules.js';
+import type { MediaStore } from '../adapters/media-store.js';
+import { tableChangeOf } from '../events/table-change.js';
+import type { MediaTable } from '../adapters/table-media.js';
 
 export interface MediaDeps {
   fetchMedia: MediaFetcher;

@@ -1,5 +1,5 @@
-import { ENV } from '../contract/env';
-import { invocationFields } from './lambda-entry';
+import { ENV } from '../contract/env.js';
+import { invocationFields } from './lambda-entry.js';
 
 /**
  * A tiny structured logger (one JSON line per entry). Kept in-house because the goal is a handler

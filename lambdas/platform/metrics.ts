@@ -1,4 +1,4 @@
-import { maskPhone, type Logger } from './logger';
+import { maskPhone, type Logger } from './logger.js';
 
 /**
  * Counts as CloudWatch embedded metric format (EMF) log lines: CloudWatch Logs turns each line into

@@ -1,9 +1,9 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { ENV } from '../contract/env';
-import type { Logger } from '../platform/logger';
-import { MEDIA_SETTINGS, type MediaArchive } from '../media/media-rules';
-import { NodeSha256 } from '../platform/node-sha256';
+import { ENV } from '../contract/env.js';
+import type { Logger } from '../platform/logger.js';
+import { MEDIA_SETTINGS, type MediaArchive } from '../media/media-rules.js';
+import { NodeSha256 } from '../platform/node-sha256.js';
 
 /**
  * Presigned GET links to archived media (S3 query-string authentication, SigV4), made with the

@@ -1,11 +1,11 @@
-import type { AttemptOutcome, AttemptState, SenderPolicy } from './attempt-outcome';
-import { isPacingOn, isSlotUsable, type PacingSettings } from './line-pacing';
-import type { Logger } from '../platform/logger';
-import type { SendblueClient } from '../adapters/sendblue-client';
-import { classifySendblueError } from '../adapters/sendblue-errors';
-import type { StatusRelay } from '../webhooks/status-relay';
-import type { TableStore } from '../adapters/table';
-import type { CommandItem } from '../contract/items';
+import type { AttemptOutcome, AttemptState, SenderPolicy } from './attempt-outcome.js';
+import { isPacingOn, isSlotUsable, type PacingSettings } from './line-pacing.js';
+import type { Logger } from '../platform/logger.js';
+import type { SendblueClient } from '../adapters/sendblue-client.js';
+import { classifySendblueError } from '../adapters/sendblue-errors.js';
+import type { StatusRelay } from '../webhooks/status-relay.js';
+import type { TableStore } from '../adapters/table.js';
+import type { CommandItem } from '../contract/items.js';
 
 /** What a send or group-change attempt needs; built once per sender (sending/command-processor.ts). */
 export interface AttemptDeps {

@@ -1,18 +1,18 @@
 import type { SQSRecord } from 'aws-lambda';
-import { attemptFromLedger, type AttemptDeps } from './attempt-calls';
-import { nextStep, retryDelaySeconds, type AttemptOutcome, type SenderPolicy } from './attempt-outcome';
-import { commandFingerprint, validateCommand, type GroupCommand } from '../contract/commands';
-import type { RecordResult } from './fifo-batch';
-import type { PacingSettings } from './line-pacing';
-import type { Logger } from '../platform/logger';
-import { METRIC_NAMES, type MetricName, type MetricTally } from '../platform/metrics';
-import { createModifyAttempt } from './modify-attempt';
-import { DEAD_LETTER_ATTRIBUTES, isRedrive, type CommandQueueAdapter } from '../adapters/sqs-command-queue';
-import { createSendAttempt } from './send-attempt';
-import type { SendblueClient } from '../adapters/sendblue-client';
-import { commandIdOf, commandTypeOf, decideOnClaim } from './decisions';
-import type { StatusRelay } from '../webhooks/status-relay';
-import type { ClaimResult, TableStore } from '../adapters/table';
+import { attemptFromLedger, type AttemptDeps } from './attempt-calls.js';
+import { nextStep, retryDelaySeconds, type AttemptOutcome, type SenderPolicy } from './attempt-outcome.js';
+import { commandFingerprint, validateCommand, type GroupCommand } from '../contract/commands.js';
+import type { RecordResult } from './fifo-batch.js';
+import type { PacingSettings } from './line-pacing.js';
+import type { Logger } from '../platform/logger.js';
+import { METRIC_NAMES, type MetricName, type MetricTally } from '../platform/metrics.js';
+import { createModifyAttempt } from './modify-attempt.js';
+import { DEAD_LETTER_ATTRIBUTES, isRedrive, type CommandQueueAdapter } from '../adapters/sqs-command-queue.js';
+import { createSendAttempt } from './send-attempt.js';
+import type { SendblueClient } from '../adapters/sendblue-client.js';
+import { commandIdOf, commandTypeOf, decideOnClaim } from './decisions.js';
+import type { StatusRelay } from '../webhooks/status-relay.js';
+import type { ClaimResult, TableStore } from '../adapters/table.js';
 
 export interface SenderSettings {
   /** The stack's Sendblue line, used when a command names none. */

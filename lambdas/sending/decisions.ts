@@ -3,9 +3,9 @@ import {
   type GroupCommand,
   type ModifyGroupCommand,
   type SendGroupMessageCommand,
-} from '../contract/commands';
-import type { SendblueMessage } from '../adapters/sendblue-client';
-import type { ClaimResult } from '../adapters/table-ledger';
+} from '../contract/commands.js';
+import type { SendblueMessage } from '../adapters/sendblue-client.js';
+import type { ClaimResult } from '../adapters/table-ledger.js';
 
 /**
  * The sender's decisions before an attempt, free of I/O so they are tested without AWS or

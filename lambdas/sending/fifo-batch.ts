@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { Logger } from '../platform/logger';
+import type { Logger } from '../platform/logger.js';
 
 export type RecordResult = { done: true } | { done: false; retryAfterSeconds: number };
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { COMMAND_ID, type GroupCommand } from '../contract/commands';
+import { COMMAND_ID, type GroupCommand } from '../contract/commands.js';
 
 /** SQS ids: 1-128 characters, alphanumeric or punctuation. Longer (or other) values are hashed. */
 export const sqsId = (value: string, prefix: string) =>

@@ -1,8 +1,8 @@
-import { callFailed, checkFailed, type Attempt, type AttemptDeps, type AttemptMode } from './attempt-calls';
-import { mayTryAgain, type AttemptOutcome } from './attempt-outcome';
-import type { ModifyGroupCommand } from '../contract/commands';
-import { isChangeApplied, membersAfter } from './decisions';
-import { GROUP_SUMMARY_WINDOW, groupView } from '../contract/views';
+import { callFailed, checkFailed, type Attempt, type AttemptDeps, type AttemptMode } from './attempt-calls.js';
+import { mayTryAgain, type AttemptOutcome } from './attempt-outcome.js';
+import type { ModifyGroupCommand } from '../contract/commands.js';
+import { isChangeApplied, membersAfter } from './decisions.js';
+import { GROUP_SUMMARY_WINDOW, groupView } from '../contract/views.js';
 
 /**
  * One attempt at a modify_group (add, remove, rename): if an earlier call may have reached

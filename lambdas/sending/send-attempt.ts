@@ -5,12 +5,12 @@ import {
   type Attempt,
   type AttemptDeps,
   type AttemptMode,
-} from './attempt-calls';
-import { mayTryAgain, type AttemptOutcome } from './attempt-outcome';
-import type { SendGroupMessageCommand } from '../contract/commands';
-import { parseIsoDate } from '../contract/iso-date';
-import type { SendblueMessage } from '../adapters/sendblue-client';
-import { matchingSends, sentParticipants } from './decisions';
+} from './attempt-calls.js';
+import { mayTryAgain, type AttemptOutcome } from './attempt-outcome.js';
+import type { SendGroupMessageCommand } from '../contract/commands.js';
+import { parseIsoDate } from '../contract/iso-date.js';
+import type { SendblueMessage } from '../adapters/sendblue-client.js';
+import { matchingSends, sentParticipants } from './decisions.js';
 
 const isoOrUndefined = (text: string | undefined) => {
   const parsed = text === undefined ? undefined : parseIsoDate(text);

@@ -1,16 +1,16 @@
-import { attemptFromLedger, type AttemptDeps } from './attempt-calls';
-import { nextStep, type AttemptOutcome, type SenderPolicy } from './attempt-outcome';
-import { commandFingerprint, validateCommand, type GroupCommand } from '../contract/commands';
-import { messageGroupIdFor, sqsId } from './fifo-group';
-import { DEFAULT_PACING } from './line-pacing';
-import type { Logger } from '../platform/logger';
-import { createModifyAttempt } from './modify-attempt';
-import type { DeadLetterSink } from '../adapters/sqs-command-queue';
-import { createSendAttempt } from './send-attempt';
-import type { SendblueClient } from '../adapters/sendblue-client';
-import type { StatusRelay } from '../webhooks/status-relay';
-import type { TableStore } from '../adapters/table';
-import type { CommandItem } from '../contract/items';
+import { attemptFromLedger, type AttemptDeps } from './attempt-calls.js';
+import { nextStep, type AttemptOutcome, type SenderPolicy } from './attempt-outcome.js';
+import { commandFingerprint, validateCommand, type GroupCommand } from '../contract/commands.js';
+import { messageGroupIdFor, sqsId } from './fifo-group.js';
+import { DEFAULT_PACING } from './line-pacing.js';
+import type { Logger } from '../platform/logger.js';
+import { createModifyAttempt } from './modify-attempt.js';
+import type { DeadLetterSink } from '../adapters/sqs-command-queue.js';
+import { createSendAttempt } from './send-attempt.js';
+import type { SendblueClient } from '../adapters/sendblue-client.js';
+import type { StatusRelay } from '../webhooks/status-relay.js';
+import type { TableStore } from '../adapters/table.js';
+import type { CommandItem } from '../contract/items.js';
 
 /**
  * The sweep of `unknown` commands whose queue message is gone (README "Exactly once"): the queue

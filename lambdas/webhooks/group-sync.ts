@@ -1,4 +1,4 @@
-import { membersKey, type GroupSnapshot, type MessageTable } from '../adapters/table-messages';
+import { membersKey, type GroupSnapshot, type MessageTable } from '../adapters/table-messages.js';
 
 /**
  * Keeps the group record current without a write per message: the record is written only when a

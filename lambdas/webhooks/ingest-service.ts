@@ -1,8 +1,8 @@
-import type { Logger } from '../platform/logger';
-import { createGroupSync } from './group-sync';
-import type { StatusRelay } from './status-relay';
-import type { IngestStore } from '../adapters/table';
-import type { WebhookEvent } from './webhook-payload';
+import type { Logger } from '../platform/logger.js';
+import { createGroupSync } from './group-sync.js';
+import type { StatusRelay } from './status-relay.js';
+import type { IngestStore } from '../adapters/table.js';
+import type { WebhookEvent } from './webhook-payload.js';
 
 export type IngestOutcome =
   | { kind: 'message'; result: 'stored' | 'duplicate' }

@@ -1,4 +1,4 @@
-import { hasLoneSurrogate } from '../contract/ids';
+import { hasLoneSurrogate } from '../contract/ids.js';
 
 /**
  * Checks a parsed JSON payload before anything serialises it again: its nesting depth is bounded

@@ -1,4 +1,4 @@
-import type { Logger } from '../platform/logger';
+import type { Logger } from '../platform/logger.js';
 
 export type StatusRelay = (url: string, payload: string) => Promise<void>;
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { WebhookEvent } from './webhook-payload';
+import type { WebhookEvent } from './webhook-payload.js';
 
 /** Constant-time string comparison; hashing first makes the lengths equal, so length leaks nothing either. */
 export function safeEqual(given: string, expected: string): boolean {

@@ -1,7 +1,7 @@
-import type { IngestOutcome } from './ingest-service';
-import { METRIC_NAMES, type MetricCounts } from '../platform/metrics';
-import { isE164 } from '../contract/sendblue-rules';
-import type { WebhookEvent } from './webhook-payload';
+import type { IngestOutcome } from './ingest-service.js';
+import { METRIC_NAMES, type MetricCounts } from '../platform/metrics.js';
+import { isE164 } from '../contract/sendblue-rules.js';
+import type { WebhookEvent } from './webhook-payload.js';
 
 /** The counts of one webhook answered 200, and the line they belong to (README "Operations"). */
 export interface WebhookCounts {

@@ -1,6 +1,6 @@
-import { idProblem } from '../contract/ids';
-import { EARLIEST_DATE, LATEST_DATE, parseIsoDate } from '../contract/iso-date';
-import { jsonShapeProblem } from './json-shape';
+import { idProblem } from '../contract/ids.js';
+import { EARLIEST_DATE, LATEST_DATE, parseIsoDate } from '../contract/iso-date.js';
+import { jsonShapeProblem } from './json-shape.js';
 
 /**
  * Parses a Sendblue webhook body (receive webhook, status callback, outbound webhook) into the

@@ -1,16 +1,16 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createBackfillJob, type BackfillJob, type BackfillJobSettings } from '../backfill/backfill-job';
-import { BACKFILL_ENV, BACKFILL_SETTINGS } from '../contract/backfill-settings';
-import { COMMAND_QUEUE_SETTINGS } from '../contract/command-queue-settings';
-import { ENV, numberFromEnv, requireEnv } from '../contract/env';
-import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps';
-import type { Logger } from '../platform/logger';
-import { emfSink, type MetricSink } from '../platform/metrics';
-import { createDeadLetterSink } from '../adapters/sqs-command-queue';
-import type { SecretSource } from '../adapters/secrets';
-import { createSendblueClient } from '../adapters/sendblue-client';
-import { createStatusRelay } from '../webhooks/status-relay';
-import type { TableStore } from '../adapters/table';
+import { createBackfillJob, type BackfillJob, type BackfillJobSettings } from '../backfill/backfill-job.js';
+import { BACKFILL_ENV, BACKFILL_SETTINGS } from '../contract/backfill-settings.js';
+import { COMMAND_QUEUE_SETTINGS } from '../contract/command-queue-settings.js';
+import { ENV, numberFromEnv, requireEnv } from '../contract/env.js';
+import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps.js';
+import type { Logger } from '../platform/logger.js';
+import { emfSink, type MetricSink } from '../platform/metrics.js';
+import { createDeadLetterSink } from '../adapters/sqs-command-queue.js';
+import type { SecretSource } from '../adapters/secrets.js';
+import { createSendblueClient } from '../adapters/sendblue-client.js';
+import { createStatusRelay } from '../webhooks/status-relay.js';
+import type { TableStore } from '../adapters/table.js';
 
 export interface BackfillWiring {
   store: TableStore;

@@ -1,8 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { ENV, requireEnv } from '../contract/env';
-import { createEventBridgePublisher } from '../adapters/event-publisher';
-import type { EventsDeps } from '../events/events-service';
-import { createLogger } from '../platform/logger';
+import { ENV, requireEnv } from '../contract/env.js';
+import { createEventBridgePublisher } from '../adapters/event-publisher.js';
+import type { EventsDeps } from '../events/events-service.js';
+import { createLogger } from '../platform/logger.js';
 
 /**
  * The events Lambda's adapters, built from the environment the stack sets. Apart from

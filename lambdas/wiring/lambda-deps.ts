@@ -1,7 +1,7 @@
-import { ENV, requireEnv } from '../contract/env';
-import { createLogger } from '../platform/logger';
-import { secretsManagerSource } from '../adapters/secrets';
-import { createDocumentClient, createTableStore } from '../adapters/table';
+import { ENV, requireEnv } from '../contract/env.js';
+import { createLogger } from '../platform/logger.js';
+import { secretsManagerSource } from '../adapters/secrets.js';
+import { createDocumentClient, createTableStore } from '../adapters/table.js';
 
 /**
  * Adapters for the deployed Lambdas, built from the environment the stack sets. The sender's

@@ -1,12 +1,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { ENV, numberFromEnv, requireEnv } from '../contract/env';
-import { createLogger } from '../platform/logger';
-import { createMediaFetcher } from '../adapters/media-fetch';
-import { MEDIA_SETTINGS } from '../media/media-rules';
-import type { MediaDeps } from '../media/media-service';
-import { createS3MediaStore } from '../adapters/media-store';
-import { createDocumentClient } from '../adapters/table';
-import { createMediaTable } from '../adapters/table-media';
+import { ENV, numberFromEnv, requireEnv } from '../contract/env.js';
+import { createLogger } from '../platform/logger.js';
+import { createMediaFetcher } from '../adapters/media-fetch.js';
+import { MEDIA_SETTINGS } from '../media/media-rules.js';
+import type { MediaDeps } from '../media/media-service.js';
+import { createS3MediaStore } from '../adapters/media-store.js';
+import { createDocumentClient } from '../adapters/table.js';
+import { createMediaTable } from '../adapters/table-media.js';
 
 /**
  * The media Lambda's adapters, from the environment the stack sets (apart, so no other bundle

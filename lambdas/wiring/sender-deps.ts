@@ -1,17 +1,17 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../contract/command-queue-settings';
-import { ENV, numberFromEnv, requireEnv } from '../contract/env';
-import { DEFAULT_PACING } from '../sending/line-pacing';
-import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps';
-import type { Logger } from '../platform/logger';
-import { createSqsCommandQueue } from '../adapters/sqs-command-queue';
-import type { SecretSource } from '../adapters/secrets';
-import { createSendblueClient } from '../adapters/sendblue-client';
-import type { SenderDeps, SenderSettings } from '../sending/command-processor';
-import { createStatusRelay } from '../webhooks/status-relay';
-import type { TableStore } from '../adapters/table';
-import { withCallbackToken } from '../webhooks/webhook-auth';
-import { createMetricTally, emfSink, type MetricSink } from '../platform/metrics';
+import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../contract/command-queue-settings.js';
+import { ENV, numberFromEnv, requireEnv } from '../contract/env.js';
+import { DEFAULT_PACING } from '../sending/line-pacing.js';
+import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps.js';
+import type { Logger } from '../platform/logger.js';
+import { createSqsCommandQueue } from '../adapters/sqs-command-queue.js';
+import type { SecretSource } from '../adapters/secrets.js';
+import { createSendblueClient } from '../adapters/sendblue-client.js';
+import type { SenderDeps, SenderSettings } from '../sending/command-processor.js';
+import { createStatusRelay } from '../webhooks/status-relay.js';
+import type { TableStore } from '../adapters/table.js';
+import { withCallbackToken } from '../webhooks/webhook-auth.js';
+import { createMetricTally, emfSink, type MetricSink } from '../platform/metrics.js';
 
 export interface SenderWiring {
   store: TableStore;

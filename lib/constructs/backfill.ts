@@ -5,12 +5,12 @@ import { Schedule, ScheduleExpression, type IScheduleTarget } from 'aws-cdk-lib/
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BACKFILL_ENV } from '../../lambdas/contract/backfill-settings';
-import { ENV } from '../../lambdas/contract/env';
-import { DEFAULTS } from '../defaults';
-import { handlerEntry } from '../paths';
-import { NodeFunction } from './node-function';
-import type { EventsTable } from './table';
+import { BACKFILL_ENV } from '../../lambdas/contract/backfill-settings.js';
+import { ENV } from '../../lambdas/contract/env.js';
+import { DEFAULTS } from '../defaults.js';
+import { handlerEntry } from '../paths.js';
+import { NodeFunction } from './node-function.js';
+import type { EventsTable } from './table.js';
 
 /** Lambda's longest maximum event age for asynchronous invocations. */
 const MAX_LAMBDA_EVENT_AGE_SECONDS = 6 * 3600;

@@ -1,7 +1,7 @@
 import { type Duration, Names, Stack } from 'aws-cdk-lib';
 import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFAULTS } from '../defaults';
+import { DEFAULTS } from '../defaults.js';
 
 export interface CommandQueueProps {
   /**

@@ -3,12 +3,12 @@ import { type Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE } from '../../lambdas/events/domain-events';
-import { ENV } from '../../lambdas/contract/env';
-import { EVENTS_STREAM_FILTERS } from '../../lambdas/events/stream-filters';
-import { DEFAULTS } from '../defaults';
-import { StreamConsumer } from './stream-consumer';
-import type { EventsTable } from './table';
+import { EVENT_SOURCE } from '../../lambdas/events/domain-events.js';
+import { ENV } from '../../lambdas/contract/env.js';
+import { EVENTS_STREAM_FILTERS } from '../../lambdas/events/stream-filters.js';
+import { DEFAULTS } from '../defaults.js';
+import { StreamConsumer } from './stream-consumer.js';
+import type { EventsTable } from './table.js';
 
 export interface DomainEventsProps {
   /** The table whose changes become events. */

@@ -14,8 +14,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES, routeKey, type RouteDefinition, type RouteTarget } from '../../lambdas/contract/routes';
-import { DEFAULTS } from '../defaults';
+import { ROUTES, routeKey, type RouteDefinition, type RouteTarget } from '../../lambdas/contract/routes.js';
+import { DEFAULTS } from '../defaults.js';
 
 /**
  * The access log line: request metadata only, nothing that can carry a secret.

@@ -3,13 +3,13 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENV } from '../../lambdas/contract/env';
-import { MEDIA_PREFIX } from '../../lambdas/media/media-rules';
-import { MEDIA_STREAM_FILTERS } from '../../lambdas/events/stream-filters';
-import { DEFAULTS } from '../defaults';
-import type { NodeFunction } from './node-function';
-import { StreamConsumer } from './stream-consumer';
-import type { EventsTable } from './table';
+import { ENV } from '../../lambdas/contract/env.js';
+import { MEDIA_PREFIX } from '../../lambdas/media/media-rules.js';
+import { MEDIA_STREAM_FILTERS } from '../../lambdas/events/stream-filters.js';
+import { DEFAULTS } from '../defaults.js';
+import type { NodeFunction } from './node-function.js';
+import { StreamConsumer } from './stream-consumer.js';
+import type { EventsTable } from './table.js';
 
 export interface MediaArchiveProps {
   /** The table whose new inbound messages are read (and whose message items record the copy). */

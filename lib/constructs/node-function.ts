@@ -4,9 +4,9 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, type OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { LAMBDA_BUNDLING } from '../bundling';
-import { DEFAULTS } from '../defaults';
-import { LOCK_FILE, PROJECT_ROOT } from '../paths';
+import { LAMBDA_BUNDLING } from '../bundling.js';
+import { DEFAULTS } from '../defaults.js';
+import { LOCK_FILE, PROJECT_ROOT } from '../paths.js';
 
 export interface NodeFunctionProps {
   /** Absolute path of the TypeScript entry file (in lambdas/handlers/). */

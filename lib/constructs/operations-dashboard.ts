@@ -11,11 +11,11 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC_NAMES } from '../../lambdas/platform/metrics';
-import { DEFAULTS } from '../defaults';
-import type { CommandQueue } from './command-queue';
-import type { NodeFunction } from './node-function';
-import { everyLine, stackTotal } from './operations-metrics';
+import { METRIC_NAMES } from '../../lambdas/platform/metrics.js';
+import { DEFAULTS } from '../defaults.js';
+import type { CommandQueue } from './command-queue.js';
+import type { NodeFunction } from './node-function.js';
+import { everyLine, stackTotal } from './operations-metrics.js';
 
 export interface OperationsDashboardProps {
   readonly commandQueue: CommandQueue;

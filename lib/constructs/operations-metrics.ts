@@ -6,8 +6,8 @@ import {
   METRIC_DIMENSIONS,
   METRIC_NAMESPACE,
   type MetricName,
-} from '../../lambdas/platform/metrics';
-import { DEFAULTS } from '../defaults';
+} from '../../lambdas/platform/metrics.js';
+import { DEFAULTS } from '../defaults.js';
 
 /**
  * The stack's own metrics (EMF lines the Lambdas write, lambdas/platform/metrics.ts) as CloudWatch

@@ -8,12 +8,12 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { lineDimension, METRIC_NAMES } from '../../lambdas/platform/metrics';
-import { DEFAULTS } from '../defaults';
-import type { CommandQueue } from './command-queue';
-import type { NodeFunction } from './node-function';
-import { OperationsDashboard } from './operations-dashboard';
-import { perLine, stackTotal } from './operations-metrics';
+import { lineDimension, METRIC_NAMES } from '../../lambdas/platform/metrics.js';
+import { DEFAULTS } from '../defaults.js';
+import type { CommandQueue } from './command-queue.js';
+import type { NodeFunction } from './node-function.js';
+import { OperationsDashboard } from './operations-dashboard.js';
+import { perLine, stackTotal } from './operations-metrics.js';
 
 export interface OperationsProps {
   /** The command queue (age of the oldest command) and its DLQ (depth). */

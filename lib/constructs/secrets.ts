@@ -1,7 +1,7 @@
 import { SecretValue, Validations } from 'aws-cdk-lib';
 import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DEFAULTS } from '../defaults';
+import { DEFAULTS } from '../defaults.js';
 
 export interface SendblueSecretsProps {
   /**

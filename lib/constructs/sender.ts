@@ -4,13 +4,13 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/contract/command-queue-settings';
-import { ENV } from '../../lambdas/contract/env';
-import { DEFAULTS } from '../defaults';
-import { handlerEntry } from '../paths';
-import type { CommandQueue } from './command-queue';
-import { NodeFunction } from './node-function';
-import type { EventsTable } from './table';
+import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/contract/command-queue-settings.js';
+import { ENV } from '../../lambdas/contract/env.js';
+import { DEFAULTS } from '../defaults.js';
+import { handlerEntry } from '../paths.js';
+import type { CommandQueue } from './command-queue.js';
+import { NodeFunction } from './node-function.js';
+import type { EventsTable } from './table.js';
 
 /** AWS advises a visibility timeout of at least 6x the function timeout for an SQS event source. */
 const MIN_VISIBILITY_TO_TIMEOUT_RATIO = 6;

@@ -4,11 +4,11 @@ import { EventSourceMapping, FilterCriteria, StartingPosition } from 'aws-cdk-li
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FilterPattern } from '../../lambdas/events/stream-filters';
-import { DEFAULTS } from '../defaults';
-import { handlerEntry, type HandlerName } from '../paths';
-import { NodeFunction } from './node-function';
-import type { EventsTable } from './table';
+import type { FilterPattern } from '../../lambdas/events/stream-filters.js';
+import { DEFAULTS } from '../defaults.js';
+import { handlerEntry, type HandlerName } from '../paths.js';
+import { NodeFunction } from './node-function.js';
+import type { EventsTable } from './table.js';
 
 export interface StreamConsumerProps {
   /** The table whose change stream is read (it must have one). */

@@ -8,7 +8,7 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
+import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema.js';
 
 // CDK's enums hold DynamoDB's own strings ('S', 'ALL'), so the shared schema maps onto them directly.
 const KEY_TYPE = TABLE_SCHEMA.keyAttributeType as AttributeType;

@@ -1,5 +1,5 @@
-import { pageScript, type PageOptions } from './script';
-import { PAGE_CSS } from './style';
+import { pageScript, type PageOptions } from './script.js';
+import { PAGE_CSS } from './style.js';
 
 /**
  * The sandbox page: groups on the left (newest first, with a preview; commands for new groups that

@@ -8,13 +8,13 @@
  * `/groups/{id}/messages`), as any client would.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { idProblem } from '../../lambdas/contract/ids';
-import type { Logger } from '../../lambdas/platform/logger';
-import type { ListFailedCommands } from '../failed-commands';
-import type { ListGroupChanges } from '../group-changes';
-import type { ListGroups } from '../group-list';
-import { pageHtml } from './html';
-import type { PageOptions } from './script';
+import { idProblem } from '../../lambdas/contract/ids.js';
+import type { Logger } from '../../lambdas/platform/logger.js';
+import type { ListFailedCommands } from '../failed-commands.js';
+import type { ListGroupChanges } from '../group-changes.js';
+import type { ListGroups } from '../group-list.js';
+import { pageHtml } from './html.js';
+import type { PageOptions } from './script.js';
 
 export const SANDBOX_GROUPS_PATH = '/__sandbox/groups';
 const CHANGES_PATH = /^\/__sandbox\/groups\/([^/]+)\/changes$/;

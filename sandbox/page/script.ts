@@ -1,5 +1,5 @@
-import { STATUS_MARKS } from '../../lambdas/contract/status';
-import { PAGE_LOGIC_SCRIPT } from './page-logic';
+import { STATUS_MARKS } from '../../lambdas/contract/status.js';
+import { PAGE_LOGIC_SCRIPT } from './page-logic.js';
 
 export interface PageOptions {
   /** How to run the CLI against this sandbox (sandboxCliPrefix), for the empty state's hint. */

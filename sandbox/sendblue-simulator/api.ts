@@ -2,14 +2,14 @@
  * The Sendblue API routes the simulator serves, as plain functions from a parsed request to an
  * answer. Routing, auth and faults are in server.ts.
  */
-import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/contract/sendblue-rules';
-import type { AccountWebhookRegistry } from './account-webhooks';
-import type { LineLimiter } from './faults';
-import { listMessages } from './list';
-import { groupRecord, listRecord, messageRecord } from './records';
-import type { SimState } from './state';
-import { checkModify, checkRename, checkSend, type ApiError } from './validate';
-import type { Webhooks } from './webhooks';
+import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/contract/sendblue-rules.js';
+import type { AccountWebhookRegistry } from './account-webhooks.js';
+import type { LineLimiter } from './faults.js';
+import { listMessages } from './list.js';
+import { groupRecord, listRecord, messageRecord } from './records.js';
+import type { SimState } from './state.js';
+import { checkModify, checkRename, checkSend, type ApiError } from './validate.js';
+import type { Webhooks } from './webhooks.js';
 
 export interface ApiResult {
   status: number;

@@ -4,10 +4,10 @@
  * No API key; loopback callers only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkFault, checkFaultMix, type CheckedFault } from './faults';
-import { errorBody, isLoopback, parseJson, readBody, sendJson, TOO_LARGE } from './http-util';
-import type { CallbackDelivery, Fault, FaultMix, SimMessage, SimulatorRequest } from './types';
-import { checkWebhookFault, type WebhookFault } from './webhook-faults';
+import { checkFault, checkFaultMix, type CheckedFault } from './faults.js';
+import { errorBody, isLoopback, parseJson, readBody, sendJson, TOO_LARGE } from './http-util.js';
+import type { CallbackDelivery, Fault, FaultMix, SimMessage, SimulatorRequest } from './types.js';
+import { checkWebhookFault, type WebhookFault } from './webhook-faults.js';
 
 export const CONTROL_PREFIX = '/__simulator/';
 

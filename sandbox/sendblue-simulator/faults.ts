@@ -2,7 +2,7 @@
  * Injected faults: a FIFO list, each consumed once per matching API call until its count runs
  * out; and an optional seeded random mix applied to calls no listed fault took.
  */
-import type { Fault, FaultKind, FaultMix, FaultRoute } from './types';
+import type { Fault, FaultKind, FaultMix, FaultRoute } from './types.js';
 
 const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '400', 'hang', 'cut', 'accept-then-cut', 'accept-then-hang'];
 const FAULT_ROUTES: readonly FaultRoute[] = ['send', 'modify', 'rename', 'read', 'webhooks', 'any'];

@@ -2,8 +2,8 @@
  * Small HTTP helpers for the simulator: bounded body reading, query parsing, JSON answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody as readBodyUpTo, TOO_LARGE } from '../read-body';
-import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';
+import { readBody as readBodyUpTo, TOO_LARGE } from '../read-body.js';
+import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export { TOO_LARGE };

@@ -5,22 +5,22 @@
  *   const sim = await startSendblueSimulator({ apiKeyId, apiSecretKey, lines: ['+15550000000'] });
  *   const client = new SendblueAPI({ apiKey, apiSecret, baseURL: sim.url, maxRetries: 0 });
  */
-import { isE164, MAX_GROUP_MEMBERS } from '../../lambdas/contract/sendblue-rules';
-import { silentLogger } from '../../lambdas/platform/logger';
-import { AccountWebhookRegistry } from './account-webhooks';
-import type { ApiContext } from './api';
-import { CONTROL_PREFIX, type ControlActions } from './control';
-import { FaultQueue, LineLimiter } from './faults';
-import { Scheduler } from './scheduler';
-import { redactSecrets } from './http-util';
-import { createSimulatorServer } from './server';
-import { copyGroup, copyMessage, SimState } from './state';
-import type { CallbackDelivery, RunningSimulator, SimulatorOptions, SimulatorRequest } from './types';
-import { Webhooks } from './webhooks';
-import { WebhookDropper } from './webhook-faults';
+import { isE164, MAX_GROUP_MEMBERS } from '../../lambdas/contract/sendblue-rules.js';
+import { silentLogger } from '../../lambdas/platform/logger.js';
+import { AccountWebhookRegistry } from './account-webhooks.js';
+import type { ApiContext } from './api.js';
+import { CONTROL_PREFIX, type ControlActions } from './control.js';
+import { FaultQueue, LineLimiter } from './faults.js';
+import { Scheduler } from './scheduler.js';
+import { redactSecrets } from './http-util.js';
+import { createSimulatorServer } from './server.js';
+import { copyGroup, copyMessage, SimState } from './state.js';
+import type { CallbackDelivery, RunningSimulator, SimulatorOptions, SimulatorRequest } from './types.js';
+import { Webhooks } from './webhooks.js';
+import { WebhookDropper } from './webhook-faults.js';
 
-export type * from './types';
-export { CANNED_REPLIES } from './webhooks';
+export type * from './types.js';
+export { CANNED_REPLIES } from './webhooks.js';
 
 const SIMULATOR_DEFAULTS = {
   statusDelaysMs: { sent: 30, delivered: 80 },

@@ -1,8 +1,8 @@
 /**
  * GET /api/v2/messages: Sendblue's filters, ordering and offset paging over the stored messages.
  */
-import type { SimMessage } from './types';
-import { invalid, type Checked } from './validate';
+import type { SimMessage } from './types.js';
+import { invalid, type Checked } from './validate.js';
 
 const DEFAULT_LIST_LIMIT = 50;
 const MAX_LIST_LIMIT = 100;

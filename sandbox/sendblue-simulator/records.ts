@@ -2,7 +2,7 @@
  * The JSON shapes Sendblue answers and posts, built from a stored message or group
  * (sendblue-api.md: send answer, receive/status payload fields, v2 group).
  */
-import type { SimGroup, SimMessage } from './types';
+import type { SimGroup, SimMessage } from './types.js';
 
 /** The message record of POST /api/send-group-message and GET /api/status. */
 export function messageRecord(message: SimMessage, accountEmail: string, withGroupId = true): Record<string, unknown> {

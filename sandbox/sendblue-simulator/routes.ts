@@ -11,14 +11,14 @@ import {
   sendGroupMessage,
   type ApiContext,
   type ApiResult,
-} from './api';
+} from './api.js';
 import {
   addAccountWebhooks,
   deleteAccountWebhooks,
   listAccountWebhooks,
   replaceAccountWebhooks,
-} from './account-webhooks';
-import { decodeSegment } from './http-util';
+} from './account-webhooks.js';
+import { decodeSegment } from './http-util.js';
 
 export interface MatchedRoute {
   /** Which faults with a `route` apply to it. */

@@ -3,11 +3,11 @@
  * injected faults, routes to the Sendblue API functions, and hands /__simulator/* to control.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Logger } from '../../lambdas/platform/logger';
-import { safeEqual } from '../../lambdas/webhooks/webhook-auth';
-import { rateLimited, type ApiContext, type ApiResult } from './api';
-import { CONTROL_PREFIX, handleControl, type ControlActions } from './control';
-import type { FaultQueue } from './faults';
+import type { Logger } from '../../lambdas/platform/logger.js';
+import { safeEqual } from '../../lambdas/webhooks/webhook-auth.js';
+import { rateLimited, type ApiContext, type ApiResult } from './api.js';
+import { CONTROL_PREFIX, handleControl, type ControlActions } from './control.js';
+import type { FaultQueue } from './faults.js';
 import {
   errorBody,
   parseJson,
@@ -17,9 +17,9 @@ import {
   safeHeaders,
   sendJson,
   TOO_LARGE,
-} from './http-util';
-import { matchRoute, type MatchedRoute } from './routes';
-import type { SimulatorRequest } from './types';
+} from './http-util.js';
+import { matchRoute, type MatchedRoute } from './routes.js';
+import type { SimulatorRequest } from './types.js';
 
 export interface ServerDeps {
   ctx: ApiContext;

@@ -2,7 +2,7 @@
  * The simulator's memory: groups and messages, as Sendblue would keep them for one account.
  */
 import { randomUUID } from 'node:crypto';
-import type { SimGroup, SimMessage } from './types';
+import type { SimGroup, SimMessage } from './types.js';
 
 const sameMembers = (a: readonly string[], b: readonly string[]): boolean => {
   if (a.length !== b.length) return false;

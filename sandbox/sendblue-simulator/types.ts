@@ -1,10 +1,10 @@
 /**
  * Public types of the Sendblue simulator (see index.ts for how to start one).
  */
-import type { Logger } from '../../lambdas/platform/logger';
-import type { WebhookFault } from './webhook-faults';
+import type { Logger } from '../../lambdas/platform/logger.js';
+import type { WebhookFault } from './webhook-faults.js';
 
-export type { WebhookFault } from './webhook-faults';
+export type { WebhookFault } from './webhook-faults.js';
 
 export interface SimulatorOptions {
   /** 0 = any free port. The server listens on 127.0.0.1 only. @default 0 */

@@ -11,7 +11,7 @@ import {
   MAX_CONTENT_CHARS,
   MAX_GROUP_MEMBERS,
   SEND_STYLES,
-} from '../../lambdas/contract/sendblue-rules';
+} from '../../lambdas/contract/sendblue-rules.js';
 
 export interface ApiError {
   status: number;

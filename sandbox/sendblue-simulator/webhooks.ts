@@ -5,15 +5,15 @@
  * webhook's secret, else the account's global one). Each POST is retried on a non-2xx answer or
  * a connection error, like Sendblue.
  */
-import type { Logger } from '../../lambdas/platform/logger';
-import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';
-import type { AccountWebhookRegistry, WebhookTarget } from './account-webhooks';
-import { redactUrlTokens } from './http-util';
-import { messagePayload } from './records';
-import type { Scheduler, TaskContext } from './scheduler';
-import { copyMessage, type SimState } from './state';
-import type { CallbackDelivery, SimMessage } from './types';
-import type { WebhookDropper } from './webhook-faults';
+import type { Logger } from '../../lambdas/platform/logger.js';
+import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth.js';
+import type { AccountWebhookRegistry, WebhookTarget } from './account-webhooks.js';
+import { redactUrlTokens } from './http-util.js';
+import { messagePayload } from './records.js';
+import type { Scheduler, TaskContext } from './scheduler.js';
+import { copyMessage, type SimState } from './state.js';
+import type { CallbackDelivery, SimMessage } from './types.js';
+import type { WebhookDropper } from './webhook-faults.js';
 
 export const CANNED_REPLIES = ['Sounds good!', 'On my way', 'Thanks, got it', 'Can we make it 3pm?', 'Count me in'];
 

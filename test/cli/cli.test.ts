@@ -6,10 +6,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS, runCli } from '../../cli/main';
-import { findFreePort } from '../../sandbox/ports';
-import { waitFor } from '../support/processes';
-import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { COMMANDS, runCli } from '../../cli/main.js';
+import { findFreePort } from '../../sandbox/ports.js';
+import { waitFor } from '../support/processes.js';
+import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let h: Harness;

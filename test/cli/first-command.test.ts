@@ -7,8 +7,8 @@ import { exec, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../sandbox/ports';
-import { waitFor } from '../support/processes';
+import { findFreePort } from '../../sandbox/ports.js';
+import { waitFor } from '../support/processes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let child: ChildProcess | undefined;

@@ -3,12 +3,12 @@
  * for a target, the typo suggestion, and the progress renderer (command views in, lines out).
  */
 import { describe, expect, it } from 'vitest';
-import { closest, editDistance } from '../../cli/closest';
-import { cliHint, shellWord } from '../../cli/context';
-import type { CommandView } from '../../cli/format';
-import { describeProgress, progressTracker } from '../../cli/progress';
-import { sandboxCliPrefix } from '../../sandbox/cli-prefix';
-import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';
+import { closest, editDistance } from '../../cli/closest.js';
+import { cliHint, shellWord } from '../../cli/context.js';
+import type { CommandView } from '../../cli/format.js';
+import { describeProgress, progressTracker } from '../../cli/progress.js';
+import { sandboxCliPrefix } from '../../sandbox/cli-prefix.js';
+import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config.js';
 
 describe('cliHint: a command to paste, against the target in use', () => {
   it('the sandbox on its default ports: the plain command', () => {

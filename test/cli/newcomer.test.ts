@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/main';
-import { waitFor } from '../support/processes';
-import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { runCli } from '../../cli/main.js';
+import { waitFor } from '../support/processes.js';
+import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let h: Harness;

@@ -6,9 +6,9 @@
  * (the terminal prompt itself: setup-prompt.test.ts).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/main';
-import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
-import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in';
+import { runCli } from '../../cli/main.js';
+import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
+import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in.js';
 
 const KEY_ID = 'live-key-id-4f1c-do-not-print';
 const SECRET_KEY = 'live-secret-key-93ab-do-not-print';

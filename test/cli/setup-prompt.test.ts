@@ -7,8 +7,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
-import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in';
+import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
+import { startAwsStandIn, type AwsStandIn } from '../support/aws-stand-in.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const KEY_ID = 'typed-key-id-7d2e';

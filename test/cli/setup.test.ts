@@ -6,10 +6,10 @@
  * never a secret in the output or the logs. Nothing is mocked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/main';
-import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';
-import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
-import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { runCli } from '../../cli/main.js';
+import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver.js';
+import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 const { apiKeyId, apiSecretKey, webhookSecret } = DEFAULT_SANDBOX_CONFIG;
 const NEVER_SHOWN = [apiSecretKey, webhookSecret, 'their-token', 'their-secret'];

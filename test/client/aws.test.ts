@@ -16,7 +16,7 @@ import {
   TargetError,
   targetFromOutputs,
   type Target,
-} from '../../client';
+} from '../../client/index.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const servers: Server[] = [];

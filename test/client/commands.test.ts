@@ -1,7 +1,7 @@
 /** prepareCommand: the SQS message a producer sends (no AWS needed). */
 import { describe, expect, it } from 'vitest';
-import { CommandValidationError, ownOutcome, prepareCommand, type CommandStateView } from '../../client/commands';
-import { validateCommand, type GroupCommand } from '../../lambdas/contract/commands';
+import { CommandValidationError, ownOutcome, prepareCommand, type CommandStateView } from '../../client/commands.js';
+import { validateCommand, type GroupCommand } from '../../lambdas/contract/commands.js';
 
 describe('prepareCommand', () => {
   it('uses the group_id as MessageGroupId and the command_id as deduplication id', () => {

@@ -12,9 +12,9 @@ import {
   sandboxTarget,
   type GroupsProducer,
   type Target,
-} from '../../client';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue';
-import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+} from '../../client/index.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue.js';
+import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 let h: Harness;
 let target: Target;

@@ -5,7 +5,7 @@ import {
   type AttemptOutcome,
   type AttemptState,
   type SenderPolicy,
-} from '../../lambdas/sending/attempt-outcome';
+} from '../../lambdas/sending/attempt-outcome.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 const POLICY: SenderPolicy = { maxAttempts: 5, retry: { baseSeconds: 5, maxSeconds: 300 }, settleDelaySeconds: 30 };

@@ -12,14 +12,14 @@ import {
   updatedAtMs,
   windowStart,
   type StoredItem,
-} from '../../lambdas/backfill/backfill-rules';
-import { messageKey, statusKey } from '../../lambdas/contract/keys';
-import type { WebhookEvent } from '../../lambdas/webhooks/webhook-payload';
-import { createCallPacer } from '../../lambdas/adapters/call-pacer';
-import { emfSink, lineDimension, metricLine, METRIC_NAMES, METRIC_NAMESPACE } from '../../lambdas/platform/metrics';
-import { parseWebhookPayload } from '../../lambdas/webhooks/webhook-payload';
-import receiveFixture from '../fixtures/receive-group.json';
-import statusFixture from '../fixtures/status-callback.json';
+} from '../../lambdas/backfill/backfill-rules.js';
+import { messageKey, statusKey } from '../../lambdas/contract/keys.js';
+import type { WebhookEvent } from '../../lambdas/webhooks/webhook-payload.js';
+import { createCallPacer } from '../../lambdas/adapters/call-pacer.js';
+import { emfSink, lineDimension, metricLine, METRIC_NAMES, METRIC_NAMESPACE } from '../../lambdas/platform/metrics.js';
+import { parseWebhookPayload } from '../../lambdas/webhooks/webhook-payload.js';
+import receiveFixture from '../fixtures/receive-group.json' with { type: 'json' };
+import statusFixture from '../fixtures/status-callback.json' with { type: 'json' };
 
 const MIN = 60_000;
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');

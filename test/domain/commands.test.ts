@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commandFingerprint, validateCommand, type GroupCommand } from '../../lambdas/contract/commands';
-import { MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS } from '../../lambdas/contract/sendblue-rules';
+import { commandFingerprint, validateCommand, type GroupCommand } from '../../lambdas/contract/commands.js';
+import { MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS } from '../../lambdas/contract/sendblue-rules.js';
 
 const send = (extra: Record<string, unknown> = {}) => ({
   type: 'send_group_message',

@@ -7,7 +7,7 @@ import {
   mediaCostPerMillion,
   operationsCostModel,
   PRICES,
-} from '../../bench/cost';
+} from '../../bench/cost.js';
 
 describe('cost model (bench/cost.ts)', () => {
   it('prices one webhook on an HTTP API, arm64, 256 MB, 20 ms, 2 write units', () => {

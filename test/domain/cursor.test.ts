@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../lambdas/reads/cursor';
+import { decodeCursor, encodeCursor } from '../../lambdas/reads/cursor.js';
 
 const keys = ['PK', 'SK', 'GSI1PK', 'GSI1SK'] as const;
 const key = { PK: 'MSG#h1', SK: 'MSG', GSI1PK: 'GROUP#g1', GSI1SK: '2026-01-01T00:00:00.000Z#h1' };

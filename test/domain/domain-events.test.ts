@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DETAIL_TYPES, domainEventFor, fitToSize, type DomainEvent } from '../../lambdas/events/domain-events';
-import { entrySize, putEventsChunks, PUT_EVENTS_MAX_BYTES } from '../../lambdas/adapters/event-publisher';
-import type { TableChange } from '../../lambdas/events/table-change';
+import { DETAIL_TYPES, domainEventFor, fitToSize, type DomainEvent } from '../../lambdas/events/domain-events.js';
+import { entrySize, putEventsChunks, PUT_EVENTS_MAX_BYTES } from '../../lambdas/adapters/event-publisher.js';
+import type { TableChange } from '../../lambdas/events/table-change.js';
 
 let sequence = 0;
 function change(

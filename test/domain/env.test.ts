@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { numberFromEnv } from '../../lambdas/contract/env';
+import { numberFromEnv } from '../../lambdas/contract/env.js';
 
 const NAME = 'SENDBLUE_GROUPS_TEST_NUMBER';
 afterEach(() => {

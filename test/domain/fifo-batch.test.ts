@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { runFifoBatch, type RecordResult } from '../../lambdas/sending/fifo-batch';
-import { silentLogger } from '../../lambdas/platform/logger';
+import { runFifoBatch, type RecordResult } from '../../lambdas/sending/fifo-batch.js';
+import { silentLogger } from '../../lambdas/platform/logger.js';
 
 const record = (id: string, group: string): SQSRecord => ({
   messageId: id,

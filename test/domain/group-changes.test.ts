@@ -4,8 +4,8 @@
  * messages, and a group's first sighting (no line).
  */
 import { describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '../../sandbox/event-feed';
-import { groupChangesFrom } from '../../sandbox/group-changes';
+import type { EventEnvelope } from '../../sandbox/event-feed.js';
+import { groupChangesFrom } from '../../sandbox/group-changes.js';
 
 let counter = 0;
 const groupChanged = (detail: Record<string, unknown>, type = 'Group Changed'): EventEnvelope => {

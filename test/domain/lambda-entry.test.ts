@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lambdaEntry } from '../../lambdas/platform/lambda-entry';
-import { createLogger } from '../../lambdas/platform/logger';
+import { lambdaEntry } from '../../lambdas/platform/lambda-entry.js';
+import { createLogger } from '../../lambdas/platform/logger.js';
 
 describe('lambdaEntry', () => {
   it("builds the handler once, and tags each invocation's log lines with its request id and a cold-start flag", async () => {

@@ -7,8 +7,8 @@ import {
   tatAfter,
   toleranceMs,
   type PacingSettings,
-} from '../../lambdas/sending/line-pacing';
-import { LineLimiter, seededRandom } from '../../sandbox/sendblue-simulator/faults';
+} from '../../lambdas/sending/line-pacing.js';
+import { LineLimiter, seededRandom } from '../../sandbox/sendblue-simulator/faults.js';
 
 const SENDBLUE: PacingSettings = { ...DEFAULT_PACING, ratePerSecond: 1, burst: 10 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, maskPhone, redact } from '../../lambdas/platform/logger';
+import { createLogger, maskPhone, redact } from '../../lambdas/platform/logger.js';
 
 describe('logger redaction', () => {
   it('masks phone numbers wherever they appear', () => {

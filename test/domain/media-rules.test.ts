@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicAddress } from '../../lambdas/adapters/media-fetch';
-import { createS3LinkSigner, objectPath } from '../../lambdas/reads/media-links';
+import { isPublicAddress } from '../../lambdas/adapters/media-fetch.js';
+import { createS3LinkSigner, objectPath } from '../../lambdas/reads/media-links.js';
 import {
   contentDispositionFor,
   contentTypeOf,
@@ -8,8 +8,8 @@ import {
   keySegment,
   mediaCopyFor,
   mediaObjectKey,
-} from '../../lambdas/media/media-rules';
-import type { TableChange } from '../../lambdas/events/table-change';
+} from '../../lambdas/media/media-rules.js';
+import type { TableChange } from '../../lambdas/events/table-change.js';
 
 const insert = (newImage: Record<string, unknown>, pk = 'MSG#m-1', sk = 'MSG'): TableChange => ({
   eventId: 'e',

@@ -3,9 +3,9 @@
  * counts (webhook-metrics.ts) and what each sender outcome counts (sender-service.ts). No AWS.
  */
 import { describe, expect, it } from 'vitest';
-import type { AttemptOutcome } from '../../lambdas/sending/attempt-outcome';
-import type { IngestOutcome } from '../../lambdas/webhooks/ingest-service';
-import { createLogger } from '../../lambdas/platform/logger';
+import type { AttemptOutcome } from '../../lambdas/sending/attempt-outcome.js';
+import type { IngestOutcome } from '../../lambdas/webhooks/ingest-service.js';
+import { createLogger } from '../../lambdas/platform/logger.js';
 import {
   createMetricTally,
   emfSink,
@@ -15,10 +15,10 @@ import {
   METRIC_NAMESPACE,
   metricLine,
   type MetricCounts,
-} from '../../lambdas/platform/metrics';
-import { outcomeMetric } from '../../lambdas/sending/command-processor';
-import { storedWebhookCounts } from '../../lambdas/webhooks/webhook-metrics';
-import { parseWebhookPayload, type WebhookEvent } from '../../lambdas/webhooks/webhook-payload';
+} from '../../lambdas/platform/metrics.js';
+import { outcomeMetric } from '../../lambdas/sending/command-processor.js';
+import { storedWebhookCounts } from '../../lambdas/webhooks/webhook-metrics.js';
+import { parseWebhookPayload, type WebhookEvent } from '../../lambdas/webhooks/webhook-payload.js';
 
 const NOW = Date.UTC(2026, 11, 2, 9, 0, 0);
 const LINE = '+14155550123';

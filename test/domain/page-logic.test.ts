@@ -14,7 +14,7 @@ import {
   previewText,
   timeLabel,
   type PageFailedCommand,
-} from '../../sandbox/page/page-logic';
+} from '../../sandbox/page/page-logic.js';
 
 const failed = (overrides: Partial<PageFailedCommand> = {}): PageFailedCommand => ({
   command_id: 'c-1',

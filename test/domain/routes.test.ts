@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../../lambdas/contract/routes';
-import { matchRoute } from '../../sandbox/route-match';
+import { ROUTES } from '../../lambdas/contract/routes.js';
+import { matchRoute } from '../../sandbox/route-match.js';
 
 describe('routes', () => {
   it('matches path templates and extracts parameters', () => {

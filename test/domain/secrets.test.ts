@@ -4,7 +4,7 @@
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import { secretsManagerSource } from '../../lambdas/adapters/secrets';
+import { secretsManagerSource } from '../../lambdas/adapters/secrets.js';
 
 function fakeClient(values: Record<string, string | Error>) {
   const calls: string[] = [];

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ModifyGroupCommand, SendGroupMessageCommand } from '../../lambdas/contract/commands';
+import type { ModifyGroupCommand, SendGroupMessageCommand } from '../../lambdas/contract/commands.js';
 import {
   classifySendblueError,
   retryAfterSeconds,
   SendblueCallError,
   sendblueErrorText,
-} from '../../lambdas/adapters/sendblue-errors';
+} from '../../lambdas/adapters/sendblue-errors.js';
 import {
   commandIdOf,
   decideOnClaim,
@@ -13,8 +13,8 @@ import {
   matchingSends,
   membersAfter,
   sentParticipants,
-} from '../../lambdas/sending/decisions';
-import type { CommandItem } from '../../lambdas/adapters/table-ledger';
+} from '../../lambdas/sending/decisions.js';
+import type { CommandItem } from '../../lambdas/adapters/table-ledger.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00.000Z');
 const item = (extra: Partial<CommandItem>): CommandItem => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusRank, TERMINAL_RANK } from '../../lambdas/contract/status';
+import { statusRank, TERMINAL_RANK } from '../../lambdas/contract/status.js';
 
 /** What the table module's condition does: the current status moves only to a higher rank. */
 const movesForward = (current: string, next: string) => statusRank(current) < statusRank(next);

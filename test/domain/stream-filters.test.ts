@@ -1,15 +1,15 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { domainEventFor } from '../../lambdas/events/domain-events';
-import { mediaCopyFor } from '../../lambdas/media/media-rules';
+import { domainEventFor } from '../../lambdas/events/domain-events.js';
+import { mediaCopyFor } from '../../lambdas/media/media-rules.js';
 import {
   EVENTS_STREAM_FILTERS,
   matchesFilters,
   matchesPattern,
   MEDIA_STREAM_FILTERS,
-} from '../../lambdas/events/stream-filters';
-import { tableChangeOf } from '../../lambdas/events/table-change';
+} from '../../lambdas/events/stream-filters.js';
+import { tableChangeOf } from '../../lambdas/events/table-change.js';
 
 /** A stream record as Lambda delivers it (DynamoDB JSON), for an item change. */
 function record(

@@ -4,10 +4,10 @@
  * field added to a view but not to the projection would silently read as null from the timeline.
  */
 import { describe, expect, it } from 'vitest';
-import { timelineKeys, messageKey } from '../../lambdas/contract/keys';
-import type { GroupItem, MessageItem } from '../../lambdas/contract/items';
-import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
-import { groupView, messageView } from '../../lambdas/contract/views';
+import { timelineKeys, messageKey } from '../../lambdas/contract/keys.js';
+import type { GroupItem, MessageItem } from '../../lambdas/contract/items.js';
+import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema.js';
+import { groupView, messageView } from '../../lambdas/contract/views.js';
 
 const KEYS = [
   TABLE_SCHEMA.partitionKey,

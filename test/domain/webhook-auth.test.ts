@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { limitToStatusToken, safeEqual, webhookCredential } from '../../lambdas/webhooks/webhook-auth';
-import { statusCallbackToken } from '../../sandbox/static-secrets';
-import { parseWebhookPayload, type WebhookEvent } from '../../lambdas/webhooks/webhook-payload';
+import { limitToStatusToken, safeEqual, webhookCredential } from '../../lambdas/webhooks/webhook-auth.js';
+import { statusCallbackToken } from '../../sandbox/static-secrets.js';
+import { parseWebhookPayload, type WebhookEvent } from '../../lambdas/webhooks/webhook-payload.js';
 
 const secret = 'test-webhook-secret';
 const token = 'generated-callback-token';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseWebhookPayload } from '../../lambdas/webhooks/webhook-payload';
+import { parseWebhookPayload } from '../../lambdas/webhooks/webhook-payload.js';
 
 const example = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;

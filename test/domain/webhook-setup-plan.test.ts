@@ -4,8 +4,8 @@
  * answer is read.
  */
 import { describe, expect, it } from 'vitest';
-import { describeAccount, planRemoval, planSetup } from '../../cli/setup/plan';
-import { parseAccountWebhooks, type AccountWebhooks } from '../../lambdas/adapters/sendblue-webhooks';
+import { describeAccount, planRemoval, planSetup } from '../../cli/setup/plan.js';
+import { parseAccountWebhooks, type AccountWebhooks } from '../../lambdas/adapters/sendblue-webhooks.js';
 
 const OURS = {
   receive: 'https://abc.execute-api.us-east-1.amazonaws.com/webhooks/receive',

@@ -6,21 +6,21 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest';
-import { itemId } from '../../lambdas/backfill/backfill-rules';
-import { createLineBackfill } from '../../lambdas/backfill/backfill-service';
-import { commandFingerprint, type SendGroupMessageCommand } from '../../lambdas/contract/commands';
-import { commandKey, groupKey, messageKey } from '../../lambdas/contract/keys';
-import { silentLogger } from '../../lambdas/platform/logger';
-import { staticSecretSource } from '../../sandbox/static-secrets';
-import { createSendblueClient } from '../../lambdas/adapters/sendblue-client';
-import type { StatusRelay } from '../../lambdas/webhooks/status-relay';
-import { createTableStore, type TableStore } from '../../lambdas/adapters/table';
-import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
-import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
-import { apiEvent } from './events';
-import { sandboxGroupList } from '../../sandbox/group-list';
-import { freshTable } from './table-for-test';
+import { createIngestHandler } from '../../lambdas/handlers/ingest.js';
+import { itemId } from '../../lambdas/backfill/backfill-rules.js';
+import { createLineBackfill } from '../../lambdas/backfill/backfill-service.js';
+import { commandFingerprint, type SendGroupMessageCommand } from '../../lambdas/contract/commands.js';
+import { commandKey, groupKey, messageKey } from '../../lambdas/contract/keys.js';
+import { silentLogger } from '../../lambdas/platform/logger.js';
+import { staticSecretSource } from '../../sandbox/static-secrets.js';
+import { createSendblueClient } from '../../lambdas/adapters/sendblue-client.js';
+import type { StatusRelay } from '../../lambdas/webhooks/status-relay.js';
+import { createTableStore, type TableStore } from '../../lambdas/adapters/table.js';
+import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema.js';
+import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
+import { apiEvent } from './events.js';
+import { sandboxGroupList } from '../../sandbox/group-list.js';
+import { freshTable } from './table-for-test.js';
 
 const LINE = '+15550000000';
 const INDEX = TABLE_SCHEMA.groupTimelineIndex;

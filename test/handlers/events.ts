@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { routeKey } from '../../lambdas/contract/routes';
-import { matchRoute } from '../../sandbox/route-match';
-import { buildApiEvent } from '../../sandbox/http-adapter';
+import { routeKey } from '../../lambdas/contract/routes.js';
+import { matchRoute } from '../../sandbox/route-match.js';
+import { buildApiEvent } from '../../sandbox/http-adapter.js';
 
 /** The API Gateway v2 event a route receives, built by the sandbox adapter's own builder. */
 export function apiEvent(options: {

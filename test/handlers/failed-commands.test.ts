@@ -5,12 +5,12 @@
  */
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/config';
-import { sandboxFailedCommands } from '../../sandbox/failed-commands';
-import { findFreePort } from '../../sandbox/ports';
-import { startSqsEmulator, type RunningSqsEmulator } from '../../sandbox/sqs-emulator';
-import { freshTable } from './table-for-test';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue.js';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/config.js';
+import { sandboxFailedCommands } from '../../sandbox/failed-commands.js';
+import { findFreePort } from '../../sandbox/ports.js';
+import { startSqsEmulator, type RunningSqsEmulator } from '../../sandbox/sqs-emulator.js';
+import { freshTable } from './table-for-test.js';
 
 describe('sandboxFailedCommands', () => {
   let emulator: RunningSqsEmulator;

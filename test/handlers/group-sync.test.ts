@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createGroupSync } from '../../lambdas/webhooks/group-sync';
-import { countRequests, freshTable } from './table-for-test';
+import { createGroupSync } from '../../lambdas/webhooks/group-sync.js';
+import { countRequests, freshTable } from './table-for-test.js';
 
 describe('group sync (per-container cache over conditional writes)', () => {
   it('writes a membership once, again only after it changes or the entry expires, never for an older one', async () => {

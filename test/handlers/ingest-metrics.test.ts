@@ -4,14 +4,14 @@
  * Secrets Manager has no local stand-in: fixed secret values (staticSecretSource).
  */
 import { describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest';
-import { silentLogger } from '../../lambdas/platform/logger';
-import { emfSink, METRIC_NAMESPACE } from '../../lambdas/platform/metrics';
-import type { SecretSource } from '../../lambdas/adapters/secrets';
-import { staticSecretSource } from '../../sandbox/static-secrets';
-import { createTableStore, type TableStore } from '../../lambdas/adapters/table';
-import { apiEvent, inboundPayload, statusPayload } from './events';
-import { freshTable } from './table-for-test';
+import { createIngestHandler } from '../../lambdas/handlers/ingest.js';
+import { silentLogger } from '../../lambdas/platform/logger.js';
+import { emfSink, METRIC_NAMESPACE } from '../../lambdas/platform/metrics.js';
+import type { SecretSource } from '../../lambdas/adapters/secrets.js';
+import { staticSecretSource } from '../../sandbox/static-secrets.js';
+import { createTableStore, type TableStore } from '../../lambdas/adapters/table.js';
+import { apiEvent, inboundPayload, statusPayload } from './events.js';
+import { freshTable } from './table-for-test.js';
 
 const SECRET = 'test-webhook-secret';
 const secrets = staticSecretSource({ webhookSecret: SECRET, apiKeyId: 'k', apiSecretKey: 's' });

@@ -2,15 +2,15 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest';
-import { createReadHandler } from '../../lambdas/handlers/read';
-import { silentLogger } from '../../lambdas/platform/logger';
-import { messageKey } from '../../lambdas/contract/keys';
-import { staticSecretSource } from '../../sandbox/static-secrets';
-import { statusCallbackToken } from '../../sandbox/static-secrets';
-import { createTableStore } from '../../lambdas/adapters/table';
-import { apiEvent, inboundPayload, parseBody, statusPayload } from './events';
-import { countRequests, freshTable } from './table-for-test';
+import { createIngestHandler } from '../../lambdas/handlers/ingest.js';
+import { createReadHandler } from '../../lambdas/handlers/read.js';
+import { silentLogger } from '../../lambdas/platform/logger.js';
+import { messageKey } from '../../lambdas/contract/keys.js';
+import { staticSecretSource } from '../../sandbox/static-secrets.js';
+import { statusCallbackToken } from '../../sandbox/static-secrets.js';
+import { createTableStore } from '../../lambdas/adapters/table.js';
+import { apiEvent, inboundPayload, parseBody, statusPayload } from './events.js';
+import { countRequests, freshTable } from './table-for-test.js';
 
 // Secrets Manager has no local stand-in: these tests use fixed secret values (staticSecretSource).
 const SECRET = 'test-webhook-secret';

@@ -1,9 +1,9 @@
 /** The sandbox-only group list (the web page's sidebar), on DynamoDB Local. */
 import { describe, expect, it } from 'vitest';
-import { parseWebhookPayload } from '../../lambdas/webhooks/webhook-payload';
-import { inboundPayload, statusPayload } from './events';
-import { sandboxGroupList } from '../../sandbox/group-list';
-import { freshTable } from './table-for-test';
+import { parseWebhookPayload } from '../../lambdas/webhooks/webhook-payload.js';
+import { inboundPayload, statusPayload } from './events.js';
+import { sandboxGroupList } from '../../sandbox/group-list.js';
+import { freshTable } from './table-for-test.js';
 
 const event = (payload: Record<string, unknown>, direction: 'inbound' | 'outbound') => {
   const parsed = parseWebhookPayload(payload, direction);

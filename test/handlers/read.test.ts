@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest';
-import { createReadHandler } from '../../lambdas/handlers/read';
-import { encodeCursor } from '../../lambdas/reads/cursor';
-import { silentLogger } from '../../lambdas/platform/logger';
-import { createS3LinkSigner } from '../../lambdas/reads/media-links';
-import { staticSecretSource } from '../../sandbox/static-secrets';
-import { apiEvent, inboundPayload, parseBody } from './events';
-import { freshTable } from './table-for-test';
+import { createIngestHandler } from '../../lambdas/handlers/ingest.js';
+import { createReadHandler } from '../../lambdas/handlers/read.js';
+import { encodeCursor } from '../../lambdas/reads/cursor.js';
+import { silentLogger } from '../../lambdas/platform/logger.js';
+import { createS3LinkSigner } from '../../lambdas/reads/media-links.js';
+import { staticSecretSource } from '../../sandbox/static-secrets.js';
+import { apiEvent, inboundPayload, parseBody } from './events.js';
+import { freshTable } from './table-for-test.js';
 
 // Secrets Manager has no local stand-in: a fixed secret value is used.
 const secrets = staticSecretSource({ webhookSecret: 'secret', apiKeyId: 'k', apiSecretKey: 's' });

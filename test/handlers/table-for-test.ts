@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createTestTable } from '../support/dynamodb';
+import { createTestTable } from '../support/dynamodb.js';
 
 export const freshTable = () => createTestTable('handlers');
 

@@ -4,12 +4,12 @@
  * walk has to continue through next_cursor instead of ending, in both orders.
  */
 import { describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest';
-import { createReadHandler } from '../../lambdas/handlers/read';
-import { silentLogger } from '../../lambdas/platform/logger';
-import { staticSecretSource } from '../../sandbox/static-secrets';
-import { apiEvent, inboundPayload, parseBody } from './events';
-import { freshTable } from './table-for-test';
+import { createIngestHandler } from '../../lambdas/handlers/ingest.js';
+import { createReadHandler } from '../../lambdas/handlers/read.js';
+import { silentLogger } from '../../lambdas/platform/logger.js';
+import { staticSecretSource } from '../../sandbox/static-secrets.js';
+import { apiEvent, inboundPayload, parseBody } from './events.js';
+import { freshTable } from './table-for-test.js';
 
 const secrets = staticSecretSource({ webhookSecret: 'secret', apiKeyId: 'k', apiSecretKey: 's' });
 const MESSAGES = 30;

@@ -11,17 +11,17 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest';
-import { createReadHandler } from '../../lambdas/handlers/read';
-import { encodeCursor } from '../../lambdas/reads/cursor';
-import { silentLogger } from '../../lambdas/platform/logger';
-import { staticSecretSource } from '../../sandbox/static-secrets';
-import { statusCallbackToken } from '../../sandbox/static-secrets';
-import { createApiServer, type ApiServer } from '../../sandbox/http-adapter';
-import { fuzzId, hostileValue, int, mulberry32, nested, pick, type Random } from '../support/fuzz';
-import type { TestTable } from '../support/dynamodb';
-import { apiEvent, fixture } from './events';
-import { freshTable } from './table-for-test';
+import { createIngestHandler } from '../../lambdas/handlers/ingest.js';
+import { createReadHandler } from '../../lambdas/handlers/read.js';
+import { encodeCursor } from '../../lambdas/reads/cursor.js';
+import { silentLogger } from '../../lambdas/platform/logger.js';
+import { staticSecretSource } from '../../sandbox/static-secrets.js';
+import { statusCallbackToken } from '../../sandbox/static-secrets.js';
+import { createApiServer, type ApiServer } from '../../sandbox/http-adapter.js';
+import { fuzzId, hostileValue, int, mulberry32, nested, pick, type Random } from '../support/fuzz.js';
+import type { TestTable } from '../support/dynamodb.js';
+import { apiEvent, fixture } from './events.js';
+import { freshTable } from './table-for-test.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const DIRECT_BODIES_PER_ROUTE = 2_000;

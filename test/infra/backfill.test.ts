@@ -6,11 +6,11 @@
  */
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { BACKFILL_ENV, BACKFILL_SETTINGS } from '../../lambdas/contract/backfill-settings';
-import { ENV } from '../../lambdas/contract/env';
-import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
-import { DEFAULTS } from '../../lib/defaults';
-import { asArray, resourcesOfType, roleStatements, statementSummary, synthStack } from './helpers';
+import { BACKFILL_ENV, BACKFILL_SETTINGS } from '../../lambdas/contract/backfill-settings.js';
+import { ENV } from '../../lambdas/contract/env.js';
+import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema.js';
+import { DEFAULTS } from '../../lib/defaults.js';
+import { asArray, resourcesOfType, roleStatements, statementSummary, synthStack } from './helpers.js';
 
 const { stack, template } = synthStack();
 const resources = template.toJSON().Resources as Record<string, any>;

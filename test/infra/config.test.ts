@@ -1,8 +1,8 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/platform/http';
-import { ConfigError, parseConfig } from '../../lib/config';
-import { DEFAULTS } from '../../lib/defaults';
+import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/platform/http.js';
+import { ConfigError, parseConfig } from '../../lib/config.js';
+import { DEFAULTS } from '../../lib/defaults.js';
 
 const from = (context: Record<string, unknown>) => parseConfig((key) => context[key]);
 

@@ -4,13 +4,13 @@
  */
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { EVENT_SOURCE } from '../../lambdas/events/domain-events';
-import { ENV } from '../../lambdas/contract/env';
-import { STREAM_CONSUMER_SETTINGS } from '../../lambdas/contract/stream-consumer-settings';
-import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS } from '../../lambdas/events/stream-filters';
-import { type ConfigError, parseConfig } from '../../lib/config';
-import { DEFAULTS } from '../../lib/defaults';
-import { resourcesOfType, roleStatements, statementSummary, synthStack, unacknowledgedFindings } from './helpers';
+import { EVENT_SOURCE } from '../../lambdas/events/domain-events.js';
+import { ENV } from '../../lambdas/contract/env.js';
+import { STREAM_CONSUMER_SETTINGS } from '../../lambdas/contract/stream-consumer-settings.js';
+import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS } from '../../lambdas/events/stream-filters.js';
+import { type ConfigError, parseConfig } from '../../lib/config.js';
+import { DEFAULTS } from '../../lib/defaults.js';
+import { resourcesOfType, roleStatements, statementSummary, synthStack, unacknowledgedFindings } from './helpers.js';
 
 const { stack, template } = synthStack();
 const resources = template.toJSON().Resources as Record<string, any>;

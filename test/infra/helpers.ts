@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { buildApp } from '../../lib/app';
+import { buildApp } from '../../lib/app.js';
 
 /** Skip esbuild bundling in unit tests (NodejsFunction then emits a placeholder asset). */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;

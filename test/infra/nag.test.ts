@@ -3,7 +3,7 @@ import { Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { synthStack } from './helpers';
+import { synthStack } from './helpers.js';
 
 interface Finding {
   rule: string;

@@ -12,9 +12,9 @@ import {
   METRIC_NAMESPACE,
   metricLine,
   type MetricName,
-} from '../../lambdas/platform/metrics';
-import { DEFAULTS } from '../../lib/defaults';
-import { resourcesOfType, synthStack, unacknowledgedFindings } from './helpers';
+} from '../../lambdas/platform/metrics.js';
+import { DEFAULTS } from '../../lib/defaults.js';
+import { resourcesOfType, synthStack, unacknowledgedFindings } from './helpers.js';
 
 const { stack, template } = synthStack();
 const resources = template.toJSON().Resources as Record<string, any>;

@@ -1,12 +1,12 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { ENV } from '../../lambdas/contract/env';
-import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/platform/http';
-import { ROUTES, routeKey } from '../../lambdas/contract/routes';
-import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
-import { ACCESS_LOG_FIELDS } from '../../lib/constructs/http-api';
-import { asArray, resourcesOfType, roleStatements, statementSummary, synthStack } from './helpers';
+import { ENV } from '../../lambdas/contract/env.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../lambdas/platform/http.js';
+import { ROUTES, routeKey } from '../../lambdas/contract/routes.js';
+import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema.js';
+import { ACCESS_LOG_FIELDS } from '../../lib/constructs/http-api.js';
+import { asArray, resourcesOfType, roleStatements, statementSummary, synthStack } from './helpers.js';
 
 const { stack, template } = synthStack();
 const logicalId = (fn: { node: { defaultChild?: unknown } }) => stack.getLogicalId(fn.node.defaultChild as CfnFunction);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../lib/paths';
+import { PROJECT_ROOT } from '../../lib/paths.js';
 
 const run = promisify(execFile);
 const outDir = mkdtempSync(path.join(tmpdir(), 'cdk-out-'));

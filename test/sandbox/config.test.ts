@@ -7,7 +7,7 @@ import {
   SANDBOX_REGION,
   SANDBOX_TABLE,
   SandboxConfigError,
-} from '../../sandbox/config';
+} from '../../sandbox/config.js';
 
 const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
   try {

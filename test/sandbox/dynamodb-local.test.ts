@@ -4,13 +4,13 @@ import { connect, createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema';
-import { ensureTable } from '../../sandbox/create-table';
-import { JAVA_REQUIRED_MESSAGE, startDynamoDbLocal } from '../../sandbox/dynamodb-local';
-import { findFreePort, isPortFree } from '../../sandbox/ports';
-import { trackedChildren } from '../../sandbox/processes';
-import { createTestTable, type TestTable } from '../support/dynamodb';
-import { dynamoDbLocalPids, isAlive, waitFor } from '../support/processes';
+import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema.js';
+import { ensureTable } from '../../sandbox/create-table.js';
+import { JAVA_REQUIRED_MESSAGE, startDynamoDbLocal } from '../../sandbox/dynamodb-local.js';
+import { findFreePort, isPortFree } from '../../sandbox/ports.js';
+import { trackedChildren } from '../../sandbox/processes.js';
+import { createTestTable, type TestTable } from '../support/dynamodb.js';
+import { dynamoDbLocalPids, isAlive, waitFor } from '../support/processes.js';
 
 describe('startDynamoDbLocal', () => {
   it('refuses a port that is taken, naming SANDBOX_DYNAMODB_PORT, without starting Java', async () => {

@@ -4,8 +4,8 @@
  * those entries, so the lines of a real send and reply are checked here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatLogEntry, readableLoggerFor } from '../../sandbox/event-log';
-import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { formatLogEntry, readableLoggerFor } from '../../sandbox/event-log.js';
+import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 let h: Harness;
 beforeAll(async () => {

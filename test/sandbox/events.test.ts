@@ -5,11 +5,11 @@
  * reply gets an archived copy whose presigned link returns the same bytes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIMULATOR_PICTURE } from '../../sandbox/sendblue-simulator/control';
-import type { EventEnvelope } from '../../sandbox/event-feed';
-import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';
-import { inboundPayload } from '../handlers/events';
-import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { SIMULATOR_PICTURE } from '../../sandbox/sendblue-simulator/control.js';
+import type { EventEnvelope } from '../../sandbox/event-feed.js';
+import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth.js';
+import { inboundPayload } from '../handlers/events.js';
+import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 let h: Harness;
 beforeAll(async () => {

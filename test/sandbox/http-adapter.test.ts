@@ -6,13 +6,13 @@ import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../lambdas/platform/logger';
+import type { Logger } from '../../lambdas/platform/logger.js';
 import {
   API_GATEWAY_MAX_BODY_BYTES,
   createApiServer,
   type ApiHandler,
   type ApiServer,
-} from '../../sandbox/http-adapter';
+} from '../../sandbox/http-adapter.js';
 
 interface Call {
   target: 'ingest' | 'read';

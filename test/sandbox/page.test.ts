@@ -9,10 +9,10 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGroupsProducer, sandboxTarget, type GroupsProducer } from '../../client';
-import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
-import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';
-import { fixture } from '../handlers/events';
+import { createGroupsProducer, sandboxTarget, type GroupsProducer } from '../../client/index.js';
+import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
+import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config.js';
+import { fixture } from '../handlers/events.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

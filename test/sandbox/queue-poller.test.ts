@@ -18,16 +18,16 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../lambdas/platform/logger';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/config';
-import { findFreePort } from '../../sandbox/ports';
+import type { Logger } from '../../lambdas/platform/logger.js';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/config.js';
+import { findFreePort } from '../../sandbox/ports.js';
 import {
   createQueuePoller,
   type BatchInfo,
   type QueuePoller,
   type QueuePollerOptions,
-} from '../../sandbox/queue-poller';
-import { startSqsEmulator, type RunningSqsEmulator } from '../../sandbox/sqs-emulator';
+} from '../../sandbox/queue-poller.js';
+import { startSqsEmulator, type RunningSqsEmulator } from '../../sandbox/sqs-emulator.js';
 
 const MAX_RECEIVE_COUNT = 3;
 

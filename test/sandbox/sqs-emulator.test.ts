@@ -9,10 +9,10 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/contract/command-queue-settings';
-import { SANDBOX_CREDENTIALS, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION } from '../../sandbox/config';
-import { findFreePort, isPortFree } from '../../sandbox/ports';
-import { startSqsEmulator, type RunningSqsEmulator } from '../../sandbox/sqs-emulator';
+import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/contract/command-queue-settings.js';
+import { SANDBOX_CREDENTIALS, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION } from '../../sandbox/config.js';
+import { findFreePort, isPortFree } from '../../sandbox/ports.js';
+import { startSqsEmulator, type RunningSqsEmulator } from '../../sandbox/sqs-emulator.js';
 
 const running: Array<{ emulator: RunningSqsEmulator; sqs: SQSClient }> = [];
 afterEach(async () => {

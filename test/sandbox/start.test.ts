@@ -7,12 +7,12 @@ import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_SANDBOX_CONFIG, SANDBOX_QUEUE_NAME } from '../../sandbox/config';
-import { findFreePort, isPortFree } from '../../sandbox/ports';
-import { trackedChildren } from '../../sandbox/processes';
-import { startSandbox } from '../../sandbox/start';
-import { silentLogger } from '../../lambdas/platform/logger';
-import { dynamoDbLocalPids, isAlive, waitFor } from '../support/processes';
+import { DEFAULT_SANDBOX_CONFIG, SANDBOX_QUEUE_NAME } from '../../sandbox/config.js';
+import { findFreePort, isPortFree } from '../../sandbox/ports.js';
+import { trackedChildren } from '../../sandbox/processes.js';
+import { startSandbox } from '../../sandbox/start.js';
+import { silentLogger } from '../../lambdas/platform/logger.js';
+import { dynamoDbLocalPids, isAlive, waitFor } from '../support/processes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

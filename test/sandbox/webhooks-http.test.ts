@@ -4,12 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../lambdas/platform/logger';
-import { statusCallbackToken } from '../../sandbox/static-secrets';
-import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';
-import { findFreePort } from '../../sandbox/ports';
-import { startSandbox, type RunningSandbox } from '../../sandbox/start';
-import { inboundPayload, statusPayload } from '../handlers/events';
+import { silentLogger } from '../../lambdas/platform/logger.js';
+import { statusCallbackToken } from '../../sandbox/static-secrets.js';
+import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config.js';
+import { findFreePort } from '../../sandbox/ports.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/start.js';
+import { inboundPayload, statusPayload } from '../handlers/events.js';
 
 const SECRET = DEFAULT_SANDBOX_CONFIG.webhookSecret;
 let sandbox: RunningSandbox;

@@ -7,13 +7,13 @@
  * duplicate. Nothing is mocked: DynamoDB Local, the SQS emulator, the simulator over HTTP.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BackfillReport } from '../../lambdas/backfill/backfill-job';
-import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';
-import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
-import type { SimMessage } from '../../sandbox/sendblue-simulator';
-import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';
-import { waitFor } from '../support/processes';
-import { LINE, startHarness, type Harness } from '../support/sandbox-harness';
+import type { BackfillReport } from '../../lambdas/backfill/backfill-job.js';
+import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver.js';
+import type { SimMessage } from '../../sandbox/sendblue-simulator/index.js';
+import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config.js';
+import { waitFor } from '../support/processes.js';
+import { LINE, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 const LIST = '/api/v2/messages';
 const SECRET = DEFAULT_SANDBOX_CONFIG.webhookSecret;

@@ -10,10 +10,10 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue';
-import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';
-import { hostileString, hostileValue, int, mulberry32, pick, type Random } from '../support/fuzz';
-import { startHarness, type Harness } from '../support/sandbox-harness';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue.js';
+import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config.js';
+import { hostileString, hostileValue, int, mulberry32, pick, type Random } from '../support/fuzz.js';
+import { startHarness, type Harness } from '../support/sandbox-harness.js';
 
 const SEED = Number(process.env.COMMAND_FUZZ_SEED) || 20261202;
 const TOTAL = 160;

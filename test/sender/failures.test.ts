@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue';
-import { findFreePort } from '../../sandbox/ports';
-import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue.js';
+import { findFreePort } from '../../sandbox/ports.js';
+import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 const MAX_ATTEMPTS = 4;
 let h: Harness;

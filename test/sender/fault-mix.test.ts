@@ -7,10 +7,10 @@
  * provably never sent, and no command Sendblue accepted ends failed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GroupCommand } from '../../lambdas/contract/commands';
-import { seededRandom } from '../../sandbox/sendblue-simulator/faults';
-import { startHarness, type Harness } from '../support/sandbox-harness';
-import { injectStorageFaults, type StorageFaults } from '../support/storage-faults';
+import type { GroupCommand } from '../../lambdas/contract/commands.js';
+import { seededRandom } from '../../sandbox/sendblue-simulator/faults.js';
+import { startHarness, type Harness } from '../support/sandbox-harness.js';
+import { injectStorageFaults, type StorageFaults } from '../support/storage-faults.js';
 
 const SEED = Number(process.env.FAULT_SEED) || 20261201;
 const COMMANDS = 200;

@@ -6,9 +6,9 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config';
-import { inboundPayload } from '../handlers/events';
-import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config.js';
+import { inboundPayload } from '../handlers/events.js';
+import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 let h: Harness;
 beforeAll(async () => {

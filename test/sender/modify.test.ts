@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue';
-import { countRequests } from '../handlers/table-for-test';
-import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue.js';
+import { countRequests } from '../handlers/table-for-test.js';
+import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 let h: Harness;
 let writes: string[] = [];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { commandFingerprint, type GroupCommand } from '../../lambdas/contract/commands';
-import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { commandFingerprint, type GroupCommand } from '../../lambdas/contract/commands.js';
+import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 let h: Harness;
 beforeAll(async () => {

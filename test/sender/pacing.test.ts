@@ -4,8 +4,8 @@
  * once onto one line. The sender paces them through the line's shared slots.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SENDBLUE_LINE_LIMITS } from '../../lambdas/sending/line-pacing';
-import { LINE, startHarness, type Harness } from '../support/sandbox-harness';
+import { SENDBLUE_LINE_LIMITS } from '../../lambdas/sending/line-pacing.js';
+import { LINE, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 const COMMANDS = 100;
 const GROUPS = 50;

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { commandFingerprint, type GroupCommand } from '../../lambdas/contract/commands';
-import { countRequests } from '../handlers/table-for-test';
-import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { commandFingerprint, type GroupCommand } from '../../lambdas/contract/commands.js';
+import { countRequests } from '../handlers/table-for-test.js';
+import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -8,11 +8,11 @@
  */
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listDeadLetters, redriveDeadLetters } from '../../client/dead-letters';
-import { sandboxTarget, type Target } from '../../client/target';
-import type { BackfillReport } from '../../lambdas/backfill/backfill-job';
-import type { SweepReport } from '../../lambdas/sending/settle-unknown';
-import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { listDeadLetters, redriveDeadLetters } from '../../client/dead-letters.js';
+import { sandboxTarget, type Target } from '../../client/target.js';
+import type { BackfillReport } from '../../lambdas/backfill/backfill-job.js';
+import type { SweepReport } from '../../lambdas/sending/settle-unknown.js';
+import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 const SEND = '/api/send-group-message';
 const MODIFY = '/api/modify-group';

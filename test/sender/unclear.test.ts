@@ -4,7 +4,7 @@
  * checks fail and however busy the line is; an accepted command never ends failed.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 const SEND = '/api/send-group-message';
 const MODIFY = '/api/modify-group';

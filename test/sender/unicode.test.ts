@@ -3,9 +3,14 @@
  * sender, the simulator, the status webhooks and the read API, and back byte for byte.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandValidationError, createGroupsProducer, sandboxTarget, type GroupsProducer } from '../../client';
-import { MAX_CONTENT_CHARS } from '../../lambdas/contract/sendblue-rules';
-import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness';
+import {
+  CommandValidationError,
+  createGroupsProducer,
+  sandboxTarget,
+  type GroupsProducer,
+} from '../../client/index.js';
+import { MAX_CONTENT_CHARS } from '../../lambdas/contract/sendblue-rules.js';
+import { LINE, MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 let h: Harness;
 let producer: GroupsProducer;

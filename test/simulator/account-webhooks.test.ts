@@ -6,10 +6,10 @@
  */
 import type SendblueAPI from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { A, B, apiError, KEY, LINE, SECRET, sdkClient } from './support';
-import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';
-import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
-import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
+import { A, B, apiError, KEY, LINE, SECRET, sdkClient } from './support.js';
+import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth.js';
+import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver.js';
 
 const SEEDED_SECRET = 'seeded-webhook-secret-do-not-leak';
 const OTHER_SECRET = 'another-apps-secret-do-not-leak';

@@ -11,9 +11,9 @@ import SendblueAPI, {
   RateLimitError,
 } from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { A, B, C, D, KEY, LINE, SECRET, sdkClient } from './support';
-import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
-import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
+import { A, B, C, D, KEY, LINE, SECRET, sdkClient } from './support.js';
+import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver.js';
 
 let sim: RunningSimulator;
 let receiver: WebhookReceiver;

@@ -5,9 +5,9 @@
 import type SendblueAPI from 'sendblue';
 import type { APIError } from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { A, B, C, D, E, KEY, LINE, LINE2, SECRET, apiError, sdkClient } from './support';
-import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/contract/sendblue-rules';
-import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
+import { A, B, C, D, E, KEY, LINE, LINE2, SECRET, apiError, sdkClient } from './support.js';
+import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../lambdas/contract/sendblue-rules.js';
+import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
 
 let sim: RunningSimulator;
 let client: SendblueAPI;

@@ -4,8 +4,8 @@
 import type SendblueAPI from 'sendblue';
 import { APIError } from 'sendblue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { A, B, C, D, KEY, LINE, LINE2, SECRET, sdkClient } from './support';
-import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
+import { A, B, C, D, KEY, LINE, LINE2, SECRET, sdkClient } from './support.js';
+import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
 
 let sim: RunningSimulator;
 let client: SendblueAPI;

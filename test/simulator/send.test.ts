@@ -3,9 +3,9 @@
  */
 import SendblueAPI, { AuthenticationError, BadRequestError, NotFoundError } from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { A, B, C, KEY, LINE, LINE2, SECRET, apiError, sdkClient } from './support';
-import { MAX_CONTENT_CHARS } from '../../lambdas/contract/sendblue-rules';
-import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
+import { A, B, C, KEY, LINE, LINE2, SECRET, apiError, sdkClient } from './support.js';
+import { MAX_CONTENT_CHARS } from '../../lambdas/contract/sendblue-rules.js';
+import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
 
 let sim: RunningSimulator;
 let client: SendblueAPI;

@@ -1,6 +1,6 @@
 /** What the simulator's tests share: the account it is started with, members, and the SDK client our sender uses. */
 import SendblueAPI, { APIError } from 'sendblue';
-import type { RunningSimulator } from '../../sandbox/sendblue-simulator';
+import type { RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
 
 export const KEY = 'sim-key-id';
 export const SECRET = 'sim-secret-key-do-not-leak';

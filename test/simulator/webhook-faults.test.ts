@@ -7,9 +7,9 @@
 import type SendblueAPI from 'sendblue';
 import type { APIError } from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { A, B, KEY, LINE, SECRET, sdkClient } from './support';
-import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
-import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
+import { A, B, KEY, LINE, SECRET, sdkClient } from './support.js';
+import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver.js';
 
 let sim: RunningSimulator;
 let receiver: WebhookReceiver;

@@ -4,11 +4,15 @@
  */
 import SendblueAPI from 'sendblue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { A, B, C, KEY, LINE, SECRET, sdkClient } from './support';
-import { createLogger } from '../../lambdas/platform/logger';
-import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth';
-import { CANNED_REPLIES, startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator';
-import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver';
+import { A, B, C, KEY, LINE, SECRET, sdkClient } from './support.js';
+import { createLogger } from '../../lambdas/platform/logger.js';
+import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth.js';
+import {
+  CANNED_REPLIES,
+  startSendblueSimulator,
+  type RunningSimulator,
+} from '../../sandbox/sendblue-simulator/index.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver.js';
 
 const WEBHOOK_SECRET = 'sim-webhook-secret-do-not-leak';
 

@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { createDocumentClient, createTableStore, type TableStore } from '../../lambdas/adapters/table';
-import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/config';
-import { ensureTable } from '../../sandbox/create-table';
+import { createDocumentClient, createTableStore, type TableStore } from '../../lambdas/adapters/table.js';
+import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/config.js';
+import { ensureTable } from '../../sandbox/create-table.js';
 
 /** SDK client config pointing at the shared DynamoDB Local. */
 export function testDynamoDbConfig(): DynamoDBClientConfig {

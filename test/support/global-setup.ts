@@ -5,8 +5,8 @@
  * vitest itself dies.
  */
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../sandbox/dynamodb-local';
-import { findFreePort } from '../../sandbox/ports';
+import { startDynamoDbLocal } from '../../sandbox/dynamodb-local.js';
+import { findFreePort } from '../../sandbox/ports.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -14,14 +14,19 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { createLogger } from '../../lambdas/platform/logger';
-import { DEFAULT_SANDBOX_CONFIG, SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from '../../sandbox/config';
-import type { SandboxSenderOptions, SandboxSimulatorOptions } from '../../sandbox/command-path';
-import type { BackfillJobSettings } from '../../lambdas/backfill/backfill-job';
-import { findFreePort } from '../../sandbox/ports';
-import type { RunningSimulator } from '../../sandbox/sendblue-simulator';
-import { startSandbox, type RunningSandbox } from '../../sandbox/start';
-import type { StreamPathOptions } from '../../sandbox/stream-path';
+import { createLogger } from '../../lambdas/platform/logger.js';
+import {
+  DEFAULT_SANDBOX_CONFIG,
+  SANDBOX_CREDENTIALS,
+  SANDBOX_REGION,
+  type SandboxConfig,
+} from '../../sandbox/config.js';
+import type { SandboxSenderOptions, SandboxSimulatorOptions } from '../../sandbox/command-path.js';
+import type { BackfillJobSettings } from '../../lambdas/backfill/backfill-job.js';
+import { findFreePort } from '../../sandbox/ports.js';
+import type { RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/start.js';
+import type { StreamPathOptions } from '../../sandbox/stream-path.js';
 
 export const LINE = DEFAULT_SANDBOX_CONFIG.fromNumber;
 export const MEMBERS = ['+15551230001', '+15551230002', '+15551230003'];

@@ -5,7 +5,7 @@
  * is told it failed: the ambiguous case a timeout produces in AWS).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { seededRandom } from '../../sandbox/sendblue-simulator/faults';
+import { seededRandom } from '../../sandbox/sendblue-simulator/faults.js';
 
 export interface StorageFaults {
   /** Faults happen only while on. */
