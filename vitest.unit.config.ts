@@ -6,12 +6,17 @@ quietNodeSupportWarning();
 
 /**
  * `npm run test:unit`: the tests that need neither DynamoDB Local (Java) nor a sandbox: the domain
- * rules, the simulator driven by the SDK, the stack's Template assertions and cdk-nag. Seconds, not
+ * rules, the simulator driven by the SDK, the stack's Template assertions and cdk-nag, the docs' links. Seconds, not
  * minutes. `npm test` (CI) runs everything.
  */
 export default defineConfig({
   test: {
-    include: ['test/domain/**/*.test.ts', 'test/simulator/**/*.test.ts', 'test/infra/**/*.test.ts'],
+    include: [
+      'test/unit/**/*.test.ts',
+      'test/domain/**/*.test.ts',
+      'test/simulator/**/*.test.ts',
+      'test/infra/**/*.test.ts',
+    ],
     env: { ...NODE_SUPPORT_WARNING_OFF },
     testTimeout: 20_000,
   },

@@ -226,7 +226,7 @@ export function costModel(measured: Measured, a = ASSUMPTIONS) {
   };
 }
 
-/** Assumptions about the backfill in AWS that the sandbox cannot measure (README "Backfill"). */
+/** Assumptions about the backfill in AWS that the sandbox cannot measure (docs/backfill.md). */
 export const BACKFILL_ASSUMPTIONS = {
   /** A run over an empty window: one Sendblue list call (assumed 300 ms) and three small DynamoDB requests. */
   quietRunMs: 350,
@@ -287,7 +287,7 @@ export function backfillCostModel(measured: BackfillMeasured, prices: Prices = P
   };
 }
 
-/** What the sandbox cannot count about operations in AWS (README "Operations"). */
+/** What the sandbox cannot count about operations in AWS (docs/operations.md). */
 export const OPERATIONS_ASSUMPTIONS = {
   /** Log retention (context logRetentionDays, 30): an EMF line is stored this long, priced uncompressed (an upper bound). */
   logRetentionMonths: 1,

@@ -1,5 +1,5 @@
 /**
- * What operations (README "Operations") put in an account, counted from the synthesized template
+ * What operations (docs/operations.md) put in an account, counted from the synthesized template
  * of the real app (lib/app.ts): alarms, dashboards, KMS keys; and what the counts add to the logs,
  * measured on the very EMF lines the handlers write (lambdas/platform/metrics.ts) with function
  * names as long as CloudFormation generates them. No AWS, no timing.

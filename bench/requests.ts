@@ -81,7 +81,7 @@ export async function measureRequests(bench: BenchSandbox): Promise<EventCost[]>
     });
     await measure('duplicate webhook', 5, async () => expectOk(await bench.post('receive', last)));
     // What GSI1's projection (INCLUDE: the timeline's attributes only) changes: index write units of
-    // large messages, and the read units of a timeline page (README "Table design").
+    // large messages, and the read units of a timeline page (docs/table-design.md).
     await measure('inbound webhook, 2,000-character message', 3, async () => {
       expectOk(await bench.post('receive', { ...inbound(group), content: 'x'.repeat(2_000) }));
     });

@@ -376,7 +376,7 @@ function backfillRows(
   return model;
 }
 
-/** Operations' rows (README "Operations"): what the template holds, EMF bytes, the cost model. */
+/** Operations' rows (docs/operations.md): what the template holds, EMF bytes, the cost model. */
 async function operationsRows() {
   progress('operations: alarms, dashboard and key in the synthesized template; EMF bytes');
   const { measureOperations } = await import('./operations.js');

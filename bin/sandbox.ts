@@ -100,7 +100,7 @@ function banner(
     webhookSecret === DEFAULT_SANDBOX_CONFIG.webhookSecret ? webhookSecret : '$SENDBLUE_WEBHOOK_SECRET';
   const groupId = 'sandbox-group-1';
   const now = new Date().toISOString();
-  // The fields of Sendblue's receive webhook for a group message (sendblue-api.md).
+  // The fields of Sendblue's receive webhook for a group message (docs/sendblue-api.md).
   const payload = JSON.stringify({
     message_handle: 'sandbox-msg-1',
     group_id: groupId,

@@ -8,7 +8,7 @@ export const backfillCommand: CliCommand = {
   options: {},
   help: `Usage: cli backfill [--stack NAME | --aws]
 
-Runs the backfill now, as its schedule does (README "Backfill"): reads Sendblue's message list
+Runs the backfill now, as its schedule does (docs/backfill.md): reads Sendblue's message list
 for each line since its watermark (minus the overlap) and stores every group message and status
 the webhooks missed; then settles unknown commands whose queue message is gone (found in
 Sendblue: sent; provably not sent: failed and on the DLQ, to redrive). Prints what was found,

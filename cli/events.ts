@@ -15,7 +15,7 @@ Changed) the sandbox published, oldest first: what a deployed stack puts on its 
   --after SEQ    only events after this position (--json prints last_seq to pass here next time)
   --count N      with --follow: stop after N events (exit 2 if the sandbox stops first)
 With --json: { events, last_seq }, or with --follow one JSON event per line.
-In AWS there is nothing to read back: subscribe to the bus with an EventBridge rule (README "Events").
+In AWS there is nothing to read back: subscribe to the bus with an EventBridge rule (docs/events.md).
 
 ${GLOBAL_HELP}`,
   async run(ctx, values) {
@@ -47,7 +47,7 @@ function wholeNumber(value: unknown, name: string): number | undefined {
 
 /** One line per event: time, detail-type, then what it says. Numbers in full (your own conversation). */
 function eventLine(event: EventEnvelope): string {
-  // biome-ignore lint/suspicious/noExplicitAny: each detail-type has its own shape (DESIGN.md); the cases read their fields
+  // biome-ignore lint/suspicious/noExplicitAny: each detail-type has its own shape (docs/events.md); the cases read their fields
   const d = event.detail as Record<string, any>;
   const what = (() => {
     switch (event['detail-type']) {

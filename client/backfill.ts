@@ -1,5 +1,5 @@
 /**
- * Runs the backfill now (README "Backfill"): in the sandbox through its route
+ * Runs the backfill now (docs/backfill.md): in the sandbox through its route
  * `POST /__sandbox/backfill`; for a deployed stack by invoking its backfill function
  * (`BackfillFunctionName`) synchronously with the default AWS credentials. Either way the answer
  * is the run's report: per line what was found, stored and already there, and the sweep of

@@ -1,7 +1,7 @@
 /**
  * The sandbox's event log (sandbox/event-feed.ts): what the stack would put on its EventBridge bus,
  * read back as JSON or followed as server-sent events. In AWS there is nothing to pull: events go to
- * the bus, and an EventBridge rule delivers them to your target (README "Events").
+ * the bus, and an EventBridge rule delivers them to your target (docs/events.md).
  */
 import { SANDBOX_EVENTS_PATH, type EventEnvelope } from '../sandbox/event-feed.js';
 import { RemoteError } from './reader.js';
@@ -13,7 +13,7 @@ function sandboxOnly(target: Target): void {
   if (target.kind !== 'sandbox') {
     throw new TargetError(
       "events are read from the sandbox's local log; a deployed stack publishes them to its EventBridge bus " +
-        '(output EventBusName): subscribe with an EventBridge rule (README "Events")',
+        '(output EventBusName): subscribe with an EventBridge rule (docs/events.md)',
       false,
     );
   }

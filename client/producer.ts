@@ -1,5 +1,5 @@
 /**
- * The producer client: puts commands on the command queue (DESIGN.md §5), validated with the
+ * The producer client: puts commands on the command queue (docs/contract.md §5), validated with the
  * sender's own rules, in the right FIFO group, with a command_id that it returns.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';

@@ -1,5 +1,5 @@
 /**
- * Reads through the HTTP API (DESIGN.md §4). In AWS the read routes are IAM-authorized, so each
+ * Reads through the HTTP API (docs/contract.md §4). In AWS the read routes are IAM-authorized, so each
  * request is signed with SigV4 (service `execute-api`) using the default credential chain.
  */
 import { defaultProvider } from '@aws-sdk/credential-provider-node';

@@ -22,11 +22,11 @@ export interface AppConfig {
   readonly lineRatePerSecond: number;
   /** Sends a line may make at once after being idle. */
   readonly lineBurst: number;
-  /** Domain events on an EventBridge bus (README "Events"). */
+  /** Domain events on an EventBridge bus (docs/events.md). */
   readonly events: boolean;
   /** Days the event archive keeps events for replay; 0 = for ever. */
   readonly eventArchiveDays: number;
-  /** Copies of inbound media in an S3 bucket (README "Media"). */
+  /** Copies of inbound media in an S3 bucket (docs/media.md). */
   readonly media: boolean;
   /** Days a media copy is kept; 0 = for ever. */
   readonly mediaRetentionDays: number;
@@ -34,9 +34,9 @@ export interface AppConfig {
   readonly backfillIntervalMinutes: number;
   /** Lines the backfill reads besides `fromNumber` (E.164, each once). */
   readonly backfillLines: readonly string[];
-  /** CloudWatch alarms and their SNS topic (README "Operations"). */
+  /** CloudWatch alarms and their SNS topic (docs/operations.md). */
   readonly alarms: boolean;
-  /** The CloudWatch dashboard (README "Operations"). */
+  /** The CloudWatch dashboard (docs/operations.md). */
   readonly dashboard: boolean;
   /** Subscribed to the alarm topic by email when set. */
   readonly alarmEmail?: string;

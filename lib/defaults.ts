@@ -123,7 +123,7 @@ export const DEFAULTS = {
     schedulerRetryAttempts: 2,
   },
   /**
-   * Alarms with their SNS topic, and the dashboard (README "Operations"; contexts `alarms`,
+   * Alarms with their SNS topic, and the dashboard (docs/operations.md; contexts `alarms`,
    * `dashboard`, `alarmEmail`, `commandAgeAlarmSeconds`, `inboundSilenceHours`).
    */
   operations: {
@@ -147,7 +147,7 @@ export const DEFAULTS = {
     queueDepthPeriod: Duration.minutes(1),
     /** 401s in one period: a wrong secret in Sendblue fails every webhook; one odd request from a scanner does not alarm. */
     webhookUnauthorizedThreshold: 5,
-    /** 5xx answers of the HTTP API in one period: by design only when storage failed (DESIGN §3). */
+    /** 5xx answers of the HTTP API in one period: by design only when storage failed (docs/contract.md §3). */
     serverErrorThreshold: 1,
     /** Sendblue 429s in one period, in `sendblueThrottledPeriods` periods in a row: a few are back-pressure, a steady stream is not. */
     sendblueThrottledThreshold: 5,

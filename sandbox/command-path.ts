@@ -1,5 +1,5 @@
 /**
- * The sandbox's command path (DESIGN.md §6): the SQS emulator with the command queue and its DLQ,
+ * The sandbox's command path (docs/contract.md §6): the SQS emulator with the command queue and its DLQ,
  * the Sendblue simulator (unless SENDBLUE_BASE_URL points elsewhere), and a poller that feeds
  * the very sender handler the Lambda runs, the way Lambda's event source mapping does.
  */

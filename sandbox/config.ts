@@ -1,5 +1,5 @@
 /**
- * Sandbox configuration: the env vars of DESIGN.md §6 and the fixed local names.
+ * Sandbox configuration: the env vars of docs/contract.md §6 and the fixed local names.
  * An empty variable counts as unset (so `SANDBOX_PORT= npm start` means the default).
  */
 import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing.js';

@@ -71,7 +71,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
     ],
     {
       cwd: jarDir,
-      // Without DDB_LOCAL_TELEMETRY=0 DynamoDB Local tries to send telemetry over the network (toolchain.md).
+      // Without DDB_LOCAL_TELEMETRY=0 DynamoDB Local tries to send telemetry over the network (docs/architecture.md "Toolchain notes").
       env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -1,5 +1,5 @@
 /**
- * Starts the whole sandbox in-process (DESIGN.md §6) and returns how to reach and stop it.
+ * Starts the whole sandbox in-process (docs/contract.md §6) and returns how to reach and stop it.
  * Each part that starts registers its stop; stop() runs them in reverse order, and a failure
  * half-way through startup stops whatever had already started before rethrowing.
  */

@@ -1,6 +1,6 @@
 /**
  * `cli setup`: stores the Sendblue API credentials in the stack's secret and registers the
- * stack's webhooks with Sendblue (README "Configure Sendblue"). Prints what is registered;
+ * stack's webhooks with Sendblue (docs/deploy.md "Configure Sendblue"). Prints what is registered;
  * never prints a credential or a secret.
  */
 import { cliHint, helpHint, selectsDeployedStack, usageError } from '../context.js';

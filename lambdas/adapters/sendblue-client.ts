@@ -8,7 +8,7 @@ import { sdkFor } from './sendblue-sdk.js';
  * The one Sendblue client: a thin layer over the official SDK that never retries by itself
  * (`maxRetries: 0`; a POST retried by the SDK could send twice) and turns every failure into a
  * SendblueCallError whose kind tells the sender what to do. Answers are read defensively: every
- * field is optional (sendblue-api.md).
+ * field is optional (docs/sendblue-api.md).
  */
 export interface SendblueMessage {
   message_handle?: string;

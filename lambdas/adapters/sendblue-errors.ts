@@ -1,5 +1,5 @@
 /**
- * What a failed Sendblue call means for the command (DESIGN.md §5, README "Exactly once"):
+ * What a failed Sendblue call means for the command (docs/contract.md §5, docs/sending.md "Exactly once"):
  * - `rejected`: Sendblue answered and refused (4xx other than 408/409/429): never retried.
  * - `throttled`: Sendblue answered 429: back-pressure, not failure. Waited out (Retry-After when
  *   given); it never consumes the command's failure budget.

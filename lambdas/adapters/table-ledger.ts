@@ -12,7 +12,7 @@ export type { CommandItem, CommandState };
 /**
  * The sender's part of the table module: the command ledger (exactly-once decisions rest on its
  * conditional writes) and outbound messages. createTableStore (table.ts) exposes these.
- * What each state means, and what is checked before any resend: README "Exactly once".
+ * What each state means, and what is checked before any resend: docs/sending.md "Exactly once".
  */
 export interface ClaimRequest {
   commandId: string;

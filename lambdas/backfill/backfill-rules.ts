@@ -4,7 +4,7 @@ import { TABLE_SCHEMA } from '../contract/table-schema.js';
 import type { Direction, WebhookEvent } from '../webhooks/webhook-payload.js';
 
 /**
- * The backfill's decisions, free of I/O (README "Backfill"): where a run starts reading Sendblue's
+ * The backfill's decisions, free of I/O (docs/backfill.md): where a run starts reading Sendblue's
  * message list, how it pages, what a listed record becomes, and how far the watermark may move.
  */
 
@@ -96,7 +96,7 @@ export const itemId = (key: Key): string => `${key[TABLE_SCHEMA.partitionKey]}\u
  * The items whose presence shows an event is already stored: an inbound message's item; for an
  * outbound status, its history entry and the message (the sender stores a send as QUEUED without
  * a history entry). Read once per page before any write: a read of an item costs a tenth of the
- * failed conditional write that would otherwise tell "already there" (README "Backfill").
+ * failed conditional write that would otherwise tell "already there" (docs/backfill.md).
  */
 export function presenceKeys(event: WebhookEvent): Key[] {
   return event.direction === 'inbound'

@@ -20,7 +20,7 @@ import type { TableStore } from '../adapters/table.js';
 import { parseWebhookPayload, type WebhookEvent } from '../webhooks/webhook-payload.js';
 
 /**
- * Backfill of one line (README "Backfill"): reads Sendblue's message list for the line, oldest
+ * Backfill of one line (docs/backfill.md): reads Sendblue's message list for the line, oldest
  * update first, from the watermark minus the overlap, and stores each record through the ingest
  * use case, exactly as if its webhook had arrived (a later webhook is then a duplicate). The
  * watermark moves to the newest `date_updated` of the pages wholly stored, never back.

@@ -1,6 +1,6 @@
 /**
  * The backfill's settings, shared by the stack (lib/defaults.ts, the Backfill construct) and the
- * sandbox, as plain numbers (the sandbox must not load aws-cdk-lib). README "Backfill".
+ * sandbox, as plain numbers (the sandbox must not load aws-cdk-lib). docs/backfill.md.
  */
 export const BACKFILL_SETTINGS = {
   /** How often the scheduled run starts, minutes (context `backfillIntervalMinutes`; 0 = no schedule). */

@@ -15,7 +15,7 @@ import {
 } from './sendblue-rules.js';
 
 /**
- * The commands producers put on the queue (DESIGN.md §5) and the one validator the sender and
+ * The commands producers put on the queue (docs/contract.md §5) and the one validator the sender and
  * the producer client share. Field names follow Sendblue's.
  */
 export interface SendGroupMessageCommand {

@@ -1,7 +1,7 @@
 import { idProblem } from './ids.js';
 import { TABLE_SCHEMA } from './table-schema.js';
 
-/** Key builders for every item type (layout documented in table-schema.ts and the README). */
+/** Key builders for every item type (layout documented in table-schema.ts and docs/table-design.md). */
 const { partitionKey: PK, sortKey: SK } = TABLE_SCHEMA;
 const { partitionKey: GSI1PK, sortKey: GSI1SK } = TABLE_SCHEMA.groupTimelineIndex;
 

@@ -1,9 +1,9 @@
 /**
- * Sendblue's own rules for group sends and changes (sendblue-api.md), in one place: the command
+ * Sendblue's own rules for group sends and changes (docs/sendblue-api.md), in one place: the command
  * validator, the producer client and the simulator all check the same values.
  */
 
-/** Sendblue's API (sendblue-api.md): the stack's `sendblueBaseUrl` default and the SDK's. */
+/** Sendblue's API (docs/sendblue-api.md): the stack's `sendblueBaseUrl` default and the SDK's. */
 export const SENDBLUE_DEFAULT_BASE_URL = 'https://api.sendblue.co';
 
 /** E.164: a plus, a non-zero country digit, at most 15 digits in all. */

@@ -1,2 +1,2 @@
-/** The CloudFormation stack's default name (DESIGN.md §2): the stack, the CLI and the client agree on it. */
+/** The CloudFormation stack's default name (docs/contract.md §2): the stack, the CLI and the client agree on it. */
 export const DEFAULT_STACK_NAME = 'SendblueGroups';

@@ -2,7 +2,7 @@
  * The one definition of the table's physical shape. The CDK stack and the sandbox both build
  * the table from this, so a key or index can never differ between AWS and the laptop.
  *
- * Items (see README "Table design"):
+ * Items (see docs/table-design.md):
  *   PK = MSG#<message_handle>  SK = MSG               the message (current status, content, ...)
  *   PK = MSG#<message_handle>  SK = STATUS#<STATUS>   one per distinct status (history)
  *   PK = GROUP#<group_id>      SK = GROUP             membership and name (changed only when they change)
@@ -30,7 +30,7 @@ export const TABLE_SCHEMA = {
      * INCLUDE, not ALL: a timeline page and a group summary need only what `messageView` and
      * `groupView` show, so the unmapped payload (`extra_json`), relay URL, command id and the like
      * stay out of the index. Never more write units than ALL, fewer for messages with large extras,
-     * and lighter 1 MB pages (README "Table design" has the measurements and why not KEYS_ONLY).
+     * and lighter 1 MB pages (docs/table-design.md has the measurements and why not KEYS_ONLY).
      */
     projection: 'INCLUDE',
     projectedAttributes: [

@@ -2,7 +2,7 @@ import type { MediaLink } from '../reads/media-links.js';
 import { statusRank } from './status.js';
 import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items.js';
 
-/** Public shapes of DESIGN.md §4, built from stored items. Absent values are `null`, never missing. */
+/** Public shapes of docs/contract.md §4, built from stored items. Absent values are `null`, never missing. */
 export function messageView(item: MessageItem) {
   return {
     message_handle: item.message_handle,

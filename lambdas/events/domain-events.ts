@@ -7,7 +7,7 @@ import { commandView, messageView } from '../contract/views.js';
  * What the stack tells the user's app, decided from the table's change stream alone (no I/O):
  * each change maps to zero or one domain event. Every rule below fires once per real change of
  * the table, and a duplicate webhook changes nothing in the table, so it publishes nothing.
- * Schema and examples: README "Events".
+ * Schema and examples: docs/events.md.
  */
 export const EVENT_SOURCE = 'sendblue-groups';
 
@@ -27,7 +27,7 @@ export interface DomainEvent {
   time?: string;
 }
 
-/** States a command settles in (README "Exactly once"); `queued` and `sending` are on the way. */
+/** States a command settles in (docs/sending.md "Exactly once"); `queued` and `sending` are on the way. */
 const SETTLED = new Set(['sent', 'failed', 'unknown']);
 
 export function domainEventFor(change: TableChange): DomainEvent | undefined {

@@ -35,7 +35,7 @@ export interface IngestDeps {
   maxBodyBytes?: number;
   /** @default an HTTP relay with a 3 s timeout */
   relay?: StatusRelay;
-  /** One count line per webhook answered 200, 401 or 5xx (README "Operations"). @default none */
+  /** One count line per webhook answered 200, 401 or 5xx (docs/operations.md). @default none */
   metrics?: MetricSink;
 }
 

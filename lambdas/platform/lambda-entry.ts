@@ -1,7 +1,7 @@
 /**
  * The Lambda entry of each handler: builds the handler once per container (on the first
  * invocation) and tags every log line of an invocation with Lambda's request id and whether the
- * container was cold (README "Logs"). The sandbox calls the handlers directly, without this.
+ * container was cold (docs/operations.md "Logs"). The sandbox calls the handlers directly, without this.
  */
 export interface InvocationContext {
   awsRequestId?: string;

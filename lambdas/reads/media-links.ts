@@ -8,7 +8,7 @@ import { NodeSha256 } from '../platform/node-sha256.js';
 /**
  * Presigned GET links to archived media (S3 query-string authentication, SigV4), made with the
  * signer the AWS SDK clients already carry instead of the S3 client and its presigner: the read
- * Lambda stays as quick to load as its DynamoDB client alone (DESIGN §7). Signing is local (no
+ * Lambda stays as quick to load as its DynamoDB client alone (docs/contract.md §7). Signing is local (no
  * request); the link works while the signer's role may s3:GetObject the key.
  */
 export type MediaLinker = (key: string) => Promise<MediaLink>;

@@ -37,7 +37,7 @@ export interface Attempt {
 
 /**
  * `full`: check first when needed, then call. `check-only`: only the check, never a call (the
- * sweep of unknown commands whose queue message is gone, README "Exactly once").
+ * sweep of unknown commands whose queue message is gone, docs/sending.md "Exactly once").
  */
 export type AttemptMode = 'full' | 'check-only';
 

@@ -1,7 +1,7 @@
 import type { CommandFinish } from '../adapters/table-ledger.js';
 
 /**
- * The command state machine after an attempt, free of I/O (README "Exactly once"):
+ * The command state machine after an attempt, free of I/O (docs/sending.md "Exactly once"):
  *
  *   queued  --attempt--> sending --accepted-----------------------------> sent
  *                           |----Sendblue refused (4xx) -----------------> failed (DLQ)

@@ -32,7 +32,7 @@ export interface SenderDeps {
   relay: StatusRelay;
   logger: Logger;
   settings: SenderSettings;
-  /** Outcome counts, written once per batch by the handler (README "Operations"). @default none */
+  /** Outcome counts, written once per batch by the handler (docs/operations.md). @default none */
   metrics?: MetricTally;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -40,7 +40,7 @@ export interface SenderDeps {
 
 const DONE: RecordResult = { done: true };
 
-/** Runs one queued command to its next state (README "Exactly once"); never throws. */
+/** Runs one queued command to its next state (docs/sending.md "Exactly once"); never throws. */
 export function createCommandProcessor(deps: SenderDeps) {
   const { store, queue, logger, settings } = deps;
   const now = deps.now ?? (() => new Date());

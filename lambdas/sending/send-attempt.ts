@@ -115,7 +115,7 @@ export function createSendAttempt(deps: AttemptDeps) {
   ): Promise<AttemptOutcome> {
     const handle = accepted.message_handle!;
     try {
-      // Older answers lack group_id; a new group's id is then looked up once (sendblue-api.md).
+      // Older answers lack group_id; a new group's id is then looked up once (docs/sendblue-api.md).
       const groupId = accepted.group_id ?? command.group_id ?? (await sendblue.getMessage(handle))?.group_id;
       // Normalised like a webhook's dates, so the timeline sorts it right; our clock when Sendblue's is unusable.
       const dateSent =

@@ -13,7 +13,7 @@ import type { TableStore } from '../adapters/table.js';
 import type { CommandItem } from '../contract/items.js';
 
 /**
- * The sweep of `unknown` commands whose queue message is gone (README "Exactly once"): the queue
+ * The sweep of `unknown` commands whose queue message is gone (docs/sending.md "Exactly once"): the queue
  * path re-checks an unknown command itself whenever its message comes back, so an entry left
  * unwritten for longer than that path's backoff has lost its message (SQS dropped it, or redrove
  * it after 1,000 receives). The sweep claims it like the sender does (the ledger's lease) and runs

@@ -3,7 +3,7 @@ import { METRIC_NAMES, type MetricCounts } from '../platform/metrics.js';
 import { isE164 } from '../contract/sendblue-rules.js';
 import type { WebhookEvent } from './webhook-payload.js';
 
-/** The counts of one webhook answered 200, and the line they belong to (README "Operations"). */
+/** The counts of one webhook answered 200, and the line they belong to (docs/operations.md). */
 export interface WebhookCounts {
   line?: string;
   counts: MetricCounts;

@@ -59,7 +59,7 @@ export interface BackfillProps {
 }
 
 /**
- * The backfill Lambda (README "Backfill") and its EventBridge Scheduler schedule. The function's
+ * The backfill Lambda (docs/backfill.md) and its EventBridge Scheduler schedule. The function's
  * role allows exactly what its code calls: BatchGetItem, GetItem, PutItem and UpdateItem on the
  * table (what is already stored, the webhook writes, the watermark, the ledger), Query on the table (a message and its history) and
  * on the group timeline index (the unsettled list, a group's newest messages), the API

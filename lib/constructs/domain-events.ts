@@ -25,7 +25,7 @@ export interface DomainEventsProps {
 }
 
 /**
- * Domain events for the user's app (README "Events"): a custom EventBridge bus with an archive
+ * Domain events for the user's app (docs/events.md): a custom EventBridge bus with an archive
  * of everything this stack publishes (replayable), and the events Lambda on the table's stream
  * that publishes `Group Message Received`, `Message Status Changed`, `Command Settled` and
  * `Group Changed` (source `sendblue-groups`). Its role may put events on this bus only, plus

@@ -31,7 +31,7 @@ export interface MediaArchiveProps {
 }
 
 /**
- * Copies of inbound media (README "Media"): a private S3 bucket (S3-managed encryption, every
+ * Copies of inbound media (docs/media.md): a private S3 bucket (S3-managed encryption, every
  * public access blocked, TLS-only policy, objects owned by the bucket, an expiry lifecycle,
  * retained on stack delete) and the media Lambda on the table's stream, which downloads each new
  * inbound message's `media_url` (https, public addresses only, size and time capped), puts it

@@ -79,7 +79,7 @@ interface AlarmSpec {
 }
 
 /**
- * Operations (README "Operations"): alarms on what needs a person, all sending to one SNS topic
+ * Operations (docs/operations.md): alarms on what needs a person, all sending to one SNS topic
  * (encrypted with its own KMS key, TLS-only, optionally an email subscription), and one
  * dashboard. Every alarm notifies when it fires and again when it clears.
  *

@@ -1,6 +1,6 @@
 /**
- * A local Sendblue: the group-messaging API of sendblue-api.md over real HTTP on 127.0.0.1,
- * with status callbacks, member replies and injectable faults (DESIGN.md §6).
+ * A local Sendblue: the group-messaging API of docs/sendblue-api.md over real HTTP on 127.0.0.1,
+ * with status callbacks, member replies and injectable faults (docs/contract.md §6).
  *
  *   const sim = await startSendblueSimulator({ apiKeyId, apiSecretKey, lines: ['+15550000000'] });
  *   const client = new SendblueAPI({ apiKey, apiSecret, baseURL: sim.url, maxRetries: 0 });
@@ -28,7 +28,7 @@ const SIMULATOR_DEFAULTS = {
   callbackRetryDelaysMs: [50, 100, 200],
   callbackTimeoutMs: 5_000,
   accountEmail: 'sandbox@sendblue.local',
-  /** Sendblue's published per-line limit (sendblue-api.md). */
+  /** Sendblue's published per-line limit (docs/sendblue-api.md). */
   lineRateLimit: { perSecond: 1, burst: 10 },
 } as const;
 

@@ -1,6 +1,6 @@
 /**
  * The JSON shapes Sendblue answers and posts, built from a stored message or group
- * (sendblue-api.md: send answer, receive/status payload fields, v2 group).
+ * (docs/sendblue-api.md: send answer, receive/status payload fields, v2 group).
  */
 import type { SimGroup, SimMessage } from './types.js';
 

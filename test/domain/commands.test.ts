@@ -24,7 +24,7 @@ function errorOf(input: unknown): string {
 }
 
 describe('validateCommand: send_group_message', () => {
-  it('accepts the DESIGN.md §5 example and a numbers-only send with media only', () => {
+  it('accepts the docs/contract.md §5 example and a numbers-only send with media only', () => {
     const full = send({
       command_id: 'cmd-1',
       numbers: ['+15551230001', '+15551230002'],

@@ -1,5 +1,5 @@
 /**
- * The ingest handler's counts (README "Operations") on DynamoDB Local, written by the real EMF
+ * The ingest handler's counts (docs/operations.md) on DynamoDB Local, written by the real EMF
  * sink into an array: one line per webhook answered 200, 401 or 5xx, none for a 4xx it refused.
  * Secrets Manager has no local stand-in: fixed secret values (staticSecretSource).
  */

@@ -20,7 +20,7 @@ const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
 };
 
 describe('loadSandboxConfig', () => {
-  it('uses the DESIGN.md §6 defaults when nothing is set', () => {
+  it('uses the docs/contract.md §6 defaults when nothing is set', () => {
     expect(loadSandboxConfig({})).toEqual({
       port: 3000,
       sqsPort: 9324,
@@ -134,7 +134,7 @@ describe('loadSandboxConfig', () => {
 });
 
 describe('fixed sandbox names', () => {
-  it('match DESIGN.md §6', () => {
+  it('match docs/contract.md §6', () => {
     expect(SANDBOX_QUEUE_NAME).toBe('sendblue-group-commands.fifo');
     expect(SANDBOX_DLQ_NAME).toBe('sendblue-group-commands-dlq.fifo');
     expect(SANDBOX_TABLE).toBe('sendblue-groups');

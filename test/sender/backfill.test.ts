@@ -1,5 +1,5 @@
 /**
- * Backfill of missed webhooks through the whole sandbox (README "Backfill"): the simulator loses
+ * Backfill of missed webhooks through the whole sandbox (docs/backfill.md): the simulator loses
  * webhooks (status callbacks and member replies) at random while commands are sent and members
  * reply; then one backfill run (the sandbox route `POST /__sandbox/backfill`, the same job the
  * scheduled Lambda runs) brings every message the simulator holds into our table, readable and in

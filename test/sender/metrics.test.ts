@@ -1,5 +1,5 @@
 /**
- * The counts the sender and the ingest handler write (README "Operations"), through the whole
+ * The counts the sender and the ingest handler write (docs/operations.md), through the whole
  * sandbox: SQS emulator, the real sender handler, the Sendblue simulator over HTTP, DynamoDB Local.
  * The sandbox writes them to its log at debug (CloudWatch is not there); in Lambda the same counts
  * are EMF lines (test/domain/metrics.test.ts, test/handlers/ingest-metrics.test.ts).

@@ -1,5 +1,5 @@
 /**
- * The sweep of unknown commands whose queue message is gone (README "Exactly once"), through the
+ * The sweep of unknown commands whose queue message is gone (docs/sending.md "Exactly once"), through the
  * whole sandbox: the real sender leaves a command `unknown` (its call was cut and every check in
  * Sendblue fails), then its queue message is lost (taken off the queue, as if SQS dropped it).
  * The backfill run's sweep then only checks, never sends: found -> sent (stored, in the timeline);

@@ -1,5 +1,5 @@
 /**
- * The scripted cases of the exactly-once argument (README "Exactly once"): once a call may have
+ * The scripted cases of the exactly-once argument (docs/sending.md "Exactly once"): once a call may have
  * reached Sendblue, nothing is called again until a check in Sendblue has succeeded, however the
  * checks fail and however busy the line is; an accepted command never ends failed.
  */
