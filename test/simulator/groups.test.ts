@@ -22,7 +22,7 @@ afterEach(() => sim.reset());
 afterAll(() => sim.stop());
 
 describe('POST /api/modify-group', () => {
-  it('adds a recipient and answers Sendblue-style; adding a current member is a 200 no-op', async () => {
+  it('adds a recipient and answers Sendblue-style; adding a current member is refused (no change, no success)', async () => {
     const group = sim.createGroup([A, B, C]);
     const added = await client.groups.modify({
       group_id: group.group_id,
@@ -38,8 +38,11 @@ describe('POST /api/modify-group', () => {
       number: D,
     });
     expect(sim.group(group.group_id)?.members).toEqual([A, B, C, D]);
-    const again = await client.groups.modify({ group_id: group.group_id, modify_type: 'add_recipient', number: D });
-    expect(again.status).toBe('OK');
+    const again = await apiError(
+      client.groups.modify({ group_id: group.group_id, modify_type: 'add_recipient', number: D }),
+    );
+    expect(again.status).toBe(400);
+    expect(again.error).toMatchObject({ error: 'already_a_member', error_message: expect.stringContaining('already') });
     expect(sim.group(group.group_id)?.members).toEqual([A, B, C, D]);
     expect((await client.v2.groups.retrieve(group.group_id)).data?.participant_numbers).toEqual([A, B, C, D]);
 
