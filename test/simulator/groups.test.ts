@@ -161,3 +161,97 @@ describe('POST /api/v2/groups/{group_id}/name and GET /api/v2/groups/{group_id}'
     expect((await apiError(fx.client.v2.groups.retrieve('sb_group_missing'))).status).toBe(404);
   });
 });
+
+describe('several of our lines in a group, and lines as members', () => {
+  it('modify without from_number: the only line acts; with two lines it is ambiguous_sending_line, and nothing changes', async () => {
+    const one = fx.sim.createGroup([A, B, C]);
+    expect(
+      (await fx.client.groups.modify({ group_id: one.group_id, modify_type: 'add_recipient', number: D })).status,
+    ).toBe('OK');
+    const both = fx.sim.createGroup([A, B, C], 'Two lines', { lines: [LINE, LINE2] });
+    expect(both.lines).toEqual([LINE, LINE2]);
+    const ambiguous = await apiError(
+      fx.client.groups.modify({ group_id: both.group_id, modify_type: 'add_recipient', number: D }),
+    );
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.error).toMatchObject({ error: 'ambiguous_sending_line', lines: [LINE, LINE2] });
+    expect(messageOf(ambiguous)).toContain('ambiguous_sending_line');
+    expect(fx.sim.group(both.group_id)?.members).toEqual([A, B, C]);
+    const named = await fx.client.groups.modify({
+      group_id: both.group_id,
+      modify_type: 'add_recipient',
+      number: D,
+      from_number: LINE2,
+    });
+    expect(named.status).toBe('OK');
+  });
+
+  it('modify from a line of the account that is not in the group: line_not_registered', async () => {
+    const group = fx.sim.createGroup([A, B, C, D]);
+    const error = await apiError(
+      fx.client.groups.modify({
+        group_id: group.group_id,
+        modify_type: 'remove_recipient',
+        number: D,
+        from_number: LINE2,
+      }),
+    );
+    expect(error.error).toMatchObject({ error: 'line_not_registered' });
+    expect(fx.sim.group(group.group_id)?.members).toEqual([A, B, C, D]);
+  });
+
+  it('send to a group_id without from_number: ambiguous_sending_line with two lines, "from_number is required" with one', async () => {
+    const both = fx.sim.createGroup([A, B], undefined, { lines: [LINE, LINE2] });
+    const ambiguous = await apiError(fx.client.groups.sendMessage({ group_id: both.group_id, content: 'hi' } as never));
+    expect(ambiguous.error).toMatchObject({ error: 'ambiguous_sending_line' });
+    const one = fx.sim.createGroup([A, B]);
+    const required = await apiError(fx.client.groups.sendMessage({ group_id: one.group_id, content: 'hi' } as never));
+    expect(messageOf(required)).toContain('from_number is required');
+    const unknown = await apiError(fx.client.groups.sendMessage({ group_id: 'sb_group_nope', content: 'hi' } as never));
+    expect(messageOf(unknown)).toContain('from_number is required');
+    expect(fx.sim.sentMessages()).toEqual([]);
+  });
+
+  it('our lines among the numbers join the group as lines, not members; a line that sends to a group joins it', async () => {
+    const sent = await fx.client.groups.sendMessage({ numbers: [A, B, LINE2], content: 'hi', from_number: LINE });
+    const group = fx.sim.group((sent as { group_id: string }).group_id)!;
+    expect(group).toMatchObject({ members: [A, B], line: LINE, lines: [LINE, LINE2] });
+    expect((sent as unknown as { number: string[] }).number).toEqual([A, B]);
+    // The same people without the line name the same group.
+    const again = await fx.client.groups.sendMessage({ numbers: [B, A], content: 'again', from_number: LINE });
+    expect((again as { group_id: string }).group_id).toBe(group.group_id);
+
+    const other = fx.sim.createGroup([C, D]);
+    await fx.client.groups.sendMessage({ group_id: other.group_id, content: 'from line 2', from_number: LINE2 });
+    expect(fx.sim.group(other.group_id)).toMatchObject({ line: LINE2, lines: [LINE, LINE2] });
+    await fx.sim.idle();
+    const reply = await fx.sim.memberReply(other.group_id, { from: C, content: 'who is who?' });
+    expect(reply.lines).toEqual([LINE, LINE2]);
+    const listed = await fx.client.messages.list({ group_id: other.group_id, is_outbound: false } as never);
+    expect(listed.data?.[0]?.participants).toEqual([C, D, LINE, LINE2]);
+
+    const onlyLines = await apiError(
+      fx.client.groups.sendMessage({ numbers: [LINE2], content: 'x', from_number: LINE }),
+    );
+    expect(messageOf(onlyLines)).toContain('someone who is not one of your lines');
+  });
+
+  it('our lines are not added or removed as members; every line counts toward the 4 a removal needs', async () => {
+    const group = fx.sim.createGroup([A, B, C]);
+    for (const modify_type of ['add_recipient', 'remove_recipient'] as const) {
+      const error = await apiError(fx.client.groups.modify({ group_id: group.group_id, modify_type, number: LINE2 }));
+      expect(messageOf(error)).toContain('lines cannot be added or removed');
+    }
+    // Two people and two lines make four.
+    const small = fx.sim.createGroup([A, B], undefined, { lines: [LINE, LINE2] });
+    const removed = await fx.client.groups.modify({
+      group_id: small.group_id,
+      modify_type: 'remove_recipient',
+      number: B,
+      from_number: LINE,
+    });
+    expect(removed.status).toBe('OK');
+    expect(() => fx.sim.createGroup([A, LINE2])).toThrow(/options.lines/);
+    expect(() => fx.sim.createGroup([A], undefined, { lines: ['+15559999999'] })).toThrow(/account lines/);
+  });
+});
