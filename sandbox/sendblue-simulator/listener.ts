@@ -11,6 +11,8 @@ const HOST = '127.0.0.1';
 /** Tries to get the port back if something else grabbed it meanwhile (then gives up loudly). */
 const REOPEN_RETRY_MS = 100;
 const REOPEN_ATTEMPTS = 50;
+/** Time for clients in this process to notice their connections closed (a turn or two of the event loop). */
+const CLOSE_SETTLE_MS = 25;
 
 export class Listener {
   private port = 0;
@@ -35,13 +37,18 @@ export class Listener {
     return this.server.listening;
   }
 
-  /** Closes the port and every connection now; listens again after `ms`. Resolves once closed. */
+  /**
+   * Closes the port and every connection now; listens again after `ms`. Resolves once closed and
+   * a moment later, so that a client in this process has seen its pooled connections close: its
+   * next call is refused (ECONNREFUSED), not sent down a dead connection.
+   */
   async refuseFor(ms: number, onReopen: () => void): Promise<void> {
     if (this.stopped) return;
     clearTimeout(this.reopenTimer);
+    this.reopenTimer = setTimeout(() => void this.reopen().then(onReopen), ms);
     if (this.server.listening) await this.close();
     this.logger.info('sendblue simulator refuses connections (outage)', { port: this.port, ms });
-    this.reopenTimer = setTimeout(() => void this.reopen().then(onReopen), ms);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(ms, CLOSE_SETTLE_MS)));
   }
 
   /** Listens again now if a refusal is running (retrying a taken port for a few seconds). */
