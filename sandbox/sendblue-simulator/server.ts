@@ -169,8 +169,11 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
       else res.destroy();
     });
   });
-  // A client that sends garbage must not take the process down.
-  server.on('clientError', (_error, socket) => socket.destroy());
+  // A client that sends garbage must not take the process down: it gets a JSON 4xx when it can still read one.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    socket.end(malformedRequestAnswer(error.code === 'HPE_HEADER_OVERFLOW'));
+  });
 
   return {
     server,
@@ -179,6 +182,15 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
       hung.clear();
     },
   };
+}
+
+/** A raw HTTP answer for a request Node could not parse (too long a URL or headers, or not HTTP). */
+function malformedRequestAnswer(tooLarge: boolean): string {
+  const [status, reason, message] = tooLarge
+    ? [431, 'Request Header Fields Too Large', 'The URL or headers are too large']
+    : [400, 'Bad Request', 'The request is not valid HTTP'];
+  const body = JSON.stringify(errorBody(message, tooLarge ? 'request_too_large' : 'bad_request'));
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /** The JSON body of a POST/PUT/DELETE route; GET routes take none. */
