@@ -46,6 +46,47 @@ export type SendStyle = (typeof SEND_STYLES)[number];
 export const isSendStyle = (value: unknown): value is SendStyle =>
   typeof value === 'string' && (SEND_STYLES as readonly string[]).includes(value);
 
+/**
+ * Sendblue's tapback reactions (`POST /api/send-reaction`, docs.sendblue.com/api-v2/reactions):
+ * heart, thumbs up, thumbs down, ha ha, double exclamation, question mark.
+ */
+export const REACTIONS = ['love', 'like', 'dislike', 'laugh', 'emphasize', 'question'] as const;
+export type Reaction = (typeof REACTIONS)[number];
+export const isReaction = (value: unknown): value is Reaction =>
+  typeof value === 'string' && (REACTIONS as readonly string[]).includes(value);
+
+/**
+ * A message that is exactly one of these (trimmed, any case) opts its writer out of the account's
+ * messages; Sendblue then suppresses sends to that number until it writes START
+ * (support.sendblue.com, "How does the Opt-Out feature work?").
+ */
+export const OPT_OUT_KEYWORDS = ['STOP', 'QUIT', 'END', 'REVOKE', 'OPT OUT', 'CANCEL', 'UNSUBSCRIBE'] as const;
+export const OPT_IN_KEYWORDS = ['START'] as const;
+
+/**
+ * What a member's message does to their opt-out: the whole text, trimmed, any case, runs of
+ * spaces as one ("Opt  out" counts; "stop please" or "STOP." do not: a keyword, not a sentence).
+ */
+export function optOutKeyword(text: string): 'opt-out' | 'opt-in' | undefined {
+  const word = text.trim().replace(/\s+/g, ' ').toUpperCase();
+  if ((OPT_OUT_KEYWORDS as readonly string[]).includes(word)) return 'opt-out';
+  if ((OPT_IN_KEYWORDS as readonly string[]).includes(word)) return 'opt-in';
+  return undefined;
+}
+
+/**
+ * New contacts a line may take (a number it never messaged before): Sendblue's line usage example
+ * and limits page (docs.sendblue.com/api-v2/line-usage, /limits) show 15 an hour and 50 a day;
+ * the day resets at 3am Eastern. Accounts may differ: read `GET /api/v2/lines/usage`.
+ */
+export const NEW_CONTACT_LIMITS = { perHour: 15, perDay: 50 } as const;
+
+/** A line's health in `GET /api/v2/lines/state` (SDK 3.17 `client.lines.getState`; it also knows UNKNOWN). */
+export const LINE_STATUSES = ['ONLINE', 'DEGRADED', 'OFFLINE'] as const;
+export type LineStatus = (typeof LINE_STATUSES)[number];
+export const isLineStatus = (value: unknown): value is LineStatus =>
+  typeof value === 'string' && (LINE_STATUSES as readonly string[]).includes(value);
+
 /** Sendblue's modify types plus the two this product adds (`rename` maps to the v2 name endpoint). */
 export const MODIFY_TYPES = ['add_recipient', 'remove_recipient', 'rename', 'leave'] as const;
 export type ModifyType = (typeof MODIFY_TYPES)[number];

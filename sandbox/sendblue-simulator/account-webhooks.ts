@@ -7,7 +7,7 @@
  */
 import { MAX_URL_CHARS } from '../../lambdas/contract/sendblue-rules.js';
 import { WEBHOOK_TYPES } from '../../lambdas/adapters/sendblue-webhooks.js';
-import { errorResult, type ApiContext, type ApiResult } from './api.js';
+import { type ApiResult, invalidResult } from './answers.js';
 
 export interface SimWebhook {
   url: string;
@@ -93,15 +93,15 @@ const copy = (webhook: SimWebhook): SimWebhook => ({
   ...(webhook.sendblue_numbers ? { sendblue_numbers: [...webhook.sendblue_numbers] } : {}),
 });
 
-const invalid = (message: string): ApiResult => errorResult({ status: 400, error: 'validation_error', message });
+const invalid = (message: string): ApiResult => invalidResult(message);
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function listAccountWebhooks(ctx: ApiContext): ApiResult {
-  return { status: 200, body: { status: 'OK', webhooks: ctx.accountWebhooks.snapshot() } };
+export function listAccountWebhooks(registry: AccountWebhookRegistry): ApiResult {
+  return { status: 200, body: { status: 'OK', webhooks: registry.snapshot() } };
 }
 
-export function addAccountWebhooks(ctx: ApiContext, body: unknown): ApiResult {
+export function addAccountWebhooks(registry: AccountWebhookRegistry, body: unknown): ApiResult {
   if (!isObject(body)) return invalid('The body must be a JSON object {webhooks, type?, globalSecret?}');
   const type = checkType(body.type);
   if (typeof type !== 'string') return type;
@@ -116,15 +116,15 @@ export function addAccountWebhooks(ctx: ApiContext, body: unknown): ApiResult {
   }
   const globalSecret = checkSecret(body.globalSecret, 'globalSecret');
   if (typeof globalSecret === 'object') return globalSecret;
-  ctx.accountWebhooks.add(type, webhooks);
-  if (globalSecret) ctx.accountWebhooks.setGlobalSecret(globalSecret);
+  registry.add(type, webhooks);
+  if (globalSecret) registry.setGlobalSecret(globalSecret);
   return {
     status: 200,
-    body: { status: 'OK', message: 'Webhooks added successfully', webhooks: ctx.accountWebhooks.snapshot() },
+    body: { status: 'OK', message: 'Webhooks added successfully', webhooks: registry.snapshot() },
   };
 }
 
-export function deleteAccountWebhooks(ctx: ApiContext, body: unknown): ApiResult {
+export function deleteAccountWebhooks(registry: AccountWebhookRegistry, body: unknown): ApiResult {
   if (!isObject(body)) return invalid('The body must be a JSON object {webhooks, type?}');
   const type = checkType(body.type);
   if (typeof type !== 'string') return type;
@@ -137,12 +137,12 @@ export function deleteAccountWebhooks(ctx: ApiContext, body: unknown): ApiResult
   ) {
     return invalid(`webhooks must be a list of 1 to ${MAX_PER_REQUEST} webhook URLs`);
   }
-  const removed = ctx.accountWebhooks.remove(type, urls as string[]);
+  const removed = registry.remove(type, urls as string[]);
   return { status: 200, body: { status: 'OK', message: `Webhooks deleted successfully (${removed} removed)` } };
 }
 
 /** PUT: replaces every webhook of the account. The simulator has it because Sendblue has it; our code never calls it. */
-export function replaceAccountWebhooks(ctx: ApiContext, body: unknown): ApiResult {
+export function replaceAccountWebhooks(registry: AccountWebhookRegistry, body: unknown): ApiResult {
   if (!isObject(body) || !isObject(body.webhooks))
     return invalid('The body must be a JSON object {webhooks: {type: [...]}}');
   const config = new Map<string, SimWebhook[]>();
@@ -166,10 +166,10 @@ export function replaceAccountWebhooks(ctx: ApiContext, body: unknown): ApiResul
     }
     config.set(type, webhooks);
   }
-  ctx.accountWebhooks.replace(config, globalSecret);
+  registry.replace(config, globalSecret);
   return {
     status: 200,
-    body: { status: 'OK', message: 'Webhooks updated successfully', webhooks: ctx.accountWebhooks.snapshot() },
+    body: { status: 'OK', message: 'Webhooks updated successfully', webhooks: registry.snapshot() },
   };
 }
 

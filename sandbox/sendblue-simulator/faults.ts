@@ -2,10 +2,32 @@
  * Injected faults: a FIFO list, each consumed once per matching API call until its count runs
  * out; and an optional seeded random mix applied to calls no listed fault took.
  */
+import { seededRandom } from './random.js';
 import type { Fault, FaultKind, FaultMix, FaultRoute } from './types.js';
 
-const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '400', 'hang', 'cut', 'accept-then-cut', 'accept-then-hang'];
-const FAULT_ROUTES: readonly FaultRoute[] = ['send', 'modify', 'rename', 'read', 'webhooks', 'any'];
+/** Re-exported for the tests and benchmarks that seed their own draws with it. */
+export { seededRandom } from './random.js';
+
+const FAULT_KINDS: readonly FaultKind[] = [
+  '429',
+  '500',
+  '503',
+  '400',
+  'hang',
+  'cut',
+  'accept-then-cut',
+  'accept-then-hang',
+];
+const FAULT_ROUTES: readonly FaultRoute[] = [
+  'send',
+  'modify',
+  'rename',
+  'react',
+  'read',
+  'contacts',
+  'webhooks',
+  'any',
+];
 const MAX_COUNT = 10_000;
 
 interface ArmedFault {
@@ -81,18 +103,6 @@ export function checkFaultMix(value: unknown): { ok: true; mix: FaultMix } | { o
   };
 }
 
-/** mulberry32: a small, fast, seedable PRNG (the same seed gives the same sequence). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export class FaultQueue {
   private faults: ArmedFault[] = [];
   private mix?: {
@@ -162,6 +172,9 @@ export class FaultQueue {
   }
 }
 
+/** Float slack: a send exactly on its refill time is allowed. */
+const SLACK = 1e-9;
+
 /**
  * Sendblue's per-line send limit as a token bucket per line: `burst` tokens, refilled at
  * `perSecond`. A send that finds no token is answered 429 (and takes none).
@@ -170,21 +183,36 @@ export class LineLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
-    private readonly limit: { perSecond: number; burst: number },
+    readonly limit: { perSecond: number; burst: number },
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Takes a token for the line; false when the line is over its limit. */
   take(line: string): boolean {
+    const bucket = this.refilled(line);
+    // A hair of slack for float error: a send exactly on its refill time is allowed.
+    if (bucket.tokens < 1 - SLACK) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  /** What the line could send now without taking anything: whole tokens, and when the next one is there. */
+  peek(line: string): { available: number; nextAt: number } {
+    const bucket = this.refilled(line);
+    const missing = 1 - SLACK - bucket.tokens;
+    return {
+      available: Math.floor(bucket.tokens + SLACK),
+      nextAt: bucket.at + (missing > 0 ? Math.ceil((missing / this.limit.perSecond) * 1000) : 0),
+    };
+  }
+
+  private refilled(line: string): { tokens: number; at: number } {
     const at = this.now();
     const bucket = this.buckets.get(line) ?? { tokens: this.limit.burst, at };
     bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ((at - bucket.at) / 1000) * this.limit.perSecond);
     bucket.at = at;
     this.buckets.set(line, bucket);
-    // A hair of slack for float error: a send exactly on its refill time is allowed.
-    if (bucket.tokens < 1 - 1e-9) return false;
-    bucket.tokens -= 1;
-    return true;
+    return bucket;
   }
 
   clear(): void {

@@ -32,8 +32,11 @@ export function messageRecord(message: SimMessage, accountEmail: string, withGro
  * shape of `data` in GET /api/v2/messages and /api/v2/messages/{id}.
  */
 export function messagePayload(message: SimMessage, accountEmail: string): Record<string, unknown> {
-  // Outbound group messages name one recipient in number/to_number, as Sendblue's status callbacks do.
-  const recipient = message.is_outbound ? (message.participants[0] ?? '') : message.from_number;
+  // Outbound group messages name one recipient in number/to_number, as Sendblue's status callbacks
+  // do: one it was delivered to (a member who opted out gets a DECLINED callback of their own).
+  const recipient = message.is_outbound
+    ? (message.participants.find((member) => !message.declined?.includes(member)) ?? message.participants[0] ?? '')
+    : message.from_number;
   return {
     accountEmail,
     content: message.content,
@@ -54,13 +57,33 @@ export function messagePayload(message: SimMessage, accountEmail: string): Recor
     media_url: message.media_url,
     message_type: 'group',
     group_id: message.group_id,
-    // Like Sendblue (see the receive fixture): every member of the group, our own line included.
-    participants: [...message.participants, message.line],
+    // Like Sendblue (see the receive fixture): every member of the group, our own line(s) included.
+    participants: [...message.participants, ...(message.lines.length ? message.lines : [message.line])],
     send_style: message.send_style,
-    opted_out: false,
+    opted_out: message.opted_out ?? false,
     sendblue_number: message.line,
     service: 'iMessage',
     group_display_name: message.group_display_name,
+    // A member's tapback (our choice of fields: Sendblue documents none for inbound reactions).
+    ...(message.reaction ? { reaction: message.reaction, reaction_to: { ...message.reaction_to } } : {}),
+  };
+}
+
+/**
+ * The status callback for one member an outbound message was not delivered to because they opted
+ * out: DECLINED with Sendblue's "blacklisted number" code, naming that member (our choice; see README.md).
+ */
+export function declinedPayload(message: SimMessage, recipient: string, accountEmail: string): Record<string, unknown> {
+  return {
+    ...messagePayload(message, accountEmail),
+    status: 'DECLINED',
+    error_code: 4002,
+    error_message: 'The recipient has opted out (texted STOP): not delivered to them',
+    error_reason: 'opted_out',
+    number: recipient,
+    to_number: recipient,
+    opted_out: true,
+    date_updated: new Date().toISOString(),
   };
 }
 

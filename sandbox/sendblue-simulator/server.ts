@@ -1,11 +1,13 @@
 /**
- * The simulator's HTTP front: records every API call, checks the API key headers, applies
- * injected faults, routes to the Sendblue API functions, and hands /__simulator/* to control.ts.
+ * The simulator's HTTP front: records every API call, answers 503 during an outage, checks the
+ * API key headers, applies injected faults, routes to the Sendblue API functions, and hands
+ * /__simulator/* to control.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../../lambdas/platform/logger.js';
 import { safeEqual } from '../../lambdas/webhooks/webhook-auth.js';
-import { rateLimited, type ApiContext, type ApiResult } from './api.js';
+import { type ApiResult, rateLimited } from './answers.js';
+import type { ApiContext } from './context.js';
 import { CONTROL_PREFIX, handleControl, type ControlActions } from './control.js';
 import type { FaultQueue } from './faults.js';
 import {
@@ -18,12 +20,14 @@ import {
   sendJson,
   TOO_LARGE,
 } from './http-util.js';
+import type { Outages } from './outages.js';
 import { matchRoute, type MatchedRoute } from './routes.js';
 import type { SimulatorRequest } from './types.js';
 
 export interface ServerDeps {
   ctx: ApiContext;
   faults: FaultQueue;
+  outages: Outages;
   requests: SimulatorRequest[];
   apiKeyId: string;
   apiSecretKey: string;
@@ -37,10 +41,12 @@ export interface SimulatorServer {
   dropHungRequests(): void;
 }
 
-const FAULT_ANSWERS: Record<'500' | '400', ApiResult> = {
+const FAULT_ANSWERS: Record<'500' | '503' | '400', ApiResult> = {
   '500': { status: 500, body: errorBody('Internal server error (simulated)', 'internal_error') },
+  '503': { status: 503, body: errorBody('Service temporarily unavailable (simulated)', 'service_unavailable') },
   '400': { status: 400, body: errorBody('Bad request (simulated)', 'validation_error') },
 };
+const OUTAGE_ANSWER = errorBody('Service temporarily unavailable (simulated outage)', 'service_unavailable');
 
 export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
   const hung = new Set<ServerResponse>();
@@ -78,6 +84,11 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
       res.setHeader('connection', 'close');
       return answer(413, errorBody('Request body too large', 'payload_too_large'));
     }
+    // Down for everyone: answered before anything else, as by a load balancer in front of Sendblue.
+    if (deps.outages.accountDown()) {
+      entry.outage = '503';
+      return answer(503, OUTAGE_ANSWER);
+    }
     if (!path.startsWith('/api/')) return answer(404, errorBody(`No route ${method} ${path}`, 'not_found'));
     if (!isAuthorized(req, deps)) {
       return answer(
@@ -95,13 +106,21 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
       return answer(405, errorBody(`${method} is not allowed on ${path}`, 'method_not_allowed'));
     }
 
+    const input = parseInput(match.route, body);
+    const lines = match.route.lines(deps.ctx, input.ok ? input.value : undefined);
+    if (lines.length === 1) entry.line = lines[0];
+    if (deps.outages.blocks(lines)) {
+      entry.outage = '503';
+      return answer(503, OUTAGE_ANSWER);
+    }
+
     const fault = deps.faults.take(match.route.faultRoute);
     if (fault) entry.fault = fault;
     if (fault === '429') {
-      const limited = rateLimited(deps.ctx, 'Too many requests (simulated)');
+      const limited = rateLimited(deps.ctx.retryAfterSeconds, 'Too many requests (simulated)');
       return answer(limited.status, limited.body, limited.headers);
     }
-    if (fault === '500' || fault === '400') {
+    if (fault === '500' || fault === '503' || fault === '400') {
       const { status, body: faultBody } = FAULT_ANSWERS[fault];
       return answer(status, faultBody);
     }
@@ -117,7 +136,7 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
       return hang(res);
     }
 
-    const result = run(match.route, body, deps);
+    const result = run(match.route, input, deps);
 
     if (fault === 'accept-then-cut') {
       entry.status = 'cut';
@@ -150,8 +169,11 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
       else res.destroy();
     });
   });
-  // A client that sends garbage must not take the process down.
-  server.on('clientError', (_error, socket) => socket.destroy());
+  // A client that sends garbage must not take the process down: it gets a JSON 4xx when it can still read one.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    socket.end(malformedRequestAnswer(error.code === 'HPE_HEADER_OVERFLOW'));
+  });
 
   return {
     server,
@@ -162,16 +184,25 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
   };
 }
 
-/** Parses the JSON body (POST routes) and runs the route; a bug here answers 500, never crashes. */
-function run(route: MatchedRoute, body: Buffer, deps: ServerDeps): ApiResult {
-  let input: unknown;
-  if (route.json) {
-    const parsed = parseJson(body);
-    if (!parsed.ok) return { status: 400, body: errorBody('The body must be valid JSON', 'invalid_json') };
-    input = parsed.value;
-  }
+/** A raw HTTP answer for a request Node could not parse (too long a URL or headers, or not HTTP). */
+function malformedRequestAnswer(tooLarge: boolean): string {
+  const [status, reason, message] = tooLarge
+    ? [431, 'Request Header Fields Too Large', 'The URL or headers are too large']
+    : [400, 'Bad Request', 'The request is not valid HTTP'];
+  const body = JSON.stringify(errorBody(message, tooLarge ? 'request_too_large' : 'bad_request'));
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/** The JSON body of a POST/PUT/DELETE route; GET routes take none. */
+function parseInput(route: MatchedRoute, body: Buffer): { ok: true; value: unknown } | { ok: false } {
+  return route.json ? parseJson(body) : { ok: true, value: undefined };
+}
+
+/** Runs the route on its parsed body; a bug here answers 500, never crashes. */
+function run(route: MatchedRoute, input: { ok: true; value: unknown } | { ok: false }, deps: ServerDeps): ApiResult {
+  if (!input.ok) return { status: 400, body: errorBody('The body must be valid JSON', 'invalid_json') };
   try {
-    return route.handle(deps.ctx, input);
+    return route.handle(deps.ctx, input.value);
   } catch (error) {
     deps.logger.error('simulator route failed', { error });
     return { status: 500, body: errorBody('Simulator error', 'internal_error') };

@@ -2,7 +2,7 @@
  * The simulator's memory: groups and messages, as Sendblue would keep them for one account.
  */
 import { randomUUID } from 'node:crypto';
-import type { SimGroup, SimMessage } from './types.js';
+import type { Reaction, SimGroup, SimMessage, SimReaction } from './types.js';
 
 const sameMembers = (a: readonly string[], b: readonly string[]): boolean => {
   if (a.length !== b.length) return false;
@@ -10,12 +10,20 @@ const sameMembers = (a: readonly string[], b: readonly string[]): boolean => {
   return [...a].sort().every((value, index) => value === sortedB[index]);
 };
 
-export const copyGroup = (group: SimGroup): SimGroup => ({ ...group, members: [...group.members] });
+export const copyGroup = (group: SimGroup): SimGroup => ({
+  ...group,
+  members: [...group.members],
+  lines: [...group.lines],
+});
 export const copyMessage = (message: SimMessage): SimMessage => ({
   ...message,
   participants: [...message.participants],
+  lines: [...message.lines],
   status_history: message.status_history.map((entry) => ({ ...entry })),
   ...(message.reply_to ? { reply_to: { ...message.reply_to } } : {}),
+  ...(message.reaction_to ? { reaction_to: { ...message.reaction_to } } : {}),
+  ...(message.declined ? { declined: [...message.declined] } : {}),
+  ...(message.reactions ? { reactions: message.reactions.map((reaction) => ({ ...reaction })) } : {}),
 });
 
 export interface NewMessage {
@@ -28,6 +36,9 @@ export interface NewMessage {
   fromNumber: string;
   statusCallback?: string;
   replyTo?: { message_handle: string; part_index?: number };
+  optedOut?: boolean;
+  declined?: string[];
+  reaction?: { reaction: Reaction; to: { message_handle: string; part_index: number } };
 }
 
 export class SimState {
@@ -57,13 +68,15 @@ export class SimState {
     return undefined;
   }
 
-  createGroup(members: readonly string[], line: string, name: string | null = null): SimGroup {
+  /** A new group served by the first of `lines` (the account's lines in it, at least one). */
+  createGroup(members: readonly string[], lines: readonly [string, ...string[]], name: string | null = null): SimGroup {
     const now = new Date().toISOString();
     const group: SimGroup = {
       group_id: `sb_group_${randomUUID()}`,
       members: [...new Set(members)],
       name,
-      line,
+      line: lines[0],
+      lines: [...new Set(lines)],
       created_at: now,
       updated_at: now,
     };
@@ -89,9 +102,13 @@ export class SimState {
       from_number: input.fromNumber,
       line: input.group.line,
       participants: [...input.group.members],
+      lines: [...input.group.lines],
       group_display_name: input.group.name ?? '',
       ...(input.statusCallback ? { status_callback: input.statusCallback } : {}),
       ...(input.replyTo ? { reply_to: input.replyTo } : {}),
+      ...(input.optedOut !== undefined ? { opted_out: input.optedOut } : {}),
+      ...(input.declined?.length ? { declined: [...input.declined] } : {}),
+      ...(input.reaction ? { reaction: input.reaction.reaction, reaction_to: { ...input.reaction.to } } : {}),
       date_created: now,
       date_sent: now,
       date_updated: now,
@@ -126,12 +143,26 @@ export class SimState {
       .pop();
   }
 
-  /** The member whose turn it is to reply in this group (deterministic rotation). */
-  nextReplier(group: SimGroup): { member: string; turn: number } | undefined {
+  /**
+   * The member whose turn it is to write in this group (deterministic rotation); `not` skips one
+   * (a member does not tap back on their own message), `chosen` takes that member out of turn.
+   */
+  nextReplier(
+    group: SimGroup,
+    options: { not?: string; chosen?: string } = {},
+  ): { member: string; turn: number } | undefined {
     const turn = this.replyTurns.get(group.group_id) ?? 0;
-    const member = group.members[turn % Math.max(1, group.members.length)];
+    const candidates = group.members.filter((member) => member !== options.not);
+    const member = options.chosen ?? candidates[turn % Math.max(1, candidates.length)];
     if (member === undefined) return undefined;
     this.replyTurns.set(group.group_id, turn + 1);
     return { member, turn };
+  }
+
+  /** Adds a tapback to a stored message. */
+  addReaction(handle: string, reaction: SimReaction): void {
+    const message = this.byHandle.get(handle);
+    if (!message) return;
+    message.reactions = [...(message.reactions ?? []), reaction];
   }
 }

@@ -31,12 +31,13 @@ const absent = (value: unknown): value is undefined | null => value === undefine
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
+/** The message when a send names no line. */
+export const FROM_NUMBER_REQUIRED = 'from_number is required: one of your Sendblue lines in E.164 format';
+
 /** `from_number`: required for sends, optional elsewhere; when given it must be one of the account's lines. */
 function checkLine(value: unknown, lines: readonly string[], required: boolean): Checked<string | undefined> {
   if (absent(value) || value === '') {
-    return required
-      ? invalid('from_number is required: one of your Sendblue lines in E.164 format')
-      : { ok: true, value: undefined };
+    return required ? invalid(FROM_NUMBER_REQUIRED) : { ok: true, value: undefined };
   }
   if (typeof value !== 'string' || !lines.includes(value)) {
     return invalid('line_not_registered: from_number must be one of your Sendblue lines', 'line_not_registered');
@@ -45,7 +46,8 @@ function checkLine(value: unknown, lines: readonly string[], required: boolean):
 }
 
 export interface SendInput {
-  fromNumber: string;
+  /** Absent only with a group_id: the group decides (ambiguous_sending_line when it has several lines). */
+  fromNumber?: string;
   numbers?: string[];
   groupId?: string;
   content: string;
@@ -57,10 +59,11 @@ export interface SendInput {
 
 export function checkSend(body: unknown, lines: readonly string[]): Checked<SendInput> {
   if (!isObject(body)) return invalid('body must be a JSON object');
-  const line = checkLine(body.from_number, lines, true);
+  const { numbers, group_id: groupId, content, media_url: mediaUrl, send_style: sendStyle } = body;
+  // Required (the SDK says so), but a send to a group_id learns first whether the group makes it ambiguous.
+  const line = checkLine(body.from_number, lines, absent(groupId));
   if (!line.ok) return line;
 
-  const { numbers, group_id: groupId, content, media_url: mediaUrl, send_style: sendStyle } = body;
   let members: string[] | undefined;
   if (!absent(numbers)) {
     if (!Array.isArray(numbers) || numbers.length === 0)
@@ -102,7 +105,7 @@ export function checkSend(body: unknown, lines: readonly string[]): Checked<Send
   return {
     ok: true,
     value: {
-      fromNumber: line.value as string,
+      ...(line.value ? { fromNumber: line.value } : {}),
       ...(members ? { numbers: members } : {}),
       ...(typeof groupId === 'string' ? { groupId } : {}),
       content: (content as string | undefined) ?? '',

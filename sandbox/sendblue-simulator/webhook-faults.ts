@@ -5,7 +5,7 @@
  * run can be repeated). What was dropped shows in `callbacks` with `dropped: true`; the message
  * itself stays in the simulator (and in its message list), which is what backfill recovers.
  */
-import { seededRandom } from './faults.js';
+import { seededRandom } from './random.js';
 
 export interface WebhookFault {
   /** Drop the next N webhooks. */

@@ -10,38 +10,17 @@ import SendblueAPI, {
   InternalServerError,
   RateLimitError,
 } from 'sendblue';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { A, B, C, D, KEY, LINE, SECRET, sdkClient } from './support.js';
-import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver.js';
+import { describe, expect, it } from 'vitest';
+import { A, B, C, D, KEY, LINE, SECRET, sdkClient, useSimulator } from './support.js';
+import { startSendblueSimulator } from '../../sandbox/sendblue-simulator/index.js';
 
-let sim: RunningSimulator;
-let receiver: WebhookReceiver;
-let client: SendblueAPI;
+const fx = useSimulator({
+  receivePath: '/receive',
+  webhookSecret: 'hook-secret',
+  statusDelaysMs: { sent: 5, delivered: 10 },
+});
 /** For hang faults: gives up quickly. */
-let impatient: SendblueAPI;
-
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  sim = await startSendblueSimulator({
-    apiKeyId: KEY,
-    apiSecretKey: SECRET,
-    lines: [LINE],
-    receiveWebhookUrl: `${receiver.url}/receive`,
-    webhookSecret: 'hook-secret',
-    statusDelaysMs: { sent: 5, delivered: 10 },
-  });
-  client = sdkClient(sim);
-  impatient = sdkClient(sim, { timeout: 300 });
-});
-afterEach(() => {
-  sim.reset();
-  receiver.received.length = 0;
-});
-afterAll(async () => {
-  await sim.stop();
-  await receiver.stop();
-});
+const impatient = () => sdkClient(fx.sim, { timeout: 300 });
 
 const sendBody = { numbers: [A, B], content: 'hello', from_number: LINE };
 async function rejection(call: Promise<unknown>): Promise<unknown> {
@@ -57,11 +36,7 @@ async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
   expect(condition()).toBe(true);
 }
-const control = (path: string, init: RequestInit = {}) =>
-  fetch(`${sim.url}/__simulator/${path}`, init).then(async (r) => ({
-    status: r.status,
-    body: (await r.json()) as Record<string, unknown>,
-  }));
+const control = fx.control;
 
 describe('answering faults: nothing stored', () => {
   it.each([
@@ -71,8 +46,8 @@ describe('answering faults: nothing stored', () => {
   ] as const)(
     '%s: the SDK gets that status, nothing is stored, the next call works',
     async (kind, errorClass, status) => {
-      sim.injectFault({ kind });
-      const error = await rejection(client.groups.sendMessage(sendBody));
+      fx.sim.injectFault({ kind });
+      const error = await rejection(fx.client.groups.sendMessage(sendBody));
       expect(error).toBeInstanceOf(errorClass);
       expect((error as APIError).status).toBe(status);
       expect((error as APIError).error).toMatchObject({ status: 'ERROR', message: expect.any(String) });
@@ -81,108 +56,108 @@ describe('answering faults: nothing stored', () => {
           error: 'rate_limited',
           message: 'Too many requests (simulated)',
         });
-      expect(sim.sentMessages()).toEqual([]);
-      expect(sim.requests[0]).toMatchObject({ status, fault: kind });
-      await sim.idle();
-      expect(sim.callbacks).toEqual([]);
+      expect(fx.sim.sentMessages()).toEqual([]);
+      expect(fx.sim.requests[0]).toMatchObject({ status, fault: kind });
+      await fx.sim.idle();
+      expect(fx.sim.callbacks).toEqual([]);
 
-      expect((await client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
-      expect(sim.sentMessages()).toHaveLength(1);
+      expect((await fx.client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
+      expect(fx.sim.sentMessages()).toHaveLength(1);
     },
   );
 
   it('cut (before the request is processed): a connection error, and nothing is stored', async () => {
-    sim.injectFault({ kind: 'cut', route: 'send' });
-    const error = await rejection(client.groups.sendMessage(sendBody));
+    fx.sim.injectFault({ kind: 'cut', route: 'send' });
+    const error = await rejection(fx.client.groups.sendMessage(sendBody));
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
-    expect(sim.sentMessages()).toEqual([]);
-    expect(sim.requests[0]).toMatchObject({ status: 'cut', fault: 'cut' });
-    expect(sim.requests[0]!.processedStatus).toBeUndefined();
+    expect(fx.sim.sentMessages()).toEqual([]);
+    expect(fx.sim.requests[0]).toMatchObject({ status: 'cut', fault: 'cut' });
+    expect(fx.sim.requests[0]!.processedStatus).toBeUndefined();
   });
 
   it('hang: the SDK times out and nothing is stored', async () => {
-    sim.injectFault({ kind: 'hang', route: 'send' });
-    const error = await rejection(impatient.groups.sendMessage(sendBody));
+    fx.sim.injectFault({ kind: 'hang', route: 'send' });
+    const error = await rejection(impatient().groups.sendMessage(sendBody));
     expect(error).toBeInstanceOf(APIConnectionTimeoutError);
-    expect(sim.sentMessages()).toEqual([]);
-    expect(sim.requests[0]).toMatchObject({ status: 'hang', fault: 'hang' });
+    expect(fx.sim.sentMessages()).toEqual([]);
+    expect(fx.sim.requests[0]).toMatchObject({ status: 'hang', fault: 'hang' });
   });
 });
 
 describe('accepting faults: stored, but the caller never hears', () => {
   it('accept-then-cut: a connection error (not a timeout), yet the message is stored, listed and its callbacks sent', async () => {
-    sim.injectFault({ kind: 'accept-then-cut' });
+    fx.sim.injectFault({ kind: 'accept-then-cut' });
     const error = await rejection(
-      client.groups.sendMessage({ ...sendBody, status_callback: `${receiver.url}/status` } as never),
+      fx.client.groups.sendMessage({ ...sendBody, status_callback: `${fx.receiver.url}/status` } as never),
     );
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
-    const stored = sim.sentMessages();
+    const stored = fx.sim.sentMessages();
     expect(stored).toHaveLength(1);
-    expect(sim.requests[0]).toMatchObject({ status: 'cut', processedStatus: 200, fault: 'accept-then-cut' });
+    expect(fx.sim.requests[0]).toMatchObject({ status: 'cut', processedStatus: 200, fault: 'accept-then-cut' });
     // What the sender does after an unclear outcome: look the message up before sending again.
-    const listed = await client.messages.list({ group_id: stored[0]!.group_id });
+    const listed = await fx.client.messages.list({ group_id: stored[0]!.group_id });
     expect(listed.data?.map((m) => m.message_handle)).toEqual([stored[0]!.message_handle]);
-    await sim.idle();
-    expect(receiver.received.map((r) => (r.body as { status: string }).status)).toEqual(['SENT', 'DELIVERED']);
+    await fx.sim.idle();
+    expect(fx.receiver.received.map((r) => (r.body as { status: string }).status)).toEqual(['SENT', 'DELIVERED']);
   });
 
   it('accept-then-hang: the SDK times out, the message is stored', async () => {
-    sim.injectFault({ kind: 'accept-then-hang', route: 'send' });
-    const error = await rejection(impatient.groups.sendMessage(sendBody));
+    fx.sim.injectFault({ kind: 'accept-then-hang', route: 'send' });
+    const error = await rejection(impatient().groups.sendMessage(sendBody));
     expect(error).toBeInstanceOf(APIConnectionTimeoutError);
-    expect(sim.sentMessages()).toHaveLength(1);
-    expect(sim.requests[0]).toMatchObject({ status: 'hang', processedStatus: 200 });
+    expect(fx.sim.sentMessages()).toHaveLength(1);
+    expect(fx.sim.requests[0]).toMatchObject({ status: 'hang', processedStatus: 200 });
   });
 
   it('accept-then-cut on a request that breaks a rule still stores nothing', async () => {
-    sim.injectFault({ kind: 'accept-then-cut' });
-    await rejection(client.groups.sendMessage({ ...sendBody, from_number: '+15559999999' }));
-    expect(sim.sentMessages()).toEqual([]);
-    expect(sim.requests[0]).toMatchObject({ status: 'cut', processedStatus: 400 });
+    fx.sim.injectFault({ kind: 'accept-then-cut' });
+    await rejection(fx.client.groups.sendMessage({ ...sendBody, from_number: '+15559999999' }));
+    expect(fx.sim.sentMessages()).toEqual([]);
+    expect(fx.sim.requests[0]).toMatchObject({ status: 'cut', processedStatus: 400 });
   });
 });
 
 describe('fault matching', () => {
   it('applies count times, only to its route, after auth, oldest first; clearFaults drops the rest', async () => {
-    const group = sim.createGroup([A, B, C, D]);
-    sim.injectFault({ kind: '429', count: 2, route: 'modify' });
-    sim.injectFault({ kind: '500', route: 'rename' });
-    sim.injectFault({ kind: '400', route: 'any' });
+    const group = fx.sim.createGroup([A, B, C, D]);
+    fx.sim.injectFault({ kind: '429', count: 2, route: 'modify' });
+    fx.sim.injectFault({ kind: '500', route: 'rename' });
+    fx.sim.injectFault({ kind: '400', route: 'any' });
 
     // A 401 consumes nothing.
-    const stranger = new SendblueAPI({ apiKey: KEY, apiSecret: 'wrong', baseURL: sim.url, maxRetries: 0 });
+    const stranger = new SendblueAPI({ apiKey: KEY, apiSecret: 'wrong', baseURL: fx.sim.url, maxRetries: 0 });
     expect(((await rejection(stranger.messages.list())) as APIError).status).toBe(401);
 
     const modify = () =>
-      client.groups.modify({ group_id: group.group_id, modify_type: 'add_recipient', number: '+14155550199' });
+      fx.client.groups.modify({ group_id: group.group_id, modify_type: 'add_recipient', number: '+14155550199' });
     // The 'any' fault is consumed by the first call that no older fault matched.
-    expect(((await rejection(client.messages.list())) as APIError).status).toBe(400);
+    expect(((await rejection(fx.client.messages.list())) as APIError).status).toBe(400);
     expect(((await rejection(modify())) as APIError).status).toBe(429);
-    expect((await client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
-    expect(((await rejection(client.v2.groups.rename(group.group_id, { group_name: 'X' }))) as APIError).status).toBe(
-      500,
-    );
+    expect((await fx.client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
+    expect(
+      ((await rejection(fx.client.v2.groups.rename(group.group_id, { group_name: 'X' }))) as APIError).status,
+    ).toBe(500);
     expect(((await rejection(modify())) as APIError).status).toBe(429);
     expect((await modify()).status).toBe('OK');
 
-    sim.injectFault({ kind: '500', count: 5 });
-    sim.clearFaults();
-    expect((await client.messages.list()).status).toBe('OK');
-    expect(() => sim.injectFault({ kind: 'explode' as never })).toThrow(/kind/);
-    expect(() => sim.injectFault({ kind: '500', count: 0 })).toThrow(/count/);
+    fx.sim.injectFault({ kind: '500', count: 5 });
+    fx.sim.clearFaults();
+    expect((await fx.client.messages.list()).status).toBe('OK');
+    expect(() => fx.sim.injectFault({ kind: 'explode' as never })).toThrow(/kind/);
+    expect(() => fx.sim.injectFault({ kind: '500', count: 0 })).toThrow(/count/);
   });
 });
 
 describe('fault mix', () => {
   const outcomes = async (seed: number) => {
-    sim.reset();
-    sim.setFaultMix({ seed, rate: 0.5, kinds: { '500': 1, '429': 1, '400': 1 }, routes: ['read'] });
+    fx.sim.reset();
+    fx.sim.setFaultMix({ seed, rate: 0.5, kinds: { '500': 1, '429': 1, '400': 1 }, routes: ['read'] });
     const statuses: number[] = [];
     for (let i = 0; i < 40; i += 1)
       statuses.push(
-        await client.messages.list().then(
+        await fx.client.messages.list().then(
           () => 200,
           (error: APIError) => error.status ?? 0,
         ),
@@ -199,9 +174,9 @@ describe('fault mix', () => {
     expect(faulted).toBeLessThan(32);
     expect(new Set(first.filter((status) => status !== 200))).toEqual(new Set([500, 429, 400]));
     // Not on other routes; listed faults come first; clearFaults ends the mix.
-    expect((await client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
-    sim.clearFaults();
-    for (let i = 0; i < 10; i += 1) expect((await client.messages.list()).status).toBe('OK');
+    expect((await fx.client.groups.sendMessage(sendBody)).status).toBe('QUEUED');
+    fx.sim.clearFaults();
+    for (let i = 0; i < 10; i += 1) expect((await fx.client.messages.list()).status).toBe('OK');
   });
 
   it('is set over the control endpoint, which checks it', async () => {
@@ -210,7 +185,7 @@ describe('fault mix', () => {
       body: JSON.stringify({ seed: 1, rate: 1, kinds: { cut: 1 }, routes: ['send'] }),
     });
     expect(set.status).toBe(200);
-    expect(await rejection(client.groups.sendMessage(sendBody))).toBeInstanceOf(APIConnectionError);
+    expect(await rejection(fx.client.groups.sendMessage(sendBody))).toBeInstanceOf(APIConnectionError);
     for (const bad of [
       { seed: 1.5, rate: 0.1, kinds: { cut: 1 } },
       { seed: 1, rate: 2, kinds: { cut: 1 } },
@@ -266,9 +241,9 @@ describe('control endpoints', () => {
     });
     expect((await control('faults', { method: 'POST', body: JSON.stringify({ kind: 'nope' }) })).status).toBe(400);
     expect((await control('faults', { method: 'POST', body: '{oops' })).status).toBe(400);
-    expect(((await rejection(client.groups.sendMessage(sendBody))) as APIError).status).toBe(500);
+    expect(((await rejection(fx.client.groups.sendMessage(sendBody))) as APIError).status).toBe(500);
     expect((await control('faults', { method: 'DELETE' })).status).toBe(200);
-    const sent = await client.groups.sendMessage(sendBody);
+    const sent = await fx.client.groups.sendMessage(sendBody);
 
     const requests = await control('requests');
     expect(requests.status).toBe(200);
@@ -291,7 +266,11 @@ describe('control endpoints', () => {
       is_outbound: false,
     });
     expect(
-      receiver.received.map((r) => [r.path, r.headers['sb-signing-secret'], (r.body as { content: string }).content]),
+      fx.receiver.received.map((r) => [
+        r.path,
+        r.headers['sb-signing-secret'],
+        (r.body as { content: string }).content,
+      ]),
     ).toEqual([['/receive', 'hook-secret', 'from the shell']]);
     expect(
       (await control('reply', { method: 'POST', body: JSON.stringify({ group_id: 'sb_group_nope' }) })).status,
@@ -300,26 +279,26 @@ describe('control endpoints', () => {
     expect((await control('whatever')).status).toBe(404);
 
     expect((await control('reset', { method: 'POST' })).status).toBe(200);
-    expect(sim.messages()).toEqual([]);
-    expect(sim.requests).toEqual([]);
+    expect(fx.sim.messages()).toEqual([]);
+    expect(fx.sim.requests).toEqual([]);
   });
 });
 
 describe('reset and stop with a hung request', () => {
   it('reset() drops a hung request (the caller sees the connection close) and forgets everything', async () => {
-    const kept = await client.groups.sendMessage(sendBody);
-    sim.injectFault({ kind: 'hang', count: 3 });
+    const kept = await fx.client.groups.sendMessage(sendBody);
+    fx.sim.injectFault({ kind: 'hang', count: 3 });
     const started = Date.now();
-    const pending = rejection(client.messages.list());
-    await until(() => sim.requests.some((r) => r.status === 'hang'));
-    sim.reset();
+    const pending = rejection(fx.client.messages.list());
+    await until(() => fx.sim.requests.some((r) => r.status === 'hang'));
+    fx.sim.reset();
     const error = await pending;
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
     expect(Date.now() - started).toBeLessThan(1500);
-    expect(sim.requests).toEqual([]);
-    expect(sim.group((kept as { group_id: string }).group_id)).toBeUndefined();
-    expect((await client.messages.list()).data).toEqual([]); // the remaining faults went too
+    expect(fx.sim.requests).toEqual([]);
+    expect(fx.sim.group((kept as { group_id: string }).group_id)).toBeUndefined();
+    expect((await fx.client.messages.list()).data).toEqual([]); // the remaining faults went too
   });
 
   it('stop() returns promptly with a hung request and pending callbacks, and the caller is released', async () => {
@@ -336,7 +315,7 @@ describe('reset and stop with a hung request', () => {
       maxRetries: 0,
       timeout: 5000,
     });
-    await ownClient.groups.sendMessage({ ...sendBody, status_callback: `${receiver.url}/late` } as never);
+    await ownClient.groups.sendMessage({ ...sendBody, status_callback: `${fx.receiver.url}/late` } as never);
     own.injectFault({ kind: 'accept-then-hang' });
     const pending = rejection(ownClient.groups.sendMessage(sendBody));
     await until(() => own.requests.some((r) => r.status === 'hang'));
@@ -347,7 +326,7 @@ describe('reset and stop with a hung request', () => {
     expect(await pending).toBeInstanceOf(APIConnectionError);
     await own.idle();
     expect(own.callbacks).toEqual([]);
-    expect(receiver.received).toEqual([]);
+    expect(fx.receiver.received).toEqual([]);
     await own.stop(); // a second stop is harmless
     expect(await rejection(fetch(`${own.url}/api/v2/messages`))).toBeInstanceOf(Error);
   });

@@ -2,32 +2,14 @@
  * The simulator's send route and read-backs, driven by the official SDK as the sender drives it.
  */
 import SendblueAPI, { AuthenticationError, BadRequestError, NotFoundError } from 'sendblue';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { A, B, C, KEY, LINE, LINE2, SECRET, apiError, sdkClient } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { A, B, C, KEY, LINE, LINE2, SECRET, apiError, sdkClient, useSimulator } from './support.js';
 import { MAX_CONTENT_CHARS } from '../../lambdas/contract/sendblue-rules.js';
-import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
+import { startSendblueSimulator } from '../../sandbox/sendblue-simulator/index.js';
 
-let sim: RunningSimulator;
-let client: SendblueAPI;
-const clientWith = (apiKey: string, apiSecret: string) => sdkClient(sim, { apiKey, apiSecret });
-
-/** A raw call, for what the SDK cannot send (bad JSON, missing headers). */
-async function raw(path: string, init: RequestInit & { auth?: boolean } = {}) {
-  const headers = new Headers(init.headers);
-  if (init.auth !== false) {
-    headers.set('sb-api-key-id', KEY);
-    headers.set('sb-api-secret-key', SECRET);
-  }
-  const response = await fetch(`${sim.url}${path}`, { ...init, headers });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-beforeAll(async () => {
-  sim = await startSendblueSimulator({ apiKeyId: KEY, apiSecretKey: SECRET, lines: [LINE, LINE2] });
-  client = clientWith(KEY, SECRET);
-});
-afterEach(() => sim.reset());
-afterAll(() => sim.stop());
+const fx = useSimulator({ lines: [LINE, LINE2] });
+const clientWith = (apiKey: string, apiSecret: string) => sdkClient(fx.sim, { apiKey, apiSecret });
+const raw = fx.raw;
 
 describe('authentication', () => {
   it('answers 401 JSON when either header is wrong or missing, stores nothing, and never records the secret', async () => {
@@ -45,12 +27,12 @@ describe('authentication', () => {
     expect(noHeaders.status).toBe(401);
     expect(noHeaders.body.status).toBe('ERROR');
 
-    expect(sim.sentMessages()).toEqual([]);
-    expect(sim.requests.map((request) => request.status)).toEqual([401, 401, 401]);
-    const log = JSON.stringify(sim.requests);
+    expect(fx.sim.sentMessages()).toEqual([]);
+    expect(fx.sim.requests.map((request) => request.status)).toEqual([401, 401, 401]);
+    const log = JSON.stringify(fx.sim.requests);
     expect(log).not.toContain(SECRET);
     expect(log).not.toContain('guessed-secret');
-    expect(sim.requests[0]?.headers['sb-api-secret-key']).toBe('[redacted]');
+    expect(fx.sim.requests[0]?.headers['sb-api-secret-key']).toBe('[redacted]');
   });
 });
 
@@ -78,24 +60,24 @@ describe('POST /api/send-group-message rules', () => {
   ];
 
   it.each(cases)('%s: 400 naming the rule, nothing stored', async (_name, body, field) => {
-    const error = await apiError(client.groups.sendMessage(body as never));
+    const error = await apiError(fx.client.groups.sendMessage(body as never));
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error.error).toMatchObject({ status: 'ERROR', error_message: expect.stringContaining(field) });
     expect((error.error as { message: string }).message).toContain(field);
-    expect(sim.sentMessages()).toEqual([]);
-    expect((await client.messages.list()).data).toEqual([]);
+    expect(fx.sim.sentMessages()).toEqual([]);
+    expect((await fx.client.messages.list()).data).toEqual([]);
   });
 
   it('accepts the limits themselves: 25 distinct numbers (duplicates ignored), content just under the cap, media only', async () => {
     const members = Array.from({ length: 25 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`);
-    const big = await client.groups.sendMessage({
+    const big = await fx.client.groups.sendMessage({
       numbers: [...members, members[0]!],
       content: 'x'.repeat(MAX_CONTENT_CHARS - 1),
       from_number: LINE,
     });
     expect(big.status).toBe('QUEUED');
     expect((big as { number?: string[] }).number).toEqual(members);
-    const media = await client.groups.sendMessage({
+    const media = await fx.client.groups.sendMessage({
       numbers: [A, B],
       media_url: 'https://cdn.example.com/a.png',
       from_number: LINE2,
@@ -107,12 +89,12 @@ describe('POST /api/send-group-message rules', () => {
       send_style: 'confetti',
       from_number: LINE2,
     });
-    expect(sim.sentMessages()).toHaveLength(2);
+    expect(fx.sim.sentMessages()).toHaveLength(2);
   });
 
   it('answers 404 for an unknown group_id', async () => {
     const error = await apiError(
-      client.groups.sendMessage({ group_id: 'sb_group_unknown', content: 'hi', from_number: LINE }),
+      fx.client.groups.sendMessage({ group_id: 'sb_group_unknown', content: 'hi', from_number: LINE }),
     );
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error.error).toMatchObject({ status: 'ERROR', error_message: expect.stringContaining('sb_group_unknown') });
@@ -121,7 +103,7 @@ describe('POST /api/send-group-message rules', () => {
 
 describe('groups and the send answer', () => {
   it('creates a group for a new member set, reuses it for the same set in any order, and answers the message record', async () => {
-    const first = await client.groups.sendMessage({
+    const first = await fx.client.groups.sendMessage({
       numbers: [A, B],
       content: 'one',
       from_number: LINE,
@@ -148,16 +130,16 @@ describe('groups and the send answer', () => {
     expect(new Date(first.date_created!).toISOString()).toBe(first.date_created);
     const groupId = (first as { group_id: string }).group_id;
 
-    const again = await client.groups.sendMessage({ numbers: [B, A], content: 'two', from_number: LINE });
+    const again = await fx.client.groups.sendMessage({ numbers: [B, A], content: 'two', from_number: LINE });
     expect((again as { group_id: string }).group_id).toBe(groupId);
-    const byId = await client.groups.sendMessage({ group_id: groupId, content: 'three', from_number: LINE });
+    const byId = await fx.client.groups.sendMessage({ group_id: groupId, content: 'three', from_number: LINE });
     expect(byId).toMatchObject({ group_id: groupId, number: [A, B] });
-    const other = await client.groups.sendMessage({ numbers: [A, B, C], content: 'four', from_number: LINE });
+    const other = await fx.client.groups.sendMessage({ numbers: [A, B, C], content: 'four', from_number: LINE });
     expect((other as { group_id: string }).group_id).not.toBe(groupId);
 
-    expect(sim.group(groupId)?.members).toEqual([A, B]);
-    expect(sim.sentMessages().map((m) => m.content)).toEqual(['one', 'two', 'three', 'four']);
-    const group = await client.v2.groups.retrieve(groupId);
+    expect(fx.sim.group(groupId)?.members).toEqual([A, B]);
+    expect(fx.sim.sentMessages().map((m) => m.content)).toEqual(['one', 'two', 'three', 'four']);
+    const group = await fx.client.v2.groups.retrieve(groupId);
     expect(group.data).toMatchObject({
       group_id: groupId,
       participant_numbers: [A, B],
@@ -166,14 +148,14 @@ describe('groups and the send answer', () => {
   });
 
   it('reads a message back by status handle and by id; unknown handles are 404', async () => {
-    const sent = await client.groups.sendMessage({ numbers: [A, B], content: 'hello', from_number: LINE });
-    const status = await client.messages.getStatus({ handle: sent.message_handle! });
+    const sent = await fx.client.groups.sendMessage({ numbers: [A, B], content: 'hello', from_number: LINE });
+    const status = await fx.client.messages.getStatus({ handle: sent.message_handle! });
     expect(status).toMatchObject({
       message_handle: sent.message_handle,
       status: expect.stringMatching(/QUEUED|SENT|DELIVERED/),
       content: 'hello',
     });
-    const retrieved = await client.messages.retrieve(sent.message_handle!);
+    const retrieved = await fx.client.messages.retrieve(sent.message_handle!);
     expect(retrieved).toMatchObject({
       status: 'OK',
       data: {
@@ -184,8 +166,8 @@ describe('groups and the send answer', () => {
         is_outbound: true,
       },
     });
-    expect((await apiError(client.messages.getStatus({ handle: 'missing' }))).status).toBe(404);
-    expect((await apiError(client.messages.retrieve('missing'))).status).toBe(404);
+    expect((await apiError(fx.client.messages.getStatus({ handle: 'missing' }))).status).toBe(404);
+    expect((await apiError(fx.client.messages.retrieve('missing'))).status).toBe(404);
     expect((await raw('/api/status')).status).toBe(400);
   });
 
@@ -238,8 +220,8 @@ describe('bad requests never crash it', () => {
     expect((await raw('/api/v2/messages?limit=%zz')).status).toBe(400);
     expect((await raw('/api/v2/groups/%zz')).status).toBe(400);
     expect((await raw('/api/modify-group', { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024) })).status).toBe(413);
-    const ok = await client.groups.sendMessage({ numbers: [A, B], content: 'still here', from_number: LINE });
+    const ok = await fx.client.groups.sendMessage({ numbers: [A, B], content: 'still here', from_number: LINE });
     expect(ok.status).toBe('QUEUED');
-    expect(sim.sentMessages()).toHaveLength(1);
+    expect(fx.sim.sentMessages()).toHaveLength(1);
   });
 });

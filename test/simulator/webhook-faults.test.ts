@@ -4,84 +4,62 @@
  * dropped in `callbacks`; the messages stay in the simulator and its message list. Also the
  * `after` option of API faults (let N matching calls through first).
  */
-import type SendblueAPI from 'sendblue';
 import type { APIError } from 'sendblue';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { A, B, KEY, LINE, SECRET, sdkClient } from './support.js';
-import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver.js';
+import { describe, expect, it } from 'vitest';
+import { A, B, LINE, useSimulator } from './support.js';
 
-let sim: RunningSimulator;
-let receiver: WebhookReceiver;
-let client: SendblueAPI;
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  sim = await startSendblueSimulator({
-    apiKeyId: KEY,
-    apiSecretKey: SECRET,
-    lines: [LINE],
-    receiveWebhookUrl: `${receiver.url}/receive`,
-    webhookSecret: 'hook-secret',
-    statusDelaysMs: { sent: 2, delivered: 4 },
-  });
-  client = sdkClient(sim);
+const fx = useSimulator({
+  receivePath: '/receive',
+  webhookSecret: 'hook-secret',
+  statusDelaysMs: { sent: 2, delivered: 4 },
 });
-afterEach(() => {
-  sim.reset();
-  receiver.received.length = 0;
-});
-afterAll(async () => {
-  await sim.stop();
-  await receiver.stop();
-});
-
-const control = (path: string, init: RequestInit = {}) =>
-  fetch(`${sim.url}/__simulator/${path}`, init).then(async (r) => ({
-    status: r.status,
-    body: (await r.json()) as Record<string, unknown>,
-  }));
+const control = fx.control;
 const send = () =>
-  client.groups.sendMessage({
+  fx.client.groups.sendMessage({
     numbers: [A, B],
     content: 'hi',
     from_number: LINE,
-    status_callback: `${receiver.url}/status`,
+    status_callback: `${fx.receiver.url}/status`,
   } as never);
 
 describe('dropped webhooks', () => {
   it('drop N: the next N webhooks are not posted at all (no retries), are recorded as dropped, and the messages stay listed', async () => {
-    sim.dropWebhooks({ drop: 2 });
+    fx.sim.dropWebhooks({ drop: 2 });
     await send();
-    await sim.idle();
-    const group = sim.sentMessages()[0]!.group_id;
-    await sim.memberReply(group, 'kept');
-    expect(sim.callbacks.map((c) => [c.kind, c.payload.status, c.dropped ?? false, c.attempts])).toEqual([
+    await fx.sim.idle();
+    const group = fx.sim.sentMessages()[0]!.group_id;
+    await fx.sim.memberReply(group, 'kept');
+    expect(fx.sim.callbacks.map((c) => [c.kind, c.payload.status, c.dropped ?? false, c.attempts])).toEqual([
       ['status', 'SENT', true, 0],
       ['status', 'DELIVERED', true, 0],
       ['reply', 'RECEIVED', false, 1],
     ]);
-    expect(receiver.received.map((r) => r.path)).toEqual(['/receive']);
-    const listed = await client.messages.list({ sendblue_number: LINE, order_by: 'updatedAt', order_direction: 'asc' });
+    expect(fx.receiver.received.map((r) => r.path)).toEqual(['/receive']);
+    const listed = await fx.client.messages.list({
+      sendblue_number: LINE,
+      order_by: 'updatedAt',
+      order_direction: 'asc',
+    });
     expect(listed.data?.map((m) => m.status)).toEqual(['DELIVERED', 'RECEIVED']);
   });
 
   it('a seeded rate drops the same webhooks for the same seed, about that share of them', async () => {
     const run = async (seed: number) => {
-      sim.reset();
-      sim.dropWebhooks({ rate: 0.5, seed });
-      const group = sim.createGroup([A, B]);
-      for (let i = 0; i < 40; i += 1) await sim.memberReply(group.group_id, `m${i}`);
-      return sim.callbacks.map((c) => c.dropped === true);
+      fx.sim.reset();
+      fx.sim.dropWebhooks({ rate: 0.5, seed });
+      const group = fx.sim.createGroup([A, B]);
+      for (let i = 0; i < 40; i += 1) await fx.sim.memberReply(group.group_id, `m${i}`);
+      return fx.sim.callbacks.map((c) => c.dropped === true);
     };
     const first = await run(3);
     expect(await run(3)).toEqual(first);
     expect(await run(4)).not.toEqual(first);
     expect(first.filter(Boolean).length).toBeGreaterThan(10);
     expect(first.filter(Boolean).length).toBeLessThan(30);
-    sim.clearWebhookFaults();
-    const group = sim.createGroup([A, B]);
-    await sim.memberReply(group.group_id, 'after clear');
-    expect(sim.callbacks.at(-1)!.dropped).toBeUndefined();
+    fx.sim.clearWebhookFaults();
+    const group = fx.sim.createGroup([A, B]);
+    await fx.sim.memberReply(group.group_id, 'after clear');
+    expect(fx.sim.callbacks.at(-1)!.dropped).toBeUndefined();
   });
 
   it('is set, shown and cleared over the control endpoint, which checks it', async () => {
@@ -114,25 +92,25 @@ describe('dropped webhooks', () => {
       rate: null,
       seed: null,
     });
-    expect(() => sim.dropWebhooks({ drop: -1 })).toThrow(/drop must be an integer/);
+    expect(() => fx.sim.dropWebhooks({ drop: -1 })).toThrow(/drop must be an integer/);
   });
 
   it('reset forgets them', async () => {
-    sim.dropWebhooks({ drop: 5 });
-    sim.reset();
-    const group = sim.createGroup([A, B]);
-    await sim.memberReply(group.group_id, 'delivered');
-    expect(sim.callbacks.map((c) => c.dropped)).toEqual([undefined]);
+    fx.sim.dropWebhooks({ drop: 5 });
+    fx.sim.reset();
+    const group = fx.sim.createGroup([A, B]);
+    await fx.sim.memberReply(group.group_id, 'delivered');
+    expect(fx.sim.callbacks.map((c) => c.dropped)).toEqual([undefined]);
   });
 });
 
 describe('a fault after N calls', () => {
   it('lets the first N matching calls through, then applies to count calls', async () => {
-    sim.injectFault({ kind: '429', route: 'read', after: 2, count: 1 });
+    fx.sim.injectFault({ kind: '429', route: 'read', after: 2, count: 1 });
     const outcomes: number[] = [];
     for (let i = 0; i < 4; i += 1)
       outcomes.push(
-        await client.messages.list().then(
+        await fx.client.messages.list().then(
           () => 200,
           (error: APIError) => error.status ?? 0,
         ),

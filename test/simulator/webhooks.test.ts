@@ -3,61 +3,38 @@
  * and member replies (receive webhook with sb-signing-secret), received by a real HTTP server.
  */
 import SendblueAPI from 'sendblue';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { A, B, C, KEY, LINE, SECRET, sdkClient } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { A, B, C, KEY, LINE, SECRET, useSimulator } from './support.js';
 import { createLogger } from '../../lambdas/platform/logger.js';
 import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth.js';
-import {
-  CANNED_REPLIES,
-  startSendblueSimulator,
-  type RunningSimulator,
-} from '../../sandbox/sendblue-simulator/index.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../../sandbox/sendblue-simulator/receiver.js';
+import { CANNED_REPLIES } from '../../sandbox/sendblue-simulator/index.js';
+import { startWebhookReceiver } from '../../sandbox/sendblue-simulator/receiver.js';
 
 const WEBHOOK_SECRET = 'sim-webhook-secret-do-not-leak';
 
-let receiver: WebhookReceiver;
-let sim: RunningSimulator;
-let client: SendblueAPI;
 const logLines: string[] = [];
-
-beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  sim = await startSendblueSimulator({
-    apiKeyId: KEY,
-    apiSecretKey: SECRET,
-    lines: [LINE],
-    receiveWebhookUrl: `${receiver.url}/receive`,
-    webhookSecret: WEBHOOK_SECRET,
-    replyEvery: 2,
-    replyDelayMs: 10,
-    statusDelaysMs: { sent: 5, delivered: 15 },
-    logger: createLogger({ level: 'debug', write: (line) => logLines.push(line) }),
-  });
-  client = sdkClient(sim);
-});
-afterEach(() => {
-  sim.reset();
-  receiver.received.length = 0;
-});
-afterAll(async () => {
-  await sim.stop();
-  await receiver.stop();
+const fx = useSimulator({
+  receivePath: '/receive',
+  webhookSecret: WEBHOOK_SECRET,
+  replyEvery: 2,
+  replyDelayMs: 10,
+  statusDelaysMs: { sent: 5, delivered: 15 },
+  logger: createLogger({ level: 'debug', write: (line) => logLines.push(line) }),
 });
 
 const send = (body: Record<string, unknown>) =>
-  client.groups.sendMessage({ from_number: LINE, content: 'hello', ...body } as never);
+  fx.client.groups.sendMessage({ from_number: LINE, content: 'hello', ...body } as never);
 
 describe('status callbacks', () => {
   it('posts SENT then DELIVERED to status_callback, without the signing header, in the Sendblue status shape', async () => {
-    const sent = await send({ numbers: [A, B], status_callback: `${receiver.url}/status?token=abc` });
-    await sim.idle();
-    expect(receiver.received.map((r) => [r.path, (r.body as { status: string }).status])).toEqual([
+    const sent = await send({ numbers: [A, B], status_callback: `${fx.receiver.url}/status?token=abc` });
+    await fx.sim.idle();
+    expect(fx.receiver.received.map((r) => [r.path, (r.body as { status: string }).status])).toEqual([
       ['/status?token=abc', 'SENT'],
       ['/status?token=abc', 'DELIVERED'],
     ]);
-    for (const delivery of receiver.received) expect(delivery.headers[SIGNING_HEADER]).toBeUndefined();
-    expect(receiver.received[1]?.body).toEqual({
+    for (const delivery of fx.receiver.received) expect(delivery.headers[SIGNING_HEADER]).toBeUndefined();
+    expect(fx.receiver.received[1]?.body).toEqual({
       accountEmail: expect.any(String),
       content: 'hello',
       is_outbound: true,
@@ -84,41 +61,41 @@ describe('status callbacks', () => {
       service: 'iMessage',
       group_display_name: '',
     });
-    expect(sim.callbacks.map((c) => [c.kind, c.attempts, c.lastStatus, c.delivered])).toEqual([
+    expect(fx.sim.callbacks.map((c) => [c.kind, c.attempts, c.lastStatus, c.delivered])).toEqual([
       ['status', 1, 200, true],
       ['status', 1, 200, true],
     ]);
-    expect((await client.messages.getStatus({ handle: sent.message_handle! })).status).toBe('DELIVERED');
-    expect(sim.sentMessages()[0]?.status_history.map((h) => h.status)).toEqual(['QUEUED', 'SENT', 'DELIVERED']);
+    expect((await fx.client.messages.getStatus({ handle: sent.message_handle! })).status).toBe('DELIVERED');
+    expect(fx.sim.sentMessages()[0]?.status_history.map((h) => h.status)).toEqual(['QUEUED', 'SENT', 'DELIVERED']);
   });
 
   it('retries a callback the receiver answered 500, and keeps the order SENT, SENT, DELIVERED', async () => {
-    receiver.answerNext(500);
-    await send({ numbers: [A, B], status_callback: `${receiver.url}/status` });
-    await sim.idle();
-    expect(receiver.received.map((r) => [(r.body as { status: string }).status, r.answeredWith])).toEqual([
+    fx.receiver.answerNext(500);
+    await send({ numbers: [A, B], status_callback: `${fx.receiver.url}/status` });
+    await fx.sim.idle();
+    expect(fx.receiver.received.map((r) => [(r.body as { status: string }).status, r.answeredWith])).toEqual([
       ['SENT', 500],
       ['SENT', 200],
       ['DELIVERED', 200],
     ]);
-    expect(sim.callbacks[0]).toMatchObject({ kind: 'status', attempts: 2, lastStatus: 200, delivered: true });
+    expect(fx.sim.callbacks[0]).toMatchObject({ kind: 'status', attempts: 2, lastStatus: 200, delivered: true });
   });
 
   it('gives up after 3 retries, on error answers and on a receiver that is gone', async () => {
-    receiver.answerNext(500, 502, 503, 500);
-    await send({ numbers: [A, B], status_callback: `${receiver.url}/status` });
-    await sim.idle();
-    expect(sim.callbacks.map((c) => [c.payload.status, c.attempts, c.lastStatus, c.delivered])).toEqual([
+    fx.receiver.answerNext(500, 502, 503, 500);
+    await send({ numbers: [A, B], status_callback: `${fx.receiver.url}/status` });
+    await fx.sim.idle();
+    expect(fx.sim.callbacks.map((c) => [c.payload.status, c.attempts, c.lastStatus, c.delivered])).toEqual([
       ['SENT', 4, 500, false],
       ['DELIVERED', 1, 200, true],
     ]);
 
-    sim.reset();
+    fx.sim.reset();
     const gone = await startWebhookReceiver();
     await gone.stop();
     await send({ numbers: [A, B], status_callback: `${gone.url}/status` });
-    await sim.idle();
-    expect(sim.callbacks.map((c) => [c.attempts, c.lastStatus, c.delivered])).toEqual([
+    await fx.sim.idle();
+    expect(fx.sim.callbacks.map((c) => [c.attempts, c.lastStatus, c.delivered])).toEqual([
       [4, 'error', false],
       [4, 'error', false],
     ]);
@@ -127,23 +104,23 @@ describe('status callbacks', () => {
   it('advances the stored status the same way when no status_callback was given', async () => {
     const sent = await send({ numbers: [A, B] });
     expect(sent.status).toBe('QUEUED');
-    await sim.idle();
-    expect((await client.messages.getStatus({ handle: sent.message_handle! })).status).toBe('DELIVERED');
-    expect(sim.callbacks.filter((c) => c.kind === 'status')).toEqual([]);
+    await fx.sim.idle();
+    expect((await fx.client.messages.getStatus({ handle: sent.message_handle! })).status).toBe('DELIVERED');
+    expect(fx.sim.callbacks.filter((c) => c.kind === 'status')).toEqual([]);
   });
 });
 
 describe('member replies', () => {
   it('every 2nd accepted send gets one reply: a receive webhook with the signing header and the full payload', async () => {
     const first = await send({ numbers: [A, B, C] });
-    await sim.idle();
-    expect(receiver.received).toEqual([]);
+    await fx.sim.idle();
+    expect(fx.receiver.received).toEqual([]);
     const groupId = (first as { group_id: string }).group_id;
-    await client.v2.groups.rename(groupId, { group_name: 'Ops' });
+    await fx.client.v2.groups.rename(groupId, { group_name: 'Ops' });
     await send({ group_id: groupId });
-    await sim.idle();
-    expect(receiver.received).toHaveLength(1);
-    const reply = receiver.received[0]!;
+    await fx.sim.idle();
+    expect(fx.receiver.received).toHaveLength(1);
+    const reply = fx.receiver.received[0]!;
     expect(reply.path).toBe('/receive');
     expect(reply.headers[SIGNING_HEADER]).toBe(WEBHOOK_SECRET);
     expect(reply.body).toEqual({
@@ -174,21 +151,21 @@ describe('member replies', () => {
       group_display_name: 'Ops',
     });
     // The reply is stored as an inbound message too.
-    const inbound = await client.messages.list({ group_id: groupId, is_outbound: 'false' });
+    const inbound = await fx.client.messages.list({ group_id: groupId, is_outbound: 'false' });
     expect(inbound.data?.map((m) => [m.message_handle, m.status, m.from_number])).toEqual([
       [(reply.body as { message_handle: string }).message_handle, 'RECEIVED', A],
     ]);
   });
 
   it('memberReply() makes members write in turn, with canned or given content, and retries a failed delivery', async () => {
-    const group = sim.createGroup([A, B, C]);
-    receiver.answerNext(503);
-    const first = await sim.memberReply(group.group_id);
-    await sim.memberReply(group.group_id, 'Custom words');
-    await sim.memberReply(group.group_id);
-    await sim.memberReply(group.group_id);
+    const group = fx.sim.createGroup([A, B, C]);
+    fx.receiver.answerNext(503);
+    const first = await fx.sim.memberReply(group.group_id);
+    await fx.sim.memberReply(group.group_id, 'Custom words');
+    await fx.sim.memberReply(group.group_id);
+    await fx.sim.memberReply(group.group_id);
     expect(first).toMatchObject({ is_outbound: false, status: 'RECEIVED', from_number: A, group_id: group.group_id });
-    const bodies = receiver.received.map((r) => r.body as { from_number: string; content: string });
+    const bodies = fx.receiver.received.map((r) => r.body as { from_number: string; content: string });
     expect(bodies.map((b) => [b.from_number, b.content])).toEqual([
       [A, CANNED_REPLIES[0]],
       [A, CANNED_REPLIES[0]], // the retry of the delivery answered 503
@@ -196,23 +173,26 @@ describe('member replies', () => {
       [C, CANNED_REPLIES[2]],
       [A, CANNED_REPLIES[3]],
     ]);
-    expect(sim.callbacks[0]).toMatchObject({ kind: 'reply', attempts: 2, lastStatus: 200, delivered: true });
-    expect(sim.messages().filter((m) => !m.is_outbound)).toHaveLength(4);
-    expect(sim.sentMessages()).toEqual([]);
-    await expect(sim.memberReply('sb_group_nope')).rejects.toThrow(/sb_group_nope/);
+    expect(fx.sim.callbacks[0]).toMatchObject({ kind: 'reply', attempts: 2, lastStatus: 200, delivered: true });
+    expect(fx.sim.messages().filter((m) => !m.is_outbound)).toHaveLength(4);
+    expect(fx.sim.sentMessages()).toEqual([]);
+    await expect(fx.sim.memberReply('sb_group_nope')).rejects.toThrow(/sb_group_nope/);
   });
 });
 
 describe('secrets', () => {
   it('redacts the status callback token in /__simulator/requests and /__simulator/callbacks, yet delivers with it', async () => {
     const token = `tok-${crypto.randomUUID()}`;
-    await send({ numbers: [A, B], status_callback: `${receiver.url}/status?a=1&token=${token}` });
-    await sim.idle();
-    expect(receiver.received.map((r) => r.path)).toEqual([`/status?a=1&token=${token}`, `/status?a=1&token=${token}`]);
+    await send({ numbers: [A, B], status_callback: `${fx.receiver.url}/status?a=1&token=${token}` });
+    await fx.sim.idle();
+    expect(fx.receiver.received.map((r) => r.path)).toEqual([
+      `/status?a=1&token=${token}`,
+      `/status?a=1&token=${token}`,
+    ]);
     const shown = await Promise.all(
-      ['requests', 'callbacks'].map(async (what) => (await fetch(`${sim.url}/__simulator/${what}`)).text()),
+      ['requests', 'callbacks'].map(async (what) => (await fetch(`${fx.sim.url}/__simulator/${what}`)).text()),
     );
-    for (const text of [...shown, JSON.stringify([sim.requests, sim.callbacks])]) {
+    for (const text of [...shown, JSON.stringify([fx.sim.requests, fx.sim.callbacks])]) {
       expect(text).not.toContain(token);
       expect(text).toContain('/status?a=1&token=[redacted]');
     }
@@ -220,16 +200,16 @@ describe('secrets', () => {
 
   it('never logs or records the API secret or the webhook secret, whatever happened', async () => {
     logLines.length = 0;
-    const stranger = new SendblueAPI({ apiKey: KEY, apiSecret: `${SECRET}-wrong`, baseURL: sim.url, maxRetries: 0 });
+    const stranger = new SendblueAPI({ apiKey: KEY, apiSecret: `${SECRET}-wrong`, baseURL: fx.sim.url, maxRetries: 0 });
     await expect(stranger.messages.list()).rejects.toThrow();
-    receiver.answerNext(500);
-    const sent = await send({ numbers: [A, B], status_callback: `${receiver.url}/status?token=t` });
-    await sim.memberReply((sent as { group_id: string }).group_id);
-    sim.injectFault({ kind: '500' });
+    fx.receiver.answerNext(500);
+    const sent = await send({ numbers: [A, B], status_callback: `${fx.receiver.url}/status?token=t` });
+    await fx.sim.memberReply((sent as { group_id: string }).group_id);
+    fx.sim.injectFault({ kind: '500' });
     await expect(send({ numbers: [A, B] })).rejects.toThrow();
-    await sim.idle();
+    await fx.sim.idle();
     expect(logLines.length).toBeGreaterThan(5);
-    const everything = JSON.stringify([logLines, sim.requests, sim.callbacks]);
+    const everything = JSON.stringify([logLines, fx.sim.requests, fx.sim.callbacks]);
     expect(everything).not.toContain(SECRET);
     expect(everything).not.toContain(WEBHOOK_SECRET);
   });

@@ -1,0 +1,36 @@
+/**
+ * What every Sendblue route answers with: a status and a JSON body in Sendblue's error shape
+ * (`{status: 'ERROR', error, error_message, message}`; clients read any of the three).
+ * A module of its own so that the route modules import it without importing each other.
+ */
+import type { ApiError } from './validate.js';
+
+export interface ApiResult {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** `extra` adds fields to the error body (e.g. which quota ran out, an error_code). */
+export const errorResult = (error: ApiError, extra: Record<string, unknown> = {}): ApiResult => ({
+  status: error.status,
+  body: { status: 'ERROR', error: error.error, error_message: error.message, message: error.message, ...extra },
+});
+
+export const invalidResult = (message: string, error = 'validation_error'): ApiResult =>
+  errorResult({ status: 400, error, message });
+
+export const notFound = (what: string): ApiResult =>
+  errorResult({ status: 404, error: 'not_found', message: `${what} not found` });
+
+/** The answer to a call over a limit, with Retry-After when the simulator is told to send one. */
+export function rateLimited(
+  retryAfterSeconds: number | undefined,
+  message: string,
+  extra: Record<string, unknown> = {},
+): ApiResult {
+  return {
+    ...errorResult({ status: 429, error: 'rate_limited', message }, extra),
+    ...(retryAfterSeconds !== undefined ? { headers: { 'retry-after': String(retryAfterSeconds) } } : {}),
+  };
+}

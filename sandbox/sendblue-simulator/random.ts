@@ -1,0 +1,16 @@
+/**
+ * The simulator's seeded randomness, in a module of its own: the fault mix (faults.ts) and lost
+ * webhooks (webhook-faults.ts) both draw from it, and neither imports the other.
+ */
+
+/** mulberry32: a small, fast, seedable PRNG (the same seed gives the same sequence). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
