@@ -11,7 +11,12 @@ quietNodeSupportWarning();
  */
 export default defineConfig({
   test: {
-    include: ['test/domain/**/*.test.ts', 'test/simulator/**/*.test.ts', 'test/infra/**/*.test.ts'],
+    include: [
+      'test/unit/**/*.test.ts',
+      'test/domain/**/*.test.ts',
+      'test/simulator/**/*.test.ts',
+      'test/infra/**/*.test.ts',
+    ],
     env: { ...NODE_SUPPORT_WARNING_OFF },
     testTimeout: 20_000,
   },
