@@ -1,6 +1,6 @@
 /**
- * The sandbox's SQS: fauxqs (an in-process SQS emulator speaking the AWS JSON protocol) on
- * 127.0.0.1, with the FIFO command queue and its FIFO dead-letter queue set up the way the stack
+ * The sandbox's SQS: fauxqs (an in-process SQS emulator speaking the AWS JSON protocol, and through
+ * sqs-query-protocol.ts the older Query protocol for the calls producers make) on 127.0.0.1, with the FIFO command queue and its FIFO dead-letter queue set up the way the stack
  * sets them up (content-based deduplication, visibility timeout, redrive after maxReceiveCount).
  *
  * fauxqs's own `startFauxqs()` always binds 0.0.0.0 (its `host` option only names the host used in
@@ -18,6 +18,7 @@ import { buildApp } from 'fauxqs';
 import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settings.js';
 import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_DLQ_NAME, SANDBOX_QUEUE_NAME, SANDBOX_REGION } from './config.js';
 import { isPortFree } from './ports.js';
+import { acceptQueryProtocol } from './sqs-query-protocol.js';
 
 export interface SqsEmulatorOptions {
   port: number;
@@ -105,6 +106,8 @@ export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<Run
   await patchFauxqsBodyCheck();
   const app = buildApp({ logger: false, defaultRegion: SANDBOX_REGION });
   useLoopbackQueueUrls(app, port);
+  // Producers on older SDKs (Debian's boto3, the Debian AWS CLI) speak SQS's Query protocol.
+  acceptQueryProtocol(app);
   try {
     await app.listen({ port, host: LOOPBACK });
   } catch (error) {

@@ -7,7 +7,7 @@
  * id to 768 UTF-8 bytes, so every key built from it (`MSG#<id>`, `<date>#<id>`) stays under
  * DynamoDB's 1,024-byte sort-key limit.
  */
-const MAX_ID_CHARS = 256;
+export const MAX_ID_CHARS = 256;
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one. Such a
 // string is not Unicode text: it cannot be URL-encoded, and UTF-8 storage turns it into another
@@ -15,7 +15,7 @@ const MAX_ID_CHARS = 256;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // C0 controls, DEL and C1 controls: invisible, and they break URLs and log lines.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 export const hasLoneSurrogate = (text: string): boolean => LONE_SURROGATE.test(text);
 
@@ -24,6 +24,6 @@ export function idProblem(value: string): string | undefined {
   if (value.length === 0 || value.length > MAX_ID_CHARS) return `must be 1 to ${MAX_ID_CHARS} characters`;
   if (!value.trim()) return 'must not be blank';
   if (hasLoneSurrogate(value)) return 'must be valid Unicode text (it holds a lone surrogate)';
-  if (CONTROL.test(value)) return 'must not contain control characters';
+  if (CONTROL_CHARACTER.test(value)) return 'must not contain control characters';
   return undefined;
 }

@@ -6,8 +6,11 @@
 /** Sendblue's API (docs/sendblue-api.md): the stack's `sendblueBaseUrl` default and the SDK's. */
 export const SENDBLUE_DEFAULT_BASE_URL = 'https://api.sendblue.co';
 
-/** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
-const E164 = /^\+[1-9]\d{6,14}$/;
+/**
+ * E.164: a plus, a non-zero country digit, at most 15 digits in all. `[0-9]` rather than `\d`: the
+ * JSON Schemas (schemas/) reuse this pattern, and `\d` takes other scripts' digits in Python.
+ */
+export const E164 = /^\+[1-9][0-9]{6,14}$/;
 export const isE164 = (value: unknown): value is string => typeof value === 'string' && E164.test(value);
 
 /** People in a group, our line excluded. */
@@ -94,7 +97,9 @@ export type ModifyType = (typeof MODIFY_TYPES)[number];
 /** `remove_recipient` needs a group of at least this many members (our line included) before the change. */
 export const MIN_MEMBERS_FOR_REMOVE = 4;
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** The only hosts plain http may name (the sandbox on this machine), as `URL.hostname` writes them. */
+export const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'] as const;
+const LOOPBACK_HOSTS = new Set<string>(LOOPBACK_HOSTNAMES);
 
 /**
  * A URL Sendblue or our relay may call: https anywhere, plain http only on loopback (the sandbox).
@@ -114,11 +119,14 @@ export function checkCallableUrl(value: string): string | undefined {
   return 'must be https (plain http only for localhost)';
 }
 
+/** How the last path segment of a media URL ends: a file extension. */
+export const MEDIA_EXTENSION = /\.[A-Za-z0-9]{2,5}$/;
+
 /** Media must be a public file URL whose last path segment has a file extension (Sendblue infers the type from it). */
 export function checkMediaUrl(value: string): string | undefined {
   const problem = checkCallableUrl(value);
   if (problem) return problem;
   const lastSegment = new URL(value).pathname.split('/').pop() ?? '';
-  if (!/\.[A-Za-z0-9]{2,5}$/.test(lastSegment)) return 'must end in a file extension such as .jpg or .png';
+  if (!MEDIA_EXTENSION.test(lastSegment)) return 'must end in a file extension such as .jpg or .png';
   return undefined;
 }

@@ -42,7 +42,8 @@ function filesUnder(dir: string, keep: (path: string) => boolean): string[] {
 
 const read = (paths: string[]) => new Map(paths.map((path) => [path, readFileSync(join(ROOT, path), 'utf8')]));
 const exists = (repoPath: string) => existsSync(join(ROOT, repoPath));
-const markdown = read(['README.md', ...filesUnder('docs', (path) => path.endsWith('.md'))]);
+/** Every Markdown file of the repository: README.md, docs/, and the READMEs beside code (schemas/, the simulator). */
+const markdown = read(filesUnder('.', (path) => path.endsWith('.md')));
 
 describe('the repository docs', () => {
   it('has README.md and the docs/ pages the README maps', () => {

@@ -1,0 +1,130 @@
+/**
+ * The events on the stack's EventBridge bus (lambdas/events/domain-events.ts): what a rule's target
+ * receives, the envelope with each detail-type's `detail`. Names and the source come from the
+ * contract's constants. Like the read answers, objects are open in the published files (events may
+ * gain fields) and closed in the tests.
+ */
+import { DETAIL_TYPES, type DetailType, EVENT_SOURCE } from '../../lambdas/events/domain-events.js';
+import { dateTime, fileHeader, nullable, type Schema, shape, stringArray } from './common.js';
+import { COMMAND_PROPERTIES, MESSAGE_PROPERTIES, text } from './views.js';
+
+const EVENT_ID: Schema = {
+  type: 'string',
+  minLength: 1,
+  description: 'The same on every delivery of one change: drop an event whose event_id you have seen.',
+};
+
+/** The envelope's fields around a given `detail`, as EventBridge delivers it. */
+export function envelopeProperties(overrides: Record<string, Schema>) {
+  return {
+    version: { const: '0' },
+    id: { type: 'string', description: "EventBridge's id of this delivery (differs between deliveries)." },
+    'detail-type': { type: 'string' },
+    source: { const: EVENT_SOURCE },
+    account: { type: 'string' },
+    time: dateTime('When the change was written.'),
+    region: { type: 'string' },
+    resources: stringArray(),
+    detail: { type: 'object' },
+    ...overrides,
+  };
+}
+
+function envelope(detailType: DetailType, detail: Schema, description: string): Schema {
+  return shape(envelopeProperties({ 'detail-type': { const: detailType }, detail }), description, {
+    'replay-name': { type: 'string', description: 'Set on events replayed from the archive.' },
+  });
+}
+
+const DETAILS: Record<DetailType, { file: string; description: string; detail: Schema }> = {
+  [DETAIL_TYPES.messageReceived]: {
+    file: 'group-message-received.json',
+    description: 'An inbound group message was stored (once per message_handle).',
+    detail: shape(
+      {
+        event_id: EVENT_ID,
+        ...MESSAGE_PROPERTIES,
+        participants: nullable(stringArray()),
+        group_display_name: text,
+      },
+      undefined,
+      {
+        content_omitted: {
+          const: true,
+          description:
+            'Present when the text was too large for EventBridge (content is then null; GET /messages/{handle} has it).',
+        },
+      },
+    ),
+  },
+  [DETAIL_TYPES.statusChanged]: {
+    file: 'message-status-changed.json',
+    description: 'A status of a message was recorded for the first time (each distinct status once).',
+    detail: shape({
+      event_id: EVENT_ID,
+      message_handle: { type: 'string' },
+      group_id: text,
+      status: text,
+      date_updated: nullable(dateTime('When Sendblue stamped the status (else when it was received).')),
+      error_code: text,
+      error_message: text,
+    }),
+  },
+  [DETAIL_TYPES.commandSettled]: {
+    file: 'command-settled.json',
+    description: 'A command became sent or failed, or unknown when an attempt ended unclear.',
+    detail: shape({
+      event_id: EVENT_ID,
+      ...COMMAND_PROPERTIES,
+      state: { enum: ['sent', 'failed', 'unknown'] },
+    }),
+  },
+  [DETAIL_TYPES.groupChanged]: {
+    file: 'group-changed.json',
+    description: "A group's members or name changed (the first time they are known included).",
+    detail: shape({
+      event_id: EVENT_ID,
+      group_id: { type: 'string' },
+      members: stringArray(),
+      name: text,
+      previous_members: stringArray(),
+      previous_name: text,
+      added_members: stringArray(),
+      removed_members: stringArray(),
+      created_at: nullable(dateTime()),
+      updated_at: nullable(dateTime()),
+    }),
+  },
+};
+
+/** One envelope schema per detail-type, without a file header (for unions). */
+export const EVENT_ENVELOPES: Record<DetailType, Schema> = Object.fromEntries(
+  Object.entries(DETAILS).map(([type, { detail, description }]) => [
+    type,
+    envelope(type as DetailType, detail, description),
+  ]),
+) as Record<DetailType, Schema>;
+
+/** `events/<name>.json`: one per detail-type, and `event.json`, any of them. */
+export const EVENT_TYPE_FILES: Record<string, Schema> = Object.fromEntries(
+  Object.entries(DETAILS).map(([type, { file, description }]) => [
+    file,
+    {
+      ...fileHeader(`events/${file}`, type, `${description} source "${EVENT_SOURCE}", detail-type "${type}".`),
+      ...EVENT_ENVELOPES[type as DetailType],
+    },
+  ]),
+);
+
+export function eventUnionFile(): Schema {
+  const types = Object.keys(EVENT_ENVELOPES) as DetailType[];
+  return {
+    ...fileHeader(
+      'events/event.json',
+      'event',
+      `Any event on the sendblue-groups bus (source "${EVENT_SOURCE}"): ${types.join(', ')}.`,
+    ),
+    oneOf: types.map((type) => ({ $ref: `#/$defs/${DETAILS[type].file.replace(/\.json$/, '')}` })),
+    $defs: Object.fromEntries(types.map((type) => [DETAILS[type].file.replace(/\.json$/, ''), EVENT_ENVELOPES[type]])),
+  };
+}

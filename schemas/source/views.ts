@@ -1,0 +1,51 @@
+/**
+ * The fields the read answers and the events share (lambdas/contract/views.ts): a message and a
+ * command as the API shows them. Each `satisfies` the view's type, so a field added to or dropped
+ * from a view does not compile until the schema follows.
+ */
+import type { CommandItem, CommandState, MessageItem } from '../../lambdas/contract/items.js';
+import type { CommandView, MessageView } from '../../lambdas/contract/views.js';
+import { dateTime, nullable, type Schema, stringArray } from './common.js';
+
+export type Props<T> = Record<keyof T, Schema>;
+
+/** Every direction and state, checked both ways against the contract's types. */
+export const DIRECTIONS = ['inbound', 'outbound'] as const satisfies readonly MessageItem['direction'][];
+const COMMAND_STATES = ['queued', 'sending', 'sent', 'failed', 'unknown'] as const satisfies readonly CommandState[];
+type AllListed<Union, Listed> = Exclude<Union, Listed> extends never ? true : never;
+const allDirections: AllListed<MessageItem['direction'], (typeof DIRECTIONS)[number]> = true;
+const allStates: AllListed<CommandItem['state'], (typeof COMMAND_STATES)[number]> = true;
+void [allDirections, allStates];
+
+export const text = nullable({ type: 'string' });
+export const when = (description: string) => nullable(dateTime(description));
+
+export const MESSAGE_PROPERTIES = {
+  message_handle: { type: 'string', description: "Sendblue's id of the message." },
+  group_id: nullable({ type: 'string', description: 'null for a 1:1 message.' }),
+  direction: { enum: [...DIRECTIONS] },
+  status: {
+    type: 'string',
+    description:
+      "Sendblue's status: REGISTERED, PENDING, QUEUED, ACCEPTED, SENT, DELIVERED, READ, ERROR, DECLINED; RECEIVED for inbound messages.",
+  },
+  content: text,
+  media_url: text,
+  from_number: text,
+  date_sent: when('When the message was sent (UTC).'),
+  date_updated: when('When its status last changed (UTC).'),
+  send_style: text,
+} satisfies Props<MessageView>;
+
+export const COMMAND_PROPERTIES = {
+  command_id: { type: 'string' },
+  type: { type: 'string', description: 'The command type, or "invalid" for a body that was not a command.' },
+  state: { enum: [...COMMAND_STATES] },
+  group_id: text,
+  message_handle: text,
+  error: nullable({ type: 'string', description: 'Why it failed (state failed).' }),
+  fingerprint: nullable({ type: 'string', description: 'Whose command this id is (commandFingerprint).' }),
+  refused_reuses: { ...stringArray(), description: 'Fingerprints of other commands refused this id.' },
+  failures: { type: 'integer', minimum: 0, description: 'Failed attempts so far.' },
+  next_attempt_at: when('When the next attempt is due, while queued or unknown.'),
+} satisfies Props<CommandView>;
