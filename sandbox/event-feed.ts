@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EVENT_SOURCE, type DomainEvent } from '../lambdas/events/domain-events.js';
-import type { EventPublisher } from '../lambdas/adapters/event-publisher.js';
+import type { EventPublisher } from '../lambdas/events/ports.js';
 import { SANDBOX_REGION } from './config.js';
 
 export const SANDBOX_EVENTS_PATH = '/__sandbox/events';

@@ -32,7 +32,7 @@ import type { RunningSimulator } from './sendblue-simulator/index.js';
 import type { QueuePoller } from './queue-poller.js';
 import type { TableStore } from '../lambdas/adapters/table.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MediaLinker } from '../lambdas/reads/media-links.js';
+import type { MediaLinker } from '../lambdas/reads/ports.js';
 import { SANDBOX_EVENTS_PATH } from './event-feed.js';
 import { startStreamPath, type StreamPath, type StreamPathOptions } from './stream-path.js';
 

@@ -7,7 +7,7 @@
  * webhook of the account, including ones that are not ours.
  */
 import type { ApiCredentials } from './secrets.js';
-import { classifySendblueError } from './sendblue-errors.js';
+import { classifySendblueError } from '../sending/sendblue-errors.js';
 import { sdkFor, type SdkSettings } from './sendblue-sdk.js';
 
 /** Webhook types Sendblue knows (SDK 3.17); a listed type outside this list is still shown. */

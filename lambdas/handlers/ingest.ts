@@ -12,8 +12,8 @@ import {
 import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from '../wiring/lambda-deps.js';
 import type { Logger } from '../platform/logger.js';
 import type { SecretSource } from '../adapters/secrets.js';
-import { createStatusRelay, type StatusRelay } from '../webhooks/status-relay.js';
-import type { IngestStore } from '../adapters/table.js';
+import { createStatusRelay } from '../adapters/status-relay.js';
+import type { IngestStore, StatusRelay } from '../webhooks/ports.js';
 import {
   limitToStatusToken,
   SIGNING_HEADER,

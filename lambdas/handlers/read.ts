@@ -4,8 +4,8 @@ import { idProblem } from '../contract/ids.js';
 import { isTimelineCursorFor, TIMELINE_CURSOR_KEYS } from '../contract/keys.js';
 import { loggerFromEnv, tableStoreFromEnv } from '../wiring/lambda-deps.js';
 import type { Logger } from '../platform/logger.js';
-import { archiveLink, mediaLinksFromEnv, type MediaLinker } from '../reads/media-links.js';
-import type { ReadStore } from '../adapters/table.js';
+import { archiveLink, mediaLinksFromEnv } from '../reads/media-links.js';
+import type { MediaLinker, ReadStore } from '../reads/ports.js';
 import { commandView, GROUP_SUMMARY_WINDOW, groupView, messageDetailView, messageView } from '../contract/views.js';
 import { lambdaEntry } from '../platform/lambda-entry.js';
 

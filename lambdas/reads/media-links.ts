@@ -2,7 +2,10 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { ENV } from '../contract/env.js';
 import type { Logger } from '../platform/logger.js';
-import { MEDIA_SETTINGS, type MediaArchive } from '../media/media-rules.js';
+import { MEDIA_SETTINGS } from '../media/media-rules.js';
+import type { MediaArchive } from '../contract/items.js';
+import type { MediaLink } from '../contract/views.js';
+import type { MediaLinker } from './ports.js';
 import { NodeSha256 } from '../platform/node-sha256.js';
 
 /**
@@ -11,14 +14,6 @@ import { NodeSha256 } from '../platform/node-sha256.js';
  * Lambda stays as quick to load as its DynamoDB client alone (DESIGN §7). Signing is local (no
  * request); the link works while the signer's role may s3:GetObject the key.
  */
-export type MediaLinker = (key: string) => Promise<MediaLink>;
-
-export interface MediaLink {
-  url: string;
-  /** When the link stops working (ISO). */
-  expires_at: string;
-}
-
 export interface S3LinkOptions {
   bucket: string;
   region: string;

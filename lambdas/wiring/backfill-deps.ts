@@ -9,7 +9,7 @@ import { emfSink, type MetricSink } from '../platform/metrics.js';
 import { createDeadLetterSink } from '../adapters/sqs-command-queue.js';
 import type { SecretSource } from '../adapters/secrets.js';
 import { createSendblueClient } from '../adapters/sendblue-client.js';
-import { createStatusRelay } from '../webhooks/status-relay.js';
+import { createStatusRelay } from '../adapters/status-relay.js';
 import type { TableStore } from '../adapters/table.js';
 
 export interface BackfillWiring {

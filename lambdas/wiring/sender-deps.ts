@@ -8,7 +8,7 @@ import { createSqsCommandQueue } from '../adapters/sqs-command-queue.js';
 import type { SecretSource } from '../adapters/secrets.js';
 import { createSendblueClient } from '../adapters/sendblue-client.js';
 import type { SenderDeps, SenderSettings } from '../sending/command-processor.js';
-import { createStatusRelay } from '../webhooks/status-relay.js';
+import { createStatusRelay } from '../adapters/status-relay.js';
 import type { TableStore } from '../adapters/table.js';
 import { withCallbackToken } from '../webhooks/webhook-auth.js';
 import { createMetricTally, emfSink, type MetricSink } from '../platform/metrics.js';

@@ -13,7 +13,7 @@ import {
   type GroupsProducer,
   type Target,
 } from '../../client/index.js';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/contract/dead-letters.js';
 import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 let h: Harness;

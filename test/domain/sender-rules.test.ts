@@ -5,7 +5,7 @@ import {
   retryAfterSeconds,
   SendblueCallError,
   sendblueErrorText,
-} from '../../lambdas/adapters/sendblue-errors.js';
+} from '../../lambdas/sending/sendblue-errors.js';
 import {
   commandIdOf,
   decideOnClaim,
@@ -14,7 +14,7 @@ import {
   membersAfter,
   sentParticipants,
 } from '../../lambdas/sending/decisions.js';
-import type { CommandItem } from '../../lambdas/adapters/table-ledger.js';
+import type { CommandItem } from '../../lambdas/contract/items.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00.000Z');
 const item = (extra: Partial<CommandItem>): CommandItem => ({

@@ -14,7 +14,7 @@ import { commandKey, groupKey, messageKey } from '../../lambdas/contract/keys.js
 import { silentLogger } from '../../lambdas/platform/logger.js';
 import { staticSecretSource } from '../../sandbox/static-secrets.js';
 import { createSendblueClient } from '../../lambdas/adapters/sendblue-client.js';
-import type { StatusRelay } from '../../lambdas/webhooks/status-relay.js';
+import type { StatusRelay } from '../../lambdas/webhooks/ports.js';
 import { createTableStore, type TableStore } from '../../lambdas/adapters/table.js';
 import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema.js';
 import { startSendblueSimulator, type RunningSimulator } from '../../sandbox/sendblue-simulator/index.js';

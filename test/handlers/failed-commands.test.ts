@@ -5,7 +5,7 @@
  */
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/contract/dead-letters.js';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from '../../sandbox/config.js';
 import { sandboxFailedCommands } from '../../sandbox/failed-commands.js';
 import { findFreePort } from '../../sandbox/ports.js';

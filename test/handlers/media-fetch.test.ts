@@ -7,7 +7,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMediaFetcher, MediaFetchError } from '../../lambdas/adapters/media-fetch.js';
+import { createMediaFetcher } from '../../lambdas/adapters/media-fetch.js';
+import { MediaFetchError } from '../../lambdas/media/ports.js';
 
 let server: Server;
 let base: string;

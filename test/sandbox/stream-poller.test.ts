@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEventsHandler } from '../../lambdas/handlers/events.js';
 import { createMediaHandler } from '../../lambdas/handlers/media.js';
 import type { DomainEvent } from '../../lambdas/events/domain-events.js';
-import type { EventPublisher } from '../../lambdas/adapters/event-publisher.js';
+import type { EventPublisher } from '../../lambdas/events/ports.js';
 import { silentLogger } from '../../lambdas/platform/logger.js';
 import { createMediaFetcher } from '../../lambdas/adapters/media-fetch.js';
 import { createS3MediaStore } from '../../lambdas/adapters/media-store.js';

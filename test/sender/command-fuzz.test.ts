@@ -10,7 +10,7 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/contract/dead-letters.js';
 import { DEFAULT_SANDBOX_CONFIG } from '../../sandbox/config.js';
 import { hostileString, hostileValue, int, mulberry32, pick, type Random } from '../support/fuzz.js';
 import { startHarness, type Harness } from '../support/sandbox-harness.js';

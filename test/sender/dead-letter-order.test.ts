@@ -5,7 +5,7 @@
  * injected on the sender's own client (DynamoDB Local has no fault mode).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/contract/dead-letters.js';
 import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 
 /** Fails the next write of `failed` to this command's ledger entry, before or after it is written. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/adapters/sqs-command-queue.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../../lambdas/contract/dead-letters.js';
 import { findFreePort } from '../../sandbox/ports.js';
 import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';
 

@@ -1,6 +1,5 @@
 import type { Logger } from '../platform/logger.js';
-
-export type StatusRelay = (url: string, payload: string) => Promise<void>;
+import type { StatusRelay } from '../webhooks/ports.js';
 
 /**
  * Forwards a stored status event to the status_callback a command asked for. Bounded in time and
