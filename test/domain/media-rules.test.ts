@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isPublicAddress } from '../../lambdas/adapters/media-fetch.js';
-import { createS3LinkSigner, objectPath } from '../../lambdas/reads/media-links.js';
+import { createS3LinkSigner, objectPath } from '../../lambdas/adapters/s3-link-signer.js';
 import {
   contentDispositionFor,
   contentTypeOf,

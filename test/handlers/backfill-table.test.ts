@@ -6,7 +6,8 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest.js';
+import { createIngestHandler } from '../../lambdas/webhooks/ingest-handler.js';
+import { createIngestDeps } from '../../lambdas/wiring/ingest-deps.js';
 import { itemId } from '../../lambdas/backfill/backfill-rules.js';
 import { createLineBackfill } from '../../lambdas/backfill/backfill-service.js';
 import { commandFingerprint, type SendGroupMessageCommand } from '../../lambdas/contract/commands.js';
@@ -277,11 +278,13 @@ describe('a backfilled record is stored exactly as its webhook would be', () => 
     });
 
     const viaWebhook = await freshTable();
-    const ingest = createIngestHandler({
-      store: viaWebhook.store,
-      secrets: staticSecretSource({ webhookSecret: 'w', apiKeyId: 'k', apiSecretKey: 's' }),
-      logger: silentLogger,
-    });
+    const ingest = createIngestHandler(
+      createIngestDeps({
+        store: viaWebhook.store,
+        secrets: staticSecretSource({ webhookSecret: 'w', apiKeyId: 'k', apiSecretKey: 's' }),
+        logger: silentLogger,
+      }),
+    );
     const answer = await ingest(
       apiEvent({
         method: 'POST',

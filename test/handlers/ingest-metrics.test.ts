@@ -4,7 +4,8 @@
  * Secrets Manager has no local stand-in: fixed secret values (staticSecretSource).
  */
 import { describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest.js';
+import { createIngestHandler } from '../../lambdas/webhooks/ingest-handler.js';
+import { createIngestDeps } from '../../lambdas/wiring/ingest-deps.js';
 import { silentLogger } from '../../lambdas/platform/logger.js';
 import { emfSink, METRIC_NAMESPACE } from '../../lambdas/platform/metrics.js';
 import type { SecretSource } from '../../lambdas/adapters/secrets.js';
@@ -22,12 +23,14 @@ async function setup(
 ) {
   const table = await freshTable();
   const lines: string[] = [];
-  const ingest = createIngestHandler({
-    store: options.store ? options.store(table) : table.store,
-    secrets: options.secrets ?? secrets,
-    logger: silentLogger,
-    metrics: emfSink((text) => lines.push(text), Date.now, FUNCTION),
-  });
+  const ingest = createIngestHandler(
+    createIngestDeps({
+      store: options.store ? options.store(table) : table.store,
+      secrets: options.secrets ?? secrets,
+      logger: silentLogger,
+      metrics: emfSink((text) => lines.push(text), Date.now, FUNCTION),
+    }),
+  );
   const post = (route: 'receive' | 'status', body: unknown, secret: string = SECRET) =>
     ingest(
       apiEvent({

@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest.js';
-import { createReadHandler } from '../../lambdas/handlers/read.js';
+import { createIngestHandler } from '../../lambdas/webhooks/ingest-handler.js';
+import { createIngestDeps } from '../../lambdas/wiring/ingest-deps.js';
+import { createReadHandler } from '../../lambdas/reads/read-handler.js';
 import { silentLogger } from '../../lambdas/platform/logger.js';
 import { messageKey } from '../../lambdas/contract/keys.js';
 import { staticSecretSource } from '../../sandbox/static-secrets.js';
@@ -19,7 +20,7 @@ const secrets = staticSecretSource({ webhookSecret: SECRET, apiKeyId: 'k', apiSe
 async function setup() {
   const table = await freshTable();
   const writes = countRequests(table.documentClient);
-  const ingest = createIngestHandler({ store: table.store, secrets, logger: silentLogger });
+  const ingest = createIngestHandler(createIngestDeps({ store: table.store, secrets, logger: silentLogger }));
   const read = createReadHandler({ store: table.store, logger: silentLogger });
   const post = (
     route: 'receive' | 'status',
@@ -205,7 +206,7 @@ describe('POST /webhooks/receive', () => {
 
   it('shows the newest membership even when another container skipped a write it thought redundant', async () => {
     const t = await setup();
-    const containerB = createIngestHandler({ store: t.store, secrets, logger: silentLogger });
+    const containerB = createIngestHandler(createIngestDeps({ store: t.store, secrets, logger: silentLogger }));
     const groupId = `g-${crypto.randomUUID()}`;
     const three = ['+14155550123', '+12125550177', '+13055550100'];
     const four = [...three, '+16175550199'];
@@ -352,7 +353,7 @@ describe('POST /webhooks/receive', () => {
   it('answers 503 and writes nothing when storage fails, so Sendblue retries', async () => {
     const t = await setup();
     const broken = createTableStore({ documentClient: t.documentClient, tableName: 'no-such-table' });
-    const ingest = createIngestHandler({ store: broken, secrets, logger: silentLogger });
+    const ingest = createIngestHandler(createIngestDeps({ store: broken, secrets, logger: silentLogger }));
     const payload = inboundPayload();
     const result = await ingest(
       apiEvent({
@@ -368,15 +369,16 @@ describe('POST /webhooks/receive', () => {
 
   it('answers 503 when the webhook secret cannot be read', async () => {
     const t = await setup();
-    const ingest = createIngestHandler({
-      store: t.store,
-      secrets: {
-        webhookSecret: () => Promise.reject(new Error('throttled')),
-        callbackToken: () => Promise.reject(new Error('x')),
-        apiCredentials: () => Promise.reject(new Error('x')),
-      },
-      logger: silentLogger,
-    });
+    const ingest = createIngestHandler(
+      createIngestDeps({
+        store: t.store,
+        secrets: {
+          webhookSecret: () => Promise.reject(new Error('throttled')),
+          callbackToken: () => Promise.reject(new Error('x')),
+        },
+        logger: silentLogger,
+      }),
+    );
     const result = await ingest(
       apiEvent({ method: 'POST', path: '/webhooks/receive', headers: { 'sb-signing-secret': SECRET }, body: '{}' }),
     );

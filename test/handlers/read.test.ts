@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest.js';
-import { createReadHandler } from '../../lambdas/handlers/read.js';
+import { createIngestHandler } from '../../lambdas/webhooks/ingest-handler.js';
+import { createIngestDeps } from '../../lambdas/wiring/ingest-deps.js';
+import { createReadHandler } from '../../lambdas/reads/read-handler.js';
 import { encodeCursor } from '../../lambdas/reads/cursor.js';
 import { silentLogger } from '../../lambdas/platform/logger.js';
-import { createS3LinkSigner } from '../../lambdas/reads/media-links.js';
+import { createS3LinkSigner } from '../../lambdas/adapters/s3-link-signer.js';
 import { staticSecretSource } from '../../sandbox/static-secrets.js';
 import { apiEvent, inboundPayload, parseBody } from './events.js';
 import { freshTable } from './table-for-test.js';
@@ -13,7 +14,7 @@ const secrets = staticSecretSource({ webhookSecret: 'secret', apiKeyId: 'k', api
 
 async function setupWithMessages(groupId: string, count: number) {
   const table = await freshTable();
-  const ingest = createIngestHandler({ store: table.store, secrets, logger: silentLogger });
+  const ingest = createIngestHandler(createIngestDeps({ store: table.store, secrets, logger: silentLogger }));
   const read = createReadHandler({ store: table.store, logger: silentLogger });
   const handles: string[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -158,7 +159,7 @@ describe('read routes', () => {
   describe('media copies (GET /messages/{handle})', () => {
     async function messageWithCopy() {
       const table = await freshTable();
-      const ingest = createIngestHandler({ store: table.store, secrets, logger: silentLogger });
+      const ingest = createIngestHandler(createIngestDeps({ store: table.store, secrets, logger: silentLogger }));
       const payload = inboundPayload({ group_id: 'media', media_url: 'https://cdn.example.com/a.png' });
       await ingest(
         apiEvent({

@@ -4,8 +4,9 @@
  * walk has to continue through next_cursor instead of ending, in both orders.
  */
 import { describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest.js';
-import { createReadHandler } from '../../lambdas/handlers/read.js';
+import { createIngestHandler } from '../../lambdas/webhooks/ingest-handler.js';
+import { createIngestDeps } from '../../lambdas/wiring/ingest-deps.js';
+import { createReadHandler } from '../../lambdas/reads/read-handler.js';
 import { silentLogger } from '../../lambdas/platform/logger.js';
 import { staticSecretSource } from '../../sandbox/static-secrets.js';
 import { apiEvent, inboundPayload, parseBody } from './events.js';
@@ -18,7 +19,7 @@ const CONTENT_CHARS = 60_000;
 describe('group timeline with large messages', () => {
   it('reaches every message through next_cursor, in both orders and any page size', async () => {
     const { store } = await freshTable();
-    const ingest = createIngestHandler({ store, secrets, logger: silentLogger });
+    const ingest = createIngestHandler(createIngestDeps({ store, secrets, logger: silentLogger }));
     const read = createReadHandler({ store, logger: silentLogger });
     const groupId = `big-${crypto.randomUUID()}`;
     const handles: string[] = [];

@@ -11,8 +11,9 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../lambdas/handlers/ingest.js';
-import { createReadHandler } from '../../lambdas/handlers/read.js';
+import { createIngestHandler } from '../../lambdas/webhooks/ingest-handler.js';
+import { createIngestDeps } from '../../lambdas/wiring/ingest-deps.js';
+import { createReadHandler } from '../../lambdas/reads/read-handler.js';
 import { encodeCursor } from '../../lambdas/reads/cursor.js';
 import { silentLogger } from '../../lambdas/platform/logger.js';
 import { staticSecretSource } from '../../sandbox/static-secrets.js';
@@ -69,7 +70,7 @@ const cursorsSeen: string[] = [];
 
 beforeAll(async () => {
   table = await freshTable();
-  ingest = createIngestHandler({ store: table.store, secrets, logger: silentLogger });
+  ingest = createIngestHandler(createIngestDeps({ store: table.store, secrets, logger: silentLogger }));
   read = createReadHandler({ store: table.store, logger: silentLogger });
   api = createApiServer({ handlers: { ingest, read }, logger: silentLogger });
   apiUrl = await api.listen(0);

@@ -240,7 +240,7 @@ describe('switches (context events, media)', () => {
         .filter((key) => /EventBus|MediaBucket/.test(key))
         .sort(),
       readPresigns: JSON.stringify(roleStatements(t, 'ReadFunction')).includes('s3:GetObject'),
-      readFunctionId: s.getLogicalId(s.readFunction.function.node.defaultChild as CfnFunction),
+      readFunctionId: s.getLogicalId(s.reads.function.node.defaultChild as CfnFunction),
       nag: unacknowledgedFindings(app),
     };
   };

@@ -23,7 +23,7 @@ const idOf = (construct: { node: { defaultChild?: unknown } }) =>
 const topicId = idOf(stack.operations.alarmTopic!);
 const keyId = idOf(stack.operations.alarmKey!);
 const senderFn = { Ref: idOf(stack.sender.function.function) };
-const ingestFn = { Ref: idOf(stack.ingestFunction.function) };
+const ingestFn = { Ref: idOf(stack.ingest.function) };
 const queueName = (queue: { node: { defaultChild?: unknown } }) => ({ 'Fn::GetAtt': [idOf(queue), 'QueueName'] });
 const LINE = DEFAULTS.fromNumber;
 const MASKED = lineDimension(LINE); // +1555***0000

@@ -8,7 +8,7 @@ import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema.js';
 import { CommandQueue } from '../../lib/constructs/command-queue.js';
 import { SendblueSecrets } from '../../lib/constructs/secrets.js';
 import { CommandSender } from '../../lib/constructs/sender.js';
-import { EventsTable } from '../../lib/constructs/table.js';
+import { SendblueGroupsTable } from '../../lib/constructs/table.js';
 import { DEFAULTS } from '../../lib/defaults.js';
 import { asArray, NO_BUNDLING, resourcesOfType, roleStatements, statementSummary, synthStack } from './helpers.js';
 
@@ -183,7 +183,7 @@ describe('sender Lambda', () => {
   it('refuses a queue whose visibility timeout is under 6x its timeout', () => {
     const app = new App({ context: { ...NO_BUNDLING } });
     const scope = new Stack(app, 'Probe');
-    const table = new EventsTable(scope, 'Table');
+    const table = new SendblueGroupsTable(scope, 'Table');
     const secrets = new SendblueSecrets(scope, 'Secrets');
     const commands = new CommandQueue(scope, 'Commands', { visibilityTimeout: Duration.seconds(60) });
     expect(

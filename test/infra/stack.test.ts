@@ -10,8 +10,8 @@ import { asArray, resourcesOfType, roleStatements, statementSummary, synthStack 
 
 const { stack, template } = synthStack();
 const logicalId = (fn: { node: { defaultChild?: unknown } }) => stack.getLogicalId(fn.node.defaultChild as CfnFunction);
-const ingestId = logicalId(stack.ingestFunction.function);
-const readId = logicalId(stack.readFunction.function);
+const ingestId = logicalId(stack.ingest.function);
+const readId = logicalId(stack.reads.function);
 const senderId = logicalId(stack.sender.function.function);
 const eventsId = logicalId(stack.events!.consumer.function.function);
 const mediaId = logicalId(stack.media!.consumer.function.function);
@@ -108,7 +108,7 @@ describe('lambdas', () => {
       [ENV.mediaBucketName]: { Ref: bucketArn['Fn::GetAtt'][0] },
     });
     const { template: noMedia, stack: plain } = synthStack({ media: false });
-    const id = plain.getLogicalId(plain.readFunction.function.node.defaultChild as CfnFunction);
+    const id = plain.getLogicalId(plain.reads.function.node.defaultChild as CfnFunction);
     expect(noMedia.toJSON().Resources[id].Properties.Environment.Variables).toEqual({
       [ENV.tableName]: { Ref: tableRef['Fn::GetAtt'][0] },
     });
@@ -116,7 +116,7 @@ describe('lambdas', () => {
 
   it('takes maxBodyBytes and log retention from context', () => {
     const { template: custom, stack: customStack } = synthStack({ maxBodyBytes: '1024', logRetentionDays: 7 });
-    const id = customStack.getLogicalId(customStack.ingestFunction.function.node.defaultChild as CfnFunction);
+    const id = customStack.getLogicalId(customStack.ingest.function.node.defaultChild as CfnFunction);
     expect(custom.toJSON().Resources[id].Properties.Environment.Variables[ENV.maxBodyBytes]).toBe('1024');
     for (const [, group] of resourcesOfType(custom, 'AWS::Logs::LogGroup')) {
       expect(group.Properties?.RetentionInDays).toBe(7);
@@ -142,7 +142,7 @@ describe('IAM', () => {
   });
 
   it('ingest may only write the table, read the webhook secret and the callback token, and write its own logs', () => {
-    const logGroupId = stack.getLogicalId(stack.ingestFunction.logGroup.node.defaultChild as never);
+    const logGroupId = stack.getLogicalId(stack.ingest.logGroup.node.defaultChild as never);
     expect(summary(statementsOf('IngestFunction'))).toEqual({
       WriteOwnLogs: {
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -157,7 +157,7 @@ describe('IAM', () => {
   });
 
   it('read may only get and query the table and GSI1, read media copies (to presign links), and write its own logs', () => {
-    const logGroupId = stack.getLogicalId(stack.readFunction.logGroup.node.defaultChild as never);
+    const logGroupId = stack.getLogicalId(stack.reads.logGroup.node.defaultChild as never);
     expect(summary(statementsOf('ReadFunction'))).toEqual({
       WriteOwnLogs: {
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
