@@ -35,7 +35,7 @@ import type { QueuePoller } from './queue-poller.js';
 import type { TableStore } from '../lambdas/adapters/table.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MediaLinker } from '../lambdas/reads/ports.js';
-import { SANDBOX_EVENTS_PATH } from './event-feed.js';
+import { SANDBOX_EVENTS_PATH } from '../lambdas/contract/sandbox.js';
 import { startStreamPath, type StreamPath, type StreamPathOptions } from './stream-path.js';
 
 export interface SandboxUrls {

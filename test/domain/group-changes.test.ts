@@ -4,7 +4,7 @@
  * messages, and a group's first sighting (no line).
  */
 import { describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '../../sandbox/event-feed.js';
+import type { EventEnvelope } from '../../lambdas/contract/sandbox.js';
 import { groupChangesFrom } from '../../sandbox/group-changes.js';
 
 let counter = 0;

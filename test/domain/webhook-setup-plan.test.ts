@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeAccount, planRemoval, planSetup } from '../../cli/setup/plan.js';
-import { parseAccountWebhooks, type AccountWebhooks } from '../../lambdas/adapters/sendblue-webhooks.js';
+import { parseAccountWebhooks, type AccountWebhooks } from '../../cli/setup/sendblue-webhooks.js';
 
 const OURS = {
   receive: 'https://abc.execute-api.us-east-1.amazonaws.com/webhooks/receive',

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIMULATOR_PICTURE } from '../../sandbox/sendblue-simulator/control.js';
-import type { EventEnvelope } from '../../sandbox/event-feed.js';
+import type { EventEnvelope } from '../../lambdas/contract/sandbox.js';
 import { SIGNING_HEADER } from '../../lambdas/webhooks/webhook-auth.js';
 import { inboundPayload } from '../handlers/events.js';
 import { MEMBERS, startHarness, type Harness } from '../support/sandbox-harness.js';

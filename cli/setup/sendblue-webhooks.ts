@@ -1,28 +1,17 @@
 /**
  * Sendblue account administration: the account's webhooks (`/api/account/webhooks`, SDK 3.17
- * `client.webhooks`). Used by `cli setup` only, so it stays out of the Lambda bundles; it builds
- * the SDK with the sender's own settings (`sdkFor`: no retries of its own).
+ * `client.webhooks`). Used by `cli setup` only (so it lives here, out of the Lambda bundles); it
+ * builds the SDK with the sender's own settings (`sdkFor`: no retries of its own).
  *
  * Only list, add (POST) and delete (DELETE) exist here, on purpose: Sendblue's PUT replaces every
  * webhook of the account, including ones that are not ours.
  */
-import type { ApiCredentials } from './secrets.js';
-import { classifySendblueError } from '../sending/sendblue-errors.js';
-import { sdkFor, type SdkSettings } from './sendblue-sdk.js';
+import type { ApiCredentials } from '../../lambdas/adapters/secrets.js';
+import { sdkFor, type SdkSettings } from '../../lambdas/adapters/sendblue-sdk.js';
+import type { WebhookType } from '../../lambdas/contract/sendblue-rules.js';
+import { classifySendblueError } from '../../lambdas/sending/sendblue-errors.js';
 
-/** Webhook types Sendblue knows (SDK 3.17); a listed type outside this list is still shown. */
-export const WEBHOOK_TYPES = [
-  'receive',
-  'outbound',
-  'typing_indicator',
-  'call_log',
-  'line_blocked',
-  'line_assigned',
-  'contact_created',
-  'inbound_call',
-  'contact_profile',
-] as const;
-export type WebhookType = (typeof WEBHOOK_TYPES)[number];
+export type { WebhookType };
 
 export interface RegisteredWebhook {
   type: string;
