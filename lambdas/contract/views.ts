@@ -17,7 +17,7 @@ export function messageView(item: MessageItem) {
   };
 }
 
-/** A presigned link to a message's archived media (reads/media-links.ts), as GET /messages/{handle} shows it. */
+/** A presigned link to a message's archived media (adapters/s3-link-signer.ts), as GET /messages/{handle} shows it. */
 export interface MediaLink {
   url: string;
   /** When the link stops working (ISO). */

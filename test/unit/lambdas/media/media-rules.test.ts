@@ -147,7 +147,7 @@ describe('which addresses media may be fetched from (SSRF guard)', () => {
   });
 });
 
-describe('presigned links (media-links.ts)', () => {
+describe('presigned links (s3-link-signer.ts)', () => {
   it("matches AWS's documented example (S3 API reference, query-string authentication: GET test.txt)", async () => {
     const sign = createS3LinkSigner({
       bucket: 'examplebucket',
