@@ -5,18 +5,14 @@ import { NODE_SUPPORT_WARNING_OFF, quietNodeSupportWarning } from './sandbox/nod
 quietNodeSupportWarning();
 
 /**
- * `npm run test:unit`: the tests that need neither DynamoDB Local (Java) nor a sandbox: the domain
- * rules, the simulator driven by the SDK, the stack's Template assertions and cdk-nag, the docs' links. Seconds, not
- * minutes. `npm test` (CI) runs everything.
+ * `npm run test:unit`: the tests that need neither DynamoDB Local (Java) nor a sandbox (test/unit/:
+ * the domain rules, the stack's Template assertions and cdk-nag, the page logic, the client's
+ * requests, the simulator driven by the SDK). No global setup: nothing starts
+ * Java. `npm test` (CI) runs everything, test/integration/ included.
  */
 export default defineConfig({
   test: {
-    include: [
-      'test/unit/**/*.test.ts',
-      'test/domain/**/*.test.ts',
-      'test/simulator/**/*.test.ts',
-      'test/infra/**/*.test.ts',
-    ],
+    include: ['test/unit/**/*.test.ts'],
     env: { ...NODE_SUPPORT_WARNING_OFF },
     testTimeout: 20_000,
   },

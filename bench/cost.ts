@@ -1,6 +1,6 @@
 /**
  * Cost per million events from the measured request counts, the Lambda settings and AWS list
- * prices. Pure arithmetic (tested in test/domain/cost-model.test.ts); no I/O.
+ * prices. Pure arithmetic (tested in test/unit/bench/cost.test.ts); no I/O.
  */
 
 /**

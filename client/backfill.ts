@@ -7,7 +7,7 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { BackfillReport } from '../lambdas/backfill/backfill-job.js';
-import { SANDBOX_BACKFILL_PATH } from '../sandbox/config.js';
+import { SANDBOX_BACKFILL_PATH } from '../lambdas/contract/sandbox.js';
 import { RemoteError } from './reader.js';
 import type { Target } from './target.js';
 

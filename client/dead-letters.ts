@@ -14,7 +14,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/adapters/sqs-command-queue.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/contract/dead-letters.js';
 import type { Target } from './target.js';
 
 export interface DeadLetter {

@@ -1,13 +1,13 @@
 /**
- * The sandbox's event log (sandbox/event-feed.ts): what the stack would put on its EventBridge bus,
+ * The sandbox's event log (`GET /__sandbox/events`): what the stack would put on its EventBridge bus,
  * read back as JSON or followed as server-sent events. In AWS there is nothing to pull: events go to
  * the bus, and an EventBridge rule delivers them to your target (docs/events.md).
  */
-import { SANDBOX_EVENTS_PATH, type EventEnvelope } from '../sandbox/event-feed.js';
+import { SANDBOX_EVENTS_PATH, type EventEnvelope, type SandboxEventsPage } from '../lambdas/contract/sandbox.js';
 import { RemoteError } from './reader.js';
 import { TargetError, type Target } from './target.js';
 
-export type { EventEnvelope } from '../sandbox/event-feed.js';
+export type { EventEnvelope } from '../lambdas/contract/sandbox.js';
 
 function sandboxOnly(target: Target): void {
   if (target.kind !== 'sandbox') {
@@ -47,8 +47,8 @@ async function open(target: Target, query: string, signal?: AbortSignal): Promis
 }
 
 /** Events after position `after` (0: all the sandbox kept), and the position of the last one. */
-export async function listEvents(target: Target, after = 0): Promise<{ events: EventEnvelope[]; last_seq: number }> {
-  return (await open(target, `after=${after}`)).json() as Promise<{ events: EventEnvelope[]; last_seq: number }>;
+export async function listEvents(target: Target, after = 0): Promise<SandboxEventsPage> {
+  return (await open(target, `after=${after}`)).json() as Promise<SandboxEventsPage>;
 }
 
 /** Events after position `after`, then each new one as it is published, until `signal` aborts or the sandbox stops. */

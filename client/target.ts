@@ -6,11 +6,12 @@ import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-s
 import { DEFAULT_STACK_NAME } from '../lambdas/contract/stack.js';
 import {
   readPort,
+  SANDBOX_ACCOUNT,
   SANDBOX_CREDENTIALS,
   SANDBOX_DLQ_NAME,
   SANDBOX_QUEUE_NAME,
   SANDBOX_REGION,
-} from '../sandbox/config.js';
+} from '../lambdas/contract/sandbox.js';
 
 export { DEFAULT_STACK_NAME };
 
@@ -47,8 +48,8 @@ export function sandboxTarget(env: NodeJS.ProcessEnv = process.env): Target {
     kind: 'sandbox',
     label: `the sandbox (API http://127.0.0.1:${apiPort}, SQS ${sqsEndpoint})`,
     region: SANDBOX_REGION,
-    commandQueueUrl: `${sqsEndpoint}/000000000000/${SANDBOX_QUEUE_NAME}`,
-    deadLetterQueueUrl: `${sqsEndpoint}/000000000000/${SANDBOX_DLQ_NAME}`,
+    commandQueueUrl: `${sqsEndpoint}/${SANDBOX_ACCOUNT}/${SANDBOX_QUEUE_NAME}`,
+    deadLetterQueueUrl: `${sqsEndpoint}/${SANDBOX_ACCOUNT}/${SANDBOX_DLQ_NAME}`,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     sqsEndpoint,
     credentials: SANDBOX_CREDENTIALS,

@@ -1,19 +1,17 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { ENV } from '../lambdas/contract/env.js';
 import { isPlaceholderFromNumber, type AppConfig } from './config.js';
 import { Backfill } from './constructs/backfill.js';
 import { CommandQueue } from './constructs/command-queue.js';
 import { SendblueHttpApi } from './constructs/http-api.js';
-import { NodeFunction } from './constructs/node-function.js';
 import { SendblueSecrets } from './constructs/secrets.js';
 import { DomainEvents } from './constructs/domain-events.js';
 import { MediaArchive } from './constructs/media-archive.js';
 import { Operations } from './constructs/operations.js';
+import { ReadApi } from './constructs/read-api.js';
 import { CommandSender } from './constructs/sender.js';
-import { EventsTable } from './constructs/table.js';
-import { handlerEntry } from './paths.js';
+import { SendblueGroupsTable } from './constructs/table.js';
+import { WebhookIngest } from './constructs/webhook-ingest.js';
 
 export interface SendblueGroupsStackProps extends StackProps {
   /** Validated settings from lib/config.ts (`parseConfig`). */
@@ -25,10 +23,12 @@ export interface SendblueGroupsStackProps extends StackProps {
  * default in lib/defaults.ts.
  */
 export class SendblueGroupsStack extends Stack {
-  readonly table: EventsTable;
+  readonly table: SendblueGroupsTable;
   readonly secrets: SendblueSecrets;
-  readonly ingestFunction: NodeFunction;
-  readonly readFunction: NodeFunction;
+  /** The ingest Lambda behind the webhook routes. */
+  readonly ingest: WebhookIngest;
+  /** The read Lambda behind the read routes. */
+  readonly reads: ReadApi;
   readonly api: SendblueHttpApi;
   readonly commandQueue: CommandQueue;
   readonly sender: CommandSender;
@@ -44,58 +44,21 @@ export class SendblueGroupsStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    this.table = new EventsTable(this, 'Table', { stream: config.events || config.media });
+    this.table = new SendblueGroupsTable(this, 'Table', { stream: config.events || config.media });
     this.secrets = new SendblueSecrets(this, 'Secrets');
 
-    this.ingestFunction = new NodeFunction(this, 'IngestFunction', {
-      entry: handlerEntry('ingest'),
-      description: 'Sendblue receive and status webhooks -> DynamoDB',
+    // Ids as when the stack made these functions itself: a deployed stack keeps its logical ids.
+    this.ingest = new WebhookIngest(this, 'IngestFunction', {
+      table: this.table,
+      webhookSecret: this.secrets.webhookSecret,
+      statusCallbackToken: this.secrets.statusCallbackToken,
+      maxBodyBytes: config.maxBodyBytes,
       logRetention: config.logRetention,
-      environment: {
-        [ENV.tableName]: this.table.tableName,
-        [ENV.webhookSecretArn]: this.secrets.webhookSecret.secretArn,
-        [ENV.callbackTokenSecretArn]: this.secrets.statusCallbackToken.secretArn,
-        [ENV.maxBodyBytes]: String(config.maxBodyBytes),
-      },
     });
-    // Writes only: a webhook never reads before it writes (conditional writes decide idempotency).
-    this.ingestFunction.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'WriteEvents',
-        effect: Effect.ALLOW,
-        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [this.table.tableArn],
-      }),
-    );
-    this.ingestFunction.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'ReadWebhookAuthSecrets',
-        effect: Effect.ALLOW,
-        // The secrets use the default aws/secretsmanager key: no kms:Decrypt statement needed.
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [this.secrets.webhookSecret.secretArn, this.secrets.statusCallbackToken.secretArn],
-      }),
-    );
-
-    this.readFunction = new NodeFunction(this, 'ReadFunction', {
-      entry: handlerEntry('read'),
-      description: 'Read routes: groups, messages, commands, health',
-      logRetention: config.logRetention,
-      environment: {
-        [ENV.tableName]: this.table.tableName,
-      },
-    });
-    this.readFunction.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'ReadEvents',
-        effect: Effect.ALLOW,
-        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
-        resources: [this.table.tableArn, this.table.groupTimelineIndexArn],
-      }),
-    );
+    this.reads = new ReadApi(this, 'ReadFunction', { table: this.table, logRetention: config.logRetention });
 
     this.api = new SendblueHttpApi(this, 'HttpApi', {
-      handlers: { ingest: this.ingestFunction.function, read: this.readFunction.function },
+      handlers: { ingest: this.ingest.function, read: this.reads.function },
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
       accessLogRetention: config.logRetention,
@@ -134,7 +97,7 @@ export class SendblueGroupsStack extends Stack {
         retentionDays: config.mediaRetentionDays,
         logRetention: config.logRetention,
       });
-      this.media.allowLinks(this.readFunction);
+      this.media.allowLinks(this.reads);
       new CfnOutput(this, 'MediaBucketName', {
         value: this.media.bucket.bucketName,
         description: 'Copies of inbound media (media/<group_id>/<message_handle>/<file>)',
@@ -155,10 +118,10 @@ export class SendblueGroupsStack extends Stack {
       commandQueue: this.commandQueue,
       httpApi: this.api.httpApi,
       sender: this.sender.function,
-      ingest: this.ingestFunction,
+      ingest: this.ingest,
       functions: {
-        ingest: this.ingestFunction,
-        read: this.readFunction,
+        ingest: this.ingest,
+        read: this.reads,
         sender: this.sender.function,
         backfill: this.backfill.function,
         ...(this.events ? { events: this.events.consumer.function } : {}),

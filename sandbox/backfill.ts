@@ -6,8 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createBackfillJobFromWiring, defaultBackfillSettings } from '../lambdas/wiring/backfill-deps.js';
-import type { BackfillJobSettings, BackfillReport } from '../lambdas/backfill/backfill-job.js';
+import { createBackfillDeps, defaultBackfillSettings } from '../lambdas/wiring/backfill-deps.js';
+import { createBackfillJob, type BackfillJobSettings, type BackfillReport } from '../lambdas/backfill/backfill-job.js';
 import type { Logger } from '../lambdas/platform/logger.js';
 import type { SecretSource } from '../lambdas/adapters/secrets.js';
 import type { TableStore } from '../lambdas/adapters/table.js';
@@ -39,21 +39,23 @@ export interface SandboxBackfillInput {
 export function startSandboxBackfill(input: SandboxBackfillInput): SandboxBackfill {
   const sqs = new SQSClient({ endpoint: input.sqsEndpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   const { logger } = input;
-  const job = createBackfillJobFromWiring({
-    store: input.store,
-    secrets: input.secrets,
-    logger,
-    sqs,
-    deadLetterQueueUrl: input.deadLetterQueueUrl,
-    sendblueBaseUrl: input.sendblueUrl,
-    // CloudWatch is not here: the counts go to the sandbox's log (debug), the summary at info.
-    metrics: (line, counts) => logger.debug('backfill metrics', { line, ...counts }),
-    settings: {
-      ...defaultBackfillSettings([input.fromNumber], input.fromNumber),
-      ...SANDBOX_BACKFILL_DEFAULTS,
-      ...input.settings,
-    },
-  });
+  const job = createBackfillJob(
+    createBackfillDeps({
+      store: input.store,
+      secrets: input.secrets,
+      logger,
+      sqs,
+      deadLetterQueueUrl: input.deadLetterQueueUrl,
+      sendblueBaseUrl: input.sendblueUrl,
+      // CloudWatch is not here: the counts go to the sandbox's log (debug), the summary at info.
+      metrics: (line, counts) => logger.debug('backfill metrics', { line, ...counts }),
+      settings: {
+        ...defaultBackfillSettings([input.fromNumber], input.fromNumber),
+        ...SANDBOX_BACKFILL_DEFAULTS,
+        ...input.settings,
+      },
+    }),
+  );
 
   let chain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;

@@ -4,7 +4,7 @@
  * the very sender handler the Lambda runs, the way Lambda's event source mapping does.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createSenderHandler } from '../lambdas/handlers/sender.js';
+import { createSenderHandler } from '../lambdas/sending/sender-handler.js';
 import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../lambdas/contract/command-queue-settings.js';
 import type { Logger } from '../lambdas/platform/logger.js';
 import { createSenderDeps } from '../lambdas/wiring/sender-deps.js';

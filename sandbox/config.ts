@@ -3,16 +3,21 @@
  * An empty variable counts as unset (so `SANDBOX_PORT= npm start` means the default).
  */
 import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing.js';
+import { PORT_ENV_VARS, readPort, SANDBOX_PORTS, type PortKey } from '../lambdas/contract/sandbox.js';
 import { isE164 } from '../lambdas/contract/sendblue-rules.js';
 
-export const SANDBOX_REGION = 'us-east-1';
-/** DynamoDB Local and the SQS emulator accept any credentials; the SDK still needs some. */
-export const SANDBOX_CREDENTIALS = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } as const;
-export const SANDBOX_QUEUE_NAME = 'sendblue-group-commands.fifo';
-export const SANDBOX_DLQ_NAME = 'sendblue-group-commands-dlq.fifo';
-export const SANDBOX_TABLE = 'sendblue-groups';
-/** Sandbox-only route: run the backfill now (`npm run cli -- backfill`). */
-export const SANDBOX_BACKFILL_PATH = '/__sandbox/backfill';
+// The fixed names and the ports' env vars are shared with the client (lambdas/contract/sandbox.ts).
+export {
+  PORT_ENV_VARS,
+  readPort,
+  SANDBOX_BACKFILL_PATH,
+  SANDBOX_CREDENTIALS,
+  SANDBOX_DLQ_NAME,
+  SANDBOX_QUEUE_NAME,
+  SANDBOX_REGION,
+  SANDBOX_TABLE,
+  type PortKey,
+} from '../lambdas/contract/sandbox.js';
 
 export interface SandboxConfig {
   /** HTTP API (webhook and read routes), on 127.0.0.1. */
@@ -38,10 +43,7 @@ export interface SandboxConfig {
 }
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
-  port: 3000,
-  sqsPort: 9324,
-  dynamoDbPort: 8000,
-  simulatorPort: 4010,
+  ...SANDBOX_PORTS,
   sendblueBaseUrl: undefined,
   apiKeyId: 'sandbox-key',
   apiSecretKey: 'sandbox-secret',
@@ -54,36 +56,11 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   backfillSeconds: 60,
 };
 
-/** Which env var sets each port, so errors (here and at startup) can name it. */
-export const PORT_ENV_VARS = {
-  port: 'SANDBOX_PORT',
-  sqsPort: 'SANDBOX_SQS_PORT',
-  dynamoDbPort: 'SANDBOX_DYNAMODB_PORT',
-  simulatorPort: 'SANDBOX_SIMULATOR_PORT',
-} as const satisfies Record<string, string>;
-export type PortKey = keyof typeof PORT_ENV_VARS;
-
 export class SandboxConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid sandbox configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'SandboxConfigError';
   }
-}
-
-/**
- * One sandbox port from its env var (unset or empty: the default). The CLI and the client read the
- * ports the same way `npm start` does, through this.
- */
-export function readPort(env: NodeJS.ProcessEnv, key: PortKey): { value: number; problem?: string } {
-  const name = PORT_ENV_VARS[key];
-  const raw = env[name]?.trim();
-  if (!raw) return { value: DEFAULT_SANDBOX_CONFIG[key] };
-  const value = Number(raw);
-  if (/^\d+$/.test(raw) && value >= 1 && value <= 65535) return { value };
-  return {
-    value: DEFAULT_SANDBOX_CONFIG[key],
-    problem: `${name} must be a port number from 1 to 65535 (got "${raw}")`,
-  };
 }
 
 export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig {

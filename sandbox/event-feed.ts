@@ -7,26 +7,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EVENT_SOURCE, type DomainEvent } from '../lambdas/events/domain-events.js';
-import type { EventPublisher } from '../lambdas/adapters/event-publisher.js';
-import { SANDBOX_REGION } from './config.js';
+import type { EventPublisher } from '../lambdas/events/ports.js';
+import {
+  SANDBOX_ACCOUNT,
+  SANDBOX_EVENTS_PATH,
+  SANDBOX_REGION,
+  type EventEnvelope,
+  type SandboxEventsPage,
+} from '../lambdas/contract/sandbox.js';
 
-export const SANDBOX_EVENTS_PATH = '/__sandbox/events';
-/** The account id in sandbox envelopes (what DynamoDB Local and the SQS emulator use too). */
-const SANDBOX_ACCOUNT = '000000000000';
 const HEARTBEAT_MS = 15_000;
-
-/** What an EventBridge rule's target receives. */
-export interface EventEnvelope {
-  version: '0';
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Record<string, unknown>;
-}
 
 export interface FeedEntry {
   /** Position in the sandbox's log, from 1: `?after=<seq>` asks for what came later. */
@@ -135,12 +125,11 @@ export function createEventFeed(options: { maxEvents?: number; now?: () => Date 
       }
       const page = list(after);
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(
-        JSON.stringify({
-          events: page.map((entry) => entry.event),
-          last_seq: page.at(-1)?.seq ?? Math.max(after, seq),
-        }),
-      );
+      const answer: SandboxEventsPage = {
+        events: page.map((entry) => entry.event),
+        last_seq: page.at(-1)?.seq ?? Math.max(after, seq),
+      };
+      res.end(JSON.stringify(answer));
       return true;
     },
     close() {

@@ -11,7 +11,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/adapters/sqs-command-queue.js';
+import { DEAD_LETTER_ATTRIBUTES } from '../lambdas/contract/dead-letters.js';
 import type { CommandItem } from '../lambdas/contract/items.js';
 import { commandKey } from '../lambdas/contract/keys.js';
 import { TABLE_SCHEMA } from '../lambdas/contract/table-schema.js';

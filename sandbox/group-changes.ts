@@ -15,7 +15,8 @@
 import { DETAIL_TYPES } from '../lambdas/events/domain-events.js';
 import type { MessageItem } from '../lambdas/contract/items.js';
 import type { TableStore } from '../lambdas/adapters/table.js';
-import type { EventEnvelope, EventFeed } from './event-feed.js';
+import type { EventEnvelope } from '../lambdas/contract/sandbox.js';
+import type { EventFeed } from './event-feed.js';
 import type { PageGroupChange } from './page/page-logic.js';
 
 export type GroupChange = PageGroupChange;

@@ -19,7 +19,7 @@ import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settin
 import { silentLogger, type Logger } from '../lambdas/platform/logger.js';
 import { SANDBOX_REGION } from './config.js';
 import { readBatchResponse, regionOfArn, toLambdaSqsRecord } from './lambda-sqs-event.js';
-import { stoppablePauses } from './stoppable-pause.js';
+import { createPollLoop } from './poll-loop.js';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: the shape of Lambda's handler type, which may return nothing
 export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
@@ -67,11 +67,6 @@ export interface QueuePoller {
 
 const DELETE_ATTEMPTS = 3;
 
-interface DrainWaiter {
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
 export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
   const {
     sqs,
@@ -95,13 +90,6 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
   if (!Number.isInteger(waitTimeSeconds) || waitTimeSeconds < 0 || waitTimeSeconds > 20) {
     throw new Error(`waitTimeSeconds must be an integer from 0 to 20 (got ${waitTimeSeconds})`);
   }
-
-  let running: Promise<void> | undefined;
-  let stopRequested = false;
-  let drainWaiters: DrainWaiter[] = [];
-
-  /** Pauses that stop() cuts short. */
-  const { pause, wakeAll } = stoppablePauses();
 
   async function receive(waitSeconds: number): Promise<Message[] | undefined> {
     try {
@@ -199,70 +187,39 @@ export function createQueuePoller(options: QueuePollerOptions): QueuePoller {
    * One receiver (like the event source's poller) hands batches to up to `concurrency` runners
    * (like invocations); receives never overlap, so "came back empty while no batch ran" is exact.
    */
-  async function loop(): Promise<void> {
-    const inFlight = new Set<Promise<void>>();
-    while (!stopRequested) {
+  const inFlight = new Set<Promise<void>>();
+  const loop = createPollLoop({
+    name: 'sqs poller',
+    logger,
+    async poll(someoneWaits) {
       if (inFlight.size >= concurrency) {
         await Promise.race(inFlight);
-        continue;
+        return { idle: false };
       }
-      // Only waiters that asked before this receive was issued may be released by its emptiness.
-      const waiters = drainWaiters;
-      drainWaiters = [];
       // Someone waits for "empty": ask without long polling, so that the answer comes at once.
-      const messages = await receive(waiters.length > 0 ? 0 : waitTimeSeconds);
-      if (messages !== undefined && messages.length === 0 && inFlight.size === 0) {
-        for (const waiter of waiters) waiter.resolve();
-        continue;
-      }
-      drainWaiters = [...waiters, ...drainWaiters];
-      if (messages === undefined) {
-        if (!stopRequested) await pause(retryPauseMs);
-        continue;
-      }
+      const messages = await receive(someoneWaits ? 0 : waitTimeSeconds);
+      if (messages === undefined) return { idle: false, pauseMs: retryPauseMs };
       if (messages.length === 0) {
+        if (inFlight.size === 0) return { idle: true };
         // Empty, but a running batch may still give records back: look again soon.
-        if (waiters.length > 0) await Promise.race([pause(50), ...inFlight]);
-        continue;
+        if (someoneWaits) await Promise.race([loop.pause(50), ...inFlight]);
+        return { idle: false };
       }
       // A batch received while stop() was being requested still runs: the messages are in
       // flight already, and stop() waits for it like for any running batch.
       const batch: Promise<void> = runBatch(messages).finally(() => inFlight.delete(batch));
       inFlight.add(batch);
-    }
-    await Promise.all(inFlight);
-  }
+      return { idle: false };
+    },
+    drain: async () => void (await Promise.all(inFlight)),
+  });
 
   return {
-    start() {
-      if (running) return;
-      stopRequested = false;
-      running = loop()
-        .catch((error: unknown) => {
-          try {
-            logger.error('sqs poller: stopped by an unexpected error', { error });
-          } catch {
-            // a throwing logger must not turn into an unhandled rejection
-          }
-        })
-        .finally(() => {
-          running = undefined;
-          const waiters = drainWaiters;
-          drainWaiters = [];
-          for (const waiter of waiters)
-            waiter.reject(new Error('The queue poller stopped before the queue was drained'));
-        });
-    },
-    async stop() {
-      stopRequested = true;
-      wakeAll();
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
     drained() {
-      return new Promise<void>((resolve, reject) => {
-        if (stopRequested && !running) reject(new Error('The queue poller is stopped'));
-        else drainWaiters.push({ resolve, reject });
-      });
+      if (loop.stopRequested && !loop.running) return Promise.reject(new Error('The queue poller is stopped'));
+      return loop.idle('The queue poller stopped before the queue was drained');
     },
   };
 }

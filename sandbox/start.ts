@@ -5,8 +5,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createIngestHandler } from '../lambdas/handlers/ingest.js';
-import { createReadHandler } from '../lambdas/handlers/read.js';
+import { createReadHandler } from '../lambdas/reads/read-handler.js';
+import { createIngestHandler } from '../lambdas/webhooks/ingest-handler.js';
+import { createIngestDeps } from '../lambdas/wiring/ingest-deps.js';
+import { createReadDeps } from '../lambdas/wiring/read-deps.js';
 import { createLogger, type Logger } from '../lambdas/platform/logger.js';
 import { staticSecretSource } from './static-secrets.js';
 import { createDocumentClient, createTableStore } from '../lambdas/adapters/table.js';
@@ -32,8 +34,8 @@ import type { RunningSimulator } from './sendblue-simulator/index.js';
 import type { QueuePoller } from './queue-poller.js';
 import type { TableStore } from '../lambdas/adapters/table.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MediaLinker } from '../lambdas/reads/media-links.js';
-import { SANDBOX_EVENTS_PATH } from './event-feed.js';
+import type { MediaLinker } from '../lambdas/reads/ports.js';
+import { SANDBOX_EVENTS_PATH } from '../lambdas/contract/sandbox.js';
 import { startStreamPath, type StreamPath, type StreamPathOptions } from './stream-path.js';
 
 export interface SandboxUrls {
@@ -162,19 +164,23 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     });
     const api = createApiServer({
       handlers: {
-        ingest: createIngestHandler({
-          store,
-          secrets,
-          logger: loggerFor('ingest'),
-          metrics: logSink(loggerFor('ingest'), 'webhook metrics'),
-        }),
+        ingest: createIngestHandler(
+          createIngestDeps({
+            store,
+            secrets,
+            logger: loggerFor('ingest'),
+            metrics: logSink(loggerFor('ingest'), 'webhook metrics'),
+          }),
+        ),
         // Unlike in AWS, /health asks the table: locally, "ok" must mean the sandbox can store.
-        read: createReadHandler({
-          store,
-          logger: loggerFor('read'),
-          checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS),
-          mediaLinks,
-        }),
+        read: createReadHandler(
+          createReadDeps({
+            store,
+            logger: loggerFor('read'),
+            checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS),
+            mediaLinks,
+          }),
+        ),
       },
       logger: loggerFor('sandbox-api'),
       // The sandbox's web page (GET /), the group list it needs, the event log and "run the backfill

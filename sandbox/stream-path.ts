@@ -8,12 +8,12 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { createEventsHandler } from '../lambdas/handlers/events.js';
-import { createMediaHandler } from '../lambdas/handlers/media.js';
+import { createEventsHandler } from '../lambdas/events/events-handler.js';
+import { createMediaHandler } from '../lambdas/media/media-handler.js';
 import type { Logger } from '../lambdas/platform/logger.js';
-import { createMediaFetcher } from '../lambdas/adapters/media-fetch.js';
-import { createS3LinkSigner, type MediaLinker } from '../lambdas/reads/media-links.js';
-import { createS3MediaStore } from '../lambdas/adapters/media-store.js';
+import { createS3LinkSigner } from '../lambdas/adapters/s3-link-signer.js';
+import type { MediaLinker } from '../lambdas/reads/ports.js';
+import { createMediaDeps } from '../lambdas/wiring/media-deps.js';
 import { STREAM_CONSUMER_SETTINGS } from '../lambdas/contract/stream-consumer-settings.js';
 import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS, type FilterPattern } from '../lambdas/events/stream-filters.js';
 import type { TableStore } from '../lambdas/adapters/table.js';
@@ -127,17 +127,18 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
     await s3.send(new CreateBucketCommand({ Bucket: SANDBOX_MEDIA_BUCKET }));
     startPoller(
       'media',
-      createMediaHandler({
-        // Loopback http too: the simulator serves media on 127.0.0.1. Private addresses stay refused.
-        fetchMedia: createMediaFetcher({
+      createMediaHandler(
+        createMediaDeps({
+          s3,
+          bucket: SANDBOX_MEDIA_BUCKET,
+          table: input.store,
+          logger: loggerFor('media'),
           maxBytes: options.mediaMaxBytes ?? SANDBOX_MEDIA_MAX_BYTES,
-          timeoutMs: options.mediaTimeoutMs ?? 15_000,
+          fetchTimeoutMs: options.mediaTimeoutMs ?? 15_000,
+          // Loopback http too: the simulator serves media on 127.0.0.1. Private addresses stay refused.
           allowLoopbackHttp: true,
         }),
-        store: createS3MediaStore({ client: s3, bucket: SANDBOX_MEDIA_BUCKET }),
-        table: input.store,
-        logger: loggerFor('media'),
-      }),
+      ),
       MEDIA_STREAM_FILTERS,
     );
     path.mediaLinks = createS3LinkSigner({

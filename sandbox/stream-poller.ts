@@ -29,7 +29,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { silentLogger, type Logger } from '../lambdas/platform/logger.js';
 import { matchesFilters, type FilterPattern } from '../lambdas/events/stream-filters.js';
 import { SANDBOX_REGION } from './config.js';
-import { stoppablePauses } from './stoppable-pause.js';
+import { createPollLoop } from './poll-loop.js';
 
 // biome-ignore lint/suspicious/noConfusingVoidType: the shape of Lambda's handler type, which may return nothing
 export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
@@ -114,11 +114,20 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   const shards = new Map<string, ShardState>();
   const failures: StreamBatchFailure[] = [];
   let lastRefresh = 0;
-  let running: Promise<void> | undefined;
-  let stopRequested = false;
-  let waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  /** Pauses that stop() cuts short. */
-  const { pause, wakeAll } = stoppablePauses();
+  const loop = createPollLoop({
+    name: `stream poller (${name})`,
+    logger,
+    async poll() {
+      let seen: number | undefined;
+      try {
+        seen = await pass();
+      } catch (error) {
+        logger.error(`stream poller (${name}): reading the stream failed, retrying`, { error });
+      }
+      // Quiet (or failing): look again after the poll interval; busy: at once.
+      return { idle: seen === 0, pauseMs: seen ? 0 : pollIntervalMs };
+    },
+  });
 
   async function refreshShards(): Promise<void> {
     let exclusiveStartShardId: string | undefined;
@@ -182,7 +191,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
   async function handleBuffered(shard: ShardState): Promise<void> {
     let size = Math.min(batchSize, shard.buffer.length);
     let attempts = 0;
-    while (shard.buffer.length && !stopRequested) {
+    while (shard.buffer.length && !loop.stopRequested) {
       const batch = shard.buffer.slice(0, size);
       const outcome = await invoke(batch);
       let handled = outcome.handled;
@@ -211,7 +220,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
         if (attempts === 0) size = Math.min(batchSize, shard.buffer.length);
         else size = Math.min(size, shard.buffer.length);
       }
-      if (attempts > 0) await pause(Math.min(2_000, retryDelayMs * 2 ** (attempts - 1)));
+      if (attempts > 0) await loop.pause(Math.min(2_000, retryDelayMs * 2 ** (attempts - 1)));
     }
   }
 
@@ -264,7 +273,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       await refreshShards();
     let seen = 0;
     for (const shard of shards.values()) {
-      if (stopRequested) break;
+      if (loop.stopRequested) break;
       if (!ready(shard) || (shard.closed && !shard.buffer.length)) continue;
       if (!shard.buffer.length) seen += await read(shard);
       else seen += shard.buffer.length;
@@ -273,47 +282,13 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
     return seen;
   }
 
-  async function loop(): Promise<void> {
-    while (!stopRequested) {
-      const asked = waiters;
-      waiters = [];
-      let seen: number | undefined;
-      try {
-        seen = await pass();
-      } catch (error) {
-        logger.error(`stream poller (${name}): reading the stream failed, retrying`, { error });
-      }
-      if (seen === 0) for (const waiter of asked) waiter.resolve();
-      else waiters = [...asked, ...waiters];
-      if (!stopRequested && !seen) await pause(pollIntervalMs);
-    }
-  }
-
   return {
     failures,
-    start() {
-      if (running) return;
-      stopRequested = false;
-      running = loop()
-        .catch((error: unknown) => logger.error(`stream poller (${name}): stopped by an unexpected error`, { error }))
-        .finally(() => {
-          running = undefined;
-          const pending = waiters;
-          waiters = [];
-          for (const waiter of pending)
-            waiter.reject(new Error(`The stream poller (${name}) stopped before it caught up`));
-        });
-    },
-    async stop() {
-      stopRequested = true;
-      wakeAll();
-      await running;
-    },
+    start: loop.start,
+    stop: loop.stop,
     caughtUp() {
-      return new Promise<void>((resolve, reject) => {
-        if (!running) reject(new Error(`The stream poller (${name}) is not running`));
-        else waiters.push({ resolve, reject });
-      });
+      if (!loop.running) return Promise.reject(new Error(`The stream poller (${name}) is not running`));
+      return loop.idle(`The stream poller (${name}) stopped before it caught up`);
     },
   };
 }

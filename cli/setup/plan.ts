@@ -5,7 +5,7 @@
  * type and exact URL. Nothing else on the account is ever changed.
  */
 import { safeEqual } from '../../lambdas/webhooks/webhook-auth.js';
-import type { AccountWebhooks, RegisteredWebhook, WebhookType } from '../../lambdas/adapters/sendblue-webhooks.js';
+import type { AccountWebhooks, RegisteredWebhook, WebhookType } from './sendblue-webhooks.js';
 
 export interface OurWebhookUrls {
   /** The stack's `ReceiveWebhookUrl` (member messages). */

@@ -4,7 +4,7 @@
  * show (list only) and remove (DELETE our two, by type and exact URL). Never PUT.
  */
 import type { ApiCredentials } from '../../lambdas/adapters/secrets.js';
-import { createSendblueWebhooksClient, type SendblueWebhooksClient } from '../../lambdas/adapters/sendblue-webhooks.js';
+import { createSendblueWebhooksClient, type SendblueWebhooksClient } from './sendblue-webhooks.js';
 import type { CliIo } from '../context.js';
 import { credentialsFromOperator, credentialsInEnv, type CredentialSource } from './credentials.js';
 import { describeAccount, planRemoval, planSetup, type WebhookView } from './plan.js';

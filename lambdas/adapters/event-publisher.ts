@@ -1,15 +1,7 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE, fitToSize, type DomainEvent } from '../events/domain-events.js';
+import type { EventPublisher } from '../events/ports.js';
 import { silentLogger, type Logger } from '../platform/logger.js';
-
-/**
- * Where domain events go: the stack's EventBridge bus in AWS, the sandbox's local event log
- * (sandbox/event-feed.ts) on a laptop. Answers the positions of the events NOT published, so the
- * caller can report exactly those stream records for a retry.
- */
-export interface EventPublisher {
-  publish(events: DomainEvent[]): Promise<number[]>;
-}
 
 /** EventBridge's limits: 10 entries per PutEvents, 256 KB per request (and so per entry). */
 const PUT_EVENTS_MAX_ENTRIES = 10;

@@ -2,32 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP } from 'node:net';
-
-/**
- * Downloads a `media_url` that arrived in a webhook, which anyone able to reach the webhook could
- * have chosen: so https only, never an address inside a network (private, loopback, link-local,
- * the instance metadata service...), checked on the address actually connected to (every DNS
- * answer is checked inside the socket's own lookup, so a name cannot resolve twice differently),
- * again on every redirect; at most `maxBytes`, within `timeoutMs` in all.
- */
-export class MediaFetchError extends Error {
-  /** `permanent`: trying again cannot help (refused URL or address, too large, gone at the origin). */
-  constructor(
-    message: string,
-    readonly permanent: boolean,
-  ) {
-    super(message);
-    this.name = 'MediaFetchError';
-  }
-}
-
-export interface FetchedMedia {
-  body: Buffer;
-  /** The origin's Content-Type header, as sent. */
-  contentType?: string;
-}
-
-export type MediaFetcher = (url: string) => Promise<FetchedMedia>;
+import { MediaFetchError, type MediaFetcher } from '../media/ports.js';
 
 type Lookup = (
   hostname: string,
@@ -139,6 +114,13 @@ const isLoopback = (address: string) => {
 
 const refuse = (message: string) => new MediaFetchError(message, true);
 
+/**
+ * Downloads a `media_url` that arrived in a webhook, which anyone able to reach the webhook could
+ * have chosen: so https only, never an address inside a network (private, loopback, link-local,
+ * the instance metadata service...), checked on the address actually connected to (every DNS
+ * answer is checked inside the socket's own lookup, so a name cannot resolve twice differently),
+ * again on every redirect; at most `maxBytes`, within `timeoutMs` in all.
+ */
 export function createMediaFetcher(options: MediaFetcherOptions): MediaFetcher {
   const { maxBytes, timeoutMs, allowLoopbackHttp = false, maxRedirects = 3 } = options;
   const resolve: Lookup =

@@ -1,10 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { MediaStore } from '../media/ports.js';
 
-/** Where media copies are kept: the stack's S3 bucket (the sandbox points the same client at its S3 stand-in). */
-export interface MediaStore {
-  put(object: { key: string; body: Buffer; contentType: string; contentDisposition: string }): Promise<void>;
-}
-
+/** The media copies in the stack's S3 bucket (the sandbox points the same client at its S3 stand-in). */
 export function createS3MediaStore({ client, bucket }: { client: S3Client; bucket: string }): MediaStore {
   return {
     async put({ key, body, contentType, contentDisposition }) {

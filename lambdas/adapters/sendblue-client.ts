@@ -1,84 +1,18 @@
 import type SendblueAPI from 'sendblue';
 import { createCallPacer } from './call-pacer.js';
+import type { LineMessages } from '../backfill/ports.js';
+import type { SendblueApi, SendblueMessage } from '../sending/ports.js';
+import { classifySendblueError, SendblueCallError } from '../sending/sendblue-errors.js';
 import type { ApiCredentials } from './secrets.js';
-import { classifySendblueError, SendblueCallError } from './sendblue-errors.js';
 import { sdkFor } from './sendblue-sdk.js';
 
 /**
  * The one Sendblue client: a thin layer over the official SDK that never retries by itself
  * (`maxRetries: 0`; a POST retried by the SDK could send twice) and turns every failure into a
  * SendblueCallError whose kind tells the sender what to do. Answers are read defensively: every
- * field is optional (docs/sendblue-api.md).
+ * field is optional (docs/sendblue-api.md). It serves the sender's port and the backfill's.
  */
-export interface SendblueMessage {
-  message_handle?: string;
-  group_id?: string;
-  /** False for a member's message (a list that ignores the is_outbound filter may return them). */
-  is_outbound?: boolean;
-  status?: string;
-  content?: string;
-  media_url?: string;
-  from_number?: string;
-  date_sent?: string;
-  date_created?: string;
-  date_updated?: string;
-  participants?: string[];
-  /** Who a send went to, from `participants` or the legacy `number`/`to_number` arrays (our line may be included). */
-  recipients?: string[];
-  send_style?: string;
-  error_code?: unknown;
-  error_message?: string;
-}
-
-export interface GroupSendParams {
-  numbers?: string[];
-  group_id?: string;
-  content?: string;
-  media_url?: string;
-  from_number: string;
-  send_style?: string;
-  status_callback: string;
-}
-
-export interface SendblueClient {
-  sendGroupMessage(params: GroupSendParams): Promise<SendblueMessage>;
-  modifyGroup(params: {
-    group_id: string;
-    modify_type: 'add_recipient' | 'remove_recipient';
-    number: string;
-    from_number?: string;
-  }): Promise<void>;
-  renameGroup(groupId: string, name: string, fromNumber?: string): Promise<void>;
-  /** The group's members and name as Sendblue knows them; undefined when Sendblue does not know it. */
-  getGroup(groupId: string): Promise<{ members: string[]; name?: string } | undefined>;
-  getMessage(handle: string): Promise<SendblueMessage | undefined>;
-  /**
-   * Outbound group messages created since `since`, oldest first, a page at a time (used to settle
-   * unclear sends). Pages until the window is covered; the caller may stop early. Throws an
-   * `unclear` SendblueCallError when the window holds more than `maxPages` pages.
-   */
-  outboundSince(filter: OutboundFilter): AsyncGenerator<SendblueMessage[]>;
-  /**
-   * One page of the group messages on a line (both directions), oldest `date_updated` first, from
-   * `updatedSince` on (the backfill, which pages by date: backfill-rules.ts). Records come as
-   * Sendblue gives them (the webhook payload's fields), for the webhook parser.
-   */
-  listLineMessages(request: LinePageRequest): Promise<{ records: Record<string, unknown>[]; hasMore: boolean }>;
-}
-
-export interface LinePageRequest {
-  line: string;
-  updatedSince: string;
-  offset: number;
-  /** @default 100 (Sendblue's largest page) */
-  limit?: number;
-}
-
-export interface OutboundFilter {
-  since: string;
-  group_id?: string;
-  from_number?: string;
-}
+export type SendblueClient = SendblueApi & LineMessages;
 
 export interface SendblueClientOptions {
   credentials: () => Promise<ApiCredentials>;

@@ -1,44 +1,10 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSRecord } from 'aws-lambda';
-
-/**
- * What the sender does to the queue besides what the event source does (deleting successes):
- * delay a retry by changing a message's visibility, and put a command that will never succeed
- * on the DLQ itself, with the reason as message attributes.
- */
-export interface CommandQueueAdapter {
-  retryLater(receiptHandle: string, delaySeconds: number): Promise<void>;
-  moveToDeadLetter(record: SQSRecord, failure: { commandId: string; reason: string }): Promise<void>;
-}
-
-/** Message attributes the sender puts on what it moves to the DLQ (the CLI's `dlq` lists them). */
-export const DEAD_LETTER_ATTRIBUTES = {
-  reason: 'failure_reason',
-  commandId: 'command_id',
-  failedAt: 'failed_at',
-  receiveCount: 'receive_count',
-} as const;
-
-/** A record that still carries a failure reason came back from the DLQ on purpose (a redrive). */
-export const isRedrive = (record: SQSRecord): boolean =>
-  record.messageAttributes?.[DEAD_LETTER_ATTRIBUTES.reason] !== undefined;
+import { DEAD_LETTER_ATTRIBUTES } from '../contract/dead-letters.js';
+import type { CommandQueue, DeadLetterSink } from '../sending/ports.js';
 
 const MAX_ATTRIBUTE_CHARS = 1_000;
 
-/** A command to put on the DLQ, with what `cli dlq` shows and a redrive keeps. */
-export interface DeadLetter {
-  body: string;
-  commandId: string;
-  reason: string;
-  messageGroupId: string;
-  /** A second attempt to put the same letter there within 5 minutes is dropped by SQS. */
-  deduplicationId: string;
-  receiveCount: string;
-}
-
-/** Puts a command on the DLQ itself (no queue message at hand: the sweep of unknown commands). */
-export type DeadLetterSink = (letter: DeadLetter) => Promise<void>;
-
+/** Puts a command on the DLQ with its reason as message attributes (DEAD_LETTER_ATTRIBUTES). */
 export function createDeadLetterSink(options: {
   sqs: SQSClient;
   deadLetterQueueUrl: string;
@@ -64,12 +30,13 @@ export function createDeadLetterSink(options: {
   };
 }
 
+/** The sender's queue: a delayed retry changes the message's visibility; a failure goes to the DLQ. */
 export function createSqsCommandQueue(options: {
   sqs: SQSClient;
   queueUrl: string;
   deadLetterQueueUrl: string;
   now?: () => Date;
-}): CommandQueueAdapter {
+}): CommandQueue {
   const { sqs } = options;
   const deadLetter = createDeadLetterSink(options);
   return {

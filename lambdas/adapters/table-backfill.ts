@@ -7,35 +7,34 @@ import {
   type BatchGetCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { itemId, type StoredItem } from '../backfill/backfill-rules.js';
+import type { BackfillStore } from '../backfill/ports.js';
 import { backfillWatermarkKey, UNSETTLED_PARTITION } from '../contract/keys.js';
 import { TABLE_SCHEMA } from '../contract/table-schema.js';
+import type { UnsettledCommands, UnsettledEntry } from '../sending/ports.js';
 import { writeIfCondition } from './update-expression.js';
-
-/**
- * The backfill's part of the table module: one watermark item per line (how far Sendblue's
- * message list has been read and stored), and the list of unsettled (`unknown`) commands that
- * the sweep reads from GSI1. createTableStore (table.ts) exposes these.
- */
-export interface UnsettledEntry {
-  commandId: string;
-  /** When the entry was last written (the GSI1 sort key's date part). */
-  updatedAt: string;
-}
 
 const { partitionKey: PK, sortKey: SK } = TABLE_SCHEMA;
 const INDEX = TABLE_SCHEMA.groupTimelineIndex;
 /** DynamoDB's limit of keys per BatchGetItem. */
 const BATCH_GET_LIMIT = 100;
 
-export function createBackfillTable(db: DynamoDBDocumentClient, TableName: string, now: () => Date) {
+/**
+ * The backfill's part of the table module: one watermark item per line (how far Sendblue's
+ * message list has been read and stored), and the list of unsettled (`unknown`) commands that
+ * the sweep reads from GSI1 (the entry's updatedAt is the sort key's date part).
+ * createTableStore (table.ts) exposes these.
+ */
+export function createBackfillTable(
+  db: DynamoDBDocumentClient,
+  TableName: string,
+  now: () => Date,
+): BackfillStore & UnsettledCommands {
   return {
-    /** The newest `date_updated` whose page was wholly stored, or undefined before the first run. */
     async getBackfillWatermark(line: string): Promise<string | undefined> {
       const out = await db.send(new GetCommand({ TableName, Key: backfillWatermarkKey(line), ConsistentRead: true }));
       return typeof out.Item?.watermark === 'string' ? out.Item.watermark : undefined;
     },
 
-    /** Moves the watermark forward (never back: a slower, older run cannot undo a newer one's). */
     async advanceBackfillWatermark(line: string, watermark: string): Promise<boolean> {
       return writeIfCondition(
         db,
@@ -84,7 +83,7 @@ export function createBackfillTable(db: DynamoDBDocumentClient, TableName: strin
       return found;
     },
 
-    /** Unsettled commands last written before `before` (ISO), oldest first; one Query of GSI1. */
+    /** One Query of GSI1. */
     async listUnsettledCommands(options: { before: string; limit: number }): Promise<UnsettledEntry[]> {
       const out = await db.send(
         new QueryCommand({
@@ -106,5 +105,3 @@ export function createBackfillTable(db: DynamoDBDocumentClient, TableName: strin
     },
   };
 }
-
-export type BackfillTable = ReturnType<typeof createBackfillTable>;

@@ -4,79 +4,31 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { commandKey, messageKey, timelineKeys, unsettledKeys } from '../contract/keys.js';
 import { statusRank } from '../contract/status.js';
 import { TABLE_SCHEMA } from '../contract/table-schema.js';
-import type { CommandItem, CommandState } from '../contract/items.js';
+import type { CommandItem } from '../contract/items.js';
+import type {
+  ClaimRequest,
+  ClaimResult,
+  CommandFinish,
+  CommandLedger,
+  OutboundMessage,
+  SentMessages,
+} from '../sending/ports.js';
 import { buildUpdate, conditionFailureItem, isConditionalFailure, writeIfCondition } from './update-expression.js';
 
-export type { CommandItem, CommandState };
+const { partitionKey: PK } = TABLE_SCHEMA;
+const { partitionKey: GSI1PK, sortKey: GSI1SK } = TABLE_SCHEMA.groupTimelineIndex;
 
 /**
  * The sender's part of the table module: the command ledger (exactly-once decisions rest on its
  * conditional writes) and outbound messages. createTableStore (table.ts) exposes these.
  * What each state means, and what is checked before any resend: docs/sending.md "Exactly once".
  */
-export interface ClaimRequest {
-  commandId: string;
-  type: string;
-  fingerprint: string;
-  groupId?: string;
-  leaseMs: number;
-  /**
-   * Take over a `failed` entry (nothing was sent for it): a redrive of the same command, or a
-   * different command reusing the id of one that failed. Starts a fresh failure budget.
-   */
-  restart?: { sameCommandAllowed: boolean };
-  /** The sweep: claim only an `unknown` entry, or a `sending` one whose lease expired. */
-  onlyUnsettled?: boolean;
-}
-
-export type ClaimResult =
-  | { claimed: true; leaseId: string; previous?: CommandItem; restarted: boolean }
-  | { claimed: false; current: CommandItem };
-
-export interface CommandFinish {
-  state: Exclude<CommandState, 'sending'>;
-  error?: string;
-  groupId?: string;
-  messageHandle?: string;
-  /** Absolute values: only the lease holder writes them. */
-  failures?: number;
-  checkFailures?: number;
-  lastFailure?: string;
-  /** Set when a call that may have reached Sendblue was made (kept if already set). */
-  checkSince?: string;
-  /** A reserved slot to keep; anything else removes the slot. */
-  slot?: { at: number; line: string };
-  nextAttemptAt?: string;
-  /** `failed` by a queue delivery: its SQS message id (CommandItem.failed_message_id). */
-  failedMessageId?: string;
-  /** The command's body; kept on the entry (and listed as unsettled) only when `state` is `unknown`. */
-  commandJson?: string;
-}
-
-export interface OutboundMessage {
-  messageHandle: string;
-  groupId?: string;
-  commandId: string;
-  status: string;
-  content?: string;
-  mediaUrl?: string;
-  fromNumber?: string;
-  dateSent: string;
-  dateUpdated?: string;
-  sendStyle?: string;
-  participants?: string[];
-  relayUrl?: string;
-}
-
-const { partitionKey: PK } = TABLE_SCHEMA;
-const { partitionKey: GSI1PK, sortKey: GSI1SK } = TABLE_SCHEMA.groupTimelineIndex;
-
-export function createCommandTable(
+export function createLedgerTable(
   db: DynamoDBDocumentClient,
   TableName: string,
   now: () => Date,
   retentionDays: number,
-) {
+): CommandLedger & SentMessages {
   const iso = () => now().toISOString();
   const expiresAt = () => Math.floor(now().getTime() / 1000) + retentionDays * 86_400;
 
@@ -286,5 +238,3 @@ export function createCommandTable(
     },
   };
 }
-
-export type CommandTable = ReturnType<typeof createCommandTable>;

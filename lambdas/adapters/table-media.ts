@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { messageKey } from '../contract/keys.js';
-import type { MediaArchive } from '../media/media-rules.js';
+import type { MediaArchive } from '../contract/items.js';
+import type { MediaTable } from '../media/ports.js';
 import { TABLE_SCHEMA } from '../contract/table-schema.js';
 import { writeIfCondition } from './update-expression.js';
 
@@ -10,7 +11,7 @@ import { writeIfCondition } from './update-expression.js';
  * message's media is (or why there is none) on the message item. `media_archive` is not in the
  * group timeline index's projection, so this writes the table only, never GSI1.
  */
-export function createMediaTable(db: DynamoDBDocumentClient, TableName: string) {
+export function createMediaTable(db: DynamoDBDocumentClient, TableName: string): MediaTable {
   return {
     /** Resolves false when the message is not there (nothing is created). */
     async recordMediaArchive(messageHandle: string, archive: MediaArchive): Promise<boolean> {
@@ -28,5 +29,3 @@ export function createMediaTable(db: DynamoDBDocumentClient, TableName: string) 
     },
   };
 }
-
-export type MediaTable = ReturnType<typeof createMediaTable>;

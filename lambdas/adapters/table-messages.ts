@@ -1,33 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { MessageItem } from '../contract/items.js';
+import { membersKey, type MessageItem } from '../contract/items.js';
 import { groupKey, messageKey, statusKey, timelineKeys } from '../contract/keys.js';
 import { statusRank } from '../contract/status.js';
 import { TABLE_SCHEMA } from '../contract/table-schema.js';
+import type { GroupSnapshot, IngestStore, StatusOutcome } from '../webhooks/ports.js';
 import type { WebhookEvent } from '../webhooks/webhook-payload.js';
 import { buildUpdate, conditionFailureItem, isConditionalFailure, writeIfCondition } from './update-expression.js';
-
-/**
- * The webhooks' part of the table module: messages, their status history, and group records.
- * Every write is conditional, so retries and duplicates change nothing, and none reads first.
- */
-export interface GroupSnapshot {
-  groupId: string;
-  members?: string[];
-  name?: string;
-  /** When this membership was true (the message's date); an older snapshot never overwrites a newer one. */
-  asOf: string;
-}
-
-export interface StatusOutcome {
-  /** Nothing was written: the message is an inbound one, which has no delivery status. */
-  refused?: 'inbound-message';
-  /** The message's current status moved to this event's status. */
-  statusAdvanced: boolean;
-  /** This status was not in the history before. */
-  historyAdded: boolean;
-  relayUrl?: string;
-}
 
 const { partitionKey: PK } = TABLE_SCHEMA;
 
@@ -50,9 +29,11 @@ function messageFields(event: WebhookEvent): Record<string, unknown> {
   };
 }
 
-export const membersKey = (members: readonly string[]) => [...new Set(members)].sort().join(',');
-
-export function createMessageTable(db: DynamoDBDocumentClient, TableName: string, now: () => string) {
+/**
+ * The webhooks' part of the table module: messages, their status history, and group records.
+ * Every write is conditional, so retries and duplicates change nothing, and none reads first.
+ */
+export function createMessageTable(db: DynamoDBDocumentClient, TableName: string, now: () => string): IngestStore {
   return {
     /**
      * One conditional put. `duplicate`: the handle is stored under the same group (a retry);
@@ -182,5 +163,3 @@ export function createMessageTable(db: DynamoDBDocumentClient, TableName: string
     },
   };
 }
-
-export type MessageTable = ReturnType<typeof createMessageTable>;

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { linePaceKey } from '../contract/keys.js';
 import { intervalMs, pausedTat, slotFor, type PacingSettings, type Reservation } from '../sending/line-pacing.js';
+import type { LineSlots } from '../sending/ports.js';
 import { conditionFailureItem, isConditionalFailure } from './update-expression.js';
 
 /**
@@ -10,7 +11,7 @@ import { conditionFailureItem, isConditionalFailure } from './update-expression.
  * (now < tat <= now + horizon: tat += interval), whichever the container last saw; a wrong guess
  * costs a second write. No read before the write.
  */
-export function createPacingTable(db: DynamoDBDocumentClient, TableName: string) {
+export function createPacingTable(db: DynamoDBDocumentClient, TableName: string): LineSlots {
   /** The tat last seen per line in this container: which write to try first. */
   const lastSeen = new Map<string, number>();
 
@@ -93,5 +94,3 @@ export function createPacingTable(db: DynamoDBDocumentClient, TableName: string)
     return { kind: 'beyond-horizon', retryAt: tat - settings.horizonMs };
   }
 }
-
-export type PacingTable = ReturnType<typeof createPacingTable>;

@@ -3,16 +3,12 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items.js';
 import { commandKey, groupKey, messageKey, timelinePartition, MESSAGE_SK, STATUS_SK_PREFIX } from '../contract/keys.js';
 import { TABLE_SCHEMA } from '../contract/table-schema.js';
+import type { MessagePage, ReadStore } from '../reads/ports.js';
 
-/** The read routes' part of the table module: a group, its timeline, a message with its history, a command. */
-export interface MessagePage {
-  /** Timeline entries: the attributes GSI1 projects (TABLE_SCHEMA.groupTimelineIndex), not the whole item. */
-  items: MessageItem[];
-  /**
-   * The key to continue after the last returned item, whenever more items may follow; absent on
-   * the last page. A page can be shorter than `limit` and still have one (DynamoDB's 1 MB limit).
-   */
-  nextKey?: Record<string, string>;
+/** The read routes' part of the table module, and the sandbox's health check. */
+export interface ReadTable extends ReadStore {
+  /** Resolves when the table answers a read (the sandbox's /health); rejects otherwise. */
+  checkReachable(): Promise<void>;
 }
 
 const { partitionKey: PK, sortKey: SK } = TABLE_SCHEMA;
@@ -26,7 +22,8 @@ const timelineCursorKey = (item: Record<string, string>) => ({
   [TIMELINE.sortKey]: item[TIMELINE.sortKey] as string,
 });
 
-export function createReadTable(db: DynamoDBDocumentClient, TableName: string) {
+/** A group, its timeline, a message with its history, a command. */
+export function createReadTable(db: DynamoDBDocumentClient, TableName: string): ReadTable {
   return {
     async getGroup(groupId: string): Promise<GroupItem | undefined> {
       const out = await db.send(new GetCommand({ TableName, Key: groupKey(groupId) }));
@@ -65,7 +62,6 @@ export function createReadTable(db: DynamoDBDocumentClient, TableName: string) {
       return { items, nextKey };
     },
 
-    /** Resolves when the table answers a read (the sandbox's /health); rejects otherwise. */
     async checkReachable(): Promise<void> {
       // A read of a key that is never written: proves the table answers, costs half a read unit.
       await db.send(new GetCommand({ TableName, Key: { [PK]: 'HEALTH', [SK]: 'HEALTH' } }));
@@ -98,5 +94,3 @@ export function createReadTable(db: DynamoDBDocumentClient, TableName: string) {
     },
   };
 }
-
-export type ReadTable = ReturnType<typeof createReadTable>;

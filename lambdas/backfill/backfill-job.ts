@@ -2,11 +2,10 @@ import type { SenderPolicy } from '../sending/attempt-outcome.js';
 import { createLineBackfill, type LineReport } from './backfill-service.js';
 import type { Logger } from '../platform/logger.js';
 import { METRIC_NAMES, type MetricSink } from '../platform/metrics.js';
-import type { DeadLetterSink } from '../adapters/sqs-command-queue.js';
-import type { SendblueClient } from '../adapters/sendblue-client.js';
+import type { DeadLetterSink, SendblueApi, SweepStore } from '../sending/ports.js';
 import { createUnknownSweep, type SweepReport } from '../sending/settle-unknown.js';
-import type { StatusRelay } from '../webhooks/status-relay.js';
-import type { TableStore } from '../adapters/table.js';
+import type { IngestStore, StatusRelay } from '../webhooks/ports.js';
+import type { BackfillStore, LineMessages } from './ports.js';
 
 /**
  * One backfill run, as the scheduled Lambda and the sandbox's timer (and `cli backfill`) start it:
@@ -33,8 +32,8 @@ export interface BackfillJobSettings {
 }
 
 export interface BackfillJobDeps {
-  store: TableStore;
-  sendblue: SendblueClient;
+  store: BackfillStore & IngestStore & SweepStore;
+  sendblue: SendblueApi & LineMessages;
   relay: StatusRelay;
   deadLetter: DeadLetterSink;
   logger: Logger;

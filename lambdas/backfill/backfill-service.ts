@@ -13,10 +13,9 @@ import {
 } from './backfill-rules.js';
 import { createIngestService } from '../webhooks/ingest-service.js';
 import type { Logger } from '../platform/logger.js';
-import type { SendblueClient } from '../adapters/sendblue-client.js';
-import { classifySendblueError } from '../adapters/sendblue-errors.js';
-import type { StatusRelay } from '../webhooks/status-relay.js';
-import type { TableStore } from '../adapters/table.js';
+import { classifySendblueError } from '../sending/sendblue-errors.js';
+import type { IngestStore, StatusRelay } from '../webhooks/ports.js';
+import type { BackfillStore, LineMessages } from './ports.js';
 import { parseWebhookPayload, type WebhookEvent } from '../webhooks/webhook-payload.js';
 
 /**
@@ -26,8 +25,8 @@ import { parseWebhookPayload, type WebhookEvent } from '../webhooks/webhook-payl
  * watermark moves to the newest `date_updated` of the pages wholly stored, never back.
  */
 export interface LineBackfillDeps {
-  store: TableStore;
-  sendblue: SendblueClient;
+  store: BackfillStore & IngestStore;
+  sendblue: LineMessages;
   relay: StatusRelay;
   logger: Logger;
   now: () => Date;
@@ -113,7 +112,7 @@ export function createLineBackfill(deps: LineBackfillDeps) {
         report.stoppedBy = 'budget';
         break;
       }
-      let page: Awaited<ReturnType<SendblueClient['listLineMessages']>>;
+      let page: Awaited<ReturnType<LineMessages['listLineMessages']>>;
       try {
         budget.pagesLeft -= 1;
         page = await sendblue.listLineMessages({

@@ -1,5 +1,3 @@
-import type { MediaArchive } from '../media/media-rules.js';
-
 /**
  * The items of the one table as they are stored (snake_case, like Sendblue's fields and the API).
  * Key layout: table-schema.ts and keys.ts. Domain modules and views read these shapes; only the
@@ -45,6 +43,12 @@ export interface StatusHistoryItem {
   error_message?: string;
 }
 
+/** What is recorded on the message item once the media copy is decided (`media_archive`, media/media-rules.ts). */
+export type MediaArchive =
+  | { key: string; content_type: string; bytes: number; archived_at: string }
+  /** The copy was refused for good (a private address, too large, gone at the origin). */
+  | { error: string; failed_at: string };
+
 export interface GroupItem {
   group_id: string;
   members?: string[];
@@ -54,6 +58,12 @@ export interface GroupItem {
   /** Date of the message (or change) that showed the current membership and name. */
   updated_at: string;
 }
+
+/**
+ * A group's `members_key`: its members, each once, sorted, comma-joined. The group record is
+ * rewritten only when this changes (webhooks/group-sync.ts, adapters/table-messages.ts).
+ */
+export const membersKey = (members: readonly string[]): string => [...new Set(members)].sort().join(',');
 
 export type CommandState = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
 

@@ -89,6 +89,19 @@ export const LINE_STATUSES = ['ONLINE', 'DEGRADED', 'OFFLINE'] as const;
 export type LineStatus = (typeof LINE_STATUSES)[number];
 export const isLineStatus = (value: unknown): value is LineStatus =>
   typeof value === 'string' && (LINE_STATUSES as readonly string[]).includes(value);
+/** Webhook types Sendblue knows (SDK 3.17); `cli setup` still shows a listed type outside this list. */
+export const WEBHOOK_TYPES = [
+  'receive',
+  'outbound',
+  'typing_indicator',
+  'call_log',
+  'line_blocked',
+  'line_assigned',
+  'contact_created',
+  'inbound_call',
+  'contact_profile',
+] as const;
+export type WebhookType = (typeof WEBHOOK_TYPES)[number];
 
 /** Sendblue's modify types plus the two this product adds (`rename` maps to the v2 name endpoint). */
 export const MODIFY_TYPES = ['add_recipient', 'remove_recipient', 'rename', 'leave'] as const;

@@ -1,6 +1,5 @@
-import type { MediaLink } from '../reads/media-links.js';
 import { statusRank } from './status.js';
-import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items.js';
+import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from './items.js';
 
 /** Public shapes of docs/contract.md §4, built from stored items. Absent values are `null`, never missing. */
 export function messageView(item: MessageItem) {
@@ -16,6 +15,13 @@ export function messageView(item: MessageItem) {
     date_updated: item.date_updated ?? null,
     send_style: item.send_style ?? null,
   };
+}
+
+/** A presigned link to a message's archived media (adapters/s3-link-signer.ts), as GET /messages/{handle} shows it. */
+export interface MediaLink {
+  url: string;
+  /** When the link stops working (ISO). */
+  expires_at: string;
 }
 
 /** `mediaLink`: a presigned link to the archived copy of `media_url`, when there is one (media-links.ts). */

@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { domainEventFor, type DomainEvent } from './domain-events.js';
-import type { EventPublisher } from '../adapters/event-publisher.js';
+import type { EventPublisher } from './ports.js';
 import type { Logger } from '../platform/logger.js';
 import { tableChangeOf } from './table-change.js';
 

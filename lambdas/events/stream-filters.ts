@@ -1,7 +1,7 @@
 /**
  * Event filter patterns of the two stream consumers (Lambda event source mapping FilterCriteria,
  * against the record in DynamoDB JSON). They only spare invocations: each is a superset of what its
- * handler acts on (domain-events.ts, media-rules.ts decide; test/domain/stream-filters.test.ts
+ * handler acts on (domain-events.ts, media-rules.ts decide; test/unit/lambdas/events/stream-filters.test.ts
  * proves the superset). Without them every send's pacing write, every lease taken and every status
  * update of a message would invoke both Lambdas for nothing. The stack hands them to Lambda, and
  * the sandbox's stream poller applies them with `matchesFilters`, so both skip the same records.

@@ -1,15 +1,6 @@
-import { mediaDepsFromEnv } from '../wiring/media-deps.js';
-import { createMediaProcessor, type MediaDeps } from '../media/media-service.js';
-import type { StreamBatchHandler } from './events.js';
+import { createMediaHandler } from '../media/media-handler.js';
 import { lambdaEntry } from '../platform/lambda-entry.js';
+import { mediaDepsFromEnv } from '../wiring/media-deps.js';
 
-/**
- * The table's change stream -> a copy of each inbound message's media in the S3 bucket (event
- * source mapping with reportBatchItemFailures). Never throws: a failure names the record to retry.
- */
-export function createMediaHandler(deps: MediaDeps): StreamBatchHandler {
-  const processBatch = createMediaProcessor(deps);
-  return (event) => processBatch(event.Records ?? []);
-}
-
+/** The media Lambda: the table's change stream -> copies of inbound media (media/media-handler.ts). */
 export const handler = lambdaEntry(() => createMediaHandler(mediaDepsFromEnv()));

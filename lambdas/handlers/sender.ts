@@ -1,23 +1,6 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { runFifoBatch } from '../sending/fifo-batch.js';
-import { senderDepsFromEnv } from '../wiring/sender-deps.js';
-import { createCommandProcessor, type SenderDeps } from '../sending/command-processor.js';
 import { lambdaEntry } from '../platform/lambda-entry.js';
+import { createSenderHandler } from '../sending/sender-handler.js';
+import { senderDepsFromEnv } from '../wiring/sender-deps.js';
 
-export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
-
-/**
- * The command queue's consumer (SQS event source with reportBatchItemFailures): runs each command
- * to an outcome and reports only the records to deliver again. Never throws, so one bad command
- * never makes the whole batch run twice.
- */
-export function createSenderHandler(deps: SenderDeps): SqsBatchHandler {
-  const processRecord = createCommandProcessor(deps);
-  return async (event) => {
-    const failed = await runFifoBatch(event.Records ?? [], processRecord, deps.queue.retryLater, deps.logger);
-    deps.metrics?.flush(); // one metric line per line per batch, not one per record
-    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
-  };
-}
-
+/** The sender Lambda: the command queue's consumer (sending/sender-handler.ts). */
 export const handler = lambdaEntry(() => createSenderHandler(senderDepsFromEnv()));

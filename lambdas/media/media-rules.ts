@@ -90,9 +90,3 @@ export function contentDispositionFor(contentType: string, fileName: string): st
   );
   return `${inline ? 'inline' : 'attachment'}; filename="${fileName}"`;
 }
-
-/** What is recorded on the message item once the copy is decided (`media_archive`). */
-export type MediaArchive =
-  | { key: string; content_type: string; bytes: number; archived_at: string }
-  /** The copy was refused for good (a private address, too large, gone at the origin). */
-  | { error: string; failed_at: string };

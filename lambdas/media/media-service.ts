@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import type { Logger } from '../platform/logger.js';
-import { MediaFetchError, type MediaFetcher } from '../adapters/media-fetch.js';
+import { MediaFetchError, type MediaFetcher, type MediaStore, type MediaTable } from './ports.js';
 import {
   contentDispositionFor,
   contentTypeOf,
@@ -9,14 +9,12 @@ import {
   mediaObjectKey,
   type MediaCopy,
 } from './media-rules.js';
-import type { MediaStore } from '../adapters/media-store.js';
 import { tableChangeOf } from '../events/table-change.js';
-import type { MediaTable } from '../adapters/table-media.js';
 
 export interface MediaDeps {
   fetchMedia: MediaFetcher;
   store: MediaStore;
-  table: Pick<MediaTable, 'recordMediaArchive'>;
+  table: MediaTable;
   logger: Logger;
   now?: () => Date;
 }

@@ -1,16 +1,15 @@
 import type { AttemptOutcome, AttemptState, SenderPolicy } from './attempt-outcome.js';
 import { isPacingOn, isSlotUsable, type PacingSettings } from './line-pacing.js';
 import type { Logger } from '../platform/logger.js';
-import type { SendblueClient } from '../adapters/sendblue-client.js';
-import { classifySendblueError } from '../adapters/sendblue-errors.js';
-import type { StatusRelay } from '../webhooks/status-relay.js';
-import type { TableStore } from '../adapters/table.js';
+import type { AttemptStore, SendblueApi } from './ports.js';
+import { classifySendblueError } from './sendblue-errors.js';
+import type { StatusRelay } from '../webhooks/ports.js';
 import type { CommandItem } from '../contract/items.js';
 
 /** What a send or group-change attempt needs; built once per sender (sending/command-processor.ts). */
 export interface AttemptDeps {
-  store: TableStore;
-  sendblue: SendblueClient;
+  store: AttemptStore;
+  sendblue: SendblueApi;
   relay: StatusRelay;
   logger: Logger;
   settings: {

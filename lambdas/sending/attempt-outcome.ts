@@ -1,4 +1,4 @@
-import type { CommandFinish } from '../adapters/table-ledger.js';
+import type { CommandFinish } from './ports.js';
 
 /**
  * The command state machine after an attempt, free of I/O (docs/sending.md "Exactly once"):

@@ -7,12 +7,11 @@ import type { PacingSettings } from './line-pacing.js';
 import type { Logger } from '../platform/logger.js';
 import { METRIC_NAMES, type MetricName, type MetricTally } from '../platform/metrics.js';
 import { createModifyAttempt } from './modify-attempt.js';
-import { DEAD_LETTER_ATTRIBUTES, isRedrive, type CommandQueueAdapter } from '../adapters/sqs-command-queue.js';
+import { DEAD_LETTER_ATTRIBUTES, isRedrive } from '../contract/dead-letters.js';
 import { createSendAttempt } from './send-attempt.js';
-import type { SendblueClient } from '../adapters/sendblue-client.js';
+import type { ClaimResult, CommandQueue, SendblueApi, SenderStore } from './ports.js';
 import { commandIdOf, commandTypeOf, decideOnClaim } from './decisions.js';
-import type { StatusRelay } from '../webhooks/status-relay.js';
-import type { ClaimResult, TableStore } from '../adapters/table.js';
+import type { StatusRelay } from '../webhooks/ports.js';
 
 export interface SenderSettings {
   /** The stack's Sendblue line, used when a command names none. */
@@ -26,9 +25,9 @@ export interface SenderSettings {
 }
 
 export interface SenderDeps {
-  store: TableStore;
-  sendblue: SendblueClient;
-  queue: CommandQueueAdapter;
+  store: SenderStore;
+  sendblue: SendblueApi;
+  queue: CommandQueue;
   relay: StatusRelay;
   logger: Logger;
   settings: SenderSettings;

@@ -4,8 +4,7 @@ import {
   type ModifyGroupCommand,
   type SendGroupMessageCommand,
 } from '../contract/commands.js';
-import type { SendblueMessage } from '../adapters/sendblue-client.js';
-import type { ClaimResult } from '../adapters/table-ledger.js';
+import type { ClaimResult, SendblueMessage } from './ports.js';
 
 /**
  * The sender's decisions before an attempt, free of I/O so they are tested without AWS or

@@ -9,7 +9,7 @@ import {
 import { mayTryAgain, type AttemptOutcome } from './attempt-outcome.js';
 import type { SendGroupMessageCommand } from '../contract/commands.js';
 import { parseIsoDate } from '../contract/iso-date.js';
-import type { SendblueMessage } from '../adapters/sendblue-client.js';
+import type { SendblueMessage } from './ports.js';
 import { matchingSends, sentParticipants } from './decisions.js';
 
 const isoOrUndefined = (text: string | undefined) => {

@@ -5,11 +5,9 @@ import { messageGroupIdFor, sqsId } from './fifo-group.js';
 import { DEFAULT_PACING } from './line-pacing.js';
 import type { Logger } from '../platform/logger.js';
 import { createModifyAttempt } from './modify-attempt.js';
-import type { DeadLetterSink } from '../adapters/sqs-command-queue.js';
+import type { DeadLetterSink, SendblueApi, SweepStore } from './ports.js';
 import { createSendAttempt } from './send-attempt.js';
-import type { SendblueClient } from '../adapters/sendblue-client.js';
-import type { StatusRelay } from '../webhooks/status-relay.js';
-import type { TableStore } from '../adapters/table.js';
+import type { StatusRelay } from '../webhooks/ports.js';
 import type { CommandItem } from '../contract/items.js';
 
 /**
@@ -22,8 +20,8 @@ import type { CommandItem } from '../contract/items.js';
  * run. It never sends.
  */
 export interface SweepDeps {
-  store: TableStore;
-  sendblue: SendblueClient;
+  store: SweepStore;
+  sendblue: SendblueApi;
   relay: StatusRelay;
   deadLetter: DeadLetterSink;
   logger: Logger;

@@ -1,4 +1,5 @@
-import { membersKey, type GroupSnapshot, type MessageTable } from '../adapters/table-messages.js';
+import { membersKey } from '../contract/items.js';
+import type { GroupRecords, GroupSnapshot } from './ports.js';
 
 /**
  * Keeps the group record current without a write per message: the record is written only when a
@@ -7,7 +8,7 @@ import { membersKey, type GroupSnapshot, type MessageTable } from '../adapters/t
  * module stays the source of truth (a cold container's first message per group costs one write).
  */
 export function createGroupSync(
-  store: Pick<MessageTable, 'syncGroup'>,
+  store: GroupRecords,
   options: { maxGroups?: number; maxAgeMs?: number; now?: () => number } = {},
 ) {
   const { maxGroups = 5_000, maxAgeMs = 15 * 60_000, now = Date.now } = options;

@@ -1,7 +1,6 @@
 import type { Logger } from '../platform/logger.js';
 import { createGroupSync } from './group-sync.js';
-import type { StatusRelay } from './status-relay.js';
-import type { IngestStore } from '../adapters/table.js';
+import type { IngestStore, StatusRelay } from './ports.js';
 import type { WebhookEvent } from './webhook-payload.js';
 
 export type IngestOutcome =

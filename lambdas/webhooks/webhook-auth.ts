@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { WebhookSecrets } from './ports.js';
 import type { WebhookEvent } from './webhook-payload.js';
 
 /** Constant-time string comparison; hashing first makes the lengths equal, so length leaks nothing either. */
@@ -20,12 +21,6 @@ export const SIGNING_HEADER = 'sb-signing-secret';
 export interface WebhookCredentials {
   signingHeader: string | undefined;
   token: string | undefined;
-}
-
-/** The two expected values, fetched only when a request presents the matching credential. */
-export interface WebhookSecrets {
-  webhookSecret(): Promise<string>;
-  callbackToken(): Promise<string>;
 }
 
 /** Which credential let a webhook in: the signing header (Sendblue's account webhooks) or the status token. */

@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createBackfillJob, type BackfillJob, type BackfillJobSettings } from '../backfill/backfill-job.js';
+import type { BackfillJobDeps, BackfillJobSettings } from '../backfill/backfill-job.js';
 import { BACKFILL_ENV, BACKFILL_SETTINGS } from '../contract/backfill-settings.js';
 import { COMMAND_QUEUE_SETTINGS } from '../contract/command-queue-settings.js';
 import { ENV, numberFromEnv, requireEnv } from '../contract/env.js';
@@ -9,11 +9,10 @@ import { emfSink, type MetricSink } from '../platform/metrics.js';
 import { createDeadLetterSink } from '../adapters/sqs-command-queue.js';
 import type { SecretSource } from '../adapters/secrets.js';
 import { createSendblueClient } from '../adapters/sendblue-client.js';
-import { createStatusRelay } from '../webhooks/status-relay.js';
-import type { TableStore } from '../adapters/table.js';
+import { createStatusRelay } from '../adapters/status-relay.js';
 
 export interface BackfillWiring {
-  store: TableStore;
+  store: BackfillJobDeps['store'];
   secrets: SecretSource;
   logger: Logger;
   sqs: SQSClient;
@@ -23,9 +22,9 @@ export interface BackfillWiring {
   settings: BackfillJobSettings;
 }
 
-/** The backfill job's adapters from plain values: the Lambda (below) and the sandbox build it the same way. */
-export function createBackfillJobFromWiring(wiring: BackfillWiring): BackfillJob {
-  return createBackfillJob({
+/** The backfill job's adapters from plain values: the Lambda (below) and the sandbox build them the same way. */
+export function createBackfillDeps(wiring: BackfillWiring): BackfillJobDeps {
+  return {
     store: wiring.store,
     sendblue: createSendblueClient({
       credentials: wiring.secrets.apiCredentials,
@@ -39,7 +38,7 @@ export function createBackfillJobFromWiring(wiring: BackfillWiring): BackfillJob
     logger: wiring.logger,
     metrics: wiring.metrics,
     settings: wiring.settings,
-  });
+  };
 }
 
 const MINUTE_MS = 60_000;
@@ -82,8 +81,8 @@ export function backfillLines(fromNumber: string, listed: string | undefined): s
   ];
 }
 
-/** The backfill Lambda's job, built from the environment the stack sets. */
-export function backfillJobFromEnv(): BackfillJob {
+/** The backfill Lambda's adapters, built from the environment the stack sets. */
+export function backfillDepsFromEnv(): BackfillJobDeps {
   // 0 is a valid number of minutes (no overlap); the defaults are already in milliseconds.
   const minutes = (name: string, fallbackMs: number) => {
     const value = numberFromEnv(name, Number.NaN, (given) => given >= 0);
@@ -91,7 +90,7 @@ export function backfillJobFromEnv(): BackfillJob {
   };
   const fromNumber = requireEnv(ENV.fromNumber);
   const defaults = defaultBackfillSettings(backfillLines(fromNumber, process.env[BACKFILL_ENV.lines]), fromNumber);
-  return createBackfillJobFromWiring({
+  return createBackfillDeps({
     store: tableStoreFromEnv(),
     secrets: secretsFromEnv(),
     logger: loggerFromEnv('backfill'),

@@ -8,13 +8,12 @@ import { createSqsCommandQueue } from '../adapters/sqs-command-queue.js';
 import type { SecretSource } from '../adapters/secrets.js';
 import { createSendblueClient } from '../adapters/sendblue-client.js';
 import type { SenderDeps, SenderSettings } from '../sending/command-processor.js';
-import { createStatusRelay } from '../webhooks/status-relay.js';
-import type { TableStore } from '../adapters/table.js';
+import { createStatusRelay } from '../adapters/status-relay.js';
 import { withCallbackToken } from '../webhooks/webhook-auth.js';
 import { createMetricTally, emfSink, type MetricSink } from '../platform/metrics.js';
 
 export interface SenderWiring {
-  store: TableStore;
+  store: SenderDeps['store'];
   secrets: SecretSource;
   logger: Logger;
   sqs: SQSClient;

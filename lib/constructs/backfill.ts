@@ -10,14 +10,14 @@ import { ENV } from '../../lambdas/contract/env.js';
 import { DEFAULTS } from '../defaults.js';
 import { handlerEntry } from '../paths.js';
 import { NodeFunction } from './node-function.js';
-import type { EventsTable } from './table.js';
+import type { SendblueGroupsTable } from './table.js';
 
 /** Lambda's longest maximum event age for asynchronous invocations. */
 const MAX_LAMBDA_EVENT_AGE_SECONDS = 6 * 3600;
 
 export interface BackfillProps {
   /** Where missed events are stored, the watermarks kept and unknown commands settled. */
-  readonly table: EventsTable;
+  readonly table: SendblueGroupsTable;
   /** Sendblue API credentials `{"apiKeyId","apiSecretKey"}` (the message list, the checks). */
   readonly apiCredentials: ISecret;
   /** The command DLQ: an unknown command proved never sent is put there, to be redriven. */

@@ -8,11 +8,11 @@ import { ENV } from '../../lambdas/contract/env.js';
 import { EVENTS_STREAM_FILTERS } from '../../lambdas/events/stream-filters.js';
 import { DEFAULTS } from '../defaults.js';
 import { StreamConsumer } from './stream-consumer.js';
-import type { EventsTable } from './table.js';
+import type { SendblueGroupsTable } from './table.js';
 
 export interface DomainEventsProps {
   /** The table whose changes become events. */
-  readonly table: EventsTable;
+  readonly table: SendblueGroupsTable;
   /**
    * Days the archive keeps every event for replay; 0 keeps them for ever.
    * @default DEFAULTS.events.archiveDays (30)

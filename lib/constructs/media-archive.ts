@@ -9,11 +9,11 @@ import { MEDIA_STREAM_FILTERS } from '../../lambdas/events/stream-filters.js';
 import { DEFAULTS } from '../defaults.js';
 import type { NodeFunction } from './node-function.js';
 import { StreamConsumer } from './stream-consumer.js';
-import type { EventsTable } from './table.js';
+import type { SendblueGroupsTable } from './table.js';
 
 export interface MediaArchiveProps {
   /** The table whose new inbound messages are read (and whose message items record the copy). */
-  readonly table: EventsTable;
+  readonly table: SendblueGroupsTable;
   /**
    * Days a copy is kept before S3 deletes it; 0 keeps copies for ever.
    * @default DEFAULTS.media.retentionDays (365)

@@ -10,7 +10,7 @@ import { DEFAULTS } from '../defaults.js';
 import { handlerEntry } from '../paths.js';
 import type { CommandQueue } from './command-queue.js';
 import { NodeFunction } from './node-function.js';
-import type { EventsTable } from './table.js';
+import type { SendblueGroupsTable } from './table.js';
 
 /** AWS advises a visibility timeout of at least 6x the function timeout for an SQS event source. */
 const MIN_VISIBILITY_TO_TIMEOUT_RATIO = 6;
@@ -19,7 +19,7 @@ export interface CommandSenderProps {
   /** The command queue (consumed) and its DLQ (the sender puts permanently failed commands there). */
   readonly commands: CommandQueue;
   /** Where command states and sent messages are written. */
-  readonly table: EventsTable;
+  readonly table: SendblueGroupsTable;
   /** Sendblue API credentials `{"apiKeyId","apiSecretKey"}`. */
   readonly apiCredentials: ISecret;
   /** Token appended to `statusWebhookUrl` (`?token=`). Never pass the webhook secret here. */

@@ -8,11 +8,11 @@ import type { FilterPattern } from '../../lambdas/events/stream-filters.js';
 import { DEFAULTS } from '../defaults.js';
 import { handlerEntry, type HandlerName } from '../paths.js';
 import { NodeFunction } from './node-function.js';
-import type { EventsTable } from './table.js';
+import type { SendblueGroupsTable } from './table.js';
 
 export interface StreamConsumerProps {
   /** The table whose change stream is read (it must have one). */
-  readonly table: EventsTable;
+  readonly table: SendblueGroupsTable;
   /** The handler in lambdas/handlers/. */
   readonly handler: HandlerName;
   readonly description: string;
@@ -64,7 +64,7 @@ export class StreamConsumer extends Construct {
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
     super(scope, id);
     const streamArn = props.table.tableStreamArn;
-    if (!streamArn) throw new Error(`${this.node.path}: the table has no stream (EventsTable's stream is off)`);
+    if (!streamArn) throw new Error(`${this.node.path}: the table has no stream (SendblueGroupsTable's stream is off)`);
 
     this.function = new NodeFunction(this, 'Function', {
       entry: handlerEntry(props.handler),

@@ -13,7 +13,7 @@ import { TABLE_SCHEMA } from '../../lambdas/contract/table-schema.js';
 // CDK's enums hold DynamoDB's own strings ('S', 'ALL'), so the shared schema maps onto them directly.
 const KEY_TYPE = TABLE_SCHEMA.keyAttributeType as AttributeType;
 
-export interface EventsTableProps {
+export interface SendblueGroupsTableProps {
   /**
    * What happens to the table when the stack is deleted or the table replaced.
    * Conversations are user data: keep them unless you know better.
@@ -39,11 +39,11 @@ export interface EventsTableProps {
  * and encryption with the AWS managed key `aws/dynamodb` (its use shows in CloudTrail; no key
  * policy to manage and no monthly key fee, unlike a customer managed key).
  */
-export class EventsTable extends Table {
+export class SendblueGroupsTable extends Table {
   /** ARN of the group timeline index (GSI1), for index-scoped IAM statements. */
   readonly groupTimelineIndexArn: string;
 
-  constructor(scope: Construct, id: string, props: EventsTableProps = {}) {
+  constructor(scope: Construct, id: string, props: SendblueGroupsTableProps = {}) {
     super(scope, id, {
       partitionKey: { name: TABLE_SCHEMA.partitionKey, type: KEY_TYPE },
       sortKey: { name: TABLE_SCHEMA.sortKey, type: KEY_TYPE },

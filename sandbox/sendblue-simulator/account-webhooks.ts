@@ -5,8 +5,7 @@
  * documents "appended to existing ones"), DELETE removes the given URLs from one type, PUT
  * replaces everything. Deliveries (webhooks.ts) go to every registration of the event's type.
  */
-import { MAX_URL_CHARS } from '../../lambdas/contract/sendblue-rules.js';
-import { WEBHOOK_TYPES } from '../../lambdas/adapters/sendblue-webhooks.js';
+import { MAX_URL_CHARS, WEBHOOK_TYPES } from '../../lambdas/contract/sendblue-rules.js';
 import { type ApiResult, invalidResult } from './answers.js';
 
 export interface SimWebhook {

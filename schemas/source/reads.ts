@@ -6,7 +6,7 @@
  * tests validate against a closed copy, so every field the code writes is described.
  */
 import type { GroupView, MessageDetailView } from '../../lambdas/contract/views.js';
-import type { EventEnvelope } from '../../sandbox/event-feed.js';
+import type { EventEnvelope } from '../../lambdas/contract/sandbox.js';
 import type { GroupListEntry } from '../../sandbox/group-list.js';
 import type { PageFailedCommand, PageGroupChange } from '../../sandbox/page/page-logic.js';
 import { dateTime, e164, fileHeader, nullable, type Schema, shape, stringArray } from './common.js';

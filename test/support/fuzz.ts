@@ -1,5 +1,5 @@
 /**
- * Seeded generators of hostile webhook bodies and read requests (test/handlers/webhook-read-fuzz.test.ts).
+ * Seeded generators of hostile webhook bodies and read requests (test/integration/lambdas/webhooks/webhook-read-fuzz.test.ts).
  * The same seed gives the same cases on every run; FUZZ_SEED=<n> replays another seed.
  */
 export type Random = () => number;

@@ -8,11 +8,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadHandler } from '../../../lambdas/handlers/read.js';
+import { createReadHandler } from '../../../lambdas/reads/read-handler.js';
 import { silentLogger } from '../../../lambdas/platform/logger.js';
 import { SIGNING_HEADER } from '../../../lambdas/webhooks/webhook-auth.js';
-import type { EventEnvelope } from '../../../sandbox/event-feed.js';
-import { apiEvent, inboundPayload } from '../../handlers/events.js';
+import type { EventEnvelope } from '../../../lambdas/contract/sandbox.js';
+import { apiEvent, inboundPayload } from '../../support/http-events.js';
 import { pythonMissing, runPython } from '../../support/python.js';
 import { MEMBERS, startHarness, type Harness } from '../../support/sandbox-harness.js';
 import { expectValid, validatorFor } from '../../support/schemas.js';

@@ -1,0 +1,88 @@
+/**
+ * Sendblue account administration: the account's webhooks (`/api/account/webhooks`, SDK 3.17
+ * `client.webhooks`). Used by `cli setup` only (so it lives here, out of the Lambda bundles); it
+ * builds the SDK with the sender's own settings (`sdkFor`: no retries of its own).
+ *
+ * Only list, add (POST) and delete (DELETE) exist here, on purpose: Sendblue's PUT replaces every
+ * webhook of the account, including ones that are not ours.
+ */
+import type { ApiCredentials } from '../../lambdas/adapters/secrets.js';
+import { sdkFor, type SdkSettings } from '../../lambdas/adapters/sendblue-sdk.js';
+import type { WebhookType } from '../../lambdas/contract/sendblue-rules.js';
+import { classifySendblueError } from '../../lambdas/sending/sendblue-errors.js';
+
+export type { WebhookType };
+
+export interface RegisteredWebhook {
+  type: string;
+  url: string;
+  /** The webhook's own secret, when it has one (Sendblue then sends it as `sb-signing-secret`). */
+  secret?: string;
+}
+
+export interface AccountWebhooks {
+  webhooks: RegisteredWebhook[];
+  /** Used for webhooks without their own secret. */
+  globalSecret?: string;
+}
+
+export interface SendblueWebhooksClient {
+  list(): Promise<AccountWebhooks>;
+  /** POST: appends one webhook of that type (Sendblue keeps every other one). */
+  add(type: WebhookType, webhook: { url: string; secret: string }): Promise<void>;
+  /** DELETE: removes the webhooks of that type with exactly this URL (and no other). */
+  remove(type: WebhookType, url: string): Promise<void>;
+}
+
+export function createSendblueWebhooksClient(
+  credentials: ApiCredentials,
+  settings: SdkSettings,
+): SendblueWebhooksClient {
+  const sdk = sdkFor(credentials, settings);
+  const call = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      // Sendblue's status and error text, or the connection failure; never the request (its headers carry the secret).
+      throw new Error(classifySendblueError(error, action).reason);
+    }
+  };
+  return {
+    list: async () => parseAccountWebhooks(await call('list the account webhooks', () => sdk.webhooks.list())),
+    async add(type, webhook) {
+      await call(`add the ${type} webhook`, () =>
+        sdk.webhooks.create({ type, webhooks: [{ url: webhook.url, secret: webhook.secret }] }),
+      );
+    },
+    async remove(type, url) {
+      await call(`delete the ${type} webhook`, () => sdk.webhooks.delete({ type, webhooks: [url] }));
+    },
+  };
+}
+
+/**
+ * `GET /api/account/webhooks` answers `{status, webhooks: {receive: [...], outbound: [...], ...,
+ * globalSecret}}`, each entry a URL string or `{url, secret?}`. Read defensively: anything else
+ * is skipped.
+ */
+export function parseAccountWebhooks(answer: unknown): AccountWebhooks {
+  const config = (answer as { webhooks?: unknown } | null)?.webhooks;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return { webhooks: [] };
+  const webhooks: RegisteredWebhook[] = [];
+  let globalSecret: string | undefined;
+  for (const [type, entries] of Object.entries(config as Record<string, unknown>)) {
+    if (type === 'globalSecret') {
+      if (typeof entries === 'string' && entries) globalSecret = entries;
+      continue;
+    }
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries) {
+      if (typeof entry === 'string' && entry) webhooks.push({ type, url: entry });
+      else if (typeof entry === 'object' && entry !== null && typeof (entry as { url?: unknown }).url === 'string') {
+        const { url, secret } = entry as { url: string; secret?: unknown };
+        webhooks.push({ type, url, ...(typeof secret === 'string' && secret ? { secret } : {}) });
+      }
+    }
+  }
+  return { webhooks, ...(globalSecret ? { globalSecret } : {}) };
+}

@@ -1,0 +1,31 @@
+import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items.js';
+import type { MediaLink } from '../contract/views.js';
+
+/**
+ * What the read routes need from the world: the table's reads (adapters/table-reads.ts) and, when
+ * the stack keeps media, presigned links to the copies (adapters/s3-link-signer.ts).
+ */
+
+export interface MessagePage {
+  /** Timeline entries: the attributes GSI1 projects (TABLE_SCHEMA.groupTimelineIndex), not the whole item. */
+  items: MessageItem[];
+  /**
+   * The key to continue after the last returned item, whenever more items may follow; absent on
+   * the last page. A page can be shorter than `limit` and still have one (DynamoDB's 1 MB limit).
+   */
+  nextKey?: Record<string, string>;
+}
+
+/** What the read routes may do: read. */
+export interface ReadStore {
+  getGroup(groupId: string): Promise<GroupItem | undefined>;
+  listGroupMessages(
+    groupId: string,
+    page: { limit: number; order: 'asc' | 'desc'; startKey?: Record<string, string> },
+  ): Promise<MessagePage>;
+  getMessageWithHistory(handle: string): Promise<{ message: MessageItem; history: StatusHistoryItem[] } | undefined>;
+  getCommand(commandId: string): Promise<CommandItem | undefined>;
+}
+
+/** A presigned GET link to an archived media object, by its key. */
+export type MediaLinker = (key: string) => Promise<MediaLink>;

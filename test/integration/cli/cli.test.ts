@@ -1,0 +1,390 @@
+/**
+ * The CLI against a whole sandbox (the harness: SQS emulator, sender, simulator, DynamoDB Local),
+ * run in-process through runCli (what bin/cli.ts calls) and once as the real `bin/cli.ts` process.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS, runCli } from '../../../cli/main.js';
+import { findFreePort } from '../../../sandbox/ports.js';
+import { waitFor } from '../../support/processes.js';
+import { LINE, MEMBERS, startHarness, type Harness } from '../../support/sandbox-harness.js';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+let h: Harness;
+let env: NodeJS.ProcessEnv;
+beforeAll(async () => {
+  h = await startHarness();
+  env = { SANDBOX_PORT: new URL(h.sandbox.urls.api).port, SANDBOX_SQS_PORT: new URL(h.sandbox.urls.sqs).port };
+});
+afterAll(() => h?.stop());
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (line) => out.push(line), err: (line) => err.push(line), env });
+  return { code, out: out.join('\n'), err: err.join('\n'), json: () => JSON.parse(out.join('\n')) };
+}
+const uid = () => Math.random().toString(36).slice(2, 10);
+
+describe('cli: a group conversation', () => {
+  let groupId: string;
+
+  it('send --wait --json: the command is sent and the group_id is known', async () => {
+    const result = await cli(
+      'send',
+      '--to',
+      `${MEMBERS[0]},${MEMBERS[1]}`,
+      'Hello',
+      'from',
+      'the',
+      'CLI',
+      '--wait',
+      '--json',
+    );
+    expect(result.code).toBe(0);
+    const view = result.json();
+    expect(view).toMatchObject({ state: 'sent', type: 'send_group_message', error: null });
+    groupId = view.group_id;
+    expect(groupId).toMatch(/^sb_group_/);
+    expect(h.sim.sentMessages().filter((m) => m.content === 'Hello from the CLI')).toHaveLength(1);
+  });
+
+  it('history shows our message with its status mark, then a simulated member reply', async () => {
+    await waitFor(
+      async () => (await cli('history', groupId)).out.includes('✓✓ DELIVERED'),
+      10_000,
+      'DELIVERED in the history',
+    );
+    await h.sim.memberReply(groupId, 'Got it, thanks');
+    await waitFor(
+      async () => (await cli('history', groupId)).out.includes('Got it, thanks'),
+      10_000,
+      'the reply in the history',
+    );
+    const lines = (await cli('history', groupId)).out.split('\n');
+    expect(lines[0]).toMatch(/→ us\s+Hello from the CLI {2}✓✓ DELIVERED$/);
+    expect(lines[1]).toMatch(new RegExp(`← \\${MEMBERS[0]}|← \\${MEMBERS[1]}`));
+    expect(lines[1]).toContain('Got it, thanks');
+  });
+
+  it('history pages with --limit and --cursor (newest first), --all gets everything', async () => {
+    const first = (await cli('history', groupId, '--limit', '1', '--json')).json();
+    expect(first.messages.map((m: { content: string }) => m.content)).toEqual(['Got it, thanks']);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const human = await cli('history', groupId, '--limit', '1');
+    // The hint carries this sandbox's ports and the page size, so pasting it gives the next page.
+    expect(human.out).toContain(
+      `older messages: SANDBOX_PORT=${env.SANDBOX_PORT} SANDBOX_SQS_PORT=${env.SANDBOX_SQS_PORT} npm run cli -- history ${groupId} --limit 1 --cursor `,
+    );
+    const second = (await cli('history', groupId, '--limit', '1', '--cursor', first.next_cursor, '--json')).json();
+    expect(second.messages.map((m: { content: string }) => m.content)).toEqual(['Hello from the CLI']);
+    expect(second.next_cursor).toBeNull();
+    expect((await cli('history', groupId, '--limit', '1', '--all', '--json')).json().messages).toHaveLength(2);
+  });
+
+  it('add, rename and remove change the group; status and group show them', async () => {
+    expect((await cli('add', groupId, MEMBERS[2]!, '--wait')).code).toBe(0);
+    const renamed = await cli('rename', groupId, 'CLI', 'friends', '--wait', '--id', `rename-${uid()}`, '--json');
+    expect(renamed.json()).toMatchObject({ state: 'sent', type: 'modify_group' });
+    expect((await cli('remove', groupId, MEMBERS[0]!, '--wait')).code).toBe(0);
+    const status = await cli('status', renamed.json().command_id);
+    expect(status.out).toContain(`command ${renamed.json().command_id}: sent ✓`);
+    const group = (await cli('group', groupId, '--json')).json();
+    expect(group).toMatchObject({ group_id: groupId, name: 'CLI friends' });
+    expect(group.members).toContain(MEMBERS[2]);
+    expect(group.members).not.toContain(MEMBERS[0]);
+    expect((await cli('group', groupId)).out).toContain(`group ${groupId} "CLI friends"`);
+  });
+
+  it('send "hello 👋": emoji go through the sandbox\'s queue and come back in the history', async () => {
+    const result = await cli('send', '--group', groupId, 'hello 👋 שלום', '--wait');
+    expect(result.code).toBe(0);
+    await waitFor(
+      async () => (await cli('history', groupId)).out.includes('hello 👋 שלום'),
+      10_000,
+      'the emoji in the history',
+    );
+  });
+
+  it('a command_id reused for a different command: reported refused (exit 2), never sent', async () => {
+    const id = `reused-${uid()}`;
+    expect((await cli('send', '--group', groupId, 'the first use', '--id', id, '--wait')).code).toBe(0);
+    const second = await cli(
+      'send',
+      '--group',
+      groupId,
+      'a different command',
+      '--id',
+      id,
+      '--wait',
+      '--timeout',
+      '10',
+    );
+    expect(second.code).toBe(2);
+    expect(second.out).toContain(`command ${id}: refused ✗`);
+    expect(second.out).toMatch(/already used by a different command; this one was not sent/);
+    expect(h.sim.sentMessages().filter((m) => m.content === 'a different command')).toEqual([]);
+    // Repeating the very same command is fine: it reports the first one's state.
+    expect(
+      (await cli('send', '--group', groupId, 'the first use', '--id', id, '--wait', '--json')).json(),
+    ).toMatchObject({ state: 'sent' });
+  });
+
+  it('a failed command: exit 2, listed on the DLQ with its reason, redriven, then sent', async () => {
+    const id = `fail-${uid()}`;
+    h.sim.injectFault({ kind: '400', route: 'send', count: 1 });
+    const failed = await cli('send', '--group', groupId, 'This one fails first', '--id', id, '--wait');
+    expect(failed.code).toBe(2);
+    expect(failed.out).toContain(`command ${id}: failed ✗`);
+    expect(failed.out).toMatch(/error {4}.*HTTP 400/);
+
+    const listed = await cli('dlq', '--json');
+    expect(listed.code).toBe(0);
+    expect(listed.json().messages).toEqual([
+      expect.objectContaining({ command_id: id, reason: expect.stringMatching(/HTTP 400/), message_group_id: groupId }),
+    ]);
+    expect((await cli('dlq')).out).toMatch(new RegExp(`✗ ${id} {2}failed .*\\n {4}reason: .*HTTP 400`));
+
+    const redriven = await cli('dlq', '--redrive', '--wait');
+    expect(redriven.code).toBe(0);
+    expect(redriven.out).toMatch(
+      new RegExp(`^moved 1 command\\(s\\) back to the command queue:\n  ${id}  \\(was: .*HTTP 400.*\\)  now: sent ✓$`),
+    );
+    const status = await cli('status', id, '--json');
+    expect(status.json()).toMatchObject({ command_id: id, state: 'sent', error: null });
+    expect(h.sim.sentMessages().filter((m) => m.content === 'This one fails first')).toHaveLength(1);
+    expect((await cli('dlq')).out).toBe('the DLQ is empty');
+  });
+});
+
+describe('cli: events', () => {
+  it('events lists what the sandbox published; --json gives last_seq to continue from', async () => {
+    const id = `ev-${uid()}`;
+    const sent = (
+      await cli('send', '--to', `${MEMBERS[0]},${MEMBERS[2]}`, 'Events please', '--id', id, '--wait', '--json')
+    ).json();
+    await waitFor(
+      async () => (await cli('events')).out.includes(`command ${id} sent`),
+      10_000,
+      'the Command Settled event',
+    );
+    const lines = (await cli('events')).out.split('\n');
+    expect(lines.find((line) => line.includes(`command ${id} sent`))).toMatch(
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  Command Settled {9}${sent.group_id}  command ${id} sent$`,
+      ),
+    );
+    const page = (await cli('events', '--json')).json();
+    expect(page.last_seq).toBeGreaterThan(0);
+    expect(
+      page.events.some(
+        (e: { 'detail-type': string; detail: { command_id?: string } }) =>
+          e['detail-type'] === 'Command Settled' && e.detail.command_id === id,
+      ),
+    ).toBe(true);
+    expect((await cli('events', '--after', String(page.last_seq), '--json')).json()).toEqual({
+      events: [],
+      last_seq: page.last_seq,
+    });
+  });
+
+  it('events --follow prints events as they happen (--count stops it), as JSON lines with --json', async () => {
+    const { last_seq } = (await cli('events', '--json')).json();
+    const groupId = (await cli('send', '--to', `${MEMBERS[1]},${MEMBERS[2]}`, 'Reply to me', '--wait', '--json')).json()
+      .group_id;
+    // The simulator's last word on a send is DELIVERED: after its event, nothing more comes for it.
+    type Envelope = { 'detail-type': string; detail: { status?: string } };
+    await waitFor(
+      async () =>
+        (await cli('events', '--after', String(last_seq), '--json'))
+          .json()
+          .events.some(
+            (e: Envelope) => e['detail-type'] === 'Message Status Changed' && e.detail.status === 'DELIVERED',
+          ),
+      10_000,
+      'the send and its statuses',
+    );
+    const { last_seq: from } = (await cli('events', '--json')).json();
+    const following = cli('events', '--follow', '--after', String(from), '--count', '1', '--json');
+    await h.sim.memberReply(groupId, 'Live reply');
+    const result = await following;
+    expect(result.code).toBe(0);
+    const event = JSON.parse(result.out);
+    expect(event).toMatchObject({
+      'detail-type': 'Group Message Received',
+      source: 'sendblue-groups',
+      detail: { group_id: groupId, content: 'Live reply' },
+    });
+    const human = await cli('events', '--follow', '--after', String(from), '--count', '1');
+    expect(human.out).toMatch(new RegExp(`Group Message Received  ${groupId}  ← \\+1555123000\\d  Live reply$`));
+  });
+
+  it('events: usage errors, and a deployed stack is pointed at its EventBridge bus', async () => {
+    expect(await cli('events', '--count', '2')).toMatchObject({
+      code: 1,
+      err: 'error: events: --count goes with --follow',
+    });
+    expect(await cli('events', '--after', '-1')).toMatchObject({ code: 1 });
+    const saved = env;
+    env = {
+      ...env,
+      SENDBLUE_GROUPS_QUEUE_URL: 'https://sqs.example/q',
+      SENDBLUE_GROUPS_DLQ_URL: 'https://sqs.example/d',
+      SENDBLUE_GROUPS_API_URL: 'https://api.example',
+      AWS_REGION: 'us-east-1',
+    };
+    try {
+      const result = await cli('events', '--aws');
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/EventBridge bus \(output EventBusName\): subscribe with an EventBridge rule/);
+    } finally {
+      env = saved;
+    }
+  });
+});
+
+describe('cli: backfill', () => {
+  it('runs the backfill now: a member reply whose webhook was lost shows up, and is counted as stored', async () => {
+    const group = h.sim.createGroup([MEMBERS[0]!, MEMBERS[1]!]);
+    h.sim.dropWebhooks({ drop: 1 });
+    const reply = await h.sim.memberReply(group.group_id, 'written while the webhook was lost');
+    expect(h.sim.callbacks.at(-1)!.dropped).toBe(true);
+    expect((await cli('history', group.group_id)).code).toBe(2); // not stored: the group is unknown (404)
+
+    const human = await cli('backfill');
+    expect(human.code).toBe(0);
+    expect(human.out).toMatch(
+      /^backfill of the sandbox .*: \d+ found, 1 stored \(missed by the webhooks\), \d+ already there$/m,
+    );
+    expect(human.out).toContain(`  ${LINE}  `);
+    expect(human.out).toMatch(/unknown commands: 0 examined/);
+    expect((await cli('history', group.group_id)).out).toContain('written while the webhook was lost');
+    expect((await h.get(`/messages/${reply.message_handle}`)).status).toBe(200);
+
+    const again = (await cli('backfill', '--json')).json();
+    expect(again).toMatchObject({
+      stored: 0,
+      lines: [{ line: LINE, stoppedBy: 'done', stored: 0 }],
+      sweep: { examined: 0 },
+    });
+  });
+
+  it('exits 2 when Sendblue cannot be read, with the reason', async () => {
+    h.sim.injectFault({ kind: '500', route: 'read', count: 5 });
+    try {
+      const result = await cli('backfill');
+      expect(result.code).toBe(2);
+      expect(result.out).toContain('stopped on an error');
+      expect(result.err).toMatch(
+        /^error: the backfill of \+\d+ stopped on an error: Sendblue refused to list messages: HTTP 500/,
+      );
+    } finally {
+      h.sim.clearFaults();
+    }
+  });
+});
+
+describe('cli: errors and help', () => {
+  it.each([
+    [[], /Usage: npm run cli/],
+    [['frobnicate'], /^error: unknown command "frobnicate"; commands: send, .* \(see: npm run cli -- --help\)$/m],
+    [['sned', '--to', MEMBERS[0]!, 'x'], /^error: unknown command "sned" \(did you mean send\?\)/m],
+    [['send', 'hi'], /give --to NUMBERS/],
+    [['send', '--to', '+1555', 'hi', '--id', 'never-queued-1'], /invalid command: numbers must be E.164/],
+    [['rename', 'g', ' ', '--json', '--id', 'never-queued-2'], /name is required for rename/],
+    [
+      ['send', '--to', MEMBERS[0]!, 'x', '--wait', '--timeout', 'abc', '--id', 'never-queued-3'],
+      /--timeout must be a number/,
+    ],
+    [
+      ['send', '--to', MEMBERS[0]!, 'x', '--bogus'],
+      /^error: unknown option '--bogus' for send \(see: npm run cli -- send --help\)$/m,
+    ],
+    [
+      ['send', '--tp', MEMBERS[0]!, 'x', '--id', 'never-queued-4'],
+      /^error: unknown option '--tp' for send \(did you mean --to\?\) \(see: npm run cli -- send --help\)$/m,
+    ],
+    [['send', '--group'], /^error: Option '--group <value>' argument missing \(see: npm run cli -- send --help\)$/m],
+    [['status'], /^error: status: missing <command_id> \(see: npm run cli -- status --help\)$/m],
+    [['history', 'g', '--limit', '500'], /--limit must be a whole number from 1 to 100/],
+  ])('%j: exit 1, nothing queued', async (argv, message) => {
+    const before = h.sim.requests.length;
+    const result = await cli(...argv);
+    expect(result.code).toBe(1);
+    expect(`${result.out}\n${result.err}`).toMatch(message);
+    await h.sandbox.poller.drained();
+    expect(h.sim.requests.length).toBe(before);
+    // An invalid command that reached the queue would be in the ledger (failed): it must not be.
+    const id = argv[argv.indexOf('--id') + 1];
+    if (argv.includes('--id')) expect((await h.command(id!)).status).toBe(404);
+  });
+
+  it('--json errors are JSON only', async () => {
+    const result = await cli('send', '--to', '+1555', 'hi', '--json');
+    expect(result.err).toBe('');
+    expect(result.json()).toEqual({ error: expect.stringContaining('numbers must be E.164'), exit_code: 1 });
+  });
+
+  it('remote failures: exit 2 (an unknown id, a sandbox that is not running)', async () => {
+    const unknown = await cli('status', 'no-such-command');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toBe('error: /commands/no-such-command answered 404: command no-such-command not found');
+    const nothingThere = String(await findFreePort());
+    env = { ...env, SANDBOX_PORT: nothingThere, SANDBOX_SQS_PORT: nothingThere };
+    try {
+      const down = await cli('group', 'g');
+      expect(down.code).toBe(2);
+      expect(down.err).toMatch(/could not reach the sandbox .*ECONNREFUSED \(is `npm start` running\?\)/);
+      expect((await cli('send', '--to', MEMBERS[0]!, 'x')).code).toBe(2);
+      expect((await cli('dlq')).code).toBe(2);
+    } finally {
+      env = { SANDBOX_PORT: new URL(h.sandbox.urls.api).port, SANDBOX_SQS_PORT: new URL(h.sandbox.urls.sqs).port };
+    }
+  });
+
+  it('a bad SANDBOX_PORT is a usage error (exit 1), named', async () => {
+    const saved = env;
+    env = { ...env, SANDBOX_PORT: 'abc' };
+    try {
+      const result = await cli('group', 'g');
+      expect(result.code).toBe(1);
+      expect(result.err).toBe('error: SANDBOX_PORT must be a port number from 1 to 65535 (got "abc")');
+    } finally {
+      env = saved;
+    }
+  });
+
+  it('every command has --help (exit 0)', async () => {
+    for (const command of COMMANDS) {
+      const result = await cli(command.name, '--help');
+      expect(result.code).toBe(0);
+      expect(result.out).toMatch(new RegExp(`^Usage: cli ${command.name} `));
+      expect(result.out).toContain('--json');
+    }
+    expect((await cli('--help')).code).toBe(0);
+  });
+
+  it('bin/cli.ts as a process: exit codes and output streams', async () => {
+    // Asynchronously: the sandbox it talks to runs in this very process.
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/cli.ts', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+      }).then(
+        (r) => ({ status: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => ({
+          status: e.code,
+          stdout: e.stdout,
+          stderr: e.stderr,
+        }),
+      );
+    const bad = await run('send', '--to', '+1555', 'hi');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe('error: invalid command: numbers must be E.164 (such as +15551230001): "+1555"');
+    const ok = await run('dlq', '--json');
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ count: 0, messages: [] });
+  });
+});

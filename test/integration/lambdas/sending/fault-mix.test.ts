@@ -1,0 +1,236 @@
+/**
+ * The central promise under a randomized fault mix (seeded, reproducible: FAULT_SEED=<n> npm test
+ * -- fault-mix): about 30% of Sendblue calls fail (500, 429, 400, hang, cut before or after Sendblue
+ * accepted), checks included; DynamoDB fails some requests before or after writing; batches run
+ * concurrently. Over 200 commands in 20 groups (sends and group changes): nothing is sent twice,
+ * nothing is lost, each group keeps its order, the DLQ holds only commands that were refused or
+ * provably never sent, and no command Sendblue accepted ends failed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GroupCommand } from '../../../../lambdas/contract/commands.js';
+import { seededRandom } from '../../../../sandbox/sendblue-simulator/faults.js';
+import { startHarness, type Harness } from '../../../support/sandbox-harness.js';
+import { injectStorageFaults, type StorageFaults } from '../../../support/storage-faults.js';
+
+const SEED = Number(process.env.FAULT_SEED) || 20261201;
+const COMMANDS = 200;
+const GROUPS = 20;
+
+let h: Harness;
+let storage: StorageFaults;
+beforeAll(async () => {
+  h = await startHarness({
+    sender: {
+      maxAttempts: 5,
+      retry: { baseSeconds: 0, maxSeconds: 0 },
+      settleDelaySeconds: 0,
+      sendblueTimeoutMs: 300,
+      leaseMs: 3_000,
+      concurrency: 3,
+    },
+    onDocumentClient: (client) => {
+      storage = injectStorageFaults(client, { seed: SEED, rate: 0.04 });
+    },
+  });
+});
+afterAll(() => h?.stop());
+
+interface Planned {
+  id: string;
+  command: GroupCommand;
+  stream: number;
+  content?: string;
+}
+
+const number = (n: number) => `+1555${String(7_000_000 + n).padStart(7, '0')}`;
+
+/** 200 commands over 18 existing groups and 2 new ones (by numbers); each valid for the group as planned. */
+function plan(random: () => number): { planned: Planned[]; initial: Map<string, string[]> } {
+  let fresh = 0;
+  const initial = new Map<string, string[]>();
+  const streams = Array.from({ length: GROUPS }, (_, stream) => {
+    const members = Array.from({ length: 3 + Math.floor(random() * 3) }, () => number(fresh++));
+    if (stream >= GROUPS - 2) return { numbers: members, members: new Set(members) };
+    const group = h.sim.createGroup(members);
+    initial.set(group.group_id, [...members]);
+    return { groupId: group.group_id, members: new Set(members) };
+  });
+  const planned: Planned[] = [];
+  for (let i = 0; i < COMMANDS; i += 1) {
+    const stream = Math.floor(random() * GROUPS);
+    const target = streams[stream]!;
+    const id = `fm-${SEED}-${i}`;
+    if (target.groupId && random() < 0.15) {
+      const members = [...target.members];
+      const roll = random();
+      if (roll < 0.4 && members.length < 20) {
+        const added = number(fresh++);
+        target.members.add(added);
+        planned.push({
+          id,
+          stream,
+          command: {
+            type: 'modify_group',
+            command_id: id,
+            group_id: target.groupId,
+            modify_type: 'add_recipient',
+            number: added,
+          },
+        });
+      } else if (roll < 0.8 && members.length >= 4) {
+        const removed = members[Math.floor(random() * members.length)]!;
+        target.members.delete(removed);
+        planned.push({
+          id,
+          stream,
+          command: {
+            type: 'modify_group',
+            command_id: id,
+            group_id: target.groupId,
+            modify_type: 'remove_recipient',
+            number: removed,
+          },
+        });
+      } else {
+        planned.push({
+          id,
+          stream,
+          command: {
+            type: 'modify_group',
+            command_id: id,
+            group_id: target.groupId,
+            modify_type: 'rename',
+            name: `Group ${stream} v${i}`,
+          },
+        });
+      }
+      continue;
+    }
+    // Some text is emoji and right-to-left, to take the whole path too.
+    const content = i % 7 === 0 ? `مرحبا 👋🏽 ${id}` : `message ${id}`;
+    planned.push({
+      id,
+      stream,
+      content,
+      command: {
+        type: 'send_group_message',
+        command_id: id,
+        content,
+        ...(target.groupId ? { group_id: target.groupId } : { numbers: target.numbers }),
+      },
+    });
+  }
+  return { planned, initial };
+}
+
+async function settle(planned: Planned[], timeoutMs: number): Promise<Map<string, Record<string, any>>> {
+  const settled = new Map<string, Record<string, any>>();
+  const deadline = Date.now() + timeoutMs;
+  while (settled.size < planned.length && Date.now() < deadline) {
+    for (const { id } of planned) {
+      if (settled.has(id)) continue;
+      const item = await h.sandbox.store.getCommand(id).catch(() => undefined);
+      if (item && (item.state === 'sent' || item.state === 'failed')) settled.set(id, item);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return settled;
+}
+
+describe(`randomized fault mix (seed ${SEED})`, () => {
+  it('200 commands: 0 duplicates, 0 lost, order kept, DLQ only for refused or provably unsent commands', async () => {
+    const random = seededRandom(SEED);
+    const { planned, initial } = plan(random);
+    h.sim.setFaultMix({
+      seed: SEED,
+      rate: 0.3,
+      routes: ['send', 'modify', 'rename', 'read'],
+      kinds: { '500': 3, '429': 3, hang: 2, cut: 2, 'accept-then-cut': 3, 'accept-then-hang': 1, '400': 0.3 },
+    });
+    storage.on = true;
+    for (const { command } of planned) {
+      const groupId = command.group_id ?? [...(command as { numbers: string[] }).numbers].sort().join(',');
+      await h.push(command as unknown as Record<string, unknown>, { groupId });
+    }
+    const settled = await settle(planned, 150_000);
+    storage.on = false;
+    h.sim.clearFaults();
+    const unsettled = planned.filter(({ id }) => !settled.has(id));
+    expect(
+      unsettled.map(({ id }) => id),
+      `seed ${SEED}: commands that never settled`,
+    ).toEqual([]);
+
+    const faulted = h.sim.requests.filter((request) => request.fault).length;
+    expect(faulted, 'the mix really injected faults').toBeGreaterThan(0.15 * h.sim.requests.length);
+    const sent = h.sim.sentMessages();
+    const byContent = new Map<string, typeof sent>();
+    for (const message of sent) byContent.set(message.content, [...(byContent.get(message.content) ?? []), message]);
+    const deadLetters = await h.deadLetters();
+    const deadIds = deadLetters.map((letter) => letter.attributes.command_id);
+
+    for (const { id, command, content } of planned) {
+      const item = settled.get(id)!;
+      const where = `seed ${SEED}, ${id} (${command.type}): ${JSON.stringify({ state: item.state, error: item.error })}`;
+      if (command.type === 'send_group_message') {
+        const copies = byContent.get(content!) ?? [];
+        if (item.state === 'sent') {
+          expect(copies.length, `${where}: sent once`).toBe(1);
+          expect(item.message_handle, where).toBe(copies[0]!.message_handle);
+          const stored = await h.sandbox.store.getMessageWithHistory(item.message_handle);
+          expect(stored?.message.group_id, `${where}: in the group's timeline`).toBe(copies[0]!.group_id);
+        } else {
+          expect(copies.length, `${where}: failed, so never accepted`).toBe(0);
+        }
+      }
+      if (item.state === 'failed') {
+        expect(item.error, where).toMatch(/HTTP 4\d\d|gave up after 5 attempts/);
+        expect(deadIds, `${where}: on the DLQ`).toContain(id);
+      }
+    }
+    const notFailed = deadIds.filter((id) => settled.get(id ?? '')?.state !== 'failed');
+    expect(
+      notFailed.map((id) => ({ id, ...settled.get(id ?? '') })),
+      `seed ${SEED}: on the DLQ but not failed`,
+    ).toEqual([]);
+    expect(deadLetters.length, 'only failed commands are on the DLQ, each once').toBe(
+      planned.filter(({ id }) => settled.get(id)!.state === 'failed').length,
+    );
+
+    // Order: each group's accepted sends are in the order they were queued.
+    for (let stream = 0; stream < GROUPS; stream += 1) {
+      const queued = planned
+        .filter((p) => p.stream === stream && p.content && settled.get(p.id)!.state === 'sent')
+        .map((p) => p.content);
+      const groupId = settled.get(
+        planned.find((p) => p.stream === stream && p.content && settled.get(p.id)!.state === 'sent')?.id ?? '',
+      )?.group_id;
+      if (!groupId) continue;
+      const accepted = sent
+        .filter((message) => message.group_id === groupId)
+        .sort((a, b) => a.seq - b.seq)
+        .map((m) => m.content);
+      expect(accepted, `seed ${SEED}: order in group ${stream}`).toEqual(queued);
+    }
+
+    // Group changes: applied exactly as the sent ones say, in order (a refused one changed nothing).
+    for (const [groupId, members] of initial) {
+      const expected = new Set(members);
+      let name: string | null = null;
+      for (const { id, command } of planned) {
+        if (command.type !== 'modify_group' || command.group_id !== groupId || settled.get(id)!.state !== 'sent')
+          continue;
+        if (command.modify_type === 'add_recipient') expected.add(command.number!);
+        if (command.modify_type === 'remove_recipient') expected.delete(command.number!);
+        if (command.modify_type === 'rename') name = command.name!;
+      }
+      const group = h.sim.group(groupId)!;
+      expect([...group.members].sort(), `seed ${SEED}: members of ${groupId}`).toEqual([...expected].sort());
+      if (name !== null) expect(group.name, `seed ${SEED}: name of ${groupId}`).toBe(name);
+    }
+    console.log(
+      `fault mix seed ${SEED}: ${h.sim.requests.length} Sendblue calls, ${faulted} faulted; storage faults ${JSON.stringify(storage.injected)}; ` +
+        `${[...settled.values()].filter((i) => i.state === 'failed').length} failed (refused or gave up)`,
+    );
+  }, 200_000);
+});

@@ -1,0 +1,179 @@
+/**
+ * The pieces every CLI hint and `--wait` line is made of, as plain functions: the command prefix
+ * for a target, the typo suggestion, and the progress renderer (command views in, lines out).
+ */
+import { describe, expect, it } from 'vitest';
+import { closest, editDistance } from '../../../cli/closest.js';
+import { cliHint, shellWord } from '../../../cli/context.js';
+import type { CommandView } from '../../../cli/format.js';
+import { describeProgress, progressTracker } from '../../../cli/progress.js';
+import { sandboxCliPrefix } from '../../../sandbox/cli-prefix.js';
+import { DEFAULT_SANDBOX_CONFIG } from '../../../sandbox/config.js';
+
+describe('cliHint: a command to paste, against the target in use', () => {
+  it('the sandbox on its default ports: the plain command', () => {
+    expect(cliHint({}, {})('status', 'abc')).toBe('npm run cli -- status abc');
+    expect(cliHint({}, { SANDBOX_PORT: '3000', SANDBOX_SQS_PORT: '' })('dlq')).toBe('npm run cli -- dlq');
+  });
+
+  it('the sandbox on other ports: the env vars the CLI reads, before the command', () => {
+    expect(cliHint({}, { SANDBOX_PORT: '3100', SANDBOX_SQS_PORT: '9400' })('status', 'abc', '--wait')).toBe(
+      'SANDBOX_PORT=3100 SANDBOX_SQS_PORT=9400 npm run cli -- status abc --wait',
+    );
+    expect(cliHint({}, { SANDBOX_SQS_PORT: '9400', SANDBOX_SIMULATOR_PORT: '4100' })('dlq')).toBe(
+      'SANDBOX_SQS_PORT=9400 npm run cli -- dlq',
+    );
+    // A command that also reads the simulator's port (setup) asks for it.
+    expect(
+      cliHint({}, { SANDBOX_SIMULATOR_PORT: '4100' }, ['port', 'sqsPort', 'simulatorPort'])('setup', '--remove'),
+    ).toBe('SANDBOX_SIMULATOR_PORT=4100 npm run cli -- setup --remove');
+  });
+
+  it('a deployed stack: the selection the user gave, and nothing the environment still holds', () => {
+    expect(cliHint({ stack: 'Prod', region: 'eu-west-1' }, {})('status', 'abc')).toBe(
+      'npm run cli -- status abc --stack Prod --region eu-west-1',
+    );
+    expect(cliHint({ aws: true }, { SANDBOX_PORT: '3100' })('dlq', '--redrive')).toBe(
+      'npm run cli -- dlq --redrive --aws',
+    );
+    expect(cliHint({ stack: 'Prod', aws: true }, {})('dlq')).toBe('npm run cli -- dlq --stack Prod');
+    expect(cliHint({}, { SENDBLUE_GROUPS_STACK: 'Prod', SANDBOX_PORT: '3100' })('status', 'abc')).toBe(
+      'npm run cli -- status abc',
+    );
+    expect(cliHint({ region: 'us-west-2' }, { SENDBLUE_GROUPS_STACK: 'Prod' })('dlq')).toBe(
+      'npm run cli -- dlq --region us-west-2',
+    );
+  });
+
+  it('words a shell would split or expand are quoted', () => {
+    expect(shellWord('sb_group_1+2/3=')).toBe('sb_group_1+2/3=');
+    expect(shellWord('my id')).toBe("'my id'");
+    expect(shellWord("it's $HOME")).toBe(`'it'\\''s $HOME'`);
+    expect(cliHint({}, {})('status', 'a b')).toBe("npm run cli -- status 'a b'");
+  });
+
+  it('sandboxCliPrefix: the API and queue ports by default (what the banner prints), others when asked', () => {
+    const config = { ...DEFAULT_SANDBOX_CONFIG, port: 3100, simulatorPort: 4100 };
+    expect(sandboxCliPrefix(config)).toBe('SANDBOX_PORT=3100 npm run cli --');
+    expect(sandboxCliPrefix(config, ['port', 'sqsPort', 'simulatorPort'])).toBe(
+      'SANDBOX_PORT=3100 SANDBOX_SIMULATOR_PORT=4100 npm run cli --',
+    );
+    expect(sandboxCliPrefix(DEFAULT_SANDBOX_CONFIG)).toBe('npm run cli --');
+  });
+});
+
+describe('closest: what a typo meant', () => {
+  const options = ['json', 'help', 'stack', 'aws', 'region', 'to', 'group', 'media', 'id', 'wait', 'timeout'];
+
+  it.each([
+    ['tp', 'to'],
+    ['gruop', 'group'],
+    ['wiat', 'wait'],
+    ['timout', 'timeout'],
+    ['jsn', 'json'],
+  ])('%s -> %s', (typed, meant) => expect(closest(typed, options)).toBe(meant));
+
+  it('nothing when no name is near, or two are as near', () => {
+    expect(closest('bogus', options)).toBeUndefined();
+    expect(closest('x', options)).toBeUndefined();
+    expect(closest('ab', ['ac', 'ad'])).toBeUndefined();
+  });
+
+  it('counts a swap of neighbours as one edit', () => {
+    expect(editDistance('sned', 'send')).toBe(1);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'abc')).toBe(3);
+  });
+});
+
+describe('progress: command views in, lines out', () => {
+  const NOW = Date.parse('2026-11-28T20:00:00.000Z');
+  const inSeconds = (s: number) => new Date(NOW + s * 1000).toISOString();
+  const view = (fields: Partial<CommandView>): CommandView => ({
+    command_id: 'c1',
+    type: 'send_group_message',
+    state: 'queued',
+    group_id: null,
+    message_handle: null,
+    error: null,
+    fingerprint: 'f',
+    refused_reuses: [],
+    failures: 0,
+    next_attempt_at: null,
+    ...fields,
+  });
+
+  it('says each state in words, from what the view holds', () => {
+    expect(describeProgress(undefined, NOW)).toBe('queued, not picked up by the sender yet');
+    expect(describeProgress(view({}), NOW)).toBe('queued');
+    expect(describeProgress(view({ state: 'sending' }), NOW)).toBe('sending');
+    expect(describeProgress(view({ state: 'sending', failures: 1 }), NOW)).toBe('sending, after 1 failed attempt');
+    expect(
+      describeProgress(
+        view({
+          error: 'Sendblue refused to send the group message: HTTP 429; back-pressure (not a failure): again in 3 s',
+          next_attempt_at: inSeconds(2.2),
+        }),
+        NOW,
+      ),
+    ).toBe('queued, retrying in 3 s: Sendblue refused to send the group message: HTTP 429');
+    expect(
+      describeProgress(
+        view({ error: 'line busy: waiting for its send slot in 2 s', next_attempt_at: inSeconds(2) }),
+        NOW,
+      ),
+    ).toBe('queued, waiting for a send slot on the line (in 2 s)');
+    expect(
+      describeProgress(
+        view({ error: 'HTTP 500; retry 3 of 5 in 4 s', failures: 2, next_attempt_at: inSeconds(4) }),
+        NOW,
+      ),
+    ).toBe('queued, retrying in 4 s: HTTP 500; 2 failed attempts');
+    expect(
+      describeProgress(
+        view({
+          state: 'unknown',
+          error: 'timed out; Sendblue may have it: checking in 5 s before anything is sent',
+          failures: 1,
+          next_attempt_at: inSeconds(5),
+        }),
+        NOW,
+      ),
+    ).toBe('unknown, Sendblue may have it: checking in 5 s before anything is sent (timed out; 1 failed attempt)');
+    expect(describeProgress(view({ state: 'sent' }), NOW)).toBe('sent ✓');
+    expect(describeProgress(view({ state: 'failed', error: 'HTTP 400: Bad request' }), NOW)).toBe(
+      'failed ✗: HTTP 400: Bad request',
+    );
+    // A due time already past: "in 0 s", never negative.
+    expect(describeProgress(view({ error: 'x; again in 1 s', next_attempt_at: inSeconds(-3) }), NOW)).toBe(
+      'queued, retrying in 0 s: x',
+    );
+  });
+
+  it('a line for each change, none while nothing changes', () => {
+    const track = progressTracker();
+    const retry = view({
+      error: 'HTTP 429; back-pressure (not a failure): again in 1 s',
+      next_attempt_at: inSeconds(1),
+    });
+    const lines = [
+      track(undefined, NOW),
+      track(undefined, NOW + 250),
+      track(view({}), NOW + 500),
+      track(view({ state: 'sending' }), NOW + 750),
+      track(view({ state: 'sending' }), NOW + 1000),
+      track(retry, NOW),
+      track(retry, NOW + 500),
+      track(view({ state: 'sending' }), NOW + 1500),
+      track(view({ state: 'sent', message_handle: 'm1' }), NOW + 2000),
+    ].filter((line) => line !== undefined);
+    expect(lines).toEqual([
+      'queued, not picked up by the sender yet',
+      'queued',
+      'sending',
+      'queued, retrying in 1 s: HTTP 429',
+      'sending',
+      'sent ✓',
+    ]);
+  });
+});

@@ -1,0 +1,360 @@
+import { describe, expect, it } from 'vitest';
+import { DETAIL_TYPES, domainEventFor, fitToSize, type DomainEvent } from '../../../../lambdas/events/domain-events.js';
+import { entrySize, putEventsChunks, PUT_EVENTS_MAX_BYTES } from '../../../../lambdas/adapters/event-publisher.js';
+import type { TableChange } from '../../../../lambdas/events/table-change.js';
+
+let sequence = 0;
+function change(
+  kind: TableChange['kind'],
+  pk: string,
+  sk: string,
+  newImage?: Record<string, unknown>,
+  oldImage?: Record<string, unknown>,
+): TableChange {
+  sequence += 1;
+  return {
+    eventId: `evt-${sequence}`,
+    kind,
+    pk,
+    sk,
+    newImage,
+    oldImage,
+    at: '2026-11-20T17:04:12.000Z',
+    sequenceNumber: String(sequence).padStart(21, '0'),
+  };
+}
+
+const inbound = {
+  PK: 'MSG#m-1',
+  SK: 'MSG',
+  message_handle: 'm-1',
+  group_id: 'g-1',
+  direction: 'inbound',
+  status: 'RECEIVED',
+  status_rank: 0,
+  content: 'Running late',
+  media_url: 'https://cdn.example.com/a.png',
+  from_number: '+14155550123',
+  date_sent: '2026-11-20T17:04:11.512Z',
+  date_updated: '2026-11-20T17:04:11.640Z',
+  participants: ['+14155550123', '+12125550177'],
+  group_display_name: 'Ops',
+  extra_json: '{"plan":"dedicated"}',
+  received_at: '2026-11-20T17:04:12.001Z',
+};
+const command = (state: string, extra: Record<string, unknown> = {}) => ({
+  PK: 'CMD#c-1',
+  SK: 'CMD',
+  command_id: 'c-1',
+  type: 'send_group_message',
+  state,
+  fingerprint: 'fp',
+  failures: 0,
+  attempts: 1,
+  ...extra,
+});
+const group = (extra: Record<string, unknown>) => ({
+  PK: 'GROUP#g-1',
+  SK: 'GROUP',
+  group_id: 'g-1',
+  created_at: '2026-11-20T17:00:00.000Z',
+  updated_at: '2026-11-20T17:00:00.000Z',
+  ...extra,
+});
+
+describe('domain events from table changes (domain-events.ts)', () => {
+  describe('Group Message Received', () => {
+    it('an inbound group message inserted: the read API message shape, members and name, the event id', () => {
+      const event = domainEventFor(change('INSERT', 'MSG#m-1', 'MSG', inbound));
+      expect(event).toEqual({
+        detailType: 'Group Message Received',
+        time: '2026-11-20T17:04:12.000Z',
+        detail: {
+          event_id: `evt-${sequence}`,
+          message_handle: 'm-1',
+          group_id: 'g-1',
+          direction: 'inbound',
+          status: 'RECEIVED',
+          content: 'Running late',
+          media_url: 'https://cdn.example.com/a.png',
+          from_number: '+14155550123',
+          date_sent: '2026-11-20T17:04:11.512Z',
+          date_updated: '2026-11-20T17:04:11.640Z',
+          send_style: null,
+          participants: ['+14155550123', '+12125550177'],
+          group_display_name: 'Ops',
+        },
+      });
+      // Internal bookkeeping never leaves the table.
+      expect(JSON.stringify(event)).not.toMatch(/extra_json|received_at|status_rank|"PK"/);
+    });
+
+    it('nothing for an outbound message, a 1:1 message, or a later change of the message (status, media copy)', () => {
+      expect(domainEventFor(change('INSERT', 'MSG#m-2', 'MSG', { ...inbound, direction: 'outbound' }))).toBeUndefined();
+      const { group_id: _ignored, ...direct } = inbound;
+      expect(domainEventFor(change('INSERT', 'MSG#m-3', 'MSG', direct))).toBeUndefined();
+      expect(
+        domainEventFor(
+          change('MODIFY', 'MSG#m-1', 'MSG', { ...inbound, media_archive: { key: 'media/g-1/m-1/a.png' } }, inbound),
+        ),
+      ).toBeUndefined();
+    });
+  });
+
+  describe('Message Status Changed', () => {
+    it('a status history entry inserted (each distinct status is inserted once)', () => {
+      const event = domainEventFor(
+        change('INSERT', 'MSG#m-9', 'STATUS#DELIVERED', {
+          PK: 'MSG#m-9',
+          SK: 'STATUS#DELIVERED',
+          group_id: 'g-1',
+          status: 'DELIVERED',
+          date_updated: '2026-11-20T17:05:04.877Z',
+          received_at: '2026-11-20T17:05:05.000Z',
+        }),
+      );
+      expect(event?.detailType).toBe(DETAIL_TYPES.statusChanged);
+      expect(event?.detail).toEqual({
+        event_id: expect.any(String),
+        message_handle: 'm-9',
+        group_id: 'g-1',
+        status: 'DELIVERED',
+        date_updated: '2026-11-20T17:05:04.877Z',
+        error_code: null,
+        error_message: null,
+      });
+    });
+
+    it('carries the error of a failure status; group_id null when the callback had none', () => {
+      const event = domainEventFor(
+        change('INSERT', 'MSG#m-9', 'STATUS#ERROR', {
+          status: 'ERROR',
+          received_at: '2026-11-20T17:05:05.000Z',
+          error_code: '4001',
+          error_message: 'rate limit',
+        }),
+      );
+      expect(event?.detail).toMatchObject({
+        group_id: null,
+        status: 'ERROR',
+        date_updated: '2026-11-20T17:05:05.000Z',
+        error_code: '4001',
+        error_message: 'rate limit',
+      });
+    });
+
+    it('nothing for a history entry rewritten or removed (it never is, but it would not be a new status)', () => {
+      const item = { status: 'SENT', received_at: 'x' };
+      expect(domainEventFor(change('MODIFY', 'MSG#m-9', 'STATUS#SENT', item, item))).toBeUndefined();
+      expect(domainEventFor(change('REMOVE', 'MSG#m-9', 'STATUS#SENT', undefined, item))).toBeUndefined();
+    });
+  });
+
+  describe('Command Settled', () => {
+    it('sending -> sent: the GET /commands/{id} shape', () => {
+      const event = domainEventFor(
+        change(
+          'MODIFY',
+          'CMD#c-1',
+          'CMD',
+          command('sent', { group_id: 'g-1', message_handle: 'm-1' }),
+          command('sending', { lease_id: 'l' }),
+        ),
+      );
+      expect(event?.detailType).toBe('Command Settled');
+      expect(event?.detail).toEqual({
+        event_id: expect.any(String),
+        command_id: 'c-1',
+        type: 'send_group_message',
+        state: 'sent',
+        group_id: 'g-1',
+        message_handle: 'm-1',
+        error: null,
+        fingerprint: 'fp',
+        refused_reuses: [],
+        failures: 0,
+        next_attempt_at: null,
+      });
+    });
+
+    it('failed: from a refusal, and again after a redrive that fails again; an invalid command recorded at once', () => {
+      expect(
+        domainEventFor(change('MODIFY', 'CMD#c-1', 'CMD', command('failed', { error: 'HTTP 400' }), command('sending')))
+          ?.detail,
+      ).toMatchObject({ state: 'failed', error: 'HTTP 400' });
+      // recordRejectedCommand creates the entry already failed: an INSERT.
+      expect(
+        domainEventFor(
+          change('INSERT', 'CMD#c-2', 'CMD', {
+            command_id: 'c-2',
+            type: 'unknown',
+            state: 'failed',
+            error: 'not JSON',
+          }),
+        )?.detail,
+      ).toMatchObject({ command_id: 'c-2', state: 'failed' });
+    });
+
+    it('unknown: once when an attempt ends unclear, not when a later check in Sendblue fails, a 429 waits or the lease is taken', () => {
+      const unclear = domainEventFor(
+        change(
+          'MODIFY',
+          'CMD#c-1',
+          'CMD',
+          command('unknown', { failures: 1, check_since: 't' }),
+          command('sending', { failures: 0 }),
+        ),
+      );
+      expect(unclear?.detail).toMatchObject({ state: 'unknown', failures: 1 });
+      const checkFailed = change(
+        'MODIFY',
+        'CMD#c-1',
+        'CMD',
+        command('unknown', { failures: 1, check_failures: 1 }),
+        command('sending', { failures: 1 }),
+      );
+      expect(domainEventFor(checkFailed)).toBeUndefined();
+      const claimed = change(
+        'MODIFY',
+        'CMD#c-1',
+        'CMD',
+        command('sending', { failures: 1 }),
+        command('unknown', { failures: 1 }),
+      );
+      expect(domainEventFor(claimed)).toBeUndefined();
+      // A second unclear attempt is a new counted failure: published again.
+      expect(
+        domainEventFor(
+          change('MODIFY', 'CMD#c-1', 'CMD', command('unknown', { failures: 2 }), command('sending', { failures: 1 })),
+        ),
+      ).toBeDefined();
+    });
+
+    it('nothing on the way (queued, sending), for a change that keeps the state (a refused reuse), or a TTL expiry', () => {
+      expect(domainEventFor(change('INSERT', 'CMD#c-1', 'CMD', command('sending')))).toBeUndefined();
+      expect(
+        domainEventFor(change('MODIFY', 'CMD#c-1', 'CMD', command('queued', { failures: 1 }), command('sending'))),
+      ).toBeUndefined();
+      expect(
+        domainEventFor(
+          change(
+            'MODIFY',
+            'CMD#c-1',
+            'CMD',
+            command('sent', { refused_fingerprints: new Set(['x']) }),
+            command('sent'),
+          ),
+        ),
+      ).toBeUndefined();
+      expect(domainEventFor(change('REMOVE', 'CMD#c-1', 'CMD', undefined, command('sent')))).toBeUndefined();
+    });
+  });
+
+  describe('Group Changed', () => {
+    it('a group record inserted: its members and name, all of them added', () => {
+      const event = domainEventFor(
+        change(
+          'INSERT',
+          'GROUP#g-1',
+          'GROUP',
+          group({ members: ['+2', '+1'], members_key: '+1,+2', group_name: 'Ops' }),
+        ),
+      );
+      expect(event?.detailType).toBe('Group Changed');
+      expect(event?.detail).toEqual({
+        event_id: expect.any(String),
+        group_id: 'g-1',
+        members: ['+1', '+2'],
+        name: 'Ops',
+        previous_members: [],
+        previous_name: null,
+        added_members: ['+1', '+2'],
+        removed_members: [],
+        created_at: '2026-11-20T17:00:00.000Z',
+        updated_at: '2026-11-20T17:00:00.000Z',
+      });
+    });
+
+    it('members changed: who was added and who removed; a rename: the old and new name', () => {
+      const before = group({ members: ['+1', '+2', '+3'], group_name: 'Ops' });
+      const membership = domainEventFor(
+        change('MODIFY', 'GROUP#g-1', 'GROUP', group({ members: ['+1', '+3', '+4'], group_name: 'Ops' }), before),
+      );
+      expect(membership?.detail).toMatchObject({
+        added_members: ['+4'],
+        removed_members: ['+2'],
+        name: 'Ops',
+        previous_name: 'Ops',
+      });
+      const rename = domainEventFor(
+        change('MODIFY', 'GROUP#g-1', 'GROUP', group({ members: ['+1', '+2', '+3'], group_name: 'Weekend' }), before),
+      );
+      expect(rename?.detail).toMatchObject({
+        name: 'Weekend',
+        previous_name: 'Ops',
+        added_members: [],
+        removed_members: [],
+      });
+    });
+
+    it('a record that learns its name before its members adds and removes nobody; its first members are all added', () => {
+      const nameOnly = group({ group_name: 'Ops' });
+      expect(domainEventFor(change('INSERT', 'GROUP#g-1', 'GROUP', nameOnly))?.detail).toMatchObject({
+        members: [],
+        added_members: [],
+        removed_members: [],
+      });
+      expect(
+        domainEventFor(change('MODIFY', 'GROUP#g-1', 'GROUP', group({ group_name: 'Ops', members: ['+1'] }), nameOnly))
+          ?.detail,
+      ).toMatchObject({ added_members: ['+1'], removed_members: [] });
+    });
+
+    it('nothing when neither members nor name changed (only updated_at moved)', () => {
+      const before = group({ members: ['+1', '+2'], group_name: 'Ops' });
+      expect(
+        domainEventFor(
+          change('MODIFY', 'GROUP#g-1', 'GROUP', { ...before, updated_at: '2026-11-21T00:00:00.000Z' }, before),
+        ),
+      ).toBeUndefined();
+    });
+  });
+
+  it('nothing for pacing records, unknown items and removals', () => {
+    expect(domainEventFor(change('MODIFY', 'LINE#+15550000000', 'PACE', { tat: 2 }, { tat: 1 }))).toBeUndefined();
+    expect(domainEventFor(change('INSERT', 'LINE#+15550000000', 'PACE', { tat: 1 }))).toBeUndefined();
+    expect(domainEventFor(change('INSERT', 'HEALTH', 'HEALTH', {}))).toBeUndefined();
+    expect(domainEventFor(change('REMOVE', 'MSG#m-1', 'MSG', undefined, inbound))).toBeUndefined();
+  });
+});
+
+describe('fitting events into EventBridge (event-publisher.ts)', () => {
+  const event = (content: string): DomainEvent => ({
+    detailType: 'Group Message Received',
+    detail: { event_id: 'e', content },
+    time: '2026-11-20T17:04:12.000Z',
+  });
+
+  it('counts an entry as EventBridge does: time, source, detail-type and detail in UTF-8', () => {
+    const e = event('héllo');
+    expect(entrySize(e)).toBe(
+      14 + 'sendblue-groups'.length + 'Group Message Received'.length + Buffer.byteLength(JSON.stringify(e.detail)),
+    );
+  });
+
+  it('leaves the text out of an event too large for one entry, and says so', () => {
+    const huge = event('\u0001'.repeat(50_000)); // JSON escapes each as 6 bytes: 300 KB
+    expect(entrySize(huge)).toBeGreaterThan(PUT_EVENTS_MAX_BYTES);
+    const fitted = fitToSize(huge, PUT_EVENTS_MAX_BYTES, entrySize);
+    expect(fitted.detail).toEqual({ event_id: 'e', content: null, content_omitted: true });
+    expect(fitToSize(event('short'), PUT_EVENTS_MAX_BYTES, entrySize)).toEqual(event('short'));
+  });
+
+  it('chunks requests by 10 entries and 256 KB, in order', () => {
+    const small = Array.from({ length: 23 }, () => event('x'));
+    expect(putEventsChunks(small).map((chunk) => chunk.length)).toEqual([10, 10, 3]);
+    const big = Array.from({ length: 5 }, () => event('y'.repeat(100_000)));
+    const chunks = putEventsChunks(big);
+    expect(chunks).toEqual([[0, 1], [2, 3], [4]]);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * The sandbox page's plain logic (sandbox/page/page-logic.ts), without a browser: titles, previews,
+ * time labels, change lines and the order of a conversation. The page runs these very functions
+ * from their source (PAGE_LOGIC_SCRIPT); the last test runs that source as the page does.
+ */
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import {
+  buildTimeline,
+  changeTexts,
+  failedAction,
+  groupTitle,
+  PAGE_LOGIC_SCRIPT,
+  previewText,
+  timeLabel,
+  type PageFailedCommand,
+} from '../../../../sandbox/page/page-logic.js';
+
+const failed = (overrides: Partial<PageFailedCommand> = {}): PageFailedCommand => ({
+  command_id: 'c-1',
+  type: 'send_group_message',
+  group_id: 'g-1',
+  numbers: null,
+  content: 'hi',
+  media_url: null,
+  modify_type: null,
+  number: null,
+  name: null,
+  reason: 'Sendblue refused to send the message: HTTP 400: bad number',
+  at: '2026-03-02T10:00:00.000Z',
+  ...overrides,
+});
+
+describe('groupTitle', () => {
+  it('is the name when there is one, else the members, never the id', () => {
+    expect(groupTitle('Weekend plans', ['+15551230001'])).toBe('Weekend plans');
+    expect(groupTitle('  ', ['+15551230001', '+15551230002'])).toBe('+15551230001, +15551230002');
+    expect(groupTitle(null, ['+15551230001', '+15551230002', '+15551230003'])).toBe(
+      '+15551230001, +15551230002, +15551230003',
+    );
+    expect(groupTitle(null, ['+15551230001', '+15551230002', '+15551230003', '+15551230004'])).toBe(
+      '+15551230001, +15551230002 and 2 more',
+    );
+    expect(groupTitle(undefined, [])).toBe('Unnamed group');
+    // Our own line is a member of every group: not worth a place in the title.
+    expect(groupTitle(null, ['+15550000000', '+15551230001', '+15551230002'], ['+15550000000'])).toBe(
+      '+15551230001, +15551230002',
+    );
+  });
+});
+
+describe('previewText', () => {
+  it('is the sender, short, and the first 60 characters of the text on one line', () => {
+    expect(previewText({ message_handle: 'm', direction: 'outbound', content: 'Hello group' })).toBe(
+      'You: Hello group',
+    );
+    const long = `Line one\n${'x'.repeat(80)}`;
+    const preview = previewText({
+      message_handle: 'm',
+      direction: 'inbound',
+      from_number: '+15551230002',
+      content: long,
+    });
+    expect(preview.startsWith('…0002: Line one x')).toBe(true);
+    expect(preview.endsWith('…')).toBe(true);
+    expect(preview.length).toBe('…0002: '.length + 60);
+  });
+
+  it('says [media] for a message with only media, and when there is no message', () => {
+    expect(
+      previewText({
+        message_handle: 'm',
+        direction: 'inbound',
+        from_number: '+15551230003',
+        media_url: 'https://x/y.png',
+      }),
+    ).toBe('…0003: [media]');
+    expect(previewText(null)).toBe('No messages yet');
+  });
+});
+
+describe('timeLabel', () => {
+  // Local times (the page labels in the viewer's time zone), built as the test's zone has them.
+  const now = new Date(2026, 2, 4, 15, 30).getTime(); // Wed 4 Mar 2026, 15:30
+  const at = (...parts: [number, number, number, number, number]) => new Date(...parts).toISOString();
+
+  it('shows only the time today, "Yesterday" before, the day and date this year, the year before', () => {
+    expect(timeLabel(at(2026, 2, 4, 9, 5), now)).toBe('09:05');
+    expect(timeLabel(at(2026, 2, 3, 23, 59), now)).toBe('Yesterday 23:59');
+    expect(timeLabel(at(2026, 2, 2, 8, 0), now)).toBe('Mon 2 Mar 08:00');
+    expect(timeLabel(at(2025, 10, 30, 18, 45), now)).toBe('30 Nov 2025 18:45');
+  });
+
+  it('is empty for no date or one that is not a date', () => {
+    expect(timeLabel(null, now)).toBe('');
+    expect(timeLabel('not a date', now)).toBe('');
+  });
+});
+
+describe('change lines and failed commands', () => {
+  it('says who was added or removed and the new name', () => {
+    expect(
+      changeTexts({ at: 'x', added: ['+15551230003'], removed: ['+15551230001'], renamed: { to: 'Weekend plans' } }),
+    ).toEqual(['+15551230003 was added', '+15551230001 was removed', 'renamed to Weekend plans']);
+    expect(changeTexts({ at: 'x', added: [], removed: [], renamed: { to: null } })).toEqual(['the name was removed']);
+  });
+
+  it('names what a failed command meant to do', () => {
+    expect(failedAction(failed())).toBe('message');
+    expect(failedAction(failed({ type: 'modify_group', modify_type: 'add_recipient', number: '+15551230004' }))).toBe(
+      'add +15551230004',
+    );
+    expect(failedAction(failed({ type: 'modify_group', modify_type: 'rename', name: 'Team' }))).toBe('rename to Team');
+  });
+});
+
+describe('buildTimeline', () => {
+  it('orders messages, failed commands and changes by time; a change first when it came with a message', () => {
+    const message = (handle: string, at: string) => ({ message_handle: handle, direction: 'inbound', date_sent: at });
+    const timeline = buildTimeline(
+      [message('m1', '2026-03-02T09:00:00.000Z'), message('m2', '2026-03-02T11:00:00.000Z')],
+      [failed({ at: '2026-03-02T10:00:00.000Z' })],
+      [
+        { at: '2026-03-02T11:00:00.000Z', added: ['+15551230003'], removed: [] },
+        { at: '2026-03-02T09:30:00.000Z', added: [], removed: [], renamed: { to: 'A' } },
+      ],
+    );
+    expect(timeline.map((entry) => `${entry.kind}@${entry.at.slice(11, 16)}`)).toEqual([
+      'message@09:00',
+      'change@09:30',
+      'failed@10:00',
+      'change@11:00',
+      'message@11:00',
+    ]);
+  });
+});
+
+describe('PAGE_LOGIC_SCRIPT (what the page runs)', () => {
+  it('declares the same functions, runnable as plain JavaScript, with the same answers', () => {
+    const page = runInNewContext(
+      `${PAGE_LOGIC_SCRIPT}; ({ groupTitle, previewText, timeLabel, changeTexts, failedAction, buildTimeline })`,
+    ) as Record<string, (...args: unknown[]) => unknown>;
+    const members = ['+15551230001', '+15551230002', '+15551230003', '+15551230004'];
+    expect(page.groupTitle!(null, members)).toBe(groupTitle(null, members));
+    const inbound = { message_handle: 'm', direction: 'inbound', from_number: '+15551230002', content: 'x'.repeat(90) };
+    expect(page.previewText!(inbound)).toBe(previewText(inbound));
+    const now = Date.UTC(2026, 2, 4, 12);
+    expect(page.timeLabel!('2026-03-01T08:00:00.000Z', now)).toBe(timeLabel('2026-03-01T08:00:00.000Z', now));
+    const change = { at: 'x', added: ['+15551230003'], removed: [], renamed: { to: 'B' } };
+    expect(page.changeTexts!(change)).toEqual(changeTexts(change));
+    expect(JSON.stringify(page.buildTimeline!([inbound], [failed()], [change]))).toBe(
+      JSON.stringify(buildTimeline([inbound], [failed()], [change])),
+    );
+  });
+});
