@@ -176,6 +176,20 @@ describe('cli: events', () => {
         `^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  Command Settled {9}${sent.group_id}  command ${id} sent$`,
       ),
     );
+    // The simulator's last word on a send is DELIVERED: once its event is in, nothing more comes for it.
+    await waitFor(
+      async () =>
+        (await cli('events', '--json'))
+          .json()
+          .events.some(
+            (e: { 'detail-type': string; detail: { message_handle?: string; status?: string } }) =>
+              e['detail-type'] === 'Message Status Changed' &&
+              e.detail.message_handle === sent.message_handle &&
+              e.detail.status === 'DELIVERED',
+          ),
+      10_000,
+      'the DELIVERED event of the send',
+    );
     const page = (await cli('events', '--json')).json();
     expect(page.last_seq).toBeGreaterThan(0);
     expect(
