@@ -56,7 +56,10 @@ export interface SandboxSenderOptions {
 /** Simulator settings a caller may change (tests: delays, replies, faults-friendly timings). */
 export type SandboxSimulatorOptions = Partial<
   Omit<SimulatorOptions, 'apiKeyId' | 'apiSecretKey' | 'lines' | 'receiveWebhookUrl' | 'webhookSecret' | 'port'>
->;
+> & {
+  /** The account's lines besides the sandbox's own (`fromNumber`): commands may name them as `from_number`. */
+  extraLines?: readonly string[];
+};
 
 export interface CommandPath {
   sqsEndpoint: string;
@@ -96,13 +99,14 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
 
   let simulator: RunningSimulator | undefined;
   if (!config.sendblueBaseUrl) {
+    const { extraLines = [], ...simulatorOptions } = input.simulator ?? {};
     simulator = await startSendblueSimulator({
       replyEvery: 3,
-      ...input.simulator,
+      ...simulatorOptions,
       port: config.simulatorPort,
       apiKeyId: config.apiKeyId,
       apiSecretKey: config.apiSecretKey,
-      lines: [config.fromNumber],
+      lines: [...new Set([config.fromNumber, ...extraLines])],
       receiveWebhookUrl: `${apiUrl}/webhooks/receive`,
       webhookSecret: config.webhookSecret,
       logger: loggerFor('simulator'),
