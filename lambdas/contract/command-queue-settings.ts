@@ -17,7 +17,8 @@ export const COMMAND_QUEUE_SETTINGS = {
   /**
    * How long a command may ride out failures of the way to Sendblue (unreachable, no answer, 5xx)
    * and waits on a line paused by an outage, from the first of a streak, seconds; past it, failed
-   * with the reason (docs/sending.md "When Sendblue is down"). Context `outageBudgetSeconds`.
+   * with the reason (docs/sending.md "When Sendblue is down: an outage, not a failure"). Context
+   * `outageBudgetSeconds`.
    */
   outageBudgetSeconds: 3_600,
   /**

@@ -15,8 +15,8 @@ import type { CommandFinish } from './ports.js';
  *   unknown, its queue message gone --sweep (check only)--> found -> sent;
  *                        not found -> failed (DLQ: a redrive sends it); the check failed -> unknown
  *
- * Two budgets, one per kind of failure (docs/sending.md "When Sendblue is down"): the command's
- * own failures (Sendblue answered about this request and did not take it: 408/409) are counted
+ * Two budgets, one per kind of failure (docs/sending.md "When Sendblue is down: an outage, not a
+ * failure"): the command's own failures (Sendblue answered about this request and did not take it: 408/409) are counted
  * against `maxAttempts`; failures of the way to Sendblue (the request never left, no answer, a
  * 5xx) and waits on a paused line are bounded by time instead, `outageBudgetMs` from the first of
  * the current streak. An answer from Sendblue to the command's own call ends the streak.

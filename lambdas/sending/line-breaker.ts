@@ -1,5 +1,6 @@
 /**
- * A circuit breaker per Sendblue line, free of I/O (docs/sending.md "When Sendblue is down").
+ * A circuit breaker per Sendblue line, free of I/O (docs/sending.md "When Sendblue is down: an
+ * outage, not a failure").
  *
  * An outage is not a command's fault: when several different commands fail the same way (the
  * request never left, no answer, a 5xx) within a short window with no answer between, the line's

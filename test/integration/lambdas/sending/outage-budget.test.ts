@@ -1,7 +1,8 @@
 /**
- * The outage budget (docs/sending.md "When Sendblue is down"): a command rides out failures of the
- * way to Sendblue for `outageBudgetSeconds` from the first of a streak, then ends `failed` with a
- * reason that says so, on the DLQ, and nothing was sent. Shortened to 3 s against 10 s outages.
+ * The outage budget (docs/sending.md "When Sendblue is down: an outage, not a failure"): a command
+ * rides out failures of the way to Sendblue for `outageBudgetSeconds` from the first of a streak,
+ * then ends `failed` with a reason that says so, on the DLQ, and nothing was sent. Shortened to 3 s
+ * against 10 s outages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../../lambdas/contract/dead-letters.js';
