@@ -5,10 +5,12 @@ import {
   afterWayFailure,
   gateFor,
   isOpen,
+  openedFor,
   withProbeLease,
   type BreakerSettings,
   type LineBreaker,
 } from './line-breaker.js';
+import type { LineSlots } from './ports.js';
 import { isPacingOn, isSlotUsable } from './line-pacing.js';
 import { METRIC_NAMES } from '../platform/metrics.js';
 
@@ -179,6 +181,29 @@ export async function noteWayFailure(
     deps.logger.warn('could not record a failure of the way to Sendblue on the line', { line, error });
     return undefined;
   }
+}
+
+/**
+ * Pauses `line` for a reason of its own (e.g. Sendblue reports the line OFFLINE): its breaker opens
+ * as after failures, commands wait, and probes decide when it closes. False when it was paused
+ * already (its reason is left as it is).
+ */
+export async function pauseLineFor(
+  store: Pick<LineSlots, 'readLineBreaker' | 'writeLineBreaker'>,
+  line: string,
+  reason: string,
+  nowMs: number,
+  settings: BreakerSettings,
+): Promise<boolean> {
+  let seen = await store.readLineBreaker(line);
+  for (let tries = 0; tries < 4; tries += 1) {
+    const next = openedFor(seen, nowMs, reason, settings);
+    if (!next) return false;
+    const result = await store.writeLineBreaker(line, next, seen.version);
+    if (result.written) return true;
+    seen = result.current;
+  }
+  throw new Error('could not pause the line: its breaker changed on every try');
 }
 
 /** When a command waiting on an open breaker comes back: the next probe, or one gap on while one is in flight. */

@@ -59,6 +59,11 @@ describe(`line A answers 503 for ${OUTAGE_MS / 1000} s, line B is fine (seed ${S
     expect(Math.max(...[...settledB.values()].map((item) => item.attempts))).toBeLessThanOrEqual(2);
     const { ratePerSecond, burst } = SENDBLUE_LINE_LIMITS;
     const bPhysical = (PER_LINE - burst) / ratePerSecond;
+    const bTimes = h.sim
+      .sentMessages()
+      .filter((m) => m.line === LINE_B)
+      .map((m) => Date.parse(m.date_created));
+    const bSpan = (Math.max(...bTimes) - Math.min(...bTimes)) / 1000;
 
     const settledA = await settleAll(
       h,
@@ -68,8 +73,8 @@ describe(`line A answers 503 for ${OUTAGE_MS / 1000} s, line B is fine (seed ${S
     const reportA = await reportOn(h, onA, settledA, recoveredAt);
     const answered503 = h.sim.requests.filter((request) => request.outage === '503');
     console.log(
-      `one line of two, seed ${SEED}: B's last send ${reportB.drainSeconds.toFixed(1)} s after the push ` +
-        `(its pace: ${bPhysical} s after the first burst); A: ${answered503.length} calls answered 503 in ${OUTAGE_MS / 1000} s, ` +
+      `one line of two, seed ${SEED}: B's last send ${reportB.drainSeconds.toFixed(1)} s after the push began, ` +
+        `its sends spanning ${bSpan.toFixed(1)} s (its pace: ${bPhysical} s after the first burst); A: ${answered503.length} calls answered 503 in ${OUTAGE_MS / 1000} s, ` +
         `last send ${reportA.drainSeconds.toFixed(1)} s after recovery; ${JSON.stringify({ reportA, reportB })}`,
     );
     expect(reportA.notSent, `seed ${SEED}: A`).toEqual({});

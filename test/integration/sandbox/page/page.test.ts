@@ -276,7 +276,9 @@ describe.skipIf(!hasChromium)('sandbox page (headless Chromium)', () => {
     );
     await expect.poll(() => page.locator('#line-banner').isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await page.locator('#line-banner').innerText()).toBe(await banner.innerText());
-    const listed = await (await fetch(`${h.sandbox.urls.api}/__sandbox/groups`)).json();
+    const listed = (await (await fetch(`${h.sandbox.urls.api}/__sandbox/groups`)).json()) as {
+      paused_lines: unknown[];
+    };
     expect(listed.paused_lines).toEqual([
       expect.objectContaining({ line: DEFAULT_SANDBOX_CONFIG.fromNumber, probe_every_s: expect.any(Number) }),
     ]);
