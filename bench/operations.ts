@@ -55,6 +55,9 @@ export function measureOperations(): OperationsFigures {
     METRIC_NAMES.commandsFailed,
     METRIC_NAMES.sendblueThrottled,
     METRIC_NAMES.sendblueUnclear,
+    // Only while a line is paused by an outage (issue 16).
+    METRIC_NAMES.linePausedSeconds,
+    METRIC_NAMES.lineProbes,
     METRIC_NAMES.webhookStored,
     METRIC_NAMES.webhookUnauthorized,
     METRIC_NAMES.webhookNotStored,

@@ -23,6 +23,7 @@ import { startBenchSandbox } from './harness.js';
 import { measureProjections, type ProjectionFigures } from './projection.js';
 import { measureRequests, type EventCost } from './requests.js';
 import { measurePacing, type PacingResult } from './pacing.js';
+import { measureOutage, type OutageResult } from './outage.js';
 import { measureCommandThroughput, measureWebhookThroughput, type ThroughputResult } from './throughput.js';
 import { quietNodeSupportWarning } from '../sandbox/node-support.js';
 
@@ -88,6 +89,20 @@ if (only === 'operations') {
   printRows();
   process.exit(0);
 }
+// `-- outage`: a 2-minute Sendblue outage with 500 commands waiting (about 5 minutes).
+if (only === 'outage') {
+  const { startDynamoDbLocal } = await import('../sandbox/dynamodb-local.js');
+  const { findFreePort } = await import('../sandbox/ports.js');
+  const dynamo = await startDynamoDbLocal({ port: await findFreePort() });
+  try {
+    const outage = await runOutage(dynamo.endpoint);
+    mergeIntoResults({ outage, outageDate: new Date().toISOString() }, ['outage']);
+  } finally {
+    await dynamo.stop();
+  }
+  printRows();
+  process.exit(0);
+}
 if (only === 'pacing') {
   const { startDynamoDbLocal } = await import('../sandbox/dynamodb-local.js');
   const { findFreePort } = await import('../sandbox/ports.js');
@@ -113,6 +128,7 @@ let projection: ProjectionFigures;
 let webhookThroughput: ThroughputResult;
 let commandThroughput: ThroughputResult;
 let pacing: PacingResult[];
+let outage: OutageResult;
 let events: EventsFigures;
 let backfill: BackfillFigures;
 try {
@@ -130,6 +146,7 @@ try {
   progress('command throughput');
   commandThroughput = await measureCommandThroughput(bench);
   pacing = await runPacing(bench.dynamo.endpoint);
+  outage = await runOutage(bench.dynamo.endpoint);
 } finally {
   await bench.stop();
 }
@@ -258,6 +275,7 @@ writeFileSync(
       projection,
       throughput: [webhookThroughput, commandThroughput],
       pacing,
+      outage,
       events,
       backfill: {
         ...backfill,
@@ -313,6 +331,40 @@ async function runPacing(dynamoDbEndpoint: string): Promise<PacingResult[]> {
     );
   }
   return results;
+}
+
+async function runOutage(dynamoDbEndpoint: string): Promise<OutageResult> {
+  progress('outage: Sendblue refuses connections for 2 minutes while 500 commands in 50 groups wait (about 5 minutes)');
+  const result = await measureOutage(dynamoDbEndpoint);
+  const label = `outage: ${result.commands} commands, ${result.groups} groups, one line at ${result.ratePerSecond}/s`;
+  row(
+    `${label}: calls to Sendblue during a ${fixed(result.outageSeconds, 0)} s outage per waiting command`,
+    `${fixed(result.callsPerWaitingCommand, 3)} (${result.callsDuringOutage} calls, all refused)`,
+    '< 0.1',
+    result.callsPerWaitingCommand < 0.1,
+  );
+  row(
+    `${label}: recovery to the last send / physical limit (${fixed(result.physicalSeconds, 0)} s)`,
+    `${fixed(result.ratio)} (${fixed(result.drainSeconds, 1)} s; with the free burst the limit is ${fixed(result.physicalSecondsWithBurst, 0)} s)`,
+    '<= 1.2',
+    result.ratio <= 1.2,
+  );
+  const all = result.commands;
+  row(
+    `${label}: sent / sent other than once / failed / on the DLQ / order violations`,
+    `${result.sent} / ${result.notOnce} / ${result.failed} / ${result.deadLettered} / ${result.orderViolations}`,
+    `${all} / 0 / 0 / 0 / 0`,
+    result.sent === all &&
+      result.notOnce === 0 &&
+      result.failed === 0 &&
+      result.deadLettered === 0 &&
+      result.orderViolations === 0,
+  );
+  row(
+    `${label}: 429s after recovery, deliveries per command`,
+    `${result.throttled}, ${fixed(result.deliveriesPerCommand, 1)}`,
+  );
+  return result;
 }
 
 function coldStartRows(report: ColdStartReport): void {

@@ -19,6 +19,10 @@ export function commandLines(view: CommandView, hint: (...args: string[]) => str
   if (view.message_handle) lines.push(`  message  ${view.message_handle}`);
   if (view.error) lines.push(`  error    ${view.error}`);
   if (view.next_attempt_at) lines.push(`  next     ${shortTime(view.next_attempt_at)}`);
+  if (view.outage_since)
+    lines.push(
+      `  outage   Sendblue unreachable since ${shortTime(view.outage_since)}: not counted as failures; past the outage budget (1 h by default) it fails, unless Sendblue may have it`,
+    );
   if (view.refused_reuses?.length)
     lines.push(`  refused  ${view.refused_reuses.length} other command(s) that reused this command_id (not sent)`);
   if (view.state === 'failed')

@@ -3,7 +3,8 @@
  * state a timeout reports. Built only from the read API's CommandView (state, failures,
  * next_attempt_at, error).
  */
-import type { CommandView } from './format.js';
+import { LINE_PAUSED_PREFIX } from '../lambdas/sending/attempt-outcome.js';
+import { shortTime, type CommandView } from './format.js';
 
 /** What the sender puts in `error` while a command waits for its line (attempt-outcome.ts). */
 const LINE_BUSY = 'line busy';
@@ -26,12 +27,27 @@ export function describeProgress(view: CommandView | undefined, nowMs: number): 
       return `sending${failed ? `, after ${failed}` : ''}`;
   }
   if (view.error?.startsWith(LINE_BUSY)) return `${view.state}, waiting for a send slot on the line (in ${due} s)`;
+  if (view.error?.startsWith(LINE_PAUSED_PREFIX)) return pausedProgress(view, due);
   const reason = waitReason(view.error);
-  const why = [reason, failed].filter(Boolean).join('; ');
+  const outage = view.outage_since ? `Sendblue unreachable since ${shortTime(view.outage_since)}` : '';
+  const why = [reason, outage, failed].filter(Boolean).join('; ');
   if (view.state === 'unknown')
     return `unknown, Sendblue may have it: checking in ${due} s before anything is sent${why ? ` (${why})` : ''}`;
   if (view.next_attempt_at) return `${view.state}, retrying in ${due} s${why ? `: ${why}` : ''}`;
   return [view.state, why].filter(Boolean).join(': ');
+}
+
+/**
+ * Its line is paused by an outage (the breaker, line-breaker.ts): since when, and when it looks
+ * again. E.g. `queued, line paused: Sendblue unreachable since 2026-11-28 20:51:10 (…); next look
+ * in 4 s`.
+ */
+function pausedProgress(view: CommandView, due: number): string {
+  const text = view.error!.slice(LINE_PAUSED_PREFIX.length);
+  const since = /^\S+/.exec(text)?.[0];
+  const why = /^\S+ \((.*)\): waiting/.exec(text)?.[1];
+  const unsure = view.state === 'unknown' ? '; Sendblue may have it: checked before anything is sent' : '';
+  return `${view.state}, line paused: Sendblue unreachable since ${shortTime(since)}${why ? ` (${why})` : ''}; next look in ${due} s${unsure}`;
 }
 
 /**
@@ -52,7 +68,9 @@ export function progressTracker(): (view: CommandView | undefined, nowMs: number
   let last: string | undefined;
   return (view, nowMs) => {
     const key = JSON.stringify(
-      view ? [view.state, view.error, view.failures, view.next_attempt_at, view.message_handle] : null,
+      view
+        ? [view.state, view.error, view.failures, view.next_attempt_at, view.message_handle, view.outage_since]
+        : null,
     );
     if (key === last) return undefined;
     last = key;

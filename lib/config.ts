@@ -22,6 +22,8 @@ export interface AppConfig {
   readonly lineRatePerSecond: number;
   /** Sends a line may make at once after being idle. */
   readonly lineBurst: number;
+  /** How long a command may ride out an outage of Sendblue, seconds (docs/sending.md). */
+  readonly outageBudgetSeconds: number;
   /** Domain events on an EventBridge bus (docs/events.md). */
   readonly events: boolean;
   /** Days the event archive keeps events for replay; 0 = for ever. */
@@ -44,6 +46,8 @@ export interface AppConfig {
   readonly commandAgeAlarmSeconds: number;
   /** No inbound message on a line for this many hours alarms; 0 = no such alarm. */
   readonly inboundSilenceHours: number;
+  /** A line paused by an outage this long alarms, seconds; 0 = no such alarm. */
+  readonly linePausedAlarmSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -175,6 +179,10 @@ export function parseConfig(read: ContextReader): AppConfig {
 
   const lineRatePerSecond = positiveNumber('lineRatePerSecond', DEFAULTS.line.ratePerSecond, { max: 1000 });
   const lineBurst = positiveNumber('lineBurst', DEFAULTS.line.burst, { integer: true, max: 1000 });
+  const outageBudgetSeconds = positiveNumber('outageBudgetSeconds', DEFAULTS.sender.outageBudget.toSeconds(), {
+    integer: true,
+    max: DEFAULTS.sender.outageBudgetLimit.toSeconds(),
+  });
 
   const events = flag('events', DEFAULTS.events.enabled);
   const eventArchiveDays = days('eventArchiveDays', DEFAULTS.events.archiveDays);
@@ -206,6 +214,14 @@ export function parseConfig(read: ContextReader): AppConfig {
     ' of hours',
   );
 
+  const linePausedAlarmSeconds = wholeNumber(
+    'linePausedAlarmSeconds',
+    ops.linePausedAlarmSeconds,
+    DEFAULTS.sender.outageBudgetLimit.toSeconds(),
+    'no such alarm',
+    ' of seconds',
+  );
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     stackName,
@@ -217,6 +233,7 @@ export function parseConfig(read: ContextReader): AppConfig {
     logRetention: retentionDays as RetentionDays,
     lineRatePerSecond,
     lineBurst,
+    outageBudgetSeconds,
     events,
     eventArchiveDays,
     media,
@@ -228,6 +245,7 @@ export function parseConfig(read: ContextReader): AppConfig {
     ...(alarmEmail !== undefined ? { alarmEmail } : {}),
     commandAgeAlarmSeconds,
     inboundSilenceHours,
+    linePausedAlarmSeconds,
   };
 }
 

@@ -66,6 +66,13 @@ export const DEFAULTS = {
     maxConcurrency: COMMAND_QUEUE_SETTINGS.maxConcurrency,
     /** Timeout of one Sendblue call, ms. */
     sendblueTimeoutMs: COMMAND_QUEUE_SETTINGS.sendblueTimeoutMs,
+    /**
+     * How long a command may ride out an outage of Sendblue (context `outageBudgetSeconds`): failures
+     * of the way to Sendblue and waits on a paused line, from the first of a streak.
+     */
+    outageBudget: Duration.seconds(COMMAND_QUEUE_SETTINGS.outageBudgetSeconds),
+    /** Upper bound of `outageBudgetSeconds`: a day (the probe gap then stretches to ~3 min, line-breaker.ts). */
+    outageBudgetLimit: Duration.days(1),
   },
   /**
    * Domain events on an EventBridge bus, from the table's stream (context `events`, `eventArchiveDays`).
@@ -152,5 +159,13 @@ export const DEFAULTS = {
     /** Sendblue 429s in one period, in `sendblueThrottledPeriods` periods in a row: a few are back-pressure, a steady stream is not. */
     sendblueThrottledThreshold: 5,
     sendblueThrottledPeriods: 3,
+    /**
+     * A line paused by an outage this long alarms, seconds (context `linePausedAlarmSeconds`; 0 = no
+     * such alarm). Commands on it wait and nothing fails before the outage budget; five minutes of
+     * Sendblue unreachable is worth a look (its status page, your network, DNS).
+     */
+    linePausedAlarmSeconds: 300,
+    /** Period of the line-paused alarm: each failed probe writes the paused seconds, at least every few seconds. */
+    linePausedPeriod: Duration.minutes(1),
   },
 } as const;

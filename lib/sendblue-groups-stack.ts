@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { isPlaceholderFromNumber, type AppConfig } from './config.js';
 import { Backfill } from './constructs/backfill.js';
@@ -75,6 +75,7 @@ export class SendblueGroupsStack extends Stack {
       sendblueBaseUrl: config.sendblueBaseUrl,
       lineRatePerSecond: config.lineRatePerSecond,
       lineBurst: config.lineBurst,
+      outageBudget: Duration.seconds(config.outageBudgetSeconds),
       logRetention: config.logRetention,
     });
 
@@ -137,6 +138,7 @@ export class SendblueGroupsStack extends Stack {
       alarmEmail: config.alarmEmail,
       commandAgeAlarmSeconds: config.commandAgeAlarmSeconds,
       inboundSilenceHours: config.inboundSilenceHours,
+      linePausedAlarmSeconds: config.linePausedAlarmSeconds,
       backfillIntervalMinutes: config.backfillIntervalMinutes,
     });
     if (this.operations.alarmTopic) {

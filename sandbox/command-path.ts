@@ -7,7 +7,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSenderHandler } from '../lambdas/sending/sender-handler.js';
 import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../lambdas/contract/command-queue-settings.js';
 import type { Logger } from '../lambdas/platform/logger.js';
-import { createSenderDeps } from '../lambdas/wiring/sender-deps.js';
+import { breakerSettingsFor, createSenderDeps } from '../lambdas/wiring/sender-deps.js';
+import type { BreakerSettings } from '../lambdas/sending/line-breaker.js';
 import type { SecretSource } from '../lambdas/adapters/secrets.js';
 import type { RetryPolicy } from '../lambdas/sending/attempt-outcome.js';
 import { DEFAULT_PACING, type PacingSettings } from '../lambdas/sending/line-pacing.js';
@@ -25,6 +26,8 @@ const SANDBOX_SENDER_DEFAULTS = {
   /** SQS's own redrive: a safety net only (the sender dead-letters failed commands itself). */
   maxReceiveCount: COMMAND_QUEUE_SETTINGS.maxReceiveCount,
   maxAttempts: COMMAND_QUEUE_SETTINGS.maxAttempts,
+  /** As in AWS: an outage of up to an hour is ridden out. */
+  outageBudgetSeconds: COMMAND_QUEUE_SETTINGS.outageBudgetSeconds,
   retry: { baseSeconds: 1, maxSeconds: 30 },
   settleDelaySeconds: 1,
   sendblueTimeoutMs: COMMAND_QUEUE_SETTINGS.sendblueTimeoutMs,
@@ -37,6 +40,8 @@ export interface SandboxSenderOptions {
   visibilityTimeoutSeconds?: number;
   maxReceiveCount?: number;
   maxAttempts?: number;
+  /** How long a command may ride out an outage of Sendblue, seconds. */
+  outageBudgetSeconds?: number;
   retry?: RetryPolicy;
   settleDelaySeconds?: number;
   sendblueTimeoutMs?: number;
@@ -44,12 +49,17 @@ export interface SandboxSenderOptions {
   concurrency?: number;
   /** Overrides of the pacing settings (rate and burst come from the sandbox config). */
   pacing?: Partial<PacingSettings>;
+  /** Overrides of the lines' circuit breaker settings. */
+  breaker?: Partial<BreakerSettings>;
 }
 
 /** Simulator settings a caller may change (tests: delays, replies, faults-friendly timings). */
 export type SandboxSimulatorOptions = Partial<
   Omit<SimulatorOptions, 'apiKeyId' | 'apiSecretKey' | 'lines' | 'receiveWebhookUrl' | 'webhookSecret' | 'port'>
->;
+> & {
+  /** The account's lines besides the sandbox's own (`fromNumber`): commands may name them as `from_number`. */
+  extraLines?: readonly string[];
+};
 
 export interface CommandPath {
   sqsEndpoint: string;
@@ -78,6 +88,7 @@ export interface CommandPathInput {
 export async function startCommandPath(input: CommandPathInput): Promise<CommandPath> {
   const { config, store, secrets, apiUrl, loggerFor, onStarted } = input;
   const settings = { ...SANDBOX_SENDER_DEFAULTS, ...input.sender };
+  const outageBudgetMs = settings.outageBudgetSeconds * 1000;
 
   const emulator = await startSqsEmulator({
     port: config.sqsPort,
@@ -88,13 +99,14 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
 
   let simulator: RunningSimulator | undefined;
   if (!config.sendblueBaseUrl) {
+    const { extraLines = [], ...simulatorOptions } = input.simulator ?? {};
     simulator = await startSendblueSimulator({
       replyEvery: 3,
-      ...input.simulator,
+      ...simulatorOptions,
       port: config.simulatorPort,
       apiKeyId: config.apiKeyId,
       apiSecretKey: config.apiSecretKey,
-      lines: [config.fromNumber],
+      lines: [...new Set([config.fromNumber, ...extraLines])],
       receiveWebhookUrl: `${apiUrl}/webhooks/receive`,
       webhookSecret: config.webhookSecret,
       logger: loggerFor('simulator'),
@@ -130,6 +142,8 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
           maxAttempts: settings.maxAttempts,
           retry: settings.retry,
           settleDelaySeconds: settings.settleDelaySeconds,
+          outageBudgetMs,
+          maxReceiveCount: settings.maxReceiveCount,
         },
         pacing: {
           ...DEFAULT_PACING,
@@ -137,6 +151,14 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
           burst: config.lineBurst,
           ...input.sender?.pacing,
         },
+        breaker: breakerSettingsFor(
+          {
+            sendblueTimeoutMs: settings.sendblueTimeoutMs,
+            outageBudgetMs,
+            maxReceiveCount: settings.maxReceiveCount,
+          },
+          input.sender?.breaker,
+        ),
       },
     }),
   );

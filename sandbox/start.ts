@@ -22,6 +22,7 @@ import { sandboxFailedCommands } from './failed-commands.js';
 import { sandboxGroupChanges } from './group-changes.js';
 import { sandboxGroupList } from './group-list.js';
 import { sandboxPageRoutes } from './page/routes.js';
+import { sandboxPausedLines } from './line-pauses.js';
 import {
   startCommandPath,
   type CommandPath,
@@ -159,6 +160,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
         peekDeadLetters: () => peekDeadLetters(),
       }),
       listGroupChanges: sandboxGroupChanges({ feed: () => streams?.feed, store }),
+      listPausedLines: sandboxPausedLines(documentClient, tableName),
       page: { cliPrefix: sandboxCliPrefix(config), ownLines: [config.fromNumber] },
       logger: loggerFor('page'),
     });

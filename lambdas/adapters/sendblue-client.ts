@@ -75,7 +75,14 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
       const message = asMessage(answer);
       if (!message?.message_handle) {
         // Accepted (2xx) but unusable: treat like a lost answer, so the message list settles it.
-        throw new SendblueCallError('unclear', 'Sendblue answered the send without a message_handle');
+        // Sendblue did answer, so this is no sign of an outage.
+        throw new SendblueCallError(
+          'unclear',
+          'Sendblue answered the send without a message_handle',
+          undefined,
+          undefined,
+          false,
+        );
       }
       return message;
     },
@@ -118,9 +125,13 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
     async *outboundSince({ since, group_id, from_number }) {
       for (let page = 0; ; page += 1) {
         if (page >= LIST_MAX_PAGES) {
+          // Our own limit, not an outage: Sendblue answered every page.
           throw new SendblueCallError(
             'unclear',
             `could not finish the check: more than ${LIST_MAX_PAGES * LIST_PAGE} messages on the line since ${since}`,
+            undefined,
+            undefined,
+            false,
           );
         }
         await paceList();

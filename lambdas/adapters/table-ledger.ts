@@ -60,7 +60,18 @@ export function createLedgerTable(
         },
         increment: { attempts: 1 },
         remove: restart
-          ? ['error', 'last_failure', 'slot_at', 'slot_line', 'check_since', 'message_handle', 'next_attempt_at']
+          ? [
+              'error',
+              'last_failure',
+              'slot_at',
+              'slot_line',
+              'check_since',
+              'message_handle',
+              'next_attempt_at',
+              'outage_since',
+              'outage_failures',
+              'outage_reason',
+            ]
           : [],
       });
       const sameCommand = '#fingerprint = :fingerprint';
@@ -126,6 +137,9 @@ export function createLedgerTable(
           failures: finish.failures,
           check_failures: finish.checkFailures,
           last_failure: finish.lastFailure,
+          outage_since: finish.outageSince,
+          outage_failures: finish.outageSince === undefined ? undefined : finish.outageFailures,
+          outage_reason: finish.outageSince === undefined ? undefined : finish.outageReason,
           slot_at: finish.slot?.at,
           slot_line: finish.slot?.line,
           next_attempt_at: finish.nextAttemptAt,
@@ -143,6 +157,8 @@ export function createLedgerTable(
           ...(finish.slot === undefined ? ['slot_at', 'slot_line'] : []),
           ...(finish.nextAttemptAt === undefined ? ['next_attempt_at'] : []),
           ...(finish.failedMessageId === undefined ? ['failed_message_id'] : []),
+          // No streak: the way to Sendblue answered (or never failed).
+          ...(finish.outageSince === undefined ? ['outage_since', 'outage_failures', 'outage_reason'] : []),
         ],
       });
       return writeIfCondition(

@@ -9,14 +9,24 @@ export const COMMAND_QUEUE_SETTINGS = {
   /** Visibility timeout, seconds: AWS advises at least 6x the function timeout for SQS sources. */
   visibilityTimeoutSeconds: 180,
   /**
-   * Failed attempts (5xx, timeouts, unreachable; never 429s or waits for a line slot) before the
-   * sender gives a command up and moves it to the DLQ itself, with the reason.
+   * The command's own failed attempts (Sendblue answered 408/409 about it, or no API credentials;
+   * never 429s, waits for a line slot, or failures of the way to Sendblue) before the sender gives
+   * it up and moves it to the DLQ itself, with the reason.
    */
   maxAttempts: 5,
   /**
+   * How long a command may ride out failures of the way to Sendblue (unreachable, no answer, 5xx)
+   * and waits on a line paused by an outage, from the first of a streak, seconds; past it, failed
+   * with the reason (docs/sending.md "When Sendblue is down: an outage, not a failure"). Context
+   * `outageBudgetSeconds`.
+   */
+  outageBudgetSeconds: 3_600,
+  /**
    * Receives before SQS itself moves a command to the DLQ: only a safety net for a sender that
-   * crashes on every delivery. Commands waiting for a slot, for a 429 to pass, or for a check in
-   * Sendblue are received again and again, so this is SQS's maximum, not the failure budget.
+   * crashes on every delivery. Commands waiting for a slot, for a 429 to pass, for a check in
+   * Sendblue or for an outage to pass are received again and again, so this is SQS's maximum, not
+   * the failure budget (an hour's outage costs a waiting command about 450 receives, at most one per
+   * probe gap: line-breaker.ts `receivesToRideOut`).
    */
   maxReceiveCount: 1_000,
   /** How long a command may wait on the queue, seconds (SQS's maximum, 14 days). */

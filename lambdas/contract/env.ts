@@ -14,6 +14,7 @@ export const ENV = {
   commandQueueUrl: 'COMMAND_QUEUE_URL',
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   maxAttempts: 'MAX_ATTEMPTS',
+  outageBudgetSeconds: 'OUTAGE_BUDGET_SECONDS',
   lineRatePerSecond: 'LINE_RATE_PER_SECOND',
   lineBurst: 'LINE_BURST',
   // Events and media (lib/constructs/domain-events.ts, media-archive.ts).

@@ -86,6 +86,16 @@ export interface CommandItem {
   check_failures?: number;
   /** The last failure that counted, for "gave up after N attempts: ...". */
   last_failure?: string;
+  /**
+   * While the way to Sendblue fails for this command (unreachable, no answer, 5xx) or its line is
+   * paused by an outage: when that began (ISO). Past the outage budget it is failed. Removed once
+   * Sendblue answers its call.
+   */
+  outage_since?: string;
+  /** Failures of the way to Sendblue since `outage_since` (the backoff only). */
+  outage_failures?: number;
+  /** The last of them, or the paused line's reason. */
+  outage_reason?: string;
   /** Epoch ms until which the current `sending` attempt owns the command. */
   lease_until?: number;
   lease_id?: string;

@@ -103,6 +103,11 @@ export function commandView(item: CommandItem) {
     failures: item.failures ?? 0,
     /** When the next attempt is due, while the command waits (line slot, retry, Retry-After). */
     next_attempt_at: item.state === 'queued' || item.state === 'unknown' ? (item.next_attempt_at ?? null) : null,
+    /**
+     * While it rides out an outage of Sendblue (unreachable, no answer, 5xx, or its line paused):
+     * since when. Past the outage budget (1 h by default) it is failed, unless Sendblue may have it.
+     */
+    outage_since: item.state === 'queued' || item.state === 'unknown' ? (item.outage_since ?? null) : null,
   };
 }
 

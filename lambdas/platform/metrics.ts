@@ -26,6 +26,13 @@ export const METRIC_NAMES = {
   sendblueThrottled: 'SendblueThrottled',
   /** Sender: a call whose outcome is unclear (timeout, connection cut): checked in Sendblue before anything is sent again. */
   sendblueUnclear: 'SendblueUnclear',
+  /**
+   * Sender: how long a line has been paused by an outage, seconds (its breaker open), written by
+   * each failed probe: a gauge, read as its Maximum. No data: not paused (or nothing waits on it).
+   */
+  linePausedSeconds: 'LinePausedSeconds',
+  /** Sender: calls made as a paused line's probe (at most one every few seconds per line). */
+  lineProbes: 'LineProbes',
   /** Ingest: a webhook answered 200 (stored, or already stored). */
   webhookStored: 'WebhookStored',
   /** Ingest: a webhook answered 401 (missing or wrong secret or token). */
@@ -65,6 +72,9 @@ export const METRIC_DIMENSION_SETS: Readonly<Record<MetricName, DimensionSets>> 
   CommandsFailed: PER_LINE_AND_TOTAL,
   SendblueThrottled: PER_LINE_AND_TOTAL,
   SendblueUnclear: PER_LINE_AND_TOTAL,
+  // An outage pauses lines one by one: per line only (the alarm watches each configured line).
+  LinePausedSeconds: PER_LINE,
+  LineProbes: PER_LINE,
   // A webhook's line is not trusted before it is authenticated: totals only.
   WebhookStored: STACK_TOTAL,
   WebhookUnauthorized: STACK_TOTAL,
@@ -73,11 +83,15 @@ export const METRIC_DIMENSION_SETS: Readonly<Record<MetricName, DimensionSets>> 
   InboundMessages: PER_LINE,
 };
 
+/** The unit each metric is published with: counts, but for the one gauge of seconds. */
+export const METRIC_UNITS: Readonly<Partial<Record<MetricName, 'Seconds'>>> = { LinePausedSeconds: 'Seconds' };
+const unitOf = (name: MetricName): 'Count' | 'Seconds' => METRIC_UNITS[name] ?? 'Count';
+
 /** The value of the `Line` dimension for a Sendblue line. */
 export const lineDimension = (line: string): string => maskPhone(line);
 
 /**
- * One EMF line: the given counts (unit Count), each under those of its dimension sets whose values
+ * One EMF line: the given counts (unit Count; Seconds for the gauge in METRIC_UNITS), each under those of its dimension sets whose values
  * are known (`line`, `functionName`); a count with none is left out.
  */
 export function metricLine(
@@ -108,7 +122,7 @@ export function metricLine(
       CloudWatchMetrics: [...directives.values()].map(({ sets, names }) => ({
         Namespace: METRIC_NAMESPACE,
         Dimensions: sets,
-        Metrics: names.map((Name) => ({ Name, Unit: 'Count' })),
+        Metrics: names.map((Name) => ({ Name, Unit: unitOf(Name) })),
       })),
     },
     ...values,
@@ -146,6 +160,8 @@ export function logSink(logger: Pick<Logger, 'debug'>, message: string): MetricS
  */
 export interface MetricTally {
   count(line: string | undefined, name: MetricName, amount?: number): void;
+  /** A gauge: the batch keeps the largest value (e.g. LinePausedSeconds). */
+  gauge(line: string | undefined, name: MetricName, value: number): void;
   /** Writes what was counted since the last flush and starts over. */
   flush(): void;
 }
@@ -156,6 +172,11 @@ export function createMetricTally(sink: MetricSink): MetricTally {
     count(line, name, amount = 1) {
       const counts = byLine.get(line) ?? {};
       counts[name] = (counts[name] ?? 0) + amount;
+      byLine.set(line, counts);
+    },
+    gauge(line, name, value) {
+      const counts = byLine.get(line) ?? {};
+      counts[name] = Math.max(counts[name] ?? Number.NEGATIVE_INFINITY, value);
       byLine.set(line, counts);
     },
     flush() {

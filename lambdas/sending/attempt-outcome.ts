@@ -5,35 +5,70 @@ import type { CommandFinish } from './ports.js';
  *
  *   queued  --attempt--> sending --accepted-----------------------------> sent
  *                           |----Sendblue refused (4xx) -----------------> failed (DLQ)
- *                           |----not sent (408/409, unreachable) -------> queued (failure counted)
+ *                           |----not taken (408/409) --------------------> queued (failure counted)
+ *                           |----unreachable (refused, DNS) -------------> queued (outage clock)
  *                           |----429 / waiting for a line slot ---------> queued (not counted)
- *                           '----no answer, 5xx, crash -----------------> unknown (failure counted)
+ *                           |----its line paused (breaker open) --------> queued (outage clock)
+ *                           '----no answer, 5xx, crash -----------------> unknown (outage clock)
  *   unknown --attempt--> ask Sendblue first: found -> sent; not found -> as queued;
  *                        the check failed -> unknown again (never queued, never failed)
  *   unknown, its queue message gone --sweep (check only)--> found -> sent;
  *                        not found -> failed (DLQ: a redrive sends it); the check failed -> unknown
  *
+ * Two budgets, one per kind of failure (docs/sending.md "When Sendblue is down: an outage, not a
+ * failure"): the command's own failures (Sendblue answered about this request and did not take it: 408/409) are counted
+ * against `maxAttempts`; failures of the way to Sendblue (the request never left, no answer, a
+ * 5xx) and waits on a paused line are bounded by time instead, `outageBudgetMs` from the first of
+ * the current streak. An answer from Sendblue to the command's own call ends the streak.
+ *
  * `failed` is written only when Sendblue refused, or a successful check proved that nothing was
- * sent (and the failure budget is spent, or no queue message is left to send it), so an accepted
- * command never ends failed.
+ * sent (and a budget is spent, or no queue message is left to send it), or no call was ever made
+ * since the last such proof; so an accepted command never ends failed.
  */
+
+/** A line paused by an outage (its breaker open), as an attempt saw it. */
+export interface LinePause {
+  line: string;
+  /** When the breaker opened (epoch ms). */
+  since: number;
+  /** When to come back (epoch ms): the next probe, or a little later when one is in flight. */
+  retryAt: number;
+  /** The current gap between probes, ms. */
+  gapMs: number;
+  /** The failure that opened it, or the last probe's. */
+  reason?: string;
+}
+
 export type AttemptOutcome =
   | { kind: 'sent'; how: 'sent' | 'found'; groupId?: string; messageHandle?: string; note?: string }
   /** A send slot on the line is reserved for later: the command waits for it on the queue. */
   | { kind: 'wait-for-slot'; slotAt: number; line: string }
   /** The line's backlog is longer than the pacing horizon: come back at `retryAt`. */
   | { kind: 'line-busy'; retryAt: number }
+  /** The line is paused by an outage: no call was made; come back at `pause.retryAt`. */
+  | { kind: 'line-paused'; pause: LinePause }
   /** Sendblue answered 429 to the call. */
   | { kind: 'throttled'; reason: string; retryAfterSeconds: number }
-  /** The check in Sendblue (after an unclear attempt) could not be made. */
-  | { kind: 'check-failed'; reason: string; retryAfterSeconds?: number }
-  /** The call provably did not take effect. */
-  | { kind: 'not-sent'; reason: string }
-  /** The call may have taken effect. */
-  | { kind: 'unclear'; reason: string; calledAt: string }
+  /**
+   * The check in Sendblue (after an unclear attempt) could not be made. `way`: it failed on the
+   * way to Sendblue (and `pause` when the line is paused now).
+   */
+  | { kind: 'check-failed'; reason: string; retryAfterSeconds?: number; way?: boolean; pause?: LinePause }
+  /**
+   * The call provably did not take effect, and it is the command's own failure: Sendblue answered
+   * 408/409 (`answered`), or our setup stopped it (no API credentials). Counted.
+   */
+  | { kind: 'not-sent'; reason: string; answered?: boolean }
+  /** The request never left (connection refused, DNS): not sent, not counted. */
+  | { kind: 'unreachable'; reason: string; pause?: LinePause }
+  /**
+   * The call may have taken effect. `way`: no answer or a 5xx (not counted); else Sendblue
+   * answered something unusable (counted).
+   */
+  | { kind: 'unclear'; reason: string; calledAt: string; way?: boolean; pause?: LinePause }
   | { kind: 'rejected'; reason: string }
-  /** A check proved nothing was sent, and the failure budget is spent. */
-  | { kind: 'gave-up' }
+  /** A check proved nothing was sent (or no call was made), and a budget is spent. */
+  | { kind: 'gave-up'; reason: string }
   /**
    * A check-only attempt (the sweep of unknown commands whose queue message is gone) proved that
    * nothing was sent. Nothing may be sent from there, so the command goes to the DLQ.
@@ -46,9 +81,19 @@ export type AttemptOutcome =
 export interface AttemptState {
   /** An earlier call may have reached Sendblue and no check has proved otherwise yet. */
   maybeSent: boolean;
+  /** The command's own failures (408/409, no credentials): the failure budget. */
   failures: number;
   checkFailures: number;
+  /** The last of its own failures, for "gave up after N attempts: ...". */
   lastFailure?: string;
+  /** The current streak of failures of the way to Sendblue (or waits on a paused line): when it began (ISO). */
+  outageSince?: string;
+  /** Failures of the way to Sendblue in the streak (the backoff; never a reason to give up). */
+  outageFailures: number;
+  /** The last of them, or the paused line's reason. */
+  outageReason?: string;
+  /** Deliveries of the command's queue message so far (SQS ApproximateReceiveCount), when known. */
+  receives?: number;
 }
 
 export interface RetryPolicy {
@@ -57,11 +102,18 @@ export interface RetryPolicy {
 }
 
 export interface SenderPolicy {
-  /** Failed attempts (429s and slot waits excluded) before a command is given up. */
+  /** The command's own failed attempts (408/409, no credentials) before it is given up. */
   maxAttempts: number;
   retry: RetryPolicy;
   /** After an unclear attempt, wait at least this long before asking Sendblue (its list may lag). */
   settleDelaySeconds: number;
+  /** How long a command may ride out failures of the way to Sendblue, from the first of a streak, ms. */
+  outageBudgetMs: number;
+  /**
+   * The queue's maxReceiveCount: a command waiting out an outage is failed with its reason before
+   * SQS would move it to the DLQ by itself, without one.
+   */
+  maxReceiveCount: number;
 }
 
 export type QueueStep =
@@ -83,17 +135,74 @@ export function retryDelaySeconds(count: number, policy: RetryPolicy): number {
   return Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** Math.min(attempt - 1, 20));
 }
 
-/** Whether another call may be made (failures so far are below the budget). */
-export const mayTryAgain = (state: AttemptState, policy: SenderPolicy) => state.failures < policy.maxAttempts;
+/** What the sender writes while a command waits on a paused line (the CLI and the page read the prefix). */
+export const LINE_PAUSED_PREFIX = 'Sendblue unreachable on this line since ';
+
+/** `3600000` -> `1 h`, `90000` -> `90 s`: budgets and gaps as people read them. */
+export function shortDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds >= 600 && seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+/** A command waits this close to SQS's maxReceiveCount at most (then it is failed, with its reason). */
+export const receiveLimitFor = (policy: SenderPolicy) => Math.floor(policy.maxReceiveCount * 0.9);
+
+/**
+ * Why no further call may be made, if a budget is spent: the command's own failures, or the time
+ * it has been riding out an outage (or the receives that cost). Asked only where nothing can have
+ * been sent (no call yet, or a check just proved it), so failing then sends nothing twice.
+ */
+export function givingUpReason(state: AttemptState, policy: SenderPolicy, nowMs: number): string | undefined {
+  if (state.failures >= policy.maxAttempts)
+    return `gave up after ${state.failures} attempts: ${state.lastFailure ?? 'no reason recorded'}`;
+  if (state.outageSince === undefined) return undefined;
+  const last = state.outageReason ?? 'no reason recorded';
+  if (nowMs - Date.parse(state.outageSince) > policy.outageBudgetMs)
+    return `Sendblue unreachable since ${state.outageSince} (over ${shortDuration(policy.outageBudgetMs)}): ${last}; redrive to try again`;
+  if (state.receives !== undefined && state.receives >= receiveLimitFor(policy))
+    return (
+      `Sendblue unreachable since ${state.outageSince}: this command came back ${state.receives} times while it waited, ` +
+      `near the queue's limit of ${policy.maxReceiveCount} (SQS would then move it to the DLQ without a reason): ${last}; redrive to try again`
+    );
+  return undefined;
+}
 
 export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: SenderPolicy, nowMs: number): NextStep {
+  const nowIso = new Date(nowMs).toISOString();
+  const streak = {
+    outageSince: state.outageSince,
+    outageFailures: state.outageFailures,
+    outageReason: state.outageReason,
+  };
   const counts = { failures: state.failures, checkFailures: state.checkFailures, lastFailure: state.lastFailure };
+  /** The command's own call was answered: the outage streak is over. */
+  const answered = { ...counts, outageSince: undefined, outageFailures: 0, outageReason: undefined };
+  const kept = { ...counts, ...streak };
+  /** A failure of the way to Sendblue (or a wait on a paused line: `failed` false). */
+  const onTheWay = (reason: string | undefined, failed: boolean) => ({
+    ...counts,
+    outageSince: state.outageSince ?? nowIso,
+    outageFailures: state.outageFailures + (failed ? 1 : 0),
+    outageReason: reason ?? state.outageReason,
+  });
   const retry = (seconds: number): QueueStep => ({
     action: 'retry',
     seconds: Math.min(MAX_QUEUE_WAIT_SECONDS, Math.max(0, Math.floor(seconds))),
   });
   const dueAt = (seconds: number) => new Date(nowMs + seconds * 1000).toISOString();
+  const secondsUntil = (atMs: number) => Math.max(1, Math.ceil((atMs - nowMs) / 1000));
   const stillUnclear = state.maybeSent ? 'unknown' : 'queued';
+  /** Nothing can have been sent (no call since the last proof): a spent budget fails it now. */
+  const failIfSpent = (next: ReturnType<typeof onTheWay>): NextStep | undefined => {
+    if (state.maybeSent) return undefined;
+    const reason = givingUpReason({ ...state, ...next }, policy, nowMs);
+    if (reason === undefined) return undefined;
+    return { finish: { state: 'failed', ...next, error: reason }, queue: { action: 'dead-letter', reason } };
+  };
+  const budgetNote = (since: string) =>
+    `waiting up to ${shortDuration(policy.outageBudgetMs)} from ${since}, not counted as a failure`;
 
   switch (outcome.kind) {
     case 'sent':
@@ -103,7 +212,7 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
           groupId: outcome.groupId,
           messageHandle: outcome.messageHandle,
           error: outcome.note,
-          ...counts,
+          ...answered,
           checkFailures: 0,
         },
         queue: { action: 'done' },
@@ -114,7 +223,7 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
       return {
         finish: {
           state: 'queued',
-          ...counts,
+          ...kept,
           slot: { at: outcome.slotAt, line: outcome.line },
           nextAttemptAt: new Date(outcome.slotAt).toISOString(),
           error: `line busy: waiting for its send slot in ${Math.ceil((outcome.slotAt - nowMs) / 1000)} s`,
@@ -127,9 +236,24 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
       return {
         finish: {
           state: 'queued',
-          ...counts,
+          ...kept,
           nextAttemptAt: dueAt(seconds),
           error: `line busy: its backlog is longer than the pacing horizon; asking again in ${seconds} s`,
+        },
+        queue: retry(seconds),
+      };
+    }
+    case 'line-paused': {
+      const next = onTheWay(outcome.pause.reason, false);
+      const spent = failIfSpent(next);
+      if (spent) return spent;
+      const seconds = secondsUntil(outcome.pause.retryAt);
+      return {
+        finish: {
+          state: stillUnclear,
+          ...next,
+          nextAttemptAt: dueAt(seconds),
+          error: pausedText(outcome.pause),
         },
         queue: retry(seconds),
       };
@@ -139,7 +263,7 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
       return {
         finish: {
           state: stillUnclear,
-          ...counts,
+          ...answered,
           nextAttemptAt: dueAt(seconds),
           error: `${outcome.reason}; back-pressure (not a failure): again in ${seconds} s`,
         },
@@ -148,60 +272,94 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
     }
     case 'check-failed': {
       const checkFailures = state.checkFailures + (outcome.retryAfterSeconds === undefined ? 1 : 0);
-      const seconds = Math.ceil(outcome.retryAfterSeconds ?? retryDelaySeconds(checkFailures, policy.retry));
+      const seconds =
+        outcome.retryAfterSeconds !== undefined
+          ? Math.ceil(outcome.retryAfterSeconds)
+          : outcome.pause
+            ? secondsUntil(outcome.pause.retryAt)
+            : retryDelaySeconds(checkFailures, policy.retry);
+      // A check answered (a 429) says nothing about the command's own call: the streak goes on.
+      const next = outcome.way ? onTheWay(outcome.reason, false) : kept;
       return {
         finish: {
           state: 'unknown',
-          ...counts,
+          ...next,
           checkFailures,
           nextAttemptAt: dueAt(seconds),
-          error: `${outcome.reason}; Sendblue may have it: checking again in ${seconds} s before anything is sent`,
+          error: outcome.pause
+            ? `${pausedText(outcome.pause)}; Sendblue may have it: checked before anything is sent`
+            : `${outcome.reason}; Sendblue may have it: checking again in ${seconds} s before anything is sent`,
         },
         queue: retry(seconds),
       };
     }
     case 'not-sent': {
       const failures = state.failures + 1;
-      if (failures >= policy.maxAttempts) return giveUp(failures, outcome.reason, counts);
+      const next = { ...(outcome.answered ? answered : kept), failures, lastFailure: outcome.reason };
+      if (failures >= policy.maxAttempts) {
+        const reason = givingUpReason({ ...state, ...next }, policy, nowMs)!;
+        return { finish: { state: 'failed', ...next, error: reason }, queue: { action: 'dead-letter', reason } };
+      }
       const seconds = retryDelaySeconds(failures, policy.retry);
       return {
         finish: {
           state: 'queued',
-          ...counts,
-          failures,
-          lastFailure: outcome.reason,
+          ...next,
           nextAttemptAt: dueAt(seconds),
           error: `${outcome.reason}; retry ${failures + 1} of ${policy.maxAttempts} in ${seconds} s`,
         },
         queue: retry(seconds),
       };
     }
+    case 'unreachable': {
+      const next = onTheWay(outcome.reason, true);
+      const spent = failIfSpent(next);
+      if (spent) return spent;
+      const seconds = outcome.pause
+        ? secondsUntil(outcome.pause.retryAt)
+        : retryDelaySeconds(next.outageFailures, policy.retry);
+      return {
+        finish: {
+          state: stillUnclear,
+          ...next,
+          nextAttemptAt: dueAt(seconds),
+          error: outcome.pause
+            ? pausedText(outcome.pause)
+            : `${outcome.reason}; again in ${seconds} s (${budgetNote(next.outageSince)})`,
+        },
+        queue: retry(seconds),
+      };
+    }
     case 'unclear': {
-      const failures = state.failures + 1;
-      const seconds = Math.max(retryDelaySeconds(failures, policy.retry), policy.settleDelaySeconds);
+      const way = outcome.way ?? true;
+      const failures = state.failures + (way ? 0 : 1);
+      const next = way ? onTheWay(outcome.reason, true) : { ...answered, failures, lastFailure: outcome.reason };
+      const wait = outcome.pause
+        ? secondsUntil(outcome.pause.retryAt)
+        : retryDelaySeconds(way ? next.outageFailures : failures, policy.retry);
+      const seconds = Math.max(wait, policy.settleDelaySeconds);
       return {
         finish: {
           state: 'unknown',
-          ...counts,
-          failures,
-          lastFailure: outcome.reason,
+          ...next,
           checkSince: outcome.calledAt,
           nextAttemptAt: dueAt(seconds),
-          error: `${outcome.reason}; Sendblue may have it: checking in ${seconds} s before anything is sent`,
+          error: outcome.pause
+            ? `${pausedText(outcome.pause)}; Sendblue may have the last call (${outcome.reason}): checked before anything is sent`
+            : `${outcome.reason}; Sendblue may have it: checking in ${seconds} s before anything is sent`,
         },
         queue: retry(seconds),
       };
     }
     case 'rejected':
       return {
-        finish: { state: 'failed', ...counts, error: outcome.reason },
+        finish: { state: 'failed', ...answered, error: outcome.reason },
         queue: { action: 'dead-letter', reason: outcome.reason },
       };
     case 'gave-up':
-      return giveUp(state.failures, state.lastFailure ?? 'no reason recorded', counts);
     case 'never-sent':
       return {
-        finish: { state: 'failed', ...counts, error: outcome.reason },
+        finish: { state: 'failed', ...kept, error: outcome.reason },
         queue: { action: 'dead-letter', reason: outcome.reason },
       };
     case 'not-recorded': {
@@ -210,7 +368,7 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
       return {
         finish: {
           state: unclear ? 'unknown' : 'queued',
-          ...counts,
+          ...kept,
           messageHandle: outcome.messageHandle,
           nextAttemptAt: dueAt(seconds),
           error: `${outcome.reason}; will retry in ${seconds} s${unclear ? ', checking Sendblue first' : ''}`,
@@ -221,14 +379,8 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
   }
 }
 
-function giveUp(
-  failures: number,
-  lastReason: string,
-  counts: Pick<CommandFinish, 'failures' | 'checkFailures' | 'lastFailure'>,
-): NextStep {
-  const reason = `gave up after ${failures} attempts: ${lastReason}`;
-  return {
-    finish: { state: 'failed', ...counts, failures, lastFailure: lastReason, error: reason },
-    queue: { action: 'dead-letter', reason },
-  };
+/** "Sendblue unreachable on this line since <t> (<why>): waiting for it to come back (probe every N s)". */
+export function pausedText(pause: LinePause): string {
+  const why = pause.reason ? ` (${pause.reason})` : '';
+  return `${LINE_PAUSED_PREFIX}${new Date(pause.since).toISOString()}${why}: waiting for it to come back (probe every ${shortDuration(pause.gapMs)})`;
 }

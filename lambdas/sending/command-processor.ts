@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { attemptFromLedger, type AttemptDeps } from './attempt-calls.js';
 import { nextStep, retryDelaySeconds, type AttemptOutcome, type SenderPolicy } from './attempt-outcome.js';
+import type { BreakerSettings } from './line-breaker.js';
 import { commandFingerprint, validateCommand, type GroupCommand } from '../contract/commands.js';
 import type { RecordResult } from './fifo-batch.js';
 import type { PacingSettings } from './line-pacing.js';
@@ -22,6 +23,8 @@ export interface SenderSettings {
   leaseMs: number;
   policy: SenderPolicy;
   pacing: PacingSettings;
+  /** Each line's circuit breaker (line-breaker.ts): an outage pauses the line instead of failing commands. */
+  breaker: BreakerSettings;
 }
 
 export interface SenderDeps {
@@ -49,6 +52,7 @@ export function createCommandProcessor(deps: SenderDeps) {
     relay: deps.relay,
     logger,
     settings,
+    metrics: deps.metrics,
     now,
     sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
@@ -92,6 +96,7 @@ export function createCommandProcessor(deps: SenderDeps) {
   }
 
   async function run(command: GroupCommand, record: SQSRecord, commandId: string): Promise<RecordResult> {
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount) || undefined;
     const fingerprint = commandFingerprint(command);
     const request = {
       commandId,
@@ -146,6 +151,7 @@ export function createCommandProcessor(deps: SenderDeps) {
       claim.restarted ? undefined : claim.previous,
       decision.mustCheck,
       now().toISOString(),
+      receiveCount,
     );
     let outcome: AttemptOutcome;
     try {
@@ -193,6 +199,9 @@ export function createCommandProcessor(deps: SenderDeps) {
       case 'line-busy':
         logger.info('command waiting for a send slot on its line', { ...log, reason });
         return;
+      case 'line-paused':
+        logger.info('command waiting: its line is paused by a Sendblue outage', { ...log, reason });
+        return;
       case 'rejected':
       case 'gave-up':
         logger.warn('command failed; moved to the DLQ', { ...log, reason });
@@ -219,6 +228,7 @@ export function outcomeMetric(outcome: AttemptOutcome): MetricName | undefined {
       return outcome.retryAfterSeconds !== undefined ? METRIC_NAMES.sendblueThrottled : undefined;
     case 'unclear':
       return METRIC_NAMES.sendblueUnclear;
+
     default:
       return undefined;
   }

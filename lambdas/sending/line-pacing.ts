@@ -1,3 +1,5 @@
+import type { LineBreaker } from './line-breaker.js';
+
 /**
  * Per-line pacing, free of I/O: Sendblue lets a line send about 1 message per second with bursts
  * of 10, and answers 429 beyond. Every sender invocation takes its send slots from one shared
@@ -68,6 +70,9 @@ export function isSlotUsable(
 }
 
 export type Reservation =
-  | { kind: 'slot'; slotAt: number }
+  /** `breaker`: the line's breaker as the reservation found it (closed; failures may be logged). */
+  | { kind: 'slot'; slotAt: number; breaker: LineBreaker }
   /** The line's backlog is beyond the horizon: come back at `retryAt` and ask again. */
-  | { kind: 'beyond-horizon'; retryAt: number };
+  | { kind: 'beyond-horizon'; retryAt: number }
+  /** The line's breaker is open: no slot was taken. */
+  | { kind: 'paused'; breaker: LineBreaker };

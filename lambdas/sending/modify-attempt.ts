@@ -1,5 +1,13 @@
-import { callFailed, checkFailed, type Attempt, type AttemptDeps, type AttemptMode } from './attempt-calls.js';
-import { mayTryAgain, type AttemptOutcome } from './attempt-outcome.js';
+import {
+  answered,
+  callFailed,
+  checkFailed,
+  type Attempt,
+  type AttemptDeps,
+  type AttemptMode,
+} from './attempt-calls.js';
+import { givingUpReason, type AttemptOutcome } from './attempt-outcome.js';
+import { passLine } from './line-gate.js';
 import type { ModifyGroupCommand } from '../contract/commands.js';
 import { isChangeApplied, membersAfter } from './decisions.js';
 import { GROUP_SUMMARY_WINDOW, groupView } from '../contract/views.js';
@@ -7,7 +15,8 @@ import { GROUP_SUMMARY_WINDOW, groupView } from '../contract/views.js';
 /**
  * One attempt at a modify_group (add, remove, rename): if an earlier call may have reached
  * Sendblue, read the group there first (and stop if the change shows); else call. Not paced:
- * Sendblue's per-line limit is on messages. `check-only` reads and never calls.
+ * Sendblue's per-line limit is on messages; but held while its line is paused by an outage (its
+ * `from_number`, else the stack's line). `check-only` reads and never calls.
  */
 export function createModifyAttempt(deps: AttemptDeps) {
   const { store, sendblue, settings } = deps;
@@ -19,12 +28,15 @@ export function createModifyAttempt(deps: AttemptDeps) {
   ): Promise<AttemptOutcome> {
     const line = command.from_number ?? settings.fromNumber;
     if (attempt.state.maybeSent || mode === 'check-only') {
+      const held = await passLine(deps, line, attempt, false);
+      if (held) return held;
       let seen: { members: string[]; name?: string } | undefined;
       try {
         seen = await sendblue.getGroup(command.group_id);
       } catch (error) {
-        return checkFailed(error, 'look up the group');
+        return checkFailed(deps, error, 'look up the group', attempt, line);
       }
+      await answered(deps, line, attempt);
       if (seen && isChangeApplied(command, seen)) return recordApplied(command, attempt, 'found');
       attempt.state.maybeSent = false;
       if (mode === 'check-only') {
@@ -34,7 +46,10 @@ export function createModifyAttempt(deps: AttemptDeps) {
         };
       }
     }
-    if (!mayTryAgain(attempt.state, settings.policy)) return { kind: 'gave-up' };
+    const spent = givingUpReason(attempt.state, settings.policy, deps.now().getTime());
+    if (spent) return { kind: 'gave-up', reason: spent };
+    const held = await passLine(deps, line, attempt, false);
+    if (held) return held;
 
     const calledAt = deps.now().toISOString();
     try {
@@ -47,8 +62,9 @@ export function createModifyAttempt(deps: AttemptDeps) {
           from_number: line,
         });
     } catch (error) {
-      return callFailed(deps, error, 'change the group', calledAt, attempt);
+      return callFailed(deps, error, 'change the group', calledAt, attempt, line, false);
     }
+    await answered(deps, line, attempt);
     return recordApplied(command, attempt, 'sent');
   };
 

@@ -2,6 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import type { CommandItem, CommandState } from '../contract/items.js';
 import type { ReadStore } from '../reads/ports.js';
 import type { GroupRecords } from '../webhooks/ports.js';
+import type { LineBreaker } from './line-breaker.js';
 import type { PacingSettings, Reservation } from './line-pacing.js';
 
 /**
@@ -103,6 +104,10 @@ export interface CommandFinish {
   failures?: number;
   checkFailures?: number;
   lastFailure?: string;
+  /** The current outage streak (attempt-outcome.ts); absent: none (removed). */
+  outageSince?: string;
+  outageFailures?: number;
+  outageReason?: string;
   /** Set when a call that may have reached Sendblue was made (kept if already set). */
   checkSince?: string;
   /** A reserved slot to keep; anything else removes the slot. */
@@ -155,11 +160,26 @@ export interface SentMessages {
   putOutboundMessage(message: OutboundMessage): Promise<{ earlierStatus?: string }>;
 }
 
-/** A line's shared send slots (line-pacing.ts), kept in the table by adapters/table-pacing.ts. */
+/**
+ * A line's shared send slots (line-pacing.ts) and its circuit breaker (line-breaker.ts), kept on one
+ * item per line in the table by adapters/table-pacing.ts.
+ */
 export interface LineSlots {
+  /** A slot, unless the line's breaker is open (`paused`, with the breaker to decide on). */
   reserveLineSlot(line: string, nowMs: number, settings: PacingSettings): Promise<Reservation>;
   /** After a 429: no slot before `untilMs`. */
   pauseLine(line: string, untilMs: number, settings: PacingSettings): Promise<void>;
+  /** The line's breaker as it is now (a strongly consistent read); closed when never written. */
+  readLineBreaker(line: string): Promise<LineBreaker>;
+  /**
+   * Writes `next` if the breaker is still at `seenVersion` (one conditional write); else nothing is
+   * written and the current breaker comes back, to decide again.
+   */
+  writeLineBreaker(
+    line: string,
+    next: LineBreaker,
+    seenVersion: number,
+  ): Promise<{ written: true } | { written: false; current: LineBreaker }>;
 }
 
 export interface UnsettledEntry {

@@ -1,12 +1,13 @@
 import {
+  answered,
   callFailed,
   checkFailed,
-  waitForSlot,
   type Attempt,
   type AttemptDeps,
   type AttemptMode,
 } from './attempt-calls.js';
-import { mayTryAgain, type AttemptOutcome } from './attempt-outcome.js';
+import { givingUpReason, type AttemptOutcome } from './attempt-outcome.js';
+import { passLine } from './line-gate.js';
 import type { SendGroupMessageCommand } from '../contract/commands.js';
 import { parseIsoDate } from '../contract/iso-date.js';
 import type { SendblueMessage } from './ports.js';
@@ -23,7 +24,8 @@ const checkWindowStart = (attempt: Attempt) => new Date(Date.parse(attempt.check
 
 /**
  * One attempt at a send_group_message: if an earlier call may have reached Sendblue, ask Sendblue
- * first (and stop there if it has the message); else take the line's send slot and call.
+ * first (and stop there if it has the message); else take the line's send slot and call. While the
+ * line is paused by an outage (line-gate.ts) neither is made, unless this attempt is the probe.
  * `check-only` asks and never calls: not found is then `never-sent`.
  */
 export function createSendAttempt(deps: AttemptDeps) {
@@ -36,12 +38,16 @@ export function createSendAttempt(deps: AttemptDeps) {
   ): Promise<AttemptOutcome> {
     const line = command.from_number ?? settings.fromNumber;
     if (attempt.state.maybeSent || mode === 'check-only') {
+      // The sweep's checks ignore the breaker (its deps have none): a few per run, and a 429 ends it.
+      const held = await passLine(deps, line, attempt, false);
+      if (held) return held;
       let earlier: SendblueMessage | undefined;
       try {
         earlier = await findEarlierSend(command, attempt, line);
       } catch (error) {
-        return checkFailed(error, 'list messages');
+        return checkFailed(deps, error, 'list messages', attempt, line);
       }
+      await answered(deps, line, attempt);
       if (earlier) return recordAccepted(command, attempt, line, earlier, 'found');
       attempt.state.maybeSent = false; // asked, and Sendblue does not have it
       if (mode === 'check-only') {
@@ -51,8 +57,9 @@ export function createSendAttempt(deps: AttemptDeps) {
         };
       }
     }
-    if (!mayTryAgain(attempt.state, settings.policy)) return { kind: 'gave-up' };
-    const waiting = await waitForSlot(deps, line, attempt);
+    const spent = givingUpReason(attempt.state, settings.policy, deps.now().getTime());
+    if (spent) return { kind: 'gave-up', reason: spent };
+    const waiting = await passLine(deps, line, attempt, true);
     if (waiting) return waiting;
 
     let statusCallback: string;
@@ -78,8 +85,9 @@ export function createSendAttempt(deps: AttemptDeps) {
         status_callback: statusCallback,
       });
     } catch (error) {
-      return callFailed(deps, error, 'send the group message', calledAt, attempt, line);
+      return callFailed(deps, error, 'send the group message', calledAt, attempt, line, true);
     }
+    await answered(deps, line, attempt);
     return recordAccepted(command, attempt, line, accepted, 'sent');
   };
 

@@ -3,13 +3,20 @@
  * - `rejected`: Sendblue answered and refused (4xx other than 408/409/429): never retried.
  * - `throttled`: Sendblue answered 429: back-pressure, not failure. Waited out (Retry-After when
  *   given); it never consumes the command's failure budget.
- * - `retryable`: the request provably did not take effect: Sendblue answered 408/409, or the
- *   request never left (connection refused, DNS). Retried with backoff, nothing to check.
+ * - `retryable`: the request provably did not take effect and it is this command's own failure:
+ *   Sendblue answered 408/409, or our own setup stopped it (no API credentials). Retried with
+ *   backoff, nothing to check, counted against the failure budget.
+ * - `unreachable`: the request never left (connection refused, DNS): provably not sent, nothing to
+ *   check. A failure of the way to Sendblue, not of the command (`wayToSendblue`).
  * - `unclear`: the request may have taken effect: no answer came back (timeout, connection cut),
  *   or a 5xx (a gateway's 502/504, or a server that failed after storing). Sendblue is asked
  *   before anything is sent again.
+ *
+ * `wayToSendblue` marks the failures that are nobody's command's fault (unreachable, no answer,
+ * 5xx): they are bounded by time (the outage budget) instead of the count, and they feed the
+ * line's circuit breaker (line-breaker.ts). Any other failure is an answer from Sendblue.
  */
-export type FailureKind = 'rejected' | 'throttled' | 'retryable' | 'unclear';
+export type FailureKind = 'rejected' | 'throttled' | 'retryable' | 'unreachable' | 'unclear';
 
 export class SendblueCallError extends Error {
   constructor(
@@ -19,6 +26,12 @@ export class SendblueCallError extends Error {
     readonly status?: number,
     /** From a 429's Retry-After (or retry-after-ms) header, when Sendblue sent one. */
     readonly retryAfterSeconds?: number,
+    /**
+     * The way to Sendblue failed (unreachable, no answer, 5xx), not this request in particular.
+     * @default true for `unreachable`, and for `unclear` without an HTTP status or with a 5xx
+     */
+    readonly wayToSendblue: boolean = kind === 'unreachable' ||
+      (kind === 'unclear' && (status === undefined || status >= 500)),
   ) {
     super(reason);
     this.name = 'SendblueCallError';
@@ -94,7 +107,7 @@ export function classifySendblueError(error: unknown, action: string): SendblueC
   }
   const code = connectionErrorCode(error);
   if (code && NOT_SENT_CODES.has(code)) {
-    return new SendblueCallError('retryable', `could not reach Sendblue to ${action} (${code})`);
+    return new SendblueCallError('unreachable', `could not reach Sendblue to ${action} (${code})`);
   }
   const what = err?.name === 'APIConnectionTimeoutError' ? 'timed out' : `connection failed${code ? ` (${code})` : ''}`;
   return new SendblueCallError('unclear', `no answer from Sendblue to ${action}: ${what}`);

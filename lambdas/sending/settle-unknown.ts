@@ -67,6 +67,7 @@ export function createUnknownSweep(deps: SweepDeps) {
     settings: {
       fromNumber: settings.fromNumber,
       policy: settings.policy,
+      // No pacing and no breaker: a check-only attempt never sends, and the sweep makes few calls.
       pacing: { ...DEFAULT_PACING, ratePerSecond: 0 },
       // Check-only attempts never call a send, so they never need the status callback URL.
       statusCallbackUrl: () => Promise.reject(new Error('the sweep never sends')),

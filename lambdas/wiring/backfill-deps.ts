@@ -64,6 +64,8 @@ export function defaultBackfillSettings(lines: string[], fromNumber: string): Ba
       maxAttempts: q.maxAttempts,
       retry: { baseSeconds: q.retryBaseDelaySeconds, maxSeconds: q.retryMaxDelaySeconds },
       settleDelaySeconds: q.settleDelaySeconds,
+      outageBudgetMs: q.outageBudgetSeconds * 1000,
+      maxReceiveCount: q.maxReceiveCount,
     },
   };
 }

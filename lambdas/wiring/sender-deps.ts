@@ -2,6 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../contract/command-queue-settings.js';
 import { ENV, numberFromEnv, requireEnv } from '../contract/env.js';
 import { DEFAULT_PACING } from '../sending/line-pacing.js';
+import { breakerForBudget, DEFAULT_BREAKER, type BreakerSettings } from '../sending/line-breaker.js';
 import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps.js';
 import type { Logger } from '../platform/logger.js';
 import { createSqsCommandQueue } from '../adapters/sqs-command-queue.js';
@@ -53,9 +54,26 @@ export function createSenderDeps(wiring: SenderWiring): SenderDeps {
   };
 }
 
+/**
+ * The lines' breaker for a sender: a probe holds its lease a little longer than one Sendblue call,
+ * and the probe gap's cap grows with a long outage budget (line-breaker.ts `breakerForBudget`).
+ */
+export function breakerSettingsFor(
+  options: { sendblueTimeoutMs: number; outageBudgetMs: number; maxReceiveCount: number },
+  overrides: Partial<BreakerSettings> = {},
+): BreakerSettings {
+  return breakerForBudget(
+    { ...DEFAULT_BREAKER, probeLeaseMs: options.sendblueTimeoutMs + 5_000, ...overrides },
+    options.outageBudgetMs,
+    options.maxReceiveCount,
+  );
+}
+
 /** The sender Lambda's adapters, built from the environment the stack sets. */
 export function senderDepsFromEnv(): SenderDeps {
   const settings = COMMAND_QUEUE_SETTINGS;
+  const sendblueTimeoutMs = numberFromEnv(ENV.sendblueTimeoutMs, settings.sendblueTimeoutMs);
+  const outageBudgetMs = numberFromEnv(ENV.outageBudgetSeconds, settings.outageBudgetSeconds) * 1000;
   return createSenderDeps({
     store: tableStoreFromEnv(),
     secrets: secretsFromEnv(),
@@ -64,7 +82,7 @@ export function senderDepsFromEnv(): SenderDeps {
     queueUrl: requireEnv(ENV.commandQueueUrl),
     deadLetterQueueUrl: requireEnv(ENV.deadLetterQueueUrl),
     sendblueBaseUrl: requireEnv(ENV.sendblueBaseUrl),
-    sendblueTimeoutMs: numberFromEnv(ENV.sendblueTimeoutMs, settings.sendblueTimeoutMs),
+    sendblueTimeoutMs,
     statusWebhookUrl: requireEnv(ENV.statusWebhookUrl),
     metrics: emfSink(),
     settings: {
@@ -74,12 +92,15 @@ export function senderDepsFromEnv(): SenderDeps {
         maxAttempts: numberFromEnv(ENV.maxAttempts, settings.maxAttempts),
         retry: { baseSeconds: settings.retryBaseDelaySeconds, maxSeconds: settings.retryMaxDelaySeconds },
         settleDelaySeconds: settings.settleDelaySeconds,
+        outageBudgetMs,
+        maxReceiveCount: settings.maxReceiveCount,
       },
       pacing: {
         ...DEFAULT_PACING,
         ratePerSecond: numberFromEnv(ENV.lineRatePerSecond, DEFAULT_PACING.ratePerSecond),
         burst: numberFromEnv(ENV.lineBurst, DEFAULT_PACING.burst),
       },
+      breaker: breakerSettingsFor({ sendblueTimeoutMs, outageBudgetMs, maxReceiveCount: settings.maxReceiveCount }),
     },
   });
 }

@@ -41,7 +41,8 @@ const HALF = { width: 12, height: 6 } as const;
 /**
  * One CloudWatch dashboard, `<stackName>-<region>` (dashboard names are global to the account),
  * with the signals the alarms watch and what explains them: commands (sent, failed, 429s,
- * unclear) in total and per line, the queue (depth, age of the oldest command, DLQ), webhooks
+ * unclear) in total and per line, lines paused by an outage and their probes, the queue (depth,
+ * age of the oldest command, DLQ), webhooks
  * (stored, 401, not stored, the API's 4xx and 5xx), new inbound messages per line, the backfill
  * per line, every Lambda's errors, throttles and duration, and the stream failure queues.
  */
@@ -119,6 +120,16 @@ export class OperationsDashboard extends Construct {
           props.httpApi.metricClientError({ label: 'API 4xx', statistic: Stats.SUM, period }),
           props.httpApi.metricServerError({ label: 'API 5xx', statistic: Stats.SUM, period }),
         ],
+      }),
+    ]);
+    rows.push([
+      new GraphWidget({
+        title: 'Lines paused by a Sendblue outage (seconds, max) and their probes',
+        ...WIDE,
+        left: [everyLine(METRIC_NAMES.linePausedSeconds, DEFAULTS.operations.linePausedPeriod, Stats.MAXIMUM)],
+        right: [everyLine(METRIC_NAMES.lineProbes, DEFAULTS.operations.linePausedPeriod)],
+        leftYAxis: { label: 'paused, s', min: 0 },
+        rightYAxis: { label: 'probes', min: 0 },
       }),
     ]);
     rows.push([

@@ -44,12 +44,16 @@ export const perLine = (name: MetricName, line: string, options: MetricOptions =
  * Every line's count of a metric, for graphs (a search expression: lines that are not in the
  * configuration, such as a command's own `from_number`, show up too). Searches cannot alarm.
  */
-export function everyLine(name: MetricName, period: Duration = DEFAULTS.operations.period): SearchExpression {
+export function everyLine(
+  name: MetricName,
+  period: Duration = DEFAULTS.operations.period,
+  statistic: string = Stats.SUM,
+): SearchExpression {
   if (!METRIC_DIMENSION_SETS[name].some((set) => set.length === 1 && set[0] === METRIC_DIMENSIONS.line)) {
     throw new Error(`${name} is not published per line (see METRIC_DIMENSION_SETS in lambdas/platform/metrics.ts)`);
   }
   return new SearchExpression({
-    expression: `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSIONS.line}} MetricName="${name}"', '${Stats.SUM}', ${period.toSeconds()})`,
+    expression: `SEARCH('{${METRIC_NAMESPACE},${METRIC_DIMENSIONS.line}} MetricName="${name}"', '${statistic}', ${period.toSeconds()})`,
     label: `${name} \${PROP('Dim.${METRIC_DIMENSIONS.line}')}`,
     period,
   });

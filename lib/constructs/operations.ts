@@ -59,6 +59,11 @@ export interface OperationsProps {
    */
   readonly inboundSilenceHours?: number;
   /**
+   * A line paused by a Sendblue outage this long alarms, seconds; 0 = no such alarm.
+   * @default DEFAULTS.operations.linePausedAlarmSeconds (300)
+   */
+  readonly linePausedAlarmSeconds?: number;
+  /**
    * Minutes between backfill runs: the period of the "webhooks found missing" alarms (a run's
    * counts arrive once per interval).
    * @default DEFAULTS.backfill.intervalMinutes (5)
@@ -194,6 +199,7 @@ export class Operations extends Construct {
     const silenceHours = props.inboundSilenceHours ?? ops.inboundSilenceHours;
     const backfillMinutes = Math.max(5, props.backfillIntervalMinutes ?? DEFAULTS.backfill.intervalMinutes);
     const ageSeconds = props.commandAgeAlarmSeconds ?? ops.commandAgeAlarmSeconds;
+    const pausedSeconds = props.linePausedAlarmSeconds ?? ops.linePausedAlarmSeconds;
 
     const specs: AlarmSpec[] = [
       {
@@ -281,6 +287,22 @@ export class Operations extends Construct {
             `No new inbound message on line ${masked} for ${silenceHours} hour(s). Quiet, or webhooks not arriving: ` +
             'send the line a message; check the receive webhook in Sendblue and the WebhooksUnauthorized alarm. ' +
             'Set inboundSilenceHours (0 = off) to fit your traffic.',
+        });
+      }
+      if (pausedSeconds > 0) {
+        specs.push({
+          id: `LinePaused-${alarmIdOf(line)}`,
+          metric: perLine(METRIC_NAMES.linePausedSeconds, line, {
+            period: ops.linePausedPeriod,
+            statistic: Stats.MAXIMUM,
+          }),
+          threshold: pausedSeconds,
+          description:
+            `Sendblue has been unreachable from line ${masked} for ${pausedSeconds} s or more (connections refused, ` +
+            'no answer, or 5xx for several commands): the line is paused, commands on it wait and one probe every few ' +
+            's checks whether it is back; nothing fails before the outage budget (outageBudgetSeconds, 1 h by default). ' +
+            "Check Sendblue's status, your network and DNS; `npm run cli -- status <command_id> --aws` shows a waiting command. " +
+            'It clears when a probe gets an answer.',
         });
       }
     }

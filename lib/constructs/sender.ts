@@ -51,6 +51,13 @@ export interface CommandSenderProps {
    */
   readonly lineBurst?: number;
   /**
+   * How long a command may ride out an outage of Sendblue (failures of the way to Sendblue, waits
+   * on a line paused by one), from the first of a streak; past it, failed with the reason, on the
+   * DLQ. Whole seconds, at most a day.
+   * @default DEFAULTS.sender.outageBudget (1 hour)
+   */
+  readonly outageBudget?: Duration;
+  /**
    * Retention of the function's log group.
    * @default DEFAULTS.logRetention (one month)
    */
@@ -72,6 +79,13 @@ export class CommandSender extends Construct {
     super(scope, id);
     const { commands, table } = props;
     const timeout = props.timeout ?? DEFAULTS.sender.timeout;
+    const outageBudget = props.outageBudget ?? DEFAULTS.sender.outageBudget;
+    const budgetSeconds = outageBudget.toSeconds();
+    if (!(budgetSeconds >= 1 && budgetSeconds <= DEFAULTS.sender.outageBudgetLimit.toSeconds())) {
+      throw new Error(
+        `${this.node.path}: outageBudget must be from 1 second to ${DEFAULTS.sender.outageBudgetLimit.toHumanString()}, got ${outageBudget.toHumanString()}`,
+      );
+    }
     if (commands.visibilityTimeout.toSeconds() < MIN_VISIBILITY_TO_TIMEOUT_RATIO * timeout.toSeconds()) {
       throw new Error(
         `${this.node.path}: the command queue's visibility timeout (${commands.visibilityTimeout.toSeconds()} s) must be at least ` +
@@ -95,6 +109,7 @@ export class CommandSender extends Construct {
         [ENV.commandQueueUrl]: commands.queue.queueUrl,
         [ENV.deadLetterQueueUrl]: commands.deadLetterQueue.queueUrl,
         [ENV.maxAttempts]: String(COMMAND_QUEUE_SETTINGS.maxAttempts),
+        [ENV.outageBudgetSeconds]: String(budgetSeconds),
         [ENV.lineRatePerSecond]: String(props.lineRatePerSecond ?? DEFAULTS.line.ratePerSecond),
         [ENV.lineBurst]: String(props.lineBurst ?? DEFAULTS.line.burst),
       },

@@ -3,7 +3,8 @@ import { PAGE_CSS } from './style.js';
 
 /**
  * The sandbox page: groups on the left (newest first, with a preview; commands for new groups that
- * failed under "Not sent"), the selected conversation as a chat on the right: inbound bubbles left,
+ * failed under "Not sent"; a banner for each line paused by a Sendblue outage, and the same banner
+ * over a conversation whose line it is), the selected conversation as a chat on the right: inbound bubbles left,
  * ours right, media inline, status ticks, failed commands as failed bubbles with their reason, and
  * member and name changes as grey lines. One column under 700 px. It polls once a second and
  * redraws only what changed; the selected group is in the URL (`#group=<id>`). Plain HTML and
@@ -21,7 +22,7 @@ export function pageHtml(options: PageOptions): string {
 <style>${PAGE_CSS}</style>
 </head>
 <body data-view="list">
-<nav id="sidebar"><h1>Groups</h1><div id="not-sent"></div><div id="groups"><div class="empty">No groups yet. Send one with<code>${escapeHtml(hint)}</code></div></div><div id="live"></div></nav>
+<nav id="sidebar"><h1>Groups</h1><div id="paused"></div><div id="not-sent"></div><div id="groups"><div class="empty">No groups yet. Send one with<code>${escapeHtml(hint)}</code></div></div><div id="live"></div></nav>
 <main id="main">
   <div id="header">
     <a id="back" href="#" aria-label="back to groups">‹ Groups</a>
@@ -31,6 +32,7 @@ export function pageHtml(options: PageOptions): string {
       <div class="id-line" hidden><code class="group-id" title="the group_id (select to copy)"></code><button type="button" class="copy" title="copy the group_id">copy</button></div>
     </div>
   </div>
+  <div id="line-banner" hidden></div>
   <div id="conversation"></div>
 </main>
 <script>${pageScript(options)}</script>

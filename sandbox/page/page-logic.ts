@@ -41,6 +41,18 @@ export interface PageGroupChange {
   renamed?: { to: string | null };
 }
 
+/** A line paused by a Sendblue outage (sandbox route `/__sandbox/groups`, `paused_lines`; line-pauses.ts). */
+export interface PagePausedLine {
+  line: string;
+  /** When its breaker opened (ISO). */
+  since: string;
+  /** The failure that opened it, or the last probe's. */
+  reason: string | null;
+  /** Seconds between probes now. */
+  probe_every_s: number;
+  next_probe_at: string | null;
+}
+
 export type TimelineEntry =
   | { kind: 'message'; at: string; message: PageMessage }
   | { kind: 'failed'; at: string; failed: PageFailedCommand }
@@ -143,8 +155,43 @@ export function buildTimeline(
     .map(({ entry }) => entry);
 }
 
+/**
+ * The banner of a paused line: "Sendblue unreachable from +15550000000 since 14:03 (why): messages
+ * wait and go out once it answers; checking every 8 s". `since` is shown with timeLabel.
+ */
+export function pausedLineText(paused: PagePausedLine, nowMs: number): string {
+  const why = paused.reason ? ` (${paused.reason})` : '';
+  const every = paused.probe_every_s > 0 ? `; checking every ${paused.probe_every_s} s` : '';
+  return `Sendblue unreachable from ${paused.line} since ${timeLabel(paused.since, nowMs)}${why}: messages wait and go out once it answers${every}`;
+}
+
+/**
+ * The paused lines a group sends from: those among its members (a group lists the lines in it),
+ * else, when none of our lines is listed, the sandbox's own line (`ownLines[0]`).
+ */
+export function pausedLinesOf(
+  paused: readonly PagePausedLine[],
+  members: readonly string[],
+  ownLines: readonly string[],
+): PagePausedLine[] {
+  const ours = ownLines.filter((line) => members.includes(line));
+  const lines = ours.length ? ours : ownLines.slice(0, 1);
+  return paused.filter((entry) => lines.includes(entry.line));
+}
+
 /** The functions above, in the order the page script declares them. */
-const PAGE_LOGIC = [groupTitle, shortNumber, clip, previewText, timeLabel, changeTexts, failedAction, buildTimeline];
+const PAGE_LOGIC = [
+  groupTitle,
+  shortNumber,
+  clip,
+  previewText,
+  timeLabel,
+  changeTexts,
+  failedAction,
+  buildTimeline,
+  pausedLineText,
+  pausedLinesOf,
+];
 
 /**
  * Their source for the page's script. The TypeScript loaders (tsx, Vitest) compile with esbuild's

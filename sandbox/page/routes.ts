@@ -1,8 +1,9 @@
 /**
  * Sandbox-only routes on the API server (through createApiServer's `extraRoutes`): the web page at
  * `/`, and what it needs beyond the read API:
- *   GET /__sandbox/groups                   every group with its newest message, and every command
- *                                           that was not done (`failed`: ledger + DLQ)
+ *   GET /__sandbox/groups                   every group with its newest message, every command that
+ *                                           was not done (`failed`: ledger + DLQ), and the lines
+ *                                           paused by a Sendblue outage (`paused_lines`)
  *   GET /__sandbox/groups/{id}/changes      the group's member and name changes (event log)
  * Conversations themselves are read through the ordinary read API (`/groups/{id}`,
  * `/groups/{id}/messages`), as any client would.
@@ -13,6 +14,7 @@ import type { Logger } from '../../lambdas/platform/logger.js';
 import type { ListFailedCommands } from '../failed-commands.js';
 import type { ListGroupChanges } from '../group-changes.js';
 import type { ListGroups } from '../group-list.js';
+import type { ListPausedLines } from '../line-pauses.js';
 import { pageHtml } from './html.js';
 import type { PageOptions } from './script.js';
 
@@ -23,6 +25,7 @@ export interface SandboxPageDeps {
   listGroups: ListGroups;
   listFailedCommands: ListFailedCommands;
   listGroupChanges: ListGroupChanges;
+  listPausedLines: ListPausedLines;
   page: PageOptions;
   logger: Logger;
 }
@@ -53,8 +56,12 @@ export function sandboxPageRoutes(deps: SandboxPageDeps) {
     }
     if (path === SANDBOX_GROUPS_PATH) {
       answer(res, 'group list', async () => {
-        const [groups, failed] = await Promise.all([deps.listGroups(), deps.listFailedCommands()]);
-        return { groups, failed };
+        const [groups, failed, paused_lines] = await Promise.all([
+          deps.listGroups(),
+          deps.listFailedCommands(),
+          deps.listPausedLines(),
+        ]);
+        return { groups, failed, paused_lines };
       });
       return true;
     }

@@ -23,7 +23,7 @@ const OWN_LINES = ${constant(options.ownLines)};
 const IMAGE = /\\.(png|jpe?g|gif|webp|heic)(\\?|$)/i;
 const NARROW = window.matchMedia('(max-width: 700px)');
 ${PAGE_LOGIC_SCRIPT}
-let lastGroups = '', lastConversation = '', failedCommands = [];
+let lastGroups = '', lastConversation = '', failedCommands = [], pausedLines = [];
 
 const selected = () => new URLSearchParams(location.hash.slice(1)).get('group');
 const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; };
@@ -54,6 +54,23 @@ function renderNotSent(entries) {
     e.append(el('div', 'reason', '✗ failed: ' + f.reason), el('div', 'when', when(f.at)));
     return e;
   }));
+}
+
+function renderPaused() {
+  const box = document.getElementById('paused');
+  if (!pausedLines.length) return box.replaceChildren();
+  box.replaceChildren(...pausedLines.map((p) => {
+    const e = el('div', 'paused-line', '⏸ ' + pausedLineText(p, Date.now()));
+    e.dataset.line = p.line;
+    return e;
+  }));
+}
+
+function renderLineBanner(members) {
+  const banner = document.getElementById('line-banner');
+  const mine = pausedLinesOf(pausedLines, members, OWN_LINES);
+  banner.hidden = !mine.length;
+  banner.replaceChildren(...mine.map((p) => el('div', null, '⏸ ' + pausedLineText(p, Date.now()))));
 }
 
 function renderGroups(groups, failed) {
@@ -134,9 +151,10 @@ async function refreshConversation() {
     getJson('/__sandbox/groups/' + encodeURIComponent(id) + '/changes'),
   ]);
   const failed = failedCommands.filter((f) => f.group_id === id);
-  const text = JSON.stringify([group, page.messages, failed, changes, today()]);
+  const text = JSON.stringify([group, page.messages, failed, changes, pausedLines, today()]);
   if (text === lastConversation) return;
   lastConversation = text;
+  renderLineBanner(group.members);
   document.querySelector('#header .title').textContent = groupTitle(group.name, group.members, OWN_LINES);
   document.querySelector('#header .members').textContent = group.members.join(', ');
   const idLine = document.querySelector('#header .id-line');
@@ -154,8 +172,10 @@ async function refreshConversation() {
 
 async function tick() {
   try {
-    const { groups, failed } = await getJson('/__sandbox/groups');
+    const { groups, failed, paused_lines } = await getJson('/__sandbox/groups');
     failedCommands = failed;
+    pausedLines = paused_lines || [];
+    renderPaused();
     // Nothing picked yet: on a wide screen, show the most recent group (a narrow one shows the list).
     if (!selected() && groups[0] && !NARROW.matches) history.replaceState(null, '', '#group=' + encodeURIComponent(groups[0].group_id));
     const text = JSON.stringify([groups, failed, selected(), today()]);

@@ -21,6 +21,11 @@ export const PAGE_CSS = `
   .not-sent-entry .to { font-weight: 600; }
   .not-sent-entry .reason { color: #b00020; }
   .not-sent-entry .when { font-size: 11px; color: #888; }
+  #paused { border-bottom: 1px solid #f0d48a; background: #fff8e1; }
+  #paused:empty { display: none; }
+  .paused-line { padding: 8px 16px; font-size: 13px; color: #6b4e00; overflow-wrap: anywhere; }
+  #line-banner { padding: 8px 18px; font-size: 13px; color: #6b4e00; background: #fff8e1; border-bottom: 1px solid #f0d48a; overflow-wrap: anywhere; }
+  #line-banner[hidden] { display: none; }
   #main { flex: 1; display: flex; flex-direction: column; min-width: 0; }
   #header { padding: 10px 18px; border-bottom: 1px solid #ddd; display: flex; gap: 10px; align-items: flex-start; }
   #header .titles { min-width: 0; flex: 1; }

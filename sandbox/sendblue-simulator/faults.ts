@@ -13,6 +13,8 @@ const FAULT_KINDS: readonly FaultKind[] = [
   '500',
   '503',
   '400',
+  '408',
+  '409',
   'hang',
   'cut',
   'accept-then-cut',

@@ -41,10 +41,13 @@ export interface SimulatorServer {
   dropHungRequests(): void;
 }
 
-const FAULT_ANSWERS: Record<'500' | '503' | '400', ApiResult> = {
+const FAULT_ANSWERS: Record<'500' | '503' | '400' | '408' | '409', ApiResult> = {
   '500': { status: 500, body: errorBody('Internal server error (simulated)', 'internal_error') },
   '503': { status: 503, body: errorBody('Service temporarily unavailable (simulated)', 'service_unavailable') },
   '400': { status: 400, body: errorBody('Bad request (simulated)', 'validation_error') },
+  // Sendblue answered about this request and did not take it (a client may send it again).
+  '408': { status: 408, body: errorBody('Request timeout (simulated)', 'request_timeout') },
+  '409': { status: 409, body: errorBody('Conflict (simulated)', 'conflict') },
 };
 const OUTAGE_ANSWER = errorBody('Service temporarily unavailable (simulated outage)', 'service_unavailable');
 
@@ -120,7 +123,7 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
       const limited = rateLimited(deps.ctx.retryAfterSeconds, 'Too many requests (simulated)');
       return answer(limited.status, limited.body, limited.headers);
     }
-    if (fault === '500' || fault === '503' || fault === '400') {
+    if (fault === '500' || fault === '503' || fault === '400' || fault === '408' || fault === '409') {
       const { status, body: faultBody } = FAULT_ANSWERS[fault];
       return answer(status, faultBody);
     }

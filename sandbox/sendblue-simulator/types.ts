@@ -81,7 +81,17 @@ export interface LineRateLimit {
  * `cut`: the connection is cut before the request is processed (nothing happens);
  * `accept-then-cut` / `accept-then-hang`: processed (a send is accepted), then no answer.
  */
-export type FaultKind = '429' | '500' | '503' | '400' | 'hang' | 'cut' | 'accept-then-cut' | 'accept-then-hang';
+export type FaultKind =
+  | '429'
+  | '500'
+  | '503'
+  | '400'
+  | '408'
+  | '409'
+  | 'hang'
+  | 'cut'
+  | 'accept-then-cut'
+  | 'accept-then-hang';
 /**
  * `read`: the GET routes (message list, message, group, status, lines, evaluate-service);
  * `react`: send-reaction; `contacts`: contacts/opt-out; `webhooks`: /api/account/webhooks.

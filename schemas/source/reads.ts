@@ -8,7 +8,7 @@
 import type { GroupView, MessageDetailView } from '../../lambdas/contract/views.js';
 import type { EventEnvelope } from '../../lambdas/contract/sandbox.js';
 import type { GroupListEntry } from '../../sandbox/group-list.js';
-import type { PageFailedCommand, PageGroupChange } from '../../sandbox/page/page-logic.js';
+import type { PageFailedCommand, PageGroupChange, PagePausedLine } from '../../sandbox/page/page-logic.js';
 import { dateTime, e164, fileHeader, nullable, type Schema, shape, stringArray } from './common.js';
 import { EVENT_ENVELOPES, envelopeProperties } from './events.js';
 import { COMMAND_PROPERTIES, DIRECTIONS, MESSAGE_PROPERTIES, type Props, text, when } from './views.js';
@@ -84,6 +84,14 @@ const FAILED_COMMAND_PROPERTIES = {
   at: { type: 'string', description: 'When it was first tried (ISO), or "" when nothing says.' },
 } satisfies Props<PageFailedCommand>;
 
+const PAUSED_LINE_PROPERTIES = {
+  line: e164(),
+  since: when('When the line was paused (its circuit breaker opened).'),
+  reason: nullable({ type: 'string', description: "The failure that paused it, or the last probe's." }),
+  probe_every_s: { type: 'integer', minimum: 0, description: 'Seconds between probes now.' },
+  next_probe_at: when('When the next probe may go out.'),
+} satisfies Props<PagePausedLine>;
+
 const GROUP_CHANGE: Schema = {
   type: 'object',
   required: ['at', 'added', 'removed'],
@@ -147,11 +155,12 @@ export const READ_FILES: Record<string, Schema> = {
     ...fileHeader(
       'reads/sandbox-groups.json',
       'GET /__sandbox/groups (sandbox only)',
-      'Every group with its newest message, and every command that was not done (ledger and DLQ).',
+      'Every group with its newest message, every command that was not done (ledger and DLQ), and the lines paused by a Sendblue outage.',
     ),
     ...shape({
       groups: { type: 'array', items: shape(GROUP_LIST_PROPERTIES) },
       failed: { type: 'array', items: shape(FAILED_COMMAND_PROPERTIES) },
+      paused_lines: { type: 'array', items: shape(PAUSED_LINE_PROPERTIES) },
     }),
   },
   'sandbox-group-changes.json': {

@@ -48,4 +48,7 @@ export const COMMAND_PROPERTIES = {
   refused_reuses: { ...stringArray(), description: 'Fingerprints of other commands refused this id.' },
   failures: { type: 'integer', minimum: 0, description: 'Failed attempts so far.' },
   next_attempt_at: when('When the next attempt is due, while queued or unknown.'),
+  outage_since: when(
+    'While queued or unknown because Sendblue is unreachable (or its line is paused by an outage): since when. Past the outage budget (1 h by default) the command is failed, unless Sendblue may have it.',
+  ),
 } satisfies Props<CommandView>;

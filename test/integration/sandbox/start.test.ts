@@ -123,92 +123,110 @@ async function sendThroughTheQueueAsAUserWould(ports: Awaited<ReturnType<typeof 
   ]);
 }
 
+/**
+ * A whole `npm start` (npm, tsx, Java's DynamoDB Local) takes about 9 s here alone; in the full
+ * suite, beside the long outage and fault-mix tests on 2 cores, it has taken over 20 s.
+ */
+const NPM_START_TIMEOUT_MS = 60_000;
+
 describe('npm start (bin/sandbox.ts)', () => {
-  it('prints the banner, serves the API, sends a queued command, and stops with its Java child on SIGTERM (exit 0)', async () => {
-    const ports = await freePorts();
-    const cli = runSandboxCli(portEnv(ports));
-    await waitFor(
-      () => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null,
-      30_000,
-      'the banner',
-    );
-    const banner = cli.output();
-    const api = `http://127.0.0.1:${ports.api}`;
-    expect(banner).toContain('Sendblue groups sandbox is ready.');
-    for (const url of [
-      `${api}/health`,
-      `${api}/webhooks/receive`,
-      `${api}/webhooks/status`,
-      `http://127.0.0.1:${ports.dynamo}`,
-    ]) {
-      expect(banner).toContain(url);
-    }
-    expect(banner).toContain('table sendblue-groups');
-    expect(banner).toContain(`sb-signing-secret: ${DEFAULT_SANDBOX_CONFIG.webhookSecret}`);
-    expect(banner).toContain(`curl -s ${api}/groups/sandbox-group-1/messages`);
-    for (const text of [
-      `http://127.0.0.1:${ports.sqs}`,
-      SANDBOX_QUEUE_NAME,
-      `http://127.0.0.1:${ports.simulator}  (built-in simulator)`,
-      `Events            ${api}/__sandbox/events`,
-      'Media copies      bucket sendblue-groups-media',
-    ]) {
-      expect(banner).toContain(text);
-    }
+  it(
+    'prints the banner, serves the API, sends a queued command, and stops with its Java child on SIGTERM (exit 0)',
+    async () => {
+      const ports = await freePorts();
+      const cli = runSandboxCli(portEnv(ports));
+      await waitFor(
+        () => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null,
+        30_000,
+        'the banner',
+      );
+      const banner = cli.output();
+      const api = `http://127.0.0.1:${ports.api}`;
+      expect(banner).toContain('Sendblue groups sandbox is ready.');
+      for (const url of [
+        `${api}/health`,
+        `${api}/webhooks/receive`,
+        `${api}/webhooks/status`,
+        `http://127.0.0.1:${ports.dynamo}`,
+      ]) {
+        expect(banner).toContain(url);
+      }
+      expect(banner).toContain('table sendblue-groups');
+      expect(banner).toContain(`sb-signing-secret: ${DEFAULT_SANDBOX_CONFIG.webhookSecret}`);
+      expect(banner).toContain(`curl -s ${api}/groups/sandbox-group-1/messages`);
+      for (const text of [
+        `http://127.0.0.1:${ports.sqs}`,
+        SANDBOX_QUEUE_NAME,
+        `http://127.0.0.1:${ports.simulator}  (built-in simulator)`,
+        `Events            ${api}/__sandbox/events`,
+        'Media copies      bucket sendblue-groups-media',
+      ]) {
+        expect(banner).toContain(text);
+      }
 
-    const health = await fetch(`${api}/health`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true });
+      const health = await fetch(`${api}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ ok: true });
 
-    await sendThroughTheQueueAsAUserWould(ports, api);
+      await sendThroughTheQueueAsAUserWould(ports, api);
 
-    const javaPids = dynamoDbLocalPids(ports.dynamo);
-    expect(javaPids).toHaveLength(1);
+      const javaPids = dynamoDbLocalPids(ports.dynamo);
+      expect(javaPids).toHaveLength(1);
 
-    cli.child.kill('SIGTERM');
-    expect(await cli.exited).toBe(0);
-    expect(cli.output()).toContain('Sandbox stopped.');
-    await waitFor(() => !isAlive(javaPids[0]!), 5000, 'the Java child to exit');
-    expect(dynamoDbLocalPids(ports.dynamo)).toEqual([]);
-    expect(await isPortFree(ports.api)).toBe(true);
-    expect(await isPortFree(ports.dynamo)).toBe(true);
-  });
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+      expect(cli.output()).toContain('Sandbox stopped.');
+      await waitFor(() => !isAlive(javaPids[0]!), 5000, 'the Java child to exit');
+      expect(dynamoDbLocalPids(ports.dynamo)).toEqual([]);
+      expect(await isPortFree(ports.api)).toBe(true);
+      expect(await isPortFree(ports.dynamo)).toBe(true);
+    },
+    NPM_START_TIMEOUT_MS,
+  );
 
-  it('stops everything when `npm start` itself receives SIGTERM (npm does not pass it on)', async () => {
-    const ports = await freePorts();
-    const cli = runSandboxCli(portEnv(ports), true);
-    await waitFor(
-      () => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null,
-      30_000,
-      'the banner',
-    );
-    const javaPids = dynamoDbLocalPids(ports.dynamo);
-    expect(javaPids).toHaveLength(1);
-    cli.child.kill('SIGTERM');
-    await cli.exited;
-    await waitFor(() => !isAlive(javaPids[0]!), 10_000, 'the Java child to exit');
-    await waitFor(async () => await isPortFree(ports.api), 5_000, 'the API port to be released');
-    expect(dynamoDbLocalPids(ports.dynamo)).toEqual([]);
-  });
+  it(
+    'stops everything when `npm start` itself receives SIGTERM (npm does not pass it on)',
+    async () => {
+      const ports = await freePorts();
+      const cli = runSandboxCli(portEnv(ports), true);
+      await waitFor(
+        () => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null,
+        30_000,
+        'the banner',
+      );
+      const javaPids = dynamoDbLocalPids(ports.dynamo);
+      expect(javaPids).toHaveLength(1);
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+      await waitFor(() => !isAlive(javaPids[0]!), 10_000, 'the Java child to exit');
+      await waitFor(async () => await isPortFree(ports.api), 5_000, 'the API port to be released');
+      expect(dynamoDbLocalPids(ports.dynamo)).toEqual([]);
+    },
+    NPM_START_TIMEOUT_MS,
+  );
 
-  it('says in one plain line that DynamoDB Local stopped, and exits 1 (it does not limp on answering 503s)', async () => {
-    const ports = await freePorts();
-    const cli = runSandboxCli(portEnv(ports));
-    await waitFor(
-      () => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null,
-      30_000,
-      'the banner',
-    );
-    expect(cli.output()).toContain(
-      `http://127.0.0.1:${ports.dynamo}  (table sendblue-groups, region us-east-1, any credentials; 127.0.0.1 only)`,
-    );
-    const [javaPid] = dynamoDbLocalPids(ports.dynamo);
-    process.kill(javaPid!, 'SIGKILL');
-    expect(await cli.exited).toBe(1);
-    expect(cli.output()).toContain('DynamoDB Local stopped unexpectedly (signal SIGKILL): stopping the sandbox...');
-    expect(cli.output()).not.toContain('Sandbox stopped.');
-    await waitFor(async () => await isPortFree(ports.api), 5_000, 'the API port to be released');
-  });
+  it(
+    'says in one plain line that DynamoDB Local stopped, and exits 1 (it does not limp on answering 503s)',
+    async () => {
+      const ports = await freePorts();
+      const cli = runSandboxCli(portEnv(ports));
+      await waitFor(
+        () => cli.output().includes('Press Ctrl-C to stop.') || cli.child.exitCode !== null,
+        30_000,
+        'the banner',
+      );
+      expect(cli.output()).toContain(
+        `http://127.0.0.1:${ports.dynamo}  (table sendblue-groups, region us-east-1, any credentials; 127.0.0.1 only)`,
+      );
+      const [javaPid] = dynamoDbLocalPids(ports.dynamo);
+      process.kill(javaPid!, 'SIGKILL');
+      expect(await cli.exited).toBe(1);
+      expect(cli.output()).toContain('DynamoDB Local stopped unexpectedly (signal SIGKILL): stopping the sandbox...');
+      expect(cli.output()).not.toContain('Sandbox stopped.');
+      await waitFor(async () => await isPortFree(ports.api), 5_000, 'the API port to be released');
+    },
+    NPM_START_TIMEOUT_MS,
+  );
 
   it('exits 1 with a clear message when the DynamoDB port is taken', async () => {
     const ports = await freePorts();

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { closest, editDistance } from '../../../cli/closest.js';
 import { cliHint, shellWord } from '../../../cli/context.js';
-import type { CommandView } from '../../../cli/format.js';
+import { commandLines, type CommandView } from '../../../cli/format.js';
+import { pausedText } from '../../../lambdas/sending/attempt-outcome.js';
 import { describeProgress, progressTracker } from '../../../cli/progress.js';
 import { sandboxCliPrefix } from '../../../sandbox/cli-prefix.js';
 import { DEFAULT_SANDBOX_CONFIG } from '../../../sandbox/config.js';
@@ -100,6 +101,7 @@ describe('progress: command views in, lines out', () => {
     refused_reuses: [],
     failures: 0,
     next_attempt_at: null,
+    outage_since: null,
     ...fields,
   });
 
@@ -147,6 +149,40 @@ describe('progress: command views in, lines out', () => {
     // A due time already past: "in 0 s", never negative.
     expect(describeProgress(view({ error: 'x; again in 1 s', next_attempt_at: inSeconds(-3) }), NOW)).toBe(
       'queued, retrying in 0 s: x',
+    );
+  });
+
+  it("a command riding out an outage: its line's pause, from the very text the sender writes, and how long it has waited", () => {
+    const pause = {
+      line: '+15550000000',
+      since: NOW - 95_000,
+      retryAt: NOW + 4_000,
+      gapMs: 8_000,
+      reason: 'could not reach Sendblue to send the group message (ECONNREFUSED)',
+    };
+    const paused = view({ error: pausedText(pause), next_attempt_at: inSeconds(4), outage_since: inSeconds(-60) });
+    expect(describeProgress(paused, NOW)).toBe(
+      'queued, line paused: Sendblue unreachable since 2026-11-28 19:58:25 (could not reach Sendblue to send the group message (ECONNREFUSED)); next look in 4 s',
+    );
+    expect(describeProgress({ ...paused, state: 'unknown' }, NOW)).toMatch(
+      /^unknown, line paused: .*; next look in 4 s; Sendblue may have it: checked before anything is sent$/,
+    );
+    // Unreachable, its line not (yet) paused: the reason, and since when.
+    expect(
+      describeProgress(
+        view({
+          error:
+            'could not reach Sendblue (ECONNREFUSED); again in 5 s (waiting up to 1 h from 2026-11-28T19:59:00.000Z, not counted as a failure)',
+          next_attempt_at: inSeconds(5),
+          outage_since: '2026-11-28T19:59:00.000Z',
+        }),
+        NOW,
+      ),
+    ).toBe(
+      'queued, retrying in 5 s: could not reach Sendblue (ECONNREFUSED); Sendblue unreachable since 2026-11-28 19:59:00',
+    );
+    expect(commandLines(paused, (...args) => args.join(' '))).toContain(
+      '  outage   Sendblue unreachable since 2026-11-28 19:59:00: not counted as failures; past the outage budget (1 h by default) it fails, unless Sendblue may have it',
     );
   });
 

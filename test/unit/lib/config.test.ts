@@ -19,6 +19,8 @@ describe('parseConfig', () => {
       // Sendblue's published per-line limits.
       lineRatePerSecond: 1,
       lineBurst: 10,
+      // A command rides out an hour of Sendblue outage.
+      outageBudgetSeconds: 3_600,
       events: true,
       eventArchiveDays: 30,
       media: true,
@@ -29,7 +31,20 @@ describe('parseConfig', () => {
       dashboard: true,
       commandAgeAlarmSeconds: 3_600,
       inboundSilenceHours: 24,
+      linePausedAlarmSeconds: 300,
     });
+  });
+
+  it('outages: the budget in whole seconds up to a day, the paused-line alarm in seconds (0 = none)', () => {
+    expect(from({ outageBudgetSeconds: '7200', linePausedAlarmSeconds: '0' })).toMatchObject({
+      outageBudgetSeconds: 7_200,
+      linePausedAlarmSeconds: 0,
+    });
+    expect(() => from({ outageBudgetSeconds: 0 })).toThrow(/outageBudgetSeconds must be a positive integer, got 0/);
+    expect(() => from({ outageBudgetSeconds: 86_401 })).toThrow(/outageBudgetSeconds must be at most 86400/);
+    expect(() => from({ linePausedAlarmSeconds: -1 })).toThrow(
+      /linePausedAlarmSeconds must be a whole number of seconds from 0 \(no such alarm\) to 86400/,
+    );
   });
 
   it('operations: alarms and dashboard on or off, an alarm email, the queue age and the silence hours (0 = no silence alarm)', () => {

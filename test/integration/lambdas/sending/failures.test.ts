@@ -81,19 +81,36 @@ describe('retries', () => {
     expect(await deadLetterFor(id)).toBeUndefined();
   });
 
-  it('gives up after maxAttempts failed attempts, once a check proved nothing was sent: failed, on the DLQ', async () => {
-    const id = `down-${uid()}`;
-    h.sim.injectFault({ kind: '500', route: 'send', count: MAX_ATTEMPTS });
+  it('gives up after maxAttempts of its own failures (408/409: Sendblue answered and did not take it): failed, on the DLQ', async () => {
+    const id = `refused-again-${uid()}`;
+    h.sim.injectFault({ kind: '408', route: 'send', count: MAX_ATTEMPTS - 1 });
+    h.sim.injectFault({ kind: '409', route: 'send' });
     const before = h.calls(SEND);
     const lists = h.calls('/api/v2/messages');
     await h.push({ type: 'send_group_message', command_id: id, numbers: MEMBERS, content: id });
     const done = await h.waitForCommand(id, ['failed']);
     expect(done.error).toContain(`gave up after ${MAX_ATTEMPTS} attempts`);
-    expect(done.error).toContain('HTTP 500');
+    expect(done.error).toContain('HTTP 409');
     expect(h.calls(SEND)).toBe(before + MAX_ATTEMPTS);
-    // A 5xx may come from a gateway after Sendblue stored the message: every one is checked.
-    expect(h.calls('/api/v2/messages')).toBe(lists + MAX_ATTEMPTS);
+    // Sendblue answered each: not taken, so nothing to look up.
+    expect(h.calls('/api/v2/messages')).toBe(lists);
+    expect(accepted(id)).toEqual([]);
     expect((await deadLetterFor(id))?.attributes[DEAD_LETTER_ATTRIBUTES.reason]).toContain('gave up');
+  });
+
+  it('5xx answers are failures of the way to Sendblue: never counted (more than maxAttempts of them), each checked, sent once', async () => {
+    const id = `down-${uid()}`;
+    h.sim.injectFault({ kind: '500', route: 'send', count: MAX_ATTEMPTS + 1 });
+    const before = h.calls(SEND);
+    const lists = h.calls('/api/v2/messages');
+    await h.push({ type: 'send_group_message', command_id: id, numbers: MEMBERS, content: id });
+    const done = await h.waitForCommand(id, ['sent', 'failed'], 30_000);
+    expect(done).toMatchObject({ state: 'sent', failures: 0 });
+    expect(h.calls(SEND)).toBe(before + MAX_ATTEMPTS + 2);
+    // A 5xx may come from a gateway after Sendblue stored the message: every one is checked.
+    expect(h.calls('/api/v2/messages')).toBe(lists + MAX_ATTEMPTS + 1);
+    expect(accepted(id)).toHaveLength(1);
+    expect(await deadLetterFor(id)).toBeUndefined();
   });
 
   it('429s are back-pressure: many in a row never use up the failure budget', async () => {
@@ -174,18 +191,26 @@ describe('unclear outcomes are settled in Sendblue before any re-send', () => {
     expect(done.message_handle).toBe(oks[1]!.message_handle);
   });
 
-  it('Sendblue unreachable (connection refused) is retried without looking anything up', async () => {
+  it('Sendblue unreachable (connection refused) is retried without looking anything up, not counted, until the outage budget', async () => {
     // A free port nobody listens on: the connection is refused before any request leaves.
     const closedPort = await findFreePort();
     const unreachable = await startHarness({
       config: { sendblueBaseUrl: `http://127.0.0.1:${closedPort}` },
-      sender: { maxAttempts: 2 },
+      sender: { maxAttempts: 2, outageBudgetSeconds: 3, retry: { baseSeconds: 1, maxSeconds: 1 } },
     });
     try {
       const id = `refused-${uid()}`;
       await unreachable.push({ type: 'send_group_message', command_id: id, numbers: MEMBERS, content: 'x' });
+      const waiting = await unreachable.waitForCommand(id, ['queued']);
+      expect(waiting.failures).toBe(0);
       const done = await unreachable.waitForCommand(id, ['failed']);
-      expect(done.error).toMatch(/gave up after 2 attempts: could not reach Sendblue .*ECONNREFUSED/);
+      // More than maxAttempts (2) tries in 3 s, none counted: the budget of time ended it.
+      expect(done.failures).toBe(0);
+      expect(done.error).toMatch(
+        /^Sendblue unreachable since \S+ \(over 3 s\): could not reach Sendblue .*ECONNREFUSED.*; redrive to try again$/,
+      );
+      const letters = await unreachable.deadLetters();
+      expect(letters.map((letter) => letter.attributes[DEAD_LETTER_ATTRIBUTES.reason])).toEqual([done.error]);
     } finally {
       await unreachable.stop();
     }

@@ -3,8 +3,10 @@
  * -- fault-mix): about 30% of Sendblue calls fail (500, 429, 400, hang, cut before or after Sendblue
  * accepted), checks included; DynamoDB fails some requests before or after writing; batches run
  * concurrently. Over 200 commands in 20 groups (sends and group changes): nothing is sent twice,
- * nothing is lost, each group keeps its order, the DLQ holds only commands that were refused or
- * provably never sent, and no command Sendblue accepted ends failed.
+ * nothing is lost, each group keeps its order, and the only commands that end failed (on the DLQ)
+ * are those Sendblue refused for good (HTTP 4xx): bad luck on the way to Sendblue (5xx, no answer,
+ * a cut) is never the command's failure, however often it strikes one command (issue 16).
+ * Run over seeds 20261201, 1, 2, 3 and 4 when the sender changes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroupCommand } from '../../../../lambdas/contract/commands.js';
@@ -138,7 +140,7 @@ async function settle(planned: Planned[], timeoutMs: number): Promise<Map<string
 }
 
 describe(`randomized fault mix (seed ${SEED})`, () => {
-  it('200 commands: 0 duplicates, 0 lost, order kept, DLQ only for refused or provably unsent commands', async () => {
+  it('200 commands: 0 duplicates, 0 lost, order kept, failed (and on the DLQ) only when Sendblue refused (4xx)', async () => {
     const random = seededRandom(SEED);
     const { planned, initial } = plan(random);
     h.sim.setFaultMix({
@@ -184,7 +186,9 @@ describe(`randomized fault mix (seed ${SEED})`, () => {
         }
       }
       if (item.state === 'failed') {
-        expect(item.error, where).toMatch(/HTTP 4\d\d|gave up after 5 attempts/);
+        // A permanent refusal, with Sendblue's answer: never "gave up" after failures on the way.
+        expect(item.error, where).toMatch(/^Sendblue refused to .*: HTTP 4\d\d: /);
+        expect(item.error, where).not.toMatch(/HTTP 4(08|09|29)/);
         expect(deadIds, `${where}: on the DLQ`).toContain(id);
       }
     }
@@ -230,7 +234,7 @@ describe(`randomized fault mix (seed ${SEED})`, () => {
     }
     console.log(
       `fault mix seed ${SEED}: ${h.sim.requests.length} Sendblue calls, ${faulted} faulted; storage faults ${JSON.stringify(storage.injected)}; ` +
-        `${[...settled.values()].filter((i) => i.state === 'failed').length} failed (refused or gave up)`,
+        `${[...settled.values()].filter((i) => i.state === 'failed').length} failed (refused: HTTP 4xx)`,
     );
   }, 200_000);
 });

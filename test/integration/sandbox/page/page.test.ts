@@ -3,7 +3,8 @@
  * the group list with previews, a conversation as chat bubbles with media and status ticks,
  * updating live as commands are sent and members reply; failed commands as failed bubbles (or under
  * "Not sent"), changes as lines, dated labels on old messages, the empty state's command with the
- * sandbox's ports, and the one-column layout on a 400 px screen. Skipped, saying why, only where
+ * sandbox's ports, the one-column layout on a 400 px screen, and the banner of a line paused by a
+ * Sendblue outage. Skipped, saying why, only where
  * Chromium is not installed.
  */
 import { existsSync } from 'node:fs';
@@ -50,7 +51,11 @@ describe.skipIf(!hasChromium)('sandbox page (headless Chromium)', () => {
     const response = await fetch(`${h.sandbox.urls.api}/`);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await response.text()).toContain('<title>Sendblue groups sandbox</title>');
-    expect(await (await fetch(`${h.sandbox.urls.api}/__sandbox/groups`)).json()).toEqual({ groups: [], failed: [] });
+    expect(await (await fetch(`${h.sandbox.urls.api}/__sandbox/groups`)).json()).toEqual({
+      groups: [],
+      failed: [],
+      paused_lines: [],
+    });
     const badId = await fetch(`${h.sandbox.urls.api}/__sandbox/groups/%E0%A4%A/changes`);
     expect(badId.status).toBe(400);
     expect(await badId.json()).toEqual({ error: 'group_id must be valid percent-encoding' });
@@ -246,4 +251,41 @@ describe.skipIf(!hasChromium)('sandbox page (headless Chromium)', () => {
       await phone.close();
     }
   });
+
+  it('while Sendblue is down the line shows a banner, in the list and over its conversation, and it goes once Sendblue answers', async () => {
+    await page.goto(`${h.sandbox.urls.api}/#group=${encodeURIComponent(firstGroup)}`);
+    await page.locator('#header .group-id', { hasText: firstGroup }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#line-banner').isVisible()).toBe(false);
+    await h.sim.unavailableFor(12_000);
+    // Three commands of three groups fail the same way: the line is paused (its breaker opens).
+    const others = [
+      h.sim.createGroup(['+15551230021', '+15551230022']),
+      h.sim.createGroup(['+15551230031', '+15551230032']),
+    ];
+    const queued = await Promise.all(
+      [firstGroup, ...others.map((g) => g.group_id)].map((group_id, i) =>
+        producer.sendGroupMessage({ group_id, content: `Sent once Sendblue is back ${i}` }),
+      ),
+    );
+    const banner = page.locator('#paused .paused-line');
+    await banner.waitFor({ timeout: 15_000 });
+    expect(await banner.innerText()).toMatch(
+      new RegExp(
+        `^⏸ Sendblue unreachable from \\${DEFAULT_SANDBOX_CONFIG.fromNumber} since \\d\\d:\\d\\d \\(.*HTTP 503.*\\): messages wait and go out once it answers; checking every \\d+ s$`,
+      ),
+    );
+    await expect.poll(() => page.locator('#line-banner').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await page.locator('#line-banner').innerText()).toBe(await banner.innerText());
+    const listed = (await (await fetch(`${h.sandbox.urls.api}/__sandbox/groups`)).json()) as {
+      paused_lines: unknown[];
+    };
+    expect(listed.paused_lines).toEqual([
+      expect.objectContaining({ line: DEFAULT_SANDBOX_CONFIG.fromNumber, probe_every_s: expect.any(Number) }),
+    ]);
+
+    for (const { command_id } of queued) await h.waitForCommand(command_id, ['sent'], 40_000);
+    await expect.poll(() => page.locator('#paused').innerText(), { timeout: 10_000 }).toBe('');
+    await expect.poll(() => page.locator('#line-banner').isVisible(), { timeout: 10_000 }).toBe(false);
+    await page.locator('.bubble.outbound', { hasText: 'Sent once Sendblue is back 0' }).waitFor({ timeout: 10_000 });
+  }, 90_000);
 });

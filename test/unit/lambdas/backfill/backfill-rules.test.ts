@@ -244,6 +244,8 @@ describe('metrics (CloudWatch embedded metric format)', () => {
       'CommandsFailed',
       'SendblueThrottled',
       'SendblueUnclear',
+      'LinePausedSeconds',
+      'LineProbes',
       'WebhookStored',
       'WebhookUnauthorized',
       'WebhookNotStored',

@@ -174,6 +174,7 @@ describe('domain events from table changes (domain-events.ts)', () => {
         refused_reuses: [],
         failures: 0,
         next_attempt_at: null,
+        outage_since: null,
       });
     });
 

@@ -154,6 +154,33 @@ describe('the batch tally', () => {
     tally.flush();
     expect(written).toHaveLength(3);
   });
+
+  it('keeps the largest value of a gauge (seconds a line has been paused), not the sum', () => {
+    const written: [string | undefined, MetricCounts][] = [];
+    const tally = createMetricTally((line, counts) => written.push([line, counts]));
+    tally.gauge(LINE, METRIC_NAMES.linePausedSeconds, 12);
+    tally.gauge(LINE, METRIC_NAMES.linePausedSeconds, 40);
+    tally.gauge(LINE, METRIC_NAMES.linePausedSeconds, 20);
+    tally.count(LINE, METRIC_NAMES.lineProbes);
+    tally.count(LINE, METRIC_NAMES.lineProbes);
+    tally.flush();
+    expect(written).toEqual([[LINE, { LinePausedSeconds: 40, LineProbes: 2 }]]);
+  });
+
+  it('publishes the paused seconds in Seconds, per line only, beside the probe count', () => {
+    const emf = JSON.parse(metricLine(LINE, { LinePausedSeconds: 40, LineProbes: 2 }, 1_000, 'sender-fn'));
+    expect(emf._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'SendblueGroups',
+        Dimensions: [['Line']],
+        Metrics: [
+          { Name: 'LinePausedSeconds', Unit: 'Seconds' },
+          { Name: 'LineProbes', Unit: 'Count' },
+        ],
+      },
+    ]);
+    expect(emf).toMatchObject({ Line: '+1415***0123', LinePausedSeconds: 40, LineProbes: 2 });
+  });
 });
 
 describe('what a webhook answered 200 counts', () => {

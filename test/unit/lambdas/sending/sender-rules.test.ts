@@ -180,10 +180,21 @@ describe('classifySendblueError', () => {
       'HTTP 400: numbers invalid',
     );
     expect(classifySendblueError(apiError(429, {}), 'send').kind).toBe('throttled');
-    for (const status of [408, 409]) expect(classifySendblueError(apiError(status, {}), 'send').kind).toBe('retryable');
-    // A 5xx may come from a gateway after the request was processed: ask before sending again.
+    // 408/409: Sendblue answered about this request: the command's own failure, not an outage.
+    for (const status of [408, 409])
+      expect(classifySendblueError(apiError(status, {}), 'send')).toMatchObject({
+        kind: 'retryable',
+        wayToSendblue: false,
+      });
+    // A 5xx may come from a gateway after the request was processed: ask before sending again. It
+    // is a failure of the way to Sendblue (counted by time, and it feeds the line's breaker).
     for (const status of [500, 502, 503, 504])
-      expect(classifySendblueError(apiError(status, {}), 'send').kind).toBe('unclear');
+      expect(classifySendblueError(apiError(status, {}), 'send')).toMatchObject({
+        kind: 'unclear',
+        wayToSendblue: true,
+      });
+    for (const status of [400, 404, 429])
+      expect(classifySendblueError(apiError(status, {}), 'send').wayToSendblue).toBe(false);
     expect(classifySendblueError(apiError(404, { message: 'group not found' }), 'send').status).toBe(404);
   });
 
@@ -197,20 +208,25 @@ describe('classifySendblueError', () => {
     expect(classifySendblueError(apiError(429, {}), 'send').retryAfterSeconds).toBeUndefined();
   });
 
-  it('treats a request that never left as retryable and a lost answer as unclear', () => {
-    const refused = Object.assign(new Error('Connection error.'), {
-      cause: Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
-    });
-    expect(classifySendblueError(refused, 'send').kind).toBe('retryable');
+  it('treats a request that never left as unreachable and a lost answer as unclear: both on the way to Sendblue', () => {
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']) {
+      const refused = Object.assign(new Error('Connection error.'), {
+        cause: Object.assign(new TypeError('fetch failed'), { cause: { code } }),
+      });
+      expect(classifySendblueError(refused, 'send')).toMatchObject({ kind: 'unreachable', wayToSendblue: true });
+    }
     const reset = Object.assign(new Error('Connection error.'), {
       cause: Object.assign(new TypeError('fetch failed'), { cause: { code: 'UND_ERR_SOCKET' } }),
     });
-    expect(classifySendblueError(reset, 'send').kind).toBe('unclear');
+    expect(classifySendblueError(reset, 'send')).toMatchObject({ kind: 'unclear', wayToSendblue: true });
     const timeout = Object.assign(new Error('Request timed out.'), { name: 'APIConnectionTimeoutError' });
     expect(classifySendblueError(timeout, 'send')).toMatchObject({
       kind: 'unclear',
+      wayToSendblue: true,
       reason: expect.stringContaining('timed out'),
     });
+    // Sendblue answered, but with nothing usable: unclear, yet no sign of an outage.
+    expect(new SendblueCallError('unclear', 'no handle', undefined, undefined, false).wayToSendblue).toBe(false);
   });
 
   it('keeps an already classified error and reads the varying error bodies', () => {

@@ -46,6 +46,7 @@ describe('alarms', () => {
       'ApiServerErrors',
       'DeadLetters',
       'EventsFailureQueue',
+      'LinePaused-1555xxx0000',
       'MediaFailureQueue',
       `NoInbound-1555xxx0000`,
       'OldestCommandAge',
@@ -157,6 +158,22 @@ describe('alarms', () => {
       () => countAlarm(METRIC_NAMESPACE, METRIC_NAMES.backfillStored, [{ Name: 'Line', Value: MASKED }], 1),
     ],
     [
+      'LinePaused: the line paused by a Sendblue outage for 5 minutes (the largest paused seconds a failed probe wrote in a minute); no data is no pause',
+      'LinePaused-1555xxx0000',
+      () => ({
+        Namespace: METRIC_NAMESPACE,
+        MetricName: METRIC_NAMES.linePausedSeconds,
+        Dimensions: [{ Name: 'Line', Value: MASKED }],
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        Threshold: 300,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      }),
+    ],
+    [
       'NoInbound: fewer than one new inbound message in each of 24 hours in a row on the line; no data is breaching',
       `NoInbound-1555xxx0000`,
       () => ({
@@ -178,7 +195,7 @@ describe('alarms', () => {
 
   it('every alarm on a SendblueGroups metric watches a name and dimensions the code writes (the EMF line itself)', () => {
     const own = Object.values(alarms).filter((alarm) => alarm.Namespace === METRIC_NAMESPACE);
-    expect(own.length).toBe(4);
+    expect(own.length).toBe(5);
     for (const alarm of own) {
       const name = alarm.MetricName as MetricName;
       expect(Object.values(METRIC_NAMES)).toContain(name);
@@ -196,11 +213,22 @@ describe('alarms', () => {
     }
   });
 
-  it('the age threshold, the silence hours (0: no such alarm) and the backfill interval come from the context', () => {
+  it('the age threshold, the silence hours (0: no such alarm), the paused seconds (0: none) and the backfill interval come from the context', () => {
     const custom = alarmsOf(
-      synthStack({ commandAgeAlarmSeconds: 900, inboundSilenceHours: 6, backfillIntervalMinutes: 60 }).template,
+      synthStack({
+        commandAgeAlarmSeconds: 900,
+        inboundSilenceHours: 6,
+        backfillIntervalMinutes: 60,
+        linePausedAlarmSeconds: 120,
+      }).template,
     );
     expect(custom.OldestCommandAge.Threshold).toBe(900);
+    expect(custom['LinePaused-1555xxx0000'].Threshold).toBe(120);
+    expect(
+      Object.keys(alarmsOf(synthStack({ linePausedAlarmSeconds: 0 }).template)).filter((name) =>
+        name.startsWith('LinePaused'),
+      ),
+    ).toEqual([]);
     expect(custom['NoInbound-1555xxx0000']).toMatchObject({
       EvaluationPeriods: 6,
       DatapointsToAlarm: 6,
@@ -226,6 +254,10 @@ describe('alarms', () => {
     expect(names.filter((name) => name.startsWith('WebhooksMissed')).sort()).toEqual([
       'WebhooksMissed-1415xxx0123',
       'WebhooksMissed-1617xxx0199',
+    ]);
+    expect(names.filter((name) => name.startsWith('LinePaused')).sort()).toEqual([
+      'LinePaused-1415xxx0123',
+      'LinePaused-1617xxx0199',
     ]);
   });
 
@@ -384,6 +416,7 @@ describe('the dashboard', () => {
       'Commands per line: sent and 429s',
       'Command queue',
       'Webhooks',
+      'Lines paused by a Sendblue outage (seconds, max) and their probes',
       'New inbound messages per line',
       'Backfill per line: listed, and missed by the webhooks',
       'Lambda errors and throttles',
@@ -420,6 +453,11 @@ describe('the dashboard', () => {
     const search = (name: string) => `SEARCH('{SendblueGroups,Line} MetricName="${name}"', 'Sum', 300)`;
     expect(names('Commands per line: sent and 429s')).toEqual([search('CommandsSent'), search('SendblueThrottled')]);
     expect(names('New inbound messages per line')).toEqual([search('InboundMessages')]);
+    // The paused seconds are a gauge (its Maximum per minute); the probes a count.
+    expect(names('Lines paused by a Sendblue outage (seconds, max) and their probes')).toEqual([
+      `SEARCH('{SendblueGroups,Line} MetricName="LinePausedSeconds"', 'Maximum', 60)`,
+      `SEARCH('{SendblueGroups,Line} MetricName="LineProbes"', 'Sum', 60)`,
+    ]);
     expect(names('Backfill per line: listed, and missed by the webhooks')).toEqual([
       search('BackfillFound'),
       search('BackfillStored'),

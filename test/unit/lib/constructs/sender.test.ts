@@ -152,17 +152,19 @@ describe('sender Lambda', () => {
       [ENV.commandQueueUrl]: { Ref: queueId },
       [ENV.deadLetterQueueUrl]: { Ref: dlqId },
       [ENV.maxAttempts]: String(COMMAND_QUEUE_SETTINGS.maxAttempts),
+      [ENV.outageBudgetSeconds]: '3600',
       [ENV.lineRatePerSecond]: '1',
       [ENV.lineBurst]: '10',
     });
   });
 
-  it('takes fromNumber, sendblueBaseUrl and the line pacing from context', () => {
+  it('takes fromNumber, sendblueBaseUrl, the line pacing and the outage budget from context', () => {
     const { stack: custom, template: customTemplate } = synthStack({
       fromNumber: '+14155550123',
       sendblueBaseUrl: 'https://sendblue.example/',
       lineRatePerSecond: '0.5',
       lineBurst: 4,
+      outageBudgetSeconds: 900,
     });
     const id = custom.getLogicalId(custom.sender.function.function.node.defaultChild as CfnFunction);
     expect(customTemplate.toJSON().Resources[id].Properties.Environment.Variables).toMatchObject({
@@ -170,6 +172,7 @@ describe('sender Lambda', () => {
       [ENV.sendblueBaseUrl]: 'https://sendblue.example',
       [ENV.lineRatePerSecond]: '0.5',
       [ENV.lineBurst]: '4',
+      [ENV.outageBudgetSeconds]: '900',
     });
   });
 
@@ -205,6 +208,26 @@ describe('sender Lambda', () => {
           sendblueBaseUrl: DEFAULTS.sendblueBaseUrl,
         }),
     ).toThrow(/visibility timeout \(60 s\) must be at least 6x the sender's timeout \(30 s\)/);
+  });
+  it('refuses an outage budget over a day (the probe gap would stretch past minutes)', () => {
+    const app = new App({ context: { ...NO_BUNDLING } });
+    const scope = new Stack(app, 'Probe');
+    const table = new SendblueGroupsTable(scope, 'Table');
+    const secrets = new SendblueSecrets(scope, 'Secrets');
+    const commands = new CommandQueue(scope, 'Commands');
+    expect(
+      () =>
+        new CommandSender(scope, 'Sender', {
+          commands,
+          table,
+          apiCredentials: secrets.apiCredentials,
+          statusCallbackToken: secrets.statusCallbackToken,
+          statusWebhookUrl: 'https://example.com/webhooks/status',
+          fromNumber: '+14155550123',
+          sendblueBaseUrl: DEFAULTS.sendblueBaseUrl,
+          outageBudget: Duration.hours(25),
+        }),
+    ).toThrow(/outageBudget must be from 1 second to 1 day, got 1 day 1 hour/);
   });
 });
 

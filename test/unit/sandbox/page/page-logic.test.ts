@@ -11,9 +11,12 @@ import {
   failedAction,
   groupTitle,
   PAGE_LOGIC_SCRIPT,
+  pausedLinesOf,
+  pausedLineText,
   previewText,
   timeLabel,
   type PageFailedCommand,
+  type PagePausedLine,
 } from '../../../../sandbox/page/page-logic.js';
 
 const failed = (overrides: Partial<PageFailedCommand> = {}): PageFailedCommand => ({
@@ -135,10 +138,40 @@ describe('buildTimeline', () => {
   });
 });
 
+describe('a line paused by a Sendblue outage', () => {
+  const paused = (line: string, overrides: Partial<PagePausedLine> = {}): PagePausedLine => ({
+    line,
+    since: new Date(2026, 2, 4, 14, 3).toISOString(),
+    reason: 'could not reach Sendblue to send the group message (ECONNREFUSED)',
+    probe_every_s: 8,
+    next_probe_at: null,
+    ...overrides,
+  });
+  const now = new Date(2026, 2, 4, 14, 10).getTime();
+
+  it('says which line, since when, why, that messages wait, and how often it is checked', () => {
+    expect(pausedLineText(paused('+15550000000'), now)).toBe(
+      'Sendblue unreachable from +15550000000 since 14:03 (could not reach Sendblue to send the group message (ECONNREFUSED)): messages wait and go out once it answers; checking every 8 s',
+    );
+    expect(pausedLineText(paused('+15550000000', { reason: null, probe_every_s: 0 }), now)).toBe(
+      'Sendblue unreachable from +15550000000 since 14:03: messages wait and go out once it answers',
+    );
+  });
+
+  it("is shown on a group whose line it is: one of our lines among its members, else the sandbox's own", () => {
+    const own = ['+15550000000', '+15550000001'];
+    const all = [paused('+15550000000'), paused('+15550000001')];
+    expect(pausedLinesOf(all, ['+15551230001', '+15550000001'], own).map((p) => p.line)).toEqual(['+15550000001']);
+    expect(pausedLinesOf(all, ['+15551230001'], own).map((p) => p.line)).toEqual(['+15550000000']);
+    expect(pausedLinesOf([paused('+15550000001')], ['+15551230001', '+15550000000'], own)).toEqual([]);
+    expect(pausedLinesOf([], ['+15550000000'], own)).toEqual([]);
+  });
+});
+
 describe('PAGE_LOGIC_SCRIPT (what the page runs)', () => {
   it('declares the same functions, runnable as plain JavaScript, with the same answers', () => {
     const page = runInNewContext(
-      `${PAGE_LOGIC_SCRIPT}; ({ groupTitle, previewText, timeLabel, changeTexts, failedAction, buildTimeline })`,
+      `${PAGE_LOGIC_SCRIPT}; ({ groupTitle, previewText, timeLabel, changeTexts, failedAction, buildTimeline, pausedLineText, pausedLinesOf })`,
     ) as Record<string, (...args: unknown[]) => unknown>;
     const members = ['+15551230001', '+15551230002', '+15551230003', '+15551230004'];
     expect(page.groupTitle!(null, members)).toBe(groupTitle(null, members));
@@ -150,6 +183,17 @@ describe('PAGE_LOGIC_SCRIPT (what the page runs)', () => {
     expect(page.changeTexts!(change)).toEqual(changeTexts(change));
     expect(JSON.stringify(page.buildTimeline!([inbound], [failed()], [change]))).toBe(
       JSON.stringify(buildTimeline([inbound], [failed()], [change])),
+    );
+    const pause: PagePausedLine = {
+      line: '+15550000000',
+      since: '2026-03-04T11:00:00.000Z',
+      reason: 'HTTP 503',
+      probe_every_s: 4,
+      next_probe_at: null,
+    };
+    expect(page.pausedLineText!(pause, now)).toBe(pausedLineText(pause, now));
+    expect(JSON.stringify(page.pausedLinesOf!([pause], ['+15551230001'], ['+15550000000']))).toBe(
+      JSON.stringify([pause]),
     );
   });
 });

@@ -5,8 +5,9 @@
 import SendblueAPI, {
   APIConnectionError,
   APIConnectionTimeoutError,
-  type APIError,
+  APIError,
   BadRequestError,
+  ConflictError,
   InternalServerError,
   RateLimitError,
 } from 'sendblue';
@@ -43,6 +44,8 @@ describe('answering faults: nothing stored', () => {
     ['429', RateLimitError, 429],
     ['500', InternalServerError, 500],
     ['400', BadRequestError, 400],
+    ['408', APIError, 408],
+    ['409', ConflictError, 409],
   ] as const)(
     '%s: the SDK gets that status, nothing is stored, the next call works',
     async (kind, errorClass, status) => {
