@@ -30,7 +30,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const expiresAt = (ms: number) => Math.floor(ms / 1000) + 30 * 86_400;
 const entryKey = (id: string) => ({ PK: `CMD#${id}`, SK: 'CMD', command_id: id });
 
-const claimOf = (t: TableContext, id: string, extra: Partial<ClaimRequest> = {}): ClaimRequest => ({
+const claimOf = (id: string, extra: Partial<ClaimRequest> = {}): ClaimRequest => ({
   commandId: id,
   type: 'send_group_message',
   fingerprint: 'fp-a',
@@ -46,7 +46,7 @@ async function entryIn(
   state: 'queued' | 'unknown' | 'sent' | 'failed',
   fingerprint = 'fp-a',
 ) {
-  const claim = await t.store.claimCommand(claimOf(t, id, { fingerprint }));
+  const claim = await t.store.claimCommand(claimOf(id, { fingerprint }));
   if (!claim.claimed) throw new Error(`${id} was not claimed`);
   expect(await t.store.finishCommand(id, claim.leaseId, { state, commandJson: '{"body":1}' })).toBe(true);
 }
@@ -90,7 +90,7 @@ const CLAIMS: Case[] = [
     'claims a new command: `sending`, a lease, one attempt',
     async (t) => {
       const id = t.id('new');
-      const claim = await t.store.claimCommand(claimOf(t, id));
+      const claim = await t.store.claimCommand(claimOf(id));
       expect(claim).toEqual({ claimed: true, leaseId: expect.any(String), previous: undefined, restarted: false });
       expect(await t.store.getCommand(id)).toEqual({
         ...entryKey(id),
@@ -112,9 +112,9 @@ const CLAIMS: Case[] = [
     'refuses a live lease and answers the entry as it stands',
     async (t) => {
       const id = t.id('live');
-      await t.store.claimCommand(claimOf(t, id));
+      await t.store.claimCommand(claimOf(id));
       t.clock.advance(999);
-      const second = await t.store.claimCommand(claimOf(t, id));
+      const second = await t.store.claimCommand(claimOf(id));
       expect(second).toEqual({ claimed: false, current: await t.store.getCommand(id) });
       expect(second.claimed === false && second.current.state).toBe('sending');
     },
@@ -123,10 +123,10 @@ const CLAIMS: Case[] = [
     'gives an expired lease to the next delivery, which sees the entry it took over',
     async (t) => {
       const id = t.id('expired');
-      const first = await t.store.claimCommand(claimOf(t, id));
+      const first = await t.store.claimCommand(claimOf(id));
       const before = await t.store.getCommand(id);
       t.clock.advance(1_001);
-      const second = await t.store.claimCommand(claimOf(t, id, { groupId: undefined }));
+      const second = await t.store.claimCommand(claimOf(id, { groupId: undefined }));
       expect(second).toEqual({ claimed: true, leaseId: expect.any(String), previous: before, restarted: false });
       expect(second.claimed && first.claimed && second.leaseId !== first.leaseId).toBe(true);
       expect(await t.store.getCommand(id)).toMatchObject({
@@ -147,7 +147,7 @@ const CLAIMS: Case[] = [
       for (const state of ['queued', 'unknown'] as const) {
         const id = t.id(state);
         await entryIn(t, id, state);
-        expect(await t.store.claimCommand(claimOf(t, id))).toMatchObject({
+        expect(await t.store.claimCommand(claimOf(id))).toMatchObject({
           claimed: true,
           previous: { state, attempts: 1 },
         });
@@ -156,7 +156,7 @@ const CLAIMS: Case[] = [
         const id = t.id(state);
         await entryIn(t, id, state);
         const entry = await t.store.getCommand(id);
-        expect(await t.store.claimCommand(claimOf(t, id))).toEqual({ claimed: false, current: entry });
+        expect(await t.store.claimCommand(claimOf(id))).toEqual({ claimed: false, current: entry });
       }
     },
   ],
@@ -165,7 +165,7 @@ const CLAIMS: Case[] = [
     async (t) => {
       const id = t.id('other');
       await entryIn(t, id, 'queued');
-      const claim = await t.store.claimCommand(claimOf(t, id, { fingerprint: 'fp-b' }));
+      const claim = await t.store.claimCommand(claimOf(id, { fingerprint: 'fp-b' }));
       expect(claim).toMatchObject({ claimed: false, current: { fingerprint: 'fp-a', state: 'queued' } });
       expect(await t.store.getCommand(id)).toMatchObject({ fingerprint: 'fp-a', attempts: 1 });
     },
@@ -174,7 +174,7 @@ const CLAIMS: Case[] = [
     'restarts a failed entry with a fresh budget, clearing what the failure left (its message id stays)',
     async (t) => {
       const id = t.id('restart');
-      const claim = await t.store.claimCommand(claimOf(t, id));
+      const claim = await t.store.claimCommand(claimOf(id));
       if (!claim.claimed) throw new Error('not claimed');
       await t.store.finishCommand(id, claim.leaseId, {
         state: 'failed',
@@ -189,7 +189,7 @@ const CLAIMS: Case[] = [
         failedMessageId: 'sqs-message-1',
       });
       t.clock.advance(10);
-      const restart = await t.store.claimCommand(claimOf(t, id, { restart: { sameCommandAllowed: true } }));
+      const restart = await t.store.claimCommand(claimOf(id, { restart: { sameCommandAllowed: true } }));
       expect(restart).toMatchObject({ claimed: true, restarted: true, previous: { state: 'failed', failures: 5 } });
       expect(await t.store.getCommand(id)).toEqual({
         ...entryKey(id),
@@ -215,10 +215,10 @@ const CLAIMS: Case[] = [
     async (t) => {
       const id = t.id('same');
       await entryIn(t, id, 'failed');
-      const refused = await t.store.claimCommand(claimOf(t, id, { restart: { sameCommandAllowed: false } }));
+      const refused = await t.store.claimCommand(claimOf(id, { restart: { sameCommandAllowed: false } }));
       expect(refused).toMatchObject({ claimed: false, current: { state: 'failed' } });
       const other = await t.store.claimCommand(
-        claimOf(t, id, { fingerprint: 'fp-b', restart: { sameCommandAllowed: false } }),
+        claimOf(id, { fingerprint: 'fp-b', restart: { sameCommandAllowed: false } }),
       );
       expect(other).toMatchObject({ claimed: true, restarted: true });
       expect(await t.store.getCommand(id)).toMatchObject({ fingerprint: 'fp-b', state: 'sending' });
@@ -229,7 +229,7 @@ const CLAIMS: Case[] = [
     async (t) => {
       const id = t.id('sent');
       await entryIn(t, id, 'sent');
-      const restart = claimOf(t, id, { restart: { sameCommandAllowed: true } });
+      const restart = claimOf(id, { restart: { sameCommandAllowed: true } });
       expect(await t.store.claimCommand(restart)).toMatchObject({ claimed: false, current: { state: 'sent' } });
       const missing = t.id('missing');
       expect(await t.store.claimCommand({ ...restart, commandId: missing })).toEqual({
@@ -243,7 +243,7 @@ const CLAIMS: Case[] = [
     'lets the sweep (onlyUnsettled) claim only `unknown` or an expired lease of the same command',
     async (t) => {
       const sweep = (id: string, extra: Partial<ClaimRequest> = {}) =>
-        t.store.claimCommand(claimOf(t, id, { onlyUnsettled: true, ...extra }));
+        t.store.claimCommand(claimOf(id, { onlyUnsettled: true, ...extra }));
       const queued = t.id('queued');
       await entryIn(t, queued, 'queued');
       expect((await sweep(queued)).claimed).toBe(false);
@@ -252,7 +252,7 @@ const CLAIMS: Case[] = [
       expect((await sweep(unknown, { fingerprint: 'fp-b' })).claimed).toBe(false);
       expect(await sweep(unknown)).toMatchObject({ claimed: true, previous: { state: 'unknown' } });
       const abandoned = t.id('abandoned');
-      await t.store.claimCommand(claimOf(t, abandoned));
+      await t.store.claimCommand(claimOf(abandoned));
       expect((await sweep(abandoned)).claimed).toBe(false);
       t.clock.advance(1_001);
       expect(await sweep(abandoned)).toMatchObject({ claimed: true, previous: { state: 'sending' } });
@@ -271,9 +271,9 @@ const FINISHES: Case[] = [
     'writes nothing for a lease that is no longer the entry’s (and answers false)',
     async (t) => {
       const id = t.id('stale');
-      const first = await t.store.claimCommand(claimOf(t, id));
+      const first = await t.store.claimCommand(claimOf(id));
       t.clock.advance(1_001);
-      const second = await t.store.claimCommand(claimOf(t, id));
+      const second = await t.store.claimCommand(claimOf(id));
       if (!first.claimed || !second.claimed) throw new Error('not claimed');
       const before = await t.store.getCommand(id);
       expect(await t.store.finishCommand(id, first.leaseId, { state: 'sent', messageHandle: 'late' })).toBe(false);
@@ -287,7 +287,7 @@ const FINISHES: Case[] = [
     'ends the attempt: the lease goes, the outcome and counts are written, absent values removed',
     async (t) => {
       const id = t.id('finish');
-      let claim = await t.store.claimCommand(claimOf(t, id));
+      let claim = await t.store.claimCommand(claimOf(id));
       if (!claim.claimed) throw new Error('not claimed');
       t.clock.advance(20);
       await t.store.finishCommand(id, claim.leaseId, {
@@ -318,7 +318,7 @@ const FINISHES: Case[] = [
         slot_line: '+15550001000',
         next_attempt_at: iso(T0 + 4_000),
       });
-      claim = await t.store.claimCommand(claimOf(t, id));
+      claim = await t.store.claimCommand(claimOf(id));
       if (!claim.claimed) throw new Error('not claimed');
       await t.store.finishCommand(id, claim.leaseId, {
         state: 'failed',
@@ -344,7 +344,7 @@ const FINISHES: Case[] = [
     async (t) => {
       const id = t.id('since');
       for (const since of [iso(T0), iso(T0 + 60_000)]) {
-        const claim = await t.store.claimCommand(claimOf(t, id));
+        const claim = await t.store.claimCommand(claimOf(id));
         if (!claim.claimed) throw new Error('not claimed');
         await t.store.finishCommand(id, claim.leaseId, { state: 'unknown', checkSince: since });
       }
@@ -355,7 +355,7 @@ const FINISHES: Case[] = [
     'lists an `unknown` entry as unsettled with its body; any other state takes it off the list',
     async (t) => {
       const id = t.id('unsettled');
-      let claim = await t.store.claimCommand(claimOf(t, id));
+      let claim = await t.store.claimCommand(claimOf(id));
       if (!claim.claimed) throw new Error('not claimed');
       await t.store.finishCommand(id, claim.leaseId, { state: 'unknown', commandJson: '{"type":"x"}' });
       expect(await t.store.getCommand(id)).toMatchObject({
@@ -364,12 +364,12 @@ const FINISHES: Case[] = [
         GSI1PK: 'UNSETTLED',
         GSI1SK: `${iso(T0)}#${id}`,
       });
-      claim = await t.store.claimCommand(claimOf(t, id));
+      claim = await t.store.claimCommand(claimOf(id));
       if (!claim.claimed) throw new Error('not claimed');
       // Still unknown, without a body: the one kept stays.
       await t.store.finishCommand(id, claim.leaseId, { state: 'unknown' });
       expect(await t.store.getCommand(id)).toMatchObject({ command_json: '{"type":"x"}', GSI1PK: 'UNSETTLED' });
-      claim = await t.store.claimCommand(claimOf(t, id));
+      claim = await t.store.claimCommand(claimOf(id));
       if (!claim.claimed) throw new Error('not claimed');
       await t.store.finishCommand(id, claim.leaseId, { state: 'sent', commandJson: '{"type":"x"}' });
       const sent = await t.store.getCommand(id);
