@@ -14,9 +14,12 @@ import type { VirtualClock } from './virtual-clock.js';
 
 const never = <T>() => new Promise<T>(() => {});
 
-/** Where an invocation will crash: at its `op`-th port call, before or after that call took effect. */
+/**
+ * Where an invocation will crash: at its `at`-th port call, or its first call of the method named
+ * `at` (e.g. 'sendGroupMessage'), before or after that call took effect.
+ */
 export interface CrashPlan {
-  op: number;
+  at: number | string;
   afterIt: boolean;
 }
 
@@ -45,7 +48,7 @@ export class Invocation {
 
   /** The port as this invocation sees it: each call takes its latency, and none returns once it is dead. */
   guard<T extends object>(port: T): T {
-    return intercept(port, (_method, run) => this.call(run));
+    return intercept(port, (method, run) => this.call(run, method));
   }
 
   /** A function port (sleep, the status relay), guarded the same way. */
@@ -53,12 +56,12 @@ export class Invocation {
     return (...args) => this.call(() => fn(...args));
   }
 
-  private async call<R>(run: () => Promise<R>): Promise<R> {
+  private async call<R>(run: () => Promise<R>, method?: string): Promise<R> {
     const latency = this.latencyMs();
     if (latency > 0) await this.clock.sleep(latency);
     if (this.dead) return never();
     const op = this.ops++;
-    const crashHere = this.crash?.op === op;
+    const crashHere = this.crash !== undefined && (this.crash.at === op || this.crash.at === method);
     if (crashHere && !this.crash!.afterIt) {
       this.die();
       return never();

@@ -20,7 +20,7 @@ import { createSenderHandler } from '../../../lambdas/sending/sender-handler.js'
 import { seededRandom } from '../../../sandbox/sendblue-simulator/faults.js';
 import type { FaultMix, LineRateLimit } from '../../../sandbox/sendblue-simulator/types.js';
 import { type InjectedFaults, injectFaults, storageFault } from './intercept.js';
-import { type EventSource, type EventSourceStats, startEventSource } from './lambda-event-source.js';
+import { type CrashPlan, type EventSource, type EventSourceStats, startEventSource } from './lambda-event-source.js';
 import { createInMemorySendblue, type InMemorySendblue } from './sendblue.js';
 import { InMemorySqs } from './sqs.js';
 import { createInMemoryTable, type InMemoryTable } from './table.js';
@@ -59,6 +59,8 @@ export interface SenderLoopOptions {
     /** Share of invocations that crash at one of their first port calls. */
     crash?: number;
   };
+  /** Decides where the n-th invocation (from 1) crashes, instead of `faults.crash`. @default none */
+  crashPlan?: (invocation: number) => CrashPlan | undefined;
   /** Virtual ms each port call takes, drawn up to this. @default 0 */
   maxLatencyMs?: number;
   logger?: Logger;
@@ -142,6 +144,7 @@ export function startSenderLoop(options: SenderLoopOptions): SenderLoop {
   const maxLatency = options.maxLatencyMs ?? 0;
   const crashRate = faults.crash ?? 0;
   let crashesOn = crashRate > 0;
+  let invocations = 0;
 
   const source: EventSource = startEventSource({
     sqs,
@@ -153,8 +156,11 @@ export function startSenderLoop(options: SenderLoopOptions): SenderLoop {
     timeoutMs: options.lambdaTimeoutMs ?? COMMAND_QUEUE_SETTINGS.senderTimeoutSeconds * 1000,
     latencyMs: () => (maxLatency > 0 ? Math.floor(random() * maxLatency) : 0),
     // A crash at one of the first 40 port calls: before a claim, after a send, before a finish...
-    crashPlan: () =>
-      crashesOn && random() < crashRate ? { op: Math.floor(random() * 40), afterIt: random() < 0.5 } : undefined,
+    crashPlan: () => {
+      invocations += 1;
+      if (options.crashPlan) return options.crashPlan(invocations);
+      return crashesOn && random() < crashRate ? { at: Math.floor(random() * 40), afterIt: random() < 0.5 } : undefined;
+    },
     invoke: (event, invocation) =>
       createSenderHandler({
         store: invocation.guard(storage.target),
