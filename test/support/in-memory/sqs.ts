@@ -231,6 +231,15 @@ export class InMemorySqs {
     this.changed();
   }
 
+  /** Drops every message, in flight or not (SQS's PurgeQueue; a test's "the message was lost"). */
+  purgeQueue(queueUrl: string): void {
+    const queue = this.queue(queueUrl);
+    queue.groups.clear();
+    queue.byId.clear();
+    queue.count = 0;
+    this.changed();
+  }
+
   /** Every message on the queue (in flight or not), oldest first, as a receive would show it. */
   peek(queueUrl: string): Message[] {
     return [...this.queue(queueUrl).groups.values()]
