@@ -10,7 +10,6 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createSqsCommandQueue } from '../../../lambdas/adapters/sqs-command-queue.js';
 import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../../../lambdas/contract/command-queue-settings.js';
-import { DEAD_LETTER_ATTRIBUTES } from '../../../lambdas/contract/dead-letters.js';
 import type { CommandItem } from '../../../lambdas/contract/items.js';
 import { silentLogger, type Logger } from '../../../lambdas/platform/logger.js';
 import type { SenderPolicy } from '../../../lambdas/sending/attempt-outcome.js';
@@ -90,8 +89,6 @@ export interface SenderLoop {
   settle(commandIds: readonly string[], options?: { limitMs?: number }): Promise<Map<string, CommandItem>>;
   /** The DLQ's messages (left on it). */
   deadLetters(): DeadLetterCopy[];
-  /** Faults off (Sendblue's included); the loop keeps running. */
-  faultsOff(): void;
   stop(): void;
 }
 
@@ -128,7 +125,6 @@ export function startSenderLoop(options: SenderLoopOptions): SenderLoop {
       error: () => Object.assign(new Error('injected queue fault'), { name: 'InternalError', $fault: 'server' }),
     },
   );
-  const sendblueFaultsOn = Boolean(faults.sendblue);
   storage.faults.on = (faults.storage ?? 0) > 0;
   queuePort.faults.on = (faults.queue ?? 0) > 0;
 
@@ -143,7 +139,6 @@ export function startSenderLoop(options: SenderLoopOptions): SenderLoop {
   };
   const maxLatency = options.maxLatencyMs ?? 0;
   const crashRate = faults.crash ?? 0;
-  let crashesOn = crashRate > 0;
   let invocations = 0;
 
   const source: EventSource = startEventSource({
@@ -159,7 +154,9 @@ export function startSenderLoop(options: SenderLoopOptions): SenderLoop {
     crashPlan: () => {
       invocations += 1;
       if (options.crashPlan) return options.crashPlan(invocations);
-      return crashesOn && random() < crashRate ? { at: Math.floor(random() * 40), afterIt: random() < 0.5 } : undefined;
+      return crashRate > 0 && random() < crashRate
+        ? { at: Math.floor(random() * 40), afterIt: random() < 0.5 }
+        : undefined;
     },
     invoke: (event, invocation) =>
       createSenderHandler({
@@ -226,15 +223,6 @@ export function startSenderLoop(options: SenderLoopOptions): SenderLoop {
       return settled;
     },
     deadLetters,
-    faultsOff() {
-      storage.faults.on = false;
-      queuePort.faults.on = false;
-      crashesOn = false;
-      if (sendblueFaultsOn) sendblue.faults.clear();
-    },
     stop: () => source.stop(),
   };
 }
-
-/** The DLQ attributes a test reads back (contract/dead-letters.ts). */
-export const DLQ_ATTRIBUTES = DEAD_LETTER_ATTRIBUTES;
