@@ -22,7 +22,7 @@ sendblueContract('the SDK client over HTTP, on the simulator', async () => {
     statusDelaysMs: { sent: 60_000, delivered: 120_000 },
   });
   return {
-    api: createSendblueClient({ credentials: async () => credentials, baseUrl: sim.url, timeoutMs: 200 }),
+    api: createSendblueClient({ credentials: async () => credentials, baseUrl: sim.url, timeoutMs: 500 }),
     createGroup: (members, name) => sim.createGroup(members, name),
     injectFault: (fault) => sim.injectFault(fault),
     sentMessages: () => sim.sentMessages(),
