@@ -178,8 +178,11 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
   };
 }
 
-/** Keeps only well-typed fields of an answer (Sendblue's shapes vary between API versions). */
-function asMessage(value: unknown): SendblueMessage | undefined {
+/**
+ * Keeps only well-typed fields of an answer (Sendblue's shapes vary between API versions). Exported
+ * for the tests' in-memory Sendblue, which reads the simulator's answers the same way.
+ */
+export function asMessage(value: unknown): SendblueMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Record<string, unknown>;
   const text = (key: string) => (typeof record[key] === 'string' && record[key] ? (record[key] as string) : undefined);

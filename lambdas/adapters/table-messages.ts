@@ -10,8 +10,8 @@ import { buildUpdate, conditionFailureItem, isConditionalFailure, writeIfConditi
 
 const { partitionKey: PK } = TABLE_SCHEMA;
 
-/** Fields every webhook event may fill on a message; they never change once known. */
-function messageFields(event: WebhookEvent): Record<string, unknown> {
+/** Fields every webhook event may fill on a message; they never change once known (the tests' in-memory table uses it too). */
+export function messageFields(event: WebhookEvent): Record<string, unknown> {
   return {
     message_handle: event.messageHandle,
     group_id: event.groupId,

@@ -34,3 +34,29 @@ export function rateLimited(
     ...(retryAfterSeconds !== undefined ? { headers: { 'retry-after': String(retryAfterSeconds) } } : {}),
   };
 }
+
+/** The answers the status-code faults give (faults.ts): the HTTP server and in-process users of the routes share them. */
+export function faultAnswer(
+  kind: '429' | '500' | '503' | '400' | '408' | '409',
+  retryAfterSeconds: number | undefined,
+): ApiResult {
+  switch (kind) {
+    case '429':
+      return rateLimited(retryAfterSeconds, 'Too many requests (simulated)');
+    case '500':
+      return errorResult({ status: 500, error: 'internal_error', message: 'Internal server error (simulated)' });
+    case '503':
+      return errorResult({
+        status: 503,
+        error: 'service_unavailable',
+        message: 'Service temporarily unavailable (simulated)',
+      });
+    case '400':
+      return errorResult({ status: 400, error: 'validation_error', message: 'Bad request (simulated)' });
+    // Sendblue answered about this request and did not take it (a client may send it again).
+    case '408':
+      return errorResult({ status: 408, error: 'request_timeout', message: 'Request timeout (simulated)' });
+    case '409':
+      return errorResult({ status: 409, error: 'conflict', message: 'Conflict (simulated)' });
+  }
+}

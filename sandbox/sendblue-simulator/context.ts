@@ -12,7 +12,8 @@ import type { Webhooks } from './webhooks.js';
 
 export interface ApiContext {
   state: SimState;
-  webhooks: Webhooks;
+  /** What a route schedules after it answers (only these two: an in-process user may post nothing). */
+  webhooks: Pick<Webhooks, 'scheduleStatuses' | 'scheduleReply'>;
   /** The account's registered webhooks (/api/account/webhooks). */
   accountWebhooks: AccountWebhookRegistry;
   /** The account's lines and their health. */

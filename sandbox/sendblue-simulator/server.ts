@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../../lambdas/platform/logger.js';
 import { safeEqual } from '../../lambdas/webhooks/webhook-auth.js';
-import { type ApiResult, rateLimited } from './answers.js';
+import { type ApiResult, faultAnswer } from './answers.js';
 import type { ApiContext } from './context.js';
 import { CONTROL_PREFIX, handleControl, type ControlActions } from './control.js';
 import type { FaultQueue } from './faults.js';
@@ -41,14 +41,6 @@ export interface SimulatorServer {
   dropHungRequests(): void;
 }
 
-const FAULT_ANSWERS: Record<'500' | '503' | '400' | '408' | '409', ApiResult> = {
-  '500': { status: 500, body: errorBody('Internal server error (simulated)', 'internal_error') },
-  '503': { status: 503, body: errorBody('Service temporarily unavailable (simulated)', 'service_unavailable') },
-  '400': { status: 400, body: errorBody('Bad request (simulated)', 'validation_error') },
-  // Sendblue answered about this request and did not take it (a client may send it again).
-  '408': { status: 408, body: errorBody('Request timeout (simulated)', 'request_timeout') },
-  '409': { status: 409, body: errorBody('Conflict (simulated)', 'conflict') },
-};
 const OUTAGE_ANSWER = errorBody('Service temporarily unavailable (simulated outage)', 'service_unavailable');
 
 export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
@@ -119,13 +111,16 @@ export function createSimulatorServer(deps: ServerDeps): SimulatorServer {
 
     const fault = deps.faults.take(match.route.faultRoute);
     if (fault) entry.fault = fault;
-    if (fault === '429') {
-      const limited = rateLimited(deps.ctx.retryAfterSeconds, 'Too many requests (simulated)');
-      return answer(limited.status, limited.body, limited.headers);
-    }
-    if (fault === '500' || fault === '503' || fault === '400' || fault === '408' || fault === '409') {
-      const { status, body: faultBody } = FAULT_ANSWERS[fault];
-      return answer(status, faultBody);
+    if (
+      fault === '429' ||
+      fault === '500' ||
+      fault === '503' ||
+      fault === '400' ||
+      fault === '408' ||
+      fault === '409'
+    ) {
+      const faulted = faultAnswer(fault, deps.ctx.retryAfterSeconds);
+      return answer(faulted.status, faulted.body, faulted.headers);
     }
     if (fault === 'cut') {
       entry.status = 'cut';

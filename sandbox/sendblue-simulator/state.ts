@@ -50,6 +50,13 @@ export class SimState {
   /** Per group: how many member replies so far (picks the next member in turn). */
   private readonly replyTurns = new Map<string, number>();
 
+  /** `now`: the clock its dates are read from (a test's virtual clock, test/support/in-memory/). */
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
+
   clear(): void {
     this.groups.clear();
     this.byHandle.clear();
@@ -70,7 +77,7 @@ export class SimState {
 
   /** A new group served by the first of `lines` (the account's lines in it, at least one). */
   createGroup(members: readonly string[], lines: readonly [string, ...string[]], name: string | null = null): SimGroup {
-    const now = new Date().toISOString();
+    const now = this.isoNow();
     const group: SimGroup = {
       group_id: `sb_group_${randomUUID()}`,
       members: [...new Set(members)],
@@ -85,11 +92,11 @@ export class SimState {
   }
 
   touch(group: SimGroup): void {
-    group.updated_at = new Date().toISOString();
+    group.updated_at = this.isoNow();
   }
 
   addMessage(input: NewMessage): SimMessage {
-    const now = new Date().toISOString();
+    const now = this.isoNow();
     const message: SimMessage = {
       message_handle: randomUUID(),
       group_id: input.group.group_id,
@@ -122,7 +129,7 @@ export class SimState {
   setStatus(handle: string, status: string): SimMessage | undefined {
     const message = this.byHandle.get(handle);
     if (!message) return undefined;
-    const now = new Date().toISOString();
+    const now = this.isoNow();
     message.status = status;
     message.date_updated = now;
     message.status_history.push({ status, date_updated: now });

@@ -1,0 +1,515 @@
+/**
+ * The table's ports in memory (test only): the command ledger, line pacing, sent messages,
+ * webhooks' messages and statuses, group records and the reads the sender makes, with the same
+ * conditional-write semantics as the DynamoDB adapters (lambdas/adapters/table-*.ts). Items are
+ * stored under the same keys and attribute names, so `getCommand` answers the same item.
+ *
+ * It cannot drift unnoticed: test/support/contracts/table-contract.ts runs the same calls against
+ * this and against DynamoDB Local (test/integration/lambdas/adapters/table-store.test.ts) and
+ * expects the same answers. Each method below is one DynamoDB request there; here it runs
+ * synchronously inside one call, which is what a conditional write is: atomic.
+ *
+ * Not modelled: DynamoDB's 1 MB page limit (a timeline page is cut at `limit` only), TTL, and the
+ * table pacing's "changed on every try" error under heavy contention (here a reservation never fails).
+ */
+import { randomUUID } from 'node:crypto';
+import { messageFields } from '../../../lambdas/adapters/table-messages.js';
+import { COMMAND_QUEUE_SETTINGS } from '../../../lambdas/contract/command-queue-settings.js';
+import {
+  type CommandItem,
+  type GroupItem,
+  type MessageItem,
+  membersKey,
+  type StatusHistoryItem,
+} from '../../../lambdas/contract/items.js';
+import {
+  commandKey,
+  groupKey,
+  linePaceKey,
+  MESSAGE_SK,
+  messageKey,
+  STATUS_SK_PREFIX,
+  statusKey,
+  timelineKeys,
+  timelinePartition,
+  UNSETTLED_PARTITION,
+  unsettledKeys,
+} from '../../../lambdas/contract/keys.js';
+import { statusRank } from '../../../lambdas/contract/status.js';
+import { TABLE_SCHEMA } from '../../../lambdas/contract/table-schema.js';
+import type { MessagePage, ReadStore } from '../../../lambdas/reads/ports.js';
+import { breakerOf } from '../../../lambdas/adapters/table-pacing.js';
+import type { LineBreaker } from '../../../lambdas/sending/line-breaker.js';
+import {
+  intervalMs,
+  pausedTat,
+  type PacingSettings,
+  type Reservation,
+  slotFor,
+} from '../../../lambdas/sending/line-pacing.js';
+import type { SenderStore, SweepStore, UnsettledEntry } from '../../../lambdas/sending/ports.js';
+import type { IngestStore } from '../../../lambdas/webhooks/ports.js';
+
+const { partitionKey: PK, sortKey: SK } = TABLE_SCHEMA;
+const TIMELINE = TABLE_SCHEMA.groupTimelineIndex;
+const { partitionKey: GSI1PK, sortKey: GSI1SK } = TIMELINE;
+
+/** Every port of the table the sender, the sweep and the webhooks use. */
+export type TablePorts = SenderStore & SweepStore & IngestStore & ReadStore;
+
+type Item = Record<string, unknown>;
+
+export interface InMemoryTableOptions {
+  now: () => Date;
+  /** @default COMMAND_QUEUE_SETTINGS.ledgerRetentionDays */
+  ledgerRetentionDays?: number;
+  /** A claim's lease id. @default randomUUID */
+  newLeaseId?: () => string;
+}
+
+export interface InMemoryTable extends TablePorts {
+  /** Every item (copies), for a test's own checks. */
+  items(): Item[];
+  /** A command's ledger entry at once (a copy), for a test's own checks. */
+  command(commandId: string): CommandItem | undefined;
+}
+
+/**
+ * DynamoDB orders strings by their UTF-8 bytes. UTF-16 units (`<`) order the same except between a
+ * surrogate (a code point past U+FFFF) and U+E000..U+FFFF: those units are moved to agree.
+ */
+function byteOrder(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return utf8Rank(x) - utf8Rank(y);
+  }
+  return a.length - b.length;
+}
+const utf8Rank = (unit: number) => (unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit);
+const idOf = (key: Record<string, string>) => `${key[PK]}\u0000${key[SK]}`;
+const defined = (values: Item): Item =>
+  Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+
+/**
+ * An UpdateItem as buildUpdate (adapters/update-expression.ts) writes it: SET the defined values,
+ * SET if_not_exists the others (unless SET already names them), REMOVE what neither names.
+ */
+function update(old: Item | undefined, key: Item, spec: { set: Item; setIfNotExists?: Item; remove?: string[] }): Item {
+  const set = defined(spec.set);
+  const ifAbsent = defined(spec.setIfNotExists ?? {});
+  const next: Item = { ...(old ?? key), ...set };
+  for (const [name, value] of Object.entries(ifAbsent))
+    if (!(name in set) && next[name] === undefined) next[name] = value;
+  for (const name of spec.remove ?? []) if (!(name in set) && !(name in ifAbsent)) delete next[name];
+  return next;
+}
+
+/**
+ * A copy of an item, one level of lists, sets and maps deep (what items hold). Cheaper than
+ * structuredClone, which the loop would otherwise spend most of its time in.
+ */
+function copy(item: Item): Item {
+  const out: Item = {};
+  for (const [name, value] of Object.entries(item)) out[name] = copyValue(value);
+  return out;
+}
+
+function copyValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyValue);
+  if (value instanceof Set) return new Set(value);
+  if (value !== null && typeof value === 'object') return copy(value as Item);
+  return value;
+}
+
+export function createInMemoryTable(options: InMemoryTableOptions): InMemoryTable {
+  /** The table: partition key -> sort key -> item. */
+  const partitions = new Map<string, Map<string, Item>>();
+  /** GSI1: its partition key -> the items in it (by table key). */
+  const index = new Map<string, Map<string, Item>>();
+  const retentionDays = options.ledgerRetentionDays ?? COMMAND_QUEUE_SETTINGS.ledgerRetentionDays;
+  const newLeaseId = options.newLeaseId ?? randomUUID;
+  const iso = () => options.now().toISOString();
+  const expiresAt = () => Math.floor(options.now().getTime() / 1000) + retentionDays * 86_400;
+
+  // Every read answers a copy, every write stores one: no caller shares an object with the table.
+  const read = (key: Record<string, string>): Item | undefined => {
+    const item = partitions.get(key[PK]!)?.get(key[SK]!);
+    return item && copy(item);
+  };
+  const write = (item: Item) => {
+    const pk = String(item[PK]);
+    const sk = String(item[SK]);
+    const id = idOf(item as Record<string, string>);
+    let partition = partitions.get(pk);
+    if (!partition) partitions.set(pk, (partition = new Map()));
+    const old = partition.get(sk);
+    if (old?.[GSI1PK] !== undefined) index.get(String(old[GSI1PK]))?.delete(id);
+    const stored = copy(item);
+    partition.set(sk, stored);
+    if (stored[GSI1PK] !== undefined) {
+      const key = String(stored[GSI1PK]);
+      let entries = index.get(key);
+      if (!entries) index.set(key, (entries = new Map()));
+      entries.set(id, stored);
+    }
+  };
+  const all = () => [...partitions.values()].flatMap((partition) => [...partition.values()]);
+  const indexed = (partitionKey: string) => [...(index.get(partitionKey)?.values() ?? [])];
+
+  return {
+    items: () => all().map(copy),
+    command: (commandId) => read(commandKey(commandId)) as CommandItem | undefined,
+
+    // ---- The command ledger (adapters/table-ledger.ts) ----
+
+    async claimCommand(request) {
+      const at = options.now();
+      const nowMs = at.getTime();
+      const key = commandKey(request.commandId);
+      const old = read(key);
+      const { restart } = request;
+      const same = old?.fingerprint === request.fingerprint;
+      const expiredLease = old?.state === 'sending' && typeof old.lease_until === 'number' && old.lease_until < nowMs;
+      const allowed = restart
+        ? old?.state === 'failed' &&
+          (restart.sameCommandAllowed || old.fingerprint === undefined || old.fingerprint !== request.fingerprint)
+        : request.onlyUnsettled
+          ? same && (old?.state === 'unknown' || expiredLease)
+          : !old || (same && (old.state === 'queued' || old.state === 'unknown' || expiredLease));
+      if (!allowed) {
+        return {
+          claimed: false,
+          current: (old as CommandItem | undefined) ?? {
+            command_id: request.commandId,
+            type: request.type,
+            state: 'sending',
+          },
+        };
+      }
+      const leaseId = newLeaseId();
+      const next = update(old, key, {
+        set: {
+          state: 'sending',
+          type: request.type,
+          lease_id: leaseId,
+          lease_until: nowMs + request.leaseMs,
+          updated_at: at.toISOString(),
+          expires_at: expiresAt(),
+          group_id: request.groupId,
+          fingerprint: request.fingerprint,
+          ...(restart ? { failures: 0, check_failures: 0, first_attempt_at: at.toISOString() } : {}),
+        },
+        setIfNotExists: {
+          command_id: request.commandId,
+          created_at: at.toISOString(),
+          first_attempt_at: at.toISOString(),
+        },
+        remove: restart
+          ? ['error', 'last_failure', 'slot_at', 'slot_line', 'check_since', 'message_handle', 'next_attempt_at']
+          : [],
+      });
+      next.attempts = (typeof old?.attempts === 'number' ? old.attempts : 0) + 1;
+      write(next);
+      return { claimed: true, leaseId, previous: old as CommandItem | undefined, restarted: Boolean(restart) };
+    },
+
+    async finishCommand(commandId, leaseId, finish) {
+      const key = commandKey(commandId);
+      const old = read(key);
+      if (!old || old.lease_id !== leaseId) return false;
+      const updatedAt = iso();
+      const unsettled = finish.state === 'unknown';
+      write(
+        update(old, key, {
+          set: {
+            state: finish.state,
+            error: finish.error,
+            group_id: finish.groupId,
+            message_handle: finish.messageHandle,
+            failures: finish.failures,
+            check_failures: finish.checkFailures,
+            last_failure: finish.lastFailure,
+            slot_at: finish.slot?.at,
+            slot_line: finish.slot?.line,
+            next_attempt_at: finish.nextAttemptAt,
+            failed_message_id: finish.failedMessageId,
+            updated_at: updatedAt,
+            expires_at: expiresAt(),
+            ...(unsettled ? { ...unsettledKeys(updatedAt, commandId), command_json: finish.commandJson } : {}),
+          },
+          setIfNotExists: { check_since: finish.checkSince },
+          remove: [
+            'lease_id',
+            'lease_until',
+            ...(unsettled ? [] : [GSI1PK, GSI1SK, 'command_json']),
+            ...(finish.error === undefined ? ['error'] : []),
+            ...(finish.slot === undefined ? ['slot_at', 'slot_line'] : []),
+            ...(finish.nextAttemptAt === undefined ? ['next_attempt_at'] : []),
+            ...(finish.failedMessageId === undefined ? ['failed_message_id'] : []),
+          ],
+        }),
+      );
+      return true;
+    },
+
+    async recordRejectedCommand(commandId, type, error) {
+      const key = commandKey(commandId);
+      const old = read(key);
+      // Never over an entry of a valid command (it has a fingerprint): that id is taken.
+      if (old && !(old.state === 'failed' && old.fingerprint === undefined)) return;
+      write(
+        update(old, key, {
+          set: { command_id: commandId, type, state: 'failed', error, updated_at: iso(), expires_at: expiresAt() },
+          setIfNotExists: { created_at: iso() },
+        }),
+      );
+    },
+
+    async recordRefusedReuse(commandId, fingerprint) {
+      const old = read(commandKey(commandId));
+      if (!old) return;
+      const refused = old.refused_fingerprints instanceof Set ? old.refused_fingerprints : new Set<string>();
+      write({ ...old, refused_fingerprints: new Set([...refused, fingerprint]), last_refused_at: iso() });
+    },
+
+    async listUnsettledCommands({ before, limit }): Promise<UnsettledEntry[]> {
+      return indexed(UNSETTLED_PARTITION)
+        .filter((item) => byteOrder(String(item[GSI1SK]), before) < 0)
+        .sort((a, b) => byteOrder(String(a[GSI1SK]), String(b[GSI1SK])))
+        .slice(0, limit)
+        .flatMap((item) => {
+          const sortKey = String(item[GSI1SK] ?? '');
+          const pk = String(item[PK] ?? '');
+          if (!pk.startsWith('CMD#') || item[SK] !== 'CMD') return [];
+          return [{ commandId: pk.slice('CMD#'.length), updatedAt: sortKey.slice(0, sortKey.indexOf('#')) }];
+        });
+    },
+
+    // ---- Sent messages (adapters/table-ledger.ts) and webhooks (adapters/table-messages.ts) ----
+
+    async putOutboundMessage(message) {
+      const key = messageKey(message.messageHandle);
+      const old = read(key);
+      write(
+        update(old, key, {
+          set: {
+            message_handle: message.messageHandle,
+            group_id: message.groupId,
+            direction: 'outbound',
+            content: message.content,
+            media_url: message.mediaUrl,
+            from_number: message.fromNumber,
+            date_sent: message.dateSent,
+            send_style: message.sendStyle,
+            participants: message.participants,
+            relay_url: message.relayUrl,
+            command_id: message.commandId,
+            ...(message.groupId ? timelineKeys(message.groupId, message.dateSent, message.messageHandle) : {}),
+          },
+          setIfNotExists: {
+            status: message.status,
+            status_rank: statusRank(message.status),
+            date_updated: message.dateUpdated ?? message.dateSent,
+            received_at: iso(),
+          },
+        }),
+      );
+      return { earlierStatus: typeof old?.status === 'string' ? old.status : undefined };
+    },
+
+    async putInboundMessage(event) {
+      const key = messageKey(event.messageHandle);
+      const old = read(key);
+      if (old) return old.group_id === event.groupId ? 'duplicate' : 'conflict';
+      const receivedAt = iso();
+      write(
+        defined({
+          ...key,
+          ...(event.groupId ? timelineKeys(event.groupId, event.dateSent ?? receivedAt, event.messageHandle) : {}),
+          ...messageFields(event),
+          status: event.status,
+          status_rank: statusRank(event.status),
+          date_updated: event.dateUpdated ?? event.dateSent ?? receivedAt,
+          received_at: receivedAt,
+        }),
+      );
+      return 'stored';
+    },
+
+    async applyStatusEvent(event) {
+      const receivedAt = iso();
+      const rank = statusRank(event.status);
+      const key = messageKey(event.messageHandle);
+      const old = read(key);
+      const fill: Item = messageFields(event);
+      if (event.groupId)
+        Object.assign(fill, timelineKeys(event.groupId, event.dateSent ?? receivedAt, event.messageHandle));
+      // A status only moves forward; a status event never touches an inbound message.
+      const moves = (typeof old?.status_rank !== 'number' || old.status_rank < rank) && old?.direction !== 'inbound';
+      let attributes: Item | undefined = old;
+      if (moves) {
+        attributes = update(old, key, {
+          set: {
+            status: event.status,
+            status_rank: rank,
+            date_updated: event.dateUpdated ?? receivedAt,
+            error_code: event.errorCode,
+            error_message: event.errorMessage,
+          },
+          setIfNotExists: { ...fill, received_at: receivedAt },
+        });
+        write(attributes);
+      } else if (old?.direction === 'inbound') {
+        return { refused: 'inbound-message', statusAdvanced: false, historyAdded: false };
+      }
+      const historyKey = statusKey(event.messageHandle, event.status);
+      const historyAdded = read(historyKey) === undefined;
+      if (historyAdded) {
+        write(
+          defined({
+            ...historyKey,
+            group_id: event.groupId,
+            status: event.status,
+            date_updated: event.dateUpdated ?? receivedAt,
+            received_at: receivedAt,
+            error_code: event.errorCode,
+            error_message: event.errorMessage,
+          }),
+        );
+      }
+      const relayUrl = typeof attributes?.relay_url === 'string' ? attributes.relay_url : undefined;
+      return { statusAdvanced: moves, historyAdded, relayUrl };
+    },
+
+    async syncGroup(snapshot) {
+      const set: Item = { group_id: snapshot.groupId, updated_at: snapshot.asOf };
+      const key = groupKey(snapshot.groupId);
+      const old = read(key);
+      let changed = false;
+      if (snapshot.members) {
+        set.members = [...new Set(snapshot.members)].sort();
+        set.members_key = membersKey(snapshot.members);
+        changed ||= old?.members_key === undefined || old.members_key !== set.members_key;
+      }
+      if (snapshot.name !== undefined) {
+        set.group_name = snapshot.name;
+        changed ||= old?.group_name === undefined || old.group_name !== snapshot.name;
+      }
+      if (!snapshot.members && snapshot.name === undefined) return 'unchanged';
+      // Written only when membership or name really change, and never by an older message.
+      const newer = typeof old?.updated_at === 'string' && byteOrder(old.updated_at, snapshot.asOf) < 0;
+      if (old && !(newer && changed)) return 'unchanged';
+      write(update(old, key, { set, setIfNotExists: { created_at: snapshot.asOf } }));
+      return 'updated';
+    },
+
+    // ---- Line pacing (adapters/table-pacing.ts) ----
+
+    async reserveLineSlot(line, nowMs, settings: PacingSettings): Promise<Reservation> {
+      const key = linePaceKey(line);
+      const old = read(key);
+      // An open breaker refuses every slot (both of the adapter's writes are conditioned on it).
+      if (old?.outage_since !== undefined) return { kind: 'paused', breaker: breakerOf(old) };
+      const tat = typeof old?.tat === 'number' ? old.tat : undefined;
+      const interval = intervalMs(settings);
+      if (tat === undefined || tat <= nowMs) {
+        const item = { ...(old ?? key), tat: nowMs + interval, line };
+        write(item);
+        return { kind: 'slot', slotAt: nowMs, breaker: breakerOf(item) };
+      }
+      if (tat <= nowMs + settings.horizonMs) {
+        const item = { ...old, tat: tat + interval };
+        write(item);
+        return { kind: 'slot', slotAt: slotFor(tat, nowMs, settings), breaker: breakerOf(item) };
+      }
+      // Back when the backlog ahead of it is within the horizon again.
+      return { kind: 'beyond-horizon', retryAt: tat - settings.horizonMs };
+    },
+
+    async pauseLine(line, untilMs, settings) {
+      const key = linePaceKey(line);
+      const old = read(key);
+      const tat = pausedTat(untilMs, settings);
+      if (typeof old?.tat === 'number' && old.tat >= tat) return;
+      write({ ...(old ?? key), tat, line });
+    },
+
+    async readLineBreaker(line) {
+      return breakerOf(read(linePaceKey(line)));
+    },
+
+    async writeLineBreaker(line, next: LineBreaker, seenVersion: number) {
+      const key = linePaceKey(line);
+      const old = read(key);
+      // Never written before counts as version 0 (the adapter's condition).
+      const version = typeof old?.breaker_version === 'number' ? old.breaker_version : undefined;
+      if (!(version === seenVersion || (seenVersion === 0 && version === undefined))) {
+        return { written: false as const, current: breakerOf(old) };
+      }
+      const item: Item = { ...(old ?? key), line, breaker_version: next.version };
+      const stored: Record<string, unknown> = {
+        breaker_failures: Object.keys(next.failures).length ? { ...next.failures } : undefined,
+        outage_since: next.openSince,
+        outage_reason: next.reason,
+        probe_at: next.probeAt,
+        probe_gap_ms: next.probeGapMs,
+        probe_lease_until: next.probeLeaseUntil,
+        probe_by: next.probeBy,
+      };
+      for (const [name, value] of Object.entries(stored)) {
+        if (value === undefined) delete item[name];
+        else item[name] = value;
+      }
+      write(item);
+      return { written: true as const };
+    },
+
+    // ---- Reads (adapters/table-reads.ts) ----
+
+    async getGroup(groupId) {
+      return read(groupKey(groupId)) as GroupItem | undefined;
+    },
+
+    async getCommand(commandId) {
+      return read(commandKey(commandId)) as CommandItem | undefined;
+    },
+
+    async getMessageWithHistory(handle) {
+      const partition = partitions.get(messageKey(handle)[PK]!);
+      const items = [...(partition?.values() ?? [])].sort((a, b) => byteOrder(String(a[SK]), String(b[SK]))).map(copy);
+      const message = items.find((item) => item[SK] === MESSAGE_SK) as MessageItem | undefined;
+      if (!message) return undefined;
+      const history = items.filter((item) => String(item[SK]).startsWith(STATUS_SK_PREFIX));
+      return { message, history: history as unknown as StatusHistoryItem[] };
+    },
+
+    async listGroupMessages(groupId, { limit, order, startKey }): Promise<MessagePage> {
+      // GSI1's order: its sort key, then the table's keys (a tie between two messages is rare).
+      const position = (item: Item) => [String(item[GSI1SK]), String(item[PK]), String(item[SK])];
+      const compare = (a: string[], b: string[]) =>
+        byteOrder(a[0]!, b[0]!) || byteOrder(a[1]!, b[1]!) || byteOrder(a[2]!, b[2]!);
+      const sign = order === 'asc' ? 1 : -1;
+      let entries = indexed(timelinePartition(groupId)).sort((a, b) => sign * compare(position(a), position(b)));
+      if (startKey) {
+        const after = [String(startKey[GSI1SK]), String(startKey[PK]), String(startKey[SK])];
+        entries = entries.filter((item) => sign * compare(position(item), after) > 0);
+      }
+      const rows = entries.slice(0, limit + 1).map(project);
+      const items = rows.slice(0, limit) as Array<MessageItem & Record<string, string>>;
+      const last = items[items.length - 1];
+      const nextKey =
+        rows.length > limit && last
+          ? { [PK]: last[PK]!, [SK]: last[SK]!, [GSI1PK]: last[GSI1PK]!, [GSI1SK]: last[GSI1SK]! }
+          : undefined;
+      return { items, nextKey };
+    },
+  };
+}
+
+/** What GSI1 holds of an item: its keys and the projected attributes (TABLE_SCHEMA). */
+function project(item: Item): Item {
+  const names = [PK, SK, GSI1PK, GSI1SK, ...TIMELINE.projectedAttributes];
+  return copy(defined(Object.fromEntries(names.map((name) => [name, item[name]]))));
+}
