@@ -4,7 +4,7 @@ import type { Logger } from '../platform/logger.js';
 import type { AttemptStore, SendblueApi } from './ports.js';
 import { classifySendblueError } from './sendblue-errors.js';
 import type { StatusRelay } from '../webhooks/ports.js';
-import type { CommandItem } from '../contract/items.js';
+import type { CommandItem, CommandState } from '../contract/items.js';
 
 /** What a send or group-change attempt needs; built once per sender (sending/command-processor.ts). */
 export interface AttemptDeps {
@@ -32,6 +32,8 @@ export interface Attempt {
   knownHandle?: string;
   /** A slot reserved by an earlier delivery. */
   keptSlot?: { at?: number; line?: string };
+  /** The ledger's state before this claim (`sending`: an earlier attempt stopped mid-way). */
+  previousState?: CommandState;
 }
 
 /**
@@ -58,6 +60,7 @@ export function attemptFromLedger(
     checkSince: previous?.check_since ?? previous?.first_attempt_at ?? nowIso,
     knownHandle: previous?.message_handle,
     keptSlot: { at: previous?.slot_at, line: previous?.slot_line },
+    previousState: previous?.state,
   };
 }
 

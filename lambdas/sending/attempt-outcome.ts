@@ -12,6 +12,8 @@ import type { CommandFinish } from './ports.js';
  *                        the check failed -> unknown again (never queued, never failed)
  *   unknown, its queue message gone --sweep (check only)--> found -> sent;
  *                        not found -> failed (DLQ: a redrive sends it); the check failed -> unknown
+ *   send_reaction: nothing in Sendblue can be checked (no handle, no list of reactions), so a
+ *                  call that may have reached it ends `unknown` for good ('unverifiable'), never repeated
  *
  * `failed` is written only when Sendblue refused, or a successful check proved that nothing was
  * sent (and the failure budget is spent, or no queue message is left to send it), so an accepted
@@ -40,7 +42,13 @@ export type AttemptOutcome =
    */
   | { kind: 'never-sent'; reason: string }
   /** Our own storage failed (before the call, or after Sendblue accepted: then with its handle). */
-  | { kind: 'not-recorded'; reason: string; messageHandle?: string };
+  | { kind: 'not-recorded'; reason: string; messageHandle?: string }
+  /**
+   * A call may have reached Sendblue and nothing can ever tell (a send_reaction): the command ends
+   * `unknown` for good, never called again. `counted`: this attempt's own failure (an unclear
+   * call, or an earlier attempt that stopped without recording one), so it counts once.
+   */
+  | { kind: 'unverifiable'; reason: string; counted: boolean; calledAt?: string };
 
 /** What the attempt knew about the command when it ended. */
 export interface AttemptState {
@@ -204,6 +212,21 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
         finish: { state: 'failed', ...counts, error: outcome.reason },
         queue: { action: 'dead-letter', reason: outcome.reason },
       };
+    case 'unverifiable': {
+      const failures = state.failures + (outcome.counted ? 1 : 0);
+      return {
+        finish: {
+          state: 'unknown',
+          final: true,
+          ...counts,
+          failures,
+          lastFailure: outcome.counted ? outcome.reason : state.lastFailure,
+          checkSince: outcome.calledAt,
+          error: outcome.reason,
+        },
+        queue: { action: 'done' },
+      };
+    }
     case 'not-recorded': {
       const seconds = retryDelaySeconds(Math.max(1, state.failures), policy.retry);
       const unclear = state.maybeSent || outcome.messageHandle !== undefined;

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroupCommand } from '../../../../lambdas/contract/commands.js';
+import { messageGroupIdFor } from '../../../../lambdas/sending/fifo-group.js';
 import { seededRandom } from '../../../../sandbox/sendblue-simulator/faults.js';
 import { startHarness, type Harness } from '../../../support/sandbox-harness.js';
 import { injectStorageFaults, type StorageFaults } from '../../../support/storage-faults.js';
@@ -149,8 +150,7 @@ describe(`randomized fault mix (seed ${SEED})`, () => {
     });
     storage.on = true;
     for (const { command } of planned) {
-      const groupId = command.group_id ?? [...(command as { numbers: string[] }).numbers].sort().join(',');
-      await h.push(command as unknown as Record<string, unknown>, { groupId });
+      await h.push(command as unknown as Record<string, unknown>, { groupId: messageGroupIdFor(command) });
     }
     const settled = await settle(planned, 150_000);
     storage.on = false;
