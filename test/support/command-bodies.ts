@@ -251,7 +251,11 @@ function validModify(random: Random): Body {
 function validReaction(random: Random): Body {
   const body: Body = {
     type: 'send_reaction',
-    message_handle: pick(random, ['5B0E7C2A-91D4-4C3E-8F00-2A3B4C5D6E7F', `msg-${random().toString(36).slice(2)}`, 'h']),
+    message_handle: pick(random, [
+      '5B0E7C2A-91D4-4C3E-8F00-2A3B4C5D6E7F',
+      `msg-${random().toString(36).slice(2)}`,
+      'h',
+    ]),
     reaction: pick(random, REACTIONS),
   };
   if (random() < 0.4) body.part_index = pick(random, [0, 1, 2, MAX_PART_INDEX]);
