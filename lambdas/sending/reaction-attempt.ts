@@ -17,8 +17,9 @@ export const NOT_REPEATED =
 /**
  * One attempt at a send_reaction: the same path as a send (the line's send slot: a tapback takes a
  * token of the line's rate; the failure budget; 429 as back-pressure), but the check before a
- * resend has nothing to ask. So: accepted earlier and not recorded (its handle is on the ledger)
- * -> recorded now, no call; any other doubt -> `unverifiable`, the command ends `unknown` for good.
+ * resend has nothing in Sendblue to ask. So, when an earlier call may have reached it: accepted
+ * and not recorded (its handle is on the ledger), or recorded on the message but the command not
+ * marked -> `sent`, no call; any other doubt -> `unverifiable`, the command ends `unknown` for good.
  */
 export function createReactionAttempt(deps: AttemptDeps) {
   const { store, sendblue, settings } = deps;
@@ -31,6 +32,9 @@ export function createReactionAttempt(deps: AttemptDeps) {
     const line = command.from_number ?? settings.fromNumber;
     if (attempt.state.maybeSent || mode === 'check-only') {
       if (attempt.knownHandle) return recordReacted(command, attempt, line, 'found');
+      // Our own record is written only after Sendblue took it: an attempt that stopped after
+      // recording (before marking the command) leaves the proof here.
+      if (await isRecorded(command, attempt)) return recordReacted(command, attempt, line, 'found');
       // An earlier attempt stopped mid-way (its lease expired): its failure was never counted.
       const stopped = attempt.previousState === 'sending';
       const why = stopped
@@ -57,6 +61,11 @@ export function createReactionAttempt(deps: AttemptDeps) {
     }
     return recordReacted(command, attempt, line, 'sent');
   };
+
+  async function isRecorded(command: SendReactionCommand, attempt: Attempt): Promise<boolean> {
+    const stored = await store.getMessageWithHistory(command.message_handle);
+    return stored?.reactions.some((entry) => entry.id === ownReactionId(attempt.commandId)) === true;
+  }
 
   /**
    * Keeps the tapback on the message it is on (the command's id makes it one), and names the
