@@ -48,6 +48,19 @@ export interface NewReaction {
   entry: ReactionEntry;
 }
 
+/**
+ * How a tapback is shown to people (the CLI's history, the sandbox page): one table, so the two
+ * never disagree. Apple's glyphs: heart, thumbs up and down, "ha ha", "!!", "?".
+ */
+export const REACTION_MARKS: Readonly<Record<Reaction, string>> = {
+  love: '❤️',
+  like: '👍',
+  dislike: '👎',
+  laugh: '😂',
+  emphasize: '‼️',
+  question: '❓',
+};
+
 /** The id our own reaction is kept under: one per command, so a retry never adds it twice. */
 export const ownReactionId = (commandId: string) => `command:${commandId}`;
 
