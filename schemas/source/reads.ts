@@ -88,6 +88,8 @@ const FAILED_COMMAND_PROPERTIES = {
   modify_type: text,
   number: text,
   name: text,
+  message_handle: text,
+  reaction: text,
   reason: { type: 'string' },
   at: { type: 'string', description: 'When it was first tried (ISO), or "" when nothing says.' },
 } satisfies Props<PageFailedCommand>;
