@@ -34,8 +34,8 @@ export interface WebhookEvent {
   errorMessage?: string;
   /**
    * A member's tapback (inbound only): `reaction` and `reaction_to: {message_handle, part_index}`
-   * on the receive webhook. Sendblue documents no such payload; this shape is the simulator's
-   * (sandbox/sendblue-simulator/README.md "Inbound reactions"), `reply_to`'s shape.
+   * on the receive webhook. Sendblue documents no such payload; this shape is the simulator's, our
+   * documented choice (docs/webhooks.md "Reactions"), `reply_to`'s shape.
    */
   reaction?: { reaction: Reaction; messageHandle: string; partIndex: number };
   /** Every other field of the payload, as given. */
