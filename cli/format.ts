@@ -1,6 +1,6 @@
 /** Human output: status marks, times and commands states. */
 import { STATUS_MARKS } from '../lambdas/contract/status.js';
-import type { CommandView } from '../lambdas/contract/views.js';
+import { isCommandSettled, type CommandView } from '../lambdas/contract/views.js';
 
 export const statusMark = (status: string) => `${STATUS_MARKS[status] ?? '?'} ${status}`.trim();
 
@@ -13,7 +13,7 @@ export type { CommandView };
 /** `hint`: the context's (ctx.hint), so the DLQ commands it names work against the same target. */
 export function commandLines(view: CommandView, hint: (...args: string[]) => string): string[] {
   const lines = [
-    `command ${view.command_id}: ${view.state}${view.state === 'sent' ? ' ✓' : view.state === 'failed' ? ' ✗' : ''} (${view.type})`,
+    `command ${view.command_id}: ${view.state}${view.state === 'sent' ? ' ✓' : view.state === 'failed' ? ' ✗' : isCommandSettled(view) ? ' ? (for good: not repeated)' : ''} (${view.type})`,
   ];
   if (view.group_id) lines.push(`  group    ${view.group_id}`);
   if (view.message_handle) lines.push(`  message  ${view.message_handle}`);

@@ -10,6 +10,7 @@ import { backfillCommand } from './backfill.js';
 import { dlqCommand } from './dlq.js';
 import { eventsCommand } from './events.js';
 import { groupCommand, historyCommand, statusCommand } from './read.js';
+import { reactCommand } from './react.js';
 import { sendCommand } from './send.js';
 import { setupCommand } from './setup/command.js';
 import { GLOBAL_HELP, type CliCommand } from './types.js';
@@ -19,6 +20,7 @@ export const COMMANDS: CliCommand[] = [
   addCommand,
   removeCommand,
   renameCommand,
+  reactCommand,
   statusCommand,
   groupCommand,
   historyCommand,

@@ -11,7 +11,8 @@ const LINE_BUSY = 'line busy';
 
 /**
  * E.g. `queued, retrying in 3 s: Sendblue answered 429`, `queued, waiting for a send slot on the
- * line (in 2 s)`, `sending, after 1 failed attempt`, `sent ✓`, `failed ✗: <why>`. `undefined`: the
+ * line (in 2 s)`, `sending, after 1 failed attempt`, `sent ✓`, `failed ✗: <why>`, `unknown ?: <why>`
+ * (a tapback that may have been sent: settled for good, never repeated). `undefined`: the
  * read API does not know the command yet (the sender has not picked it up).
  */
 export function describeProgress(view: CommandView | undefined, nowMs: number): string {
@@ -31,6 +32,8 @@ export function describeProgress(view: CommandView | undefined, nowMs: number): 
   const reason = waitReason(view.error);
   const outage = view.outage_since ? `Sendblue unreachable since ${shortTime(view.outage_since)}` : '';
   const why = [reason, outage, failed].filter(Boolean).join('; ');
+  if (view.state === 'unknown' && !view.next_attempt_at)
+    return `unknown ?: ${view.error ?? 'may have been sent; not repeated'}`;
   if (view.state === 'unknown')
     return `unknown, Sendblue may have it: checking in ${due} s before anything is sent${why ? ` (${why})` : ''}`;
   if (view.next_attempt_at) return `${view.state}, retrying in ${due} s${why ? `: ${why}` : ''}`;

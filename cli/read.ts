@@ -1,5 +1,11 @@
 import { createReader } from '../client/reader.js';
-import type { GroupView, MessagePageView, MessageView } from '../lambdas/contract/views.js';
+import { REACTION_MARKS, type ReactionView } from '../lambdas/contract/reactions.js';
+import {
+  isCommandSettled,
+  type GroupView,
+  type MessagePageView,
+  type TimelineMessageView,
+} from '../lambdas/contract/views.js';
 import { CliError, EXIT, requirePositionals, usageError } from './context.js';
 import { commandLines, shortTime, statusMark, type CommandView } from './format.js';
 import { GLOBAL_HELP, type CliCommand } from './types.js';
@@ -14,7 +20,8 @@ export const statusCommand: CliCommand = {
   help: `Usage: cli status COMMAND_ID [--wait [--timeout SECONDS]]
 
 Shows GET /commands/{id}: state, group_id, message_handle, error.
-  --wait      wait until the command is sent or failed (on a terminal: each change as it happens);
+  --wait      wait until the command settles: sent, failed, or (a reaction) unknown for good
+              (on a terminal: each change as it happens);
               exit 2 if it has not settled by --timeout
   --timeout   seconds to wait (default 30)
 
@@ -29,7 +36,7 @@ ${GLOBAL_HELP}`,
     const { view } = await waitForCommand(ctx, commandId!, timeout);
     if (view) ctx.print(view, () => commandLines(view, ctx.hint));
     // Not settled in time (or never seen): exit 2, with where it is and how to go on following it.
-    if (view?.state !== 'sent' && view?.state !== 'failed')
+    if (!view || !isCommandSettled(view))
       throw new CliError(notSettledMessage(ctx, commandId!, timeout, view), EXIT.remote, view !== undefined);
   },
 };
@@ -51,7 +58,7 @@ export const groupCommand: CliCommand = {
   },
 };
 
-export type { MessageView };
+export type MessageView = TimelineMessageView;
 
 export const historyCommand: CliCommand = {
   name: 'history',
@@ -61,6 +68,8 @@ export const historyCommand: CliCommand = {
 
 Newest page first (GET /groups/{id}/messages), printed oldest to newest; "→" we sent, "←" a member
 wrote. Marks: … registered/pending/queued/accepted, ✓ sent, ✓✓ delivered or read, ✗ error/declined (then the status).
+Tapbacks follow the text in brackets, oldest first, with who sent them ("us" for our line) and the
+part when it is not the first: [❤️ +15551230002, 👍 us, ❓ +15551230003 part 1].
   --limit N        messages per page, 1-100 (default 20)
   --cursor CURSOR  the next (older) page, as printed at the end of a page
   --all            every page
@@ -95,5 +104,12 @@ export function historyLine(m: MessageView): string {
   const who = m.direction === 'outbound' ? '→ us' : `← ${m.from_number ?? '?'}`;
   const text = [m.content, m.media_url ? `[media ${m.media_url}]` : ''].filter(Boolean).join(' ');
   const mark = m.direction === 'outbound' ? `  ${statusMark(m.status)}` : '';
-  return `${shortTime(m.date_sent)}  ${who.padEnd(15)}  ${text}${mark}`;
+  const tapbacks = m.reactions?.length ? `  [${m.reactions.map(tapbackLabel).join(', ')}]` : '';
+  return `${shortTime(m.date_sent)}  ${who.padEnd(15)}  ${text}${mark}${tapbacks}`;
+}
+
+/** `❤️ +15551230002`, `👍 us`, `❓ +15551230003 part 1`. */
+export function tapbackLabel(r: ReactionView): string {
+  const who = r.direction === 'outbound' ? 'us' : (r.from_number ?? '?');
+  return `${REACTION_MARKS[r.reaction] ?? r.reaction} ${who}${r.part_index ? ` part ${r.part_index}` : ''}`;
 }

@@ -1,4 +1,5 @@
 import { createGroupsProducer } from '../client/producer.js';
+import { isCommandSettled } from '../lambdas/contract/views.js';
 import type { SendStyle } from '../lambdas/contract/sendblue-rules.js';
 import { CliError, EXIT, helpHint, usageError, type CommandContext } from './context.js';
 import { commandLines } from './format.js';
@@ -14,7 +15,10 @@ const listOf = (value: unknown): string[] | undefined =>
         .map((v) => v.trim())
         .filter(Boolean);
 
-/** Queues a command, prints its id, and with --wait follows it until sent or failed (failed: exit 2). */
+/**
+ * Queues a command, prints its id, and with --wait follows it until it settles (sent; failed:
+ * exit 2; a tapback unknown for good: exit 2).
+ */
 export async function queueAndReport(
   ctx: CommandContext,
   values: Record<string, unknown>,
@@ -57,6 +61,12 @@ export async function queueAndReport(
   // it is not (yet) confirmed, so scripts can tell.
   if (view?.state === 'failed')
     throw new CliError(`command ${queued.command_id} failed (it is on the DLQ)`, EXIT.remote, true);
+  if (view && view.state === 'unknown' && isCommandSettled(view))
+    throw new CliError(
+      `command ${queued.command_id} may have been sent; it is not repeated (Sendblue cannot be asked whether it took a reaction)`,
+      EXIT.remote,
+      true,
+    );
   if (view?.state !== 'sent')
     throw new CliError(notSettledMessage(ctx, queued.command_id, timeout, view), EXIT.remote, true);
 }

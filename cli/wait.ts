@@ -1,11 +1,10 @@
 import { ownOutcome } from '../client/commands.js';
+import { isCommandSettled } from '../lambdas/contract/views.js';
 import { createReader, RemoteError } from '../client/reader.js';
 import { usageError, type CommandContext } from './context.js';
 import type { CommandView } from './format.js';
 import { sleep } from './context.js';
 import { describeProgress, progressTracker } from './progress.js';
-
-const SETTLED = ['sent', 'failed'];
 
 /** What waiting ended with: the last view, and `refused` when the id turned out to be another command's. */
 export interface WaitResult {
@@ -14,7 +13,10 @@ export interface WaitResult {
 }
 
 export interface WaitOptions {
-  /** The states that end the wait (default: sent or failed). */
+  /**
+   * The states that end the wait. Default: settled (isCommandSettled: sent, failed, or unknown
+   * with no attempt due: a tapback that may have been sent, never repeated).
+   */
   states?: string[];
   /** The command we queued: a state that belongs to a different command using the same id is not taken for ours. */
   fingerprint?: string;
@@ -35,7 +37,7 @@ export async function waitForCommand(
   ctx: CommandContext,
   commandId: string,
   timeoutSeconds: number,
-  { states = SETTLED, fingerprint, label = '', notPickedUpWhile = [] }: WaitOptions = {},
+  { states, fingerprint, label = '', notPickedUpWhile = [] }: WaitOptions = {},
 ): Promise<WaitResult> {
   const reader = createReader(await ctx.target());
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -55,7 +57,7 @@ export async function waitForCommand(
     }
     const line = progress?.(own && notPickedUpWhile.includes(own.state) ? undefined : own, Date.now());
     if (line) ctx.io.out(`  ${label}${line}`);
-    if (own && states.includes(own.state)) return { view: own };
+    if (own && (states ? states.includes(own.state) : isCommandSettled(own))) return { view: own };
     if (Date.now() > deadline) return { view: last };
     await sleep(250);
   }

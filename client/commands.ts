@@ -1,7 +1,8 @@
 /**
  * Turning a command into the SQS message a producer sends: validated by the sender's own rules
  * (`validateCommand`, one definition), with a `command_id` (generated when absent), the FIFO
- * `MessageGroupId` (the group, or a new group's sorted numbers) and the deduplication id.
+ * `MessageGroupId` (the group, or a new group's sorted numbers; for a tapback its message's group,
+ * else the message) and the deduplication id.
  */
 import { randomUUID } from 'node:crypto';
 import { commandFingerprint, validateCommand, type GroupCommand } from '../lambdas/contract/commands.js';
@@ -27,8 +28,12 @@ export interface PreparedCommand {
 /** The FIFO group a command belongs to: its group_id, or for a new group its sorted numbers. */
 export { messageGroupIdFor };
 
-/** Validates (throws CommandValidationError with the sender's wording) and builds the message. */
-export function prepareCommand(input: GroupCommand): PreparedCommand {
+/**
+ * Validates (throws CommandValidationError with the sender's wording) and builds the message.
+ * `groupId`: for a send_reaction, the group of the message it reacts to, when the producer knows
+ * it (its FIFO group then is that group's; else the message handle: messageGroupIdFor).
+ */
+export function prepareCommand(input: GroupCommand, options: { groupId?: string } = {}): PreparedCommand {
   // Fields left undefined are dropped, as JSON would drop them.
   const body = Object.fromEntries(
     Object.entries(input).filter(([, value]) => value !== undefined),
@@ -43,7 +48,7 @@ export function prepareCommand(input: GroupCommand): PreparedCommand {
     fingerprint: commandFingerprint(command),
     message: {
       MessageBody: JSON.stringify(command),
-      MessageGroupId: messageGroupIdFor(command),
+      MessageGroupId: messageGroupIdFor(command, options.groupId),
       // The command_id: a producer repeating a command within SQS's 5-minute window is dropped by
       // SQS; after that the sender's ledger still never sends it twice.
       MessageDeduplicationId: commandId,

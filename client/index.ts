@@ -23,6 +23,7 @@ export {
   type RecipientInput,
   type RenameInput,
   type SendGroupMessageInput,
+  type SendReactionInput,
 } from './producer.js';
 export { createReader, RemoteError, signGet, type Reader } from './reader.js';
 export { awsTarget, DEFAULT_STACK_NAME, sandboxTarget, TargetError, targetFromOutputs, type Target } from './target.js';
@@ -34,11 +35,16 @@ export {
   type GroupCommand,
   type ModifyGroupCommand,
   type SendGroupMessageCommand,
+  type SendReactionCommand,
 } from '../lambdas/contract/commands.js';
+export { isCommandSettled } from '../lambdas/contract/views.js';
 export type {
   CommandView,
   GroupView,
   MessageDetailView,
   MessagePageView,
   MessageView,
+  TimelineMessageView,
 } from '../lambdas/contract/views.js';
+export type { ReactionView } from '../lambdas/contract/reactions.js';
+export { REACTIONS, type Reaction } from '../lambdas/contract/sendblue-rules.js';

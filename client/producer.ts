@@ -3,12 +3,18 @@
  * sender's own rules, in the right FIFO group, with a command_id that it returns.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { ModifyGroupCommand, SendGroupMessageCommand } from '../lambdas/contract/commands.js';
+import type {
+  GroupCommand,
+  ModifyGroupCommand,
+  SendGroupMessageCommand,
+  SendReactionCommand,
+} from '../lambdas/contract/commands.js';
 import { prepareCommand } from './commands.js';
 import { RemoteError } from './reader.js';
 import type { Target } from './target.js';
 
 export type SendGroupMessageInput = Omit<SendGroupMessageCommand, 'type'>;
+export type SendReactionInput = Omit<SendReactionCommand, 'type'>;
 interface ModifyBase {
   group_id: string;
   command_id?: string;
@@ -31,8 +37,15 @@ export interface GroupsProducer {
   addRecipient(input: RecipientInput): Promise<QueuedCommand>;
   removeRecipient(input: RecipientInput): Promise<QueuedCommand>;
   renameGroup(input: RenameInput): Promise<QueuedCommand>;
-  /** Any command, as it would be written on the queue. */
-  send(command: SendGroupMessageCommand | ModifyGroupCommand): Promise<QueuedCommand>;
+  /**
+   * A tapback on a message. `groupId`: the message's group, when you know it (GET /messages/{handle}
+   * has it), so the tapback takes its place among the group's commands; else it is queued under
+   * the message handle. Sendblue cannot be asked whether it took a tapback: one whose call may
+   * have reached it ends `unknown` for good and is never sent again (docs/sending.md "Reactions").
+   */
+  sendReaction(input: SendReactionInput, options?: { groupId?: string }): Promise<QueuedCommand>;
+  /** Any command, as it would be written on the queue (`groupId`: see sendReaction). */
+  send(command: GroupCommand, options?: { groupId?: string }): Promise<QueuedCommand>;
   close(): void;
 }
 
@@ -51,8 +64,8 @@ export function sqsClientFor(target: Target): SQSClient {
  */
 export function createGroupsProducer(target: Target, options: { sqs?: SQSClient } = {}): GroupsProducer {
   const sqs = options.sqs ?? sqsClientFor(target);
-  const send: GroupsProducer['send'] = async (command) => {
-    const prepared = prepareCommand(command);
+  const send: GroupsProducer['send'] = async (command, sendOptions = {}) => {
+    const prepared = prepareCommand(command, sendOptions);
     try {
       const out = await sqs.send(new SendMessageCommand({ QueueUrl: target.commandQueueUrl, ...prepared.message }));
       return {
@@ -77,6 +90,7 @@ export function createGroupsProducer(target: Target, options: { sqs?: SQSClient 
     addRecipient: (input) => modify('add_recipient', input),
     removeRecipient: (input) => modify('remove_recipient', input),
     renameGroup: (input) => modify('rename', input),
+    sendReaction: (input, reactionOptions) => send({ type: 'send_reaction', ...input }, reactionOptions),
     close: () => {
       if (!options.sqs) sqs.destroy();
     },

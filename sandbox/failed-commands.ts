@@ -46,6 +46,8 @@ function fromBody(body: string | undefined) {
     modify_type: text(parsed.modify_type),
     number: text(parsed.number),
     name: text(parsed.name),
+    message_handle: text(parsed.message_handle),
+    reaction: text(parsed.reaction),
   };
 }
 

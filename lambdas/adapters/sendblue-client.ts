@@ -97,6 +97,12 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
       );
     },
 
+    async sendReaction(params) {
+      // The SDK (3.17) has no reactions resource: its generic POST keeps its timeout, no retries
+      // and its errors (a 4xx/5xx is an APIError with the status), so the kinds stay the same.
+      await call('send the reaction', (client) => client.post('/api/send-reaction', { body: params }));
+    },
+
     async getGroup(groupId) {
       try {
         const answer = await call('look up the group', (client) => client.v2.groups.retrieve(groupId));

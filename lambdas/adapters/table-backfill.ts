@@ -51,7 +51,8 @@ export function createBackfillTable(
     },
 
     /**
-     * Which of these items exist, with their status: eventually consistent BatchGetItem, 100 keys
+     * Which of these items exist, with their status (or the ids of the reactions a message's
+     * `REACTIONS` item holds): eventually consistent BatchGetItem, 100 keys
      * a request (a key read again later may be missing: the write path then decides). Keys
      * DynamoDB leaves unprocessed are asked once more, then counted as not found.
      */
@@ -66,8 +67,13 @@ export function createBackfillTable(
               RequestItems: {
                 [TableName]: {
                   Keys: pending,
-                  ProjectionExpression: '#pk, #sk, #status',
-                  ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#status': 'status' },
+                  ProjectionExpression: '#pk, #sk, #status, #reaction_ids',
+                  ExpressionAttributeNames: {
+                    '#pk': PK,
+                    '#sk': SK,
+                    '#status': 'status',
+                    '#reaction_ids': 'reaction_ids',
+                  },
                 },
               },
             }),
@@ -75,6 +81,7 @@ export function createBackfillTable(
           for (const item of out.Responses?.[TableName] ?? []) {
             found.set(itemId(item as Record<string, string>), {
               status: typeof item.status === 'string' ? item.status : undefined,
+              ...(item.reaction_ids instanceof Set ? { reactionIds: item.reaction_ids as Set<string> } : {}),
             });
           }
           pending = out.UnprocessedKeys?.[TableName]?.Keys;

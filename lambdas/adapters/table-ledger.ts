@@ -122,12 +122,13 @@ export function createLedgerTable(
 
     /**
      * Ends an attempt; only the lease holder may, so a slow attempt whose lease expired cannot
-     * overwrite a newer one. An `unknown` entry is listed as unsettled (GSI1) with its body; any
-     * other state takes it off the list, in the same write.
+     * overwrite a newer one. An `unknown` entry is listed as unsettled (GSI1) with its body (a
+     * final one is not); any other state takes it off the list, in the same write.
      */
     async finishCommand(commandId: string, leaseId: string, finish: CommandFinish): Promise<boolean> {
       const updatedAt = iso();
-      const unsettled = finish.state === 'unknown';
+      // A final `unknown` stays off the sweep's list: no check could ever settle it.
+      const unsettled = finish.state === 'unknown' && !finish.final;
       const update = buildUpdate({
         set: {
           state: finish.state,

@@ -33,7 +33,11 @@ export function messageFields(event: WebhookEvent): Record<string, unknown> {
  * The webhooks' part of the table module: messages, their status history, and group records.
  * Every write is conditional, so retries and duplicates change nothing, and none reads first.
  */
-export function createMessageTable(db: DynamoDBDocumentClient, TableName: string, now: () => string): IngestStore {
+export function createMessageTable(
+  db: DynamoDBDocumentClient,
+  TableName: string,
+  now: () => string,
+): Omit<IngestStore, 'addReaction'> {
   return {
     /**
      * One conditional put. `duplicate`: the handle is stored under the same group (a retry);

@@ -1,12 +1,21 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items.js';
-import { commandKey, groupKey, messageKey, timelinePartition, MESSAGE_SK, STATUS_SK_PREFIX } from '../contract/keys.js';
+import {
+  commandKey,
+  groupKey,
+  messageKey,
+  timelinePartition,
+  MESSAGE_SK,
+  REACTIONS_SK,
+  STATUS_SK_PREFIX,
+} from '../contract/keys.js';
+import type { ReactionsItem } from '../contract/reactions.js';
 import { TABLE_SCHEMA } from '../contract/table-schema.js';
-import type { MessagePage, ReadStore } from '../reads/ports.js';
+import type { MessagePage, ReadStore, StoredMessage } from '../reads/ports.js';
 
 /** The read routes' part of the table module, and the sandbox's health check. */
-export interface ReadTable extends ReadStore {
+export interface ReadTable extends Omit<ReadStore, 'getReactions'> {
   /** Resolves when the table answers a read (the sandbox's /health); rejects otherwise. */
   checkReachable(): Promise<void>;
 }
@@ -67,9 +76,7 @@ export function createReadTable(db: DynamoDBDocumentClient, TableName: string): 
       await db.send(new GetCommand({ TableName, Key: { [PK]: 'HEALTH', [SK]: 'HEALTH' } }));
     },
 
-    async getMessageWithHistory(
-      handle: string,
-    ): Promise<{ message: MessageItem; history: StatusHistoryItem[] } | undefined> {
+    async getMessageWithHistory(handle: string): Promise<StoredMessage | undefined> {
       const out = await db.send(
         new QueryCommand({
           TableName,
@@ -85,7 +92,8 @@ export function createReadTable(db: DynamoDBDocumentClient, TableName: string): 
       const history = items
         .filter((item) => String(item[SK]).startsWith(STATUS_SK_PREFIX))
         .map((item) => item as StatusHistoryItem);
-      return { message, history };
+      const reactions = (items.find((item) => item[SK] === REACTIONS_SK) as ReactionsItem | undefined)?.reactions;
+      return { message, history, reactions: reactions ?? [] };
     },
 
     async getCommand(commandId: string): Promise<CommandItem | undefined> {

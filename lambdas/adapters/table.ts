@@ -5,11 +5,13 @@ import type { BackfillStore } from '../backfill/ports.js';
 import type { MediaTable } from '../media/ports.js';
 import type { SweepStore, SenderStore } from '../sending/ports.js';
 import type { IngestStore } from '../webhooks/ports.js';
+import type { ReactionReads } from '../reads/ports.js';
 import { createBackfillTable } from './table-backfill.js';
 import { createLedgerTable } from './table-ledger.js';
 import { createMediaTable } from './table-media.js';
 import { createMessageTable } from './table-messages.js';
 import { createPacingTable } from './table-pacing.js';
+import { createReactionTable } from './table-reactions.js';
 import { createReadTable, type ReadTable } from './table-reads.js';
 
 /**
@@ -34,7 +36,13 @@ export interface TableStoreOptions {
 }
 
 /** Every port of every room that the table implements. */
-export type TableStore = IngestStore & ReadTable & SenderStore & SweepStore & MediaTable & BackfillStore;
+export type TableStore = IngestStore &
+  ReadTable &
+  ReactionReads &
+  SenderStore &
+  SweepStore &
+  MediaTable &
+  BackfillStore;
 
 export function createTableStore(options: TableStoreOptions): TableStore {
   const { documentClient: db, tableName } = options;
@@ -42,6 +50,7 @@ export function createTableStore(options: TableStoreOptions): TableStore {
   return {
     ...createMessageTable(db, tableName, () => now().toISOString()),
     ...createReadTable(db, tableName),
+    ...createReactionTable(db, tableName, () => now().toISOString()),
     ...createLedgerTable(db, tableName, now, options.ledgerRetentionDays ?? COMMAND_QUEUE_SETTINGS.ledgerRetentionDays),
     ...createPacingTable(db, tableName),
     ...createMediaTable(db, tableName),

@@ -1,5 +1,5 @@
 import { parseIsoDate } from '../contract/iso-date.js';
-import { messageKey, statusKey } from '../contract/keys.js';
+import { messageKey, reactionsKey, statusKey } from '../contract/keys.js';
 import { TABLE_SCHEMA } from '../contract/table-schema.js';
 import type { Direction, WebhookEvent } from '../webhooks/webhook-payload.js';
 
@@ -85,20 +85,24 @@ export function asWebhookPayload(record: Record<string, unknown>): {
   return { payload, direction: status === 'RECEIVED' ? 'inbound' : 'outbound' };
 }
 
-/** A stored item as the pre-read sees it: its key and current status. */
+/** A stored item as the pre-read sees it: its key and current status, or the reactions it holds. */
 export interface StoredItem {
   status?: string;
+  /** A message's `REACTIONS` item: the ids of the reactions kept. */
+  reactionIds?: ReadonlySet<string>;
 }
 type Key = Record<string, string>;
 export const itemId = (key: Key): string => `${key[TABLE_SCHEMA.partitionKey]}\u0000${key[TABLE_SCHEMA.sortKey]}`;
 
 /**
- * The items whose presence shows an event is already stored: an inbound message's item; for an
- * outbound status, its history entry and the message (the sender stores a send as QUEUED without
- * a history entry). Read once per page before any write: a read of an item costs a tenth of the
+ * The items whose presence shows an event is already stored: an inbound message's item (for a
+ * member's tapback, the reacted-to message's reactions); for an outbound status, its history entry
+ * and the message (the sender stores a send as QUEUED without a history entry). Read once per page before any write: a read of an item costs a tenth of the
  * failed conditional write that would otherwise tell "already there" (docs/backfill.md).
  */
 export function presenceKeys(event: WebhookEvent): Key[] {
+  // A tapback kept as a plain message (its message held the most reactions) shows as the message.
+  if (event.reaction) return [reactionsKey(event.reaction.messageHandle), messageKey(event.messageHandle)];
   return event.direction === 'inbound'
     ? [messageKey(event.messageHandle)]
     : [messageKey(event.messageHandle), statusKey(event.messageHandle, event.status)];
@@ -111,6 +115,10 @@ export function presenceKeys(event: WebhookEvent): Key[] {
  */
 export function isAlreadyStored(event: WebhookEvent, found: ReadonlyMap<string, StoredItem>): boolean {
   const message = found.get(itemId(messageKey(event.messageHandle)));
+  if (event.reaction) {
+    const reactions = found.get(itemId(reactionsKey(event.reaction.messageHandle)));
+    return reactions?.reactionIds?.has(event.messageHandle) === true || message !== undefined;
+  }
   if (event.direction === 'inbound') return message !== undefined;
   return found.has(itemId(statusKey(event.messageHandle, event.status))) || message?.status === event.status;
 }

@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
 import { hasLoneSurrogate, idProblem } from './ids.js';
+import { isPartIndex } from './reactions.js';
 import {
   characterCount,
   checkCallableUrl,
   checkMediaUrl,
   isE164,
+  isReaction,
   isSendStyle,
   MAX_CONTENT_CHARS,
   MAX_GROUP_MEMBERS,
   MAX_GROUP_NAME_CHARS,
+  MAX_PART_INDEX,
   MODIFY_TYPES,
+  REACTIONS,
   type ModifyType,
+  type Reaction,
   type SendStyle,
 } from './sendblue-rules.js';
 
@@ -40,8 +45,28 @@ export interface ModifyGroupCommand {
   from_number?: string;
 }
 
-export type GroupCommand = SendGroupMessageCommand | ModifyGroupCommand;
+/**
+ * A tapback from one of our lines on a message (Sendblue's `POST /api/send-reaction`). It names the
+ * message, not the group: the producer's MessageGroupId is the message's group when it knows it
+ * (fifo-group.ts). Sendblue returns no handle for a tapback and lists none, so an unclear call is
+ * never repeated (sending/reaction-attempt.ts).
+ */
+export interface SendReactionCommand {
+  type: 'send_reaction';
+  command_id?: string;
+  message_handle: string;
+  reaction: Reaction;
+  /** Which part of a multi-part message (text and pictures): Sendblue's default is 0. */
+  part_index?: number;
+  from_number?: string;
+}
+
+export type GroupCommand = SendGroupMessageCommand | ModifyGroupCommand | SendReactionCommand;
 export type CommandType = GroupCommand['type'];
+
+/** The group a command names itself (a send_reaction names a message; its group is learnt when it is sent). */
+export const groupIdOf = (command: GroupCommand): string | undefined =>
+  command.type === 'send_reaction' ? undefined : command.group_id;
 
 export type CommandValidation = { ok: true; command: GroupCommand } | { ok: false; error: string };
 
@@ -60,6 +85,15 @@ const SEND_FIELDS = [
   'status_callback',
 ];
 const MODIFY_FIELDS = ['type', 'command_id', 'group_id', 'modify_type', 'number', 'name', 'from_number'];
+const REACTION_FIELDS = ['type', 'command_id', 'message_handle', 'reaction', 'part_index', 'from_number'];
+const FIELDS: Record<CommandType, string[]> = {
+  send_group_message: SEND_FIELDS,
+  modify_group: MODIFY_FIELDS,
+  send_reaction: REACTION_FIELDS,
+};
+export const COMMAND_TYPES = Object.keys(FIELDS) as CommandType[];
+const isCommandType = (value: unknown): value is CommandType =>
+  typeof value === 'string' && Object.hasOwn(FIELDS, value);
 
 /** Checks a parsed body; every problem is reported at once, each naming its field. */
 export function validateCommand(input: unknown): CommandValidation {
@@ -67,11 +101,12 @@ export function validateCommand(input: unknown): CommandValidation {
     return { ok: false, error: 'a command must be a JSON object' };
   }
   const body = input as Record<string, unknown>;
-  if (body.type !== 'send_group_message' && body.type !== 'modify_group') {
-    return { ok: false, error: 'type must be "send_group_message" or "modify_group"' };
+  if (!isCommandType(body.type)) {
+    const names = COMMAND_TYPES.map((type) => `"${type}"`);
+    return { ok: false, error: `type must be ${names.slice(0, -1).join(', ')} or ${names.at(-1)}` };
   }
   const problems: string[] = [];
-  const allowed = body.type === 'send_group_message' ? SEND_FIELDS : MODIFY_FIELDS;
+  const allowed = FIELDS[body.type];
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key)) problems.push(`unknown field "${key.slice(0, 64)}" for ${body.type}`);
   }
@@ -85,7 +120,8 @@ export function validateCommand(input: unknown): CommandValidation {
   );
 
   if (body.type === 'send_group_message') validateSend(body, problems);
-  else validateModify(body, problems);
+  else if (body.type === 'modify_group') validateModify(body, problems);
+  else validateReaction(body, problems);
 
   if (problems.length) return { ok: false, error: problems.join('; ') };
   return { ok: true, command: body as unknown as GroupCommand };
@@ -147,6 +183,15 @@ function validateModify(body: Record<string, unknown>, problems: string[]): void
   if (body.name !== undefined) problems.push(`name is only used by rename, not ${modifyType}`);
   if (!isE164(body.number))
     problems.push(`number is required for ${modifyType} and must be E.164 (such as +15551230003)`);
+}
+
+function validateReaction(body: Record<string, unknown>, problems: string[]): void {
+  // The same id rule as webhooks and reads: the handle is read back (GET /messages/{handle}).
+  if (body.message_handle === undefined) problems.push('message_handle is required (the message to react to)');
+  else checkOptional(body, 'message_handle', problems, idProblem);
+  if (!isReaction(body.reaction)) problems.push(`reaction must be one of ${REACTIONS.join(', ')}`);
+  if (body.part_index !== undefined && !isPartIndex(body.part_index))
+    problems.push(`part_index must be a whole number from 0 to ${MAX_PART_INDEX}`);
 }
 
 function checkOptional(

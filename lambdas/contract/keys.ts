@@ -7,23 +7,29 @@ const { partitionKey: GSI1PK, sortKey: GSI1SK } = TABLE_SCHEMA.groupTimelineInde
 
 export const MESSAGE_SK = 'MSG';
 export const STATUS_SK_PREFIX = 'STATUS#';
+/** The one item holding a message's reactions (contract/reactions.ts), beside the message. */
+export const REACTIONS_SK = 'REACTIONS';
 
 export const messageKey = (handle: string) => ({ [PK]: `MSG#${handle}`, [SK]: MESSAGE_SK });
 export const statusKey = (handle: string, status: string) => ({
   [PK]: `MSG#${handle}`,
   [SK]: `${STATUS_SK_PREFIX}${status}`,
 });
+export const reactionsKey = (handle: string) => ({ [PK]: `MSG#${handle}`, [SK]: REACTIONS_SK });
 export const groupKey = (groupId: string) => ({ [PK]: `GROUP#${groupId}`, [SK]: 'GROUP' });
 export const commandKey = (commandId: string) => ({ [PK]: `CMD#${commandId}`, [SK]: 'CMD' });
 /** A Sendblue line's pacing state (its send slots), shared by every sender invocation. */
 export const linePaceKey = (line: string) => ({ [PK]: `LINE#${line}`, [SK]: 'PACE' });
 
-export type ItemKind = 'message' | 'status' | 'group' | 'command' | 'line' | 'other';
+export type ItemKind = 'message' | 'status' | 'reactions' | 'group' | 'command' | 'line' | 'other';
 
 /** What an item is, from its keys alone (a stream record carries them even without images). */
 export function itemKindOf(pk: string, sk: string): ItemKind {
-  if (pk.startsWith('MSG#'))
-    return sk === MESSAGE_SK ? 'message' : sk.startsWith(STATUS_SK_PREFIX) ? 'status' : 'other';
+  if (pk.startsWith('MSG#')) {
+    if (sk === MESSAGE_SK) return 'message';
+    if (sk === REACTIONS_SK) return 'reactions';
+    return sk.startsWith(STATUS_SK_PREFIX) ? 'status' : 'other';
+  }
   if (pk.startsWith('GROUP#') && sk === 'GROUP') return 'group';
   if (pk.startsWith('CMD#') && sk === 'CMD') return 'command';
   if (pk.startsWith('LINE#')) return 'line';

@@ -57,6 +57,11 @@ export const REACTIONS = ['love', 'like', 'dislike', 'laugh', 'emphasize', 'ques
 export type Reaction = (typeof REACTIONS)[number];
 export const isReaction = (value: unknown): value is Reaction =>
   typeof value === 'string' && (REACTIONS as readonly string[]).includes(value);
+/**
+ * The highest `part_index` we accept (ours: Sendblue says only "a non-negative integer"; a message
+ * has a few parts, text and pictures, so a larger number is a mistake, not a part).
+ */
+export const MAX_PART_INDEX = 1_000;
 
 /**
  * A message that is exactly one of these (trimmed, any case) opts its writer out of the account's

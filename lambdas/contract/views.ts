@@ -1,5 +1,6 @@
 import { statusRank } from './status.js';
 import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from './items.js';
+import { reactionViews, type ReactionEntry } from './reactions.js';
 
 /** Public shapes of docs/contract.md §4, built from stored items. Absent values are `null`, never missing. */
 export function messageView(item: MessageItem) {
@@ -17,6 +18,14 @@ export function messageView(item: MessageItem) {
   };
 }
 
+/**
+ * A message as a timeline page shows it: `messageView` and its reactions (read beside the page:
+ * the timeline index does not hold them).
+ */
+export function timelineMessageView(item: MessageItem, reactions: readonly ReactionEntry[] | undefined) {
+  return { ...messageView(item), reactions: reactionViews(reactions) };
+}
+
 /** A presigned link to a message's archived media (adapters/s3-link-signer.ts), as GET /messages/{handle} shows it. */
 export interface MediaLink {
   url: string;
@@ -24,8 +33,16 @@ export interface MediaLink {
   expires_at: string;
 }
 
-/** `mediaLink`: a presigned link to the archived copy of `media_url`, when there is one (media-links.ts). */
-export function messageDetailView(item: MessageItem, history: StatusHistoryItem[], mediaLink?: MediaLink) {
+/**
+ * `mediaLink`: a presigned link to the archived copy of `media_url`, when there is one (media-links.ts);
+ * `reactions`: the tapbacks kept beside the message (contract/reactions.ts).
+ */
+export function messageDetailView(
+  item: MessageItem,
+  history: StatusHistoryItem[],
+  mediaLink?: MediaLink,
+  reactions: readonly ReactionEntry[] = [],
+) {
   const statusHistory = history.length
     ? history.map((entry) => ({ status: entry.status, date_updated: entry.date_updated ?? entry.received_at }))
     : [{ status: item.status, date_updated: item.date_updated ?? null }];
@@ -53,6 +70,7 @@ export function messageDetailView(item: MessageItem, history: StatusHistoryItem[
     participants: item.participants ?? null,
     extra: item.extra_json ? (JSON.parse(item.extra_json) as Record<string, unknown>) : {},
     status_history: statusHistory,
+    reactions: reactionViews(reactions),
   };
 }
 
@@ -101,7 +119,10 @@ export function commandView(item: CommandItem) {
     refused_reuses: item.refused_fingerprints ? [...item.refused_fingerprints].sort() : [],
     /** Failed attempts so far (429s and waits for the line are not failures). */
     failures: item.failures ?? 0,
-    /** When the next attempt is due, while the command waits (line slot, retry, Retry-After). */
+    /**
+     * When the next attempt is due, while the command waits (line slot, retry, Retry-After). An
+     * `unknown` command without one is settled for good (isCommandSettled).
+     */
     next_attempt_at: item.state === 'queued' || item.state === 'unknown' ? (item.next_attempt_at ?? null) : null,
     /**
      * While it rides out an outage of Sendblue (unreachable, no answer, 5xx, or its line paused):
@@ -111,12 +132,22 @@ export function commandView(item: CommandItem) {
   };
 }
 
+/**
+ * Whether nothing more will happen to a command by itself: `sent`, `failed`, or `unknown` with no
+ * attempt due (a send_reaction whose call may have reached Sendblue: nothing can check it, so it
+ * is never repeated). Other `unknown` commands are checked again at `next_attempt_at`.
+ */
+export function isCommandSettled(view: Pick<ReturnType<typeof commandView>, 'state' | 'next_attempt_at'>): boolean {
+  return view.state === 'sent' || view.state === 'failed' || (view.state === 'unknown' && !view.next_attempt_at);
+}
+
 /** The read API's answers as types (the client library and the CLI read them with these). */
 export type MessageView = ReturnType<typeof messageView>;
+export type TimelineMessageView = ReturnType<typeof timelineMessageView>;
 export type MessageDetailView = ReturnType<typeof messageDetailView>;
 export type GroupView = ReturnType<typeof groupView>;
 export type CommandView = ReturnType<typeof commandView>;
 export interface MessagePageView {
-  messages: MessageView[];
+  messages: TimelineMessageView[];
   next_cursor: string | null;
 }

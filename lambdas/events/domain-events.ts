@@ -1,6 +1,7 @@
 import { itemKindOf } from '../contract/keys.js';
 import type { TableChange } from './table-change.js';
 import type { CommandItem, GroupItem, MessageItem } from '../contract/items.js';
+import type { ReactionEntry } from '../contract/reactions.js';
 import { commandView, messageView } from '../contract/views.js';
 
 /**
@@ -16,6 +17,7 @@ export const DETAIL_TYPES = {
   statusChanged: 'Message Status Changed',
   commandSettled: 'Command Settled',
   groupChanged: 'Group Changed',
+  reactionReceived: 'Group Reaction Received',
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
@@ -47,6 +49,8 @@ export function domainEventFor(change: TableChange): DomainEvent | undefined {
       return commandSettled(change, event);
     case 'group':
       return groupChanged(change, event);
+    case 'reactions':
+      return reactionReceived(change, event);
     default:
       return undefined; // pacing records, anything else
   }
@@ -62,6 +66,29 @@ function messageReceived(item: MessageItem, event: Build): DomainEvent | undefin
     ...messageView(item),
     participants: item.participants ?? null,
     group_display_name: item.group_display_name ?? null,
+  });
+}
+
+/**
+ * A member's tapback kept on a group message: the one reaction this change added (each write adds
+ * one; a retry adds none, so publishes nothing). Our own tapbacks are told by Command Settled.
+ */
+function reactionReceived({ newImage, oldImage }: TableChange, event: Build): DomainEvent | undefined {
+  const entries = (image: Record<string, unknown> | undefined) =>
+    Array.isArray(image?.reactions) ? (image.reactions as ReactionEntry[]) : [];
+  const before = new Set(entries(oldImage).map((entry) => entry.id));
+  const added = entries(newImage).filter((entry) => !before.has(entry.id));
+  const entry = added[added.length - 1];
+  const groupId = newImage?.group_id;
+  if (entry?.direction !== 'inbound' || typeof groupId !== 'string') return undefined;
+  return event(DETAIL_TYPES.reactionReceived, {
+    group_id: groupId,
+    message_handle: String(newImage?.message_handle ?? ''),
+    reaction_handle: entry.id,
+    reaction: entry.reaction,
+    from_number: entry.from_number ?? null,
+    date_sent: entry.date_sent,
+    part_index: entry.part_index,
   });
 }
 

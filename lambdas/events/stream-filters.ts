@@ -26,6 +26,8 @@ export const EVENTS_STREAM_FILTERS: readonly FilterPattern[] = [
   },
   // Group Changed: a group record written (written only when members or name change).
   { eventName: ['INSERT', 'MODIFY'], dynamodb: sortKey(['GROUP']) },
+  // Group Reaction Received: a message's reactions written (the handler keeps a member's, in a group).
+  { eventName: ['INSERT', 'MODIFY'], dynamodb: sortKey(['REACTIONS']) },
 ];
 
 export const MEDIA_STREAM_FILTERS: readonly FilterPattern[] = [

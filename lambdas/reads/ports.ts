@@ -1,4 +1,5 @@
 import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items.js';
+import type { ReactionEntry } from '../contract/reactions.js';
 import type { MediaLink } from '../contract/views.js';
 
 /**
@@ -16,14 +17,28 @@ export interface MessagePage {
   nextKey?: Record<string, string>;
 }
 
+/** A timeline page's reactions: the index does not project them (docs/table-design.md). */
+export interface ReactionReads {
+  /** The reactions of these messages, by handle; messages without any are left out. */
+  getReactions(handles: readonly string[]): Promise<Map<string, ReactionEntry[]>>;
+}
+
+/** A message with what is kept beside it: every distinct status, and its reactions. */
+export interface StoredMessage {
+  message: MessageItem;
+  history: StatusHistoryItem[];
+  reactions: ReactionEntry[];
+}
+
 /** What the read routes may do: read. */
-export interface ReadStore {
+export interface ReadStore extends ReactionReads {
   getGroup(groupId: string): Promise<GroupItem | undefined>;
   listGroupMessages(
     groupId: string,
     page: { limit: number; order: 'asc' | 'desc'; startKey?: Record<string, string> },
   ): Promise<MessagePage>;
-  getMessageWithHistory(handle: string): Promise<{ message: MessageItem; history: StatusHistoryItem[] } | undefined>;
+  /** The message with its status history and reactions (one Query of its partition). */
+  getMessageWithHistory(handle: string): Promise<StoredMessage | undefined>;
   getCommand(commandId: string): Promise<CommandItem | undefined>;
 }
 

@@ -1,6 +1,12 @@
 import { idProblem } from '../contract/ids.js';
 import { isTimelineCursorFor, TIMELINE_CURSOR_KEYS } from '../contract/keys.js';
-import { commandView, GROUP_SUMMARY_WINDOW, groupView, messageDetailView, messageView } from '../contract/views.js';
+import {
+  commandView,
+  GROUP_SUMMARY_WINDOW,
+  groupView,
+  messageDetailView,
+  timelineMessageView,
+} from '../contract/views.js';
 import { errorResponse, json, type HttpHandler, type HttpResult } from '../platform/http.js';
 import type { Logger } from '../platform/logger.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -52,13 +58,20 @@ export function createReadHandler({ store, logger, checkHealth, mediaLinks }: Re
       if (!page.items.length && !startKey && !(await store.getGroup(groupId))) {
         return errorResponse(404, `group ${groupId} not found`);
       }
-      return json(200, { messages: page.items.map(messageView), next_cursor: encodeCursor(page.nextKey) });
+      // The page's reactions in one BatchGetItem beside it (the timeline index does not hold them).
+      const reactions = page.items.length
+        ? await store.getReactions(page.items.map((item) => item.message_handle))
+        : new Map();
+      return json(200, {
+        messages: page.items.map((item) => timelineMessageView(item, reactions.get(item.message_handle))),
+        next_cursor: encodeCursor(page.nextKey),
+      });
     },
     'GET /messages/{message_handle}': async (handle) => {
       const found = await store.getMessageWithHistory(handle);
       if (!found) return errorResponse(404, `message ${handle} not found`);
       const link = await archiveLink(mediaLinks, found.message.media_archive, logger);
-      return json(200, messageDetailView(found.message, found.history, link));
+      return json(200, messageDetailView(found.message, found.history, link, found.reactions));
     },
     'GET /commands/{command_id}': async (commandId) => {
       const command = await store.getCommand(commandId);

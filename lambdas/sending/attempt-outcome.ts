@@ -14,6 +14,8 @@ import type { CommandFinish } from './ports.js';
  *                        the check failed -> unknown again (never queued, never failed)
  *   unknown, its queue message gone --sweep (check only)--> found -> sent;
  *                        not found -> failed (DLQ: a redrive sends it); the check failed -> unknown
+ *   send_reaction: nothing in Sendblue can be checked (no handle, no list of reactions), so a
+ *                  call that may have reached it ends `unknown` for good ('unverifiable'), never repeated
  *
  * Two budgets, one per kind of failure (docs/sending.md "When Sendblue is down: an outage, not a
  * failure"): the command's own failures (Sendblue answered about this request and did not take it: 408/409) are counted
@@ -75,7 +77,13 @@ export type AttemptOutcome =
    */
   | { kind: 'never-sent'; reason: string }
   /** Our own storage failed (before the call, or after Sendblue accepted: then with its handle). */
-  | { kind: 'not-recorded'; reason: string; messageHandle?: string };
+  | { kind: 'not-recorded'; reason: string; messageHandle?: string }
+  /**
+   * A call may have reached Sendblue and nothing can ever tell (a send_reaction): the command ends
+   * `unknown` for good, never called again. `counted`: this attempt's own failure (an unclear
+   * call, or an earlier attempt that stopped without recording one), so it counts once.
+   */
+  | { kind: 'unverifiable'; reason: string; counted: boolean; calledAt?: string };
 
 /** What the attempt knew about the command when it ended. */
 export interface AttemptState {
@@ -362,6 +370,21 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
         finish: { state: 'failed', ...kept, error: outcome.reason },
         queue: { action: 'dead-letter', reason: outcome.reason },
       };
+    case 'unverifiable': {
+      const failures = state.failures + (outcome.counted ? 1 : 0);
+      return {
+        finish: {
+          state: 'unknown',
+          final: true,
+          ...counts,
+          failures,
+          lastFailure: outcome.counted ? outcome.reason : state.lastFailure,
+          checkSince: outcome.calledAt,
+          error: outcome.reason,
+        },
+        queue: { action: 'done' },
+      };
+    }
     case 'not-recorded': {
       const seconds = retryDelaySeconds(Math.max(1, state.failures), policy.retry);
       const unclear = state.maybeSent || outcome.messageHandle !== undefined;

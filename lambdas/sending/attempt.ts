@@ -5,7 +5,7 @@ import type { Logger } from '../platform/logger.js';
 import type { MetricTally } from '../platform/metrics.js';
 import type { AttemptStore, SendblueApi } from './ports.js';
 import type { StatusRelay } from '../webhooks/ports.js';
-import type { CommandItem } from '../contract/items.js';
+import type { CommandItem, CommandState } from '../contract/items.js';
 
 /** What a send or group-change attempt needs; built once per sender (sending/command-processor.ts). */
 export interface AttemptDeps {
@@ -43,6 +43,8 @@ export interface Attempt {
   probing?: boolean;
   /** The command was riding out an outage: look at the breaker (a read) before taking a slot (a write). */
   waitedOnLine?: boolean;
+  /** The ledger's state before this claim (`sending`: an earlier attempt stopped mid-way). */
+  previousState?: CommandState;
 }
 
 /**
@@ -75,5 +77,6 @@ export function attemptFromLedger(
     knownHandle: previous?.message_handle,
     keptSlot: { at: previous?.slot_at, line: previous?.slot_line },
     waitedOnLine: previous?.outage_since !== undefined,
+    previousState: previous?.state,
   };
 }

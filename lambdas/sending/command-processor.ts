@@ -2,13 +2,14 @@ import type { SQSRecord } from 'aws-lambda';
 import { attemptFromLedger, type AttemptDeps } from './attempt-calls.js';
 import { nextStep, retryDelaySeconds, type AttemptOutcome, type SenderPolicy } from './attempt-outcome.js';
 import type { BreakerSettings } from './line-breaker.js';
-import { commandFingerprint, validateCommand, type GroupCommand } from '../contract/commands.js';
+import { commandFingerprint, groupIdOf, validateCommand, type GroupCommand } from '../contract/commands.js';
 import type { RecordResult } from './fifo-batch.js';
 import type { PacingSettings } from './line-pacing.js';
 import type { Logger } from '../platform/logger.js';
 import { METRIC_NAMES, type MetricName, type MetricTally } from '../platform/metrics.js';
 import { createModifyAttempt } from './modify-attempt.js';
 import { DEAD_LETTER_ATTRIBUTES, isRedrive } from '../contract/dead-letters.js';
+import { createReactionAttempt } from './reaction-attempt.js';
 import { createSendAttempt } from './send-attempt.js';
 import type { ClaimResult, CommandQueue, SendblueApi, SenderStore } from './ports.js';
 import { commandIdOf, commandTypeOf, decideOnClaim } from './decisions.js';
@@ -58,6 +59,7 @@ export function createCommandProcessor(deps: SenderDeps) {
   };
   const attemptSend = createSendAttempt(attemptDeps);
   const attemptModify = createModifyAttempt(attemptDeps);
+  const attemptReaction = createReactionAttempt(attemptDeps);
 
   return async function processRecord(record: SQSRecord): Promise<RecordResult> {
     const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
@@ -102,7 +104,7 @@ export function createCommandProcessor(deps: SenderDeps) {
       commandId,
       type: command.type,
       fingerprint,
-      groupId: command.group_id,
+      groupId: groupIdOf(command),
       leaseMs: settings.leaseMs,
     };
     const log = { command_id: commandId, type: command.type === 'modify_group' ? command.modify_type : command.type };
@@ -158,7 +160,9 @@ export function createCommandProcessor(deps: SenderDeps) {
       outcome =
         command.type === 'send_group_message'
           ? await attemptSend(command, attempt)
-          : await attemptModify(command, attempt);
+          : command.type === 'modify_group'
+            ? await attemptModify(command, attempt)
+            : await attemptReaction(command, attempt);
     } catch (error) {
       // Our storage failed before any call that matters (calls are caught inside the attempt).
       logger.error('attempt stopped by a storage error', { ...log, error });
@@ -206,6 +210,9 @@ export function createCommandProcessor(deps: SenderDeps) {
       case 'gave-up':
         logger.warn('command failed; moved to the DLQ', { ...log, reason });
         return;
+      case 'unverifiable':
+        logger.warn('command may have been sent; not repeated (nothing in Sendblue can check it)', { ...log, reason });
+        return;
       default:
         logger.warn('command will be retried', { ...log, reason });
     }
@@ -228,7 +235,8 @@ export function outcomeMetric(outcome: AttemptOutcome): MetricName | undefined {
       return outcome.retryAfterSeconds !== undefined ? METRIC_NAMES.sendblueThrottled : undefined;
     case 'unclear':
       return METRIC_NAMES.sendblueUnclear;
-
+    case 'unverifiable':
+      return outcome.counted ? METRIC_NAMES.sendblueUnclear : undefined;
     default:
       return undefined;
   }

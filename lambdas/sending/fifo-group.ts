@@ -9,8 +9,16 @@ export const sqsId = (value: string, prefix: string) =>
  * The FIFO group a command belongs to: its group_id, or for a new group its sorted numbers. The
  * producer client sends with it, and the sweep of unknown commands dead-letters with it (a redrive
  * keeps it, so the command rejoins its group's order).
+ *
+ * A send_reaction names a message, not a group: `knownGroupId` is that message's group when the
+ * producer knows it (the CLI reads it from GET /messages/{handle}), so the tapback keeps its place
+ * among the group's commands; else the message handle itself (it then runs beside the group's
+ * commands, in order with other tapbacks on the same message).
  */
-export function messageGroupIdFor(command: GroupCommand): string {
+export function messageGroupIdFor(command: GroupCommand, knownGroupId?: string): string {
+  if (command.type === 'send_reaction') {
+    return knownGroupId ? sqsId(knownGroupId, 'group') : sqsId(command.message_handle, 'message');
+  }
   if (command.group_id) return sqsId(command.group_id, 'group');
   const numbers = command.type === 'send_group_message' ? [...(command.numbers ?? [])].sort() : [];
   return sqsId(numbers.join(','), 'numbers');

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { CommandItem, CommandState } from '../contract/items.js';
 import type { ReadStore } from '../reads/ports.js';
-import type { GroupRecords } from '../webhooks/ports.js';
+import type { GroupRecords, ReactionRecords } from '../webhooks/ports.js';
 import type { LineBreaker } from './line-breaker.js';
 import type { PacingSettings, Reservation } from './line-pacing.js';
 
@@ -44,6 +44,14 @@ export interface GroupSendParams {
   status_callback: string;
 }
 
+/** `POST /api/send-reaction` (docs.sendblue.com/api-v2/reactions): a tapback from one of our lines. */
+export interface ReactionParams {
+  from_number: string;
+  message_handle: string;
+  reaction: string;
+  part_index?: number;
+}
+
 export interface OutboundFilter {
   since: string;
   group_id?: string;
@@ -63,6 +71,8 @@ export interface SendblueApi {
     from_number?: string;
   }): Promise<void>;
   renameGroup(groupId: string, name: string, fromNumber?: string): Promise<void>;
+  /** A tapback. Sendblue answers without a handle and lists no reaction, so nothing can check it later. */
+  sendReaction(params: ReactionParams): Promise<void>;
   /** The group's members and name as Sendblue knows them; undefined when Sendblue does not know it. */
   getGroup(groupId: string): Promise<{ members: string[]; name?: string } | undefined>;
   getMessage(handle: string): Promise<SendblueMessage | undefined>;
@@ -117,6 +127,11 @@ export interface CommandFinish {
   failedMessageId?: string;
   /** The command's body; kept on the entry (and listed as unsettled) only when `state` is `unknown`. */
   commandJson?: string;
+  /**
+   * `unknown` for good: nothing can ever check it (a send_reaction whose call may have reached
+   * Sendblue), so it is not listed as unsettled and no attempt is due.
+   */
+  final?: boolean;
 }
 
 /**
@@ -194,10 +209,11 @@ export interface UnsettledCommands {
   listUnsettledCommands(options: { before: string; limit: number }): Promise<UnsettledEntry[]>;
 }
 
-/** What one attempt reads and writes: the sent message, the line's slots, the group it changes. */
+/** What one attempt reads and writes: the sent message or reaction, the line's slots, the group it changes. */
 export type AttemptStore = SentMessages &
   LineSlots &
   GroupRecords &
+  ReactionRecords &
   Pick<ReadStore, 'getGroup' | 'listGroupMessages' | 'getMessageWithHistory'>;
 
 /** What the command processor reads and writes. */

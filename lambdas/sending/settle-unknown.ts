@@ -1,11 +1,12 @@
 import { attemptFromLedger, type AttemptDeps } from './attempt-calls.js';
 import { nextStep, type AttemptOutcome, type SenderPolicy } from './attempt-outcome.js';
-import { commandFingerprint, validateCommand, type GroupCommand } from '../contract/commands.js';
+import { commandFingerprint, groupIdOf, validateCommand, type GroupCommand } from '../contract/commands.js';
 import { messageGroupIdFor, sqsId } from './fifo-group.js';
 import { DEFAULT_PACING } from './line-pacing.js';
 import type { Logger } from '../platform/logger.js';
 import { createModifyAttempt } from './modify-attempt.js';
 import type { DeadLetterSink, SendblueApi, SweepStore } from './ports.js';
+import { createReactionAttempt } from './reaction-attempt.js';
 import { createSendAttempt } from './send-attempt.js';
 import type { StatusRelay } from '../webhooks/ports.js';
 import type { CommandItem } from '../contract/items.js';
@@ -75,6 +76,7 @@ export function createUnknownSweep(deps: SweepDeps) {
   };
   const attemptSend = createSendAttempt(attemptDeps);
   const attemptModify = createModifyAttempt(attemptDeps);
+  const attemptReaction = createReactionAttempt(attemptDeps);
 
   /** Settles one entry; undefined when it was not this sweep's to settle. */
   async function settle(commandId: string): Promise<{ outcome: AttemptOutcome; line: string } | undefined> {
@@ -85,7 +87,7 @@ export function createUnknownSweep(deps: SweepDeps) {
       commandId,
       type: command.type,
       fingerprint: commandFingerprint(command),
-      groupId: command.group_id,
+      groupId: groupIdOf(command),
       leaseMs: settings.leaseMs,
       onlyUnsettled: true,
     });
@@ -96,7 +98,9 @@ export function createUnknownSweep(deps: SweepDeps) {
       outcome =
         command.type === 'send_group_message'
           ? await attemptSend(command, attempt, 'check-only')
-          : await attemptModify(command, attempt, 'check-only');
+          : command.type === 'modify_group'
+            ? await attemptModify(command, attempt, 'check-only')
+            : await attemptReaction(command, attempt, 'check-only');
     } catch (error) {
       logger.error('sweep check stopped by a storage error', { command_id: commandId, error });
       outcome = {
@@ -158,6 +162,10 @@ export function createUnknownSweep(deps: SweepDeps) {
           message_handle: outcome.messageHandle ?? null,
           group_id: outcome.groupId ?? null,
         });
+      } else if (outcome.kind === 'unverifiable') {
+        // A tapback: nothing in Sendblue can check it; it stays unknown for good, off the list.
+        report.stillUnknown += 1;
+        logger.warn('unknown reaction left unknown for good: nothing in Sendblue can check it', log);
       } else if (outcome.kind === 'never-sent') {
         bump(report.neverSent, line);
         logger.warn('unknown command settled: never sent; moved to the DLQ', { ...log, reason: outcome.reason });

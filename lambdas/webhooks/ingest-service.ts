@@ -5,14 +5,18 @@ import type { WebhookEvent } from './webhook-payload.js';
 
 export type IngestOutcome =
   | { kind: 'message'; result: 'stored' | 'duplicate' }
+  /** A member's tapback, kept on the message it is on (contract/reactions.ts). */
+  | { kind: 'reaction'; result: 'stored' | 'duplicate' }
   | { kind: 'status'; result: 'advanced' | 'history-only' | 'duplicate' }
   /** Nothing was written: the event contradicts what is stored (answered 409). */
   | { kind: 'refused'; error: string };
 
 /**
  * Decides what a parsed webhook event writes. Inbound messages are one conditional put (plus a
- * group write only when membership or name changed); outbound events are a forward-only status
- * update and a history entry, then a relay to the command's own status_callback.
+ * group write only when membership or name changed); a member's tapback is instead one conditional
+ * update of the reacted-to message's reactions (the same group write after it), idempotent on the
+ * tapback's own handle, and kept even when that message is not stored (yet); outbound events are a
+ * forward-only status update and a history entry, then a relay to the command's own status_callback.
  *
  * Write order: the message first, then the group record. If the group write fails the answer is
  * 503 although the message is stored; that is safe because Sendblue's retry is a duplicate for the
@@ -22,8 +26,46 @@ export type IngestOutcome =
 export function createIngestService(deps: { store: IngestStore; relay: StatusRelay; logger: Logger }) {
   const syncGroup = createGroupSync(deps.store);
 
+  /** The group record, from an inbound event's members and name (written only when they change). */
+  async function syncEventGroup(event: WebhookEvent): Promise<void> {
+    if (!event.groupId) return;
+    await syncGroup({
+      groupId: event.groupId,
+      members: event.participants,
+      name: event.groupDisplayName,
+      asOf: event.dateSent ?? event.dateUpdated ?? new Date().toISOString(),
+    });
+  }
+
   return async function ingest(event: WebhookEvent, rawBody: string): Promise<IngestOutcome> {
     const context = { message_handle: event.messageHandle, group_id: event.groupId ?? null, status: event.status };
+    if (event.direction === 'inbound' && event.reaction) {
+      const written = await deps.store.addReaction({
+        targetHandle: event.reaction.messageHandle,
+        groupId: event.groupId,
+        entry: {
+          id: event.messageHandle,
+          reaction: event.reaction.reaction,
+          from_number: event.fromNumber,
+          date_sent: event.dateSent ?? event.dateUpdated ?? new Date().toISOString(),
+          part_index: event.reaction.partIndex,
+          direction: 'inbound',
+        },
+      });
+      if (written !== 'full') {
+        await syncEventGroup(event);
+        const result = written === 'added' ? 'stored' : 'duplicate';
+        deps.logger.info(result === 'stored' ? 'reaction stored' : 'duplicate reaction ignored', {
+          ...context,
+          reaction: event.reaction.reaction,
+          reaction_to: event.reaction.messageHandle,
+          from_number: event.fromNumber,
+        });
+        return { kind: 'reaction', result };
+      }
+      // The message holds the most reactions kept: this one is kept as the message it also is (its text).
+      deps.logger.warn('reaction kept as a message: the message it is on holds the most reactions kept', context);
+    }
     if (event.direction === 'inbound') {
       const written = await deps.store.putInboundMessage(event);
       if (written === 'conflict') {
@@ -33,14 +75,7 @@ export function createIngestService(deps: { store: IngestStore; relay: StatusRel
         return { kind: 'message', result: 'duplicate' };
       }
       const result = written;
-      if (event.groupId) {
-        await syncGroup({
-          groupId: event.groupId,
-          members: event.participants,
-          name: event.groupDisplayName,
-          asOf: event.dateSent ?? event.dateUpdated ?? new Date().toISOString(),
-        });
-      }
+      await syncEventGroup(event);
       deps.logger.info(result === 'stored' ? 'webhook stored' : 'duplicate webhook ignored', {
         ...context,
         from_number: event.fromNumber,

@@ -1,3 +1,4 @@
+import type { NewReaction } from '../contract/reactions.js';
 import type { WebhookEvent } from './webhook-payload.js';
 
 /**
@@ -29,8 +30,20 @@ export interface GroupRecords {
   syncGroup(snapshot: GroupSnapshot): Promise<'updated' | 'unchanged'>;
 }
 
-/** What the ingest use case may do: store messages, statuses and group records. Every write is conditional. */
-export interface IngestStore extends GroupRecords {
+/**
+ * The reactions kept beside a message (contract/reactions.ts): a member's from the receive
+ * webhook, ours from the sender. One conditional update, no read first.
+ */
+export interface ReactionRecords {
+  /**
+   * `added`; `duplicate` when the message already holds a reaction with this id (a retry);
+   * `full` when it holds MAX_REACTIONS_PER_MESSAGE already (nothing written).
+   */
+  addReaction(reaction: NewReaction): Promise<'added' | 'duplicate' | 'full'>;
+}
+
+/** What the ingest use case may do: store messages, statuses, reactions and group records. Every write is conditional. */
+export interface IngestStore extends GroupRecords, ReactionRecords {
   /**
    * One conditional put. `duplicate`: the handle is stored under the same group (a retry);
    * `conflict`: it is stored under another group or none (not a retry of this event).

@@ -1,5 +1,7 @@
 import { idProblem } from '../contract/ids.js';
 import { EARLIEST_DATE, LATEST_DATE, parseIsoDate } from '../contract/iso-date.js';
+import { isPartIndex } from '../contract/reactions.js';
+import { isReaction, type Reaction } from '../contract/sendblue-rules.js';
 import { jsonShapeProblem } from './json-shape.js';
 
 /**
@@ -30,6 +32,12 @@ export interface WebhookEvent {
   sendblueNumber?: string;
   errorCode?: string;
   errorMessage?: string;
+  /**
+   * A member's tapback (inbound only): `reaction` and `reaction_to: {message_handle, part_index}`
+   * on the receive webhook. Sendblue documents no such payload; this shape is the simulator's, our
+   * documented choice (docs/webhooks.md "Reactions"), `reply_to`'s shape.
+   */
+  reaction?: { reaction: Reaction; messageHandle: string; partIndex: number };
   /** Every other field of the payload, as given. */
   extra: Record<string, unknown>;
 }
@@ -43,6 +51,11 @@ class Fields {
 
   get(field: string): unknown {
     this.read.add(field);
+    return this.record[field];
+  }
+
+  /** A field's value, left unread (it still lands in `extra` unless `get` reads it later). */
+  peek(field: string): unknown {
     return this.record[field];
   }
 
@@ -104,6 +117,25 @@ function optionalBoolean(body: Fields, field: string): boolean | undefined {
 }
 
 /**
+ * A member's tapback, when the payload is exactly one: a reaction we know, on a message handle we
+ * could store, with a part index we take. Anything else (an emoji tapback Apple added later, a
+ * removal, a malformed `reaction_to`) is not read here, so the payload is kept as the message it
+ * also is (its text, e.g. `Loved “hi”`), with those fields in `extra`: nothing is refused or lost.
+ */
+function reactionOf(record: Fields, direction: Direction): WebhookEvent['reaction'] {
+  if (direction !== 'inbound') return undefined;
+  const reaction = record.peek('reaction');
+  const to = record.peek('reaction_to');
+  if (!isReaction(reaction) || to === null || typeof to !== 'object' || Array.isArray(to)) return undefined;
+  const { message_handle: handle, part_index: part } = to as Record<string, unknown>;
+  const partIndex = part === undefined || part === null ? 0 : part;
+  if (typeof handle !== 'string' || idProblem(handle) || !isPartIndex(partIndex)) return undefined;
+  record.get('reaction');
+  record.get('reaction_to');
+  return { reaction, messageHandle: handle, partIndex };
+}
+
+/**
  * @param defaultDirection what the route implies when the payload has no `is_outbound`
  *   (the receive webhook carries inbound messages, the status route outbound ones).
  */
@@ -122,6 +154,7 @@ export function parseWebhookPayload(body: unknown, defaultDirection: Direction):
     if (!status) throw new FieldError('status is required for an outbound message status');
     if (!/^[A-Z_]{1,40}$/.test(status))
       throw new FieldError('status must be a Sendblue status such as SENT or DELIVERED');
+    const reaction = reactionOf(record, direction);
     const event: WebhookEvent = {
       messageHandle,
       direction,
@@ -139,6 +172,7 @@ export function parseWebhookPayload(body: unknown, defaultDirection: Direction):
       sendblueNumber: optionalString(record, 'sendblue_number'),
       errorCode: optionalCode(record, 'error_code'),
       errorMessage: optionalString(record, 'error_message'),
+      ...(reaction ? { reaction } : {}),
       // Properties are evaluated in order, so this runs after every field above was read.
       extra: record.unread(),
     };

@@ -40,5 +40,14 @@ export class ReadApi extends NodeFunction {
         resources: [table.tableArn, table.groupTimelineIndexArn],
       }),
     );
+    this.addToRolePolicy(
+      new PolicyStatement({
+        // A timeline page's reactions, beside it (GSI1 does not project them: docs/table-design.md).
+        sid: 'ReadPageReactions',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:BatchGetItem'],
+        resources: [table.tableArn],
+      }),
+    );
   }
 }

@@ -15,6 +15,24 @@ export interface PageMessage {
   media_url?: string | null;
   from_number?: string | null;
   date_sent?: string | null;
+  /** Tapbacks on it, oldest first (the read API's `reactions`). */
+  reactions?: readonly PageReaction[];
+}
+
+/** A tapback as the read API shows it, as far as the page reads it. */
+export interface PageReaction {
+  reaction: string;
+  from_number: string | null;
+  direction: string;
+  part_index?: number;
+}
+
+/** One mark under a bubble: a kind of tapback, how many, and who (for its tooltip). */
+export interface TapbackMark {
+  reaction: string;
+  mark: string;
+  count: number;
+  who: string;
 }
 
 /** A command that was not done (sandbox route `/__sandbox/groups`, `failed`; failed-commands.ts). */
@@ -28,6 +46,9 @@ export interface PageFailedCommand {
   modify_type: string | null;
   number: string | null;
   name: string | null;
+  /** A send_reaction: the message it was for, and which tapback. */
+  message_handle: string | null;
+  reaction: string | null;
   reason: string;
   at: string;
 }
@@ -132,7 +153,33 @@ export function failedAction(failed: PageFailedCommand): string {
   if (failed.modify_type === 'add_recipient') return `add ${failed.number ?? 'a member'}`;
   if (failed.modify_type === 'remove_recipient') return `remove ${failed.number ?? 'a member'}`;
   if (failed.modify_type === 'rename') return `rename to ${failed.name ?? '?'}`;
+  if (failed.type === 'send_reaction') return `tap back ${failed.reaction ?? '?'}`;
   return failed.type || 'command';
+}
+
+/**
+ * The small marks under a bubble: one per kind of tapback, in the order first given, with a count
+ * when several people gave it and who did ("you" for our line) for the tooltip. `marks`: the
+ * glyph of each kind (REACTION_MARKS); an unknown kind shows its name.
+ */
+export function tapbackMarks(
+  reactions: readonly PageReaction[] | null | undefined,
+  marks: Readonly<Record<string, string>>,
+): TapbackMark[] {
+  const byKind = new Map<string, { count: number; who: string[] }>();
+  for (const r of reactions ?? []) {
+    const kind = byKind.get(r.reaction) ?? { count: 0, who: [] };
+    kind.count += 1;
+    const who = r.direction === 'outbound' ? 'you' : r.from_number || 'someone';
+    kind.who.push(r.part_index ? `${who} (part ${r.part_index})` : who);
+    byKind.set(r.reaction, kind);
+  }
+  return [...byKind].map(([reaction, { count, who }]) => ({
+    reaction,
+    mark: marks[reaction] ?? reaction,
+    count,
+    who: `${reaction}: ${who.join(', ')}`,
+  }));
 }
 
 /** A conversation in order: messages, failed commands and changes by time; a change first on a tie (it came with that message). */
@@ -188,6 +235,7 @@ const PAGE_LOGIC = [
   timeLabel,
   changeTexts,
   failedAction,
+  tapbackMarks,
   buildTimeline,
   pausedLineText,
   pausedLinesOf,

@@ -1,3 +1,4 @@
+import { REACTION_MARKS } from '../../lambdas/contract/reactions.js';
 import { STATUS_MARKS } from '../../lambdas/contract/status.js';
 import { PAGE_LOGIC_SCRIPT } from './page-logic.js';
 
@@ -18,6 +19,7 @@ export function pageScript(options: PageOptions): string {
   const constant = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
   return `
 const TICKS = ${constant(STATUS_MARKS)};
+const TAPBACKS = ${constant(REACTION_MARKS)};
 const CLI_PREFIX = ${constant(options.cliPrefix)};
 const OWN_LINES = ${constant(options.ownLines)};
 const IMAGE = /\\.(png|jpe?g|gif|webp|heic)(\\?|$)/i;
@@ -48,7 +50,7 @@ function renderNotSent(entries) {
     const e = el('div', 'not-sent-entry');
     e.dataset.commandId = f.command_id;
     const to = f.numbers && f.numbers.length ? f.numbers.join(', ') : f.group_id || 'unknown recipients';
-    e.append(el('div', 'to', 'To ' + to));
+    e.append(el('div', 'to', f.type === 'send_reaction' ? 'On message ' + (f.message_handle || '?') : 'To ' + to));
     if (f.content) e.append(el('div', 'text', clip(f.content, 60)));
     else if (f.type !== 'send_group_message') e.append(el('div', 'text', failedAction(f)));
     e.append(el('div', 'reason', '✗ failed: ' + f.reason), el('div', 'when', when(f.at)));
@@ -112,6 +114,21 @@ function bubble(m) {
   return b;
 }
 
+/** The tapbacks on a message: small marks under its bubble, on its side; each says who in its tooltip. */
+function tapbackRow(m) {
+  const marks = tapbackMarks(m.reactions, TAPBACKS);
+  if (!marks.length) return [];
+  const row = el('div', 'tapbacks ' + m.direction);
+  row.dataset.handle = m.message_handle;
+  row.append(...marks.map((t) => {
+    const s = el('span', 'tapback', t.mark + (t.count > 1 ? ' ' + t.count : ''));
+    s.dataset.reaction = t.reaction;
+    s.title = t.who;
+    return s;
+  }));
+  return [row];
+}
+
 function failedBubble(f) {
   const b = el('div', 'bubble failed');
   b.dataset.commandId = f.command_id;
@@ -131,7 +148,7 @@ function changeLine(text, at, failed) {
 }
 
 function timelineNodes(entry) {
-  if (entry.kind === 'message') return [bubble(entry.message)];
+  if (entry.kind === 'message') return [bubble(entry.message), ...tapbackRow(entry.message)];
   if (entry.kind === 'change') return changeTexts(entry.change).map((text) => changeLine(text, entry.at, false));
   const f = entry.failed;
   if (f.type === 'send_group_message') return [failedBubble(f)];

@@ -48,6 +48,10 @@ export const PAGE_CSS = `
   .ticks.read { color: #b8ffb8; }
   .ticks.failed { color: #ffd0d0; font-weight: 600; }
   .bubble.failed .ticks.failed { color: #b00020; }
+  .tapbacks { display: flex; gap: 3px; margin-top: -4px; font-size: 13px; }
+  .tapbacks.inbound { align-self: flex-start; margin-left: 10px; }
+  .tapbacks.outbound { align-self: flex-end; margin-right: 10px; }
+  .tapback { background: #fff; border: 1px solid #ddd; border-radius: 10px; padding: 0 6px; line-height: 20px; cursor: default; }
   .change { align-self: center; text-align: center; font-size: 12px; color: #888; max-width: 90%; overflow-wrap: anywhere; padding: 2px 0; }
   .change.failed { color: #b00020; }
   .change .when { margin-left: 6px; font-size: 11px; }

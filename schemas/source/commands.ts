@@ -10,9 +10,11 @@ import {
   MAX_CONTENT_CHARS,
   MAX_GROUP_MEMBERS,
   MAX_GROUP_NAME_CHARS,
+  MAX_PART_INDEX,
   MAX_URL_CHARS,
   MEDIA_EXTENSION,
   MODIFY_TYPES,
+  REACTIONS,
   SEND_STYLES,
 } from '../../lambdas/contract/sendblue-rules.js';
 import {
@@ -75,7 +77,7 @@ export const COMMAND_DEFS: Record<string, Schema> = {
   },
   id: {
     type: 'string',
-    description: `A group id: 1 to ${MAX_ID_CHARS} UTF-16 code units (an emoji counts 2), not blank, no control characters, valid Unicode.`,
+    description: `A group id or message handle: 1 to ${MAX_ID_CHARS} UTF-16 code units (an emoji counts 2), not blank, no control characters, valid Unicode.`,
     minLength: 1,
     pattern: NOT_BLANK,
     not: { type: 'string', pattern: `${CONTROL_CHARACTER.source}|${LONE_SURROGATE}` },
@@ -164,6 +166,27 @@ const MODIFY_GROUP: Schema = {
   ],
 };
 
+const SEND_REACTION: Schema = {
+  type: 'object',
+  description:
+    "Send a tapback from one of our lines on a message (Sendblue's POST /api/send-reaction). Sendblue cannot be asked whether it took one, so a call that may have reached it is never repeated: the command then ends unknown.",
+  required: ['type', 'message_handle', 'reaction'],
+  properties: {
+    type: { const: 'send_reaction' },
+    command_id: ref('command_id'),
+    message_handle: { ...ref('id'), description: "Sendblue's message_handle of the message to react to." },
+    reaction: { description: "One of Sendblue's tapbacks.", enum: [...REACTIONS] },
+    part_index: {
+      type: 'integer',
+      description: 'Which part of a multi-part message (text and pictures). Default 0.',
+      minimum: 0,
+      maximum: MAX_PART_INDEX,
+    },
+    from_number: { ...ref('e164'), description: "The Sendblue line to react from. Default: the stack's line." },
+  },
+  additionalProperties: false,
+};
+
 /**
  * Every command type and its schema. Typed by CommandType: a command added to the contract's
  * GroupCommand union does not compile until it has a schema here (schemas/README.md).
@@ -171,6 +194,7 @@ const MODIFY_GROUP: Schema = {
 export const COMMAND_TYPE_SCHEMAS: Record<CommandType, Schema> = {
   send_group_message: SEND_GROUP_MESSAGE,
   modify_group: MODIFY_GROUP,
+  send_reaction: SEND_REACTION,
 };
 
 /** `commands/<type>.json`: one command type, standing alone. */

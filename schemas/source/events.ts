@@ -6,6 +6,7 @@
  */
 import { DETAIL_TYPES, type DetailType, EVENT_SOURCE } from '../../lambdas/events/domain-events.js';
 import { dateTime, fileHeader, nullable, type Schema, shape, stringArray } from './common.js';
+import { REACTIONS } from '../../lambdas/contract/sendblue-rules.js';
 import { COMMAND_PROPERTIES, MESSAGE_PROPERTIES, text } from './views.js';
 
 const EVENT_ID: Schema = {
@@ -72,7 +73,8 @@ const DETAILS: Record<DetailType, { file: string; description: string; detail: S
   },
   [DETAIL_TYPES.commandSettled]: {
     file: 'command-settled.json',
-    description: 'A command became sent or failed, or unknown when an attempt ended unclear.',
+    description:
+      'A command became sent or failed, or unknown when an attempt ended unclear (with next_attempt_at null: for good, a send_reaction that may have been sent).',
     detail: shape({
       event_id: EVENT_ID,
       ...COMMAND_PROPERTIES,
@@ -93,6 +95,21 @@ const DETAILS: Record<DetailType, { file: string; description: string; detail: S
       removed_members: stringArray(),
       created_at: nullable(dateTime()),
       updated_at: nullable(dateTime()),
+    }),
+  },
+  [DETAIL_TYPES.reactionReceived]: {
+    file: 'group-reaction-received.json',
+    description:
+      "A member's tapback on a group message was stored (once per tapback; our own are told by Command Settled).",
+    detail: shape({
+      event_id: EVENT_ID,
+      group_id: { type: 'string' },
+      message_handle: { type: 'string', description: 'The message reacted to (it may not be stored yet).' },
+      reaction_handle: { type: 'string', description: "The tapback's own message_handle in Sendblue." },
+      reaction: { enum: [...REACTIONS] },
+      from_number: text,
+      date_sent: dateTime('When the member reacted (UTC).'),
+      part_index: { type: 'integer', minimum: 0 },
     }),
   },
 };

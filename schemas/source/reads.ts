@@ -11,9 +11,16 @@ import type { GroupListEntry } from '../../sandbox/group-list.js';
 import type { PageFailedCommand, PageGroupChange, PagePausedLine } from '../../sandbox/page/page-logic.js';
 import { dateTime, e164, fileHeader, nullable, type Schema, shape, stringArray } from './common.js';
 import { EVENT_ENVELOPES, envelopeProperties } from './events.js';
-import { COMMAND_PROPERTIES, DIRECTIONS, MESSAGE_PROPERTIES, type Props, text, when } from './views.js';
-
-const message = (description: string): Schema => shape(MESSAGE_PROPERTIES, description);
+import {
+  COMMAND_PROPERTIES,
+  DIRECTIONS,
+  MESSAGE_PROPERTIES,
+  type Props,
+  REACTIONS_LIST,
+  TIMELINE_MESSAGE_PROPERTIES,
+  text,
+  when,
+} from './views.js';
 
 const MEDIA_ARCHIVE = nullable({
   description: 'What was kept of media_url (or why nothing was); null when nothing was tried.',
@@ -42,6 +49,7 @@ const MESSAGE_DETAIL_PROPERTIES = {
     minItems: 1,
     items: shape({ status: { type: 'string' }, date_updated: when('When Sendblue stamped it.') }),
   },
+  reactions: REACTIONS_LIST,
 } satisfies Props<MessageDetailView>;
 
 const GROUP_PROPERTIES = {
@@ -80,6 +88,8 @@ const FAILED_COMMAND_PROPERTIES = {
   modify_type: text,
   number: text,
   name: text,
+  message_handle: text,
+  reaction: text,
   reason: { type: 'string' },
   at: { type: 'string', description: 'When it was first tried (ISO), or "" when nothing says.' },
 } satisfies Props<PageFailedCommand>;
@@ -120,7 +130,7 @@ export const READ_FILES: Record<string, Schema> = {
       'One page of a group timeline; follow next_cursor until it is null.',
     ),
     ...shape({
-      messages: { type: 'array', items: message('A message as the timeline shows it.') },
+      messages: { type: 'array', items: shape(TIMELINE_MESSAGE_PROPERTIES, 'A message as the timeline shows it.') },
       next_cursor: nullable({ type: 'string', description: 'Pass as ?cursor= for the next page; null on the last.' }),
     }),
   },

@@ -4,8 +4,10 @@
  * from a view does not compile until the schema follows.
  */
 import type { CommandItem, CommandState, MessageItem } from '../../lambdas/contract/items.js';
-import type { CommandView, MessageView } from '../../lambdas/contract/views.js';
-import { dateTime, nullable, type Schema, stringArray } from './common.js';
+import type { ReactionView } from '../../lambdas/contract/reactions.js';
+import { REACTIONS } from '../../lambdas/contract/sendblue-rules.js';
+import type { CommandView, MessageView, TimelineMessageView } from '../../lambdas/contract/views.js';
+import { dateTime, nullable, type Schema, shape, stringArray } from './common.js';
 
 export type Props<T> = Record<keyof T, Schema>;
 
@@ -37,6 +39,29 @@ export const MESSAGE_PROPERTIES = {
   send_style: text,
 } satisfies Props<MessageView>;
 
+const REACTION_PROPERTIES = {
+  reaction: { description: "One of Sendblue's tapbacks.", enum: [...REACTIONS] },
+  from_number: nullable({ type: 'string', description: 'Who reacted: a member, or our line.' }),
+  date_sent: dateTime('When it was sent (UTC).'),
+  part_index: { type: 'integer', minimum: 0, description: 'Which part of a multi-part message.' },
+  direction: {
+    enum: [...DIRECTIONS],
+    description: "inbound: a member's (receive webhook); outbound: ours (a send_reaction command, once sent).",
+  },
+} satisfies Props<ReactionView>;
+
+/** The tapbacks on a message, oldest first (an extension of docs/contract.md §4). */
+export const REACTIONS_LIST: Schema = {
+  type: 'array',
+  description: 'The tapbacks on the message, oldest first; [] when none.',
+  items: shape(REACTION_PROPERTIES),
+};
+
+export const TIMELINE_MESSAGE_PROPERTIES = {
+  ...MESSAGE_PROPERTIES,
+  reactions: REACTIONS_LIST,
+} satisfies Props<TimelineMessageView>;
+
 export const COMMAND_PROPERTIES = {
   command_id: { type: 'string' },
   type: { type: 'string', description: 'The command type, or "invalid" for a body that was not a command.' },
@@ -47,7 +72,9 @@ export const COMMAND_PROPERTIES = {
   fingerprint: nullable({ type: 'string', description: 'Whose command this id is (commandFingerprint).' }),
   refused_reuses: { ...stringArray(), description: 'Fingerprints of other commands refused this id.' },
   failures: { type: 'integer', minimum: 0, description: 'Failed attempts so far.' },
-  next_attempt_at: when('When the next attempt is due, while queued or unknown.'),
+  next_attempt_at: when(
+    'When the next attempt is due, while queued or unknown. unknown with null: settled for good (a send_reaction that may have been sent; never repeated).',
+  ),
   outage_since: when(
     'While queued or unknown because Sendblue is unreachable (or its line is paused by an outage): since when. Past the outage budget (1 h by default) the command is failed, unless Sendblue may have it.',
   ),

@@ -4,7 +4,13 @@
  * past each limit in UTF-16 units and in code points, every character `trim()` removes, E.164 with
  * other scripts' digits, URLs in odd spellings) and hostile ones from fuzz.ts.
  */
-import { MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS, SEND_STYLES } from '../../lambdas/contract/sendblue-rules.js';
+import {
+  MAX_CONTENT_CHARS,
+  MAX_GROUP_MEMBERS,
+  MAX_PART_INDEX,
+  REACTIONS,
+  SEND_STYLES,
+} from '../../lambdas/contract/sendblue-rules.js';
 import { hostileString, hostileValue, int, pick, type Random } from './fuzz.js';
 
 const POOL = Array.from({ length: 40 }, (_, i) => `+1555${String(8_100_000 + i).padStart(7, '0')}`);
@@ -242,6 +248,22 @@ function validModify(random: Random): Body {
   return body;
 }
 
+function validReaction(random: Random): Body {
+  const body: Body = {
+    type: 'send_reaction',
+    message_handle: pick(random, [
+      '5B0E7C2A-91D4-4C3E-8F00-2A3B4C5D6E7F',
+      `msg-${random().toString(36).slice(2)}`,
+      'h',
+    ]),
+    reaction: pick(random, REACTIONS),
+  };
+  if (random() < 0.4) body.part_index = pick(random, [0, 1, 2, MAX_PART_INDEX]);
+  if (random() < 0.3) body.from_number = '+15550001111';
+  if (random() < 0.4) body.command_id = `cmd-${random().toString(36).slice(2)}`;
+  return body;
+}
+
 const FIELDS = [
   'type',
   'command_id',
@@ -255,6 +277,9 @@ const FIELDS = [
   'modify_type',
   'number',
   'name',
+  'message_handle',
+  'reaction',
+  'part_index',
 ];
 
 /** A value for a field: mostly at the edges of that field's rule, sometimes anything at all. */
@@ -268,12 +293,33 @@ function valueFor(field: string, random: Random): unknown {
         'send_group_message ',
         'MODIFY_GROUP',
         'send_reaction',
+        'send_reaction ',
+        'SEND_REACTION',
         null,
       ]);
     case 'command_id':
       return pick(random, ['a'.repeat(128), 'a'.repeat(129), 'has space', 'é', '', 'a\n', '~!', 'tab\t', 'ok-1']);
     case 'group_id':
+    case 'message_handle':
       return idEdge(random);
+    case 'reaction':
+      return pick(random, [...REACTIONS, 'Love', 'heart', '-love', '', 'love ', 'emphasis']);
+    case 'part_index':
+      return pick(random, [
+        0,
+        1,
+        MAX_PART_INDEX,
+        MAX_PART_INDEX + 1,
+        -1,
+        1.5,
+        '1',
+        null,
+        true,
+        2 ** 53,
+        1e300,
+        -0.5,
+        [0],
+      ]);
     case 'numbers': {
       const roll = int(random, 7);
       if (roll === 0) return [];
@@ -309,7 +355,8 @@ function valueFor(field: string, random: Random): unknown {
 /** One body as a producer might put it on the queue (parsed back from its JSON text). */
 export function commandBody(random: Random): unknown {
   if (random() < 0.02) return pick(random, [null, 42, 'a string', [], true, [{ type: 'send_group_message' }]]);
-  const body = random() < 0.6 ? validSend(random) : validModify(random);
+  const roll = random();
+  const body = roll < 0.5 ? validSend(random) : roll < 0.8 ? validModify(random) : validReaction(random);
   const changes = int(random, 4);
   for (let i = 0; i < changes; i += 1) {
     const roll = random();

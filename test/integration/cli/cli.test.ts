@@ -402,3 +402,80 @@ describe('cli: errors and help', () => {
     expect(JSON.parse(ok.stdout)).toEqual({ count: 0, messages: [] });
   });
 });
+
+describe('cli: react', () => {
+  /** A member's message in a new group, stored through our receive webhook. */
+  async function memberMessage(text: string) {
+    const group = h.sim.createGroup(MEMBERS);
+    const message = await h.sim.memberReply(group.group_id, { content: text, from: MEMBERS[0] });
+    await h.sim.idle();
+    return { groupId: group.group_id, handle: message.message_handle };
+  }
+
+  it("react --wait: sent once, queued in the message's group; history shows ours and a member's tapback", async () => {
+    const { groupId, handle } = await memberMessage('Pizza tonight?');
+    const result = await cli('react', handle, 'like', '--wait', '--json');
+    expect(result.code).toBe(0);
+    expect(result.json()).toMatchObject({
+      state: 'sent',
+      type: 'send_reaction',
+      group_id: groupId,
+      message_handle: handle,
+    });
+    expect(h.sim.requests.filter((r) => r.path === '/api/send-reaction')).toHaveLength(1);
+    await h.sim.memberReacts(handle, 'love', { from: MEMBERS[1], partIndex: 1 });
+    await h.sim.idle();
+    const line = (await cli('history', groupId)).out.split('\n').find((l) => l.includes('Pizza tonight?'));
+    expect(line).toMatch(new RegExp(`Pizza tonight\\?  \\[👍 us, ❤️ \\${MEMBERS[1]} part 1\\]$`));
+    const json = (await cli('history', groupId, '--json')).json();
+    expect(json.messages[0].reactions.map((r: { reaction: string }) => r.reaction)).toEqual(['like', 'love']);
+  });
+
+  it("queues under the message's group when the read API knows it, else under the handle (no --wait)", async () => {
+    const { groupId, handle } = await memberMessage('known');
+    const known = (await cli('react', handle, 'laugh', '--part', '0', '--json')).json();
+    expect(known).toMatchObject({ state: 'queued', message_group_id: groupId });
+    const unknown = (await cli('react', 'not-stored-here', 'laugh', '--json')).json();
+    expect(unknown).toMatchObject({ state: 'queued', message_group_id: 'not-stored-here' });
+    await h.sandbox.poller.drained();
+    await h.deadLetters(); // the second one is refused by Sendblue (404): taken off the DLQ here
+  });
+
+  it('usage errors (exit 1, nothing queued): a missing argument, an unknown reaction, a bad --part', async () => {
+    const before = h.sim.requests.length;
+    const missing = await cli('react', 'm-1');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('react: missing <reaction>');
+    const unknown = await cli('react', 'm-1', 'heart');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('the reaction must be one of love, like, dislike, laugh, emphasize, question');
+    for (const part of ['-1', '1.5', 'one']) {
+      const bad = await cli('react', 'm-1', 'love', `--part=${part}`);
+      expect(bad.code, part).toBe(1);
+      expect(bad.err, part).toContain('--part must be a whole number');
+    }
+    const over = await cli('react', 'm-1', 'love', '--part', '1001');
+    expect(over.code).toBe(1);
+    expect(over.err).toContain('invalid command: part_index must be a whole number from 0 to 1000');
+    expect(h.sim.requests.length).toBe(before);
+  });
+
+  it('an unclear call: exit 2, unknown for good with the reason, never sent again', async () => {
+    const { handle } = await memberMessage('cut me');
+    h.sim.injectFault({ kind: 'accept-then-cut', route: 'react' });
+    const id = `react-cut-${uid()}`;
+    const result = await cli('react', handle, 'emphasize', '--id', id, '--wait');
+    expect(result.code).toBe(2);
+    expect(result.out).toContain(`command ${id}: unknown ? (for good: not repeated) (send_reaction)`);
+    expect(result.out).toMatch(/error {4}.*may have been sent; not repeated/);
+    expect(result.err).toContain(`command ${id} may have been sent; it is not repeated`);
+    const status = await cli('status', id, '--wait', '--json');
+    expect(status.code).toBe(0);
+    expect(status.json()).toMatchObject({ state: 'unknown', next_attempt_at: null });
+    expect(
+      h.sim.requests.filter(
+        (r) => r.path === '/api/send-reaction' && (r.body as { message_handle: string }).message_handle === handle,
+      ),
+    ).toHaveLength(1);
+  });
+});

@@ -122,6 +122,18 @@ describe('answers and events of a running sandbox match their schemas', () => {
     );
     for (const id of ['shape-add-1', 'shape-rename-1', 'shape-send-2']) await h.waitForCommand(id, ['sent']);
     await h.waitForCommand('shape-bad-1', ['failed']);
+    // Tapbacks: a member's on our message, ours on the member's reply, and one Sendblue refuses.
+    await h.sim.memberReacts(outboundHandle, 'love');
+    await h.push(
+      { type: 'send_reaction', command_id: 'shape-react-1', message_handle: replyHandle, reaction: 'laugh' },
+      { groupId },
+    );
+    await h.push(
+      { type: 'send_reaction', command_id: 'shape-react-bad', message_handle: 'no-such-message', reaction: 'like' },
+      { groupId: 'no-such-message' },
+    );
+    await h.waitForCommand('shape-react-1', ['sent']);
+    await h.waitForCommand('shape-react-bad', ['failed']);
     // A reply whose media points inside the network: its copy is refused and recorded.
     const refused = inboundPayload({ group_id: groupId, media_url: 'http://169.254.169.254/latest/meta-data/x.png' });
     refusedMediaHandle = String(refused.message_handle);
@@ -157,11 +169,20 @@ describe('answers and events of a running sandbox match their schemas', () => {
     expect(pages).toBeGreaterThan(1);
     const reply = await get(`/messages/${encodeURIComponent(replyHandle)}`, 'reads/message.json');
     expect(reply.media_archive).toMatchObject({ content_type: 'image/png' });
+    expect(reply.reactions).toMatchObject([{ reaction: 'laugh', direction: 'outbound' }]);
     const refused = await get(`/messages/${encodeURIComponent(refusedMediaHandle)}`, 'reads/message.json');
     expect(refused.media_archive).toMatchObject({ error: expect.any(String) });
     const outbound = await get(`/messages/${encodeURIComponent(outboundHandle)}`, 'reads/message.json');
     expect(outbound.status_history.length).toBeGreaterThan(1);
-    for (const id of ['shape-send-1', 'shape-add-1', 'shape-rename-1', 'shape-bad-1'])
+    expect(outbound.reactions).toMatchObject([{ reaction: 'love', direction: 'inbound' }]);
+    for (const id of [
+      'shape-send-1',
+      'shape-add-1',
+      'shape-rename-1',
+      'shape-bad-1',
+      'shape-react-1',
+      'shape-react-bad',
+    ])
       await get(`/commands/${id}`, 'reads/command.json');
   });
 
@@ -200,6 +221,9 @@ describe('answers and events of a running sandbox match their schemas', () => {
     const groups = await h.get('/__sandbox/groups');
     expectValid(closed('reads/sandbox-groups.json'), groups.body, 'GET /__sandbox/groups');
     expect(groups.body.failed.map((failed: { command_id: string }) => failed.command_id)).toContain('shape-bad-1');
+    expect(groups.body.failed).toContainEqual(
+      expect.objectContaining({ command_id: 'shape-react-bad', message_handle: 'no-such-message', reaction: 'like' }),
+    );
     const changes = await h.get(`/__sandbox/groups/${groupId}/changes`);
     expectValid(closed('reads/sandbox-group-changes.json'), changes.body, 'GET /__sandbox/groups/{id}/changes');
     expect(changes.body.changes.length).toBeGreaterThan(0);
@@ -212,6 +236,7 @@ describe('answers and events of a running sandbox match their schemas', () => {
       'Message Status Changed': closed('events/message-status-changed.json'),
       'Command Settled': closed('events/command-settled.json'),
       'Group Changed': closed('events/group-changed.json'),
+      'Group Reaction Received': closed('events/group-reaction-received.json'),
     };
     const events = log.body.events as EventEnvelope[];
     expect(new Set(events.map((event) => event['detail-type']))).toEqual(new Set(Object.keys(byType)));

@@ -226,6 +226,42 @@ const CASES: { [Method in keyof SendblueApi]: Case[] } = {
       },
     ],
   ],
+  sendReaction: [
+    [
+      'reacts to a message (kept on it); an unknown handle and an unknown reaction are refused; a fault is as a send’s',
+      async (s) => {
+        const group = s.createGroup(members(2));
+        const sent = await send(s, { group_id: group.group_id }, 'react to me');
+        const handle = sent.message_handle!;
+        const react = (reaction: string, message_handle = handle, part_index?: number) =>
+          s.api.sendReaction({
+            from_number: CONTRACT_LINE,
+            message_handle,
+            reaction: reaction as 'love',
+            ...(part_index === undefined ? {} : { part_index }),
+          });
+        await react('love');
+        await react('laugh', handle, 1);
+        const kept = s.sentMessages().find((m) => m.message_handle === handle)?.reactions;
+        expect(kept?.map(({ reaction, from_number, part_index }) => ({ reaction, from_number, part_index }))).toEqual([
+          { reaction: 'love', from_number: CONTRACT_LINE, part_index: 0 },
+          { reaction: 'laugh', from_number: CONTRACT_LINE, part_index: 1 },
+        ]);
+        expect(await failure(react('love', 'no-such-handle'))).toMatchObject({ kind: 'rejected', status: 404 });
+        expect(await failure(react('wave'))).toMatchObject({ kind: 'rejected', status: 400 });
+        s.injectFault({ kind: '503', route: 'react' });
+        expect(await failure(react('like'))).toMatchObject({ kind: 'unclear', status: 503 });
+        s.injectFault({ kind: 'accept-then-cut', route: 'react' });
+        expect(await failure(react('question'))).toMatchObject({ kind: 'unclear' });
+        expect(
+          s
+            .sentMessages()
+            .find((m) => m.message_handle === handle)
+            ?.reactions?.map((r) => r.reaction),
+        ).toEqual(['love', 'laugh', 'question']);
+      },
+    ],
+  ],
   getGroup: [
     [
       'reads a group’s members and name; an unknown group is undefined; a failed read throws',

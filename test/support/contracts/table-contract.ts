@@ -10,6 +10,7 @@
  * breaks `tsc` here until it has cases, and both implementations must then pass them.
  */
 import { describe, expect, it } from 'vitest';
+import { MAX_REACTIONS_PER_MESSAGE } from '../../../lambdas/contract/reactions.js';
 import type { PacingSettings } from '../../../lambdas/sending/line-pacing.js';
 import type { ClaimRequest } from '../../../lambdas/sending/ports.js';
 import type { WebhookEvent } from '../../../lambdas/webhooks/webhook-payload.js';
@@ -490,6 +491,7 @@ const MESSAGES: Record<'putOutboundMessage' | 'putInboundMessage' | 'applyStatus
             received_at: iso(T0),
           },
           history: [],
+          reactions: [],
         });
       },
     ],
@@ -855,6 +857,67 @@ const PACING_CASES: Record<'reserveLineSlot' | 'pauseLine' | 'readLineBreaker' |
   ],
 };
 
+const reaction = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  reaction: 'love' as const,
+  from_number: '+15551230001',
+  date_sent: iso(T0),
+  part_index: 0,
+  direction: 'inbound' as const,
+  ...extra,
+});
+
+const REACTIONS: Record<'addReaction' | 'getReactions', Case[]> = {
+  addReaction: [
+    [
+      'keeps a reaction once (a repeat is a duplicate), beside its message, read back with it',
+      async (t) => {
+        const handle = t.id('reacted');
+        await t.store.putOutboundMessage(outbound(handle));
+        const first = reaction(`${handle}-r1`);
+        expect(await t.store.addReaction({ targetHandle: handle, groupId: 'group-o', entry: first })).toBe('added');
+        expect(await t.store.addReaction({ targetHandle: handle, groupId: 'group-o', entry: first })).toBe('duplicate');
+        const second = reaction(`command:${handle}`, { reaction: 'laugh', direction: 'outbound', part_index: 1 });
+        expect(await t.store.addReaction({ targetHandle: handle, entry: second })).toBe('added');
+        expect((await t.store.getMessageWithHistory(handle))?.reactions).toEqual([first, second]);
+      },
+    ],
+    [
+      'keeps a reaction before its message arrives; a full message refuses more',
+      async (t) => {
+        const handle = t.id('early');
+        for (let i = 0; i <= MAX_REACTIONS_PER_MESSAGE; i += 1) {
+          const outcome = await t.store.addReaction({ targetHandle: handle, entry: reaction(`${handle}-${i}`) });
+          if (outcome === 'full') {
+            expect(i).toBeGreaterThan(0);
+            expect(await t.store.addReaction({ targetHandle: handle, entry: reaction(`${handle}-${i - 1}`) })).toBe(
+              'duplicate',
+            );
+            expect((await t.store.getReactions([handle])).get(handle)).toHaveLength(i);
+            return;
+          }
+          expect(outcome).toBe('added');
+        }
+        throw new Error('no limit on reactions per message');
+      },
+    ],
+  ],
+  getReactions: [
+    [
+      'answers the reactions of the messages that have any, by handle',
+      async (t) => {
+        const [a, b, none] = ['a', 'b', 'none'].map((label) => t.id(`batch-${label}`));
+        await t.store.addReaction({ targetHandle: a!, entry: reaction(`${a}-1`) });
+        await t.store.addReaction({ targetHandle: b!, entry: reaction(`${b}-1`, { reaction: 'like' }) });
+        await t.store.addReaction({ targetHandle: b!, entry: reaction(`${b}-2`, { reaction: 'question' }) });
+        const found = await t.store.getReactions([a!, b!, none!, a!]);
+        expect([...found.keys()].sort()).toEqual([a, b].sort());
+        expect(found.get(b!)?.map((entry) => entry.reaction)).toEqual(['like', 'question']);
+      },
+    ],
+  ],
+};
+
 /** One list of cases per method of the ports: the type makes a new method need cases here. */
 const CASES: { [Method in keyof TablePorts]: Case[] } = {
   claimCommand: CLAIMS,
@@ -863,6 +926,7 @@ const CASES: { [Method in keyof TablePorts]: Case[] } = {
   ...MESSAGES,
   ...GROUPS,
   ...READS,
+  ...REACTIONS,
   ...PACING_CASES,
 };
 

@@ -6,7 +6,7 @@
  * that provably never reached it, no command Sendblue accepted ends failed, and the ledger agrees
  * with Sendblue's record. `judge` answers every violation it finds (empty: the run passed).
  */
-import type { GroupCommand, ModifyGroupCommand } from '../../../lambdas/contract/commands.js';
+import { groupIdOf, type GroupCommand, type ModifyGroupCommand } from '../../../lambdas/contract/commands.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../lambdas/contract/dead-letters.js';
 import type { CommandItem } from '../../../lambdas/contract/items.js';
 import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../../lambdas/contract/sendblue-rules.js';
@@ -52,7 +52,7 @@ export interface PlanOptions {
 
 const number = (n: number) => `+1555${String(7_000_000 + n).padStart(7, '0')}`;
 const messageGroupOf = (command: GroupCommand) =>
-  command.group_id ?? [...(command as { numbers: string[] }).numbers].sort().join(',');
+  groupIdOf(command) ?? [...(command as { numbers: string[] }).numbers].sort().join(',');
 
 /** Commands valid for their group as planned (a refused earlier change may make a later one invalid: then Sendblue refuses it). */
 export function planFaultMix(

@@ -23,6 +23,7 @@ import { LineBook } from '../../../sandbox/sendblue-simulator/line-book.js';
 import { DEFAULT_NEW_CONTACT_LIMITS, NewContactLedger } from '../../../sandbox/sendblue-simulator/new-contacts.js';
 import { OptOuts } from '../../../sandbox/sendblue-simulator/opt-outs.js';
 import { listMessagesRoute, retrieveMessage } from '../../../sandbox/sendblue-simulator/reads.js';
+import { sendReaction } from '../../../sandbox/sendblue-simulator/reactions.js';
 import { sendGroupMessage } from '../../../sandbox/sendblue-simulator/send.js';
 import { copyGroup, copyMessage, SimState } from '../../../sandbox/sendblue-simulator/state.js';
 import type {
@@ -157,6 +158,10 @@ export function createInMemorySendblue(options: InMemorySendblueOptions): InMemo
     async renameGroup(groupId, name, fromNumber) {
       const body = { group_name: name, ...(fromNumber ? { from_number: fromNumber } : {}) };
       await call('rename', 'rename the group', () => renameGroup(ctx, groupId, body));
+    },
+
+    async sendReaction(params) {
+      await call('react', 'send the reaction', () => sendReaction(ctx, asJson(params)));
     },
 
     async getGroup(groupId) {

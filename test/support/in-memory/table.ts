@@ -28,6 +28,8 @@ import {
   linePaceKey,
   MESSAGE_SK,
   messageKey,
+  REACTIONS_SK,
+  reactionsKey,
   STATUS_SK_PREFIX,
   statusKey,
   timelineKeys,
@@ -35,6 +37,11 @@ import {
   UNSETTLED_PARTITION,
   unsettledKeys,
 } from '../../../lambdas/contract/keys.js';
+import {
+  MAX_REACTIONS_PER_MESSAGE,
+  type ReactionEntry,
+  type ReactionsItem,
+} from '../../../lambdas/contract/reactions.js';
 import { statusRank } from '../../../lambdas/contract/status.js';
 import { TABLE_SCHEMA } from '../../../lambdas/contract/table-schema.js';
 import type { MessagePage, ReadStore } from '../../../lambdas/reads/ports.js';
@@ -482,7 +489,38 @@ export function createInMemoryTable(options: InMemoryTableOptions): InMemoryTabl
       const message = items.find((item) => item[SK] === MESSAGE_SK) as MessageItem | undefined;
       if (!message) return undefined;
       const history = items.filter((item) => String(item[SK]).startsWith(STATUS_SK_PREFIX));
-      return { message, history: history as unknown as StatusHistoryItem[] };
+      const reactions = (items.find((item) => item[SK] === REACTIONS_SK) as ReactionsItem | undefined)?.reactions;
+      return { message, history: history as unknown as StatusHistoryItem[], reactions: reactions ?? [] };
+    },
+
+    // ---- Reactions (adapters/table-reactions.ts) ----
+
+    async addReaction({ targetHandle, groupId, entry }) {
+      const key = reactionsKey(targetHandle);
+      const stored = read(key) as (ReactionsItem & Item) | undefined;
+      const ids = new Set(stored?.reaction_ids ?? []);
+      if (ids.has(entry.id)) return 'duplicate';
+      if ((stored?.reactions?.length ?? 0) >= MAX_REACTIONS_PER_MESSAGE) return 'full';
+      ids.add(entry.id);
+      write({
+        ...stored,
+        ...key,
+        reactions: [...(stored?.reactions ?? []), entry],
+        reaction_ids: ids,
+        message_handle: targetHandle,
+        updated_at: iso(),
+        ...(groupId && stored?.group_id === undefined ? { group_id: groupId } : {}),
+      });
+      return 'added';
+    },
+
+    async getReactions(handles) {
+      const found = new Map<string, ReactionEntry[]>();
+      for (const handle of new Set(handles)) {
+        const reactions = (read(reactionsKey(handle)) as ReactionsItem | undefined)?.reactions;
+        if (Array.isArray(reactions)) found.set(handle, reactions);
+      }
+      return found;
     },
 
     async listGroupMessages(groupId, { limit, order, startKey }): Promise<MessagePage> {

@@ -156,7 +156,7 @@ describe('IAM', () => {
     });
   });
 
-  it('read may only get and query the table and GSI1, read media copies (to presign links), and write its own logs', () => {
+  it("read may only get and query the table and GSI1, batch-get a page's reactions, read media copies (to presign links), and write its own logs", () => {
     const logGroupId = stack.getLogicalId(stack.reads.logGroup.node.defaultChild as never);
     expect(summary(statementsOf('ReadFunction'))).toEqual({
       WriteOwnLogs: {
@@ -167,6 +167,7 @@ describe('IAM', () => {
         actions: ['dynamodb:GetItem', 'dynamodb:Query'],
         resources: [tableRef, { 'Fn::Join': ['', [tableRef, `/index/${TABLE_SCHEMA.groupTimelineIndex.name}`]] }],
       },
+      ReadPageReactions: { actions: ['dynamodb:BatchGetItem'], resources: [tableRef] },
       PresignMediaLinks: { actions: ['s3:GetObject'], resources: [{ 'Fn::Join': ['', [bucketArn, '/media/*']] }] },
     });
   });

@@ -119,6 +119,27 @@ const CHANGES: TableChange[] = [
     group({ members: ['+15551230001', '+15551230002'], group_name: 'Ops' }),
   ),
   change('INSERT', 'GROUP#g-2', 'GROUP', group({ group_id: 'g-2', group_name: 'Renamed first' })),
+  change(
+    'MODIFY',
+    'CMD#c-2',
+    'CMD',
+    command('unknown', { type: 'send_reaction', failures: 1, error: 'may have been sent; not repeated' }),
+    command('sending', { type: 'send_reaction' }),
+  ),
+  change('INSERT', 'MSG#m-1', 'REACTIONS', {
+    message_handle: 'm-1',
+    group_id: 'g-1',
+    reactions: [
+      {
+        id: 'tapback-1',
+        reaction: 'question',
+        date_sent: '2026-11-20T17:06:30.104Z',
+        part_index: 2,
+        direction: 'inbound',
+      },
+    ],
+    reaction_ids: new Set(['tapback-1']),
+  }),
 ];
 
 const closedUnion = validatorFor('events/event.json', { closed: true });
@@ -127,6 +148,7 @@ const FILES: Record<string, string> = {
   [DETAIL_TYPES.statusChanged]: 'events/message-status-changed.json',
   [DETAIL_TYPES.commandSettled]: 'events/command-settled.json',
   [DETAIL_TYPES.groupChanged]: 'events/group-changed.json',
+  [DETAIL_TYPES.reactionReceived]: 'events/group-reaction-received.json',
 };
 const closedByType = Object.fromEntries(
   Object.entries(FILES).map(([type, path]) => [type, validatorFor(path, { closed: true })]),

@@ -23,6 +23,7 @@ const INVALID: Record<string, unknown> = {
   'command.json': { type: 'send_group_message', group_id: 'g' },
   'commands/send_group_message.json': { type: 'send_group_message', group_id: 'g', content: 'x', extra: 1 },
   'commands/modify_group.json': { type: 'modify_group', group_id: 'g', modify_type: 'leave' },
+  'commands/send_reaction.json': { type: 'send_reaction', message_handle: 'm', reaction: 'wow' },
   'reads/group.json': {
     group_id: 'g',
     members: 'x',
@@ -55,6 +56,7 @@ const INVALID: Record<string, unknown> = {
   'events/message-status-changed.json': { detail: { event_id: '' } },
   'events/command-settled.json': { detail: { state: 'queued' } },
   'events/group-changed.json': { detail: { members: 'x' } },
+  'events/group-reaction-received.json': { detail: { reaction: 'love', part_index: -1 } },
 };
 
 describe('the schema files', () => {

@@ -206,6 +206,36 @@ describe('webhooks lost at random are recovered by backfill', () => {
     await backfillNow();
     expect(relayed()).toHaveLength(1);
   });
+
+  it("a member's tapback whose webhook was lost: kept on its message by the next run, once; the run after finds it there", async () => {
+    const group = h.sim.createGroup([number(201), number(202), number(203)]);
+    const message = await h.sim.memberReply(group.group_id, { content: 'tap this', from: number(201) });
+    await h.sim.idle();
+    h.sim.dropWebhooks({ rate: 1, seed: 2 });
+    const tapback = await h.sim.memberReacts(message.message_handle, 'dislike', { from: number(202) });
+    await h.sim.idle();
+    h.sim.clearWebhookFaults();
+    expect(h.sim.callbacks.find((c) => c.payload.message_handle === tapback.message_handle)?.dropped).toBe(true);
+    expect((await h.get(`/messages/${message.message_handle}`)).body.reactions).toEqual([]);
+
+    const first = await backfillNow();
+    expect(first.stored).toBeGreaterThanOrEqual(1);
+    const reactions = (await h.get(`/messages/${message.message_handle}`)).body.reactions;
+    expect(reactions).toEqual([
+      {
+        reaction: 'dislike',
+        from_number: number(202),
+        date_sent: tapback.date_sent,
+        part_index: 0,
+        direction: 'inbound',
+      },
+    ]);
+    // Not a message of the timeline: on the message it reacts to.
+    expect(await timeline(group.group_id)).toEqual([message.message_handle]);
+    const second = await backfillNow();
+    expect(second.stored).toBe(0);
+    expect((await h.get(`/messages/${message.message_handle}`)).body.reactions).toHaveLength(1);
+  });
 });
 
 describe('paging, budget and the list limit', () => {

@@ -4,7 +4,7 @@
  * About a third are valid sends (some with emoji, RTL text, content at the limit, unknown-looking but
  * harmless values); the rest are broken in one way each: not JSON, not an object, wrong or missing
  * fields, over the limits (content, members, ids, a body near SQS's 256 KiB), nesting thousands of
- * levels deep, prototype keys. Every invalid one must end `failed` with a reason, on the DLQ with
+ * levels deep, prototype keys, tapbacks with hostile handles, reactions or part indexes. Every invalid one must end `failed` with a reason, on the DLQ with
  * that reason, without a Sendblue call; every valid one is sent exactly once; the sender never
  * fails a whole batch, and no secret or full phone number reaches the log.
  */
@@ -66,7 +66,8 @@ function validSend(random: Random, i: number): { command: Record<string, unknown
 /** One valid command broken in exactly one way, with the reason it is broken. */
 function brokenCommand(random: Random, i: number): { body: unknown; why: string } | { raw: string; why: string } {
   const base = () => validSend(random, i).command;
-  switch (int(random, 22)) {
+  const reaction = () => ({ type: 'send_reaction', message_handle: `m-${SEED}-${i}`, reaction: 'love' });
+  switch (int(random, 26)) {
     case 0:
       return {
         raw: pick(random, ['{"type": "send_group_message", ', 'not json', '{}}', '[1,2', ' ']),
@@ -142,6 +143,29 @@ function brokenCommand(random: Random, i: number): { body: unknown; why: string 
           number: POOL[3],
         },
         why: 'modify with a hostile group_id',
+      };
+    case 22:
+      return {
+        body: {
+          ...reaction(),
+          message_handle: pick(random, ['', ' ', 42, null, ['m'], 'x'.repeat(300), 'bell\u0007', 'lone\ud800']),
+        },
+        why: 'a tapback with a hostile message_handle',
+      };
+    case 23:
+      return {
+        body: { ...reaction(), reaction: pick(random, ['heart', 'Love', '', '-love', 7, null, hostileString(random)]) },
+        why: 'a tapback with an unknown reaction',
+      };
+    case 24:
+      return {
+        body: { ...reaction(), part_index: pick(random, [-1, 1.5, 1001, '0', null, 1e300, true, [0]]) },
+        why: 'a tapback with a bad part_index',
+      };
+    case 25:
+      return {
+        body: { ...reaction(), [pick(random, ['group_id', 'content', 'number', 'extra'])]: hostileValue(random) },
+        why: 'a tapback with a field it does not take',
       };
     default:
       return {
@@ -243,7 +267,7 @@ describe(`hostile commands on the queue (seed ${SEED})`, () => {
       sends.filter((r) => r.status === 200),
       note('accepted sends'),
     ).toHaveLength(validContents.size);
-    // Every group change here is broken: none may reach Sendblue's modify or rename routes.
+    // Every group change and tapback here is broken: none may reach Sendblue's modify, rename or reaction routes.
     const changes = h.sim.requests
       .slice(requestsBefore)
       .filter((r) => r.method === 'POST' && r.path !== '/api/send-group-message');

@@ -69,6 +69,7 @@ describe('POST /webhooks/receive', () => {
       date_sent: payload.date_sent,
       date_updated: '2026-11-20T17:04:11.640Z',
       send_style: null,
+      reactions: [],
     });
   });
 

@@ -187,6 +187,27 @@ describe.skipIf(!hasChromium)('sandbox page (headless Chromium)', () => {
     expect(await page.locator(`.group[data-group-id="${firstGroup}"] .name`).innerText()).toBe('Weekend plans');
   });
 
+  it("shows tapbacks as small marks under the bubble, a member's and ours, with who in the tooltip", async () => {
+    await page.goto(`${h.sandbox.urls.api}/#group=${encodeURIComponent(firstGroup)}`);
+    const reply = h.sim.messages().find((m) => m.content === 'A reply the page must show')!;
+    const other = MEMBERS.slice(0, 2).find((member) => member !== reply.from_number)!;
+    await h.sim.memberReacts(reply.message_handle, 'love', { from: other });
+    const ours = await producer.sendReaction(
+      { message_handle: reply.message_handle, reaction: 'love' },
+      {
+        groupId: firstGroup,
+      },
+    );
+    await h.waitForCommand(ours.command_id, ['sent']);
+    const row = page.locator(`.tapbacks[data-handle="${reply.message_handle}"]`);
+    await expect.poll(() => row.locator('.tapback').allInnerTexts(), { timeout: 10_000 }).toEqual(['❤️ 2']);
+    expect(await row.getAttribute('class')).toContain('inbound');
+    expect(await row.locator('.tapback').getAttribute('title')).toBe(`love: ${other}, you`);
+    // Right under its bubble.
+    const bubble = page.locator(`.bubble[data-handle="${reply.message_handle}"]`);
+    expect(await bubble.evaluate((b) => b.nextElementSibling?.className)).toBe('tapbacks inbound');
+  });
+
   it('an old message shows its date, not only its time', async () => {
     await page.goto(`${h.sandbox.urls.api}/#group=${encodeURIComponent(firstGroup)}`);
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);

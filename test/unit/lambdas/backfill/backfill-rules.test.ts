@@ -13,7 +13,7 @@ import {
   windowStart,
   type StoredItem,
 } from '../../../../lambdas/backfill/backfill-rules.js';
-import { messageKey, statusKey } from '../../../../lambdas/contract/keys.js';
+import { messageKey, reactionsKey, statusKey } from '../../../../lambdas/contract/keys.js';
 import type { WebhookEvent } from '../../../../lambdas/webhooks/webhook-payload.js';
 import { createCallPacer } from '../../../../lambdas/adapters/call-pacer.js';
 import {
@@ -166,6 +166,32 @@ describe('already stored? (the one read per page before any write)', () => {
     expect(
       isAlreadyStored({ ...outbound, status: 'SENT' }, found([messageKey('out-1'), { status: 'DELIVERED' }])),
     ).toBe(false);
+  });
+});
+
+describe("already stored? a member's tapback", () => {
+  const tapback: WebhookEvent = {
+    messageHandle: 'r-1',
+    direction: 'inbound',
+    status: 'RECEIVED',
+    groupId: 'g',
+    reaction: { reaction: 'love', messageHandle: 'in-1', partIndex: 0 },
+    extra: {},
+  };
+  const found = (...items: Array<[Record<string, string>, StoredItem]>) =>
+    new Map(items.map(([key, item]) => [itemId(key), item]));
+
+  it("reads the reacted-to message's reactions (and the tapback as a message, where a full message keeps it)", () => {
+    expect(presenceKeys(tapback)).toEqual([reactionsKey('in-1'), messageKey('r-1')]);
+  });
+
+  it('is there once its id is among the reactions kept, or it was kept as a message', () => {
+    expect(isAlreadyStored(tapback, found())).toBe(false);
+    expect(isAlreadyStored(tapback, found([reactionsKey('in-1'), { reactionIds: new Set(['r-0']) }]))).toBe(false);
+    expect(isAlreadyStored(tapback, found([reactionsKey('in-1'), { reactionIds: new Set(['r-0', 'r-1']) }]))).toBe(
+      true,
+    );
+    expect(isAlreadyStored(tapback, found([messageKey('r-1'), { status: 'RECEIVED' }]))).toBe(true);
   });
 });
 

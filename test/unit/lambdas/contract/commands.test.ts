@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { commandFingerprint, validateCommand, type GroupCommand } from '../../../../lambdas/contract/commands.js';
-import { MAX_CONTENT_CHARS, MAX_GROUP_MEMBERS } from '../../../../lambdas/contract/sendblue-rules.js';
+import {
+  MAX_CONTENT_CHARS,
+  MAX_GROUP_MEMBERS,
+  MAX_PART_INDEX,
+  REACTIONS,
+} from '../../../../lambdas/contract/sendblue-rules.js';
+import { messageGroupIdFor } from '../../../../lambdas/sending/fifo-group.js';
 
 const send = (extra: Record<string, unknown> = {}) => ({
   type: 'send_group_message',
@@ -128,6 +134,69 @@ describe('validateCommand: modify_group', () => {
   });
 });
 
+const react = (extra: Record<string, unknown> = {}) => ({
+  type: 'send_reaction',
+  message_handle: '5B0E7C2A-91D4-4C3E-8F00-2A3B4C5D6E7F',
+  reaction: 'love',
+  ...extra,
+});
+
+describe('validateCommand: send_reaction', () => {
+  it("accepts each of Sendblue's six reactions, with or without part_index and from_number", () => {
+    for (const reaction of REACTIONS) expect(validateCommand(react({ reaction })).ok, reaction).toBe(true);
+    const full = react({ command_id: 'r-1', part_index: 2, from_number: '+15550001111' });
+    expect(validateCommand(full)).toEqual({ ok: true, command: full });
+    expect(validateCommand(react({ part_index: 0 })).ok).toBe(true);
+    expect(validateCommand(react({ part_index: MAX_PART_INDEX })).ok).toBe(true);
+  });
+
+  it.each([
+    [react({ message_handle: undefined }), 'message_handle is required'],
+    [react({ message_handle: '' }), 'message_handle must be 1 to 256 characters'],
+    [react({ message_handle: 'h'.repeat(257) }), 'message_handle must be 1 to 256 characters'],
+    [react({ message_handle: 'h\u0007' }), 'message_handle must not contain control characters'],
+    [react({ message_handle: 7 }), 'message_handle must be a string'],
+    [react({ reaction: 'heart' }), 'reaction must be one of love, like, dislike, laugh, emphasize, question'],
+    [react({ reaction: 'Love' }), 'reaction must be one of'],
+    [react({ reaction: undefined }), 'reaction must be one of'],
+    [react({ part_index: -1 }), `part_index must be a whole number from 0 to ${MAX_PART_INDEX}`],
+    [react({ part_index: 1.5 }), 'part_index must be a whole number'],
+    [react({ part_index: MAX_PART_INDEX + 1 }), 'part_index must be a whole number'],
+    [react({ part_index: '1' }), 'part_index must be a whole number'],
+    [react({ part_index: null }), 'part_index must be a whole number'],
+    [react({ from_number: '555' }), 'from_number must be an E.164'],
+    [react({ group_id: 'g' }), 'unknown field "group_id" for send_reaction'],
+    [react({ content: 'Loved it' }), 'unknown field "content" for send_reaction'],
+  ])('rejects %j', (input, expected) => {
+    expect(errorOf(JSON.parse(JSON.stringify(input)))).toContain(expected);
+  });
+
+  it('names the three command types when the type is unknown', () => {
+    expect(errorOf({ type: 'send_tapback' })).toBe(
+      'type must be "send_group_message", "modify_group" or "send_reaction"',
+    );
+  });
+
+  it('fingerprints what it asks for: the message, the reaction and the part', () => {
+    const base = react() as GroupCommand;
+    expect(commandFingerprint({ ...base, command_id: 'other' } as GroupCommand)).toBe(commandFingerprint(base));
+    expect(commandFingerprint(react({ reaction: 'like' }) as GroupCommand)).not.toBe(commandFingerprint(base));
+    expect(commandFingerprint(react({ part_index: 1 }) as GroupCommand)).not.toBe(commandFingerprint(base));
+  });
+});
+
+describe('messageGroupIdFor a send_reaction', () => {
+  it("is the message's group when the producer knows it, else the message handle", () => {
+    const command = react() as GroupCommand;
+    expect(messageGroupIdFor(command, 'sb_group_1')).toBe('sb_group_1');
+    expect(messageGroupIdFor(command)).toBe('5B0E7C2A-91D4-4C3E-8F00-2A3B4C5D6E7F');
+    // A handle SQS would not take as an id (spaces, non-ASCII) is hashed, stably.
+    const odd = react({ message_handle: 'méssage één' }) as GroupCommand;
+    expect(messageGroupIdFor(odd)).toMatch(/^message-[A-Za-z0-9_-]{43}$/);
+    expect(messageGroupIdFor(odd)).toBe(messageGroupIdFor({ ...odd }));
+  });
+});
+
 describe('validateCommand: anything else', () => {
   it.each([null, [], 'text', 5, {}, { type: 'send_message' }])('rejects %j with a clear message', (input) => {
     expect(errorOf(input)).toMatch(/JSON object|type must be/);
@@ -172,6 +241,7 @@ describe('validateCommand on odd input (seeded fuzz)', () => {
     send({ numbers: ['+15551230001'] }),
     modify(),
     { type: 'modify_group', group_id: 'g', modify_type: 'rename', name: 'n' },
+    react({ part_index: 1 }),
   ];
 
   it('never throws, and whatever it accepts is accepted again unchanged', () => {
@@ -187,6 +257,9 @@ describe('validateCommand on odd input (seeded fuzz)', () => {
         'command_id',
         'name',
         'number',
+        'message_handle',
+        'reaction',
+        'part_index',
         'extra',
       ];
       for (let j = 0; j < 1 + Math.floor(random() * 3); j += 1) {

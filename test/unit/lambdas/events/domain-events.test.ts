@@ -321,6 +321,59 @@ describe('domain events from table changes (domain-events.ts)', () => {
     });
   });
 
+  describe('Group Reaction Received', () => {
+    const love = {
+      id: 'r-1',
+      reaction: 'love',
+      from_number: '+14155550123',
+      date_sent: '2026-11-20T17:05:00.000Z',
+      part_index: 0,
+      direction: 'inbound',
+    };
+    const ours = { ...love, id: 'command:c-9', reaction: 'like', from_number: '+15550000000', direction: 'outbound' };
+    const reactions = (entries: unknown[], extra: Record<string, unknown> = { group_id: 'g-1' }) => ({
+      PK: 'MSG#m-1',
+      SK: 'REACTIONS',
+      message_handle: 'm-1',
+      reactions: entries,
+      reaction_ids: new Set(entries.map((entry) => (entry as { id: string }).id)),
+      ...extra,
+    });
+
+    it("a member's tapback added: the reacted-to message, the tapback's own handle, who, when, which part", () => {
+      expect(domainEventFor(change('INSERT', 'MSG#m-1', 'REACTIONS', reactions([love])))).toEqual({
+        detailType: 'Group Reaction Received',
+        time: '2026-11-20T17:04:12.000Z',
+        detail: {
+          event_id: `evt-${sequence}`,
+          group_id: 'g-1',
+          message_handle: 'm-1',
+          reaction_handle: 'r-1',
+          reaction: 'love',
+          from_number: '+14155550123',
+          date_sent: '2026-11-20T17:05:00.000Z',
+          part_index: 0,
+        },
+      });
+      const second = { ...love, id: 'r-2', reaction: 'laugh', part_index: 1 };
+      expect(
+        domainEventFor(change('MODIFY', 'MSG#m-1', 'REACTIONS', reactions([love, second]), reactions([love])))?.detail,
+      ).toMatchObject({ reaction_handle: 'r-2', reaction: 'laugh', part_index: 1 });
+    });
+
+    it('nothing for our own tapback (Command Settled tells it), a write that added none, or a 1:1 message', () => {
+      expect(domainEventFor(change('INSERT', 'MSG#m-1', 'REACTIONS', reactions([ours])))).toBeUndefined();
+      expect(
+        domainEventFor(change('MODIFY', 'MSG#m-1', 'REACTIONS', reactions([love, ours]), reactions([love]))),
+      ).toBeUndefined();
+      expect(
+        domainEventFor(change('MODIFY', 'MSG#m-1', 'REACTIONS', reactions([love]), reactions([love]))),
+      ).toBeUndefined();
+      expect(domainEventFor(change('INSERT', 'MSG#m-1', 'REACTIONS', reactions([love], {})))).toBeUndefined();
+      expect(domainEventFor(change('REMOVE', 'MSG#m-1', 'REACTIONS', undefined, reactions([love])))).toBeUndefined();
+    });
+  });
+
   it('nothing for pacing records, unknown items and removals', () => {
     expect(domainEventFor(change('MODIFY', 'LINE#+15550000000', 'PACE', { tat: 2 }, { tat: 1 }))).toBeUndefined();
     expect(domainEventFor(change('INSERT', 'LINE#+15550000000', 'PACE', { tat: 1 }))).toBeUndefined();

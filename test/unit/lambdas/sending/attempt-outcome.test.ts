@@ -165,6 +165,8 @@ describe('after an attempt', () => {
       { kind: 'unclear', reason: 'r', calledAt: '' },
       { kind: 'unclear', reason: 'r', calledAt: '', way: true, pause: PAUSE },
       { kind: 'not-recorded', reason: 'r' },
+      { kind: 'unverifiable', reason: 'r', counted: true },
+      { kind: 'unverifiable', reason: 'r', counted: false },
     ];
     for (const outcome of outcomes) {
       for (const failures of [0, 4, 5, 9]) {
@@ -179,6 +181,32 @@ describe('after an attempt', () => {
         }
       }
     }
+  });
+
+  it('a reaction that may have been sent (nothing can check it): unknown for good, never retried, never on the DLQ', () => {
+    const reason = 'no answer from Sendblue to send the reaction: timed out; may have been sent; not repeated';
+    const unverifiable = step(
+      { kind: 'unverifiable', reason, counted: true, calledAt: '2026-12-01T11:59:59.000Z' },
+      { failures: 1, lastFailure: 'HTTP 408' },
+    );
+    expect(unverifiable).toEqual({
+      finish: expect.objectContaining({
+        state: 'unknown',
+        final: true,
+        failures: 2,
+        lastFailure: reason,
+        checkSince: '2026-12-01T11:59:59.000Z',
+        error: reason,
+      }),
+      queue: { action: 'done' },
+    });
+    // No attempt is due: the read API's next_attempt_at is null, which says "settled for good".
+    expect(unverifiable.finish.nextAttemptAt).toBeUndefined();
+    expect(unverifiable.finish.slot).toBeUndefined();
+    // A repeat delivery of a command already settled so counts nothing more.
+    const again = step({ kind: 'unverifiable', reason, counted: false }, { failures: 2, lastFailure: 'x' });
+    expect(again.finish).toMatchObject({ state: 'unknown', final: true, failures: 2, lastFailure: 'x' });
+    expect(again.queue).toEqual({ action: 'done' });
   });
 });
 

@@ -112,4 +112,47 @@ describe('parseWebhookPayload', () => {
     const result = parseWebhookPayload({ ...status, status: 'ERROR', error_code: 10001 }, 'outbound');
     expect(result.ok && result.event.errorCode).toBe('10001');
   });
+
+  describe("a member's tapback (reaction, reaction_to: the simulator's shape; Sendblue documents none)", () => {
+    const tapback = {
+      ...receive,
+      message_handle: 'tapback-1',
+      content: 'Loved “Running late”',
+      reaction: 'love',
+      reaction_to: { message_handle: 'msg-1', part_index: 1 },
+    };
+
+    it('reads the reaction and the message it is on; the two fields are not kept in extra', () => {
+      const result = parseWebhookPayload(tapback, 'inbound');
+      expect(result.ok && result.event.reaction).toEqual({ reaction: 'love', messageHandle: 'msg-1', partIndex: 1 });
+      expect(result.ok && result.event.extra).not.toHaveProperty('reaction');
+      expect(result.ok && result.event.extra).not.toHaveProperty('reaction_to');
+      const noPart = parseWebhookPayload({ ...tapback, reaction_to: { message_handle: 'msg-1' } }, 'inbound');
+      expect(noPart.ok && noPart.event.reaction?.partIndex).toBe(0);
+    });
+
+    it.each([
+      ['an emoji tapback Apple added later', { reaction: '👍' }],
+      ['a removal', { reaction: '-love' }],
+      ['no reaction_to', { reaction_to: undefined }],
+      ['reaction_to not an object', { reaction_to: 'msg-1' }],
+      ['a handle we could not store', { reaction_to: { message_handle: 'x\u0000y' } }],
+      ['a blank handle', { reaction_to: { message_handle: ' ' } }],
+      ['a part index out of range', { reaction_to: { message_handle: 'msg-1', part_index: -1 } }],
+      ['a part index that is not whole', { reaction_to: { message_handle: 'msg-1', part_index: 0.5 } }],
+    ])('%s: kept as the plain message it also is, the fields in extra (nothing refused, nothing lost)', (_, change) => {
+      const result = parseWebhookPayload({ ...tapback, ...change }, 'inbound');
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.event.reaction).toBeUndefined();
+      expect(result.event.content).toBe('Loved “Running late”');
+      for (const [field, value] of Object.entries(change))
+        if (value !== undefined) expect(result.event.extra[field]).toEqual(value);
+    });
+
+    it('an outbound event with the fields is a status event, never a reaction', () => {
+      const result = parseWebhookPayload({ ...tapback, is_outbound: true, status: 'SENT' }, 'outbound');
+      expect(result.ok && result.event.reaction).toBeUndefined();
+    });
+  });
 });

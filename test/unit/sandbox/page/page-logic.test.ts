@@ -14,6 +14,7 @@ import {
   pausedLinesOf,
   pausedLineText,
   previewText,
+  tapbackMarks,
   timeLabel,
   type PageFailedCommand,
   type PagePausedLine,
@@ -29,6 +30,8 @@ const failed = (overrides: Partial<PageFailedCommand> = {}): PageFailedCommand =
   modify_type: null,
   number: null,
   name: null,
+  message_handle: null,
+  reaction: null,
   reason: 'Sendblue refused to send the message: HTTP 400: bad number',
   at: '2026-03-02T10:00:00.000Z',
   ...overrides,
@@ -114,6 +117,32 @@ describe('change lines and failed commands', () => {
       'add +15551230004',
     );
     expect(failedAction(failed({ type: 'modify_group', modify_type: 'rename', name: 'Team' }))).toBe('rename to Team');
+    expect(failedAction(failed({ type: 'send_reaction', message_handle: 'm-1', reaction: 'love' }))).toBe(
+      'tap back love',
+    );
+  });
+});
+
+describe('tapbackMarks', () => {
+  const marks = { love: '❤️', like: '👍' };
+  it('one mark per kind in the order first given, a count when several, who gave it in the tooltip', () => {
+    expect(
+      tapbackMarks(
+        [
+          { reaction: 'like', from_number: '+15551230002', direction: 'inbound' },
+          { reaction: 'love', from_number: '+15550000000', direction: 'outbound', part_index: 0 },
+          { reaction: 'like', from_number: '+15551230003', direction: 'inbound', part_index: 2 },
+          { reaction: 'question', from_number: null, direction: 'inbound' },
+        ],
+        marks,
+      ),
+    ).toEqual([
+      { reaction: 'like', mark: '👍', count: 2, who: 'like: +15551230002, +15551230003 (part 2)' },
+      { reaction: 'love', mark: '❤️', count: 1, who: 'love: you' },
+      { reaction: 'question', mark: 'question', count: 1, who: 'question: someone' },
+    ]);
+    expect(tapbackMarks(undefined, marks)).toEqual([]);
+    expect(tapbackMarks([], marks)).toEqual([]);
   });
 });
 
@@ -171,7 +200,7 @@ describe('a line paused by a Sendblue outage', () => {
 describe('PAGE_LOGIC_SCRIPT (what the page runs)', () => {
   it('declares the same functions, runnable as plain JavaScript, with the same answers', () => {
     const page = runInNewContext(
-      `${PAGE_LOGIC_SCRIPT}; ({ groupTitle, previewText, timeLabel, changeTexts, failedAction, buildTimeline, pausedLineText, pausedLinesOf })`,
+      `${PAGE_LOGIC_SCRIPT}; ({ groupTitle, previewText, timeLabel, changeTexts, failedAction, tapbackMarks, buildTimeline, pausedLineText, pausedLinesOf })`,
     ) as Record<string, (...args: unknown[]) => unknown>;
     const members = ['+15551230001', '+15551230002', '+15551230003', '+15551230004'];
     expect(page.groupTitle!(null, members)).toBe(groupTitle(null, members));
@@ -181,6 +210,8 @@ describe('PAGE_LOGIC_SCRIPT (what the page runs)', () => {
     expect(page.timeLabel!('2026-03-01T08:00:00.000Z', now)).toBe(timeLabel('2026-03-01T08:00:00.000Z', now));
     const change = { at: 'x', added: ['+15551230003'], removed: [], renamed: { to: 'B' } };
     expect(page.changeTexts!(change)).toEqual(changeTexts(change));
+    const reactions = [{ reaction: 'love', from_number: '+15551230002', direction: 'inbound' }];
+    expect(page.tapbackMarks!(reactions, { love: '❤️' })).toEqual(tapbackMarks(reactions, { love: '❤️' }));
     expect(JSON.stringify(page.buildTimeline!([inbound], [failed()], [change]))).toBe(
       JSON.stringify(buildTimeline([inbound], [failed()], [change])),
     );
