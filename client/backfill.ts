@@ -9,6 +9,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { BackfillReport } from '../lambdas/backfill/backfill-job.js';
 import { SANDBOX_BACKFILL_PATH } from '../lambdas/contract/sandbox.js';
 import { RemoteError } from './reader.js';
+import { quietDefaultProvider, quietly } from './sdk-warning.js';
 import type { Target } from './target.js';
 
 export type { BackfillReport } from '../lambdas/backfill/backfill-job.js';
@@ -39,7 +40,9 @@ async function viaLambda(target: Target, given?: LambdaClient): Promise<Backfill
       `${target.label} has no backfill function: deploy this version (output BackfillFunctionName), or set SENDBLUE_GROUPS_BACKFILL_FUNCTION`,
     );
   }
-  const lambda = given ?? new LambdaClient({ region: target.region });
+  const lambda =
+    given ??
+    quietly(() => new LambdaClient({ region: target.region, credentialDefaultProvider: quietDefaultProvider }));
   try {
     const out = await lambda.send(
       new InvokeCommand({

@@ -130,7 +130,9 @@ export function readConfig(
     const raw = get(key) ?? fallback;
     const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-      problems.push(`${label(key)} must be a whole number${unit} from 0 (${zeroMeans}) to ${max}, got ${JSON.stringify(raw)}`);
+      problems.push(
+        `${label(key)} must be a whole number${unit} from 0 (${zeroMeans}) to ${max}, got ${JSON.stringify(raw)}`,
+      );
       return fallback;
     }
     return value;
@@ -167,7 +169,9 @@ export function readConfig(
 
   const fromNumber = text('fromNumber', DEFAULTS.fromNumber);
   if (!isE164(fromNumber)) {
-    problems.push(`${label('fromNumber')} must be an E.164 phone number such as +14155550123, got ${JSON.stringify(fromNumber)}`);
+    problems.push(
+      `${label('fromNumber')} must be an E.164 phone number such as +14155550123, got ${JSON.stringify(fromNumber)}`,
+    );
   }
 
   const sendblueBaseUrl = text('sendblueBaseUrl', DEFAULTS.sendblueBaseUrl).replace(/\/+$/, '');
@@ -205,7 +209,9 @@ export function readConfig(
   const dashboard = flag('dashboard', ops.dashboard);
   const alarmEmail = get('alarmEmail') === undefined ? undefined : text('alarmEmail', '');
   if (alarmEmail !== undefined && !EMAIL.test(alarmEmail))
-    problems.push(`${label('alarmEmail')} must be one email address such as ops@example.com, got ${JSON.stringify(alarmEmail)}`);
+    problems.push(
+      `${label('alarmEmail')} must be one email address such as ops@example.com, got ${JSON.stringify(alarmEmail)}`,
+    );
   if (alarmEmail !== undefined && !alarms)
     problems.push(
       `${label('alarmEmail')} is set but ${label('alarms')} is false: nothing would be sent to it (drop one of the two)`,
@@ -252,9 +258,7 @@ function checkBaseUrl(value: string, key: string): string[] {
   try {
     url = new URL(value);
   } catch {
-    return [
-      `${key} must be an absolute URL such as ${DEFAULTS.sendblueBaseUrl}, got ${JSON.stringify(value)}`,
-    ];
+    return [`${key} must be an absolute URL such as ${DEFAULTS.sendblueBaseUrl}, got ${JSON.stringify(value)}`];
   }
   if (url.protocol === 'https:') return [];
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return [];
