@@ -2,7 +2,6 @@
  * The CLI (`npm run cli -- <command>`, or the `sendblue-groups` bin). Exit codes: 0 ok, 1 usage or
  * validation error (nothing was sent), 2 remote or network failure (including an unknown id: 404).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { closest } from './closest.js';
 import { createContext, EXIT, helpHint, parse, toCliError, usageError, type CliIo } from './context.js';
 import { addCommand, removeCommand, renameCommand } from './modify.js';
@@ -12,6 +11,7 @@ import { eventsCommand } from './events.js';
 import { groupCommand, historyCommand, statusCommand } from './read.js';
 import { sendCommand } from './send.js';
 import { setupCommand } from './setup/command.js';
+import { ownPackageJson } from './package-json.js';
 import { GLOBAL_HELP, type CliCommand } from './types.js';
 
 export const COMMANDS: CliCommand[] = [
@@ -42,19 +42,8 @@ Exit codes: 0 ok, 1 usage or validation error (nothing sent), 2 remote or networ
 Help for one command: npm run cli -- help <command> (or <command> --help)
 Version: npm run cli -- --version`;
 
-/**
- * The version in sendblue-groups' package.json: one folder up from cli/ in the repository (tsx),
- * two from dist/cli/ in the installed package.
- */
-export function cliVersion(): string {
-  for (const candidate of ['../package.json', '../../package.json']) {
-    const url = new URL(candidate, import.meta.url);
-    if (!existsSync(url)) continue;
-    const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version: string };
-    if (pkg.name === 'sendblue-groups') return pkg.version;
-  }
-  throw new Error("sendblue-groups' package.json not found beside the CLI");
-}
+/** The version in sendblue-groups' package.json. */
+export const cliVersion = (): string => ownPackageJson().version;
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [first, ...afterFirst] = argv;

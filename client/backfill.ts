@@ -6,13 +6,13 @@
  * unknown commands.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { BackfillReport } from '../lambdas/backfill/backfill-job.js';
+import type { BackfillReport } from '../lambdas/contract/backfill-report.js';
 import { SANDBOX_BACKFILL_PATH } from '../lambdas/contract/sandbox.js';
 import { RemoteError } from './reader.js';
 import { quietDefaultProvider, quietly } from './sdk-warning.js';
 import type { Target } from './target.js';
 
-export type { BackfillReport } from '../lambdas/backfill/backfill-job.js';
+export type { BackfillReport };
 
 export async function runBackfill(target: Target, options: { lambda?: LambdaClient } = {}): Promise<BackfillReport> {
   return target.kind === 'sandbox' ? viaSandbox(target) : viaLambda(target, options.lambda);

@@ -16,7 +16,7 @@ import { CommandQueue } from './constructs/command-queue.js';
 import { DomainEvents } from './constructs/domain-events.js';
 import { SendblueHttpApi } from './constructs/http-api.js';
 import { MediaArchive } from './constructs/media-archive.js';
-import { namePrefixOf } from './constructs/naming.js';
+import { logicalIdPrefixOf, namePrefixOf } from './constructs/naming.js';
 import { nagResourceId } from './constructs/nag-ids.js';
 import { Operations } from './constructs/operations.js';
 import { ReadApi } from './constructs/read-api.js';
@@ -224,7 +224,7 @@ export class SendblueGroups extends Construct {
     const namePrefix = namePrefixOf(this);
 
     const table = new SendblueGroupsTable(this, 'Table', { stream: settings.events || settings.media });
-    const secrets = new SendblueSecrets(this, 'Secrets');
+    const secrets = new SendblueSecrets(this, 'Secrets', { logicalIdPrefix: logicalIdPrefixOf(this) });
 
     // Ids as when the stack made these functions itself: a deployed stack keeps its logical ids.
     const ingest = new WebhookIngest(this, 'IngestFunction', {

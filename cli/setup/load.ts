@@ -5,6 +5,7 @@
  * repository they are dev dependencies and always there.
  */
 import { CliError, EXIT } from '../context.js';
+import { ownPackageJson } from '../package-json.js';
 
 /** What setup needs beyond the client, as package.json's peerDependencies name them. */
 export const SETUP_PACKAGES = ['sendblue', '@aws-sdk/client-secrets-manager'] as const;
@@ -17,9 +18,11 @@ export async function loadSetup() {
   } catch (error) {
     const missing = missingPackage(error);
     if (!missing) throw error;
+    const peers = ownPackageJson().peerDependencies ?? {};
+    const specs = SETUP_PACKAGES.map((name) => `'${name}@${peers[name] ?? 'latest'}'`).join(' ');
     throw new CliError(
-      `setup needs the package ${missing}, which sendblue-groups leaves out unless you use setup: ` +
-        `npm install ${SETUP_PACKAGES.join(' ')} (the versions in sendblue-groups' peerDependencies), then run setup again`,
+      `setup needs the package ${missing}, which sendblue-groups installs only for setup: ` +
+        `npm install ${specs}, then run setup again`,
       EXIT.usage,
     );
   }

@@ -21,10 +21,25 @@ export const readablePath = (scope: IConstruct): string =>
  * in characters every one of those names allows. Directly under `Default` it is the stack name.
  */
 export function namePrefixOf(scope: IConstruct): string {
-  const stack = Stack.of(scope);
-  const below = scope.node.scopes
-    .slice(stack.node.scopes.length)
+  return [Stack.of(scope).stackName, ...pathInStack(scope)]
+    .map((part) => part.replace(/[^A-Za-z0-9_-]/g, ''))
+    .join('-');
+}
+
+/**
+ * What goes before a fixed logical id (`ApiCredentials`) so that two instances in one stack do
+ * not collide: the path inside the stack in letters and digits (`Messaging`), empty directly
+ * under `Default`.
+ */
+export const logicalIdPrefixOf = (scope: IConstruct): string =>
+  pathInStack(scope)
+    .map((part) => part.replace(/[^A-Za-z0-9]/g, ''))
+    .join('');
+
+/** The ids from the stack down to `scope`, `Default` left out. */
+function pathInStack(scope: IConstruct): string[] {
+  return scope.node.scopes
+    .slice(Stack.of(scope).node.scopes.length)
     .map((construct) => construct.node.id)
     .filter((id) => id !== HIDDEN_ID);
-  return [stack.stackName, ...below].map((part) => part.replace(/[^A-Za-z0-9_-]/g, '')).join('-');
 }
