@@ -61,38 +61,44 @@ export async function installInto(dir: string, specs: string[]): Promise<void> {
   await run('npm', [...NPM_INSTALL, ...specs], { cwd: dir, env: childEnv(), timeout: 600_000 });
 }
 
-export interface Footprint {
+export interface DiskUsage {
   /** Disk usage, as `du` counts it (allocated blocks). */
   diskBytes: number;
   /** The files' own sizes added up. */
   apparentBytes: number;
   files: number;
-  /** Top-level packages (`@scope/name` counted as one). */
+}
+
+export interface Footprint extends DiskUsage {
+  /** Top-level packages in node_modules (`@scope/name` counted as one). */
   packages: string[];
 }
 
-/** What `node_modules` under `dir` holds. */
-export function footprintOf(dir: string): Footprint {
-  const root = path.join(dir, 'node_modules');
-  let diskBytes = 0;
-  let apparentBytes = 0;
-  let files = 0;
-  const walk = (folder: string) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const full = path.join(folder, entry.name);
+/** What a folder and everything under it takes. */
+export function usageOf(folder: string): DiskUsage {
+  const usage: DiskUsage = { diskBytes: 0, apparentBytes: 0, files: 0 };
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
       const stat = lstatSync(full);
-      diskBytes += stat.blocks * 512;
+      usage.diskBytes += stat.blocks * 512;
       if (entry.isDirectory()) walk(full);
       else {
-        apparentBytes += stat.size;
-        files += 1;
+        usage.apparentBytes += stat.size;
+        usage.files += 1;
       }
     }
   };
-  walk(root);
+  walk(folder);
+  return usage;
+}
+
+/** What `node_modules` of the app in `dir` holds. */
+export function footprintOf(dir: string): Footprint {
+  const root = path.join(dir, 'node_modules');
   const packages = readdirSync(root)
     .filter((name) => !name.startsWith('.'))
     .flatMap((name) => (name.startsWith('@') ? readdirSync(path.join(root, name)).map((n) => `${name}/${n}`) : [name]))
     .sort();
-  return { diskBytes, apparentBytes, files, packages };
+  return { ...usageOf(root), packages };
 }
