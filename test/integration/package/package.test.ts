@@ -104,7 +104,7 @@ describe('a producer installing only the package', () => {
     expect(packages).not.toContain('@aws-sdk/client-dynamodb');
   });
 
-  it('imports the client in plain Node and uses it: no SDK warning from the package', async () => {
+  it('imports the client (and a schema) in plain Node and uses it: no SDK warning from the package', async () => {
     const { stdout, stderr } = await node(`
       const client = await import('sendblue-groups');
       const target = client.sandboxTarget({});
@@ -113,9 +113,15 @@ describe('a producer installing only the package', () => {
       const valid = client.validateCommand({ type: 'send_group_message', numbers: ['+15551230001', '+15551230002'], content: 'x' });
       const invalid = client.validateCommand({ type: 'send_group_message' });
       producer.close();
-      console.log(JSON.stringify({ target: target.kind, valid: valid.ok, invalid: invalid.ok }));
+      const { default: schema } = await import('sendblue-groups/schemas/command.json', { with: { type: 'json' } });
+      console.log(JSON.stringify({ target: target.kind, valid: valid.ok, invalid: invalid.ok, schema: schema.$schema }));
     `);
-    expect(JSON.parse(stdout)).toEqual({ target: 'sandbox', valid: true, invalid: false });
+    expect(JSON.parse(stdout)).toEqual({
+      target: 'sandbox',
+      valid: true,
+      invalid: false,
+      schema: 'https://json-schema.org/draft/2020-12/schema',
+    });
     expect(stderr).not.toMatch(WARNING);
   });
 
