@@ -2,6 +2,7 @@
  * `npm start`: runs the sandbox until Ctrl-C/SIGTERM (exit 0) or a crash (exit 1).
  * Child processes are killed in every case (see sandbox/processes.ts for the last-resort hooks).
  */
+import { relative } from 'node:path';
 import { SIGNING_HEADER } from '../lambdas/webhooks/webhook-auth.js';
 import {
   DEFAULT_SANDBOX_CONFIG,
@@ -92,7 +93,7 @@ try {
 console.log(banner(sandbox, config));
 
 function banner(
-  { urls, tableName, simulator, dynamoDbExposure, streams }: RunningSandbox,
+  { urls, tableName, simulator, dynamoDbExposure, streams, bundles }: RunningSandbox,
   { webhookSecret, fromNumber }: SandboxConfig,
 ): string {
   // A secret the user chose is not echoed to the terminal; the default one is public anyway.
@@ -125,8 +126,12 @@ function banner(
   const media = streams.mediaBucket
     ? `bucket ${streams.mediaBucket} on the S3 stand-in ${urls.sqs}  (links in GET /messages/{handle})`
     : 'off (SANDBOX_MEDIA=off)';
+  const code = bundles
+    ? `the bundles in ${relative(process.cwd(), bundles.stack.dir) || '.'} (template ${relative(process.cwd(), bundles.stack.templateFile)}), as deployed`
+    : 'source (TypeScript through tsx; SANDBOX_CODE=bundles runs the bundles in cdk.out)';
   return `
 Sendblue groups sandbox is ready.
+  Lambda code       ${code}
   Web page          ${urls.page}  (groups and conversations, live)
   API               ${urls.api}
   Health            ${urls.health}

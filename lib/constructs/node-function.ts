@@ -1,4 +1,5 @@
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import path from 'node:path';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, type OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -7,6 +8,7 @@ import { Construct } from 'constructs';
 import { LAMBDA_BUNDLING } from '../bundling.js';
 import { DEFAULTS } from '../defaults.js';
 import { LOCK_FILE, PROJECT_ROOT } from '../paths.js';
+import { HANDLER_TAG } from '../../lambdas/contract/stack.js';
 
 export interface NodeFunctionProps {
   /** Absolute path of the TypeScript entry file (in lambdas/handlers/). */
@@ -103,6 +105,8 @@ export class NodeFunction extends Construct {
         logLevel: LogLevel.WARNING,
       },
     });
+    // Names the handler in the template (the sandbox's bundles mode and verify:deploy find it so).
+    Tags.of(this.function).add(HANDLER_TAG, path.basename(props.entry).replace(/\.[cm]?[jt]s$/, ''));
   }
 
   /** Adds an explicit statement to the function's own role. */
