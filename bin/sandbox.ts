@@ -83,6 +83,8 @@ try {
     // e.g. "DynamoDB Local stopped unexpectedly (exit code 137): stopping the sandbox..." and exit 1:
     // restarting it would silently start over with an empty in-memory database.
     onFatal: (message) => void shutdown(1, message),
+    // SANDBOX_CODE=bundles: another cloud assembly than ./cdk.out (npm run verify:deploy -- --cdk-out DIR).
+    cdkOut: process.env.SANDBOX_CDK_OUT?.trim() || undefined,
   });
 } catch (error) {
   // startSandbox has already stopped whatever it had started.

@@ -1,6 +1,7 @@
 /**
  * SANDBOX ONLY (bundles mode): `GET /__sandbox/aws-calls`, the AWS calls the bundles made so far
- * (who, IAM action, resource ARN, how often) and the template they came from: what
+ * (who, IAM action, resource ARN, how often), the template they came from and the sandbox's
+ * resources it was resolved to: what
  * `npm run verify:deploy` evaluates against the roles in that template.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,7 +19,12 @@ export function awsCallsRoute(bundles: SandboxBundles) {
     res.end(
       JSON.stringify(
         req.method === 'GET'
-          ? { template: bundles.stack.templateFile, calls: bundles.calls(), unclassified: bundles.unclassified() }
+          ? {
+              template: bundles.stack.templateFile,
+              resources: bundles.resources(),
+              calls: bundles.calls(),
+              unclassified: bundles.unclassified(),
+            }
           : { error: `${SANDBOX_AWS_CALLS_PATH} answers GET only` },
       ),
     );

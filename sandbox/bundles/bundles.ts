@@ -66,6 +66,8 @@ export interface SandboxBundles {
   provide(part: Partial<BundleResources>): void;
   /** The environment `name` gets (resolved now). */
   environmentOf(name: FunctionName): Record<string, string>;
+  /** The sandbox's resources the template was resolved to (what the IAM check resolves the roles' policies to). */
+  resources(): SandboxResources;
   /** Every AWS call recorded so far (who, IAM action, resource). */
   calls(): RecordedCall[];
   unclassified(): UnclassifiedCall[];
@@ -102,17 +104,17 @@ export async function startBundles(input: StartBundlesInput): Promise<SandboxBun
   }
 
   let proxy: AwsProxy | undefined;
-  const context = () =>
-    sandboxContext(stack.template, roles, {
-      tableName: need('tableName'),
-      streamArn: provided.streamArn,
-      queueBaseUrl: proxy!.url,
-      commandQueueName: need('commandQueueName'),
-      deadLetterQueueName: need('deadLetterQueueName'),
-      eventBusName: SANDBOX_EVENT_BUS,
-      mediaBucketName: need('mediaBucketName'),
-      apiUrl: need('apiUrl'),
-    });
+  const resources = (): SandboxResources => ({
+    tableName: need('tableName'),
+    streamArn: provided.streamArn,
+    queueBaseUrl: proxy!.url,
+    commandQueueName: need('commandQueueName'),
+    deadLetterQueueName: need('deadLetterQueueName'),
+    eventBusName: SANDBOX_EVENT_BUS,
+    mediaBucketName: need('mediaBucketName'),
+    apiUrl: need('apiUrl'),
+  });
+  const context = () => sandboxContext(stack.template, roles, resources());
   // Lazily: a value the sandbox has not started yet is only needed by whoever refers to it.
   const lazyContext = {
     pseudo: { 'AWS::Region': SANDBOX_REGION },
@@ -222,6 +224,7 @@ export async function startBundles(input: StartBundlesInput): Promise<SandboxBun
     eventSourceCredentials: (name) => ({ accessKeyId: mappingKey(name), secretAccessKey: SECRET_ACCESS_KEY }),
     provide: (part) => Object.assign(provided, part),
     environmentOf,
+    resources,
     calls: () => proxy!.calls(),
     unclassified: () => proxy!.unclassified(),
     async stop() {

@@ -73,7 +73,7 @@ export async function runWalkthrough(
   };
   const getJson = async (url: string) => {
     const response = await fetch(url);
-    return { status: response.status, body: (await response.json()) as any };
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const simulator = async (path: string, body: unknown) => {
     const response = await fetch(`${target.simulator}/__simulator/${path}`, {
@@ -82,10 +82,11 @@ export async function runWalkthrough(
     });
     if (!response.ok)
       throw new WalkthroughError(path, `the simulator answered ${response.status}: ${await response.text()}`);
-    return (await response.json()) as any;
+    return (await response.json()) as { message?: { message_handle?: string } };
   };
-  const messages = async (groupId: string): Promise<any[]> =>
-    (await getJson(`${target.api}/groups/${encodeURIComponent(groupId)}/messages?limit=100`)).body.messages ?? [];
+  const messages = async (groupId: string) =>
+    ((await getJson(`${target.api}/groups/${encodeURIComponent(groupId)}/messages?limit=100`)).body.messages ??
+      []) as Array<{ content?: string; status?: string; direction?: string }>;
 
   const groupId = await step('send a group message (--wait)', async (fail) => {
     const sent = await cliJson(fail, 'send', '--to', `${MEMBERS[0]},${MEMBERS[1]}`, `Hello group ${uid}`, '--wait');
@@ -128,11 +129,11 @@ export async function runWalkthrough(
     async (fail) => {
       const original = `${target.simulator}/__simulator/media/walkthrough-${uid}.png`;
       const { message } = await simulator('reply', { group_id: groupId, media_url: original });
-      const handle = String(message.message_handle);
+      const handle = String(message?.message_handle);
       let link = '';
       await until(fail, 'media_archive_url', async () => {
         const found = await getJson(`${target.api}/messages/${encodeURIComponent(handle)}`);
-        link = found.body.media_archive_url ?? '';
+        link = typeof found.body.media_archive_url === 'string' ? found.body.media_archive_url : '';
         return link !== '';
       });
       const [copy, source] = await Promise.all([fetch(link), fetch(original)]);

@@ -1,0 +1,170 @@
+/**
+ * The IAM check of `npm run verify:deploy`: every AWS call a function's code (or its event source
+ * mapping) made in the sandbox, and every KMS call those imply (kms.ts), evaluated against that
+ * function's role in the synthesized template, with @cloud-copilot/iam-simulate. The policies are
+ * resolved (Ref, Fn::GetAtt, Fn::Join, Fn::Sub) to the very resources the sandbox used, in its fake
+ * account and region, so a recorded ARN and a policy's ARN name the same thing. The resource's own
+ * policy (SQS queue policies, S3 bucket policies) takes part too, with the request over TLS.
+ */
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { SANDBOX_ACCOUNT } from '../../lambdas/contract/sandbox.js';
+import type { RecordedCall, UnclassifiedCall } from '../../sandbox/bundles/aws-proxy.js';
+import { resourceRoles, sandboxContext, type SandboxResources } from '../../sandbox/bundles/resources.js';
+import {
+  asArray,
+  type CfnTemplate,
+  type IntrinsicContext,
+  referencedId,
+  resolveIntrinsics,
+  rolePolicies,
+  templateFunctions,
+} from '../../sandbox/bundles/template.js';
+import { encryptionOf, impliedKmsCalls } from './kms.js';
+
+export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied' | 'NotEvaluated';
+
+export interface Verdict {
+  function: string;
+  via: RecordedCall['via'];
+  action: string;
+  resource: string;
+  decision: Decision;
+  /** Why, when not allowed (or why it could not be evaluated). */
+  detail?: string;
+  /** For a KMS call: the call that implies it. */
+  because?: string;
+}
+
+export interface IamCheckInput {
+  template: CfnTemplate;
+  /** The sandbox's resources the template was resolved to (GET /__sandbox/aws-calls gives them). */
+  resources: SandboxResources;
+  calls: RecordedCall[];
+  unclassified?: UnclassifiedCall[];
+}
+
+export interface IamCheckResult {
+  verdicts: Verdict[];
+  /** Verdicts that are not Allowed, and unclassified calls: any makes the check fail. */
+  failures: string[];
+}
+
+export async function checkIam(input: IamCheckInput): Promise<IamCheckResult> {
+  const { template } = input;
+  const functions = templateFunctions(template);
+  const context = sandboxContext(template, resourceRoles(template, functions), input.resources);
+  const resourcePolicies = resourcePoliciesOf(template, context);
+  const identities = new Map(
+    functions.map((fn) => {
+      if (!fn.roleLogicalId) return [fn.name, { error: 'its role is not in the template' }] as const;
+      const { policies, managedPolicyArns } = rolePolicies(template, fn.roleLogicalId);
+      if (managedPolicyArns.length) {
+        return [
+          fn.name,
+          { error: `its role has managed policies the template does not hold (${managedPolicyArns.length})` },
+        ] as const;
+      }
+      return [
+        fn.name,
+        {
+          principal: context.getAtt(fn.roleLogicalId, 'Arn'),
+          policies: policies.map((policy) => ({
+            name: policy.name,
+            policy: resolveIntrinsics(policy.document, context),
+          })),
+        },
+      ] as const;
+    }),
+  );
+
+  const evaluate = async (call: Omit<Verdict, 'decision' | 'detail'>): Promise<Verdict> => {
+    const identity = identities.get(call.function);
+    if (!identity || 'error' in identity) {
+      return { ...call, decision: 'NotEvaluated', detail: identity?.error ?? 'no such function in the template' };
+    }
+    const resourcePolicy = resourcePolicies.find((entry) => entry.covers(call.resource))?.policy;
+    const result = await runSimulation(
+      {
+        identityPolicies: identity.policies,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy,
+        request: {
+          principal: identity.principal,
+          action: call.action,
+          resource: { resource: call.resource, accountId: SANDBOX_ACCOUNT },
+          // The SDK calls AWS over TLS (the TLS-only resource policies' condition).
+          contextVariables: { 'aws:SecureTransport': 'true' },
+        },
+      },
+      {},
+    );
+    if (result.resultType === 'error') {
+      return {
+        ...call,
+        decision: 'NotEvaluated',
+        detail: `the simulator refused the request: ${JSON.stringify(result.errors)}`,
+      };
+    }
+    return { ...call, decision: result.overallResult as Decision };
+  };
+
+  const recorded = await Promise.all(input.calls.map((call) => evaluate(pick(call))));
+  const kms = await Promise.all(
+    impliedKmsCalls(input.calls, encryptionOf(template, context)).map((call) => evaluate(call)),
+  );
+  const verdicts = [...recorded, ...kms];
+  const failures = [
+    ...verdicts.filter((verdict) => verdict.decision !== 'Allowed').map(describeFailure),
+    ...(input.unclassified ?? []).map(
+      (call) => `${call.function ?? 'an unknown caller'}: ${call.operation} could not be checked: ${call.problem}`,
+    ),
+  ];
+  return { verdicts, failures };
+}
+
+const pick = (call: RecordedCall): Omit<Verdict, 'decision' | 'detail'> => ({
+  function: call.function,
+  via: call.via,
+  action: call.action,
+  resource: call.resource,
+});
+
+export function describeFailure(verdict: Verdict): string {
+  const who = verdict.via === 'code' ? verdict.function : `${verdict.function} (its ${verdict.via})`;
+  const what =
+    verdict.decision === 'NotEvaluated'
+      ? `could not be evaluated: ${verdict.detail}`
+      : `is not allowed by its role (${verdict.decision})`;
+  return `${who}: ${verdict.action} on ${verdict.resource} ${what}${verdict.because ? `; needed for ${verdict.because}` : ''}`;
+}
+
+interface ResourcePolicy {
+  covers(arn: string): boolean;
+  policy: unknown;
+}
+
+/** The SQS queue policies and S3 bucket policies of the template, resolved, with the ARNs each covers. */
+export function resourcePoliciesOf(template: CfnTemplate, context: IntrinsicContext): ResourcePolicy[] {
+  const found: ResourcePolicy[] = [];
+  for (const resource of Object.values(template.Resources)) {
+    const props = resource.Properties ?? {};
+    if (resource.Type === 'AWS::SQS::QueuePolicy') {
+      const arns = asArray(props.Queues)
+        .map(referencedId)
+        .filter((id): id is string => id !== undefined)
+        .map((id) => context.getAtt(id, 'Arn'));
+      found.push({ covers: (arn) => arns.includes(arn), policy: resolveIntrinsics(props.PolicyDocument, context) });
+    }
+    if (resource.Type === 'AWS::S3::BucketPolicy') {
+      const id = referencedId(props.Bucket);
+      if (!id) continue;
+      const bucket = context.getAtt(id, 'Arn');
+      found.push({
+        covers: (arn) => arn === bucket || arn.startsWith(`${bucket}/`),
+        policy: resolveIntrinsics(props.PolicyDocument, context),
+      });
+    }
+  }
+  return found;
+}
