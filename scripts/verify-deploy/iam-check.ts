@@ -82,7 +82,9 @@ export async function checkIam(input: IamCheckInput): Promise<IamCheckResult> {
     if (!identity || 'error' in identity) {
       return { ...call, decision: 'NotEvaluated', detail: identity?.error ?? 'no such function in the template' };
     }
-    const resourcePolicy = resourcePolicies.find((entry) => entry.covers(call.resource))?.policy;
+    const resourcePolicy = call.action.startsWith('kms:')
+      ? keyPolicyOf(template, context, call.resource)
+      : resourcePolicies.find((entry) => entry.covers(call.resource))?.policy;
     const result = await runSimulation(
       {
         identityPolicies: identity.policies,
@@ -110,8 +112,10 @@ export async function checkIam(input: IamCheckInput): Promise<IamCheckResult> {
   };
 
   const recorded = await Promise.all(input.calls.map((call) => evaluate(pick(call))));
+  // Only a call that is allowed reaches the key (a refused one is reported already).
+  const allowed = input.calls.filter((_, index) => recorded[index]!.decision === 'Allowed');
   const kms = await Promise.all(
-    impliedKmsCalls(input.calls, encryptionOf(template, context)).map((call) => evaluate(call)),
+    impliedKmsCalls(allowed, encryptionOf(template, context)).map((call) => evaluate(call)),
   );
   const verdicts = [...recorded, ...kms];
   const failures = [
@@ -137,6 +141,23 @@ export function describeFailure(verdict: Verdict): string {
       ? `could not be evaluated: ${verdict.detail}`
       : `is not allowed by its role (${verdict.decision})`;
   return `${who}: ${verdict.action} on ${verdict.resource} ${what}${verdict.because ? `; needed for ${verdict.because}` : ''}`;
+}
+
+/**
+ * A key's policy: the template's (resolved), or, for a key it does not hold or one without a
+ * KeyPolicy, the default one (the account's IAM policies decide), which verify:deploy cannot check.
+ */
+function keyPolicyOf(template: CfnTemplate, context: IntrinsicContext, keyArn: string): unknown {
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::KMS::Key' || context.getAtt(id, 'Arn') !== keyArn) continue;
+    if (resource.Properties?.KeyPolicy) return resolveIntrinsics(resource.Properties.KeyPolicy, context);
+  }
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SANDBOX_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+    ],
+  };
 }
 
 interface ResourcePolicy {

@@ -174,6 +174,18 @@ export async function runWalkthrough(
     if (status.state !== 'sent') fail(`after the redrive ${id} is ${status.state}`);
   });
 
+  await step('a throttled send (429) waits and is sent once', async (fail) => {
+    const content = `Throttled ${uid}`;
+    await simulator('faults', { kind: '429', count: 1, route: 'send' });
+    const sent = await cliJson(fail, 'send', '--group', groupId, content, '--wait', '--timeout', '60');
+    if (sent.state !== 'sent') fail(`ended ${sent.state}: ${sent.error}`);
+    const { requests } = (await (await fetch(`${target.simulator}/__simulator/requests`)).json()) as {
+      requests: Array<{ path: string; status?: number; body?: { content?: string } }>;
+    };
+    const accepted = requests.filter((r) => r.body?.content === content && r.status === 200);
+    if (accepted.length !== 1) fail(`Sendblue accepted it ${accepted.length} times`);
+  });
+
   await step('the backfill runs', async (fail) => {
     const report = await cliJson(fail, 'backfill');
     if (!Array.isArray(report.lines) || report.lines.some((line: { error?: string }) => line.error)) {
