@@ -54,28 +54,19 @@ export async function checkIam(input: IamCheckInput): Promise<IamCheckResult> {
   const functions = templateFunctions(template);
   const context = sandboxContext(template, resourceRoles(template, functions), input.resources);
   const resourcePolicies = resourcePoliciesOf(template, context);
-  const identities = new Map(
-    functions.map((fn) => {
-      if (!fn.roleLogicalId) return [fn.name, { error: 'its role is not in the template' }] as const;
-      const { policies, managedPolicyArns } = rolePolicies(template, fn.roleLogicalId);
-      if (managedPolicyArns.length) {
-        return [
-          fn.name,
-          { error: `its role has managed policies the template does not hold (${managedPolicyArns.length})` },
-        ] as const;
-      }
-      return [
-        fn.name,
-        {
-          principal: context.getAtt(fn.roleLogicalId, 'Arn'),
-          policies: policies.map((policy) => ({
-            name: policy.name,
-            policy: resolveIntrinsics(policy.document, context),
-          })),
-        },
-      ] as const;
-    }),
-  );
+  type Identity = { error: string } | { principal: string; policies: Array<{ name: string; policy: unknown }> };
+  const identityOf = (roleLogicalId: string | undefined): Identity => {
+    if (!roleLogicalId) return { error: 'its role is not in the template' };
+    const { policies, managedPolicyArns } = rolePolicies(template, roleLogicalId);
+    if (managedPolicyArns.length) {
+      return { error: `its role has managed policies the template does not hold (${managedPolicyArns.length})` };
+    }
+    return {
+      principal: context.getAtt(roleLogicalId, 'Arn'),
+      policies: policies.map((policy) => ({ name: policy.name, policy: resolveIntrinsics(policy.document, context) })),
+    };
+  };
+  const identities = new Map(functions.map((fn) => [fn.name, identityOf(fn.roleLogicalId)]));
 
   const evaluate = async (call: Omit<Verdict, 'decision' | 'detail'>): Promise<Verdict> => {
     const identity = identities.get(call.function);

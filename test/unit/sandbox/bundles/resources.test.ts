@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax is ${...} in plain strings
 /**
  * What the template's references mean in the sandbox: resources found through the env vars that
  * name them (on the real stack, synthesized without bundling), resolved to the sandbox's names;

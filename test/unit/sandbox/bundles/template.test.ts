@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax is ${...} in plain strings
 /**
  * Reading a synthesized template without aws-cdk-lib: intrinsics resolved against chosen values,
  * the stack's functions found by their tag (never by logical id), a role's policies.
