@@ -84,10 +84,7 @@ export function createLambdaPool(options: LambdaPoolOptions): LambdaPool {
     });
     const environment: Environment = { worker, ready: Promise.resolve(), pending: new Map(), dead: false };
     const fail = (error: Error) => {
-      environment.dead = true;
-      all.delete(environment);
-      const at = idle.indexOf(environment);
-      if (at !== -1) idle.splice(at, 1);
+      retire(environment);
       for (const { reject } of environment.pending.values()) reject(error);
       environment.pending.clear();
       // An invocation waiting for a free environment gets a fresh one instead.
@@ -124,6 +121,14 @@ export function createLambdaPool(options: LambdaPoolOptions): LambdaPool {
     return environment;
   }
 
+  /** Never handed out again (it failed, or is being ended). */
+  function retire(environment: Environment): void {
+    environment.dead = true;
+    all.delete(environment);
+    const at = idle.indexOf(environment);
+    if (at !== -1) idle.splice(at, 1);
+  }
+
   function acquire(): Promise<Environment> {
     const free = idle.pop();
     if (free) return Promise.resolve(free);
@@ -148,6 +153,7 @@ export function createLambdaPool(options: LambdaPoolOptions): LambdaPool {
         const timer = setTimeout(() => {
           // Lambda ends an environment that overruns; the next invocation gets a fresh one.
           environment.pending.delete(id);
+          retire(environment);
           reject(new Error(`Task timed out after ${options.timeoutSeconds.toFixed(2)} seconds`));
           void environment.worker.terminate();
         }, options.timeoutSeconds * 1000);
