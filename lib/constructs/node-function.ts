@@ -105,8 +105,9 @@ export class NodeFunction extends Construct {
         logLevel: LogLevel.WARNING,
       },
     });
-    // Names the handler in the template (the sandbox's bundles mode and verify:deploy find it so).
-    Tags.of(this.function).add(HANDLER_TAG, path.basename(props.entry).replace(/\.[cm]?[jt]s$/, ''));
+    // Names the handler in the template (the sandbox's bundles mode and verify:deploy find it so);
+    // on the function's resource alone, not on what is added under it later (event source mappings).
+    Tags.of(this.function.node.defaultChild!).add(HANDLER_TAG, path.basename(props.entry).replace(/\.[cm]?[jt]s$/, ''));
   }
 
   /** Adds an explicit statement to the function's own role. */
