@@ -1,6 +1,6 @@
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, type FunctionProps, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, type OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import { DEFAULTS } from '../defaults.js';
 import { lambdaCodeSource } from '../lambda-code.js';
 import { LOCK_FILE, PROJECT_ROOT, type HandlerName } from '../paths.js';
 import { readablePath } from './naming.js';
+import { HANDLER_TAG } from '../../lambdas/contract/stack.js';
 
 export interface NodeFunctionProps {
   /**
@@ -92,17 +93,24 @@ export class NodeFunction extends Construct {
       environment: props.environment,
     };
     const source = lambdaCodeSource(this, props.code);
-    if (source.kind === 'prebuilt') {
-      this.function = new LambdaFunction(this, 'Handler', {
-        ...configuration,
-        code: Code.fromAsset(source.assetDir),
-        handler: 'index.handler',
-      });
-      return;
-    }
-    this.function = new NodejsFunction(this, 'Handler', {
+    this.function =
+      source.kind === 'prebuilt'
+        ? new LambdaFunction(this, 'Handler', {
+            ...configuration,
+            code: Code.fromAsset(source.assetDir),
+            handler: 'index.handler',
+          })
+        : this.fromSource(configuration, source.entry);
+    // Names the handler in the template (the sandbox's bundles mode and verify:deploy find it so);
+    // on the function's resource alone, not on what is added under it later (event source mappings).
+    Tags.of(this.function.node.defaultChild!).add(HANDLER_TAG, props.code);
+  }
+
+  /** Bundled from this repository's TypeScript with the package build's esbuild options. */
+  private fromSource(configuration: Omit<FunctionProps, 'code' | 'handler'>, entry: string): LambdaFunction {
+    return new NodejsFunction(this, 'Handler', {
       ...configuration,
-      entry: source.entry,
+      entry,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: LOCK_FILE,
