@@ -412,8 +412,7 @@ const FINISHES: Case[] = [
       expect(claim.previous).toMatchObject({ outage_since: since, outage_failures: 2 });
       await t.store.finishCommand(id, claim.leaseId, { state: 'queued', failures: 1 });
       const cleared = await t.store.getCommand(id);
-      for (const gone of ['outage_since', 'outage_failures', 'outage_reason'])
-        expect(cleared).not.toHaveProperty(gone);
+      for (const gone of ['outage_since', 'outage_failures', 'outage_reason']) expect(cleared).not.toHaveProperty(gone);
       expect(cleared).toMatchObject({ failures: 1 });
     },
   ],
