@@ -75,6 +75,7 @@ export class SendblueGroupsStack extends Stack {
       sendblueBaseUrl: config.sendblueBaseUrl,
       lineRatePerSecond: config.lineRatePerSecond,
       lineBurst: config.lineBurst,
+      newContacts: { perHour: config.newContactsPerHour, perDay: config.newContactsPerDay },
       outageBudget: Duration.seconds(config.outageBudgetSeconds),
       logRetention: config.logRetention,
     });

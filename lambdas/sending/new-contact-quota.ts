@@ -95,7 +95,7 @@ export function recentSpends(quota: ContactQuota, nowMs: number, limits: NewCont
 
 /** Whether `needed` new contacts fit now, and the record to write if they do. */
 export function decideQuota(quota: ContactQuota, request: QuotaRequest): QuotaDecision {
-  const { commandId, needed, nowMs, limits, advice } = request;
+  const { commandId, needed, nowMs, limits } = request;
   if (needed <= 0 || quota.spends.some((spend) => spend.command === commandId)) return { kind: 'go' };
   if (needed > limits.perHour || needed > limits.perDay) {
     const [limit, per] = needed > limits.perHour ? [limits.perHour, 'an hour'] : [limits.perDay, 'a day'];
@@ -105,6 +105,14 @@ export function decideQuota(quota: ContactQuota, request: QuotaRequest): QuotaDe
     };
   }
   const spends = recentSpends(quota, nowMs, limits);
+  // The day first: its count only falls at the reset, so an hour's wait would end in a day's wait.
+  const dayUsed = sum(spends.filter((spend) => spend.at >= lastDailyReset(nowMs)));
+  if (dayUsed + needed > limits.perDay) {
+    return {
+      kind: 'wait',
+      hold: { window: 'day', needed, left: Math.max(0, limits.perDay - dayUsed), untilMs: nextDailyReset(nowMs) },
+    };
+  }
   const inHour = spends.filter((spend) => spend.at > nowMs - limits.hourWindowMs);
   const hourUsed = sum(inHour);
   if (hourUsed + needed > limits.perHour) {
@@ -119,13 +127,6 @@ export function decideQuota(quota: ContactQuota, request: QuotaRequest): QuotaDe
       }
     }
     return { kind: 'wait', hold: { window: 'hour', needed, left: Math.max(0, limits.perHour - hourUsed), untilMs } };
-  }
-  const dayUsed = sum(spends.filter((spend) => spend.at >= lastDailyReset(nowMs)));
-  if (dayUsed + needed > limits.perDay) {
-    return {
-      kind: 'wait',
-      hold: { window: 'day', needed, left: Math.max(0, limits.perDay - dayUsed), untilMs: nextDailyReset(nowMs) },
-    };
   }
   const sendblueWait = sendblueHold(quota, spends, request);
   if (sendblueWait) return { kind: 'wait', hold: sendblueWait };
