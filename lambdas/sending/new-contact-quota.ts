@@ -153,13 +153,17 @@ function sendblueHold(quota: ContactQuota, spends: QuotaSpend[], request: QuotaR
   const spentSince = sum(spends.filter((spend) => spend.at >= advice.sampledAt));
   const hourLeft = advice.hourlyRemaining === undefined ? undefined : advice.hourlyRemaining - spentSince;
   const dayLeft = advice.dailyRemaining === undefined ? undefined : advice.dailyRemaining - spentSince;
+  // A window whose next slot has passed since the sample has freed: the advice is out of date there.
+  // Without a time from Sendblue, a minute after the sample (the advice is fresh again by then).
   const short = [
     hourLeft !== undefined && needed > hourLeft ? { left: hourLeft, at: advice.hourlyNextSlotAt } : undefined,
     dayLeft !== undefined && needed > dayLeft ? { left: dayLeft, at: advice.dailyResetsAt } : undefined,
-  ].filter((entry) => entry !== undefined);
+  ].flatMap((entry) => {
+    const at = entry && later(entry.at ?? advice.sampledAt + 60_000);
+    return entry && at !== undefined ? [{ left: entry.left, at }] : [];
+  });
   if (!short.length) return undefined;
-  // Without a time from Sendblue, look again once the advice is fresh (a minute).
-  const untilMs = Math.max(...short.map((entry) => later(entry.at) ?? nowMs + 60_000));
+  const untilMs = Math.max(...short.map((entry) => entry.at));
   return { window: 'sendblue', needed, left: Math.max(0, Math.min(...short.map((entry) => entry.left))), untilMs };
 }
 
