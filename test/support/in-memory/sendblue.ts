@@ -35,6 +35,7 @@ import type {
   LineRateLimit,
   SimGroup,
   SimMessage,
+  SimReaction,
 } from '../../../sandbox/sendblue-simulator/types.js';
 
 export interface InMemorySendblueOptions {
@@ -72,6 +73,10 @@ export interface InMemorySendblue {
   sentMessages(): SimMessage[];
   /** Switches a line ONLINE / DEGRADED / OFFLINE, as the simulator's control route does. */
   setLineState(line: string, status: LineStatus): void;
+  /** A member's message in a group, as Sendblue would hold it (no faults, no webhook): its handle. */
+  receiveMessage(groupId: string, from: string, content: string): string;
+  /** The tapbacks Sendblue holds on a message (copies). */
+  reactionsOn(handle: string): SimReaction[];
 }
 
 /** Sendblue's published per-line limit (the simulator's default). */
@@ -246,6 +251,20 @@ export function createInMemorySendblue(options: InMemorySendblueOptions): InMemo
         .allMessages()
         .filter((message) => message.is_outbound)
         .map(copyMessage),
+    receiveMessage: (groupId, from, content) => {
+      const group = state.group(groupId);
+      if (!group) throw new Error(`no group ${groupId}`);
+      return state.addMessage({
+        group,
+        isOutbound: false,
+        status: 'RECEIVED',
+        content,
+        mediaUrl: '',
+        sendStyle: '',
+        fromNumber: from,
+      }).message_handle;
+    },
+    reactionsOn: (handle) => (state.message(handle)?.reactions ?? []).map((reaction) => ({ ...reaction })),
   };
 }
 
