@@ -35,7 +35,7 @@ export const DEFAULTS = {
   line: SENDBLUE_LINE_LIMITS,
   /**
    * The new-contact quota per Sendblue line (contexts `newContactsPerHour`, `newContactsPerDay`):
-   * Sendblue's published limits (docs/sending.md "The line's new-contact quota").
+   * Sendblue's published limits (docs/sending.md "The line's new-contact quota: a send waits until it fits").
    */
   newContacts: NEW_CONTACT_LIMITS,
   /** Retention of Lambda logs and API access logs, days (context `logRetentionDays`). */

@@ -84,7 +84,7 @@ export interface SendblueGroupsProps {
   /**
    * New contacts (numbers a line never messaged in 30 days) each Sendblue line may start
    * conversations with per rolling hour; a send that would exceed it waits `queued` with the reason
-   * until it fits (docs/sending.md "The line's new-contact quota"). 0 (with `newContactsPerDay` 0) = not counted.
+   * until it fits (docs/sending.md "The line's new-contact quota: a send waits until it fits"). 0 (with `newContactsPerDay` 0) = not counted.
    * @default 15 (Sendblue's published limit)
    */
   readonly newContactsPerHour?: number;

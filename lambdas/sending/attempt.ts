@@ -4,7 +4,6 @@ import type { PacingSettings } from './line-pacing.js';
 import type { Logger } from '../platform/logger.js';
 import type { MetricTally } from '../platform/metrics.js';
 import type { AttemptStore, SendblueApi } from './ports.js';
-import type { KnownContactsCache } from './contact-gate.js';
 import type { LineAdvice } from './line-advice.js';
 import type { NewContactLimits } from './new-contact-quota.js';
 import type { StatusRelay } from '../webhooks/ports.js';
@@ -35,6 +34,9 @@ export interface AttemptDeps {
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
 }
+
+/** Numbers each line is known to have messaged, per container (number -> when recorded; contact-gate.ts). */
+export type KnownContactsCache = Map<string, Map<string, number>>;
 
 /** One attempt at one command, holding its lease. `state` changes as the attempt learns. */
 export interface Attempt {

@@ -25,9 +25,6 @@ import {
  * once accepted, writes their known-contact records (one BatchWriteItem).
  */
 
-/** Numbers each line is known to have messaged, by this container (number -> when recorded). */
-export type KnownContactsCache = Map<string, Map<string, number>>;
-
 /** Before the send's slot: undefined to go on, or the outcome that ends the attempt. */
 export async function passNewContactQuota(
   deps: AttemptDeps,

@@ -2,7 +2,7 @@ import { lastDailyReset, nextDailyReset } from '../contract/new-contact-day.js';
 import { NEW_CONTACT_LIMITS } from '../contract/sendblue-rules.js';
 
 /**
- * A line's new-contact quota, free of I/O (docs/sending.md "The line's new-contact quota").
+ * A line's new-contact quota, free of I/O (docs/sending.md "The line's new-contact quota: a send waits until it fits").
  *
  * Sendblue lets a line start conversations with about 15 new contacts an hour and 50 a day (its
  * limits page): a new contact is a number the line never messaged (in 30 days). A member who wrote
