@@ -60,7 +60,8 @@ export function createSendAttempt(deps: AttemptDeps) {
     }
     const spent = givingUpReason(attempt.state, settings.policy, deps.now().getTime());
     if (spent) return { kind: 'gave-up', reason: spent };
-    const held = await passNewContactQuota(deps, line, attempt, command);
+    // Only when counted: no extra await otherwise (the in-memory loop's interleavings stay as they were).
+    const held = settings.newContacts ? await passNewContactQuota(deps, line, attempt, command) : undefined;
     if (held) return held;
     const waiting = await passLine(deps, line, attempt, true);
     if (waiting) return waiting;
@@ -91,7 +92,7 @@ export function createSendAttempt(deps: AttemptDeps) {
       return callFailed(deps, error, 'send the group message', calledAt, attempt, line, true);
     }
     await answered(deps, line, attempt);
-    await rememberNewContacts(deps, line, attempt);
+    if (attempt.contactsToRemember?.length) await rememberNewContacts(deps, line, attempt);
     return recordAccepted(command, attempt, line, accepted, 'sent');
   };
 
