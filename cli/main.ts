@@ -9,6 +9,7 @@ import { backfillCommand } from './backfill.js';
 import { dlqCommand } from './dlq.js';
 import { eventsCommand } from './events.js';
 import { groupCommand, historyCommand, statusCommand } from './read.js';
+import { linesCommand } from './lines.js';
 import { reactCommand } from './react.js';
 import { sendCommand } from './send.js';
 import { setupCommand } from './setup/command.js';
@@ -24,6 +25,7 @@ export const COMMANDS: CliCommand[] = [
   statusCommand,
   groupCommand,
   historyCommand,
+  linesCommand,
   dlqCommand,
   setupCommand,
   eventsCommand,

@@ -24,6 +24,10 @@ export interface AppConfig {
   readonly lineBurst: number;
   /** How long a command may ride out an outage of Sendblue, seconds (docs/sending.md). */
   readonly outageBudgetSeconds: number;
+  /** New contacts a line may start conversations with per rolling hour; 0 = not counted (docs/sending.md). */
+  readonly newContactsPerHour: number;
+  /** New contacts a line may start conversations with per day (resets 3am New York); 0 = not counted. */
+  readonly newContactsPerDay: number;
   /** Domain events on an EventBridge bus (docs/events.md). */
   readonly events: boolean;
   /** Days the event archive keeps events for replay; 0 = for ever. */
@@ -202,6 +206,12 @@ export function readConfig(
     max: DEFAULTS.sender.outageBudgetLimit.toSeconds(),
   });
 
+  const newContactsPerHour = wholeNumber('newContactsPerHour', DEFAULTS.newContacts.perHour, 10_000, 'not counted');
+  const newContactsPerDay = wholeNumber('newContactsPerDay', DEFAULTS.newContacts.perDay, 100_000, 'not counted');
+  if ((newContactsPerHour === 0) !== (newContactsPerDay === 0)) {
+    problems.push('newContactsPerHour and newContactsPerDay must both be 0 (not counted) or both above 0');
+  }
+
   const events = flag('events', DEFAULTS.events.enabled);
   const eventArchiveDays = days('eventArchiveDays', DEFAULTS.events.archiveDays);
   const media = flag('media', DEFAULTS.media.enabled);
@@ -255,6 +265,8 @@ export function readConfig(
     lineRatePerSecond,
     lineBurst,
     outageBudgetSeconds,
+    newContactsPerHour,
+    newContactsPerDay,
     events,
     eventArchiveDays,
     media,

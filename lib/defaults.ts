@@ -5,7 +5,7 @@ import { DEFAULT_STACK_NAME } from '../lambdas/contract/stack.js';
 import { COMMAND_QUEUE_SETTINGS } from '../lambdas/contract/command-queue-settings.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../lambdas/platform/http.js';
 import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing.js';
-import { SENDBLUE_DEFAULT_BASE_URL } from '../lambdas/contract/sendblue-rules.js';
+import { NEW_CONTACT_LIMITS, SENDBLUE_DEFAULT_BASE_URL } from '../lambdas/contract/sendblue-rules.js';
 import { MEDIA_SETTINGS } from '../lambdas/media/media-rules.js';
 import { STREAM_CONSUMER_SETTINGS } from '../lambdas/contract/stream-consumer-settings.js';
 
@@ -33,6 +33,11 @@ export const DEFAULTS = {
   throttleBurstLimit: 100,
   /** The sender's pacing per Sendblue line (contexts `lineRatePerSecond`, `lineBurst`): Sendblue's published limits. */
   line: SENDBLUE_LINE_LIMITS,
+  /**
+   * The new-contact quota per Sendblue line (contexts `newContactsPerHour`, `newContactsPerDay`):
+   * Sendblue's published limits (docs/sending.md "The line's new-contact quota: a send waits until it fits").
+   */
+  newContacts: NEW_CONTACT_LIMITS,
   /** Retention of Lambda logs and API access logs, days (context `logRetentionDays`). */
   logRetention: RetentionDays.ONE_MONTH,
   lambda: {

@@ -82,6 +82,19 @@ export interface SendblueGroupsProps {
    */
   readonly outageBudgetSeconds?: number;
   /**
+   * New contacts (numbers a line never messaged in 30 days) each Sendblue line may start
+   * conversations with per rolling hour; a send that would exceed it waits `queued` with the reason
+   * until it fits (docs/sending.md "The line's new-contact quota: a send waits until it fits"). 0 (with `newContactsPerDay` 0) = not counted.
+   * @default 15 (Sendblue's published limit)
+   */
+  readonly newContactsPerHour?: number;
+  /**
+   * New contacts each line may start conversations with per day (the day resets at 3am New York,
+   * as Sendblue's). 0 (with `newContactsPerHour` 0) = not counted.
+   * @default 50 (Sendblue's published limit)
+   */
+  readonly newContactsPerDay?: number;
+  /**
    * Domain events on an EventBridge bus, with an archive (docs/events.md).
    * @default true
    */
@@ -268,6 +281,7 @@ export class SendblueGroups extends Construct {
       sendblueBaseUrl: settings.sendblueBaseUrl,
       lineRatePerSecond: settings.lineRatePerSecond,
       lineBurst: settings.lineBurst,
+      newContacts: { perHour: settings.newContactsPerHour, perDay: settings.newContactsPerDay },
       outageBudget: Duration.seconds(settings.outageBudgetSeconds),
       logRetention: settings.logRetention,
     });

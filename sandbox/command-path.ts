@@ -12,6 +12,8 @@ import type { BreakerSettings } from '../lambdas/sending/line-breaker.js';
 import type { SecretSource } from '../lambdas/adapters/secrets.js';
 import type { RetryPolicy } from '../lambdas/sending/attempt-outcome.js';
 import { DEFAULT_PACING, type PacingSettings } from '../lambdas/sending/line-pacing.js';
+import { DEFAULT_LINE_ADVICE, type LineAdviceSettings } from '../lambdas/sending/line-advice.js';
+import { DEFAULT_NEW_CONTACT_LIMITS, type NewContactLimits } from '../lambdas/sending/new-contact-quota.js';
 import type { TableStore } from '../lambdas/adapters/table.js';
 import { logSink } from '../lambdas/platform/metrics.js';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from './config.js';
@@ -34,7 +36,9 @@ const SANDBOX_SENDER_DEFAULTS = {
   leaseMs: SENDER_LEASE_MS,
   /** Batches run side by side, like concurrent Lambda invocations. */
   concurrency: 2,
-} as const;
+  newContacts: DEFAULT_NEW_CONTACT_LIMITS as NewContactLimits | false,
+  lineAdvice: { ...DEFAULT_LINE_ADVICE, maxAgeMs: 5_000 } as LineAdviceSettings | false,
+};
 
 export interface SandboxSenderOptions {
   visibilityTimeoutSeconds?: number;
@@ -51,6 +55,16 @@ export interface SandboxSenderOptions {
   pacing?: Partial<PacingSettings>;
   /** Overrides of the lines' circuit breaker settings. */
   breaker?: Partial<BreakerSettings>;
+  /**
+   * The lines' new-contact quota; false = not counted.
+   * @default Sendblue's (15 an hour, 50 a day), as the simulator's quota (on in the sandbox)
+   */
+  newContacts?: NewContactLimits | false;
+  /**
+   * How often the sender reads the simulator's lines/state and lines/usage; false = never.
+   * @default every 5 s (AWS: 20 s), so an OFFLINE line shows within seconds
+   */
+  lineAdvice?: LineAdviceSettings | false;
 }
 
 /** Simulator settings a caller may change (tests: delays, replies, faults-friendly timings). */
@@ -117,6 +131,8 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
     const { extraLines = [], ...simulatorOptions } = input.simulator ?? {};
     simulator = await startSendblueSimulator({
       replyEvery: 3,
+      // The sandbox shows the new-contact quota (docs/sandbox.md); the sender counts it the same way.
+      newContactQuota: true,
       ...simulatorOptions,
       port: config.simulatorPort,
       apiKeyId: config.apiKeyId,
@@ -223,6 +239,8 @@ function sourceSenderHandler(
           },
           input.sender?.breaker,
         ),
+        ...(settings.newContacts === false ? {} : { newContacts: settings.newContacts }),
+        ...(settings.lineAdvice === false ? {} : { lineAdvice: settings.lineAdvice }),
       },
     }),
   );

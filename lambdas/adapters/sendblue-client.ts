@@ -5,6 +5,7 @@ import type { SendblueApi, SendblueMessage } from '../sending/ports.js';
 import { classifySendblueError, SendblueCallError } from '../sending/sendblue-errors.js';
 import type { ApiCredentials } from './secrets.js';
 import { sdkFor } from './sendblue-sdk.js';
+import { lineStatesFrom, lineUsageFrom } from './sendblue-lines.js';
 
 /**
  * The one Sendblue client: a thin layer over the official SDK that never retries by itself
@@ -160,6 +161,17 @@ export function createSendblueClient(options: SendblueClientOptions): SendblueCl
         const more = answer.pagination?.hasMore ?? rows.length >= LIST_PAGE;
         if (!more || !rows.length) return;
       }
+    },
+
+    async getLineStates() {
+      // A list call like the message list: within the account's ~100 requests / 10 s.
+      await paceList();
+      return lineStatesFrom(await call('read the lines’ state', (client) => client.get('/api/v2/lines/state')));
+    },
+
+    async getLineUsage() {
+      await paceList();
+      return lineUsageFrom(await call('read the lines’ usage', (client) => client.get('/api/v2/lines/usage')));
     },
 
     async listLineMessages({ line, updatedSince, offset, limit = LIST_PAGE }) {

@@ -7,6 +7,7 @@ import type { SweepStore, SenderStore } from '../sending/ports.js';
 import type { IngestStore } from '../webhooks/ports.js';
 import type { ReactionReads } from '../reads/ports.js';
 import { createBackfillTable } from './table-backfill.js';
+import { createContactsTable } from './table-contacts.js';
 import { createLedgerTable } from './table-ledger.js';
 import { createMediaTable } from './table-media.js';
 import { createMessageTable } from './table-messages.js';
@@ -53,6 +54,7 @@ export function createTableStore(options: TableStoreOptions): TableStore {
     ...createReactionTable(db, tableName, () => now().toISOString()),
     ...createLedgerTable(db, tableName, now, options.ledgerRetentionDays ?? COMMAND_QUEUE_SETTINGS.ledgerRetentionDays),
     ...createPacingTable(db, tableName),
+    ...createContactsTable(db, tableName),
     ...createMediaTable(db, tableName),
     ...createBackfillTable(db, tableName, now),
   };

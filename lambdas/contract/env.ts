@@ -17,6 +17,8 @@ export const ENV = {
   outageBudgetSeconds: 'OUTAGE_BUDGET_SECONDS',
   lineRatePerSecond: 'LINE_RATE_PER_SECOND',
   lineBurst: 'LINE_BURST',
+  newContactsPerHour: 'NEW_CONTACTS_PER_HOUR',
+  newContactsPerDay: 'NEW_CONTACTS_PER_DAY',
   // Events and media (lib/constructs/domain-events.ts, media-archive.ts).
   eventBusName: 'EVENT_BUS_NAME',
   mediaBucketName: 'MEDIA_BUCKET_NAME',

@@ -20,6 +20,14 @@ export const groupKey = (groupId: string) => ({ [PK]: `GROUP#${groupId}`, [SK]: 
 export const commandKey = (commandId: string) => ({ [PK]: `CMD#${commandId}`, [SK]: 'CMD' });
 /** A Sendblue line's pacing state (its send slots), shared by every sender invocation. */
 export const linePaceKey = (line: string) => ({ [PK]: `LINE#${line}`, [SK]: 'PACE' });
+/** A line's new-contact quota record: its spends of the last day (sending/new-contact-quota.ts). */
+export const lineQuotaKey = (line: string) => ({ [PK]: `LINE#${line}`, [SK]: 'QUOTA' });
+/** A number the line has messaged (not a new contact for it within Sendblue's 30 days). */
+export const LINE_CONTACT_SK_PREFIX = 'KNOWN#';
+export const lineContactKey = (line: string, number: string) => ({
+  [PK]: `LINE#${line}`,
+  [SK]: `${LINE_CONTACT_SK_PREFIX}${number}`,
+});
 
 export type ItemKind = 'message' | 'status' | 'reactions' | 'group' | 'command' | 'line' | 'other';
 

@@ -3,6 +3,7 @@ import type { AttemptOutcome } from './attempt-outcome.js';
 import { isPacingOn } from './line-pacing.js';
 import { noteAnswer, noteWayFailure } from './line-gate.js';
 import { classifySendblueError } from './sendblue-errors.js';
+import { noteSendblueQuotaLimit } from './contact-gate.js';
 
 export { attemptFromLedger, type Attempt, type AttemptDeps, type AttemptMode } from './attempt.js';
 
@@ -39,6 +40,11 @@ export async function callFailed(
       attempt.state.maybeSent = true;
       return { kind: 'unclear', reason: failure.reason, calledAt, way: false };
     case 'throttled': {
+      if (failure.newContactLimit) {
+        // The line's new-contact quota, not its rate: this send waits, the line's other sends go on.
+        const wait = await noteSendblueQuotaLimit(deps, line, attempt, failure.newContactLimit.nextSlotAt);
+        return wait ?? { kind: 'rejected', reason: failure.reason };
+      }
       const { pacing } = deps.settings;
       const seconds = failure.retryAfterSeconds ?? pacing.throttlePauseMs / 1000;
       if (paced && isPacingOn(pacing)) {

@@ -8,6 +8,7 @@ import type { CommandFinish } from './ports.js';
  *                           |----not taken (408/409) --------------------> queued (failure counted)
  *                           |----unreachable (refused, DNS) -------------> queued (outage clock)
  *                           |----429 / waiting for a line slot ---------> queued (not counted)
+ *                           |----the line's new-contact quota is used --> queued (not counted, no outage clock)
  *                           |----its line paused (breaker open) --------> queued (outage clock)
  *                           '----no answer, 5xx, crash -----------------> unknown (outage clock)
  *   unknown --attempt--> ask Sendblue first: found -> sent; not found -> as queued;
@@ -49,6 +50,11 @@ export type AttemptOutcome =
   | { kind: 'line-busy'; retryAt: number }
   /** The line is paused by an outage: no call was made; come back at `pause.retryAt`. */
   | { kind: 'line-paused'; pause: LinePause }
+  /**
+   * The send needs new contacts its line's quota cannot take now (ours, or Sendblue's 429
+   * `new_contact_limit`): no call made or nothing taken; back at `retryAt`. Not a failure.
+   */
+  | { kind: 'quota-wait'; retryAt: number; reason: string }
   /** Sendblue answered 429 to the call. */
   | { kind: 'throttled'; reason: string; retryAfterSeconds: number }
   /**
@@ -263,6 +269,14 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
           nextAttemptAt: dueAt(seconds),
           error: pausedText(outcome.pause),
         },
+        queue: retry(seconds),
+      };
+    }
+    case 'quota-wait': {
+      // A wait of its own, not an outage: the outage clock stops (its budget bounds outages only).
+      const seconds = secondsUntil(outcome.retryAt);
+      return {
+        finish: { state: stillUnclear, ...answered, nextAttemptAt: dueAt(seconds), error: outcome.reason },
         queue: retry(seconds),
       };
     }

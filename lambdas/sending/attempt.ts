@@ -4,6 +4,8 @@ import type { PacingSettings } from './line-pacing.js';
 import type { Logger } from '../platform/logger.js';
 import type { MetricTally } from '../platform/metrics.js';
 import type { AttemptStore, SendblueApi } from './ports.js';
+import type { LineAdvice } from './line-advice.js';
+import type { NewContactLimits } from './new-contact-quota.js';
 import type { StatusRelay } from '../webhooks/ports.js';
 import type { CommandItem, CommandState } from '../contract/items.js';
 
@@ -20,12 +22,21 @@ export interface AttemptDeps {
     pacing: PacingSettings;
     /** The lines' circuit breakers (line-breaker.ts). @default none: calls are never held (the sweep) */
     breaker?: BreakerSettings;
+    /** The lines' new-contact quota (new-contact-quota.ts). @default none: not counted (the sweep, tests of other things) */
+    newContacts?: NewContactLimits;
   };
+  /** Sendblue's word on the lines (line-advice.ts), cached. @default none: no OFFLINE pause, no usage advice */
+  lineAdvice?: LineAdvice;
+  /** Numbers known to each line, per container (contact-gate.ts). @default none: read from the table each time */
+  knownContacts?: KnownContactsCache;
   /** Probes and paused seconds per line. @default none */
   metrics?: MetricTally;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
 }
+
+/** Numbers each line is known to have messaged, per container (number -> when recorded; contact-gate.ts). */
+export type KnownContactsCache = Map<string, Map<string, number>>;
 
 /** One attempt at one command, holding its lease. `state` changes as the attempt learns. */
 export interface Attempt {
@@ -43,6 +54,10 @@ export interface Attempt {
   probing?: boolean;
   /** The command was riding out an outage: look at the breaker (a read) before taking a slot (a write). */
   waitedOnLine?: boolean;
+  /** The send's recipients the line never messaged (contact-gate.ts), once counted. */
+  newContacts?: string[];
+  /** Recipients whose known-contact record is written once the send is accepted. */
+  contactsToRemember?: string[];
   /** The ledger's state before this claim (`sending`: an earlier attempt stopped mid-way). */
   previousState?: CommandState;
 }

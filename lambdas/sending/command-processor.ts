@@ -2,6 +2,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { attemptFromLedger, type AttemptDeps } from './attempt-calls.js';
 import { nextStep, retryDelaySeconds, type AttemptOutcome, type SenderPolicy } from './attempt-outcome.js';
 import type { BreakerSettings } from './line-breaker.js';
+import type { LineAdvice, LineAdviceSettings } from './line-advice.js';
+import type { NewContactLimits } from './new-contact-quota.js';
 import { commandFingerprint, groupIdOf, validateCommand, type GroupCommand } from '../contract/commands.js';
 import type { RecordResult } from './fifo-batch.js';
 import type { PacingSettings } from './line-pacing.js';
@@ -26,6 +28,10 @@ export interface SenderSettings {
   pacing: PacingSettings;
   /** Each line's circuit breaker (line-breaker.ts): an outage pauses the line instead of failing commands. */
   breaker: BreakerSettings;
+  /** Each line's new-contact quota (new-contact-quota.ts). @default none: new contacts are not counted */
+  newContacts?: NewContactLimits;
+  /** How often Sendblue's lines/state and lines/usage are read (line-advice.ts). @default none: not read */
+  lineAdvice?: LineAdviceSettings;
 }
 
 export interface SenderDeps {
@@ -35,6 +41,8 @@ export interface SenderDeps {
   relay: StatusRelay;
   logger: Logger;
   settings: SenderSettings;
+  /** Sendblue's word on the lines, cached (line-advice.ts). @default none: not read */
+  lineAdvice?: LineAdvice;
   /** Outcome counts, written once per batch by the handler (docs/operations.md). @default none */
   metrics?: MetricTally;
   now?: () => Date;
@@ -54,6 +62,8 @@ export function createCommandProcessor(deps: SenderDeps) {
     logger,
     settings,
     metrics: deps.metrics,
+    lineAdvice: deps.lineAdvice,
+    knownContacts: new Map(),
     now,
     sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
@@ -202,6 +212,9 @@ export function createCommandProcessor(deps: SenderDeps) {
       case 'wait-for-slot':
       case 'line-busy':
         logger.info('command waiting for a send slot on its line', { ...log, reason });
+        return;
+      case 'quota-wait':
+        logger.info('command waiting for its line’s new-contact quota', { ...log, reason });
         return;
       case 'line-paused':
         logger.info('command waiting: its line is paused by a Sendblue outage', { ...log, reason });

@@ -50,6 +50,9 @@ export async function passLine(
     return taken.kind === 'done' ? taken.outcome : undefined;
   }
   if (attempt.probing) return undefined;
+  // Sendblue's own word on the line (cached, advice only): OFFLINE pauses it without a probe.
+  const view = deps.lineAdvice ? await deps.lineAdvice.forLine(line) : undefined;
+  if (view?.status === LINE_OFFLINE) return offlinePause(deps, line, attempt, settings);
   const deadline = deps.now().getTime() + settings.probeWaitMs;
   const keptSlot = attempt.keptSlot && isSlotUsable(attempt.keptSlot, line, deps.now().getTime(), pacing);
   let known: LineBreaker | undefined =
@@ -66,6 +69,11 @@ export async function passLine(
       continue;
     }
     attempt.breaker = known;
+    if (known.reason === LINE_OFFLINE_REASON && view?.status !== undefined) {
+      // Paused because Sendblue said OFFLINE, and it no longer does: the line is back, no probe needed.
+      known = await closeAfterOffline(deps, line, attempt, known);
+      continue;
+    }
     const nowMs = deps.now().getTime();
     const gate = gateFor(known, nowMs, settings);
     if (gate.kind === 'go') continue; // not reached: `known` is open
@@ -204,6 +212,47 @@ export async function pauseLineFor(
     seen = result.current;
   }
   throw new Error('could not pause the line: its breaker changed on every try');
+}
+
+/** What a line's breaker says when it was opened because Sendblue reported the line OFFLINE. */
+export const LINE_OFFLINE_REASON = 'Sendblue reports the line OFFLINE (lines/state)';
+const LINE_OFFLINE = 'OFFLINE';
+
+/** Sendblue reports the line OFFLINE: its breaker opens (once), and this command waits without a call. */
+async function offlinePause(
+  deps: AttemptDeps,
+  line: string,
+  attempt: Attempt,
+  settings: BreakerSettings,
+): Promise<AttemptOutcome> {
+  const nowMs = deps.now().getTime();
+  if (await pauseLineFor(deps.store, line, LINE_OFFLINE_REASON, nowMs, settings)) {
+    deps.logger.warn('line paused: Sendblue reports it OFFLINE; sends wait until it is back', {
+      command_id: attempt.commandId,
+      line,
+    });
+  }
+  const breaker = await deps.store.readLineBreaker(line);
+  attempt.breaker = breaker;
+  return { kind: 'line-paused', pause: pauseOf(line, breaker, settings, nowMs) };
+}
+
+/** Closes a breaker opened for OFFLINE; returns the breaker to decide on (the one written, or the current one). */
+async function closeAfterOffline(
+  deps: AttemptDeps,
+  line: string,
+  attempt: Attempt,
+  seen: LineBreaker,
+): Promise<LineBreaker> {
+  const next = afterAnswer(seen) ?? seen;
+  const result = await deps.store.writeLineBreaker(line, next, seen.version);
+  if (!result.written) return result.current;
+  deps.logger.info('line back: Sendblue reports it online again, the pause is over', {
+    command_id: attempt.commandId,
+    line,
+    paused_s: Math.round((deps.now().getTime() - (seen.openSince ?? deps.now().getTime())) / 1000),
+  });
+  return next;
 }
 
 /** When a command waiting on an open breaker comes back: the next probe, or one gap on while one is in flight. */

@@ -3,6 +3,7 @@ import type { CommandItem, CommandState } from '../contract/items.js';
 import type { ReadStore } from '../reads/ports.js';
 import type { GroupRecords, ReactionRecords } from '../webhooks/ports.js';
 import type { LineBreaker } from './line-breaker.js';
+import type { ContactQuota } from './new-contact-quota.js';
 import type { PacingSettings, Reservation } from './line-pacing.js';
 
 /**
@@ -82,6 +83,41 @@ export interface SendblueApi {
    * `unclear` SendblueCallError when the window holds more than the client will read.
    */
   outboundSince(filter: OutboundFilter): AsyncGenerator<SendblueMessage[]>;
+  /** `GET /api/v2/lines/state`: each of the account's lines and its status (ONLINE, DEGRADED, OFFLINE). */
+  getLineStates(): Promise<LineStateReport[]>;
+  /** `GET /api/v2/lines/usage`: each line's new-contact quota as Sendblue counts it. */
+  getLineUsage(): Promise<LineUsageReport[]>;
+}
+
+/** One line in `lines/state`; fields other than `line` and `status` as Sendblue gave them. */
+export interface LineStateReport {
+  line: string;
+  /** ONLINE, DEGRADED or OFFLINE (the SDK also knows UNKNOWN); as given. */
+  status: string;
+  /** When the status last changed (ISO), when given. */
+  changedAt?: string;
+}
+
+export interface QuotaWindowReport {
+  used?: number;
+  limit?: number;
+  remaining?: number;
+  /** When the oldest counted contact leaves the window (ISO). */
+  nextSlotAt?: string;
+}
+
+/** One line in `lines/usage`: every field optional (read defensively). */
+export interface LineUsageReport {
+  line: string;
+  /** `available`, or what Sendblue says instead. */
+  state?: string;
+  /** False when the account's quota is not enforced. */
+  enabled?: boolean;
+  sampledAt?: string;
+  hourly?: QuotaWindowReport;
+  daily?: QuotaWindowReport & { resetsAt?: string };
+  /** When a used-up quota frees (ISO). */
+  availableAt?: string;
 }
 
 // ---- The command ledger ------------------------------------------------------------------------
@@ -197,6 +233,25 @@ export interface LineSlots {
   ): Promise<{ written: true } | { written: false; current: LineBreaker }>;
 }
 
+/**
+ * A line's known contacts and its new-contact quota record (new-contact-quota.ts), kept under the
+ * line's partition by adapters/table-contacts.ts.
+ */
+export interface LineContacts {
+  /** Of `numbers`, those the line has messaged: number -> when last recorded (epoch ms). */
+  readKnownContacts(line: string, numbers: readonly string[]): Promise<Map<string, number>>;
+  /** Records that the line messaged these numbers at `atMs` (a repeat changes nothing that matters). */
+  rememberContacts(line: string, numbers: readonly string[], atMs: number): Promise<void>;
+  /** The line's quota record (a strongly consistent read); empty at version 0 when never written. */
+  readContactQuota(line: string): Promise<ContactQuota>;
+  /** Writes `next` if the record is still at `seenVersion`; else the current record comes back. */
+  writeContactQuota(
+    line: string,
+    next: ContactQuota,
+    seenVersion: number,
+  ): Promise<{ written: true } | { written: false; current: ContactQuota }>;
+}
+
 export interface UnsettledEntry {
   commandId: string;
   /** When the entry was last written. */
@@ -212,6 +267,7 @@ export interface UnsettledCommands {
 /** What one attempt reads and writes: the sent message or reaction, the line's slots, the group it changes. */
 export type AttemptStore = SentMessages &
   LineSlots &
+  LineContacts &
   GroupRecords &
   ReactionRecords &
   Pick<ReadStore, 'getGroup' | 'listGroupMessages' | 'getMessageWithHistory'>;

@@ -8,6 +8,7 @@ import {
 } from './attempt-calls.js';
 import { givingUpReason, type AttemptOutcome } from './attempt-outcome.js';
 import { passLine } from './line-gate.js';
+import { passNewContactQuota, rememberNewContacts } from './contact-gate.js';
 import type { SendGroupMessageCommand } from '../contract/commands.js';
 import { parseIsoDate } from '../contract/iso-date.js';
 import type { SendblueMessage } from './ports.js';
@@ -59,6 +60,9 @@ export function createSendAttempt(deps: AttemptDeps) {
     }
     const spent = givingUpReason(attempt.state, settings.policy, deps.now().getTime());
     if (spent) return { kind: 'gave-up', reason: spent };
+    // Only when counted: no extra await otherwise (the in-memory loop's interleavings stay as they were).
+    const held = settings.newContacts ? await passNewContactQuota(deps, line, attempt, command) : undefined;
+    if (held) return held;
     const waiting = await passLine(deps, line, attempt, true);
     if (waiting) return waiting;
 
@@ -88,6 +92,7 @@ export function createSendAttempt(deps: AttemptDeps) {
       return callFailed(deps, error, 'send the group message', calledAt, attempt, line, true);
     }
     await answered(deps, line, attempt);
+    if (attempt.contactsToRemember?.length) await rememberNewContacts(deps, line, attempt);
     return recordAccepted(command, attempt, line, accepted, 'sent');
   };
 

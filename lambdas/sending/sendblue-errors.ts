@@ -32,6 +32,11 @@ export class SendblueCallError extends Error {
      */
     readonly wayToSendblue: boolean = kind === 'unreachable' ||
       (kind === 'unclear' && (status === undefined || status >= 500)),
+    /**
+     * A 429 `new_contact_limit`: the line's new-contact quota, not its rate. `nextSlotAt` (epoch ms)
+     * when it frees; absent when the send needs more than a whole window (it never fits).
+     */
+    readonly newContactLimit?: { nextSlotAt?: number },
   ) {
     super(reason);
     this.name = 'SendblueCallError';
@@ -103,6 +108,8 @@ export function classifySendblueError(error: unknown, action: string): SendblueC
       reason,
       err.status,
       kind === 'throttled' ? retryAfterSeconds(err.headers) : undefined,
+      undefined,
+      kind === 'throttled' ? newContactLimitOf(err.error) : undefined,
     );
   }
   const code = connectionErrorCode(error);
@@ -111,6 +118,15 @@ export function classifySendblueError(error: unknown, action: string): SendblueC
   }
   const what = err?.name === 'APIConnectionTimeoutError' ? 'timed out' : `connection failed${code ? ` (${code})` : ''}`;
   return new SendblueCallError('unclear', `no answer from Sendblue to ${action}: ${what}`);
+}
+
+/** A 429's body naming Sendblue's new-contact quota (`error: 'new_contact_limit'`, `next_slot_at`). */
+function newContactLimitOf(body: unknown): { nextSlotAt?: number } | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  if (record.error !== 'new_contact_limit') return undefined;
+  const at = typeof record.next_slot_at === 'string' ? Date.parse(record.next_slot_at) : Number.NaN;
+  return Number.isFinite(at) ? { nextSlotAt: at } : {};
 }
 
 /** The first `code` along the error's cause chain (undici nests it: fetch failed -> cause). */

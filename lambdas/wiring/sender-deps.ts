@@ -12,6 +12,8 @@ import type { SenderDeps, SenderSettings } from '../sending/command-processor.js
 import { createStatusRelay } from '../adapters/status-relay.js';
 import { withCallbackToken } from '../webhooks/webhook-auth.js';
 import { createMetricTally, emfSink, type MetricSink } from '../platform/metrics.js';
+import { createLineAdvice, DEFAULT_LINE_ADVICE } from '../sending/line-advice.js';
+import { DEFAULT_NEW_CONTACT_LIMITS, type NewContactLimits } from '../sending/new-contact-quota.js';
 
 export interface SenderWiring {
   store: SenderDeps['store'];
@@ -32,13 +34,16 @@ export interface SenderWiring {
 /** The sender's adapters from plain values: the Lambda (below) and the sandbox build them the same way. */
 export function createSenderDeps(wiring: SenderWiring): SenderDeps {
   const { secrets, logger } = wiring;
+  const sendblue = createSendblueClient({
+    credentials: secrets.apiCredentials,
+    baseUrl: wiring.sendblueBaseUrl,
+    timeoutMs: wiring.sendblueTimeoutMs,
+  });
+  const { lineAdvice } = wiring.settings;
   return {
     store: wiring.store,
-    sendblue: createSendblueClient({
-      credentials: secrets.apiCredentials,
-      baseUrl: wiring.sendblueBaseUrl,
-      timeoutMs: wiring.sendblueTimeoutMs,
-    }),
+    sendblue,
+    lineAdvice: lineAdvice ? createLineAdvice({ sendblue, now: Date.now, logger, settings: lineAdvice }) : undefined,
     queue: createSqsCommandQueue({
       sqs: wiring.sqs,
       queueUrl: wiring.queueUrl,
@@ -67,6 +72,14 @@ export function breakerSettingsFor(
     options.outageBudgetMs,
     options.maxReceiveCount,
   );
+}
+
+/** The new-contact quota the stack set (0 = not counted); Sendblue's published limits when unset. */
+function newContactsFromEnv(): NewContactLimits | undefined {
+  const zeroOrMore = (value: number) => value >= 0 && Number.isInteger(value);
+  const perHour = numberFromEnv(ENV.newContactsPerHour, DEFAULT_NEW_CONTACT_LIMITS.perHour, zeroOrMore);
+  const perDay = numberFromEnv(ENV.newContactsPerDay, DEFAULT_NEW_CONTACT_LIMITS.perDay, zeroOrMore);
+  return perHour > 0 && perDay > 0 ? { ...DEFAULT_NEW_CONTACT_LIMITS, perHour, perDay } : undefined;
 }
 
 /** The sender Lambda's adapters, built from the environment the stack sets. */
@@ -101,6 +114,8 @@ export function senderDepsFromEnv(): SenderDeps {
         burst: numberFromEnv(ENV.lineBurst, DEFAULT_PACING.burst),
       },
       breaker: breakerSettingsFor({ sendblueTimeoutMs, outageBudgetMs, maxReceiveCount: settings.maxReceiveCount }),
+      newContacts: newContactsFromEnv(),
+      lineAdvice: DEFAULT_LINE_ADVICE,
     },
   });
 }

@@ -50,6 +50,12 @@ export interface CommandSenderProps {
    */
   readonly lineBurst?: number;
   /**
+   * New contacts each Sendblue line may start conversations with per rolling hour and per day; a
+   * send that would exceed them waits `queued` until it fits. `{ perHour: 0, perDay: 0 }` = not counted.
+   * @default DEFAULTS.newContacts ({ perHour: 15, perDay: 50 }, Sendblue's published limits)
+   */
+  readonly newContacts?: { perHour: number; perDay: number };
+  /**
    * How long a command may ride out an outage of Sendblue (failures of the way to Sendblue, waits
    * on a line paused by one), from the first of a streak; past it, failed with the reason, on the
    * DLQ. Whole seconds, at most a day.
@@ -111,6 +117,8 @@ export class CommandSender extends Construct {
         [ENV.outageBudgetSeconds]: String(budgetSeconds),
         [ENV.lineRatePerSecond]: String(props.lineRatePerSecond ?? DEFAULTS.line.ratePerSecond),
         [ENV.lineBurst]: String(props.lineBurst ?? DEFAULTS.line.burst),
+        [ENV.newContactsPerHour]: String(props.newContacts?.perHour ?? DEFAULTS.newContacts.perHour),
+        [ENV.newContactsPerDay]: String(props.newContacts?.perDay ?? DEFAULTS.newContacts.perDay),
       },
     });
 

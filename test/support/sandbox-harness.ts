@@ -98,6 +98,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       retry: { baseSeconds: 0, maxSeconds: 0 },
       leaseMs: 5_000,
       sendblueTimeoutMs: 1_500,
+      // Off unless a test turns them on: tests of other things send to many new numbers, and count calls.
+      newContacts: false,
+      lineAdvice: false,
       ...options.sender,
       pacing: { throttlePauseMs: 200, ...options.sender?.pacing },
     },
@@ -105,6 +108,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       replyEvery: 0,
       statusDelaysMs: { sent: 5, delivered: 15 },
       lineRateLimit: FAST_LINE,
+      newContactQuota: false,
       ...options.simulator,
     },
     streams: options.streams,

@@ -21,6 +21,8 @@ export interface SendblueUnderTest {
   injectFault(fault: Fault): void;
   sentMessages(): SimMessage[];
   group(id: string): SimGroup | undefined;
+  /** Switches one of the account's lines ONLINE / DEGRADED / OFFLINE (the simulator's control). */
+  setLineState(line: string, status: 'ONLINE' | 'DEGRADED' | 'OFFLINE'): void;
   /** Lets `ms` pass (really, or on a virtual clock), so that later messages are dated later. */
   advance(ms: number): Promise<void>;
   close(): Promise<void>;
@@ -336,6 +338,58 @@ const CASES: { [Method in keyof SendblueApi]: Case[] } = {
         })().catch((thrown: unknown) => thrown);
         expect(seen).toEqual([100]);
         expect(error).toMatchObject({ kind: 'unclear', status: 500 });
+      },
+    ],
+  ],
+  getLineStates: [
+    [
+      'lists each line with its status, and a line switched OFFLINE as OFFLINE with when it changed',
+      async (s) => {
+        const first = await s.api.getLineStates();
+        expect(first.find((report) => report.line === CONTRACT_LINE)).toEqual({
+          line: CONTRACT_LINE,
+          status: 'ONLINE',
+        });
+        s.setLineState(CONTRACT_LINE, 'OFFLINE');
+        const after = await s.api.getLineStates();
+        expect(after.find((report) => report.line === CONTRACT_LINE)).toEqual({
+          line: CONTRACT_LINE,
+          status: 'OFFLINE',
+          changedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        });
+      },
+    ],
+    [
+      'a failed read is thrown with its kind (a 503 is unclear, as any call)',
+      async (s) => {
+        s.injectFault({ kind: '503', route: 'read' });
+        expect(await failure(s.api.getLineStates())).toMatchObject({
+          kind: 'unclear',
+          status: 503,
+          reason: expect.stringContaining('read the lines’ state: HTTP 503'),
+        });
+      },
+    ],
+  ],
+  getLineUsage: [
+    [
+      'counts the new contacts a send made on its line (the quota off: enabled false, nothing refused)',
+      async (s) => {
+        const before = (await s.api.getLineUsage()).find((report) => report.line === CONTRACT_LINE);
+        expect(before).toMatchObject({
+          line: CONTRACT_LINE,
+          state: 'available',
+          enabled: false,
+          hourly: { used: 0, limit: 15, remaining: 15 },
+          daily: { used: 0, limit: 50, remaining: 50, resetsAt: expect.any(String) },
+        });
+        expect(before?.availableAt).toBeUndefined();
+        await send(s, { numbers: members(3) });
+        const after = (await s.api.getLineUsage()).find((report) => report.line === CONTRACT_LINE);
+        expect(after).toMatchObject({
+          hourly: { used: 3, remaining: 12, nextSlotAt: expect.any(String) },
+          daily: { used: 3, remaining: 47 },
+        });
       },
     ],
   ],

@@ -896,6 +896,89 @@ const PACING_CASES: Record<'reserveLineSlot' | 'pauseLine' | 'readLineBreaker' |
   ],
 };
 
+const LINE_A = '+15550003000';
+
+const CONTACT_CASES: Record<
+  'readKnownContacts' | 'rememberContacts' | 'readContactQuota' | 'writeContactQuota',
+  Case[]
+> = {
+  readKnownContacts: [
+    [
+      'answers only the numbers the line messaged, each with when; other lines know their own',
+      async (t) => {
+        const line = t.id('known-line');
+        const [a, b, c] = ['+15551230001', '+15551230002', '+15551230003'];
+        expect(await t.store.readKnownContacts(line, [a!, b!])).toEqual(new Map());
+        await t.store.rememberContacts(line, [a!, b!, a!], T0);
+        await t.store.rememberContacts(`${line}-other`, [c!], T0);
+        expect(await t.store.readKnownContacts(line, [a!, b!, c!, b!])).toEqual(
+          new Map([
+            [a!, T0],
+            [b!, T0],
+          ]),
+        );
+        expect(await t.store.readKnownContacts(line, [])).toEqual(new Map());
+      },
+    ],
+  ],
+  rememberContacts: [
+    [
+      'a repeat moves `messaged_at` on and keeps one record per number; 25 at once',
+      async (t) => {
+        const line = t.id('remember');
+        const many = Array.from({ length: 25 }, (_, i) => `+1555200${String(i).padStart(4, '0')}`);
+        await t.store.rememberContacts(line, many, T0);
+        await t.store.rememberContacts(line, many.slice(0, 2), T0 + 5_000);
+        const known = await t.store.readKnownContacts(line, many);
+        expect(known.size).toBe(25);
+        expect(known.get(many[0]!)).toBe(T0 + 5_000);
+        expect(known.get(many[24]!)).toBe(T0);
+      },
+    ],
+  ],
+  readContactQuota: [
+    [
+      'reads a line never written as empty at version 0, and reads back what was written',
+      async (t) => {
+        const line = t.id(`quota-${LINE_A}`);
+        expect(await t.store.readContactQuota(line)).toEqual({ spends: [], version: 0 });
+        const quota = { spends: [{ command: 'cmd-a', at: T0, count: 3 }], blockedUntil: T0 + 60_000, version: 1 };
+        expect(await t.store.writeContactQuota(line, quota, 0)).toEqual({ written: true });
+        expect(await t.store.readContactQuota(line)).toEqual(quota);
+        // The line's pacing item is another item: slots and breaker leave the quota alone.
+        await t.store.reserveLineSlot(line, T0, PACING);
+        expect(await t.store.readContactQuota(line)).toEqual(quota);
+      },
+    ],
+  ],
+  writeContactQuota: [
+    [
+      'writes only from the version it was computed from: of two spends from one version, one wins',
+      async (t) => {
+        const line = t.id('quota-race');
+        const first = { spends: [{ command: 'cmd-a', at: T0, count: 1 }], version: 1 };
+        const second = { spends: [{ command: 'cmd-b', at: T0, count: 1 }], version: 1 };
+        const answers = await Promise.all([
+          t.store.writeContactQuota(line, first, 0),
+          t.store.writeContactQuota(line, second, 0),
+        ]);
+        expect(answers.filter((answer) => answer.written)).toHaveLength(1);
+        const winner = answers[0]!.written ? first : second;
+        expect(answers.find((answer) => !answer.written)).toEqual({ written: false, current: winner });
+        // Blocked, then the block removed by a later write.
+        const blocked = { ...winner, blockedUntil: T0 + 1_000, version: 2 };
+        expect(await t.store.writeContactQuota(line, blocked, 1)).toEqual({ written: true });
+        expect(await t.store.writeContactQuota(line, { spends: [], version: 3 }, 2)).toEqual({ written: true });
+        expect(await t.store.readContactQuota(line)).toEqual({ spends: [], version: 3 });
+        expect(await t.store.writeContactQuota(line, { spends: [], version: 4 }, 2)).toEqual({
+          written: false,
+          current: { spends: [], version: 3 },
+        });
+      },
+    ],
+  ],
+};
+
 const reaction = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
   reaction: 'love' as const,
@@ -967,6 +1050,7 @@ const CASES: { [Method in keyof TablePorts]: Case[] } = {
   ...READS,
   ...REACTIONS,
   ...PACING_CASES,
+  ...CONTACT_CASES,
 };
 
 /**

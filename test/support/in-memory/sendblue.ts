@@ -12,6 +12,8 @@
  * against the real client over HTTP (test/unit/lambdas/adapters/sendblue-client.test.ts).
  */
 import { asMessage } from '../../../lambdas/adapters/sendblue-client.js';
+import { lineStatesFrom, lineUsageFrom } from '../../../lambdas/adapters/sendblue-lines.js';
+import { lineStates, lineUsage } from '../../../sandbox/sendblue-simulator/lines-api.js';
 import type { GroupSendParams, OutboundFilter, SendblueApi, SendblueMessage } from '../../../lambdas/sending/ports.js';
 import { classifySendblueError, SendblueCallError } from '../../../lambdas/sending/sendblue-errors.js';
 import { AccountWebhookRegistry } from '../../../sandbox/sendblue-simulator/account-webhooks.js';
@@ -26,6 +28,7 @@ import { listMessagesRoute, retrieveMessage } from '../../../sandbox/sendblue-si
 import { sendReaction } from '../../../sandbox/sendblue-simulator/reactions.js';
 import { sendGroupMessage } from '../../../sandbox/sendblue-simulator/send.js';
 import { copyGroup, copyMessage, SimState } from '../../../sandbox/sendblue-simulator/state.js';
+import type { LineStatus } from '../../../lambdas/contract/sendblue-rules.js';
 import type {
   FaultKind,
   FaultRoute,
@@ -68,6 +71,8 @@ export interface InMemorySendblue {
   group(id: string): SimGroup | undefined;
   /** Outbound messages Sendblue accepted, oldest first (copies). */
   sentMessages(): SimMessage[];
+  /** Switches a line ONLINE / DEGRADED / OFFLINE, as the simulator's control route does. */
+  setLineState(line: string, status: LineStatus): void;
   /** A member's message in a group, as Sendblue would hold it (no faults, no webhook): its handle. */
   receiveMessage(groupId: string, from: string, content: string): string;
   /** The tapbacks Sendblue holds on a message (copies). */
@@ -221,10 +226,19 @@ export function createInMemorySendblue(options: InMemorySendblueOptions): InMemo
         if (!more || !rows.length) return;
       }
     },
+
+    async getLineStates() {
+      return lineStatesFrom((await call('read', 'read the lines’ state', () => lineStates(ctx))).body);
+    },
+
+    async getLineUsage() {
+      return lineUsageFrom((await call('read', 'read the lines’ usage', () => lineUsage(ctx))).body);
+    },
   };
 
   return {
     api,
+    setLineState: (line, status) => ctx.lines.set(line, status),
     faults,
     calls,
     createGroup: (members, name) => copyGroup(state.createGroup(members, [options.lines[0]], name ?? null)),

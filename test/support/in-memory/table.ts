@@ -25,7 +25,9 @@ import {
 import {
   commandKey,
   groupKey,
+  lineContactKey,
   linePaceKey,
+  lineQuotaKey,
   MESSAGE_SK,
   messageKey,
   REACTIONS_SK,
@@ -46,6 +48,8 @@ import { statusRank } from '../../../lambdas/contract/status.js';
 import { TABLE_SCHEMA } from '../../../lambdas/contract/table-schema.js';
 import type { MessagePage, ReadStore } from '../../../lambdas/reads/ports.js';
 import { breakerOf } from '../../../lambdas/adapters/table-pacing.js';
+import { quotaOf } from '../../../lambdas/adapters/table-contacts.js';
+import { type ContactQuota, KNOWN_CONTACT_MS } from '../../../lambdas/sending/new-contact-quota.js';
 import type { LineBreaker } from '../../../lambdas/sending/line-breaker.js';
 import {
   intervalMs,
@@ -475,6 +479,52 @@ export function createInMemoryTable(options: InMemoryTableOptions): InMemoryTabl
         if (value === undefined) delete item[name];
         else item[name] = value;
       }
+      write(item);
+      return { written: true as const };
+    },
+
+    // ---- New contacts (adapters/table-contacts.ts) ----
+
+    async readKnownContacts(line, numbers) {
+      const known = new Map<string, number>();
+      for (const number of new Set(numbers)) {
+        const at = read(lineContactKey(line, number))?.messaged_at;
+        if (typeof at === 'number') known.set(number, at);
+      }
+      return known;
+    },
+
+    async rememberContacts(line, numbers, atMs) {
+      for (const number of new Set(numbers)) {
+        write({
+          ...lineContactKey(line, number),
+          line,
+          messaged_at: atMs,
+          expires_at: Math.floor((atMs + KNOWN_CONTACT_MS) / 1000),
+        });
+      }
+    },
+
+    async readContactQuota(line) {
+      return quotaOf(read(lineQuotaKey(line)));
+    },
+
+    async writeContactQuota(line, next: ContactQuota, seenVersion: number) {
+      const key = lineQuotaKey(line);
+      const old = read(key);
+      // Never written counts as version 0 (the adapter's condition).
+      const version = typeof old?.quota_version === 'number' ? old.quota_version : undefined;
+      if (!(version === seenVersion || (seenVersion === 0 && version === undefined))) {
+        return { written: false as const, current: quotaOf(old) };
+      }
+      const item: Item = {
+        ...(old ?? key),
+        spends: next.spends.map((spend) => ({ command: spend.command, at: spend.at, count: spend.count })),
+        quota_version: next.version,
+        line,
+      };
+      if (next.blockedUntil === undefined) delete item.blocked_until;
+      else item.blocked_until = next.blockedUntil;
       write(item);
       return { written: true as const };
     },

@@ -21,6 +21,9 @@ describe('parseConfig', () => {
       lineBurst: 10,
       // A command rides out an hour of Sendblue outage.
       outageBudgetSeconds: 3_600,
+      // Sendblue's published new-contact quota per line.
+      newContactsPerHour: 15,
+      newContactsPerDay: 50,
       events: true,
       eventArchiveDays: 30,
       media: true,
@@ -45,6 +48,16 @@ describe('parseConfig', () => {
     expect(() => from({ linePausedAlarmSeconds: -1 })).toThrow(
       /linePausedAlarmSeconds must be a whole number of seconds from 0 \(no such alarm\) to 86400/,
     );
+  });
+
+  it('the new-contact quota: whole numbers, both 0 (not counted) or both above 0', () => {
+    expect(from({ newContactsPerHour: '10', newContactsPerDay: 40 })).toMatchObject({
+      newContactsPerHour: 10,
+      newContactsPerDay: 40,
+    });
+    expect(from({ newContactsPerHour: 0, newContactsPerDay: '0' })).toMatchObject({ newContactsPerHour: 0 });
+    expect(() => from({ newContactsPerHour: 0 })).toThrow(/must both be 0 \(not counted\) or both above 0/);
+    expect(() => from({ newContactsPerDay: 1.5 })).toThrow(/newContactsPerDay must be a whole number from 0/);
   });
 
   it('operations: alarms and dashboard on or off, an alarm email, the queue age and the silence hours (0 = no silence alarm)', () => {

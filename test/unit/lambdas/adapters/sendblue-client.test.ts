@@ -24,6 +24,7 @@ sendblueContract('the SDK client over HTTP, on the simulator', async () => {
   return {
     api: createSendblueClient({ credentials: async () => credentials, baseUrl: sim.url, timeoutMs: 500 }),
     createGroup: (members, name) => sim.createGroup(members, name),
+    setLineState: (line, status) => sim.setLineState(line, status),
     injectFault: (fault) => sim.injectFault(fault),
     sentMessages: () => sim.sentMessages(),
     group: (id) => sim.group(id),

@@ -155,6 +155,8 @@ describe('sender Lambda', () => {
       [ENV.outageBudgetSeconds]: '3600',
       [ENV.lineRatePerSecond]: '1',
       [ENV.lineBurst]: '10',
+      [ENV.newContactsPerHour]: '15',
+      [ENV.newContactsPerDay]: '50',
     });
   });
 
@@ -165,6 +167,8 @@ describe('sender Lambda', () => {
       lineRatePerSecond: '0.5',
       lineBurst: 4,
       outageBudgetSeconds: 900,
+      newContactsPerHour: '0',
+      newContactsPerDay: 0,
     });
     const id = custom.getLogicalId(custom.sender.function.function.node.defaultChild as CfnFunction);
     expect(customTemplate.toJSON().Resources[id].Properties.Environment.Variables).toMatchObject({
@@ -173,6 +177,8 @@ describe('sender Lambda', () => {
       [ENV.lineRatePerSecond]: '0.5',
       [ENV.lineBurst]: '4',
       [ENV.outageBudgetSeconds]: '900',
+      [ENV.newContactsPerHour]: '0',
+      [ENV.newContactsPerDay]: '0',
     });
   });
 

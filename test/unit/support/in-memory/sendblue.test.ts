@@ -23,6 +23,7 @@ sendblueContract('in memory', async () => {
   return {
     api: sendblue.api,
     createGroup: (members, name) => sendblue.createGroup(members, name),
+    setLineState: (line, status) => sendblue.setLineState(line, status),
     injectFault: (fault) => sendblue.faults.inject(fault),
     sentMessages: () => sendblue.sentMessages(),
     group: (id) => sendblue.group(id),
