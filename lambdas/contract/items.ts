@@ -20,6 +20,8 @@ export interface MessageItem {
   group_display_name?: string;
   error_code?: string;
   error_message?: string;
+  /** Sendblue's `opted_out` on an inbound message: the writer's opt-out state once it was read. */
+  opted_out?: boolean;
   /** Where the status events of this message are relayed (a command's own status_callback). */
   relay_url?: string;
   /** The command that sent it (outbound messages sent by this stack). */
@@ -36,6 +38,10 @@ export interface MessageItem {
 
 export interface StatusHistoryItem {
   status: string;
+  /** A per-member refusal (keys.ts memberStatusKey): the member it names; absent for the message's own statuses. */
+  member?: string;
+  /** Sendblue's `opted_out` on a per-member refusal. */
+  opted_out?: boolean;
   group_id?: string;
   date_updated?: string;
   received_at: string;

@@ -15,6 +15,10 @@ export const statusKey = (handle: string, status: string) => ({
   [PK]: `MSG#${handle}`,
   [SK]: `${STATUS_SK_PREFIX}${status}`,
 });
+/** A per-member refusal of an outbound message (one member opted out): beside the statuses, never the message's own. */
+export const memberStatusKey = (handle: string, status: string, member: string) =>
+  statusKey(handle, `${status}${MEMBER_STATUS_SEPARATOR}${member}`);
+export const MEMBER_STATUS_SEPARATOR = '#';
 export const reactionsKey = (handle: string) => ({ [PK]: `MSG#${handle}`, [SK]: REACTIONS_SK });
 export const groupKey = (groupId: string) => ({ [PK]: `GROUP#${groupId}`, [SK]: 'GROUP' });
 export const commandKey = (commandId: string) => ({ [PK]: `CMD#${commandId}`, [SK]: 'CMD' });

@@ -44,7 +44,12 @@ export function messageDetailView(
   reactions: readonly ReactionEntry[] = [],
 ) {
   const statusHistory = history.length
-    ? history.map((entry) => ({ status: entry.status, date_updated: entry.date_updated ?? entry.received_at }))
+    ? history.map((entry) => ({
+        status: entry.status,
+        date_updated: entry.date_updated ?? entry.received_at,
+        // A per-member refusal names its member: it is not the message's own status.
+        ...(entry.member ? { member: entry.member } : {}),
+      }))
     : [{ status: item.status, date_updated: item.date_updated ?? null }];
   // By time; a tie (Sendblue may stamp two statuses alike) goes to the status order.
   statusHistory.sort(

@@ -44,6 +44,8 @@ export function domainEventFor(change: TableChange): DomainEvent | undefined {
       return change.kind === 'INSERT' ? messageReceived(change.newImage as unknown as MessageItem, event) : undefined;
     case 'status':
       // One history item per distinct status, written once (a conditional put): never a duplicate.
+      // A per-member refusal is not the message's status: it is told as the member's opt-out (contacts).
+      if (change.newImage?.member !== undefined) return undefined;
       return change.kind === 'INSERT' ? event(DETAIL_TYPES.statusChanged, statusDetail(change)) : undefined;
     case 'command':
       return commandSettled(change, event);

@@ -47,7 +47,13 @@ const MESSAGE_DETAIL_PROPERTIES = {
     type: 'array',
     description: 'Every distinct status once, oldest first.',
     minItems: 1,
-    items: shape({ status: { type: 'string' }, date_updated: when('When Sendblue stamped it.') }),
+    items: shape({ status: { type: 'string' }, date_updated: when('When Sendblue stamped it.') }, undefined, {
+      member: {
+        type: 'string',
+        description:
+          "Only on a per-member refusal (DECLINED for one member who opted out): that member. Not the message's own status.",
+      },
+    }),
   },
   reactions: REACTIONS_LIST,
 } satisfies Props<MessageDetailView>;

@@ -462,7 +462,63 @@ const LEDGER_NOTES: Record<'recordRejectedCommand' | 'recordRefusedReuse' | 'lis
   ],
 };
 
-const MESSAGES: Record<'putOutboundMessage' | 'putInboundMessage' | 'applyStatusEvent', Case[]> = {
+const MESSAGES: Record<
+  'putOutboundMessage' | 'putInboundMessage' | 'applyStatusEvent' | 'recordMemberRefusal',
+  Case[]
+> = {
+  recordMemberRefusal: [
+    [
+      "keeps one entry per member, never moves the message's status, answers the relay URL once",
+      async (t) => {
+        const handle = t.id('member');
+        await t.store.putOutboundMessage(outbound(handle, { groupId: 'group-s' }));
+        const refusal = (member: string) =>
+          status(handle, 'DECLINED', { declinedMember: member, errorCode: '4002', errorMessage: 'opted out' });
+        expect(await t.store.recordMemberRefusal(refusal('+15551230001'))).toEqual({
+          historyAdded: true,
+          relayUrl: 'https://producer.example/status',
+        });
+        expect(await t.store.recordMemberRefusal(refusal('+15551230002'))).toMatchObject({ historyAdded: true });
+        expect(await t.store.recordMemberRefusal(refusal('+15551230001'))).toMatchObject({ historyAdded: false });
+        const stored = await t.store.getMessageWithHistory(handle);
+        expect(stored?.message).toMatchObject({ status: 'QUEUED' });
+        expect(stored?.history).toEqual(
+          ['+15551230001', '+15551230002'].map((member) => ({
+            PK: `MSG#${handle}`,
+            SK: `STATUS#DECLINED#${member}`,
+            group_id: 'group-s',
+            status: 'DECLINED',
+            member,
+            opted_out: true,
+            date_updated: iso(T0 + 5_000),
+            received_at: iso(T0),
+            error_code: '4002',
+            error_message: 'opted out',
+          })),
+        );
+      },
+    ],
+    [
+      'keeps a refusal that comes before the message, writing no message; refuses an inbound message',
+      async (t) => {
+        const handle = t.id('early');
+        const event = status(handle, 'DECLINED', { declinedMember: '+15551230003' });
+        expect(await t.store.recordMemberRefusal(event)).toEqual({ historyAdded: true });
+        expect(await t.store.getMessageWithHistory(handle)).toBeUndefined();
+        await t.store.putOutboundMessage(outbound(handle, { groupId: 'group-s' }));
+        const stored = await t.store.getMessageWithHistory(handle);
+        expect(stored?.message.status).toBe('QUEUED');
+        expect(stored?.history.map((entry) => entry.member)).toEqual(['+15551230003']);
+        const inbound = t.id('inbound-member');
+        await t.store.putInboundMessage(status(inbound, 'RECEIVED', { direction: 'inbound' }));
+        expect(await t.store.recordMemberRefusal({ ...event, messageHandle: inbound })).toEqual({
+          refused: 'inbound-message',
+          historyAdded: false,
+        });
+        expect((await t.store.getMessageWithHistory(inbound))?.history).toEqual([]);
+      },
+    ],
+  ],
   putOutboundMessage: [
     [
       'stores an accepted send in its group’s timeline, and answers no earlier status',

@@ -13,7 +13,7 @@
  * table pacing's "changed on every try" error under heavy contention (here a reservation never fails).
  */
 import { randomUUID } from 'node:crypto';
-import { messageFields } from '../../../lambdas/adapters/table-messages.js';
+import { memberRefusalItem, messageFields } from '../../../lambdas/adapters/table-messages.js';
 import { COMMAND_QUEUE_SETTINGS } from '../../../lambdas/contract/command-queue-settings.js';
 import {
   type CommandItem,
@@ -388,6 +388,18 @@ export function createInMemoryTable(options: InMemoryTableOptions): InMemoryTabl
       }
       const relayUrl = typeof attributes?.relay_url === 'string' ? attributes.relay_url : undefined;
       return { statusAdvanced: moves, historyAdded, relayUrl };
+    },
+
+    async recordMemberRefusal(event) {
+      const member = event.declinedMember;
+      if (!member) throw new Error('recordMemberRefusal needs an event naming the declined member');
+      const message = read(messageKey(event.messageHandle));
+      if (message?.direction === 'inbound') return { refused: 'inbound-message', historyAdded: false };
+      const item = defined(memberRefusalItem(event, member, iso()));
+      const historyAdded = read(item as Record<string, string>) === undefined;
+      if (historyAdded) write(item);
+      const relayUrl = typeof message?.relay_url === 'string' ? message.relay_url : undefined;
+      return { historyAdded, relayUrl };
     },
 
     async syncGroup(snapshot) {
