@@ -5,8 +5,10 @@ import type { BackfillStore } from '../backfill/ports.js';
 import type { MediaTable } from '../media/ports.js';
 import type { SweepStore, SenderStore } from '../sending/ports.js';
 import type { IngestStore } from '../webhooks/ports.js';
-import type { ReactionReads } from '../reads/ports.js';
+import type { ContactReads, ReactionReads } from '../reads/ports.js';
+import type { ContactLedger } from '../contacts/ports.js';
 import { createBackfillTable } from './table-backfill.js';
+import { createContactTable } from './table-contacts.js';
 import { createLedgerTable } from './table-ledger.js';
 import { createMediaTable } from './table-media.js';
 import { createMessageTable } from './table-messages.js';
@@ -37,6 +39,8 @@ export interface TableStoreOptions {
 
 /** Every port of every room that the table implements. */
 export type TableStore = IngestStore &
+  ContactLedger &
+  ContactReads &
   ReadTable &
   ReactionReads &
   SenderStore &
@@ -55,5 +59,6 @@ export function createTableStore(options: TableStoreOptions): TableStore {
     ...createPacingTable(db, tableName),
     ...createMediaTable(db, tableName),
     ...createBackfillTable(db, tableName, now),
+    ...createContactTable(db, tableName),
   };
 }

@@ -22,10 +22,22 @@ export const MEMBER_STATUS_SEPARATOR = '#';
 export const reactionsKey = (handle: string) => ({ [PK]: `MSG#${handle}`, [SK]: REACTIONS_SK });
 export const groupKey = (groupId: string) => ({ [PK]: `GROUP#${groupId}`, [SK]: 'GROUP' });
 export const commandKey = (commandId: string) => ({ [PK]: `CMD#${commandId}`, [SK]: 'CMD' });
+/** A number we have seen (a member, a sender, a command's recipient): its contact record (items.ts ContactItem). */
+export const CONTACT_SK = 'CONTACT';
+export const contactKey = (number: string) => ({ [PK]: `CONTACT#${number}`, [SK]: CONTACT_SK });
+/**
+ * The sparse list of opted-out contacts in GSI1: a contact record carries these keys only while it
+ * is opted out (never a group partition, so never in a timeline).
+ */
+export const OPTED_OUT_PARTITION = 'OPTED_OUT';
+export const optedOutKeys = (since: string, number: string) => ({
+  [GSI1PK]: OPTED_OUT_PARTITION,
+  [GSI1SK]: `${since}#${number}`,
+});
 /** A Sendblue line's pacing state (its send slots), shared by every sender invocation. */
 export const linePaceKey = (line: string) => ({ [PK]: `LINE#${line}`, [SK]: 'PACE' });
 
-export type ItemKind = 'message' | 'status' | 'reactions' | 'group' | 'command' | 'line' | 'other';
+export type ItemKind = 'message' | 'status' | 'reactions' | 'group' | 'command' | 'line' | 'contact' | 'other';
 
 /** What an item is, from its keys alone (a stream record carries them even without images). */
 export function itemKindOf(pk: string, sk: string): ItemKind {
@@ -37,6 +49,7 @@ export function itemKindOf(pk: string, sk: string): ItemKind {
   if (pk.startsWith('GROUP#') && sk === 'GROUP') return 'group';
   if (pk.startsWith('CMD#') && sk === 'CMD') return 'command';
   if (pk.startsWith('LINE#')) return 'line';
+  if (pk.startsWith('CONTACT#') && sk === CONTACT_SK) return 'contact';
   return 'other';
 }
 /** How far the backfill has read Sendblue's message list for a line (table-backfill.ts). */

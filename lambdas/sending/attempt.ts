@@ -1,6 +1,7 @@
 import type { AttemptState, SenderPolicy } from './attempt-outcome.js';
 import type { BreakerSettings, LineBreaker } from './line-breaker.js';
 import type { PacingSettings } from './line-pacing.js';
+import type { PreflightSettings } from './preflight.js';
 import type { Logger } from '../platform/logger.js';
 import type { MetricTally } from '../platform/metrics.js';
 import type { AttemptStore, SendblueApi } from './ports.js';
@@ -20,6 +21,8 @@ export interface AttemptDeps {
     pacing: PacingSettings;
     /** The lines' circuit breakers (line-breaker.ts). @default none: calls are never held (the sweep) */
     breaker?: BreakerSettings;
+    /** Pre-flight rules' settings (preflight-facts.ts). @default refuse a new group with opted-out members, warn for a group_id */
+    preflight?: PreflightSettings;
   };
   /** Probes and paused seconds per line. @default none */
   metrics?: MetricTally;

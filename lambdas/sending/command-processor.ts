@@ -5,6 +5,7 @@ import type { BreakerSettings } from './line-breaker.js';
 import { commandFingerprint, groupIdOf, validateCommand, type GroupCommand } from '../contract/commands.js';
 import type { RecordResult } from './fifo-batch.js';
 import type { PacingSettings } from './line-pacing.js';
+import type { PreflightSettings } from './preflight.js';
 import type { Logger } from '../platform/logger.js';
 import { METRIC_NAMES, type MetricName, type MetricTally } from '../platform/metrics.js';
 import { createModifyAttempt } from './modify-attempt.js';
@@ -26,6 +27,8 @@ export interface SenderSettings {
   pacing: PacingSettings;
   /** Each line's circuit breaker (line-breaker.ts): an outage pauses the line instead of failing commands. */
   breaker: BreakerSettings;
+  /** Pre-flight (preflight.ts). @default refuse a new group with opted-out members, warn for a group_id */
+  preflight?: PreflightSettings;
 }
 
 export interface SenderDeps {

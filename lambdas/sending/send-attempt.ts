@@ -12,6 +12,7 @@ import type { SendGroupMessageCommand } from '../contract/commands.js';
 import { parseIsoDate } from '../contract/iso-date.js';
 import type { SendblueMessage } from './ports.js';
 import { matchingSends, sentParticipants } from './decisions.js';
+import { preflightSend } from './preflight-facts.js';
 
 const isoOrUndefined = (text: string | undefined) => {
   const parsed = text === undefined ? undefined : parseIsoDate(text);
@@ -59,6 +60,9 @@ export function createSendAttempt(deps: AttemptDeps) {
     }
     const spent = givingUpReason(attempt.state, settings.policy, deps.now().getTime());
     if (spent) return { kind: 'gave-up', reason: spent };
+    // Before a slot is taken or anything is called: a known rule broken ends it here.
+    const preflight = await preflightSend(deps, command, line);
+    if (preflight.action === 'refuse') return { kind: 'rejected', reason: preflight.reason };
     const waiting = await passLine(deps, line, attempt, true);
     if (waiting) return waiting;
 
@@ -88,7 +92,7 @@ export function createSendAttempt(deps: AttemptDeps) {
       return callFailed(deps, error, 'send the group message', calledAt, attempt, line, true);
     }
     await answered(deps, line, attempt);
-    return recordAccepted(command, attempt, line, accepted, 'sent');
+    return recordAccepted(command, attempt, line, accepted, 'sent', preflight.warning);
   };
 
   /** The message an unclear call produced, if Sendblue has it: by handle when known, else in the list. */
@@ -120,6 +124,7 @@ export function createSendAttempt(deps: AttemptDeps) {
     line: string,
     accepted: SendblueMessage,
     how: 'sent' | 'found',
+    warning?: string,
   ): Promise<AttemptOutcome> {
     const handle = accepted.message_handle!;
     try {
@@ -154,7 +159,10 @@ export function createSendAttempt(deps: AttemptDeps) {
         how,
         groupId,
         messageHandle: handle,
-        note: groupId ? undefined : 'sent, but Sendblue did not say which group it went to',
+        note:
+          [groupId ? undefined : 'sent, but Sendblue did not say which group it went to', warning]
+            .filter(Boolean)
+            .join('; ') || undefined,
       };
     } catch (error) {
       deps.logger.error('accepted by Sendblue but not recorded; will settle it', {

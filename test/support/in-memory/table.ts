@@ -56,13 +56,16 @@ import {
 } from '../../../lambdas/sending/line-pacing.js';
 import type { SenderStore, SweepStore, UnsettledEntry } from '../../../lambdas/sending/ports.js';
 import type { IngestStore } from '../../../lambdas/webhooks/ports.js';
+import type { ContactLedger } from '../../../lambdas/contacts/ports.js';
+import { contactedAttribute, type ContactItem } from '../../../lambdas/contract/items.js';
+import { contactKey, OPTED_OUT_PARTITION, optedOutKeys } from '../../../lambdas/contract/keys.js';
 
 const { partitionKey: PK, sortKey: SK } = TABLE_SCHEMA;
 const TIMELINE = TABLE_SCHEMA.groupTimelineIndex;
 const { partitionKey: GSI1PK, sortKey: GSI1SK } = TIMELINE;
 
 /** Every port of the table the sender, the sweep and the webhooks use. */
-export type TablePorts = SenderStore & SweepStore & IngestStore & ReadStore;
+export type TablePorts = SenderStore & SweepStore & IngestStore & ReadStore & ContactLedger;
 
 type Item = Record<string, unknown>;
 
@@ -533,6 +536,73 @@ export function createInMemoryTable(options: InMemoryTableOptions): InMemoryTabl
         if (Array.isArray(reactions)) found.set(handle, reactions);
       }
       return found;
+    },
+
+    // ---- Contacts (adapters/table-contacts.ts) ----
+
+    async optedOutAmong(numbers) {
+      return new Set(numbers.filter((number) => read(contactKey(number))?.opted_out === true));
+    },
+
+    async getContact(number) {
+      return read(contactKey(number)) as ContactItem | undefined;
+    },
+
+    async listOptedOut({ limit, startKey }) {
+      const position = (item: Item) => [String(item[GSI1SK]), String(item[PK])];
+      const compare = (a: string[], b: string[]) => byteOrder(a[0]!, b[0]!) || byteOrder(a[1]!, b[1]!);
+      let entries = indexed(OPTED_OUT_PARTITION).sort((a, b) => -compare(position(a), position(b)));
+      if (startKey) {
+        const after = [String(startKey[GSI1SK]), String(startKey[PK])];
+        entries = entries.filter((item) => -compare(position(item), after) > 0);
+      }
+      const page = entries.slice(0, limit);
+      const last = page[page.length - 1];
+      const items = page.map((item) => {
+        const sortKey = String(item[GSI1SK]);
+        const number = String(item[PK]).slice('CONTACT#'.length);
+        return { number, since: sortKey.slice(0, sortKey.length - number.length - 1) };
+      });
+      const nextKey =
+        entries.length > limit && last
+          ? {
+              [PK]: String(last[PK]),
+              [SK]: String(last[SK]),
+              [GSI1PK]: String(last[GSI1PK]),
+              [GSI1SK]: String(last[GSI1SK]),
+            }
+          : undefined;
+      return { items, nextKey };
+    },
+
+    async recordSighting({ number, at, contactedFrom }) {
+      const key = contactKey(number);
+      const old = read(key);
+      const forward = typeof old?.last_seen !== 'string' || byteOrder(old.last_seen, at) <= 0;
+      const item: Item = { ...(old ?? key), number };
+      if (item.first_seen === undefined) item.first_seen = at;
+      if (forward || item.last_seen === undefined) item.last_seen = at;
+      if (contactedFrom && item[contactedAttribute(contactedFrom)] === undefined)
+        item[contactedAttribute(contactedFrom)] = at;
+      write(item);
+    },
+
+    async recordOptChange({ number, at, optedOut, by }) {
+      const key = contactKey(number);
+      const old = read(key);
+      if (typeof old?.opt_changed_at === 'string' && byteOrder(old.opt_changed_at, at) >= 0) return 'stale';
+      const item: Item = { ...(old ?? key), number, opted_out: optedOut, opt_changed_at: at };
+      item[optedOut ? 'opted_out_at' : 'opted_in_at'] = at;
+      item[optedOut ? 'opted_out_by' : 'opted_in_by'] = by;
+      if (optedOut) Object.assign(item, optedOutKeys(at, number));
+      else {
+        delete item[GSI1PK];
+        delete item[GSI1SK];
+      }
+      if (item.first_seen === undefined) item.first_seen = at;
+      if (item.last_seen === undefined) item.last_seen = at;
+      write(item);
+      return 'written';
     },
 
     async listGroupMessages(groupId, { limit, order, startKey }): Promise<MessagePage> {
