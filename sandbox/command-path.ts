@@ -8,6 +8,7 @@ import { createSenderHandler } from '../lambdas/sending/sender-handler.js';
 import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../lambdas/contract/command-queue-settings.js';
 import type { Logger } from '../lambdas/platform/logger.js';
 import { breakerSettingsFor, createSenderDeps } from '../lambdas/wiring/sender-deps.js';
+import type { OptedOutMembersPolicy } from '../lambdas/sending/preflight.js';
 import type { BreakerSettings } from '../lambdas/sending/line-breaker.js';
 import type { SecretSource } from '../lambdas/adapters/secrets.js';
 import type { RetryPolicy } from '../lambdas/sending/attempt-outcome.js';
@@ -51,6 +52,8 @@ export interface SandboxSenderOptions {
   pacing?: Partial<PacingSettings>;
   /** Overrides of the lines' circuit breaker settings. */
   breaker?: Partial<BreakerSettings>;
+  /** Sends that reach opted-out members (sending/preflight.ts). @default refuse a new group, warn for a group_id */
+  optedOutMembers?: OptedOutMembersPolicy;
 }
 
 /** Simulator settings a caller may change (tests: delays, replies, faults-friendly timings). */
@@ -159,6 +162,8 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
           },
           input.sender?.breaker,
         ),
+        // The account's other lines are ours too: pre-flight tells them from members.
+        preflight: { optedOutMembers: settings.optedOutMembers, lines: input.simulator?.extraLines ?? [] },
       },
     }),
   );
