@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULTS } from './defaults.js';
 import { isE164 } from '../lambdas/contract/sendblue-rules.js';
+import { isOptedOutMembersPolicy, type OptedOutMembersPolicy } from '../lambdas/sending/preflight.js';
 
 /** The deployment settings, read from CDK context (`cdk.json` or `-c key=value`). */
 export interface AppConfig {
@@ -48,6 +49,11 @@ export interface AppConfig {
   readonly inboundSilenceHours: number;
   /** A line paused by an outage this long alarms, seconds; 0 = no such alarm. */
   readonly linePausedAlarmSeconds: number;
+  /**
+   * Sends reaching opted-out members: `refuse` or `send`; unset = refuse a new group given by
+   * numbers, send to an existing group_id with a warning (docs/sending.md "Pre-flight").
+   */
+  readonly optedOutMembers?: OptedOutMembersPolicy;
 }
 
 export class ConfigError extends Error {
@@ -222,6 +228,13 @@ export function parseConfig(read: ContextReader): AppConfig {
     ' of seconds',
   );
 
+  const rawOptedOut = get('optedOutMembers');
+  const optedOutMembers = rawOptedOut === undefined ? DEFAULTS.contacts.optedOutMembers : rawOptedOut;
+  if (optedOutMembers !== undefined && !isOptedOutMembersPolicy(optedOutMembers))
+    problems.push(
+      `optedOutMembers must be refuse or send (unset: refuse a new group, send to a group_id with a warning), got ${JSON.stringify(rawOptedOut)}`,
+    );
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     stackName,
@@ -246,6 +259,7 @@ export function parseConfig(read: ContextReader): AppConfig {
     commandAgeAlarmSeconds,
     inboundSilenceHours,
     linePausedAlarmSeconds,
+    ...(isOptedOutMembersPolicy(optedOutMembers) ? { optedOutMembers } : {}),
   };
 }
 

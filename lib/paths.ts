@@ -8,6 +8,6 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const LOCK_FILE = path.join(PROJECT_ROOT, 'package-lock.json');
 
 /** Handler entry points: TypeScript files in lambdas/handlers/, each exporting `handler`. */
-export type HandlerName = 'ingest' | 'read' | 'sender' | 'events' | 'media' | 'backfill';
+export type HandlerName = 'ingest' | 'read' | 'sender' | 'events' | 'media' | 'backfill' | 'contacts';
 
 export const handlerEntry = (name: HandlerName): string => path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${name}.ts`);

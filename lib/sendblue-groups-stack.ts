@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { isPlaceholderFromNumber, type AppConfig } from './config.js';
 import { Backfill } from './constructs/backfill.js';
 import { CommandQueue } from './constructs/command-queue.js';
+import { ContactsLedger } from './constructs/contacts-ledger.js';
 import { SendblueHttpApi } from './constructs/http-api.js';
 import { SendblueSecrets } from './constructs/secrets.js';
 import { DomainEvents } from './constructs/domain-events.js';
@@ -37,6 +38,8 @@ export class SendblueGroupsStack extends Stack {
   /** The media bucket and its copier (context `media`, on by default). */
   readonly media?: MediaArchive;
   readonly backfill: Backfill;
+  /** The contacts ledger on the table's stream (always on). */
+  readonly contacts: ContactsLedger;
   /** Alarms with their SNS topic and the dashboard (contexts `alarms`, `dashboard`, on by default). */
   readonly operations: Operations;
 
@@ -44,7 +47,8 @@ export class SendblueGroupsStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    this.table = new SendblueGroupsTable(this, 'Table', { stream: config.events || config.media });
+    // The stream is always on: the contacts ledger reads it (pre-flight's opt-outs depend on it).
+    this.table = new SendblueGroupsTable(this, 'Table', { stream: true });
     this.secrets = new SendblueSecrets(this, 'Secrets');
 
     // Ids as when the stack made these functions itself: a deployed stack keeps its logical ids.
@@ -76,6 +80,13 @@ export class SendblueGroupsStack extends Stack {
       lineRatePerSecond: config.lineRatePerSecond,
       lineBurst: config.lineBurst,
       outageBudget: Duration.seconds(config.outageBudgetSeconds),
+      optedOutMembers: config.optedOutMembers,
+      extraLines: config.backfillLines,
+      logRetention: config.logRetention,
+    });
+    this.contacts = new ContactsLedger(this, 'Contacts', {
+      table: this.table,
+      lines: [config.fromNumber, ...config.backfillLines],
       logRetention: config.logRetention,
     });
 
@@ -125,10 +136,12 @@ export class SendblueGroupsStack extends Stack {
         read: this.reads,
         sender: this.sender.function,
         backfill: this.backfill.function,
+        contacts: this.contacts.consumer.function,
         ...(this.events ? { events: this.events.consumer.function } : {}),
         ...(this.media ? { media: this.media.consumer.function } : {}),
       },
       failureQueues: {
+        contacts: this.contacts.consumer.failureQueue,
         ...(this.events ? { events: this.events.consumer.failureQueue } : {}),
         ...(this.media ? { media: this.media.consumer.failureQueue } : {}),
       },

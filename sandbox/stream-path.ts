@@ -1,6 +1,6 @@
 /**
  * The sandbox's stream path: a poller per consumer over DynamoDB Local's stream of the table, like
- * Lambda's two event source mappings in AWS, feeding the very events and media handlers the
+ * Lambda's event source mappings in AWS, feeding the very contacts, events and media handlers the
  * Lambdas run. Events go to the local event log (event-feed.ts) instead of EventBridge; media
  * copies to a bucket in the S3 stand-in that also runs the SQS emulator (fauxqs), with links
  * presigned exactly as in AWS (the stand-in does not check signatures or expiry; S3 does).
@@ -15,7 +15,13 @@ import { createS3LinkSigner } from '../lambdas/adapters/s3-link-signer.js';
 import type { MediaLinker } from '../lambdas/reads/ports.js';
 import { createMediaDeps } from '../lambdas/wiring/media-deps.js';
 import { STREAM_CONSUMER_SETTINGS } from '../lambdas/contract/stream-consumer-settings.js';
-import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS, type FilterPattern } from '../lambdas/events/stream-filters.js';
+import {
+  CONTACTS_STREAM_FILTERS,
+  EVENTS_STREAM_FILTERS,
+  MEDIA_STREAM_FILTERS,
+  type FilterPattern,
+} from '../lambdas/events/stream-filters.js';
+import { createContactsHandler } from '../lambdas/contacts/contacts-handler.js';
 import type { TableStore } from '../lambdas/adapters/table.js';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config.js';
 import { createEventFeed, type EventFeed } from './event-feed.js';
@@ -42,6 +48,8 @@ export interface StreamPathInput {
   dynamoDbEndpoint: string;
   tableName: string;
   store: TableStore;
+  /** The sandbox's lines: never contacts. */
+  ourLines?: readonly string[];
   /** The S3 stand-in (the SQS emulator's endpoint). */
   s3Endpoint: string;
   loggerFor: (component: string) => Logger;
@@ -67,7 +75,7 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
     pollers,
     caughtUp: async () => void (await Promise.all(pollers.map((poller) => poller.caughtUp()))),
   };
-  if (!input.events && !input.media) return path;
+  // Always: the contacts ledger reads the stream (pre-flight's opt-outs depend on it).
 
   const clientConfig = { endpoint: input.dynamoDbEndpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS };
   const admin = new DynamoDBClient(clientConfig);
@@ -83,7 +91,7 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
   onStarted('DynamoDB Streams client', () => streams.destroy());
 
   const startPoller = (
-    name: 'events' | 'media',
+    name: 'events' | 'media' | 'contacts',
     handler: Parameters<typeof createStreamPoller>[0]['handler'],
     filters: readonly FilterPattern[],
   ) => {
@@ -103,6 +111,12 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
     onStarted(`${name} stream poller`, () => poller.stop());
     pollers.push(poller);
   };
+
+  startPoller(
+    'contacts',
+    createContactsHandler({ ledger: input.store, logger: loggerFor('contacts'), ourLines: input.ourLines }),
+    CONTACTS_STREAM_FILTERS,
+  );
 
   if (input.events) {
     const feed = createEventFeed();

@@ -17,6 +17,10 @@ export const ENV = {
   outageBudgetSeconds: 'OUTAGE_BUDGET_SECONDS',
   lineRatePerSecond: 'LINE_RATE_PER_SECOND',
   lineBurst: 'LINE_BURST',
+  /** Sends that reach opted-out members: `refuse` or `send` (unset: the default, sending/preflight.ts). */
+  optedOutMembers: 'OPTED_OUT_MEMBERS',
+  /** The stack's lines, comma-separated: never contacts, never members (contacts and pre-flight). */
+  ourLines: 'OUR_LINES',
   // Events and media (lib/constructs/domain-events.ts, media-archive.ts).
   eventBusName: 'EVENT_BUS_NAME',
   mediaBucketName: 'MEDIA_BUCKET_NAME',

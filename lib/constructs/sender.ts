@@ -6,6 +6,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/contract/command-queue-settings.js';
 import { ENV } from '../../lambdas/contract/env.js';
+import type { OptedOutMembersPolicy } from '../../lambdas/sending/preflight.js';
 import { DEFAULTS } from '../defaults.js';
 import { handlerEntry } from '../paths.js';
 import type { CommandQueue } from './command-queue.js';
@@ -57,6 +58,17 @@ export interface CommandSenderProps {
    * @default DEFAULTS.sender.outageBudget (1 hour)
    */
   readonly outageBudget?: Duration;
+  /**
+   * Sends that reach members who opted out: `refuse` (never called), or `send` (called; Sendblue
+   * skips them per recipient; a warning is kept on the command). docs/sending.md "Pre-flight".
+   * @default - refuse a new group given by numbers, send to an existing group_id with a warning
+   */
+  readonly optedOutMembers?: OptedOutMembersPolicy;
+  /**
+   * Our other lines (besides `fromNumber`), so pre-flight tells them from members.
+   * @default - none
+   */
+  readonly extraLines?: readonly string[];
   /**
    * Retention of the function's log group.
    * @default DEFAULTS.logRetention (one month)
@@ -112,6 +124,8 @@ export class CommandSender extends Construct {
         [ENV.outageBudgetSeconds]: String(budgetSeconds),
         [ENV.lineRatePerSecond]: String(props.lineRatePerSecond ?? DEFAULTS.line.ratePerSecond),
         [ENV.lineBurst]: String(props.lineBurst ?? DEFAULTS.line.burst),
+        [ENV.ourLines]: [props.fromNumber, ...(props.extraLines ?? [])].join(','),
+        ...(props.optedOutMembers ? { [ENV.optedOutMembers]: props.optedOutMembers } : {}),
       },
     });
 
@@ -133,6 +147,15 @@ export class CommandSender extends Construct {
         effect: Effect.ALLOW,
         actions: ['dynamodb:Query'],
         resources: [table.tableArn, table.groupTimelineIndexArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        // Pre-flight: who among a command's members opted out (their contact records, read only).
+        sid: 'ReadContactOptOuts',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:BatchGetItem'],
+        resources: [table.tableArn],
       }),
     );
     this.function.addToRolePolicy(

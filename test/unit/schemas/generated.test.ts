@@ -57,6 +57,8 @@ const INVALID: Record<string, unknown> = {
   'events/command-settled.json': { detail: { state: 'queued' } },
   'events/group-changed.json': { detail: { members: 'x' } },
   'events/group-reaction-received.json': { detail: { reaction: 'love', part_index: -1 } },
+  'events/contact-opted-out.json': { detail: { opted_out: false } },
+  'events/contact-opted-in.json': { detail: { opted_out: true, by: 'declined' } },
 };
 
 describe('the schema files', () => {
