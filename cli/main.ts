@@ -7,6 +7,7 @@ import { closest } from './closest.js';
 import { createContext, EXIT, helpHint, parse, toCliError, usageError, type CliIo } from './context.js';
 import { addCommand, removeCommand, renameCommand } from './modify.js';
 import { backfillCommand } from './backfill.js';
+import { contactsCommand } from './contacts.js';
 import { dlqCommand } from './dlq.js';
 import { eventsCommand } from './events.js';
 import { groupCommand, historyCommand, statusCommand } from './read.js';
@@ -24,6 +25,7 @@ export const COMMANDS: CliCommand[] = [
   statusCommand,
   groupCommand,
   historyCommand,
+  contactsCommand,
   dlqCommand,
   setupCommand,
   eventsCommand,

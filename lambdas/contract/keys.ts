@@ -1,4 +1,5 @@
 import { idProblem } from './ids.js';
+import { isE164 } from './sendblue-rules.js';
 import { TABLE_SCHEMA } from './table-schema.js';
 
 /** Key builders for every item type (layout documented in table-schema.ts and docs/table-design.md). */
@@ -34,6 +35,21 @@ export const optedOutKeys = (since: string, number: string) => ({
   [GSI1PK]: OPTED_OUT_PARTITION,
   [GSI1SK]: `${since}#${number}`,
 });
+/** The attributes of an opted-out list entry's LastEvaluatedKey (GSI1), used to validate cursors. */
+export const CONTACT_CURSOR_KEYS = [PK, SK, GSI1PK, GSI1SK] as const;
+/** True when a decoded cursor is a position in the opted-out list as the table builds it. */
+export function isOptedOutCursor(key: Record<string, string>): boolean {
+  const number = (key[PK] ?? '').startsWith('CONTACT#') ? (key[PK] ?? '').slice('CONTACT#'.length) : '';
+  const sortKey = key[GSI1SK] ?? '';
+  return (
+    isE164(number) &&
+    key[SK] === CONTACT_SK &&
+    key[GSI1PK] === OPTED_OUT_PARTITION &&
+    sortKey.endsWith(`#${number}`) &&
+    sortKey.length - number.length - 1 >= 1 &&
+    sortKey.length <= 100
+  );
+}
 /** A Sendblue line's pacing state (its send slots), shared by every sender invocation. */
 export const linePaceKey = (line: string) => ({ [PK]: `LINE#${line}`, [SK]: 'PACE' });
 

@@ -1,5 +1,5 @@
 import { statusRank } from './status.js';
-import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from './items.js';
+import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem, ContactItem } from './items.js';
 import { reactionViews, type ReactionEntry } from './reactions.js';
 
 /** Public shapes of docs/contract.md §4, built from stored items. Absent values are `null`, never missing. */
@@ -156,3 +156,24 @@ export interface MessagePageView {
   messages: TimelineMessageView[];
   next_cursor: string | null;
 }
+
+/** A contact as `GET /contacts/{number}` shows it (docs/table-design.md "Contacts"). */
+export function contactView(item: ContactItem) {
+  const contacted = Object.entries(item)
+    .filter(([name, value]) => name.startsWith('contacted:') && typeof value === 'string')
+    .map(([name, at]) => ({ line: name.slice('contacted:'.length), first_at: at as string }))
+    .sort((a, b) => a.line.localeCompare(b.line));
+  return {
+    number: item.number,
+    first_seen: item.first_seen ?? null,
+    last_seen: item.last_seen ?? null,
+    /** Our lines that messaged it, and when each first did. */
+    contacted,
+    opted_out: item.opted_out === true,
+    opted_out_at: item.opted_out_at ?? null,
+    opted_out_by: item.opted_out_by ?? null,
+    opted_in_at: item.opted_in_at ?? null,
+    opted_in_by: item.opted_in_by ?? null,
+  };
+}
+export type ContactView = ReturnType<typeof contactView>;
