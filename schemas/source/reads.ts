@@ -71,6 +71,7 @@ const GROUP_LIST_PROPERTIES = {
   group_id: { type: 'string' },
   name: text,
   members: stringArray(),
+  opted_out: { ...stringArray(), description: 'Members who opted out (the contacts ledger): the page marks them.' },
   last_message_at: when('The date of the newest message.'),
   message_count: { type: 'integer', minimum: 0 },
   last_message: nullable(
