@@ -103,6 +103,13 @@ if (only === 'outage') {
   printRows();
   process.exit(0);
 }
+// `-- footprint`: the client's install footprint (packs and installs the package: about a minute).
+if (only === 'footprint') {
+  const footprint = await footprintRows();
+  mergeIntoResults({ footprint, footprintDate: new Date().toISOString() }, ['client install footprint']);
+  printRows();
+  process.exit(0);
+}
 if (only === 'pacing') {
   const { startDynamoDbLocal } = await import('../sandbox/dynamodb-local.js');
   const { findFreePort } = await import('../sandbox/ports.js');
@@ -253,6 +260,7 @@ row(
 );
 const backfillCost = backfillRows(backfill, DEFAULTS);
 const operations = await operationsRows();
+const footprint = await footprintRows();
 
 printRows();
 console.log(
@@ -284,6 +292,7 @@ writeFileSync(
         assumptions: BACKFILL_ASSUMPTIONS,
       },
       operations,
+      footprint,
       cost: {
         ...cost,
         events: eventsCost,
@@ -426,6 +435,21 @@ function backfillRows(
     `$${fixed(model.perMillionMessages.total)} (each read ${fixed(model.perMillionMessages.readsPerRecord, 1)} times)`,
   );
   return model;
+}
+
+/** The client's install footprint (docs/embedding.md): node_modules of an app that installs only the package. */
+async function footprintRows() {
+  progress('client install footprint: npm pack (builds), install into a fresh app, import the client');
+  const { FOOTPRINT_GOAL_BYTES, measureFootprint } = await import('./footprint.js');
+  const f = await measureFootprint();
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  row(
+    'client install footprint: node_modules of an app importing only the client (du; files own size)',
+    `${mb(f.diskBytes)} (${mb(f.apparentBytes)}); ${f.packages.length} packages, ${f.files} files; of it sendblue-groups ${mb(f.ownDiskBytes)}`,
+    `< ${mb(FOOTPRINT_GOAL_BYTES)}`,
+    f.diskBytes < FOOTPRINT_GOAL_BYTES,
+  );
+  return f;
 }
 
 /** Operations' rows (docs/operations.md): what the template holds, EMF bytes, the cost model. */

@@ -1,5 +1,9 @@
-#!/usr/bin/env -S node --import tsx
-/** `npm run cli -- <command>`: see cli/main.ts (commands live in cli/). */
+#!/usr/bin/env node
+/**
+ * The `sendblue-groups` command: see cli/main.ts (commands live in cli/). Installed, it runs as
+ * compiled JavaScript (dist/bin/cli.js, `npm run build`); in this repository `npm run cli --`
+ * runs this file through tsx.
+ */
 import { runCli } from '../cli/main.js';
 import { createSecretPrompt } from '../cli/setup/prompt.js';
 import { quietNodeSupportWarning } from '../sandbox/node-support.js';

@@ -2,6 +2,7 @@
  * `npm start`: runs the sandbox until Ctrl-C/SIGTERM (exit 0) or a crash (exit 1).
  * Child processes are killed in every case (see sandbox/processes.ts for the last-resort hooks).
  */
+import { relative } from 'node:path';
 import { SIGNING_HEADER } from '../lambdas/webhooks/webhook-auth.js';
 import {
   DEFAULT_SANDBOX_CONFIG,
@@ -82,6 +83,8 @@ try {
     // e.g. "DynamoDB Local stopped unexpectedly (exit code 137): stopping the sandbox..." and exit 1:
     // restarting it would silently start over with an empty in-memory database.
     onFatal: (message) => void shutdown(1, message),
+    // SANDBOX_CODE=bundles: another cloud assembly than ./cdk.out (npm run verify:deploy -- --cdk-out DIR).
+    cdkOut: process.env.SANDBOX_CDK_OUT?.trim() || undefined,
   });
 } catch (error) {
   // startSandbox has already stopped whatever it had started.
@@ -92,7 +95,7 @@ try {
 console.log(banner(sandbox, config));
 
 function banner(
-  { urls, tableName, simulator, dynamoDbExposure, streams }: RunningSandbox,
+  { urls, tableName, simulator, dynamoDbExposure, streams, bundles }: RunningSandbox,
   { webhookSecret, fromNumber }: SandboxConfig,
 ): string {
   // A secret the user chose is not echoed to the terminal; the default one is public anyway.
@@ -125,8 +128,12 @@ function banner(
   const media = streams.mediaBucket
     ? `bucket ${streams.mediaBucket} on the S3 stand-in ${urls.sqs}  (links in GET /messages/{handle})`
     : 'off (SANDBOX_MEDIA=off)';
+  const code = bundles
+    ? `the bundles in ${relative(process.cwd(), bundles.stack.dir) || '.'} (template ${relative(process.cwd(), bundles.stack.templateFile)}), as deployed`
+    : 'source (TypeScript through tsx; SANDBOX_CODE=bundles runs the bundles in cdk.out)';
   return `
 Sendblue groups sandbox is ready.
+  Lambda code       ${code}
   Web page          ${urls.page}  (groups and conversations, live)
   API               ${urls.api}
   Health            ${urls.health}

@@ -71,11 +71,20 @@ const GLOBAL_OPTIONS = {
 /** `npm run cli -- send --help`: help is the same on every target, so it carries none. */
 export const helpHint = (command?: string) => `npm run cli -- ${command ? `${command} ` : ''}--help`;
 
+/** What `parse` returns, named so the package's compiled types (`npm run build`) can spell it. */
+type Parsed<O extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: typeof GLOBAL_OPTIONS & O; allowPositionals: true; strict: true }>
+>;
+
 /**
  * Parses one command's arguments. An unknown option names the command, the closest known option
  * when one is near (a typo), and where the help is.
  */
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, command = '') {
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: O,
+  command = '',
+): Parsed<O> {
   const all = { ...GLOBAL_OPTIONS, ...options };
   const seeHelp = `see: ${helpHint(command)}`;
   const unknown = unknownOption(args, all);

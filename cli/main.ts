@@ -2,7 +2,6 @@
  * The CLI (`npm run cli -- <command>`, or the `sendblue-groups` bin). Exit codes: 0 ok, 1 usage or
  * validation error (nothing was sent), 2 remote or network failure (including an unknown id: 404).
  */
-import { readFileSync } from 'node:fs';
 import { closest } from './closest.js';
 import { createContext, EXIT, helpHint, parse, toCliError, usageError, type CliIo } from './context.js';
 import { addCommand, removeCommand, renameCommand } from './modify.js';
@@ -14,6 +13,7 @@ import { groupCommand, historyCommand, statusCommand } from './read.js';
 import { reactCommand } from './react.js';
 import { sendCommand } from './send.js';
 import { setupCommand } from './setup/command.js';
+import { ownPackageJson } from './package-json.js';
 import { GLOBAL_HELP, type CliCommand } from './types.js';
 
 export const COMMANDS: CliCommand[] = [
@@ -46,11 +46,8 @@ Exit codes: 0 ok, 1 usage or validation error (nothing sent), 2 remote or networ
 Help for one command: npm run cli -- help <command> (or <command> --help)
 Version: npm run cli -- --version`;
 
-/** The version in package.json (the CLI runs from the repository, through tsx). */
-export function cliVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+/** The version in sendblue-groups' package.json. */
+export const cliVersion = (): string => ownPackageJson().version;
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [first, ...afterFirst] = argv;

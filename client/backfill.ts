@@ -6,12 +6,13 @@
  * unknown commands.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { BackfillReport } from '../lambdas/backfill/backfill-job.js';
+import type { BackfillReport } from '../lambdas/contract/backfill-report.js';
 import { SANDBOX_BACKFILL_PATH } from '../lambdas/contract/sandbox.js';
 import { RemoteError } from './reader.js';
+import { quietDefaultProvider, quietly } from './sdk-warning.js';
 import type { Target } from './target.js';
 
-export type { BackfillReport } from '../lambdas/backfill/backfill-job.js';
+export type { BackfillReport };
 
 export async function runBackfill(target: Target, options: { lambda?: LambdaClient } = {}): Promise<BackfillReport> {
   return target.kind === 'sandbox' ? viaSandbox(target) : viaLambda(target, options.lambda);
@@ -39,7 +40,9 @@ async function viaLambda(target: Target, given?: LambdaClient): Promise<Backfill
       `${target.label} has no backfill function: deploy this version (output BackfillFunctionName), or set SENDBLUE_GROUPS_BACKFILL_FUNCTION`,
     );
   }
-  const lambda = given ?? new LambdaClient({ region: target.region });
+  const lambda =
+    given ??
+    quietly(() => new LambdaClient({ region: target.region, credentialDefaultProvider: quietDefaultProvider }));
   try {
     const out = await lambda.send(
       new InvokeCommand({

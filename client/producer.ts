@@ -11,6 +11,7 @@ import type {
 } from '../lambdas/contract/commands.js';
 import { prepareCommand } from './commands.js';
 import { RemoteError } from './reader.js';
+import { quietDefaultProvider, quietly } from './sdk-warning.js';
 import type { Target } from './target.js';
 
 export type SendGroupMessageInput = Omit<SendGroupMessageCommand, 'type'>;
@@ -50,11 +51,16 @@ export interface GroupsProducer {
 }
 
 export function sqsClientFor(target: Target): SQSClient {
-  return new SQSClient({
-    region: target.region,
-    ...(target.sqsEndpoint ? { endpoint: target.sqsEndpoint } : {}),
-    ...(target.credentials ? { credentials: target.credentials } : {}),
-  });
+  return quietly(
+    () =>
+      new SQSClient({
+        region: target.region,
+        ...(target.sqsEndpoint ? { endpoint: target.sqsEndpoint } : {}),
+        ...(target.credentials
+          ? { credentials: target.credentials }
+          : { credentialDefaultProvider: quietDefaultProvider }),
+      }),
+  );
 }
 
 /**

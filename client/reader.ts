@@ -2,10 +2,10 @@
  * Reads through the HTTP API (docs/contract.md §4). In AWS the read routes are IAM-authorized, so each
  * request is signed with SigV4 (service `execute-api`) using the default credential chain.
  */
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeSha256 } from '../lambdas/platform/node-sha256.js';
+import { quietDefaultProvider } from './sdk-warning.js';
 import type { Target } from './target.js';
 
 type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -53,7 +53,7 @@ export interface Reader {
 }
 
 export function createReader(target: Target, options: { credentials?: Credentials } = {}): Reader {
-  const credentials = target.signReads ? (options.credentials ?? defaultProvider()) : undefined;
+  const credentials = target.signReads ? (options.credentials ?? quietDefaultProvider()) : undefined;
   return {
     async get(path) {
       const url = new URL(`${target.apiUrl}${path}`);

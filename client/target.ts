@@ -12,6 +12,7 @@ import {
   SANDBOX_QUEUE_NAME,
   SANDBOX_REGION,
 } from '../lambdas/contract/sandbox.js';
+import { quietDefaultProvider, quietly } from './sdk-warning.js';
 
 export { DEFAULT_STACK_NAME };
 
@@ -108,7 +109,8 @@ export async function readStackOutputs(
   region: string,
   client?: CloudFormationClient,
 ): Promise<Output[]> {
-  const cloudFormation = client ?? new CloudFormationClient({ region });
+  const cloudFormation =
+    client ?? quietly(() => new CloudFormationClient({ region, credentialDefaultProvider: quietDefaultProvider }));
   try {
     const out = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
     return out.Stacks?.[0]?.Outputs ?? [];

@@ -76,6 +76,20 @@ const RETENTION_VALUES = new Set<number>(
 
 /** Reads and validates the context; every problem is reported at once, each naming its key. */
 export function parseConfig(read: ContextReader): AppConfig {
+  const { config, problems } = readConfig(read);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * The parser itself: the settings with a default for each value that is missing or wrong, and
+ * every problem found. `label` names a key in a problem: the SendblueGroups construct
+ * (lib/sendblue-groups.ts) reads its props through this too and names them by prop.
+ */
+export function readConfig(
+  read: ContextReader,
+  label: (key: string) => string = (key) => key,
+): { config: AppConfig; problems: string[] } {
   const problems: string[] = [];
   const get = (key: string): unknown => {
     const value = read(key);
@@ -85,7 +99,7 @@ export function parseConfig(read: ContextReader): AppConfig {
   const text = (key: string, fallback: string): string => {
     const value = get(key) ?? fallback;
     if (typeof value !== 'string') {
-      problems.push(`${key} must be a string, got ${JSON.stringify(value)}`);
+      problems.push(`${label(key)} must be a string, got ${JSON.stringify(value)}`);
       return fallback;
     }
     return value.trim();
@@ -102,11 +116,11 @@ export function parseConfig(read: ContextReader): AppConfig {
       value <= 0 ||
       (options.integer && !Number.isInteger(value))
     ) {
-      problems.push(`${key} must be ${kind}, got ${JSON.stringify(raw)}`);
+      problems.push(`${label(key)} must be ${kind}, got ${JSON.stringify(raw)}`);
       return fallback;
     }
     if (options.max !== undefined && value > options.max) {
-      problems.push(`${key} must be at most ${options.max}, got ${value}`);
+      problems.push(`${label(key)} must be at most ${options.max}, got ${value}`);
       return fallback;
     }
     return value;
@@ -117,7 +131,7 @@ export function parseConfig(read: ContextReader): AppConfig {
     // `-c events=false` arrives as a string, cdk.json gives a boolean.
     if (raw === true || raw === 'true') return true;
     if (raw === false || raw === 'false') return false;
-    problems.push(`${key} must be true or false, got ${JSON.stringify(raw)}`);
+    problems.push(`${label(key)} must be true or false, got ${JSON.stringify(raw)}`);
     return fallback;
   };
 
@@ -126,7 +140,9 @@ export function parseConfig(read: ContextReader): AppConfig {
     const raw = get(key) ?? fallback;
     const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-      problems.push(`${key} must be a whole number${unit} from 0 (${zeroMeans}) to ${max}, got ${JSON.stringify(raw)}`);
+      problems.push(
+        `${label(key)} must be a whole number${unit} from 0 (${zeroMeans}) to ${max}, got ${JSON.stringify(raw)}`,
+      );
       return fallback;
     }
     return value;
@@ -144,7 +160,7 @@ export function parseConfig(read: ContextReader): AppConfig {
         : raw;
     if (!Array.isArray(items) || items.some((item) => typeof item !== 'string' || !isE164(item))) {
       problems.push(
-        `${key} must be a list of E.164 lines such as ["+14155550123"] (or "+1...,+1..." with -c), got ${JSON.stringify(raw)}`,
+        `${label(key)} must be a list of E.164 lines such as ["+14155550123"] (or "+1...,+1..." with -c), got ${JSON.stringify(raw)}`,
       );
       return [];
     }
@@ -157,17 +173,19 @@ export function parseConfig(read: ContextReader): AppConfig {
   const stackName = text('stackName', DEFAULTS.stackName);
   if (!STACK_NAME.test(stackName)) {
     problems.push(
-      `stackName must start with a letter and contain only letters, digits and hyphens (max 128), got ${JSON.stringify(stackName)}`,
+      `${label('stackName')} must start with a letter and contain only letters, digits and hyphens (max 128), got ${JSON.stringify(stackName)}`,
     );
   }
 
   const fromNumber = text('fromNumber', DEFAULTS.fromNumber);
   if (!isE164(fromNumber)) {
-    problems.push(`fromNumber must be an E.164 phone number such as +14155550123, got ${JSON.stringify(fromNumber)}`);
+    problems.push(
+      `${label('fromNumber')} must be an E.164 phone number such as +14155550123, got ${JSON.stringify(fromNumber)}`,
+    );
   }
 
   const sendblueBaseUrl = text('sendblueBaseUrl', DEFAULTS.sendblueBaseUrl).replace(/\/+$/, '');
-  problems.push(...checkBaseUrl(sendblueBaseUrl));
+  problems.push(...checkBaseUrl(sendblueBaseUrl, label('sendblueBaseUrl')));
 
   const maxBodyBytes = positiveNumber('maxBodyBytes', DEFAULTS.maxBodyBytes, {
     integer: true,
@@ -179,7 +197,7 @@ export function parseConfig(read: ContextReader): AppConfig {
   const retentionDays = positiveNumber('logRetentionDays', DEFAULTS.logRetention, { integer: true });
   if (!RETENTION_VALUES.has(retentionDays)) {
     problems.push(
-      `logRetentionDays must be one of CloudWatch's values (${[...RETENTION_VALUES].sort((a, b) => a - b).join(', ')}), got ${retentionDays}`,
+      `${label('logRetentionDays')} must be one of CloudWatch's values (${[...RETENTION_VALUES].sort((a, b) => a - b).join(', ')}), got ${retentionDays}`,
     );
   }
 
@@ -205,9 +223,13 @@ export function parseConfig(read: ContextReader): AppConfig {
   const dashboard = flag('dashboard', ops.dashboard);
   const alarmEmail = get('alarmEmail') === undefined ? undefined : text('alarmEmail', '');
   if (alarmEmail !== undefined && !EMAIL.test(alarmEmail))
-    problems.push(`alarmEmail must be one email address such as ops@example.com, got ${JSON.stringify(alarmEmail)}`);
+    problems.push(
+      `${label('alarmEmail')} must be one email address such as ops@example.com, got ${JSON.stringify(alarmEmail)}`,
+    );
   if (alarmEmail !== undefined && !alarms)
-    problems.push('alarmEmail is set but alarms is false: nothing would be sent to it (drop one of the two)');
+    problems.push(
+      `${label('alarmEmail')} is set but ${label('alarms')} is false: nothing would be sent to it (drop one of the two)`,
+    );
   const commandAgeAlarmSeconds = positiveNumber('commandAgeAlarmSeconds', ops.commandAgeAlarmSeconds, {
     integer: true,
     max: ops.commandAgeAlarmSecondsLimit,
@@ -232,11 +254,10 @@ export function parseConfig(read: ContextReader): AppConfig {
   const optedOutMembers = rawOptedOut === undefined ? DEFAULTS.contacts.optedOutMembers : rawOptedOut;
   if (optedOutMembers !== undefined && !isOptedOutMembersPolicy(optedOutMembers))
     problems.push(
-      `optedOutMembers must be refuse or send (unset: refuse a new group, send to a group_id with a warning), got ${JSON.stringify(rawOptedOut)}`,
+      `${label('optedOutMembers')} must be refuse or send (unset: refuse a new group, send to a group_id with a warning), got ${JSON.stringify(rawOptedOut)}`,
     );
 
-  if (problems.length > 0) throw new ConfigError(problems);
-  return {
+  const config: AppConfig = {
     stackName,
     fromNumber,
     sendblueBaseUrl,
@@ -261,20 +282,19 @@ export function parseConfig(read: ContextReader): AppConfig {
     linePausedAlarmSeconds,
     ...(isOptedOutMembersPolicy(optedOutMembers) ? { optedOutMembers } : {}),
   };
+  return { config, problems };
 }
 
-function checkBaseUrl(value: string): string[] {
+function checkBaseUrl(value: string, key: string): string[] {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return [
-      `sendblueBaseUrl must be an absolute URL such as ${DEFAULTS.sendblueBaseUrl}, got ${JSON.stringify(value)}`,
-    ];
+    return [`${key} must be an absolute URL such as ${DEFAULTS.sendblueBaseUrl}, got ${JSON.stringify(value)}`];
   }
   if (url.protocol === 'https:') return [];
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return [];
-  return [`sendblueBaseUrl must use https (http is allowed only for localhost), got ${JSON.stringify(value)}`];
+  return [`${key} must use https (http is allowed only for localhost), got ${JSON.stringify(value)}`];
 }
 
 /** True while `fromNumber` is the shipped placeholder (the stack warns on synth). */

@@ -34,34 +34,41 @@ export interface SandboxBackfillInput {
   intervalSeconds: number;
   /** Overrides of the job's settings (tests shorten the sweep's minimum age). */
   settings?: Partial<BackfillJobSettings>;
+  /** Bundles mode: the backfill bundle's handler, called as its schedule calls it, instead of the source job. */
+  bundleJob?: () => Promise<BackfillReport>;
 }
 
 export function startSandboxBackfill(input: SandboxBackfillInput): SandboxBackfill {
-  const sqs = new SQSClient({ endpoint: input.sqsEndpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   const { logger } = input;
-  const job = createBackfillJob(
-    createBackfillDeps({
-      store: input.store,
-      secrets: input.secrets,
-      logger,
-      sqs,
-      deadLetterQueueUrl: input.deadLetterQueueUrl,
-      sendblueBaseUrl: input.sendblueUrl,
-      // CloudWatch is not here: the counts go to the sandbox's log (debug), the summary at info.
-      metrics: (line, counts) => logger.debug('backfill metrics', { line, ...counts }),
-      settings: {
-        ...defaultBackfillSettings([input.fromNumber], input.fromNumber),
-        ...SANDBOX_BACKFILL_DEFAULTS,
-        ...input.settings,
-      },
-    }),
-  );
+  let sqs: SQSClient | undefined;
+  let job = input.bundleJob;
+  if (!job) {
+    sqs = new SQSClient({ endpoint: input.sqsEndpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
+    job = createBackfillJob(
+      createBackfillDeps({
+        store: input.store,
+        secrets: input.secrets,
+        logger,
+        sqs,
+        deadLetterQueueUrl: input.deadLetterQueueUrl,
+        sendblueBaseUrl: input.sendblueUrl,
+        // CloudWatch is not here: the counts go to the sandbox's log (debug), the summary at info.
+        metrics: (line, counts) => logger.debug('backfill metrics', { line, ...counts }),
+        settings: {
+          ...defaultBackfillSettings([input.fromNumber], input.fromNumber),
+          ...SANDBOX_BACKFILL_DEFAULTS,
+          ...input.settings,
+        },
+      }),
+    );
+  }
+  const runJob = job;
 
   let chain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const runNow = () => {
-    const run = chain.then(() => job());
+    const run = chain.then(() => runJob());
     chain = run.catch(() => undefined);
     return run;
   };
@@ -82,7 +89,7 @@ export function startSandboxBackfill(input: SandboxBackfillInput): SandboxBackfi
       stopped = true;
       clearTimeout(timer);
       await chain;
-      sqs.destroy();
+      sqs?.destroy();
     },
   };
 }

@@ -16,7 +16,7 @@ import { DEFAULT_PACING, type PacingSettings } from '../lambdas/sending/line-pac
 import type { TableStore } from '../lambdas/adapters/table.js';
 import { logSink } from '../lambdas/platform/metrics.js';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION, type SandboxConfig } from './config.js';
-import { createQueuePoller, type QueuePoller } from './queue-poller.js';
+import { createQueuePoller, type QueuePoller, type SqsBatchHandler } from './queue-poller.js';
 import { startSendblueSimulator, type RunningSimulator, type SimulatorOptions } from './sendblue-simulator/index.js';
 import { startSqsEmulator, type RunningSqsEmulator } from './sqs-emulator.js';
 
@@ -76,6 +76,18 @@ export interface CommandPath {
   poller: QueuePoller;
 }
 
+/**
+ * Bundles mode: the sender bundle's handler instead of the source one, and what Lambda's event
+ * source mapping polls the queue with (the sender's role: its credentials, through the recording endpoint).
+ */
+export interface SenderBundle {
+  handler: SqsBatchHandler;
+  awsEndpoint: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Told where the queues and Sendblue are, before the first batch. */
+  ready(parts: { sqsEndpoint: string; sendblueUrl: string }): void;
+}
+
 export interface CommandPathInput {
   config: SandboxConfig;
   store: TableStore;
@@ -86,12 +98,16 @@ export interface CommandPathInput {
   onStarted: (name: string, stop: () => Promise<void> | void) => void;
   sender?: SandboxSenderOptions;
   simulator?: SandboxSimulatorOptions;
+  bundle?: SenderBundle;
 }
 
+/** The sender's sandbox settings: the defaults above with the caller's overrides. */
+type SandboxSenderSettings = Required<Omit<SandboxSenderOptions, 'pacing' | 'breaker' | 'optedOutMembers'>> &
+  SandboxSenderOptions;
+
 export async function startCommandPath(input: CommandPathInput): Promise<CommandPath> {
-  const { config, store, secrets, apiUrl, loggerFor, onStarted } = input;
+  const { config, apiUrl, loggerFor, onStarted } = input;
   const settings = { ...SANDBOX_SENDER_DEFAULTS, ...input.sender };
-  const outageBudgetMs = settings.outageBudgetSeconds * 1000;
 
   const emulator = await startSqsEmulator({
     port: config.sqsPort,
@@ -126,15 +142,64 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
 
   const sqs = new SQSClient({ endpoint: emulator.endpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS });
   onStarted('SQS client', () => sqs.destroy());
-  const handler = createSenderHandler(
+  let handler: SqsBatchHandler;
+  let pollerSqs = sqs;
+  if (input.bundle) {
+    input.bundle.ready({ sqsEndpoint: emulator.endpoint, sendblueUrl });
+    handler = input.bundle.handler;
+    pollerSqs = new SQSClient({
+      endpoint: input.bundle.awsEndpoint,
+      region: SANDBOX_REGION,
+      credentials: input.bundle.credentials,
+    });
+    onStarted('SQS client (event source mapping)', () => pollerSqs.destroy());
+  } else {
+    handler = sourceSenderHandler(input, settings, {
+      sqs,
+      queueUrl: emulator.queueUrl,
+      dlqUrl: emulator.dlqUrl,
+      sendblueUrl,
+    });
+  }
+  const poller = createQueuePoller({
+    sqs: pollerSqs,
+    queueUrl: emulator.queueUrl,
+    queueArn: emulator.queueArn,
+    handler,
+    logger: loggerFor('poller'),
+    concurrency: settings.concurrency,
+  });
+  poller.start();
+  onStarted('queue poller', () => poller.stop());
+
+  return {
+    sqsEndpoint: emulator.endpoint,
+    queueUrl: emulator.queueUrl,
+    deadLetterQueueUrl: emulator.dlqUrl,
+    peekDeadLetters: emulator.peekDeadLetters,
+    sendblueUrl,
+    simulator,
+    poller,
+  };
+}
+
+/** The sender from source: the very handler the Lambda runs, with the sandbox's adapters and timings. */
+function sourceSenderHandler(
+  input: CommandPathInput,
+  settings: SandboxSenderSettings,
+  parts: { sqs: SQSClient; queueUrl: string; dlqUrl: string; sendblueUrl: string },
+): SqsBatchHandler {
+  const { config, store, secrets, apiUrl, loggerFor } = input;
+  const outageBudgetMs = settings.outageBudgetSeconds * 1000;
+  return createSenderHandler(
     createSenderDeps({
       store,
       secrets,
-      sqs,
+      sqs: parts.sqs,
       logger: loggerFor('sender'),
-      queueUrl: emulator.queueUrl,
-      deadLetterQueueUrl: emulator.dlqUrl,
-      sendblueBaseUrl: sendblueUrl,
+      queueUrl: parts.queueUrl,
+      deadLetterQueueUrl: parts.dlqUrl,
+      sendblueBaseUrl: parts.sendblueUrl,
       sendblueTimeoutMs: settings.sendblueTimeoutMs,
       statusWebhookUrl: `${apiUrl}/webhooks/status`,
       metrics: logSink(loggerFor('sender'), 'sender metrics'),
@@ -167,24 +232,4 @@ export async function startCommandPath(input: CommandPathInput): Promise<Command
       },
     }),
   );
-  const poller = createQueuePoller({
-    sqs,
-    queueUrl: emulator.queueUrl,
-    queueArn: emulator.queueArn,
-    handler,
-    logger: loggerFor('poller'),
-    concurrency: settings.concurrency,
-  });
-  poller.start();
-  onStarted('queue poller', () => poller.stop());
-
-  return {
-    sqsEndpoint: emulator.endpoint,
-    queueUrl: emulator.queueUrl,
-    deadLetterQueueUrl: emulator.dlqUrl,
-    peekDeadLetters: emulator.peekDeadLetters,
-    sendblueUrl,
-    simulator,
-    poller,
-  };
 }

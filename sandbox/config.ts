@@ -40,7 +40,14 @@ export interface SandboxConfig {
   media: boolean;
   /** Seconds between backfill runs (missed webhooks, unknown commands); 0 = no timer. */
   backfillSeconds: number;
+  /**
+   * Which code runs the Lambdas (`SANDBOX_CODE`): `source`, the TypeScript handlers through tsx (fast
+   * to change), or `bundles`, the very bundles `cdk synth` wrote to cdk.out (what `cdk deploy` uploads).
+   */
+  code: SandboxCode;
 }
+
+export type SandboxCode = 'source' | 'bundles';
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   ...SANDBOX_PORTS,
@@ -54,6 +61,7 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   events: true,
   media: true,
   backfillSeconds: 60,
+  code: 'source',
 };
 
 export class SandboxConfigError extends Error {
@@ -131,6 +139,11 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
     problems.push(`SANDBOX_BACKFILL_SECONDS must be whole seconds from 0 (no timer) to 86400 (got "${rawBackfill}")`);
   }
 
+  const code = (read('SANDBOX_CODE')?.toLowerCase() ?? DEFAULT_SANDBOX_CONFIG.code) as SandboxCode;
+  if (code !== 'source' && code !== 'bundles') {
+    problems.push(`SANDBOX_CODE must be source or bundles (got "${read('SANDBOX_CODE')}")`);
+  }
+
   if (problems.length > 0) throw new SandboxConfigError(problems);
   return {
     ...ports,
@@ -144,5 +157,6 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
     events,
     media,
     backfillSeconds,
+    code,
   };
 }

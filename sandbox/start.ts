@@ -4,6 +4,8 @@
  * half-way through startup stops whatever had already started before rethrowing.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createReadHandler } from '../lambdas/reads/read-handler.js';
 import { createIngestHandler } from '../lambdas/webhooks/ingest-handler.js';
@@ -13,7 +15,18 @@ import { createLogger, type Logger } from '../lambdas/platform/logger.js';
 import { staticSecretSource } from './static-secrets.js';
 import { createDocumentClient, createTableStore } from '../lambdas/adapters/table.js';
 import { logSink } from '../lambdas/platform/metrics.js';
-import { PORT_ENV_VARS, SANDBOX_CREDENTIALS, SANDBOX_REGION, SANDBOX_TABLE, type SandboxConfig } from './config.js';
+import {
+  PORT_ENV_VARS,
+  SANDBOX_CREDENTIALS,
+  SANDBOX_DLQ_NAME,
+  SANDBOX_QUEUE_NAME,
+  SANDBOX_REGION,
+  SANDBOX_TABLE,
+  type SandboxConfig,
+} from './config.js';
+import { startBundles, type SandboxBundles } from './bundles/bundles.js';
+import { awsCallsRoute } from './bundles/aws-calls-route.js';
+import { normalizeStreamArn } from './bundles/resources.js';
 import { ensureTable } from './create-table.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { createApiServer } from './http-adapter.js';
@@ -30,14 +43,17 @@ import {
   type SandboxSimulatorOptions,
 } from './command-path.js';
 import { sandboxBackfillRoute, startSandboxBackfill, type SandboxBackfill } from './backfill.js';
-import type { BackfillJobSettings } from '../lambdas/backfill/backfill-job.js';
+import type { BackfillJobSettings, BackfillReport } from '../lambdas/backfill/backfill-job.js';
 import type { RunningSimulator } from './sendblue-simulator/index.js';
 import type { QueuePoller } from './queue-poller.js';
 import type { TableStore } from '../lambdas/adapters/table.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MediaLinker } from '../lambdas/reads/ports.js';
 import { SANDBOX_EVENTS_PATH } from '../lambdas/contract/sandbox.js';
-import { startStreamPath, type StreamPath, type StreamPathOptions } from './stream-path.js';
+import { SANDBOX_MEDIA_BUCKET, startStreamPath, type StreamPath, type StreamPathOptions } from './stream-path.js';
+
+/** The repository: where `cdk synth` runs and cdk.out is. */
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface SandboxUrls {
   api: string;
@@ -70,6 +86,8 @@ export interface RunningSandbox {
   streams: StreamPath;
   /** The backfill job on its timer; `runNow()` is what `POST /__sandbox/backfill` does. */
   backfill: SandboxBackfill;
+  /** With `code: 'bundles'`: the Lambdas' bundles, their template and the AWS calls they made. */
+  bundles?: SandboxBundles;
   /** Stops everything started, in reverse order. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -98,6 +116,8 @@ export interface StartSandboxOptions {
    * with one plain sentence; `npm start` prints it and stops. Default: logged as an error.
    */
   onFatal?: (message: string) => void;
+  /** With `code: 'bundles'`: the cloud assembly to run (synthesized first when missing or stale). @default <repository>/cdk.out */
+  cdkOut?: string;
 }
 
 /** How long GET /health waits for DynamoDB before it answers 503. */
@@ -114,6 +134,18 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
   let backfill: SandboxBackfill | undefined; // started with the command path, after the API
 
   try {
+    // First, so that a failing synth starts nothing.
+    const bundles =
+      config.code === 'bundles'
+        ? await startBundles({
+            config,
+            root: PROJECT_ROOT,
+            cdkOut: options.cdkOut ?? path.join(PROJECT_ROOT, 'cdk.out'),
+            loggerFor,
+            onProgress: progress,
+          })
+        : undefined;
+    if (bundles) started.push({ name: 'Lambda bundles', stop: bundles.stop });
     const t0 = Date.now();
     let dynamoDbEndpoint = options.dynamoDbEndpoint;
     let dynamoDbExposure: string | undefined;
@@ -140,6 +172,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
     options.onDocumentClient?.(documentClient);
     started.push({ name: 'DynamoDB client', stop: () => documentClient.destroy() });
     const store = createTableStore({ documentClient, tableName });
+    bundles?.provide({ dynamoDbEndpoint, tableName, mediaBucketName: SANDBOX_MEDIA_BUCKET });
 
     const secrets = staticSecretSource({
       webhookSecret: config.webhookSecret,
@@ -165,32 +198,37 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       logger: loggerFor('page'),
     });
     const api = createApiServer({
-      handlers: {
-        ingest: createIngestHandler(
-          createIngestDeps({
-            store,
-            secrets,
-            logger: loggerFor('ingest'),
-            metrics: logSink(loggerFor('ingest'), 'webhook metrics'),
-          }),
-        ),
-        // Unlike in AWS, /health asks the table: locally, "ok" must mean the sandbox can store.
-        read: createReadHandler(
-          createReadDeps({
-            store,
-            logger: loggerFor('read'),
-            checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS),
-            mediaLinks,
-          }),
-        ),
-      },
+      handlers: bundles
+        ? { ingest: bundles.handler('ingest'), read: bundles.handler('read') }
+        : {
+            ingest: createIngestHandler(
+              createIngestDeps({
+                store,
+                secrets,
+                logger: loggerFor('ingest'),
+                metrics: logSink(loggerFor('ingest'), 'webhook metrics'),
+              }),
+            ),
+            // Unlike in AWS, /health asks the table: locally, "ok" must mean the sandbox can store.
+            read: createReadHandler(
+              createReadDeps({
+                store,
+                logger: loggerFor('read'),
+                checkHealth: () => withTimeout(store.checkReachable(), HEALTH_TIMEOUT_MS),
+                mediaLinks,
+              }),
+            ),
+          },
       logger: loggerFor('sandbox-api'),
       // The sandbox's web page (GET /), the group list it needs, the event log and "run the backfill
       // now"; not part of the deployed API.
       extraRoutes: sandboxBackfillRoute(
         () => backfill,
         loggerFor('backfill'),
-        (req, res) => pageRoutes(req, res) || (streams?.feed?.routes(req, res) ?? eventsOff(req, res)),
+        (req, res) =>
+          pageRoutes(req, res) ||
+          (bundles !== undefined && awsCallsRoute(bundles)(req, res)) ||
+          (streams?.feed?.routes(req, res) ?? eventsOff(req, res)),
       ),
     });
     const apiUrl = await api.listen(config.port).catch((error: NodeJS.ErrnoException) => {
@@ -201,6 +239,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       );
     });
     started.push({ name: 'HTTP API', stop: () => api.close() });
+    bundles?.provide({ apiUrl });
 
     const commands: CommandPath = await startCommandPath({
       config,
@@ -211,6 +250,18 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       onStarted: (name, stopPart) => started.push({ name, stop: stopPart }),
       sender: options.sender,
       simulator: options.simulator,
+      bundle: bundles && {
+        handler: bundles.handler('sender'),
+        awsEndpoint: bundles.awsEndpoint,
+        credentials: bundles.eventSourceCredentials('sender'),
+        ready: ({ sqsEndpoint, sendblueUrl }) =>
+          bundles.provide({
+            sqsEndpoint,
+            sendblueUrl,
+            commandQueueName: SANDBOX_QUEUE_NAME,
+            deadLetterQueueName: SANDBOX_DLQ_NAME,
+          }),
+      },
     });
     peekDeadLetters = commands.peekDeadLetters;
     progress(`SQS emulator ready on ${commands.sqsEndpoint}; sender polling ${commands.queueUrl}`);
@@ -224,6 +275,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       fromNumber: config.fromNumber,
       intervalSeconds: config.backfillSeconds,
       settings: options.backfill,
+      bundleJob: bundles && (() => bundles.handler<object, BackfillReport>('backfill')({})),
     });
     started.push({ name: 'backfill', stop: backfill.stop });
 
@@ -238,6 +290,16 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       loggerFor,
       onStarted: (name, stopPart) => started.push({ name, stop: stopPart }),
       options: options.streams,
+      bundle: bundles && {
+        handler: (name) => bundles.handler(name),
+        awsEndpoint: bundles.awsEndpoint,
+        credentials: (name) => bundles.eventSourceCredentials(name),
+        ready: ({ streamArn, feed }) =>
+          bundles.provide({
+            streamArn: normalizeStreamArn(streamArn),
+            publishEvents: (events) => void feed?.publisher.publish(events),
+          }),
+      },
     });
 
     return {
@@ -260,6 +322,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       poller: commands.poller,
       streams,
       backfill,
+      bundles,
       stop,
     };
   } catch (error) {

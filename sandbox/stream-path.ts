@@ -27,7 +27,7 @@ import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config.js';
 import { createEventFeed, type EventFeed } from './event-feed.js';
 import { createStreamPoller, type StreamPoller } from './stream-poller.js';
 
-const SANDBOX_MEDIA_BUCKET = 'sendblue-groups-media';
+export const SANDBOX_MEDIA_BUCKET = 'sendblue-groups-media';
 /** The S3 stand-in takes bodies up to 11 MiB; AWS's default cap is 100 MB (MEDIA_SETTINGS). */
 const SANDBOX_MEDIA_MAX_BYTES = 10 * 1024 * 1024;
 
@@ -55,6 +55,20 @@ export interface StreamPathInput {
   loggerFor: (component: string) => Logger;
   onStarted: (name: string, stop: () => Promise<void> | void) => void;
   options?: StreamPathOptions;
+  bundle?: StreamBundle;
+}
+
+/**
+ * Bundles mode: the contacts, events and media bundles' handlers instead of the source ones; each consumer's
+ * event source mapping reads the stream with its function's role (credentials, through the
+ * recording endpoint); the events bundle's PutEvents reach the event log through `ready`.
+ */
+export interface StreamBundle {
+  handler(name: 'events' | 'media' | 'contacts'): Parameters<typeof createStreamPoller>[0]['handler'];
+  awsEndpoint: string;
+  credentials(name: 'events' | 'media' | 'contacts'): { accessKeyId: string; secretAccessKey: string };
+  /** Told the stream and the event log, before the first batch. */
+  ready(parts: { streamArn: string; feed?: EventFeed }): void;
 }
 
 export interface StreamPath {
@@ -87,8 +101,20 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
   }
   if (!streamArn)
     throw new Error(`Table ${input.tableName} has no stream: it was created without one (see sandbox/create-table.ts)`);
-  const streams = new DynamoDBStreamsClient(clientConfig);
-  onStarted('DynamoDB Streams client', () => streams.destroy());
+  const sharedStreams = new DynamoDBStreamsClient(clientConfig);
+  onStarted('DynamoDB Streams client', () => sharedStreams.destroy());
+  const { bundle } = input;
+  // Bundles mode: each mapping polls with its own function's role, through the recording endpoint.
+  const streamsFor = (name: 'events' | 'media' | 'contacts') => {
+    if (!bundle) return sharedStreams;
+    const client = new DynamoDBStreamsClient({
+      endpoint: bundle.awsEndpoint,
+      region: SANDBOX_REGION,
+      credentials: bundle.credentials(name),
+    });
+    onStarted(`DynamoDB Streams client (${name} event source mapping)`, () => client.destroy());
+    return client;
+  };
 
   const startPoller = (
     name: 'events' | 'media' | 'contacts',
@@ -97,7 +123,7 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
   ) => {
     const settings = STREAM_CONSUMER_SETTINGS[name];
     const poller = createStreamPoller({
-      streams,
+      streams: streamsFor(name),
       streamArn: streamArn!,
       handler,
       name,
@@ -112,22 +138,25 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
     pollers.push(poller);
   };
 
-  startPoller(
-    'contacts',
-    createContactsHandler({ ledger: input.store, logger: loggerFor('contacts'), ourLines: input.ourLines }),
-    CONTACTS_STREAM_FILTERS,
-  );
-
   if (input.events) {
     const feed = createEventFeed();
     // Followers' streams end before the API server closes (stops run in reverse order).
     onStarted('event log', () => feed.close());
+    path.feed = feed;
+  }
+  bundle?.ready({ streamArn, feed: path.feed });
+  startPoller(
+    'contacts',
+    bundle?.handler('contacts') ??
+      createContactsHandler({ ledger: input.store, logger: loggerFor('contacts'), ourLines: input.ourLines }),
+    CONTACTS_STREAM_FILTERS,
+  );
+  if (path.feed) {
     startPoller(
       'events',
-      createEventsHandler({ publisher: feed.publisher, logger: loggerFor('events') }),
+      bundle?.handler('events') ?? createEventsHandler({ publisher: path.feed.publisher, logger: loggerFor('events') }),
       EVENTS_STREAM_FILTERS,
     );
-    path.feed = feed;
   }
 
   if (input.media) {
@@ -141,18 +170,19 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
     await s3.send(new CreateBucketCommand({ Bucket: SANDBOX_MEDIA_BUCKET }));
     startPoller(
       'media',
-      createMediaHandler(
-        createMediaDeps({
-          s3,
-          bucket: SANDBOX_MEDIA_BUCKET,
-          table: input.store,
-          logger: loggerFor('media'),
-          maxBytes: options.mediaMaxBytes ?? SANDBOX_MEDIA_MAX_BYTES,
-          fetchTimeoutMs: options.mediaTimeoutMs ?? 15_000,
-          // Loopback http too: the simulator serves media on 127.0.0.1. Private addresses stay refused.
-          allowLoopbackHttp: true,
-        }),
-      ),
+      bundle?.handler('media') ??
+        createMediaHandler(
+          createMediaDeps({
+            s3,
+            bucket: SANDBOX_MEDIA_BUCKET,
+            table: input.store,
+            logger: loggerFor('media'),
+            maxBytes: options.mediaMaxBytes ?? SANDBOX_MEDIA_MAX_BYTES,
+            fetchTimeoutMs: options.mediaTimeoutMs ?? 15_000,
+            // Loopback http too: the simulator serves media on 127.0.0.1. Private addresses stay refused.
+            allowLoopbackHttp: true,
+          }),
+        ),
       MEDIA_STREAM_FILTERS,
     );
     path.mediaLinks = createS3LinkSigner({

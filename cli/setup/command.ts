@@ -5,8 +5,8 @@
  */
 import { cliHint, helpHint, selectsDeployedStack, usageError } from '../context.js';
 import { GLOBAL_HELP, type CliCommand } from '../types.js';
-import { registerWebhooks, removeWebhooks, showWebhooks, type SetupReport } from './run.js';
-import { awsSetupTarget, sandboxSetupTarget } from './target.js';
+import { loadSetup } from './load.js';
+import type { SetupReport } from './run.js';
 
 export const setupCommand: CliCommand = {
   name: 'setup',
@@ -40,6 +40,7 @@ ${GLOBAL_HELP}`,
     if (modes.length > 1)
       throw usageError(`--${modes[0]} and --${modes[1]} cannot be combined (see: ${helpHint('setup')})`);
     const { io } = ctx;
+    const { awsSetupTarget, sandboxSetupTarget, registerWebhooks, removeWebhooks, showWebhooks } = await loadSetup();
     const target = selectsDeployedStack(values, io.env)
       ? await awsSetupTarget({
           stackName: values.stack as string | undefined,

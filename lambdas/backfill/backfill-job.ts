@@ -1,9 +1,10 @@
+import type { BackfillReport } from '../contract/backfill-report.js';
 import type { SenderPolicy } from '../sending/attempt-outcome.js';
 import { createLineBackfill, type LineReport } from './backfill-service.js';
 import type { Logger } from '../platform/logger.js';
 import { METRIC_NAMES, type MetricSink } from '../platform/metrics.js';
 import type { DeadLetterSink, SendblueApi, SweepStore } from '../sending/ports.js';
-import { createUnknownSweep, type SweepReport } from '../sending/settle-unknown.js';
+import { createUnknownSweep } from '../sending/settle-unknown.js';
 import type { IngestStore, StatusRelay } from '../webhooks/ports.js';
 import type { BackfillStore, LineMessages } from './ports.js';
 
@@ -42,16 +43,7 @@ export interface BackfillJobDeps {
   settings: BackfillJobSettings;
 }
 
-export interface BackfillReport {
-  started_at: string;
-  duration_ms: number;
-  lines: LineReport[];
-  sweep: SweepReport | { error: string };
-  /** Totals over the lines. */
-  found: number;
-  stored: number;
-  already_there: number;
-}
+export type { BackfillReport };
 
 export type BackfillJob = () => Promise<BackfillReport>;
 

@@ -2,6 +2,7 @@ import { parseIsoDate } from '../contract/iso-date.js';
 import { messageKey, reactionsKey, statusKey } from '../contract/keys.js';
 import { TABLE_SCHEMA } from '../contract/table-schema.js';
 import type { Direction, WebhookEvent } from '../webhooks/webhook-payload.js';
+import type { LineCounts } from '../contract/backfill-report.js';
 
 /**
  * The backfill's decisions, free of I/O (docs/backfill.md): where a run starts reading Sendblue's
@@ -126,14 +127,7 @@ export function isAlreadyStored(event: WebhookEvent, found: ReadonlyMap<string, 
 /** What storing one listed record did, as the run counts it. */
 export type StoreResult = 'stored' | 'already-there' | 'skipped';
 
-/** Counts per line for one run (the metrics BackfillFound, BackfillStored, BackfillAlreadyThere). */
-export interface LineCounts {
-  found: number;
-  stored: number;
-  alreadyThere: number;
-  /** Records that are not a storable group event (a bad record, a status for an inbound message). */
-  skipped: number;
-}
+export type { LineCounts };
 
 export const emptyCounts = (): LineCounts => ({ found: 0, stored: 0, alreadyThere: 0, skipped: 0 });
 

@@ -11,6 +11,7 @@ import {
   type LineCounts,
   type StoreResult,
 } from './backfill-rules.js';
+import type { LineReport, LineStop } from '../contract/backfill-report.js';
 import { createIngestService } from '../webhooks/ingest-service.js';
 import type { Logger } from '../platform/logger.js';
 import { classifySendblueError } from '../sending/sendblue-errors.js';
@@ -33,19 +34,7 @@ export interface LineBackfillDeps {
   settings: { overlapMs: number; lookbackMs: number; pageSize: number };
 }
 
-/** What stopped a line's run: the window was covered, a 429, another error, or the run's budget. */
-export type LineStop = 'done' | 'throttled' | 'error' | 'budget';
-
-export interface LineReport extends LineCounts {
-  line: string;
-  /** Where this run started reading (`updated_at_gte`). */
-  from: string;
-  /** The watermark after the run (undefined: nothing stored yet on this line). */
-  watermark?: string;
-  pages: number;
-  stoppedBy: LineStop;
-  error?: string;
-}
+export type { LineReport, LineStop };
 
 /** Shared by the lines of one run: pages left and when to stop starting new ones. */
 export interface RunBudget {

@@ -26,6 +26,12 @@ export const ENV = {
   mediaBucketName: 'MEDIA_BUCKET_NAME',
   mediaMaxBytes: 'MEDIA_MAX_BYTES',
   mediaFetchTimeoutMs: 'MEDIA_FETCH_TIMEOUT_MS',
+  /**
+   * SANDBOX ONLY, never set by the stack: `allow` lets the media Lambda fetch plain http from
+   * 127.0.0.1 (the simulator's media), and only while AWS_ENDPOINT_URL is on 127.0.0.1 too (the
+   * sandbox's bundles mode); a Lambda in AWS ignores it.
+   */
+  sandboxLoopbackMedia: 'SANDBOX_MEDIA_LOOPBACK',
 } as const;
 
 /**

@@ -10,6 +10,7 @@ import { createReactionAttempt } from './reaction-attempt.js';
 import { createSendAttempt } from './send-attempt.js';
 import type { StatusRelay } from '../webhooks/ports.js';
 import type { CommandItem } from '../contract/items.js';
+import type { SweepReport } from '../contract/backfill-report.js';
 
 /**
  * The sweep of `unknown` commands whose queue message is gone (docs/sending.md "Exactly once"): the queue
@@ -39,18 +40,7 @@ export interface SweepDeps {
   };
 }
 
-export interface SweepReport {
-  /** Entries taken from the unsettled list. */
-  examined: number;
-  /** Settled per line: found in Sendblue (`sent`), or proved never sent (`failed`, on the DLQ). */
-  sent: Record<string, number>;
-  neverSent: Record<string, number>;
-  /** The check could not be made: still `unknown`. */
-  stillUnknown: number;
-  /** Claimed by a live attempt, or no longer unknown. */
-  skipped: number;
-  stoppedBy: 'done' | 'throttled' | 'budget';
-}
+export type { SweepReport };
 
 const bump = (counts: Record<string, number>, line: string) => {
   counts[line] = (counts[line] ?? 0) + 1;

@@ -48,5 +48,16 @@ export function mediaDepsFromEnv(): MediaDeps {
     logger: createLogger({ base: { service: 'media' } }),
     maxBytes: numberFromEnv(ENV.mediaMaxBytes, MEDIA_SETTINGS.maxBytes),
     fetchTimeoutMs: numberFromEnv(ENV.mediaFetchTimeoutMs, MEDIA_SETTINGS.fetchTimeoutMs),
+    allowLoopbackHttp: sandboxLoopbackMedia(),
   });
+}
+
+/**
+ * The sandbox's bundles mode runs this very bundle against the simulator's http://127.0.0.1 media:
+ * allowed only when asked (ENV.sandboxLoopbackMedia) and every AWS call goes to 127.0.0.1 as well,
+ * which no Lambda in AWS can work with, so a stray setting there changes nothing.
+ */
+export function sandboxLoopbackMedia(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env[ENV.sandboxLoopbackMedia] !== 'allow') return false;
+  return /^http:\/\/127\.0\.0\.1:\d+\/?$/.test(env.AWS_ENDPOINT_URL ?? '');
 }

@@ -44,6 +44,9 @@ export function mediaLinksFromEnv(): MediaLinker | undefined {
     region,
     credentials: async () => lambdaCredentials(),
     expiresInSeconds: MEDIA_SETTINGS.linkTtlSeconds,
+    // Where the SDK's own S3 client would send calls: unset in AWS (S3 itself); the sandbox's
+    // bundles mode sets it to its S3 stand-in.
+    endpoint: process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined,
   });
 }
 

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { BACKFILL_ENV } from '../../lambdas/contract/backfill-settings.js';
 import { ENV } from '../../lambdas/contract/env.js';
 import { DEFAULTS } from '../defaults.js';
-import { handlerEntry } from '../paths.js';
+import { readablePath } from './naming.js';
 import { NodeFunction } from './node-function.js';
 import type { SendblueGroupsTable } from './table.js';
 
@@ -79,7 +79,7 @@ export class Backfill extends Construct {
     const lines = [...new Set([props.fromNumber, ...(props.extraLines ?? DEFAULTS.backfill.extraLines)])];
 
     this.function = new NodeFunction(this, 'Function', {
-      entry: handlerEntry('backfill'),
+      code: 'backfill',
       description: 'Sendblue message list -> missed webhooks into DynamoDB; settles unknown commands',
       timeout: DEFAULTS.backfill.timeout,
       logRetention: props.logRetention,
@@ -145,7 +145,7 @@ export class Backfill extends Construct {
     if (intervalMinutes > 0) {
       const stack = Stack.of(this);
       this.schedulerRole = new Role(this, 'SchedulerRole', {
-        description: `Lets EventBridge Scheduler start ${this.node.path}/Function`,
+        description: `Lets EventBridge Scheduler start ${readablePath(this)}/Function`,
         // Only schedules of this account's default group (AWS's confused-deputy guard for Scheduler).
         assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
           conditions: {

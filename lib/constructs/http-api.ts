@@ -57,6 +57,11 @@ export interface SendblueHttpApiProps {
    * @default DEFAULTS.logRetention (one month)
    */
   readonly accessLogRetention?: RetentionDays;
+  /**
+   * The API's name.
+   * @default - the stack name
+   */
+  readonly apiName?: string;
 }
 
 /**
@@ -76,7 +81,7 @@ export class SendblueHttpApi extends Construct {
     super(scope, id);
 
     this.httpApi = new HttpApi(this, 'Api', {
-      apiName: Stack.of(this).stackName,
+      apiName: props.apiName ?? Stack.of(this).stackName,
       description: 'sendblue-groups: Sendblue webhooks and IAM-authorized read routes',
       // The stage is created below, with throttling and access logs.
       createDefaultStage: false,

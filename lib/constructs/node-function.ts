@@ -1,21 +1,22 @@
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, type FunctionProps, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, type OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LAMBDA_BUNDLING } from '../bundling.js';
 import { DEFAULTS } from '../defaults.js';
-import { LOCK_FILE, PROJECT_ROOT } from '../paths.js';
+import { lambdaCodeSource } from '../lambda-code.js';
+import { LOCK_FILE, PROJECT_ROOT, type HandlerName } from '../paths.js';
+import { readablePath } from './naming.js';
+import { HANDLER_TAG } from '../../lambdas/contract/stack.js';
 
 export interface NodeFunctionProps {
-  /** Absolute path of the TypeScript entry file (in lambdas/handlers/). */
-  readonly entry: string;
   /**
-   * Exported handler name.
-   * @default 'handler'
+   * Which handler runs (lambdas/handlers/<code>.ts, exporting `handler`): its prebuilt bundle in
+   * the package, or bundled from source in this repository (lib/lambda-code.ts).
    */
-  readonly handler?: string;
+  readonly code: HandlerName;
   /**
    * Memory in MB (also buys CPU, which shortens cold starts).
    * @default DEFAULTS.lambda.memorySize (256)
@@ -44,13 +45,16 @@ export interface NodeFunctionProps {
 }
 
 /**
- * A Node.js 24 / arm64 Lambda bundled by the local esbuild (no Docker) as a minified ESM file that
- * includes the AWS SDK (it loads faster than the runtime's copy). It gets its own log group with
+ * A Node.js 24 / arm64 Lambda whose code is a minified ESM bundle that includes the AWS SDK (it
+ * loads faster than the runtime's copy): prebuilt in the package, or bundled by the local esbuild
+ * (no Docker) from this repository's sources, with the same options and the same function
+ * configuration either way (lib/lambda-code.ts). It gets its own log group with
  * retention and its own role whose only built-in right is writing to that log group: there is no
  * AWSLambdaBasicExecutionRole managed policy. Add the function's other rights with `addToRolePolicy`.
  */
 export class NodeFunction extends Construct {
-  readonly function: NodejsFunction;
+  /** A NodejsFunction when bundled from source, a plain Function on the prebuilt bundle. */
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -65,7 +69,7 @@ export class NodeFunction extends Construct {
 
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${this.node.path}`,
+      description: `Execution role of ${readablePath(this)}`,
     });
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -77,9 +81,8 @@ export class NodeFunction extends Construct {
       }),
     );
 
-    this.function = new NodejsFunction(this, 'Handler', {
-      entry: props.entry,
-      handler: props.handler ?? 'handler',
+    // Everything but the code: identical for both sources (test/unit/lib/lambda-code.test.ts).
+    const configuration = {
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -88,6 +91,27 @@ export class NodeFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: props.environment,
+    };
+    const source = lambdaCodeSource(this, props.code);
+    this.function =
+      source.kind === 'prebuilt'
+        ? new LambdaFunction(this, 'Handler', {
+            ...configuration,
+            code: Code.fromAsset(source.assetDir),
+            handler: 'index.handler',
+          })
+        : this.fromSource(configuration, source.entry);
+    // Names the handler in the template (the sandbox's bundles mode and verify:deploy find it so);
+    // on the function's resource alone, not on what is added under it later (event source mappings).
+    Tags.of(this.function.node.defaultChild!).add(HANDLER_TAG, props.code);
+  }
+
+  /** Bundled from this repository's TypeScript with the package build's esbuild options. */
+  private fromSource(configuration: Omit<FunctionProps, 'code' | 'handler'>, entry: string): LambdaFunction {
+    return new NodejsFunction(this, 'Handler', {
+      ...configuration,
+      entry,
+      handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: LOCK_FILE,
       bundling: {

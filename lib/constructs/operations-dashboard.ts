@@ -33,13 +33,18 @@ export interface OperationsDashboardProps {
    * @default - no alarm widget
    */
   readonly alarms?: readonly IAlarm[];
+  /**
+   * The dashboard is named `<namePrefix>-<region>`.
+   * @default - the stack name
+   */
+  readonly namePrefix?: string;
 }
 
 const WIDE = { width: 24, height: 6 } as const;
 const HALF = { width: 12, height: 6 } as const;
 
 /**
- * One CloudWatch dashboard, `<stackName>-<region>` (dashboard names are global to the account),
+ * One CloudWatch dashboard, `<namePrefix>-<region>` (the stack name by default; dashboard names are global to the account),
  * with the signals the alarms watch and what explains them: commands (sent, failed, 429s,
  * unclear) in total and per line, lines paused by an outage and their probes, the queue (depth,
  * age of the oldest command, DLQ), webhooks
@@ -175,7 +180,7 @@ export class OperationsDashboard extends Construct {
     }
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: `${Stack.of(this).stackName}-${Aws.REGION}`,
+      dashboardName: `${props.namePrefix ?? Stack.of(this).stackName}-${Aws.REGION}`,
       widgets: rows,
     });
   }

@@ -69,6 +69,12 @@ export interface OperationsProps {
    * @default DEFAULTS.backfill.intervalMinutes (5)
    */
   readonly backfillIntervalMinutes?: number;
+  /**
+   * Alarm names start with it and a dash (CloudWatch may use the topic's key only for alarms named
+   * so); the dashboard's name, the topic's display name and the key's description carry it.
+   * @default - the stack name
+   */
+  readonly namePrefix?: string;
 }
 
 interface AlarmSpec {
@@ -108,7 +114,8 @@ export class Operations extends Construct {
 
     if (props.alarms ?? ops.alarms) {
       const stack = Stack.of(this);
-      const alarmNamePrefix = `${stack.stackName}-`;
+      const namePrefix = props.namePrefix ?? stack.stackName;
+      const alarmNamePrefix = `${namePrefix}-`;
       const fromOurAlarms = {
         StringEquals: { 'aws:SourceAccount': stack.account },
         ArnLike: {
@@ -123,7 +130,7 @@ export class Operations extends Construct {
       const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
 
       this.alarmKey = new Key(this, 'AlarmTopicKey', {
-        description: `Encrypts the alarm notifications of ${stack.stackName}`,
+        description: `Encrypts the alarm notifications of ${namePrefix}`,
         enableKeyRotation: true,
         // It protects notifications in flight only: nothing is left to decrypt once the stack is gone.
         removalPolicy: RemovalPolicy.DESTROY,
@@ -142,7 +149,7 @@ export class Operations extends Construct {
 
       this.alarmTopic = new Topic(this, 'AlarmTopic', {
         // SNS allows 100 characters; the email's sender name.
-        displayName: `${stack.stackName} alarms`.slice(0, 100),
+        displayName: `${namePrefix} alarms`.slice(0, 100),
         masterKey: this.alarmKey,
         enforceSSL: true,
       });
@@ -185,6 +192,7 @@ export class Operations extends Construct {
         functions: props.functions,
         failureQueues: props.failureQueues,
         alarms: [...alarms.values()],
+        namePrefix: props.namePrefix,
       });
     }
   }

@@ -2,7 +2,6 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../lambdas/contract/env.js';
-import { handlerEntry } from '../paths.js';
 import { NodeFunction } from './node-function.js';
 import type { SendblueGroupsTable } from './table.js';
 
@@ -25,7 +24,7 @@ export class ReadApi extends NodeFunction {
   constructor(scope: Construct, id: string, props: ReadApiProps) {
     const { table } = props;
     super(scope, id, {
-      entry: handlerEntry('read'),
+      code: 'read',
       description: 'Read routes: groups, messages, commands, health',
       logRetention: props.logRetention,
       environment: {

@@ -14,6 +14,12 @@ export interface SendblueSecretsProps {
    * @default DEFAULTS.generatedSecretLength (48)
    */
   readonly callbackTokenLength?: number;
+  /**
+   * Put before the fixed logical ids, so that two instances in one stack do not collide
+   * (`MessagingApiCredentials`). Letters and digits.
+   * @default '' (the ids are `ApiCredentials`, `WebhookSecret` and `StatusCallbackToken`)
+   */
+  readonly logicalIdPrefix?: string;
 }
 
 /** What the ApiCredentials secret holds; the stack creates it with empty values. */
@@ -34,8 +40,9 @@ const generated = (passwordLength: number) => ({ passwordLength, excludePunctuat
 
 /**
  * The three secrets, with fixed logical ids `ApiCredentials`, `WebhookSecret` and
- * `StatusCallbackToken` (stable across refactors; Secrets Manager names them `ApiCredentials-xxxx`
- * and so on). All use the default `aws/secretsmanager` key, so readers need no KMS statement.
+ * `StatusCallbackToken`, after `logicalIdPrefix` (stable across refactors; Secrets Manager names
+ * them `ApiCredentials-xxxx` and so on). All use the default `aws/secretsmanager` key, so readers
+ * need no KMS statement.
  */
 export class SendblueSecrets extends Construct {
   /** `{"apiKeyId": "...", "apiSecretKey": "..."}`: created empty, the user fills it in. */
@@ -51,6 +58,9 @@ export class SendblueSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: SendblueSecretsProps = {}) {
     super(scope, id);
+    const prefix = props.logicalIdPrefix ?? '';
+    if (!/^[A-Za-z0-9]*$/.test(prefix))
+      throw new Error(`${this.node.path}: logicalIdPrefix must be letters and digits`);
 
     this.apiCredentials = new Secret(this, 'ApiCredentials', {
       description:
@@ -58,14 +68,14 @@ export class SendblueSecrets extends Construct {
       // Placeholder only (two empty strings): no real secret is ever in the template.
       secretStringValue: SecretValue.unsafePlainText(JSON.stringify(API_CREDENTIALS_PLACEHOLDER)),
     });
-    (this.apiCredentials.node.defaultChild as CfnSecret).overrideLogicalId('ApiCredentials');
+    (this.apiCredentials.node.defaultChild as CfnSecret).overrideLogicalId(`${prefix}ApiCredentials`);
 
     this.webhookSecret = new Secret(this, 'WebhookSecret', {
       description:
         "Sendblue webhook secret for sendblue-groups: paste it into Sendblue's webhook settings (sb-signing-secret).",
       generateSecretString: generated(props.webhookSecretLength ?? DEFAULTS.generatedSecretLength),
     });
-    (this.webhookSecret.node.defaultChild as CfnSecret).overrideLogicalId('WebhookSecret');
+    (this.webhookSecret.node.defaultChild as CfnSecret).overrideLogicalId(`${prefix}WebhookSecret`);
 
     this.statusCallbackToken = new Secret(this, 'StatusCallbackToken', {
       description:
@@ -73,7 +83,7 @@ export class SendblueSecrets extends Construct {
         'the ingest Lambda checks it. Nothing to configure in Sendblue.',
       generateSecretString: generated(props.callbackTokenLength ?? DEFAULTS.generatedSecretLength),
     });
-    (this.statusCallbackToken.node.defaultChild as CfnSecret).overrideLogicalId('StatusCallbackToken');
+    (this.statusCallbackToken.node.defaultChild as CfnSecret).overrideLogicalId(`${prefix}StatusCallbackToken`);
 
     for (const secret of [this.apiCredentials, this.webhookSecret]) {
       Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: ROTATION_REASON });

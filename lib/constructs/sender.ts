@@ -8,7 +8,6 @@ import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/contract/command-queue-set
 import { ENV } from '../../lambdas/contract/env.js';
 import type { OptedOutMembersPolicy } from '../../lambdas/sending/preflight.js';
 import { DEFAULTS } from '../defaults.js';
-import { handlerEntry } from '../paths.js';
 import type { CommandQueue } from './command-queue.js';
 import { NodeFunction } from './node-function.js';
 import type { SendblueGroupsTable } from './table.js';
@@ -106,7 +105,7 @@ export class CommandSender extends Construct {
     }
 
     this.function = new NodeFunction(this, 'Function', {
-      entry: handlerEntry('sender'),
+      code: 'sender',
       description: 'Command queue -> Sendblue API -> DynamoDB',
       timeout,
       logRetention: props.logRetention,

@@ -6,7 +6,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FilterPattern } from '../../lambdas/events/stream-filters.js';
 import { DEFAULTS } from '../defaults.js';
-import { handlerEntry, type HandlerName } from '../paths.js';
+import type { HandlerName } from '../paths.js';
 import { NodeFunction } from './node-function.js';
 import type { SendblueGroupsTable } from './table.js';
 
@@ -67,7 +67,7 @@ export class StreamConsumer extends Construct {
     if (!streamArn) throw new Error(`${this.node.path}: the table has no stream (SendblueGroupsTable's stream is off)`);
 
     this.function = new NodeFunction(this, 'Function', {
-      entry: handlerEntry(props.handler),
+      code: props.handler,
       description: props.description,
       memorySize: props.memorySize,
       timeout: props.timeout,

@@ -4,7 +4,6 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV } from '../../lambdas/contract/env.js';
 import { DEFAULTS } from '../defaults.js';
-import { handlerEntry } from '../paths.js';
 import { NodeFunction } from './node-function.js';
 import type { SendblueGroupsTable } from './table.js';
 
@@ -36,7 +35,7 @@ export class WebhookIngest extends NodeFunction {
   constructor(scope: Construct, id: string, props: WebhookIngestProps) {
     const { table } = props;
     super(scope, id, {
-      entry: handlerEntry('ingest'),
+      code: 'ingest',
       description: 'Sendblue receive and status webhooks -> DynamoDB',
       logRetention: props.logRetention,
       environment: {

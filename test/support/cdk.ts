@@ -1,7 +1,9 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../lib/app.js';
+import { SendblueGroups, type SendblueGroupsProps } from '../../lib/sendblue-groups.js';
 
 /** Skip esbuild bundling in unit tests (NodejsFunction then emits a placeholder asset). */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
@@ -49,4 +51,20 @@ export function unacknowledgedFindings(scope: IConstruct): string[] {
   return report.violations.flatMap((violation) =>
     violation.violatingResources.map((resource) => `${violation.ruleName} @ ${resource.constructPath ?? '?'}`),
   );
+}
+
+/**
+ * A consumer's own app and stack (`Consumer`) holding `new SendblueGroups(stack, 'Messaging', props)`
+ * (lib/sendblue-groups.ts), without bundling or template validation, as the app tests use.
+ * `extend` adds what the consumer adds (roles, grants, a second instance) before the template is read.
+ */
+export function synthConsumer(
+  props: SendblueGroupsProps,
+  extend: (stack: Stack, messaging: SendblueGroups) => void = () => {},
+) {
+  const app = new App({ builtinCloudFormationValidation: false, context: { ...NO_BUNDLING } });
+  const stack = new Stack(app, 'Consumer');
+  const messaging = new SendblueGroups(stack, 'Messaging', props);
+  extend(stack, messaging);
+  return { app, stack, messaging, template: Template.fromStack(stack) };
 }

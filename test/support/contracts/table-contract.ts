@@ -377,6 +377,45 @@ const FINISHES: Case[] = [
       for (const gone of ['command_json', 'GSI1PK', 'GSI1SK']) expect(sent).not.toHaveProperty(gone);
     },
   ],
+  [
+    'a final `unknown` (nothing could ever check it) is not listed as unsettled',
+    async (t) => {
+      const id = t.id('final');
+      const claim = await t.store.claimCommand(claimOf(id));
+      if (!claim.claimed) throw new Error('not claimed');
+      await t.store.finishCommand(id, claim.leaseId, { state: 'unknown', final: true, commandJson: '{"type":"x"}' });
+      const item = await t.store.getCommand(id);
+      expect(item).toMatchObject({ state: 'unknown' });
+      for (const gone of ['command_json', 'GSI1PK', 'GSI1SK']) expect(item).not.toHaveProperty(gone);
+    },
+  ],
+  [
+    'keeps an outage streak (since, failures, reason) across attempts; a finish without one clears it',
+    async (t) => {
+      const id = t.id('streak');
+      let claim = await t.store.claimCommand(claimOf(id));
+      if (!claim.claimed) throw new Error('not claimed');
+      const since = iso(T0);
+      await t.store.finishCommand(id, claim.leaseId, {
+        state: 'queued',
+        outageSince: since,
+        outageFailures: 2,
+        outageReason: 'connection refused',
+      });
+      expect(await t.store.getCommand(id)).toMatchObject({
+        outage_since: since,
+        outage_failures: 2,
+        outage_reason: 'connection refused',
+      });
+      claim = await t.store.claimCommand(claimOf(id));
+      if (!claim.claimed) throw new Error('not claimed');
+      expect(claim.previous).toMatchObject({ outage_since: since, outage_failures: 2 });
+      await t.store.finishCommand(id, claim.leaseId, { state: 'queued', failures: 1 });
+      const cleared = await t.store.getCommand(id);
+      for (const gone of ['outage_since', 'outage_failures', 'outage_reason']) expect(cleared).not.toHaveProperty(gone);
+      expect(cleared).toMatchObject({ failures: 1 });
+    },
+  ],
 ];
 
 const LEDGER_NOTES: Record<'recordRejectedCommand' | 'recordRefusedReuse' | 'listUnsettledCommands', Case[]> = {

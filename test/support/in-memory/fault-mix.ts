@@ -9,7 +9,8 @@
 import { groupIdOf, type GroupCommand, type ModifyGroupCommand } from '../../../lambdas/contract/commands.js';
 import { DEAD_LETTER_ATTRIBUTES } from '../../../lambdas/contract/dead-letters.js';
 import type { CommandItem } from '../../../lambdas/contract/items.js';
-import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE } from '../../../lambdas/contract/sendblue-rules.js';
+import { MAX_GROUP_MEMBERS, MIN_MEMBERS_FOR_REMOVE, REACTIONS } from '../../../lambdas/contract/sendblue-rules.js';
+import { messageGroupIdFor } from '../../../lambdas/sending/fifo-group.js';
 import type { SenderLoop } from './sender-loop.js';
 
 export interface PlannedCommand {
@@ -23,6 +24,8 @@ export interface PlannedCommand {
   crossGroupDuplicate?: boolean;
   /** A different command that reuses this one's id (pushed after it; at most one of the two is sent). */
   reuse?: PlannedCommand;
+  /** Tapbacks only: the part index, unique to this command (how Sendblue's copies are told apart). */
+  partIndex?: number;
 }
 
 export interface Push {
@@ -48,11 +51,15 @@ export interface PlanOptions {
   duplicates: number;
   crossGroupDuplicates: number;
   reusedIds: number;
+  /** Share of commands that are tapbacks on a member's message in an existing group. @default 0 */
+  reactions?: number;
 }
 
 const number = (n: number) => `+1555${String(7_000_000 + n).padStart(7, '0')}`;
-const messageGroupOf = (command: GroupCommand) =>
-  groupIdOf(command) ?? [...(command as { numbers: string[] }).numbers].sort().join(',');
+const messageGroupOf = (command: GroupCommand, groupOfTarget?: string) =>
+  command.type === 'send_reaction'
+    ? messageGroupIdFor(command, groupOfTarget)
+    : (groupIdOf(command) ?? [...(command as { numbers: string[] }).numbers].sort().join(','));
 
 /** Commands valid for their group as planned (a refused earlier change may make a later one invalid: then Sendblue refuses it). */
 export function planFaultMix(
@@ -68,13 +75,29 @@ export function planFaultMix(
     if (stream >= options.groups - options.newGroups) return { numbers: members, members: new Set(members) };
     const group = loop.sendblue.createGroup(members);
     initial.set(group.group_id, [...members]);
-    return { groupId: group.group_id, members: new Set(members) };
+    // A member's message for tapbacks to land on (Sendblue holds it; no webhook brings it here).
+    const target = loop.sendblue.receiveMessage(group.group_id, members[0]!, `target ${tag} ${stream}`);
+    return { groupId: group.group_id, members: new Set(members), target };
   });
+  let partIndex = 0;
   const commands: PlannedCommand[] = [];
   for (let i = 0; i < options.commands; i += 1) {
     const stream = Math.floor(random() * options.groups);
     const target = streams[stream]!;
     const id = `fm-${tag}-${i}`;
+    if (target.target && random() < (options.reactions ?? 0)) {
+      const command: GroupCommand = {
+        type: 'send_reaction',
+        command_id: id,
+        message_handle: target.target,
+        reaction: REACTIONS[Math.floor(random() * REACTIONS.length)]!,
+        part_index: partIndex,
+      };
+      const planned: PlannedCommand = { id, stream, command, partIndex: partIndex++ };
+      if (random() < options.crossGroupDuplicates) planned.crossGroupDuplicate = true;
+      commands.push(planned);
+      continue;
+    }
     if (target.groupId && random() < 0.15) {
       commands.push({ id, stream, command: groupChange(id, target, stream, i, random, () => number(fresh++)) });
       continue;
@@ -98,9 +121,11 @@ export function planFaultMix(
   }
 
   // The queue: each command in turn; duplicates and reuses go in later, at a random place.
+  // A tapback goes in its message's group, as the CLI sends it (it knows the group).
+  const fifoGroupOf = (planned: PlannedCommand) => messageGroupOf(planned.command, streams[planned.stream]?.groupId);
   const pushes: Push[] = commands.map((planned) => ({
     command: planned.command,
-    groupId: messageGroupOf(planned.command),
+    groupId: fifoGroupOf(planned),
     dedupId: `${planned.id}-first`,
   }));
   const later = (push: Push, after: number) => {
@@ -112,12 +137,9 @@ export function planFaultMix(
     if (planned.crossGroupDuplicate)
       later({ command: planned.command, groupId: `second-producer-${planned.id}`, dedupId: `${planned.id}-x` }, at);
     else if (planned.reuse)
-      later(
-        { command: planned.reuse.command, groupId: messageGroupOf(planned.command), dedupId: `${planned.id}-r` },
-        at,
-      );
+      later({ command: planned.reuse.command, groupId: fifoGroupOf(planned), dedupId: `${planned.id}-r` }, at);
     else if (random() < options.duplicates)
-      later({ command: planned.command, groupId: messageGroupOf(planned.command), dedupId: `${planned.id}-again` }, at);
+      later({ command: planned.command, groupId: fifoGroupOf(planned), dedupId: `${planned.id}-again` }, at);
   }
   return { commands, pushes, initial };
 }
@@ -231,8 +253,46 @@ export async function judge(
       problems.push(`${where}, but the ledger says ${describe(settled.get(id))}`);
   }
 
+  problems.push(...(await reactionProblems(loop, plan, settled)));
   problems.push(...orderProblems(plan, sent));
   problems.push(...groupProblems(loop, plan, settled));
+  return problems;
+}
+
+/**
+ * Tapbacks: Sendblue holds at most one copy of each (told apart by part index); `sent` means it
+ * holds exactly one and the table keeps it on the message; `failed` means it holds none; a final
+ * `unknown` may hold one or none (nothing in Sendblue can tell), and says so. No copy of no plan.
+ */
+async function reactionProblems(
+  loop: SenderLoop,
+  plan: FaultMixPlan,
+  settled: Map<string, CommandItem>,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const planned = plan.commands.filter((p) => p.command.type === 'send_reaction');
+  const targets = new Set(planned.map((p) => (p.command as { message_handle: string }).message_handle));
+  const copies = new Map<number, number>();
+  for (const handle of targets)
+    for (const reaction of loop.sendblue.reactionsOn(handle))
+      copies.set(reaction.part_index, (copies.get(reaction.part_index) ?? 0) + 1);
+  const kept = await loop.table.getReactions([...targets]);
+  for (const p of planned) {
+    const item = settled.get(p.id);
+    const count = copies.get(p.partIndex!) ?? 0;
+    copies.delete(p.partIndex!);
+    const where = `${p.id} (tapback ${p.partIndex}): ${JSON.stringify({ state: item?.state, error: item?.error })}`;
+    if (count > 1) problems.push(`${where}: sent ${count} times`);
+    const handle = (p.command as { message_handle: string }).message_handle;
+    const onMessage = kept.get(handle)?.some((entry) => entry.id === `command:${p.id}`) === true;
+    if (item?.state === 'sent' && (count !== 1 || !onMessage))
+      problems.push(`${where}: sent in the ledger; Sendblue holds ${count}, on the message: ${onMessage}`);
+    if (item?.state === 'failed' && count !== 0) problems.push(`${where}: failed, yet Sendblue holds it`);
+    if (item?.state === 'unknown' && !/not repeated/.test(String(item.error)))
+      problems.push(`${where}: unknown for good without saying it is not repeated`);
+  }
+  for (const [partIndex, count] of copies)
+    problems.push(`Sendblue holds ${count} tapback(s) no command asked for (part ${partIndex})`);
   return problems;
 }
 

@@ -32,6 +32,7 @@ import type {
   LineRateLimit,
   SimGroup,
   SimMessage,
+  SimReaction,
 } from '../../../sandbox/sendblue-simulator/types.js';
 
 export interface InMemorySendblueOptions {
@@ -67,6 +68,10 @@ export interface InMemorySendblue {
   group(id: string): SimGroup | undefined;
   /** Outbound messages Sendblue accepted, oldest first (copies). */
   sentMessages(): SimMessage[];
+  /** A member's message in a group, as Sendblue would hold it (no faults, no webhook): its handle. */
+  receiveMessage(groupId: string, from: string, content: string): string;
+  /** The tapbacks Sendblue holds on a message (copies). */
+  reactionsOn(handle: string): SimReaction[];
 }
 
 /** Sendblue's published per-line limit (the simulator's default). */
@@ -232,6 +237,20 @@ export function createInMemorySendblue(options: InMemorySendblueOptions): InMemo
         .allMessages()
         .filter((message) => message.is_outbound)
         .map(copyMessage),
+    receiveMessage: (groupId, from, content) => {
+      const group = state.group(groupId);
+      if (!group) throw new Error(`no group ${groupId}`);
+      return state.addMessage({
+        group,
+        isOutbound: false,
+        status: 'RECEIVED',
+        content,
+        mediaUrl: '',
+        sendStyle: '',
+        fromNumber: from,
+      }).message_handle;
+    },
+    reactionsOn: (handle) => (state.message(handle)?.reactions ?? []).map((reaction) => ({ ...reaction })),
   };
 }
 

@@ -26,6 +26,15 @@ import { InMemorySqs } from './sqs.js';
 import { createInMemoryTable, type InMemoryTable } from './table.js';
 import { VirtualClock } from './virtual-clock.js';
 
+/**
+ * A command that has ended: sent, failed, or `unknown` for good (a tapback that may have reached
+ * Sendblue, which nothing can check: no attempt is due), as `isCommandSettled` reads a command view.
+ */
+const hasEnded = (item: CommandItem | undefined): boolean =>
+  item?.state === 'sent' ||
+  item?.state === 'failed' ||
+  (item?.state === 'unknown' && item.next_attempt_at === undefined);
+
 export const LOOP_LINE = '+15550001000';
 const QUEUE = 'commands.fifo';
 const DLQ = 'commands-dlq.fifo';
@@ -218,7 +227,7 @@ export function startSenderLoop(options: SenderLoopOptions): SenderLoop {
         describe: () => {
           const open = commandIds
             .map((id) => table.command(id))
-            .filter((item) => item?.state !== 'sent' && item?.state !== 'failed')
+            .filter((item) => !hasEnded(item))
             .map((item) => `${item?.command_id}: ${item?.state} (${item?.error ?? ''})`);
           return `${sqs.depth(queue.url)} messages on the queue; ${open.length} commands not settled: ${open.slice(0, 5).join('; ')}`;
         },
@@ -226,7 +235,7 @@ export function startSenderLoop(options: SenderLoopOptions): SenderLoop {
       const settled = new Map<string, CommandItem>();
       for (const id of commandIds) {
         const item = table.command(id);
-        if (item?.state === 'sent' || item?.state === 'failed') settled.set(id, item);
+        if (item && hasEnded(item)) settled.set(id, item);
       }
       return settled;
     },

@@ -230,7 +230,8 @@ export function createInMemoryTable(options: InMemoryTableOptions): InMemoryTabl
       const old = read(key);
       if (!old || old.lease_id !== leaseId) return false;
       const updatedAt = iso();
-      const unsettled = finish.state === 'unknown';
+      // A final `unknown` stays off the sweep's list: no check could ever settle it.
+      const unsettled = finish.state === 'unknown' && !finish.final;
       write(
         update(old, key, {
           set: {
@@ -241,6 +242,9 @@ export function createInMemoryTable(options: InMemoryTableOptions): InMemoryTabl
             failures: finish.failures,
             check_failures: finish.checkFailures,
             last_failure: finish.lastFailure,
+            outage_since: finish.outageSince,
+            outage_failures: finish.outageSince === undefined ? undefined : finish.outageFailures,
+            outage_reason: finish.outageSince === undefined ? undefined : finish.outageReason,
             slot_at: finish.slot?.at,
             slot_line: finish.slot?.line,
             next_attempt_at: finish.nextAttemptAt,
@@ -258,6 +262,8 @@ export function createInMemoryTable(options: InMemoryTableOptions): InMemoryTabl
             ...(finish.slot === undefined ? ['slot_at', 'slot_line'] : []),
             ...(finish.nextAttemptAt === undefined ? ['next_attempt_at'] : []),
             ...(finish.failedMessageId === undefined ? ['failed_message_id'] : []),
+            // No streak: the way to Sendblue answered (or never failed).
+            ...(finish.outageSince === undefined ? ['outage_since', 'outage_failures', 'outage_reason'] : []),
           ],
         }),
       );

@@ -2,6 +2,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../../lambdas/contract/env.js';
+import { HANDLER_TAG } from '../../../lambdas/contract/stack.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../../lambdas/platform/http.js';
 import { ROUTES, routeKey } from '../../../lambdas/contract/routes.js';
 import { TABLE_SCHEMA } from '../../../lambdas/contract/table-schema.js';
@@ -82,6 +83,13 @@ describe('lambdas', () => {
     if (id === ingestId || id === readId) expect(props.Timeout).toBeLessThan(30);
     expect(props.Handler).toBe('index.handler');
     expect(props.TracingConfig).toBeUndefined(); // no X-Ray cost
+    // How bundles mode and verify:deploy find it (never by logical id); the sandbox-only media
+    // switch is never set by the stack.
+    expect(props.Tags).toContainEqual({
+      Key: HANDLER_TAG,
+      Value: expect.stringMatching(/^(ingest|read|sender|events|media|backfill)$/),
+    });
+    expect(props.Environment?.Variables?.[ENV.sandboxLoopbackMedia]).toBeUndefined();
     const logGroupId = props.LoggingConfig?.LogGroup?.Ref as string;
     expect(template.toJSON().Resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');
   });

@@ -36,8 +36,16 @@ describe('loadSandboxConfig', () => {
       events: true,
       media: true,
       backfillSeconds: 60,
+      code: 'source',
     });
     expect(DEFAULT_SANDBOX_CONFIG).toEqual(loadSandboxConfig({}));
+  });
+
+  it('SANDBOX_CODE chooses the source or the bundles in cdk.out, and refuses anything else', () => {
+    expect(loadSandboxConfig({ SANDBOX_CODE: 'bundles' }).code).toBe('bundles');
+    expect(loadSandboxConfig({ SANDBOX_CODE: ' Bundles ' }).code).toBe('bundles');
+    expect(loadSandboxConfig({ SANDBOX_CODE: '' }).code).toBe('source');
+    expect(problemsOf({ SANDBOX_CODE: 'dist' })).toEqual(['SANDBOX_CODE must be source or bundles (got "dist")']);
   });
 
   it('reads every variable', () => {
@@ -56,6 +64,7 @@ describe('loadSandboxConfig', () => {
       SANDBOX_EVENTS: 'off',
       SANDBOX_MEDIA: 'OFF',
       SANDBOX_BACKFILL_SECONDS: '15',
+      SANDBOX_CODE: 'bundles',
     });
     expect(config).toEqual({
       port: 3100,
@@ -72,6 +81,7 @@ describe('loadSandboxConfig', () => {
       events: false,
       media: false,
       backfillSeconds: 15,
+      code: 'bundles',
     });
   });
 

@@ -4,14 +4,15 @@
  * event source on a virtual clock, with the production timings (5 attempts, 5 s to 300 s backoff,
  * 30 s settle delay, 40 s leases, 10 s Sendblue timeout, 30 s Lambda timeout, 180 s visibility).
  *
- * Per seed: 500 commands over 40 groups (sends and group changes), some pushed twice in their
+ * Per seed: 500 commands over 40 groups (sends, group changes and tapbacks), some pushed twice in their
  * group, some by a second producer in another group, some ids reused by a different command;
  * about 30% of Sendblue calls fail (500, 429, 400, hang, cut before or after Sendblue accepted),
  * checks included; 4% of table calls and 2% of queue calls fail before or after taking effect;
  * 3% of invocations crash mid-way; five invocations run at once. The oracles (fault-mix.ts) hold
  * for any correct failure policy: nothing sent twice, nothing lost, each group's order kept, the
  * DLQ only for refused or provably unsent commands, no accepted command failed, no command failed
- * but for a Sendblue refusal (4xx), the ledger agrees with Sendblue.
+ * but for a Sendblue refusal (4xx), the ledger agrees with Sendblue; a tapback is never sent twice
+ * and ends `unknown` for good only when a call may have reached Sendblue (it cannot be checked).
  *
  * FAULT_SEED=<n> replays one seed; FAULT_SEEDS=<count> runs that many from it (default 20 seeds
  * from 20261201). The DynamoDB Local version: test/integration/lambdas/sending/fault-mix.test.ts.
@@ -34,7 +35,7 @@ describe('randomized fault mix, in memory', () => {
         faults: {
           sendblue: {
             rate: 0.3,
-            routes: ['send', 'modify', 'rename', 'read'],
+            routes: ['send', 'modify', 'rename', 'react', 'read'],
             kinds: { '500': 3, '429': 3, hang: 2, cut: 2, 'accept-then-cut': 3, 'accept-then-hang': 1, '400': 0.3 },
           },
           storage: 0.04,
@@ -52,6 +53,7 @@ describe('randomized fault mix, in memory', () => {
           duplicates: 0.05,
           crossGroupDuplicates: 0.02,
           reusedIds: 0.02,
+          reactions: 0.06,
         });
         for (const push of plan.pushes) {
           loop.push(push.command as unknown as Record<string, unknown>, {
@@ -65,12 +67,15 @@ describe('randomized fault mix, in memory', () => {
         const calls = loop.sendblue.calls;
         const faulted = calls.filter((call) => call.fault).length;
         const failed = [...settled.values()].filter((item) => item.state === 'failed').length;
+        const tapbacks = plan.commands.filter((planned) => planned.command.type === 'send_reaction');
+        const tapbacksSent = tapbacks.filter((planned) => settled.get(planned.id)?.state === 'sent').length;
+        const tapbacksUnknown = tapbacks.filter((planned) => settled.get(planned.id)?.state === 'unknown').length;
         const { storage, queue } = loop.injected;
         console.log(
           `fault mix seed ${seed} (replay: FAULT_SEED=${seed}): ${calls.length} Sendblue calls, ${faulted} faulted; ` +
             `storage faults ${JSON.stringify(storage.injected)}, queue faults ${JSON.stringify(queue.injected)}; ` +
             `${loop.stats.invocations} invocations, ${loop.stats.crashed} crashed, ${loop.stats.timedOut} timed out; ` +
-            `${failed} failed (refused); ${Math.round((loop.clock.nowMs() - Date.UTC(2026, 11, 1, 12)) / 60_000)} virtual minutes`,
+            `${failed} failed (refused); tapbacks ${tapbacksSent} sent of ${tapbacks.length}, ${tapbacksUnknown} unknown for good; ${Math.round((loop.clock.nowMs() - Date.UTC(2026, 11, 1, 12)) / 60_000)} virtual minutes`,
         );
         expect(problems, `seed ${seed}: replay with FAULT_SEED=${seed}`).toEqual([]);
         // An outage or bad luck is not the command's fault: only Sendblue's refusals (4xx) end failed
@@ -83,6 +88,8 @@ describe('randomized fault mix, in memory', () => {
         expect(faulted).toBeGreaterThan(0.15 * calls.length);
         expect(storage.injected.before + storage.injected.after).toBeGreaterThan(0);
         expect(loop.stats.crashed + loop.stats.timedOut).toBeGreaterThan(0);
+        expect(tapbacks.length).toBeGreaterThan(10);
+        expect(tapbacksSent).toBeGreaterThan(tapbacks.length / 2);
       } finally {
         loop.stop();
       }
