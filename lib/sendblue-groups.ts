@@ -406,13 +406,15 @@ export class SendblueGroups extends Construct {
    * when the grantee is in this construct's stack.
    */
   grantRead(grantee: IGrantable): Grant {
-    const resourceArns = ROUTES.filter((route) => route.auth === 'iam').map((route) =>
+    const iamRoutes = ROUTES.filter((route) => route.auth === 'iam');
+    const resourceArns = iamRoutes.map((route) =>
       this.httpApi.arnForExecuteApi(route.method, route.path.replace(/\{[^}]+\}/g, '*'), '$default'),
     );
     const grant = Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns });
     const principal = grantee.grantPrincipal;
     if (Construct.isConstruct(principal) && Stack.of(principal) === Stack.of(this)) {
-      for (const arn of resourceArns) {
+      // Only a route with a path parameter has a wildcard to acknowledge (`/contacts` has none).
+      for (const arn of resourceArns.filter((_, index) => iamRoutes[index]!.path.includes('{'))) {
         Validations.of(principal).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${nagResourceId(Stack.of(this), arn)}]`,
           reason:

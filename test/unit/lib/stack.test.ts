@@ -87,7 +87,7 @@ describe('lambdas', () => {
     // switch is never set by the stack.
     expect(props.Tags).toContainEqual({
       Key: HANDLER_TAG,
-      Value: expect.stringMatching(/^(ingest|read|sender|events|media|backfill)$/),
+      Value: expect.stringMatching(/^(ingest|read|sender|events|media|backfill|contacts)$/),
     });
     expect(props.Environment?.Variables?.[ENV.sandboxLoopbackMedia]).toBeUndefined();
     const logGroupId = props.LoggingConfig?.LogGroup?.Ref as string;
