@@ -22,6 +22,8 @@ import {
   type FilterPattern,
 } from '../lambdas/events/stream-filters.js';
 import { createContactsHandler } from '../lambdas/contacts/contacts-handler.js';
+import { createDocumentClient } from '../lambdas/adapters/table.js';
+import { createContactTable } from '../lambdas/adapters/table-contacts.js';
 import type { TableStore } from '../lambdas/adapters/table.js';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config.js';
 import { createEventFeed, type EventFeed } from './event-feed.js';
@@ -145,10 +147,17 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
     path.feed = feed;
   }
   bundle?.ready({ streamArn, feed: path.feed });
+  // The contacts Lambda's own client, as in AWS: its writes are not the handlers' (tests count those).
+  const contactsClient = bundle ? undefined : createDocumentClient(clientConfig);
+  if (contactsClient) onStarted('DynamoDB client (contacts)', () => contactsClient.destroy());
   startPoller(
     'contacts',
     bundle?.handler('contacts') ??
-      createContactsHandler({ ledger: input.store, logger: loggerFor('contacts'), ourLines: input.ourLines }),
+      createContactsHandler({
+        ledger: createContactTable(contactsClient!, input.tableName),
+        logger: loggerFor('contacts'),
+        ourLines: input.ourLines,
+      }),
     CONTACTS_STREAM_FILTERS,
   );
   if (path.feed) {

@@ -28,9 +28,7 @@ describe('cli contacts', () => {
     expect(sent.code).toBe(0);
     const groupId = sent.json().group_id as string;
     // The contacts poller records the recipients from the stream a moment later.
-    await expect
-      .poll(async () => (await cli('contacts', MEMBER, '--json')).code, { timeout: 10_000 })
-      .toBe(0);
+    await expect.poll(async () => (await cli('contacts', MEMBER, '--json')).code, { timeout: 10_000 }).toBe(0);
     const seen = (await cli('contacts', MEMBER, '--json')).json();
     expect(seen).toMatchObject({ number: MEMBER, opted_out: false, contacted: [{ line: LINE }] });
 
