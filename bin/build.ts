@@ -3,7 +3,7 @@
  *
  * 1. tsc -p tsconfig.build.json: the client, the construct, the CLI and what they import, as ESM
  *    JavaScript with .d.ts types.
- * 2. The six Lambda handlers bundled by esbuild with the options the stack bundles with
+ * 2. The seven Lambda handlers bundled by esbuild with the options the stack bundles with
  *    (lib/bundling.ts) into dist/assets/<name>/index.mjs, which the construct deploys with
  *    `Code.fromAsset` when it runs compiled (lib/lambda-code.ts): a consumer needs no esbuild.
  * 3. dist/bin/cli.js executable, so `npx sendblue-groups` runs it with plain node.

@@ -6,6 +6,7 @@ import { closest } from './closest.js';
 import { createContext, EXIT, helpHint, parse, toCliError, usageError, type CliIo } from './context.js';
 import { addCommand, removeCommand, renameCommand } from './modify.js';
 import { backfillCommand } from './backfill.js';
+import { contactsCommand } from './contacts.js';
 import { dlqCommand } from './dlq.js';
 import { eventsCommand } from './events.js';
 import { groupCommand, historyCommand, statusCommand } from './read.js';
@@ -26,6 +27,7 @@ export const COMMANDS: CliCommand[] = [
   groupCommand,
   historyCommand,
   linesCommand,
+  contactsCommand,
   dlqCommand,
   setupCommand,
   eventsCommand,

@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULTS } from './defaults.js';
 import { isE164 } from '../lambdas/contract/sendblue-rules.js';
+import { isOptedOutMembersPolicy, type OptedOutMembersPolicy } from '../lambdas/sending/preflight.js';
 
 /** The deployment settings, read from CDK context (`cdk.json` or `-c key=value`). */
 export interface AppConfig {
@@ -52,6 +53,11 @@ export interface AppConfig {
   readonly inboundSilenceHours: number;
   /** A line paused by an outage this long alarms, seconds; 0 = no such alarm. */
   readonly linePausedAlarmSeconds: number;
+  /**
+   * Sends reaching opted-out members: `refuse` or `send`; unset = refuse a new group given by
+   * numbers, send to an existing group_id with a warning (docs/sending.md "Pre-flight").
+   */
+  readonly optedOutMembers?: OptedOutMembersPolicy;
 }
 
 export class ConfigError extends Error {
@@ -254,6 +260,13 @@ export function readConfig(
     ' of seconds',
   );
 
+  const rawOptedOut = get('optedOutMembers');
+  const optedOutMembers = rawOptedOut === undefined ? DEFAULTS.contacts.optedOutMembers : rawOptedOut;
+  if (optedOutMembers !== undefined && !isOptedOutMembersPolicy(optedOutMembers))
+    problems.push(
+      `${label('optedOutMembers')} must be refuse or send (unset: refuse a new group, send to a group_id with a warning), got ${JSON.stringify(rawOptedOut)}`,
+    );
+
   const config: AppConfig = {
     stackName,
     fromNumber,
@@ -279,6 +292,7 @@ export function readConfig(
     commandAgeAlarmSeconds,
     inboundSilenceHours,
     linePausedAlarmSeconds,
+    ...(isOptedOutMembersPolicy(optedOutMembers) ? { optedOutMembers } : {}),
   };
   return { config, problems };
 }

@@ -8,6 +8,7 @@ import { SENDBLUE_LINE_LIMITS } from '../lambdas/sending/line-pacing.js';
 import { NEW_CONTACT_LIMITS, SENDBLUE_DEFAULT_BASE_URL } from '../lambdas/contract/sendblue-rules.js';
 import { MEDIA_SETTINGS } from '../lambdas/media/media-rules.js';
 import { STREAM_CONSUMER_SETTINGS } from '../lambdas/contract/stream-consumer-settings.js';
+import type { OptedOutMembersPolicy } from '../lambdas/sending/preflight.js';
 
 /**
  * Every default of the stack in one place. Constructs take these as their `@default`s and the
@@ -107,6 +108,16 @@ export const DEFAULTS = {
     timeout: Duration.minutes(5),
     batchSize: STREAM_CONSUMER_SETTINGS.media.batchSize,
     retryAttempts: STREAM_CONSUMER_SETTINGS.media.retryAttempts,
+  },
+  /** The contacts ledger's stream consumer (docs/table-design.md "Contacts"), and pre-flight's opt-out rule. */
+  contacts: {
+    batchSize: STREAM_CONSUMER_SETTINGS.contacts.batchSize,
+    retryAttempts: STREAM_CONSUMER_SETTINGS.contacts.retryAttempts,
+    /**
+     * Sends reaching opted-out members (context `optedOutMembers`): undefined = refuse a new group
+     * given by numbers, send to an existing group_id with a warning (sending/preflight.ts).
+     */
+    optedOutMembers: undefined as OptedOutMembersPolicy | undefined,
   },
   /** Both stream consumers: a change not handled within a day goes to the consumer's failure queue. */
   streamMaxRecordAge: Duration.seconds(STREAM_CONSUMER_SETTINGS.maxRecordAgeSeconds),

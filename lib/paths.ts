@@ -7,8 +7,8 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The lock file NodejsFunction hashes and bundles against. */
 export const LOCK_FILE = path.join(PROJECT_ROOT, 'package-lock.json');
 
-/** The six Lambdas: entry points in lambdas/handlers/, each exporting `handler`. */
-export const HANDLER_NAMES = ['ingest', 'read', 'sender', 'events', 'media', 'backfill'] as const;
+/** The seven Lambdas: entry points in lambdas/handlers/, each exporting `handler`. */
+export const HANDLER_NAMES = ['ingest', 'read', 'sender', 'events', 'media', 'backfill', 'contacts'] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 export const handlerEntry = (name: HandlerName): string => path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${name}.ts`);

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { isPlaceholderFromNumber, type AppConfig } from './config.js';
 import type { Backfill } from './constructs/backfill.js';
 import type { CommandQueue } from './constructs/command-queue.js';
+import type { ContactsLedger } from './constructs/contacts-ledger.js';
 import type { DomainEvents } from './constructs/domain-events.js';
 import type { SendblueHttpApi } from './constructs/http-api.js';
 import type { MediaArchive } from './constructs/media-archive.js';
@@ -42,6 +43,8 @@ export class SendblueGroupsStack extends Stack {
   /** The media bucket and its copier (context `media`, on by default). */
   readonly media?: MediaArchive;
   readonly backfill: Backfill;
+  /** The contacts ledger on the table's stream (always on). */
+  readonly contacts: ContactsLedger;
   /** Alarms with their SNS topic and the dashboard (contexts `alarms`, `dashboard`, on by default). */
   readonly operations: Operations;
 
@@ -62,6 +65,7 @@ export class SendblueGroupsStack extends Stack {
       events: this.events,
       media: this.media,
       backfill: this.backfill,
+      contacts: this.contacts,
       operations: this.operations,
     } = this.messaging.parts);
 

@@ -10,9 +10,11 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../lambdas/contract/routes.js';
+import type { OptedOutMembersPolicy } from '../lambdas/sending/preflight.js';
 import { type AppConfig, readConfig } from './config.js';
 import { Backfill } from './constructs/backfill.js';
 import { CommandQueue } from './constructs/command-queue.js';
+import { ContactsLedger } from './constructs/contacts-ledger.js';
 import { DomainEvents } from './constructs/domain-events.js';
 import { SendblueHttpApi } from './constructs/http-api.js';
 import { MediaArchive } from './constructs/media-archive.js';
@@ -150,17 +152,26 @@ export interface SendblueGroupsProps {
    * @default 300
    */
   readonly linePausedAlarmSeconds?: number;
+  /**
+   * Sends that reach members who opted out (texted STOP): `refuse` (no Sendblue call, the command
+   * ends failed with the reason) or `send` (called anyway: Sendblue skips them per recipient; a
+   * warning is kept on the command). docs/sending.md "Pre-flight".
+   * @default - refuse a new group given by numbers, send to an existing group_id with a warning
+   */
+  readonly optedOutMembers?: OptedOutMembersPolicy;
 }
 
 /** The validated settings a SendblueGroups construct was built with (props with their defaults). */
 export type SendblueGroupsSettings = Omit<AppConfig, 'stackName'>;
 
-/** The six Lambda functions. `events` and `media` exist only when those features are on. */
+/** The seven Lambda functions. `events` and `media` exist only when those features are on. */
 export interface SendblueGroupsFunctions {
   readonly ingest: IFunction;
   readonly read: IFunction;
   readonly sender: IFunction;
   readonly backfill: IFunction;
+  /** The contacts ledger on the table's stream (always on: pre-flight's opt-outs depend on it). */
+  readonly contacts: IFunction;
   readonly events?: IFunction;
   readonly media?: IFunction;
 }
@@ -177,6 +188,7 @@ export interface SendblueGroupsParts {
   readonly events?: DomainEvents;
   readonly media?: MediaArchive;
   readonly backfill: Backfill;
+  readonly contacts: ContactsLedger;
   readonly operations: Operations;
 }
 
@@ -249,7 +261,8 @@ export class SendblueGroups extends Construct {
     const settings = this.settings;
     const namePrefix = namePrefixOf(this);
 
-    const table = new SendblueGroupsTable(this, 'Table', { stream: settings.events || settings.media });
+    // The stream is always on: the contacts ledger reads it (pre-flight's opt-outs depend on it).
+    const table = new SendblueGroupsTable(this, 'Table', { stream: true });
     const secrets = new SendblueSecrets(this, 'Secrets', { logicalIdPrefix: logicalIdPrefixOf(this) });
 
     // Ids as when the stack made these functions itself: a deployed stack keeps its logical ids.
@@ -283,6 +296,13 @@ export class SendblueGroups extends Construct {
       lineBurst: settings.lineBurst,
       newContacts: { perHour: settings.newContactsPerHour, perDay: settings.newContactsPerDay },
       outageBudget: Duration.seconds(settings.outageBudgetSeconds),
+      optedOutMembers: settings.optedOutMembers,
+      extraLines: settings.backfillLines,
+      logRetention: settings.logRetention,
+    });
+    const contacts = new ContactsLedger(this, 'Contacts', {
+      table,
+      lines: [settings.fromNumber, ...settings.backfillLines],
       logRetention: settings.logRetention,
     });
 
@@ -324,10 +344,12 @@ export class SendblueGroups extends Construct {
         read: reads,
         sender: sender.function,
         backfill: backfill.function,
+        contacts: contacts.consumer.function,
         ...(events ? { events: events.consumer.function } : {}),
         ...(media ? { media: media.consumer.function } : {}),
       },
       failureQueues: {
+        contacts: contacts.consumer.failureQueue,
         ...(events ? { events: events.consumer.failureQueue } : {}),
         ...(media ? { media: media.consumer.failureQueue } : {}),
       },
@@ -342,7 +364,20 @@ export class SendblueGroups extends Construct {
       namePrefix,
     });
 
-    this.parts = { table, secrets, ingest, reads, api, commandQueue, sender, events, media, backfill, operations };
+    this.parts = {
+      table,
+      secrets,
+      ingest,
+      reads,
+      api,
+      commandQueue,
+      sender,
+      events,
+      media,
+      backfill,
+      contacts,
+      operations,
+    };
     this.table = table;
     this.commandQueue = commandQueue.queue;
     this.deadLetterQueue = commandQueue.deadLetterQueue;
@@ -361,6 +396,7 @@ export class SendblueGroups extends Construct {
       read: reads.function,
       sender: sender.function.function,
       backfill: backfill.function.function,
+      contacts: contacts.consumer.function.function,
       ...(events ? { events: events.consumer.function.function } : {}),
       ...(media ? { media: media.consumer.function.function } : {}),
     };
@@ -377,19 +413,22 @@ export class SendblueGroups extends Construct {
 
   /**
    * Lets `grantee` call the IAM-authorized read routes (`GET /groups/{group_id}`,
-   * `/groups/{group_id}/messages`, `/messages/{message_handle}`, `/commands/{command_id}`):
+   * `/groups/{group_id}/messages`, `/messages/{message_handle}`, `/commands/{command_id}`,
+   * `/contacts/{number}`, `/contacts`):
    * `execute-api:Invoke` on exactly those routes of this API, a path parameter being `*`.
    * Those wildcards are acknowledged for cdk-nag (AwsSolutions-IAM5) on the grantee, one by one,
    * when the grantee is in this construct's stack.
    */
   grantRead(grantee: IGrantable): Grant {
-    const resourceArns = ROUTES.filter((route) => route.auth === 'iam').map((route) =>
+    const iamRoutes = ROUTES.filter((route) => route.auth === 'iam');
+    const resourceArns = iamRoutes.map((route) =>
       this.httpApi.arnForExecuteApi(route.method, route.path.replace(/\{[^}]+\}/g, '*'), '$default'),
     );
     const grant = Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns });
     const principal = grantee.grantPrincipal;
     if (Construct.isConstruct(principal) && Stack.of(principal) === Stack.of(this)) {
-      for (const arn of resourceArns) {
+      // Only a route with a path parameter has a wildcard to acknowledge (`/contacts` has none).
+      for (const arn of resourceArns.filter((_, index) => iamRoutes[index]!.path.includes('{'))) {
         Validations.of(principal).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${nagResourceId(Stack.of(this), arn)}]`,
           reason:

@@ -8,6 +8,7 @@ import { createSenderHandler } from '../lambdas/sending/sender-handler.js';
 import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../lambdas/contract/command-queue-settings.js';
 import type { Logger } from '../lambdas/platform/logger.js';
 import { breakerSettingsFor, createSenderDeps } from '../lambdas/wiring/sender-deps.js';
+import type { OptedOutMembersPolicy } from '../lambdas/sending/preflight.js';
 import type { BreakerSettings } from '../lambdas/sending/line-breaker.js';
 import type { SecretSource } from '../lambdas/adapters/secrets.js';
 import type { RetryPolicy } from '../lambdas/sending/attempt-outcome.js';
@@ -65,6 +66,8 @@ export interface SandboxSenderOptions {
    * @default every 5 s (AWS: 20 s), so an OFFLINE line shows within seconds
    */
   lineAdvice?: LineAdviceSettings | false;
+  /** Sends that reach opted-out members (sending/preflight.ts). @default refuse a new group, warn for a group_id */
+  optedOutMembers?: OptedOutMembersPolicy;
 }
 
 /** Simulator settings a caller may change (tests: delays, replies, faults-friendly timings). */
@@ -113,7 +116,8 @@ export interface CommandPathInput {
 }
 
 /** The sender's sandbox settings: the defaults above with the caller's overrides. */
-type SandboxSenderSettings = Required<Omit<SandboxSenderOptions, 'pacing' | 'breaker'>> & SandboxSenderOptions;
+type SandboxSenderSettings = Required<Omit<SandboxSenderOptions, 'pacing' | 'breaker' | 'optedOutMembers'>> &
+  SandboxSenderOptions;
 
 export async function startCommandPath(input: CommandPathInput): Promise<CommandPath> {
   const { config, apiUrl, loggerFor, onStarted } = input;
@@ -241,6 +245,8 @@ function sourceSenderHandler(
         ),
         ...(settings.newContacts === false ? {} : { newContacts: settings.newContacts }),
         ...(settings.lineAdvice === false ? {} : { lineAdvice: settings.lineAdvice }),
+        // The account's other lines are ours too: pre-flight tells them from members.
+        preflight: { optedOutMembers: settings.optedOutMembers, lines: input.simulator?.extraLines ?? [] },
       },
     }),
   );

@@ -6,7 +6,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { GroupItem, MessageItem } from '../lambdas/contract/items.js';
-import { groupKey, timelinePartition } from '../lambdas/contract/keys.js';
+import { CONTACT_SK, groupKey, timelinePartition } from '../lambdas/contract/keys.js';
 import { TABLE_SCHEMA } from '../lambdas/contract/table-schema.js';
 import { GROUP_SUMMARY_WINDOW, groupView } from '../lambdas/contract/views.js';
 
@@ -15,6 +15,8 @@ export interface GroupListEntry {
   group_id: string;
   name: string | null;
   members: string[];
+  /** Members whose contact record says opted out (the page marks them). */
+  opted_out: string[];
   last_message_at: string | null;
   message_count: number;
   /** The newest message, for the list's preview line. */
@@ -35,6 +37,7 @@ const TIMELINE = TABLE_SCHEMA.groupTimelineIndex;
 export function sandboxGroupList(db: DynamoDBDocumentClient, TableName: string): ListGroups {
   return async function listGroupsForSandbox() {
     const groups = new Map<string, { record?: GroupItem; messages: MessageItem[] }>();
+    const optedOut = new Set<string>();
     const entry = (groupId: string) => {
       let found = groups.get(groupId);
       if (!found) {
@@ -49,16 +52,32 @@ export function sandboxGroupList(db: DynamoDBDocumentClient, TableName: string):
         new ScanCommand({
           TableName,
           // Group records, and group messages (only they carry a GROUP# timeline key; unsettled
-          // commands carry an UNSETTLED one).
-          FilterExpression: '(begins_with(#pk, :group) AND #sk = :groupSk) OR begins_with(#tpk, :group)',
+          // commands carry an UNSETTLED one), and opted-out contacts (the page marks them).
+          FilterExpression:
+            '(begins_with(#pk, :group) AND #sk = :groupSk) OR begins_with(#tpk, :group) OR (#sk = :contactSk AND #opted_out = :true)',
           ProjectionExpression:
-            '#pk, #sk, #tpk, group_id, group_name, members, created_at, updated_at, date_sent, participants, group_display_name, direction, from_number, content, media_url',
-          ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#tpk': TIMELINE.partitionKey },
-          ExpressionAttributeValues: { ':group': timelinePartition(''), ':groupSk': groupKey('')[SK] },
+            '#pk, #sk, #tpk, group_id, group_name, members, created_at, updated_at, date_sent, participants, group_display_name, direction, from_number, content, media_url, #number',
+          ExpressionAttributeNames: {
+            '#pk': PK,
+            '#sk': SK,
+            '#tpk': TIMELINE.partitionKey,
+            '#opted_out': 'opted_out',
+            '#number': 'number',
+          },
+          ExpressionAttributeValues: {
+            ':group': timelinePartition(''),
+            ':groupSk': groupKey('')[SK],
+            ':contactSk': CONTACT_SK,
+            ':true': true,
+          },
           ExclusiveStartKey: startKey,
         }),
       );
       for (const item of out.Items ?? []) {
+        if (item[SK] === CONTACT_SK) {
+          optedOut.add(String(item.number));
+          continue;
+        }
         const group = entry(
           String(item.group_id ?? String(item[TIMELINE.partitionKey] ?? item[PK]).slice(timelinePartition('').length)),
         );
@@ -76,6 +95,7 @@ export function sandboxGroupList(db: DynamoDBDocumentClient, TableName: string):
         group_id: groupId,
         name: view.name,
         members: view.members,
+        opted_out: view.members.filter((member) => optedOut.has(member)),
         last_message_at: view.last_message_at,
         message_count: messages.length,
         last_message: newest

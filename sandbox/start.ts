@@ -285,6 +285,7 @@ export async function startSandbox(config: SandboxConfig, options: StartSandboxO
       dynamoDbEndpoint,
       tableName,
       store,
+      ourLines: [config.fromNumber, ...(options.simulator?.extraLines ?? [])],
       s3Endpoint: commands.sqsEndpoint,
       loggerFor,
       onStarted: (name, stopPart) => started.push({ name, stop: stopPart }),

@@ -1,6 +1,6 @@
 /**
  * The sandbox's stream path: a poller per consumer over DynamoDB Local's stream of the table, like
- * Lambda's two event source mappings in AWS, feeding the very events and media handlers the
+ * Lambda's event source mappings in AWS, feeding the very contacts, events and media handlers the
  * Lambdas run. Events go to the local event log (event-feed.ts) instead of EventBridge; media
  * copies to a bucket in the S3 stand-in that also runs the SQS emulator (fauxqs), with links
  * presigned exactly as in AWS (the stand-in does not check signatures or expiry; S3 does).
@@ -15,7 +15,15 @@ import { createS3LinkSigner } from '../lambdas/adapters/s3-link-signer.js';
 import type { MediaLinker } from '../lambdas/reads/ports.js';
 import { createMediaDeps } from '../lambdas/wiring/media-deps.js';
 import { STREAM_CONSUMER_SETTINGS } from '../lambdas/contract/stream-consumer-settings.js';
-import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS, type FilterPattern } from '../lambdas/events/stream-filters.js';
+import {
+  CONTACTS_STREAM_FILTERS,
+  EVENTS_STREAM_FILTERS,
+  MEDIA_STREAM_FILTERS,
+  type FilterPattern,
+} from '../lambdas/events/stream-filters.js';
+import { createContactsHandler } from '../lambdas/contacts/contacts-handler.js';
+import { createDocumentClient } from '../lambdas/adapters/table.js';
+import { createContactTable } from '../lambdas/adapters/table-contacts.js';
 import type { TableStore } from '../lambdas/adapters/table.js';
 import { SANDBOX_CREDENTIALS, SANDBOX_REGION } from './config.js';
 import { createEventFeed, type EventFeed } from './event-feed.js';
@@ -42,6 +50,8 @@ export interface StreamPathInput {
   dynamoDbEndpoint: string;
   tableName: string;
   store: TableStore;
+  /** The sandbox's lines: never contacts. */
+  ourLines?: readonly string[];
   /** The S3 stand-in (the SQS emulator's endpoint). */
   s3Endpoint: string;
   loggerFor: (component: string) => Logger;
@@ -51,14 +61,14 @@ export interface StreamPathInput {
 }
 
 /**
- * Bundles mode: the events and media bundles' handlers instead of the source ones; each consumer's
+ * Bundles mode: the contacts, events and media bundles' handlers instead of the source ones; each consumer's
  * event source mapping reads the stream with its function's role (credentials, through the
  * recording endpoint); the events bundle's PutEvents reach the event log through `ready`.
  */
 export interface StreamBundle {
-  handler(name: 'events' | 'media'): Parameters<typeof createStreamPoller>[0]['handler'];
+  handler(name: 'events' | 'media' | 'contacts'): Parameters<typeof createStreamPoller>[0]['handler'];
   awsEndpoint: string;
-  credentials(name: 'events' | 'media'): { accessKeyId: string; secretAccessKey: string };
+  credentials(name: 'events' | 'media' | 'contacts'): { accessKeyId: string; secretAccessKey: string };
   /** Told the stream and the event log, before the first batch. */
   ready(parts: { streamArn: string; feed?: EventFeed }): void;
 }
@@ -81,7 +91,7 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
     pollers,
     caughtUp: async () => void (await Promise.all(pollers.map((poller) => poller.caughtUp()))),
   };
-  if (!input.events && !input.media) return path;
+  // Always: the contacts ledger reads the stream (pre-flight's opt-outs depend on it).
 
   const clientConfig = { endpoint: input.dynamoDbEndpoint, region: SANDBOX_REGION, credentials: SANDBOX_CREDENTIALS };
   const admin = new DynamoDBClient(clientConfig);
@@ -97,7 +107,7 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
   onStarted('DynamoDB Streams client', () => sharedStreams.destroy());
   const { bundle } = input;
   // Bundles mode: each mapping polls with its own function's role, through the recording endpoint.
-  const streamsFor = (name: 'events' | 'media') => {
+  const streamsFor = (name: 'events' | 'media' | 'contacts') => {
     if (!bundle) return sharedStreams;
     const client = new DynamoDBStreamsClient({
       endpoint: bundle.awsEndpoint,
@@ -109,7 +119,7 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
   };
 
   const startPoller = (
-    name: 'events' | 'media',
+    name: 'events' | 'media' | 'contacts',
     handler: Parameters<typeof createStreamPoller>[0]['handler'],
     filters: readonly FilterPattern[],
   ) => {
@@ -137,6 +147,19 @@ export async function startStreamPath(input: StreamPathInput): Promise<StreamPat
     path.feed = feed;
   }
   bundle?.ready({ streamArn, feed: path.feed });
+  // The contacts Lambda's own client, as in AWS: its writes are not the handlers' (tests count those).
+  const contactsClient = bundle ? undefined : createDocumentClient(clientConfig);
+  if (contactsClient) onStarted('DynamoDB client (contacts)', () => contactsClient.destroy());
+  startPoller(
+    'contacts',
+    bundle?.handler('contacts') ??
+      createContactsHandler({
+        ledger: createContactTable(contactsClient!, input.tableName),
+        logger: loggerFor('contacts'),
+        ourLines: input.ourLines,
+      }),
+    CONTACTS_STREAM_FILTERS,
+  );
   if (path.feed) {
     startPoller(
       'events',

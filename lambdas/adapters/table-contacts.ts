@@ -1,148 +1,168 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
-  BatchWriteCommand,
-  type BatchWriteCommandOutput,
+  type DynamoDBDocumentClient,
   GetCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { LINE_CONTACT_SK_PREFIX, lineContactKey, lineQuotaKey } from '../contract/keys.js';
+import type { ContactLedger, ContactSighting, OptChange } from '../contacts/ports.js';
+import { contactedAttribute, type ContactItem } from '../contract/items.js';
+import { contactKey, OPTED_OUT_PARTITION, optedOutKeys } from '../contract/keys.js';
+import type { ContactReads, OptedOutEntry } from '../reads/ports.js';
 import { TABLE_SCHEMA } from '../contract/table-schema.js';
-import { type ContactQuota, EMPTY_QUOTA, KNOWN_CONTACT_MS, type QuotaSpend } from '../sending/new-contact-quota.js';
-import type { LineContacts } from '../sending/ports.js';
-import { conditionFailureItem, isConditionalFailure } from './update-expression.js';
+import type { ContactOptOuts } from '../sending/ports.js';
+import { isConditionalFailure, writeIfCondition } from './update-expression.js';
 
-const { sortKey: SK } = TABLE_SCHEMA;
-/** BatchWriteItem takes 25 requests, BatchGetItem 100 keys; a send has at most 25 recipients. */
-const BATCH_WRITE_LIMIT = 25;
+const { partitionKey: PK } = TABLE_SCHEMA;
+const { partitionKey: GSI1PK, sortKey: GSI1SK } = TABLE_SCHEMA.groupTimelineIndex;
+/** DynamoDB's limit of keys per BatchGetItem. */
 const BATCH_GET_LIMIT = 100;
-/** Rounds of unprocessed keys asked again before giving up (the caller treats a failure as "unknown"). */
-const ROUNDS = 4;
 
-interface QuotaItem {
-  spends?: Array<{ command?: unknown; at?: unknown; count?: unknown }>;
-  blocked_until?: unknown;
-  quota_version?: unknown;
-}
+/** The contacts ledger's part of the table module (`CONTACT#<number>` / `CONTACT`, docs/table-design.md "Contacts"). */
+export function createContactTable(
+  db: DynamoDBDocumentClient,
+  TableName: string,
+): ContactOptOuts & ContactLedger & ContactReads {
+  /** The sighting's update: `first_seen` and `contacted:<line>` once; `last_seen` too when `forward`. */
+  const sightingUpdate = (sighting: ContactSighting, forward: boolean) => {
+    const names: Record<string, string> = { '#number': 'number', '#first_seen': 'first_seen' };
+    const values: Record<string, unknown> = { ':number': sighting.number, ':at': sighting.at };
+    const clauses = ['#number = :number', '#first_seen = if_not_exists(#first_seen, :at)'];
+    if (forward) {
+      names['#last_seen'] = 'last_seen';
+      clauses.push('#last_seen = :at');
+    } else {
+      // A record is never left without last_seen (an older sighting creating it: the newer one failed).
+      names['#last_seen'] = 'last_seen';
+      clauses.push('#last_seen = if_not_exists(#last_seen, :at)');
+    }
+    if (sighting.contactedFrom) {
+      names['#contacted'] = contactedAttribute(sighting.contactedFrom);
+      clauses.push('#contacted = if_not_exists(#contacted, :at)');
+    }
+    return {
+      TableName,
+      Key: contactKey(sighting.number),
+      UpdateExpression: `SET ${clauses.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  };
 
-const num = (value: unknown): number | undefined => {
-  const parsed = value === undefined || value === null ? Number.NaN : Number(value);
-  return Number.isFinite(parsed) ? parsed : undefined;
-};
-
-/** The quota record an item holds (empty at version 0 when there is none). */
-export function quotaOf(item: QuotaItem | undefined): ContactQuota {
-  if (!item) return EMPTY_QUOTA;
-  const spends: QuotaSpend[] = (Array.isArray(item.spends) ? item.spends : []).flatMap((spend) => {
-    const at = num(spend?.at);
-    const count = num(spend?.count);
-    return typeof spend?.command === 'string' && at !== undefined && count !== undefined
-      ? [{ command: spend.command, at, count }]
-      : [];
-  });
-  const blockedUntil = num(item.blocked_until);
-  return { spends, ...(blockedUntil === undefined ? {} : { blockedUntil }), version: num(item.quota_version) ?? 0 };
-}
-
-/**
- * The line's new-contact part of the table: one quota record per line (`LINE#<line>` / `QUOTA`:
- * the spends of the last day, `blocked_until`, `quota_version`) and one small item per number the
- * line messaged (`LINE#<line>` / `KNOWN#<number>`: `messaged_at`, TTL 30 days on). A spend is one
- * conditional UpdateItem on the version it was computed from; known numbers are read in one
- * BatchGetItem per send and written in one BatchWriteItem after it was accepted.
- */
-export function createContactsTable(db: DynamoDBDocumentClient, TableName: string): LineContacts {
   return {
-    async readKnownContacts(line, numbers) {
-      const known = new Map<string, number>();
-      const keys = [...new Set(numbers)].map((number) => lineContactKey(line, number));
-      for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
-        let pending: Array<Record<string, unknown>> | undefined = keys.slice(start, start + BATCH_GET_LIMIT);
-        for (let round = 0; round < ROUNDS && pending?.length; round += 1) {
+    async getContact(number: string): Promise<ContactItem | undefined> {
+      const out = await db.send(new GetCommand({ TableName, Key: contactKey(number) }));
+      return out.Item as ContactItem | undefined;
+    },
+
+    async listOptedOut({ limit, startKey }) {
+      const out = await db.send(
+        new QueryCommand({
+          TableName,
+          IndexName: TABLE_SCHEMA.groupTimelineIndex.name,
+          KeyConditionExpression: '#gpk = :gpk',
+          ExpressionAttributeNames: { '#gpk': GSI1PK },
+          ExpressionAttributeValues: { ':gpk': OPTED_OUT_PARTITION },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const items: OptedOutEntry[] = (out.Items ?? []).map((item) => {
+        const sortKey = String(item[GSI1SK]);
+        const number = String(item[PK]).slice('CONTACT#'.length);
+        return { number, since: sortKey.slice(0, sortKey.length - number.length - 1) };
+      });
+      return { items, nextKey: out.LastEvaluatedKey as Record<string, string> | undefined };
+    },
+
+    async recordSighting(sighting: ContactSighting): Promise<void> {
+      try {
+        await db.send(
+          new UpdateCommand({
+            ...sightingUpdate(sighting, true),
+            ConditionExpression: 'attribute_not_exists(#last_seen) OR #last_seen <= :at',
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalFailure(error)) throw error;
+        // A newer sighting is stored: keep its last_seen, still set what is set once.
+        await db.send(new UpdateCommand(sightingUpdate(sighting, false)));
+      }
+    },
+
+    async recordOptChange(change: OptChange): Promise<'written' | 'stale'> {
+      const set: Record<string, unknown> = {
+        number: change.number,
+        opted_out: change.optedOut,
+        opt_changed_at: change.at,
+        [change.optedOut ? 'opted_out_at' : 'opted_in_at']: change.at,
+        [change.optedOut ? 'opted_out_by' : 'opted_in_by']: change.by,
+        ...(change.optedOut ? optedOutKeys(change.at, change.number) : {}),
+      };
+      const names: Record<string, string> = { '#first_seen': 'first_seen', '#last_seen': 'last_seen' };
+      const values: Record<string, unknown> = {};
+      const clauses: string[] = [];
+      for (const [name, value] of Object.entries(set)) {
+        names[`#${name}`] = name;
+        values[`:${name}`] = value;
+        clauses.push(`#${name} = :${name}`);
+      }
+      // Evidence is a sighting too: a record is never left without them.
+      clauses.push('#first_seen = if_not_exists(#first_seen, :opt_changed_at)');
+      clauses.push('#last_seen = if_not_exists(#last_seen, :opt_changed_at)');
+      const remove = change.optedOut ? [] : [GSI1PK, GSI1SK];
+      for (const name of remove) names[`#${name}`] = name;
+      const written = await writeIfCondition(
+        db,
+        new UpdateCommand({
+          TableName,
+          Key: contactKey(change.number),
+          UpdateExpression: `SET ${clauses.join(', ')}${remove.length ? ` REMOVE ${remove.map((n) => `#${n}`).join(', ')}` : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          // Older evidence (the stream orders changes per item, not across items) never overwrites newer.
+          ConditionExpression: 'attribute_not_exists(#opt_changed_at) OR #opt_changed_at < :opt_changed_at',
+        }),
+      );
+      return written ? 'written' : 'stale';
+    },
+
+    /**
+     * Strongly consistent BatchGetItem of the records, only `opted_out` projected; keys DynamoDB
+     * leaves unprocessed are asked again (a few rounds), and the read fails rather than answer
+     * with an opt-out missing.
+     */
+    async optedOutAmong(numbers: readonly string[]): Promise<Set<string>> {
+      const found = new Set<string>();
+      const unique = [...new Set(numbers)];
+      for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+        let pending: Array<Record<string, unknown>> | undefined = unique
+          .slice(start, start + BATCH_GET_LIMIT)
+          .map(contactKey);
+        for (let round = 0; pending?.length; round += 1) {
+          if (round === 5) throw new Error('contacts not read: DynamoDB left keys unprocessed five times');
+          if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
           const out: BatchGetCommandOutput = await db.send(
             new BatchGetCommand({
               RequestItems: {
                 [TableName]: {
                   Keys: pending,
-                  ProjectionExpression: '#sk, #at',
-                  ExpressionAttributeNames: { '#sk': SK, '#at': 'messaged_at' },
+                  ConsistentRead: true,
+                  ProjectionExpression: '#pk, #opted_out',
+                  ExpressionAttributeNames: { '#pk': PK, '#opted_out': 'opted_out' },
                 },
               },
             }),
           );
           for (const item of out.Responses?.[TableName] ?? []) {
-            const at = num(item.messaged_at);
-            if (at !== undefined) known.set(String(item[SK]).slice(LINE_CONTACT_SK_PREFIX.length), at);
+            if (item.opted_out === true) found.add(String(item[PK]).slice('CONTACT#'.length));
           }
           pending = out.UnprocessedKeys?.[TableName]?.Keys;
         }
-        if (pending?.length) throw new Error('could not read the line’s known contacts: keys left unprocessed');
       }
-      return known;
-    },
-
-    async rememberContacts(line, numbers, atMs) {
-      const items = [...new Set(numbers)].map((number) => ({
-        ...lineContactKey(line, number),
-        line,
-        messaged_at: atMs,
-        // Sendblue forgets after 30 days without a message; so do we (TTL deletion is late: readers check `messaged_at`).
-        expires_at: Math.floor((atMs + KNOWN_CONTACT_MS) / 1000),
-      }));
-      for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
-        let pending: unknown[] | undefined = items
-          .slice(start, start + BATCH_WRITE_LIMIT)
-          .map((Item) => ({ PutRequest: { Item } }));
-        for (let round = 0; round < ROUNDS && pending?.length; round += 1) {
-          const out: BatchWriteCommandOutput = await db.send(
-            new BatchWriteCommand({ RequestItems: { [TableName]: pending as never } }),
-          );
-          pending = out.UnprocessedItems?.[TableName];
-        }
-        if (pending?.length) throw new Error('could not record the line’s known contacts: items left unprocessed');
-      }
-    },
-
-    async readContactQuota(line) {
-      const out = await db.send(new GetCommand({ TableName, Key: lineQuotaKey(line), ConsistentRead: true }));
-      return quotaOf(out.Item as QuotaItem | undefined);
-    },
-
-    async writeContactQuota(line, next, seenVersion) {
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName,
-            Key: lineQuotaKey(line),
-            UpdateExpression:
-              next.blockedUntil === undefined
-                ? 'SET #spends = :spends, #version = :version, #line = :line REMOVE #blocked'
-                : 'SET #spends = :spends, #version = :version, #line = :line, #blocked = :blocked',
-            // Never written counts as version 0.
-            ConditionExpression:
-              seenVersion === 0 ? 'attribute_not_exists(#version) OR #version = :seen' : '#version = :seen',
-            ExpressionAttributeNames: {
-              '#spends': 'spends',
-              '#version': 'quota_version',
-              '#line': 'line',
-              '#blocked': 'blocked_until',
-            },
-            ExpressionAttributeValues: {
-              ':spends': next.spends.map((spend) => ({ command: spend.command, at: spend.at, count: spend.count })),
-              ':version': next.version,
-              ':line': line,
-              ':seen': seenVersion,
-              ...(next.blockedUntil === undefined ? {} : { ':blocked': next.blockedUntil }),
-            },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return { written: true as const };
-      } catch (error) {
-        if (!isConditionalFailure(error)) throw error;
-        return { written: false as const, current: quotaOf(conditionFailureItem<QuotaItem>(error)) };
-      }
+      return found;
     },
   };
 }

@@ -1,10 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { membersKey, type MessageItem } from '../contract/items.js';
-import { groupKey, messageKey, statusKey, timelineKeys } from '../contract/keys.js';
+import { groupKey, memberStatusKey, messageKey, statusKey, timelineKeys } from '../contract/keys.js';
 import { statusRank } from '../contract/status.js';
 import { TABLE_SCHEMA } from '../contract/table-schema.js';
-import type { GroupSnapshot, IngestStore, StatusOutcome } from '../webhooks/ports.js';
+import type { GroupSnapshot, IngestStore, MemberRefusalOutcome, StatusOutcome } from '../webhooks/ports.js';
 import type { WebhookEvent } from '../webhooks/webhook-payload.js';
 import { buildUpdate, conditionFailureItem, isConditionalFailure, writeIfCondition } from './update-expression.js';
 
@@ -25,7 +25,24 @@ export function messageFields(event: WebhookEvent): Record<string, unknown> {
     group_display_name: event.groupDisplayName,
     service: event.service,
     sendblue_number: event.sendblueNumber,
+    // Only a member's message says something about its writer; on an outbound status it is noise.
+    opted_out: event.direction === 'inbound' ? event.optedOut : undefined,
     extra_json: Object.keys(event.extra).length ? JSON.stringify(event.extra) : undefined,
+  };
+}
+
+/** The history entry of a per-member refusal (the tests' in-memory table uses it too). */
+export function memberRefusalItem(event: WebhookEvent, member: string, receivedAt: string): Record<string, unknown> {
+  return {
+    ...memberStatusKey(event.messageHandle, event.status, member),
+    group_id: event.groupId,
+    status: event.status,
+    member,
+    opted_out: true,
+    date_updated: event.dateUpdated ?? receivedAt,
+    received_at: receivedAt,
+    error_code: event.errorCode,
+    error_message: event.errorMessage,
   };
 }
 
@@ -134,6 +151,26 @@ export function createMessageTable(
       );
       const relayUrl = typeof attributes?.relay_url === 'string' ? attributes.relay_url : undefined;
       return { statusAdvanced, historyAdded, relayUrl };
+    },
+
+    async recordMemberRefusal(event: WebhookEvent): Promise<MemberRefusalOutcome> {
+      const member = event.declinedMember;
+      if (!member) throw new Error('recordMemberRefusal needs an event naming the declined member');
+      const receivedAt = now();
+      const out = await db.send(
+        new GetCommand({ TableName, Key: messageKey(event.messageHandle), ConsistentRead: true }),
+      );
+      const message = out.Item as MessageItem | undefined;
+      if (message?.direction === 'inbound') return { refused: 'inbound-message', historyAdded: false };
+      const historyAdded = await writeIfCondition(
+        db,
+        new PutCommand({
+          TableName,
+          Item: memberRefusalItem(event, member, receivedAt),
+          ConditionExpression: `attribute_not_exists(${PK})`,
+        }),
+      );
+      return { historyAdded, relayUrl: message?.relay_url };
     },
 
     async syncGroup(snapshot: GroupSnapshot): Promise<'updated' | 'unchanged'> {

@@ -15,7 +15,7 @@ import { TABLE_SCHEMA } from '../contract/table-schema.js';
 import type { MessagePage, ReadStore, StoredMessage } from '../reads/ports.js';
 
 /** The read routes' part of the table module, and the sandbox's health check. */
-export interface ReadTable extends Omit<ReadStore, 'getReactions'> {
+export interface ReadTable extends Omit<ReadStore, 'getReactions' | 'getContact' | 'listOptedOut'> {
   /** Resolves when the table answers a read (the sandbox's /health); rejects otherwise. */
   checkReachable(): Promise<void>;
 }

@@ -5,9 +5,11 @@ import type { BackfillStore } from '../backfill/ports.js';
 import type { MediaTable } from '../media/ports.js';
 import type { SweepStore, SenderStore } from '../sending/ports.js';
 import type { IngestStore } from '../webhooks/ports.js';
-import type { ReactionReads } from '../reads/ports.js';
+import type { ContactReads, ReactionReads } from '../reads/ports.js';
+import type { ContactLedger } from '../contacts/ports.js';
 import { createBackfillTable } from './table-backfill.js';
-import { createContactsTable } from './table-contacts.js';
+import { createContactTable } from './table-contacts.js';
+import { createLineContactsTable } from './table-line-contacts.js';
 import { createLedgerTable } from './table-ledger.js';
 import { createMediaTable } from './table-media.js';
 import { createMessageTable } from './table-messages.js';
@@ -38,6 +40,8 @@ export interface TableStoreOptions {
 
 /** Every port of every room that the table implements. */
 export type TableStore = IngestStore &
+  ContactLedger &
+  ContactReads &
   ReadTable &
   ReactionReads &
   SenderStore &
@@ -54,8 +58,9 @@ export function createTableStore(options: TableStoreOptions): TableStore {
     ...createReactionTable(db, tableName, () => now().toISOString()),
     ...createLedgerTable(db, tableName, now, options.ledgerRetentionDays ?? COMMAND_QUEUE_SETTINGS.ledgerRetentionDays),
     ...createPacingTable(db, tableName),
-    ...createContactsTable(db, tableName),
+    ...createLineContactsTable(db, tableName),
     ...createMediaTable(db, tableName),
     ...createBackfillTable(db, tableName, now),
+    ...createContactTable(db, tableName),
   };
 }

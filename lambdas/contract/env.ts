@@ -19,6 +19,10 @@ export const ENV = {
   lineBurst: 'LINE_BURST',
   newContactsPerHour: 'NEW_CONTACTS_PER_HOUR',
   newContactsPerDay: 'NEW_CONTACTS_PER_DAY',
+  /** Sends that reach opted-out members: `refuse` or `send` (unset: the default, sending/preflight.ts). */
+  optedOutMembers: 'OPTED_OUT_MEMBERS',
+  /** The stack's lines, comma-separated: never contacts, never members (contacts and pre-flight). */
+  ourLines: 'OUR_LINES',
   // Events and media (lib/constructs/domain-events.ts, media-archive.ts).
   eventBusName: 'EVENT_BUS_NAME',
   mediaBucketName: 'MEDIA_BUCKET_NAME',

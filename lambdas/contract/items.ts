@@ -20,6 +20,8 @@ export interface MessageItem {
   group_display_name?: string;
   error_code?: string;
   error_message?: string;
+  /** Sendblue's `opted_out` on an inbound message: the writer's opt-out state once it was read. */
+  opted_out?: boolean;
   /** Where the status events of this message are relayed (a command's own status_callback). */
   relay_url?: string;
   /** The command that sent it (outbound messages sent by this stack). */
@@ -36,6 +38,10 @@ export interface MessageItem {
 
 export interface StatusHistoryItem {
   status: string;
+  /** A per-member refusal (keys.ts memberStatusKey): the member it names; absent for the message's own statuses. */
+  member?: string;
+  /** Sendblue's `opted_out` on a per-member refusal. */
+  opted_out?: boolean;
   group_id?: string;
   date_updated?: string;
   received_at: string;
@@ -121,3 +127,38 @@ export interface CommandItem {
   created_at?: string;
   updated_at?: string;
 }
+
+/** What made a contact opt out or back in (docs/table-design.md "Contacts"). */
+export type OptSource =
+  /** The member wrote STOP (or another opt-out keyword) / START: contract/sendblue-rules.ts. */
+  | 'keyword'
+  /** Sendblue's `opted_out` flag on the member's message. */
+  | 'webhook_flag'
+  /** A per-member DECLINED of one of our group messages, `opted_out: true`. */
+  | 'declined'
+  /** `cli contacts opt-out` / `opt-in` (also told to Sendblue). */
+  | 'cli';
+
+/**
+ * A number we have seen: a member, a sender, a command's recipient (`CONTACT#<number>` / `CONTACT`),
+ * projected from the table's stream (contacts/contact-projection.ts). `contacted:<line>` attributes
+ * hold when a line first messaged it (one top-level attribute per line: a map could not be created
+ * and filled in one update).
+ */
+export interface ContactItem {
+  number: string;
+  first_seen: string;
+  last_seen: string;
+  /** True while opted out; absent or false otherwise. */
+  opted_out?: boolean;
+  opted_out_at?: string;
+  opted_out_by?: OptSource;
+  opted_in_at?: string;
+  opted_in_by?: OptSource;
+  /** When the evidence behind the current opt state was true: older evidence never overwrites it. */
+  opt_changed_at?: string;
+  [contacted: `contacted:${string}`]: string;
+}
+
+/** The attribute of a contact record that says when `line` first messaged it. */
+export const contactedAttribute = (line: string) => `contacted:${line}` as const;

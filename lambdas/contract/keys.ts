@@ -1,4 +1,5 @@
 import { idProblem } from './ids.js';
+import { isE164 } from './sendblue-rules.js';
 import { TABLE_SCHEMA } from './table-schema.js';
 
 /** Key builders for every item type (layout documented in table-schema.ts and docs/table-design.md). */
@@ -15,9 +16,40 @@ export const statusKey = (handle: string, status: string) => ({
   [PK]: `MSG#${handle}`,
   [SK]: `${STATUS_SK_PREFIX}${status}`,
 });
+/** A per-member refusal of an outbound message (one member opted out): beside the statuses, never the message's own. */
+export const memberStatusKey = (handle: string, status: string, member: string) =>
+  statusKey(handle, `${status}${MEMBER_STATUS_SEPARATOR}${member}`);
+export const MEMBER_STATUS_SEPARATOR = '#';
 export const reactionsKey = (handle: string) => ({ [PK]: `MSG#${handle}`, [SK]: REACTIONS_SK });
 export const groupKey = (groupId: string) => ({ [PK]: `GROUP#${groupId}`, [SK]: 'GROUP' });
 export const commandKey = (commandId: string) => ({ [PK]: `CMD#${commandId}`, [SK]: 'CMD' });
+/** A number we have seen (a member, a sender, a command's recipient): its contact record (items.ts ContactItem). */
+export const CONTACT_SK = 'CONTACT';
+export const contactKey = (number: string) => ({ [PK]: `CONTACT#${number}`, [SK]: CONTACT_SK });
+/**
+ * The sparse list of opted-out contacts in GSI1: a contact record carries these keys only while it
+ * is opted out (never a group partition, so never in a timeline).
+ */
+export const OPTED_OUT_PARTITION = 'OPTED_OUT';
+export const optedOutKeys = (since: string, number: string) => ({
+  [GSI1PK]: OPTED_OUT_PARTITION,
+  [GSI1SK]: `${since}#${number}`,
+});
+/** The attributes of an opted-out list entry's LastEvaluatedKey (GSI1), used to validate cursors. */
+export const CONTACT_CURSOR_KEYS = [PK, SK, GSI1PK, GSI1SK] as const;
+/** True when a decoded cursor is a position in the opted-out list as the table builds it. */
+export function isOptedOutCursor(key: Record<string, string>): boolean {
+  const number = (key[PK] ?? '').startsWith('CONTACT#') ? (key[PK] ?? '').slice('CONTACT#'.length) : '';
+  const sortKey = key[GSI1SK] ?? '';
+  return (
+    isE164(number) &&
+    key[SK] === CONTACT_SK &&
+    key[GSI1PK] === OPTED_OUT_PARTITION &&
+    sortKey.endsWith(`#${number}`) &&
+    sortKey.length - number.length - 1 >= 1 &&
+    sortKey.length <= 100
+  );
+}
 /** A Sendblue line's pacing state (its send slots), shared by every sender invocation. */
 export const linePaceKey = (line: string) => ({ [PK]: `LINE#${line}`, [SK]: 'PACE' });
 /** A line's new-contact quota record: its spends of the last day (sending/new-contact-quota.ts). */
@@ -29,7 +61,7 @@ export const lineContactKey = (line: string, number: string) => ({
   [SK]: `${LINE_CONTACT_SK_PREFIX}${number}`,
 });
 
-export type ItemKind = 'message' | 'status' | 'reactions' | 'group' | 'command' | 'line' | 'other';
+export type ItemKind = 'message' | 'status' | 'reactions' | 'group' | 'command' | 'line' | 'contact' | 'other';
 
 /** What an item is, from its keys alone (a stream record carries them even without images). */
 export function itemKindOf(pk: string, sk: string): ItemKind {
@@ -41,6 +73,7 @@ export function itemKindOf(pk: string, sk: string): ItemKind {
   if (pk.startsWith('GROUP#') && sk === 'GROUP') return 'group';
   if (pk.startsWith('CMD#') && sk === 'CMD') return 'command';
   if (pk.startsWith('LINE#')) return 'line';
+  if (pk.startsWith('CONTACT#') && sk === CONTACT_SK) return 'contact';
   return 'other';
 }
 /** How far the backfill has read Sendblue's message list for a line (table-backfill.ts). */

@@ -24,6 +24,9 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/groups/{group_id}/messages', target: 'read', auth: 'iam' },
   { method: 'GET', path: '/messages/{message_handle}', target: 'read', auth: 'iam' },
   { method: 'GET', path: '/commands/{command_id}', target: 'read', auth: 'iam' },
+  // Extensions (docs/contract.md §4 extensions): the contacts ledger.
+  { method: 'GET', path: '/contacts/{number}', target: 'read', auth: 'iam' },
+  { method: 'GET', path: '/contacts', target: 'read', auth: 'iam' },
 ];
 
 export const routeKey = (route: RouteDefinition): string => `${route.method} ${route.path}`;

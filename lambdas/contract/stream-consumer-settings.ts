@@ -18,6 +18,12 @@ export const STREAM_CONSUMER_SETTINGS = {
     /** A file refused for good is recorded and never retried; this bounds the ones that time out. */
     retryAttempts: 5,
   },
+  contacts: {
+    /** Each record is a few conditional writes at most (most sightings are cached per container). */
+    batchSize: 100,
+    /** Writes fail only while DynamoDB does: many retries, each from the failed record on. */
+    retryAttempts: 50,
+  },
   /** A change not handled within a day (DynamoDB Streams keeps records 24 hours) goes to the failure queue. */
   maxRecordAgeSeconds: 86_400,
 } as const;

@@ -1,5 +1,5 @@
 import { statusRank } from './status.js';
-import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from './items.js';
+import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem, ContactItem } from './items.js';
 import { reactionViews, type ReactionEntry } from './reactions.js';
 
 /** Public shapes of docs/contract.md §4, built from stored items. Absent values are `null`, never missing. */
@@ -44,7 +44,12 @@ export function messageDetailView(
   reactions: readonly ReactionEntry[] = [],
 ) {
   const statusHistory = history.length
-    ? history.map((entry) => ({ status: entry.status, date_updated: entry.date_updated ?? entry.received_at }))
+    ? history.map((entry) => ({
+        status: entry.status,
+        date_updated: entry.date_updated ?? entry.received_at,
+        // A per-member refusal names its member: it is not the message's own status.
+        ...(entry.member ? { member: entry.member } : {}),
+      }))
     : [{ status: item.status, date_updated: item.date_updated ?? null }];
   // By time; a tie (Sendblue may stamp two statuses alike) goes to the status order.
   statusHistory.sort(
@@ -151,3 +156,24 @@ export interface MessagePageView {
   messages: TimelineMessageView[];
   next_cursor: string | null;
 }
+
+/** A contact as `GET /contacts/{number}` shows it (docs/table-design.md "Contacts"). */
+export function contactView(item: ContactItem) {
+  const contacted = Object.entries(item)
+    .filter(([name, value]) => name.startsWith('contacted:') && typeof value === 'string')
+    .map(([name, at]) => ({ line: name.slice('contacted:'.length), first_at: at as string }))
+    .sort((a, b) => a.line.localeCompare(b.line));
+  return {
+    number: item.number,
+    first_seen: item.first_seen ?? null,
+    last_seen: item.last_seen ?? null,
+    /** Our lines that messaged it, and when each first did. */
+    contacted,
+    opted_out: item.opted_out === true,
+    opted_out_at: item.opted_out_at ?? null,
+    opted_out_by: item.opted_out_by ?? null,
+    opted_in_at: item.opted_in_at ?? null,
+    opted_in_by: item.opted_in_by ?? null,
+  };
+}
+export type ContactView = ReturnType<typeof contactView>;

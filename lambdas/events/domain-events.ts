@@ -1,6 +1,6 @@
 import { itemKindOf } from '../contract/keys.js';
 import type { TableChange } from './table-change.js';
-import type { CommandItem, GroupItem, MessageItem } from '../contract/items.js';
+import type { CommandItem, ContactItem, GroupItem, MessageItem } from '../contract/items.js';
 import type { ReactionEntry } from '../contract/reactions.js';
 import { commandView, messageView } from '../contract/views.js';
 
@@ -18,6 +18,8 @@ export const DETAIL_TYPES = {
   commandSettled: 'Command Settled',
   groupChanged: 'Group Changed',
   reactionReceived: 'Group Reaction Received',
+  contactOptedOut: 'Contact Opted Out',
+  contactOptedIn: 'Contact Opted In',
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
@@ -44,6 +46,8 @@ export function domainEventFor(change: TableChange): DomainEvent | undefined {
       return change.kind === 'INSERT' ? messageReceived(change.newImage as unknown as MessageItem, event) : undefined;
     case 'status':
       // One history item per distinct status, written once (a conditional put): never a duplicate.
+      // A per-member refusal is not the message's status: it is told as the member's opt-out (contacts).
+      if (change.newImage?.member !== undefined) return undefined;
       return change.kind === 'INSERT' ? event(DETAIL_TYPES.statusChanged, statusDetail(change)) : undefined;
     case 'command':
       return commandSettled(change, event);
@@ -51,6 +55,8 @@ export function domainEventFor(change: TableChange): DomainEvent | undefined {
       return groupChanged(change, event);
     case 'reactions':
       return reactionReceived(change, event);
+    case 'contact':
+      return contactOptChanged(change, event);
     default:
       return undefined; // pacing records, anything else
   }
@@ -89,6 +95,22 @@ function reactionReceived({ newImage, oldImage }: TableChange, event: Build): Do
     from_number: entry.from_number ?? null,
     date_sent: entry.date_sent,
     part_index: entry.part_index,
+  });
+}
+
+/**
+ * A contact's opt state changed (the contacts ledger, contacts/contact-projection.ts): out, or back
+ * in. A record that only gained a sighting, or newer evidence of the same state, publishes nothing.
+ */
+function contactOptChanged({ newImage, oldImage }: TableChange, event: Build): DomainEvent | undefined {
+  const now = newImage as unknown as ContactItem;
+  const optedOut = now.opted_out === true;
+  if (typeof now.opted_out !== 'boolean' || optedOut === (oldImage?.opted_out === true)) return undefined;
+  return event(optedOut ? DETAIL_TYPES.contactOptedOut : DETAIL_TYPES.contactOptedIn, {
+    number: now.number,
+    opted_out: optedOut,
+    by: (optedOut ? now.opted_out_by : now.opted_in_by) ?? null,
+    at: now.opt_changed_at ?? null,
   });
 }
 

@@ -7,7 +7,7 @@
  * the sandbox's stream poller applies them with `matchesFilters`, so both skip the same records.
  */
 export type FilterPattern = { readonly [key: string]: FilterPattern | readonly FilterValue[] };
-type FilterValue = string | { readonly prefix: string } | { readonly exists: boolean };
+type FilterValue = string | boolean | { readonly prefix: string } | { readonly exists: boolean };
 
 const sortKey = (values: readonly FilterValue[]) => ({ Keys: { SK: { S: values } } });
 
@@ -28,6 +28,21 @@ export const EVENTS_STREAM_FILTERS: readonly FilterPattern[] = [
   { eventName: ['INSERT', 'MODIFY'], dynamodb: sortKey(['GROUP']) },
   // Group Reaction Received: a message's reactions written (the handler keeps a member's, in a group).
   { eventName: ['INSERT', 'MODIFY'], dynamodb: sortKey(['REACTIONS']) },
+  // Contact Opted Out / In: a contact record's opt state written (the handler checks it changed).
+  {
+    eventName: ['INSERT', 'MODIFY'],
+    dynamodb: { ...sortKey(['CONTACT']), NewImage: { opted_out: { BOOL: [true, false] } } },
+  },
+];
+
+export const CONTACTS_STREAM_FILTERS: readonly FilterPattern[] = [
+  // A message inserted (a member's, or ours by the sender or a status that came first).
+  { eventName: ['INSERT'], dynamodb: sortKey(['MSG']) },
+  // A per-member refusal (STATUS#DECLINED#<member>) inserted: it carries `member`.
+  {
+    eventName: ['INSERT'],
+    dynamodb: { ...sortKey([{ prefix: 'STATUS#' }]), NewImage: { member: { S: [{ exists: true }] } } },
+  },
 ];
 
 export const MEDIA_STREAM_FILTERS: readonly FilterPattern[] = [
@@ -48,7 +63,7 @@ export function matchesPattern(pattern: FilterPattern, value: unknown): boolean 
     const field = (value as Record<string, unknown>)[key];
     if (!Array.isArray(rule)) return matchesPattern(rule as FilterPattern, field);
     return (rule as readonly FilterValue[]).some((expected) => {
-      if (typeof expected === 'string') return field === expected;
+      if (typeof expected === 'string' || typeof expected === 'boolean') return field === expected;
       if ('prefix' in expected) return typeof field === 'string' && field.startsWith(expected.prefix);
       return expected.exists === (field !== undefined);
     });

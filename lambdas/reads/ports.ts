@@ -1,4 +1,4 @@
-import type { CommandItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items.js';
+import type { CommandItem, ContactItem, GroupItem, MessageItem, StatusHistoryItem } from '../contract/items.js';
 import type { ReactionEntry } from '../contract/reactions.js';
 import type { MediaLink } from '../contract/views.js';
 
@@ -30,8 +30,24 @@ export interface StoredMessage {
   reactions: ReactionEntry[];
 }
 
+/** One entry of the opted-out list: the number and the evidence's date (GSI1 holds only keys). */
+export interface OptedOutEntry {
+  number: string;
+  since: string;
+}
+
+/** The contacts ledger's reads (adapters/table-contacts.ts). */
+export interface ContactReads {
+  getContact(number: string): Promise<ContactItem | undefined>;
+  /** Opted-out contacts, newest first (the sparse `OPTED_OUT` list in GSI1), a page at a time. */
+  listOptedOut(page: { limit: number; startKey?: Record<string, string> }): Promise<{
+    items: OptedOutEntry[];
+    nextKey?: Record<string, string>;
+  }>;
+}
+
 /** What the read routes may do: read. */
-export interface ReadStore extends ReactionReads {
+export interface ReadStore extends ReactionReads, ContactReads {
   getGroup(groupId: string): Promise<GroupItem | undefined>;
   listGroupMessages(
     groupId: string,

@@ -1,6 +1,7 @@
 import type { AttemptState, SenderPolicy } from './attempt-outcome.js';
 import type { BreakerSettings, LineBreaker } from './line-breaker.js';
 import type { PacingSettings } from './line-pacing.js';
+import type { PreflightSettings } from './preflight.js';
 import type { Logger } from '../platform/logger.js';
 import type { MetricTally } from '../platform/metrics.js';
 import type { AttemptStore, SendblueApi } from './ports.js';
@@ -24,6 +25,8 @@ export interface AttemptDeps {
     breaker?: BreakerSettings;
     /** The lines' new-contact quota (new-contact-quota.ts). @default none: not counted (the sweep, tests of other things) */
     newContacts?: NewContactLimits;
+    /** Pre-flight rules' settings (preflight-facts.ts). @default refuse a new group with opted-out members, warn for a group_id */
+    preflight?: PreflightSettings;
   };
   /** Sendblue's word on the lines (line-advice.ts), cached. @default none: no OFFLINE pause, no usage advice */
   lineAdvice?: LineAdvice;

@@ -7,6 +7,7 @@ import type { NewContactLimits } from './new-contact-quota.js';
 import { commandFingerprint, groupIdOf, validateCommand, type GroupCommand } from '../contract/commands.js';
 import type { RecordResult } from './fifo-batch.js';
 import type { PacingSettings } from './line-pacing.js';
+import type { PreflightSettings } from './preflight.js';
 import type { Logger } from '../platform/logger.js';
 import { METRIC_NAMES, type MetricName, type MetricTally } from '../platform/metrics.js';
 import { createModifyAttempt } from './modify-attempt.js';
@@ -32,6 +33,8 @@ export interface SenderSettings {
   newContacts?: NewContactLimits;
   /** How often Sendblue's lines/state and lines/usage are read (line-advice.ts). @default none: not read */
   lineAdvice?: LineAdviceSettings;
+  /** Pre-flight (preflight.ts). @default refuse a new group with opted-out members, warn for a group_id */
+  preflight?: PreflightSettings;
 }
 
 export interface SenderDeps {

@@ -11,6 +11,7 @@ import { passLine } from './line-gate.js';
 import type { ModifyGroupCommand } from '../contract/commands.js';
 import { isChangeApplied, membersAfter } from './decisions.js';
 import { GROUP_SUMMARY_WINDOW, groupView } from '../contract/views.js';
+import { preflightModify } from './preflight-facts.js';
 
 /**
  * One attempt at a modify_group (add, remove, rename): if an earlier call may have reached
@@ -48,6 +49,8 @@ export function createModifyAttempt(deps: AttemptDeps) {
     }
     const spent = givingUpReason(attempt.state, settings.policy, deps.now().getTime());
     if (spent) return { kind: 'gave-up', reason: spent };
+    const preflight = await preflightModify(deps, command, line);
+    if (preflight.action === 'refuse') return { kind: 'rejected', reason: preflight.reason };
     const held = await passLine(deps, line, attempt, false);
     if (held) return held;
 

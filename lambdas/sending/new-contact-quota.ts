@@ -8,7 +8,7 @@ import { NEW_CONTACT_LIMITS } from '../contract/sendblue-rules.js';
  * limits page): a new contact is a number the line never messaged (in 30 days). A member who wrote
  * to the line first counts against Sendblue's separate inbound limit, not this one.
  *
- * Every sender invocation spends from one record per line (adapters/table-contacts.ts): the spends
+ * Every sender invocation spends from one record per line (adapters/table-line-contacts.ts): the spends
  * of the last day, each with its command, and a `version`; a spend is one conditional write on the
  * version it was computed from, so two commands never both take the last slot. A command that has
  * spent already (a redelivery, a retry) never spends again. Windows: a rolling hour, and a day that

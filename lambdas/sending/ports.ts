@@ -235,7 +235,7 @@ export interface LineSlots {
 
 /**
  * A line's known contacts and its new-contact quota record (new-contact-quota.ts), kept under the
- * line's partition by adapters/table-contacts.ts.
+ * line's partition by adapters/table-line-contacts.ts.
  */
 export interface LineContacts {
   /** Of `numbers`, those the line has messaged: number -> when last recorded (epoch ms). */
@@ -264,8 +264,15 @@ export interface UnsettledCommands {
   listUnsettledCommands(options: { before: string; limit: number }): Promise<UnsettledEntry[]>;
 }
 
+/** Who opted out, from the contacts ledger (adapters/table-contacts.ts): pre-flight reads it. */
+export interface ContactOptOuts {
+  /** Those of `numbers` whose contact record says opted out now (one BatchGetItem per 100). */
+  optedOutAmong(numbers: readonly string[]): Promise<Set<string>>;
+}
+
 /** What one attempt reads and writes: the sent message or reaction, the line's slots, the group it changes. */
 export type AttemptStore = SentMessages &
+  ContactOptOuts &
   LineSlots &
   LineContacts &
   GroupRecords &

@@ -13,6 +13,7 @@ import type { SendGroupMessageCommand } from '../contract/commands.js';
 import { parseIsoDate } from '../contract/iso-date.js';
 import type { SendblueMessage } from './ports.js';
 import { matchingSends, sentParticipants } from './decisions.js';
+import { preflightSend } from './preflight-facts.js';
 
 const isoOrUndefined = (text: string | undefined) => {
   const parsed = text === undefined ? undefined : parseIsoDate(text);
@@ -60,6 +61,9 @@ export function createSendAttempt(deps: AttemptDeps) {
     }
     const spent = givingUpReason(attempt.state, settings.policy, deps.now().getTime());
     if (spent) return { kind: 'gave-up', reason: spent };
+    // Before a slot or a quota is taken or anything is called: a known rule broken ends it here.
+    const preflight = await preflightSend(deps, command, line);
+    if (preflight.action === 'refuse') return { kind: 'rejected', reason: preflight.reason };
     // Only when counted: no extra await otherwise (the in-memory loop's interleavings stay as they were).
     const held = settings.newContacts ? await passNewContactQuota(deps, line, attempt, command) : undefined;
     if (held) return held;
@@ -93,7 +97,7 @@ export function createSendAttempt(deps: AttemptDeps) {
     }
     await answered(deps, line, attempt);
     if (attempt.contactsToRemember?.length) await rememberNewContacts(deps, line, attempt);
-    return recordAccepted(command, attempt, line, accepted, 'sent');
+    return recordAccepted(command, attempt, line, accepted, 'sent', preflight.warning);
   };
 
   /** The message an unclear call produced, if Sendblue has it: by handle when known, else in the list. */
@@ -125,6 +129,7 @@ export function createSendAttempt(deps: AttemptDeps) {
     line: string,
     accepted: SendblueMessage,
     how: 'sent' | 'found',
+    warning?: string,
   ): Promise<AttemptOutcome> {
     const handle = accepted.message_handle!;
     try {
@@ -159,7 +164,10 @@ export function createSendAttempt(deps: AttemptDeps) {
         how,
         groupId,
         messageHandle: handle,
-        note: groupId ? undefined : 'sent, but Sendblue did not say which group it went to',
+        note:
+          [groupId ? undefined : 'sent, but Sendblue did not say which group it went to', warning]
+            .filter(Boolean)
+            .join('; ') || undefined,
       };
     } catch (error) {
       deps.logger.error('accepted by Sendblue but not recorded; will settle it', {

@@ -8,6 +8,8 @@ export type IngestOutcome =
   /** A member's tapback, kept on the message it is on (contract/reactions.ts). */
   | { kind: 'reaction'; result: 'stored' | 'duplicate' }
   | { kind: 'status'; result: 'advanced' | 'history-only' | 'duplicate' }
+  /** A per-member refusal (one member opted out): kept in the history, the message's status untouched. */
+  | { kind: 'member-status'; result: 'stored' | 'duplicate' }
   /** Nothing was written: the event contradicts what is stored (answered 409). */
   | { kind: 'refused'; error: string };
 
@@ -82,6 +84,23 @@ export function createIngestService(deps: { store: IngestStore; relay: StatusRel
         kind: event.groupId ? 'group' : 'direct',
       });
       return { kind: 'message', result };
+    }
+    if (event.declinedMember) {
+      const refusal = await deps.store.recordMemberRefusal(event);
+      if (refusal.refused) {
+        deps.logger.warn('status event refused: the message is inbound', context);
+        return {
+          kind: 'refused',
+          error: `message ${event.messageHandle.slice(0, 64)} is an inbound message; status events apply to outbound messages only`,
+        };
+      }
+      const result = refusal.historyAdded ? 'stored' : 'duplicate';
+      deps.logger.info(
+        result === 'stored' ? 'member refusal kept: the member opted out' : 'duplicate member refusal ignored',
+        { ...context, member: event.declinedMember },
+      );
+      if (refusal.historyAdded && refusal.relayUrl) await deps.relay(refusal.relayUrl, rawBody);
+      return { kind: 'member-status', result };
     }
     const outcome = await deps.store.applyStatusEvent(event);
     if (outcome.refused) {

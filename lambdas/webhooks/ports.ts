@@ -25,6 +25,16 @@ export interface StatusOutcome {
   relayUrl?: string;
 }
 
+/** What recording a per-member refusal did (IngestStore.recordMemberRefusal). */
+export interface MemberRefusalOutcome {
+  /** Nothing was written: the message is an inbound one. */
+  refused?: 'inbound-message';
+  /** This member's refusal was not in the history before. */
+  historyAdded: boolean;
+  /** The command's own status_callback, when the message is stored with one. */
+  relayUrl?: string;
+}
+
 /** The group record, written only when membership or name really change (and never by an older message). */
 export interface GroupRecords {
   syncGroup(snapshot: GroupSnapshot): Promise<'updated' | 'unchanged'>;
@@ -51,6 +61,12 @@ export interface IngestStore extends GroupRecords, ReactionRecords {
   putInboundMessage(event: WebhookEvent): Promise<'stored' | 'duplicate' | 'conflict'>;
   /** A forward-only status update and a history entry. */
   applyStatusEvent(event: WebhookEvent): Promise<StatusOutcome>;
+  /**
+   * A per-member refusal (`event.declinedMember`): one history entry of its own (one per member),
+   * never the message's status. Reads the message (for its relay URL and direction), writes no
+   * message: a refusal that comes before the sender stored the message is kept in the history.
+   */
+  recordMemberRefusal(event: WebhookEvent): Promise<MemberRefusalOutcome>;
 }
 
 /** Forwards a stored status event to a command's own status_callback; never throws. */

@@ -1,7 +1,7 @@
 import { idProblem } from '../contract/ids.js';
 import { EARLIEST_DATE, LATEST_DATE, parseIsoDate } from '../contract/iso-date.js';
 import { isPartIndex } from '../contract/reactions.js';
-import { isReaction, type Reaction } from '../contract/sendblue-rules.js';
+import { isE164, isReaction, type Reaction } from '../contract/sendblue-rules.js';
 import { jsonShapeProblem } from './json-shape.js';
 
 /**
@@ -38,6 +38,18 @@ export interface WebhookEvent {
    * documented choice (docs/webhooks.md "Reactions"), `reply_to`'s shape.
    */
   reaction?: { reaction: Reaction; messageHandle: string; partIndex: number };
+  /**
+   * Sendblue's `opted_out` flag (also left in `extra`): on a member's message, their opt-out state
+   * once the message was read; on a per-member refusal, true.
+   */
+  optedOut?: boolean;
+  /**
+   * A per-member refusal of an outbound group message: a `DECLINED` status naming one member in
+   * `number`/`to_number` because they opted out (`opted_out: true`, `error_reason: 'opted_out'` or
+   * `error_code: 4002`). It is that member's evidence, not the message's own status
+   * (docs/webhooks.md "Per-member refusals").
+   */
+  declinedMember?: string;
   /** Every other field of the payload, as given. */
   extra: Record<string, unknown>;
 }
@@ -109,6 +121,12 @@ function optionalCode(body: Fields, field: string): string | undefined {
   return optionalString(body, field);
 }
 
+/** `opted_out` when it is a boolean; peeked, so it stays in `extra` as given (anything else is ignored there). */
+function optedOutOf(record: Fields): { optedOut?: boolean } {
+  const value = record.peek('opted_out');
+  return typeof value === 'boolean' ? { optedOut: value } : {};
+}
+
 function optionalBoolean(body: Fields, field: string): boolean | undefined {
   const value = body.get(field);
   if (value === undefined || value === null) return undefined;
@@ -133,6 +151,25 @@ function reactionOf(record: Fields, direction: Direction): WebhookEvent['reactio
   record.get('reaction');
   record.get('reaction_to');
   return { reaction, messageHandle: handle, partIndex };
+}
+
+/** Sendblue's "blacklisted number" code, which a refusal for an opted-out recipient carries (docs/sendblue-api.md). */
+export const OPTED_OUT_ERROR_CODE = '4002';
+
+/**
+ * The member a DECLINED status of a group message refuses, when it is a per-member opt-out refusal
+ * (the fields are only peeked: they stay in `extra` as given).
+ */
+function declinedMemberOf(
+  record: Fields,
+  event: Pick<WebhookEvent, 'direction' | 'status' | 'groupId' | 'errorCode' | 'optedOut'>,
+): string | undefined {
+  if (event.direction !== 'outbound' || event.status !== 'DECLINED' || !event.groupId) return undefined;
+  const optedOut =
+    event.optedOut === true || record.peek('error_reason') === 'opted_out' || event.errorCode === OPTED_OUT_ERROR_CODE;
+  if (!optedOut) return undefined;
+  const member = [record.peek('number'), record.peek('to_number')].find(isE164);
+  return member;
 }
 
 /**
@@ -173,9 +210,12 @@ export function parseWebhookPayload(body: unknown, defaultDirection: Direction):
       errorCode: optionalCode(record, 'error_code'),
       errorMessage: optionalString(record, 'error_message'),
       ...(reaction ? { reaction } : {}),
+      ...optedOutOf(record),
       // Properties are evaluated in order, so this runs after every field above was read.
       extra: record.unread(),
     };
+    const declinedMember = declinedMemberOf(record, event);
+    if (declinedMember) event.declinedMember = declinedMember;
     // After the fields, so that a problem in a known field is reported by its own name first.
     const shape = jsonShapeProblem(body);
     if (shape) throw new FieldError(shape);

@@ -2,6 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { COMMAND_QUEUE_SETTINGS, SENDER_LEASE_MS } from '../contract/command-queue-settings.js';
 import { ENV, numberFromEnv, requireEnv } from '../contract/env.js';
 import { DEFAULT_PACING } from '../sending/line-pacing.js';
+import { isOptedOutMembersPolicy, type PreflightSettings } from '../sending/preflight.js';
 import { breakerForBudget, DEFAULT_BREAKER, type BreakerSettings } from '../sending/line-breaker.js';
 import { loggerFromEnv, secretsFromEnv, tableStoreFromEnv } from './lambda-deps.js';
 import type { Logger } from '../platform/logger.js';
@@ -116,6 +117,17 @@ export function senderDepsFromEnv(): SenderDeps {
       breaker: breakerSettingsFor({ sendblueTimeoutMs, outageBudgetMs, maxReceiveCount: settings.maxReceiveCount }),
       newContacts: newContactsFromEnv(),
       lineAdvice: DEFAULT_LINE_ADVICE,
+      preflight: preflightFromEnv(),
     },
   });
+}
+
+/** Pre-flight's settings from the environment: an unknown policy value is the default, as unset. */
+function preflightFromEnv(): PreflightSettings {
+  const policy = process.env[ENV.optedOutMembers];
+  const lines = (process.env[ENV.ourLines] ?? '')
+    .split(',')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return { ...(isOptedOutMembersPolicy(policy) ? { optedOutMembers: policy } : {}), lines };
 }

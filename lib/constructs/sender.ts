@@ -6,6 +6,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { COMMAND_QUEUE_SETTINGS } from '../../lambdas/contract/command-queue-settings.js';
 import { ENV } from '../../lambdas/contract/env.js';
+import type { OptedOutMembersPolicy } from '../../lambdas/sending/preflight.js';
 import { DEFAULTS } from '../defaults.js';
 import type { CommandQueue } from './command-queue.js';
 import { NodeFunction } from './node-function.js';
@@ -63,6 +64,17 @@ export interface CommandSenderProps {
    */
   readonly outageBudget?: Duration;
   /**
+   * Sends that reach members who opted out: `refuse` (never called), or `send` (called; Sendblue
+   * skips them per recipient; a warning is kept on the command). docs/sending.md "Pre-flight".
+   * @default - refuse a new group given by numbers, send to an existing group_id with a warning
+   */
+  readonly optedOutMembers?: OptedOutMembersPolicy;
+  /**
+   * Our other lines (besides `fromNumber`), so pre-flight tells them from members.
+   * @default - none
+   */
+  readonly extraLines?: readonly string[];
+  /**
    * Retention of the function's log group.
    * @default DEFAULTS.logRetention (one month)
    */
@@ -119,6 +131,8 @@ export class CommandSender extends Construct {
         [ENV.lineBurst]: String(props.lineBurst ?? DEFAULTS.line.burst),
         [ENV.newContactsPerHour]: String(props.newContacts?.perHour ?? DEFAULTS.newContacts.perHour),
         [ENV.newContactsPerDay]: String(props.newContacts?.perDay ?? DEFAULTS.newContacts.perDay),
+        [ENV.ourLines]: [props.fromNumber, ...(props.extraLines ?? [])].join(','),
+        ...(props.optedOutMembers ? { [ENV.optedOutMembers]: props.optedOutMembers } : {}),
       },
     });
 
@@ -140,6 +154,15 @@ export class CommandSender extends Construct {
         effect: Effect.ALLOW,
         actions: ['dynamodb:Query'],
         resources: [table.tableArn, table.groupTimelineIndexArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        // Pre-flight: who among a command's members opted out (their contact records, read only).
+        sid: 'ReadContactOptOuts',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:BatchGetItem'],
+        resources: [table.tableArn],
       }),
     );
     this.function.addToRolePolicy(

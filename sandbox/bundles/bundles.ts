@@ -24,8 +24,8 @@ import { resourceRoles, sandboxContext, type SandboxResources, type SandboxRole 
 import { resolveString, type TemplateFunction, templateFunctions, UnresolvableError } from './template.js';
 
 /** The functions the sandbox runs (HANDLER_TAG values). */
-export type FunctionName = 'ingest' | 'read' | 'sender' | 'events' | 'media' | 'backfill';
-const FUNCTION_NAMES: readonly FunctionName[] = ['ingest', 'read', 'sender', 'events', 'media', 'backfill'];
+export type FunctionName = 'ingest' | 'read' | 'sender' | 'events' | 'media' | 'backfill' | 'contacts';
+const FUNCTION_NAMES: readonly FunctionName[] = ['ingest', 'read', 'sender', 'events', 'media', 'backfill', 'contacts'];
 
 /** The sandbox's event bus (the stand-in's name; events land in the event log). */
 export const SANDBOX_EVENT_BUS = 'sendblue-groups-events';
@@ -154,6 +154,7 @@ export async function startBundles(input: StartBundlesInput): Promise<SandboxBun
     [ENV.sendblueBaseUrl]: need('sendblueUrl'),
     [ENV.fromNumber]: config.fromNumber,
     [BACKFILL_ENV.lines]: config.fromNumber,
+    [ENV.ourLines]: config.fromNumber,
     [ENV.lineRatePerSecond]: String(config.lineRatePerSecond),
     [ENV.lineBurst]: String(config.lineBurst),
     // The sandbox sweeps unknown commands after a minute (sandbox/backfill.ts), not an hour.

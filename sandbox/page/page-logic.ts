@@ -96,6 +96,19 @@ export function groupTitle(
   return `${others.slice(0, 2).join(', ')} and ${others.length - 2} more`;
 }
 
+/** A group's members for the conversation header, each opted-out one marked ("+1555… ⊘ opted out"). */
+export function memberLine(members: readonly string[], optedOut: readonly string[] = []): string {
+  return members.map((member) => (optedOut.includes(member) ? `${member} ⊘ opted out` : member)).join(', ');
+}
+
+/**
+ * How a command that was not done is named: "refused" when pre-flight stopped it before any
+ * Sendblue call (docs/sending.md "Pre-flight"), else "failed".
+ */
+export function failedWord(reason: string | null | undefined): 'refused' | 'failed' {
+  return (reason ?? '').startsWith('refused before calling Sendblue') ? 'refused' : 'failed';
+}
+
 /** A phone number shortened for a preview line: "…0002". */
 export function shortNumber(number: string | null | undefined): string {
   const digits = (number ?? '').replace(/\D/g, '');
@@ -229,6 +242,8 @@ export function pausedLinesOf(
 /** The functions above, in the order the page script declares them. */
 const PAGE_LOGIC = [
   groupTitle,
+  memberLine,
+  failedWord,
   shortNumber,
   clip,
   previewText,

@@ -25,7 +25,7 @@ const OWN_LINES = ${constant(options.ownLines)};
 const IMAGE = /\\.(png|jpe?g|gif|webp|heic)(\\?|$)/i;
 const NARROW = window.matchMedia('(max-width: 700px)');
 ${PAGE_LOGIC_SCRIPT}
-let lastGroups = '', lastConversation = '', failedCommands = [], pausedLines = [];
+let lastGroups = '', lastConversation = '', failedCommands = [], pausedLines = [], optedOutByGroup = {};
 
 const selected = () => new URLSearchParams(location.hash.slice(1)).get('group');
 const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; };
@@ -53,7 +53,7 @@ function renderNotSent(entries) {
     e.append(el('div', 'to', f.type === 'send_reaction' ? 'On message ' + (f.message_handle || '?') : 'To ' + to));
     if (f.content) e.append(el('div', 'text', clip(f.content, 60)));
     else if (f.type !== 'send_group_message') e.append(el('div', 'text', failedAction(f)));
-    e.append(el('div', 'reason', '✗ failed: ' + f.reason), el('div', 'when', when(f.at)));
+    e.append(el('div', 'reason', '✗ ' + failedWord(f.reason) + ': ' + f.reason), el('div', 'when', when(f.at)));
     return e;
   }));
 }
@@ -134,9 +134,9 @@ function failedBubble(f) {
   b.dataset.commandId = f.command_id;
   if (f.content) b.append(el('div', 'text', f.content));
   if (f.media_url) b.append(media(f.media_url));
-  b.append(el('div', 'reason', 'failed: ' + f.reason));
+  b.append(el('div', 'reason', failedWord(f.reason) + ': ' + f.reason));
   const foot = el('div', 'foot', when(f.at) + ' ');
-  foot.append(el('span', 'ticks failed', '✗ not sent'));
+  foot.append(el('span', 'ticks failed', failedWord(f.reason) === 'refused' ? '✗ refused, not sent' : '✗ not sent'));
   b.append(foot);
   return b;
 }
@@ -152,7 +152,7 @@ function timelineNodes(entry) {
   if (entry.kind === 'change') return changeTexts(entry.change).map((text) => changeLine(text, entry.at, false));
   const f = entry.failed;
   if (f.type === 'send_group_message') return [failedBubble(f)];
-  const line = changeLine('✗ ' + failedAction(f) + ' failed: ' + f.reason, f.at, true);
+  const line = changeLine('✗ ' + failedAction(f) + ' ' + failedWord(f.reason) + ': ' + f.reason, f.at, true);
   line.dataset.commandId = f.command_id;
   return [line];
 }
@@ -168,12 +168,13 @@ async function refreshConversation() {
     getJson('/__sandbox/groups/' + encodeURIComponent(id) + '/changes'),
   ]);
   const failed = failedCommands.filter((f) => f.group_id === id);
-  const text = JSON.stringify([group, page.messages, failed, changes, pausedLines, today()]);
+  const optedOut = optedOutByGroup[id] || [];
+  const text = JSON.stringify([group, page.messages, failed, changes, pausedLines, optedOut, today()]);
   if (text === lastConversation) return;
   lastConversation = text;
   renderLineBanner(group.members);
   document.querySelector('#header .title').textContent = groupTitle(group.name, group.members, OWN_LINES);
-  document.querySelector('#header .members').textContent = group.members.join(', ');
+  document.querySelector('#header .members').textContent = memberLine(group.members, optedOut);
   const idLine = document.querySelector('#header .id-line');
   idLine.hidden = false;
   idLine.querySelector('.group-id').textContent = group.group_id;
@@ -192,6 +193,7 @@ async function tick() {
     const { groups, failed, paused_lines } = await getJson('/__sandbox/groups');
     failedCommands = failed;
     pausedLines = paused_lines || [];
+    optedOutByGroup = Object.fromEntries(groups.map((g) => [g.group_id, g.opted_out || []]));
     renderPaused();
     // Nothing picked yet: on a wide screen, show the most recent group (a narrow one shows the list).
     if (!selected() && groups[0] && !NARROW.matches) history.replaceState(null, '', '#group=' + encodeURIComponent(groups[0].group_id));

@@ -112,7 +112,32 @@ const DETAILS: Record<DetailType, { file: string; description: string; detail: S
       part_index: { type: 'integer', minimum: 0 },
     }),
   },
+  [DETAIL_TYPES.contactOptedOut]: {
+    file: 'contact-opted-out.json',
+    description:
+      'A contact opted out: it texted STOP (or another opt-out keyword), Sendblue flagged it opted_out or refused a group message for it, or `cli contacts opt-out`.',
+    detail: contactOptDetail(true),
+  },
+  [DETAIL_TYPES.contactOptedIn]: {
+    file: 'contact-opted-in.json',
+    description: 'A contact that had opted out opted back in: it texted START, or `cli contacts opt-in`.',
+    detail: contactOptDetail(false),
+  },
 };
+
+function contactOptDetail(optedOut: boolean): Schema {
+  return shape({
+    event_id: EVENT_ID,
+    number: { type: 'string', description: 'The contact (E.164).' },
+    opted_out: { const: optedOut },
+    by: nullable({
+      enum: optedOut ? ['keyword', 'webhook_flag', 'declined', 'cli'] : ['keyword', 'cli'],
+      description:
+        "What said so: keyword (the member wrote it), webhook_flag (Sendblue's opted_out), declined (a per-member DECLINED), cli.",
+    }),
+    at: nullable(dateTime('When the evidence was true (the message or status date, or when the CLI ran).')),
+  });
+}
 
 /** One envelope schema per detail-type, without a file header (for unions). */
 export const EVENT_ENVELOPES: Record<DetailType, Schema> = Object.fromEntries(

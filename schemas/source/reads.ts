@@ -5,7 +5,7 @@
  * The published schemas leave objects open (the API may gain fields; it never drops one); the
  * tests validate against a closed copy, so every field the code writes is described.
  */
-import type { GroupView, MessageDetailView } from '../../lambdas/contract/views.js';
+import type { ContactView, GroupView, MessageDetailView } from '../../lambdas/contract/views.js';
 import type { EventEnvelope } from '../../lambdas/contract/sandbox.js';
 import type { GroupListEntry } from '../../sandbox/group-list.js';
 import type { PageFailedCommand, PageGroupChange, PagePausedLine } from '../../sandbox/page/page-logic.js';
@@ -47,7 +47,13 @@ const MESSAGE_DETAIL_PROPERTIES = {
     type: 'array',
     description: 'Every distinct status once, oldest first.',
     minItems: 1,
-    items: shape({ status: { type: 'string' }, date_updated: when('When Sendblue stamped it.') }),
+    items: shape({ status: { type: 'string' }, date_updated: when('When Sendblue stamped it.') }, undefined, {
+      member: {
+        type: 'string',
+        description:
+          "Only on a per-member refusal (DECLINED for one member who opted out): that member. Not the message's own status.",
+      },
+    }),
   },
   reactions: REACTIONS_LIST,
 } satisfies Props<MessageDetailView>;
@@ -65,6 +71,7 @@ const GROUP_LIST_PROPERTIES = {
   group_id: { type: 'string' },
   name: text,
   members: stringArray(),
+  opted_out: { ...stringArray(), description: 'Members who opted out (the contacts ledger): the page marks them.' },
   last_message_at: when('The date of the newest message.'),
   message_count: { type: 'integer', minimum: 0 },
   last_message: nullable(
@@ -93,6 +100,23 @@ const FAILED_COMMAND_PROPERTIES = {
   reason: { type: 'string' },
   at: { type: 'string', description: 'When it was first tried (ISO), or "" when nothing says.' },
 } satisfies Props<PageFailedCommand>;
+
+const OPT_SOURCES = ['keyword', 'webhook_flag', 'declined', 'cli'];
+const CONTACT_PROPERTIES = {
+  number: e164(),
+  first_seen: when('The date of the first message or change that showed it.'),
+  last_seen: when('The date of the newest one (exact to 15 minutes).'),
+  contacted: {
+    type: 'array',
+    description: 'Our lines that messaged it, and when each first did.',
+    items: shape({ line: e164(), first_at: dateTime() }),
+  },
+  opted_out: { type: 'boolean' },
+  opted_out_at: when('When the latest opt-out evidence was true.'),
+  opted_out_by: nullable({ enum: OPT_SOURCES }),
+  opted_in_at: when('When the latest opt-in evidence (START, the CLI) was true.'),
+  opted_in_by: nullable({ enum: OPT_SOURCES }),
+} satisfies Props<ContactView>;
 
 const PAUSED_LINE_PROPERTIES = {
   line: e164(),
@@ -145,6 +169,28 @@ export const READ_FILES: Record<string, Schema> = {
   'command.json': {
     ...fileHeader('reads/command.json', 'GET /commands/{command_id}', "A command's state in the sender's ledger."),
     ...shape(COMMAND_PROPERTIES),
+  },
+  'contact.json': {
+    ...fileHeader(
+      'reads/contact.json',
+      'GET /contacts/{number}',
+      'A contact: when it was first and last seen, the lines that messaged it, and its opt-out state.',
+    ),
+    ...shape(CONTACT_PROPERTIES),
+  },
+  'contacts-page.json': {
+    ...fileHeader(
+      'reads/contacts-page.json',
+      'GET /contacts?opted_out=true',
+      'One page of the opted-out contacts, newest first; follow next_cursor until it is null.',
+    ),
+    ...shape({
+      contacts: {
+        type: 'array',
+        items: shape({ number: e164(), opted_out_since: dateTime('When the evidence of the opt-out was true.') }),
+      },
+      next_cursor: nullable({ type: 'string', description: 'Pass as ?cursor= for the next page; null on the last.' }),
+    }),
   },
   'health.json': {
     ...fileHeader('reads/health.json', 'GET /health', '200 {"ok": true}; 503 with ok false and why.'),

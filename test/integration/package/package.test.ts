@@ -12,7 +12,7 @@
  * - a TypeScript producer and a CDK app type-check under NodeNext (the package's .d.ts included)
  *   and Bundler;
  * - the CDK app (aws-cdk-lib, constructs, cdk-nag, the aws-cdk CLI as its own dependencies) runs
- *   `cdk synth` with cdk-nag's AwsSolutions pack: six functions whose code assets are the prebuilt
+ *   `cdk synth` with cdk-nag's AwsSolutions pack: seven functions whose code assets are the prebuilt
  *   bundles byte for byte, and a template equal, code aside, to the same stack built from this
  *   repository's sources.
  *
@@ -233,7 +233,7 @@ describe('a TypeScript producer and a CDK app of the consumer', () => {
     const functions = Object.values(template.Resources as Record<string, any>).filter(
       (resource) => resource.Type === 'AWS::Lambda::Function',
     );
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     const bundle = (file: string) => readFileSync(file, 'utf8');
     const packagedBundles = new Set(
       HANDLER_NAMES.map((name) => bundle(path.join(app, `node_modules/sendblue-groups/dist/assets/${name}/index.mjs`))),

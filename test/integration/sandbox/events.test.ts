@@ -200,10 +200,10 @@ describe('media kept', () => {
 });
 
 describe('switched off (SANDBOX_EVENTS=off, SANDBOX_MEDIA=off)', () => {
-  it('no stream consumer runs; the event log says it is off; a media message keeps its URL only', async () => {
+  it('only the contacts ledger reads the stream; the event log says it is off; a media message keeps its URL only', async () => {
     const off = await startHarness({ config: { events: false, media: false } });
     try {
-      expect(off.sandbox.streams.pollers).toEqual([]);
+      expect(off.sandbox.streams.pollers).toHaveLength(1); // the contacts ledger's
       expect(await off.get('/__sandbox/events')).toEqual({
         status: 404,
         body: { error: 'events are off in this sandbox (SANDBOX_EVENTS=off)' },

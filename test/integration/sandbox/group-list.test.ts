@@ -53,6 +53,26 @@ describe('listGroupsForSandbox', () => {
       participants: ['+15551230005', '+15551230004'],
     });
 
+    // Opted-out contacts are marked in their groups; one opted back in is not; contacts list no group.
+    await store.recordOptChange({
+      number: '+15551230002',
+      at: '2026-02-03T00:00:00.000Z',
+      optedOut: true,
+      by: 'keyword',
+    });
+    await store.recordOptChange({
+      number: '+15551230001',
+      at: '2026-02-03T00:00:00.000Z',
+      optedOut: true,
+      by: 'keyword',
+    });
+    await store.recordOptChange({
+      number: '+15551230001',
+      at: '2026-02-04T00:00:00.000Z',
+      optedOut: false,
+      by: 'keyword',
+    });
+
     const groups = await listGroupsForSandbox();
     expect(groups.map((g) => g.group_id)).toEqual(['g-new', 'g-sent', 'g-old', 'g-empty']);
     expect(groups[1]).toMatchObject({
@@ -64,6 +84,7 @@ describe('listGroupsForSandbox', () => {
       group_id: 'g-new',
       name: 'Team',
       members: ['+15551230001', '+15551230002'],
+      opted_out: ['+15551230002'],
       last_message_at: '2026-02-02T00:00:00.000Z',
       message_count: 2,
       // The newest message, for the page's preview line.
@@ -86,6 +107,7 @@ describe('listGroupsForSandbox', () => {
       message_count: 0,
       last_message_at: null,
       members: ['+15551230003'],
+      opted_out: [],
       last_message: null,
     });
   });

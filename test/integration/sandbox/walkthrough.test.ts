@@ -56,7 +56,7 @@ describe.each(['source', 'bundles'] as const)('the walkthrough with SANDBOX_CODE
     ).json()) as { template: string } & Omit<Parameters<typeof checkIam>[0], 'template'>;
     const template = JSON.parse(readFileSync(templateFile, 'utf8')) as CfnTemplate;
     expect(new Set(recorded.calls.filter((call) => call.via === 'code').map((call) => call.function))).toEqual(
-      new Set(['ingest', 'read', 'sender', 'events', 'media', 'backfill']),
+      new Set(['ingest', 'read', 'sender', 'events', 'media', 'backfill', 'contacts']),
     );
     expect(recorded.calls.map((call) => `${call.function} ${call.action}`)).toEqual(
       expect.arrayContaining([
@@ -69,6 +69,9 @@ describe.each(['source', 'bundles'] as const)('the walkthrough with SANDBOX_CODE
         'events events:PutEvents',
         'events dynamodb:GetRecords',
         'backfill dynamodb:BatchGetItem',
+        'contacts dynamodb:UpdateItem',
+        'contacts dynamodb:GetRecords',
+        'sender dynamodb:BatchGetItem',
       ]),
     );
     const passed = await checkIam({ template, ...recorded });

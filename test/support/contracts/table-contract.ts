@@ -501,7 +501,63 @@ const LEDGER_NOTES: Record<'recordRejectedCommand' | 'recordRefusedReuse' | 'lis
   ],
 };
 
-const MESSAGES: Record<'putOutboundMessage' | 'putInboundMessage' | 'applyStatusEvent', Case[]> = {
+const MESSAGES: Record<
+  'putOutboundMessage' | 'putInboundMessage' | 'applyStatusEvent' | 'recordMemberRefusal',
+  Case[]
+> = {
+  recordMemberRefusal: [
+    [
+      "keeps one entry per member, never moves the message's status, answers the relay URL once",
+      async (t) => {
+        const handle = t.id('member');
+        await t.store.putOutboundMessage(outbound(handle, { groupId: 'group-s' }));
+        const refusal = (member: string) =>
+          status(handle, 'DECLINED', { declinedMember: member, errorCode: '4002', errorMessage: 'opted out' });
+        expect(await t.store.recordMemberRefusal(refusal('+15551230001'))).toEqual({
+          historyAdded: true,
+          relayUrl: 'https://producer.example/status',
+        });
+        expect(await t.store.recordMemberRefusal(refusal('+15551230002'))).toMatchObject({ historyAdded: true });
+        expect(await t.store.recordMemberRefusal(refusal('+15551230001'))).toMatchObject({ historyAdded: false });
+        const stored = await t.store.getMessageWithHistory(handle);
+        expect(stored?.message).toMatchObject({ status: 'QUEUED' });
+        expect(stored?.history).toEqual(
+          ['+15551230001', '+15551230002'].map((member) => ({
+            PK: `MSG#${handle}`,
+            SK: `STATUS#DECLINED#${member}`,
+            group_id: 'group-s',
+            status: 'DECLINED',
+            member,
+            opted_out: true,
+            date_updated: iso(T0 + 5_000),
+            received_at: iso(T0),
+            error_code: '4002',
+            error_message: 'opted out',
+          })),
+        );
+      },
+    ],
+    [
+      'keeps a refusal that comes before the message, writing no message; refuses an inbound message',
+      async (t) => {
+        const handle = t.id('early');
+        const event = status(handle, 'DECLINED', { declinedMember: '+15551230003' });
+        expect(await t.store.recordMemberRefusal(event)).toEqual({ historyAdded: true });
+        expect(await t.store.getMessageWithHistory(handle)).toBeUndefined();
+        await t.store.putOutboundMessage(outbound(handle, { groupId: 'group-s' }));
+        const stored = await t.store.getMessageWithHistory(handle);
+        expect(stored?.message.status).toBe('QUEUED');
+        expect(stored?.history.map((entry) => entry.member)).toEqual(['+15551230003']);
+        const inbound = t.id('inbound-member');
+        await t.store.putInboundMessage(status(inbound, 'RECEIVED', { direction: 'inbound' }));
+        expect(await t.store.recordMemberRefusal({ ...event, messageHandle: inbound })).toEqual({
+          refused: 'inbound-message',
+          historyAdded: false,
+        });
+        expect((await t.store.getMessageWithHistory(inbound))?.history).toEqual([]);
+      },
+    ],
+  ],
   putOutboundMessage: [
     [
       'stores an accepted send in its group’s timeline, and answers no earlier status',
@@ -1040,6 +1096,119 @@ const REACTIONS: Record<'addReaction' | 'getReactions', Case[]> = {
   ],
 };
 
+/** The contacts ledger: numbers are made unique per case (t.id digits) so cases can share a table. */
+const numberFor = (t: TableContext, label: string) => {
+  const digits = [...t.id(label)].map((c) => c.charCodeAt(0) % 10).join('');
+  return `+1${digits.slice(-10).padStart(10, '5')}`;
+};
+
+const CONTACTS: Record<'recordSighting' | 'recordOptChange' | 'optedOutAmong' | 'getContact' | 'listOptedOut', Case[]> =
+  {
+    recordSighting: [
+      [
+        'creates the record; first_seen and each line once; last_seen only forward',
+        async (t) => {
+          const number = numberFor(t, 'seen');
+          await t.store.recordSighting({ number, at: iso(T0 + 5_000) });
+          await t.store.recordSighting({ number, at: iso(T0 + 9_000), contactedFrom: '+15550001000' });
+          await t.store.recordSighting({ number, at: iso(T0 + 1_000), contactedFrom: '+15550001000' });
+          await t.store.recordSighting({ number, at: iso(T0 + 2_000), contactedFrom: '+15550002000' });
+          expect(await t.store.getContact(number)).toEqual({
+            PK: `CONTACT#${number}`,
+            SK: 'CONTACT',
+            number,
+            first_seen: iso(T0 + 5_000),
+            last_seen: iso(T0 + 9_000),
+            'contacted:+15550001000': iso(T0 + 9_000),
+            'contacted:+15550002000': iso(T0 + 2_000),
+          });
+          await t.store.recordSighting({ number, at: iso(T0 + 9_000) }); // a repeat changes nothing
+          expect((await t.store.getContact(number))?.last_seen).toBe(iso(T0 + 9_000));
+        },
+      ],
+    ],
+    recordOptChange: [
+      [
+        'newer evidence wins, older is stale; the opted-out list follows the state',
+        async (t) => {
+          const number = numberFor(t, 'opt');
+          expect(await t.store.recordOptChange({ number, at: iso(T0 + 2_000), optedOut: true, by: 'keyword' })).toBe(
+            'written',
+          );
+          expect(await t.store.recordOptChange({ number, at: iso(T0 + 1_000), optedOut: false, by: 'keyword' })).toBe(
+            'stale',
+          );
+          expect(await t.store.recordOptChange({ number, at: iso(T0 + 2_000), optedOut: false, by: 'cli' })).toBe(
+            'stale',
+          );
+          expect(await t.store.getContact(number)).toEqual({
+            PK: `CONTACT#${number}`,
+            SK: 'CONTACT',
+            GSI1PK: 'OPTED_OUT',
+            GSI1SK: `${iso(T0 + 2_000)}#${number}`,
+            number,
+            first_seen: iso(T0 + 2_000),
+            last_seen: iso(T0 + 2_000),
+            opted_out: true,
+            opted_out_at: iso(T0 + 2_000),
+            opted_out_by: 'keyword',
+            opt_changed_at: iso(T0 + 2_000),
+          });
+          expect(await t.store.recordOptChange({ number, at: iso(T0 + 3_000), optedOut: false, by: 'keyword' })).toBe(
+            'written',
+          );
+          const after = await t.store.getContact(number);
+          expect(after).toMatchObject({ opted_out: false, opted_in_at: iso(T0 + 3_000), opted_in_by: 'keyword' });
+          expect(after).not.toHaveProperty('GSI1PK');
+          expect(after).not.toHaveProperty('GSI1SK');
+        },
+      ],
+    ],
+    optedOutAmong: [
+      [
+        'answers only the numbers whose record says opted out now',
+        async (t) => {
+          const [out, back, seen, unknown] = ['a', 'b', 'c', 'd'].map((label) => numberFor(t, `among-${label}`));
+          await t.store.recordOptChange({ number: out!, at: iso(T0), optedOut: true, by: 'declined' });
+          await t.store.recordOptChange({ number: back!, at: iso(T0), optedOut: true, by: 'webhook_flag' });
+          await t.store.recordOptChange({ number: back!, at: iso(T0 + 1), optedOut: false, by: 'cli' });
+          await t.store.recordSighting({ number: seen!, at: iso(T0) });
+          expect(await t.store.optedOutAmong([out!, back!, seen!, unknown!, out!])).toEqual(new Set([out]));
+          expect(await t.store.optedOutAmong([])).toEqual(new Set());
+        },
+      ],
+    ],
+    getContact: [
+      [
+        'answers undefined for a number never seen',
+        async (t) => {
+          expect(await t.store.getContact(numberFor(t, 'never'))).toBeUndefined();
+        },
+      ],
+    ],
+    listOptedOut: [
+      [
+        'lists opted-out numbers newest first, a page at a time, without those opted back in',
+        async (t) => {
+          // Dates far in the future of every other case, so this list is ours alone at the top.
+          const base = Date.UTC(2099, 0, 1) + (t.clock.nowMs() % 1_000) * 10_000;
+          const numbers = ['a', 'b', 'c', 'd'].map((label) => numberFor(t, `list-${label}`));
+          for (const [i, number] of numbers.entries())
+            await t.store.recordOptChange({ number, at: iso(base + i * 1_000), optedOut: true, by: 'keyword' });
+          await t.store.recordOptChange({ number: numbers[1]!, at: iso(base + 9_000), optedOut: false, by: 'keyword' });
+          const first = await t.store.listOptedOut({ limit: 2 });
+          expect(first.items).toEqual([
+            { number: numbers[3], since: iso(base + 3_000) },
+            { number: numbers[2], since: iso(base + 2_000) },
+          ]);
+          expect(first.nextKey).toBeDefined();
+          const second = await t.store.listOptedOut({ limit: 1, startKey: first.nextKey });
+          expect(second.items).toEqual([{ number: numbers[0], since: iso(base) }]);
+        },
+      ],
+    ],
+  };
+
 /** One list of cases per method of the ports: the type makes a new method need cases here. */
 const CASES: { [Method in keyof TablePorts]: Case[] } = {
   claimCommand: CLAIMS,
@@ -1051,6 +1220,7 @@ const CASES: { [Method in keyof TablePorts]: Case[] } = {
   ...REACTIONS,
   ...PACING_CASES,
   ...CONTACT_CASES,
+  ...CONTACTS,
 };
 
 /**

@@ -13,7 +13,7 @@
  * table pacing's "changed on every try" error under heavy contention (here a reservation never fails).
  */
 import { randomUUID } from 'node:crypto';
-import { messageFields } from '../../../lambdas/adapters/table-messages.js';
+import { memberRefusalItem, messageFields } from '../../../lambdas/adapters/table-messages.js';
 import { COMMAND_QUEUE_SETTINGS } from '../../../lambdas/contract/command-queue-settings.js';
 import {
   type CommandItem,
@@ -48,7 +48,7 @@ import { statusRank } from '../../../lambdas/contract/status.js';
 import { TABLE_SCHEMA } from '../../../lambdas/contract/table-schema.js';
 import type { MessagePage, ReadStore } from '../../../lambdas/reads/ports.js';
 import { breakerOf } from '../../../lambdas/adapters/table-pacing.js';
-import { quotaOf } from '../../../lambdas/adapters/table-contacts.js';
+import { quotaOf } from '../../../lambdas/adapters/table-line-contacts.js';
 import { type ContactQuota, KNOWN_CONTACT_MS } from '../../../lambdas/sending/new-contact-quota.js';
 import type { LineBreaker } from '../../../lambdas/sending/line-breaker.js';
 import {
@@ -60,13 +60,16 @@ import {
 } from '../../../lambdas/sending/line-pacing.js';
 import type { SenderStore, SweepStore, UnsettledEntry } from '../../../lambdas/sending/ports.js';
 import type { IngestStore } from '../../../lambdas/webhooks/ports.js';
+import type { ContactLedger } from '../../../lambdas/contacts/ports.js';
+import { contactedAttribute, type ContactItem } from '../../../lambdas/contract/items.js';
+import { contactKey, OPTED_OUT_PARTITION, optedOutKeys } from '../../../lambdas/contract/keys.js';
 
 const { partitionKey: PK, sortKey: SK } = TABLE_SCHEMA;
 const TIMELINE = TABLE_SCHEMA.groupTimelineIndex;
 const { partitionKey: GSI1PK, sortKey: GSI1SK } = TIMELINE;
 
 /** Every port of the table the sender, the sweep and the webhooks use. */
-export type TablePorts = SenderStore & SweepStore & IngestStore & ReadStore;
+export type TablePorts = SenderStore & SweepStore & IngestStore & ReadStore & ContactLedger;
 
 type Item = Record<string, unknown>;
 
@@ -400,6 +403,18 @@ export function createInMemoryTable(options: InMemoryTableOptions): InMemoryTabl
       return { statusAdvanced: moves, historyAdded, relayUrl };
     },
 
+    async recordMemberRefusal(event) {
+      const member = event.declinedMember;
+      if (!member) throw new Error('recordMemberRefusal needs an event naming the declined member');
+      const message = read(messageKey(event.messageHandle));
+      if (message?.direction === 'inbound') return { refused: 'inbound-message', historyAdded: false };
+      const item = defined(memberRefusalItem(event, member, iso()));
+      const historyAdded = read(item as Record<string, string>) === undefined;
+      if (historyAdded) write(item);
+      const relayUrl = typeof message?.relay_url === 'string' ? message.relay_url : undefined;
+      return { historyAdded, relayUrl };
+    },
+
     async syncGroup(snapshot) {
       const set: Item = { group_id: snapshot.groupId, updated_at: snapshot.asOf };
       const key = groupKey(snapshot.groupId);
@@ -483,7 +498,7 @@ export function createInMemoryTable(options: InMemoryTableOptions): InMemoryTabl
       return { written: true as const };
     },
 
-    // ---- New contacts (adapters/table-contacts.ts) ----
+    // ---- New contacts (adapters/table-line-contacts.ts) ----
 
     async readKnownContacts(line, numbers) {
       const known = new Map<string, number>();
@@ -577,6 +592,73 @@ export function createInMemoryTable(options: InMemoryTableOptions): InMemoryTabl
         if (Array.isArray(reactions)) found.set(handle, reactions);
       }
       return found;
+    },
+
+    // ---- Contacts (adapters/table-contacts.ts) ----
+
+    async optedOutAmong(numbers) {
+      return new Set(numbers.filter((number) => read(contactKey(number))?.opted_out === true));
+    },
+
+    async getContact(number) {
+      return read(contactKey(number)) as ContactItem | undefined;
+    },
+
+    async listOptedOut({ limit, startKey }) {
+      const position = (item: Item) => [String(item[GSI1SK]), String(item[PK])];
+      const compare = (a: string[], b: string[]) => byteOrder(a[0]!, b[0]!) || byteOrder(a[1]!, b[1]!);
+      let entries = indexed(OPTED_OUT_PARTITION).sort((a, b) => -compare(position(a), position(b)));
+      if (startKey) {
+        const after = [String(startKey[GSI1SK]), String(startKey[PK])];
+        entries = entries.filter((item) => -compare(position(item), after) > 0);
+      }
+      const page = entries.slice(0, limit);
+      const last = page[page.length - 1];
+      const items = page.map((item) => {
+        const sortKey = String(item[GSI1SK]);
+        const number = String(item[PK]).slice('CONTACT#'.length);
+        return { number, since: sortKey.slice(0, sortKey.length - number.length - 1) };
+      });
+      const nextKey =
+        entries.length > limit && last
+          ? {
+              [PK]: String(last[PK]),
+              [SK]: String(last[SK]),
+              [GSI1PK]: String(last[GSI1PK]),
+              [GSI1SK]: String(last[GSI1SK]),
+            }
+          : undefined;
+      return { items, nextKey };
+    },
+
+    async recordSighting({ number, at, contactedFrom }) {
+      const key = contactKey(number);
+      const old = read(key);
+      const forward = typeof old?.last_seen !== 'string' || byteOrder(old.last_seen, at) <= 0;
+      const item: Item = { ...(old ?? key), number };
+      if (item.first_seen === undefined) item.first_seen = at;
+      if (forward || item.last_seen === undefined) item.last_seen = at;
+      if (contactedFrom && item[contactedAttribute(contactedFrom)] === undefined)
+        item[contactedAttribute(contactedFrom)] = at;
+      write(item);
+    },
+
+    async recordOptChange({ number, at, optedOut, by }) {
+      const key = contactKey(number);
+      const old = read(key);
+      if (typeof old?.opt_changed_at === 'string' && byteOrder(old.opt_changed_at, at) >= 0) return 'stale';
+      const item: Item = { ...(old ?? key), number, opted_out: optedOut, opt_changed_at: at };
+      item[optedOut ? 'opted_out_at' : 'opted_in_at'] = at;
+      item[optedOut ? 'opted_out_by' : 'opted_in_by'] = by;
+      if (optedOut) Object.assign(item, optedOutKeys(at, number));
+      else {
+        delete item[GSI1PK];
+        delete item[GSI1SK];
+      }
+      if (item.first_seen === undefined) item.first_seen = at;
+      if (item.last_seen === undefined) item.last_seen = at;
+      write(item);
+      return 'written';
     },
 
     async listGroupMessages(groupId, { limit, order, startKey }): Promise<MessagePage> {

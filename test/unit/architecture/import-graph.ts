@@ -169,6 +169,7 @@ export const LAMBDA_LAYERS: Readonly<Record<string, number>> = {
   media: 1,
   backfill: 1,
   events: 1,
+  contacts: 1,
   adapters: 2,
   wiring: 3,
   handlers: 4,

@@ -1,7 +1,7 @@
 /**
  * Where a Lambda's code comes from (lib/lambda-code.ts): this repository bundles the handlers from
  * source, the package deploys its prebuilt bundles. Everything but the code must be identical
- * either way: the same stack synthesized both ways (prebuilt through the context key, with six
+ * either way: the same stack synthesized both ways (prebuilt through the context key, with seven
  * stand-in bundles) differs in the functions' Code and nothing else. The package itself is
  * synthesized from its compiled JavaScript in test/integration/package/package.test.ts.
  */
@@ -39,7 +39,7 @@ describe('source or prebuilt bundles', () => {
   it('give the same template but for the code: runtime, arch, memory, timeout, env, log group, role, handler', () => {
     expect(withoutCode(fromBundles)).toEqual(withoutCode(fromSource));
     const functions = resourcesOfType(prebuilt.template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Handler: 'index.handler',

@@ -4,6 +4,7 @@
  * the construct's path (two instances side by side), bad props fail naming the prop, and the
  * stack outputs the CLI reads. Grants and cdk-nag: grants.test.ts.
  */
+import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
@@ -47,8 +48,8 @@ describe('defaults: only fromNumber', () => {
     expect(messaging.settings).toEqual(fromContext);
   });
 
-  it('builds the six functions, the table, both queues, the bus, the bucket, the alarms and the dashboard', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 6);
+  it('builds the seven functions, the table, both queues, the bus, the bucket, the alarms and the dashboard', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 7);
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.resourceCountIs('AWS::S3::Bucket', 1);
@@ -57,6 +58,7 @@ describe('defaults: only fromNumber', () => {
     expect(Object.keys(alarmsOf(template)).length).toBeGreaterThan(5);
     expect(Object.keys(messaging.functions).sort()).toEqual([
       'backfill',
+      'contacts',
       'events',
       'ingest',
       'media',
@@ -163,10 +165,10 @@ describe('each prop reaches what it configures', () => {
     });
   });
 
-  it('logRetention: all seven log groups (six functions, the access logs)', () => {
+  it('logRetention: all eight log groups (seven functions, the access logs)', () => {
     const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(7);
-    expect(groups.map(([, group]) => group.Properties!.RetentionInDays)).toEqual(Array(7).fill(7));
+    expect(groups).toHaveLength(8);
+    expect(groups.map(([, group]) => group.Properties!.RetentionInDays)).toEqual(Array(8).fill(7));
   });
 
   it('eventArchiveDays: the archive; mediaRetentionDays: the bucket lifecycle', () => {
@@ -193,7 +195,7 @@ describe('the switches', () => {
   it('events: false: no bus, no events function; the table keeps its stream for media', () => {
     const { messaging, template } = synthConsumer({ fromNumber: FROM, events: false });
     template.resourceCountIs('AWS::Events::EventBus', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+    template.resourceCountIs('AWS::Lambda::Function', 6);
     expect(messaging.eventBus).toBeUndefined();
     expect(messaging.functions.events).toBeUndefined();
     template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: Match.anyValue() });
@@ -202,20 +204,25 @@ describe('the switches', () => {
   it('media: false: no bucket, no media function, no bucket for the read function', () => {
     const { messaging, template } = synthConsumer({ fromNumber: FROM, media: false });
     template.resourceCountIs('AWS::S3::Bucket', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+    template.resourceCountIs('AWS::Lambda::Function', 6);
     expect(messaging.mediaBucket).toBeUndefined();
     expect(envOf(template, READ)[ENV.mediaBucketName]).toBeUndefined();
   });
 
-  it('both off: the table has no stream and nothing reads one', () => {
-    const { template } = synthConsumer({ fromNumber: FROM, events: false, media: false });
+  it('both off: the table keeps its stream, read by the contacts ledger alone', () => {
+    const { messaging, template } = synthConsumer({ fromNumber: FROM, events: false, media: false });
     const [[, table]] = resourcesOfType(template, 'AWS::DynamoDB::Table') as [[string, any]];
-    expect(table.Properties.StreamSpecification).toBeUndefined();
-    expect(
-      resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(([, mapping]) =>
-        JSON.stringify(mapping.Properties!.EventSourceArn).includes('StreamArn'),
-      ),
-    ).toEqual([]);
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const readers = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(([, mapping]) =>
+      JSON.stringify(mapping.Properties!.EventSourceArn).includes('StreamArn'),
+    );
+    expect(readers.map(([, mapping]) => mapping.Properties!.FunctionName)).toEqual([
+      {
+        Ref: Stack.of(messaging).getLogicalId(
+          messaging.parts.contacts.consumer.function.function.node.defaultChild as never,
+        ),
+      },
+    ]);
   });
 
   it('alarms: false, dashboard: false, backfillIntervalMinutes: 0, inboundSilenceHours: 0', () => {
@@ -264,7 +271,7 @@ describe('two instances in one stack', () => {
   });
 
   it('synthesize side by side with their own names and queues', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 12);
+    template.resourceCountIs('AWS::Lambda::Function', 14);
     const names = resourcesOfType(template, 'AWS::SQS::Queue')
       .map(([, queue]) => queue.Properties?.QueueName as string | undefined)
       .filter(Boolean);

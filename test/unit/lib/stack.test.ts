@@ -18,6 +18,7 @@ const eventsId = logicalId(stack.events!.consumer.function.function);
 const mediaId = logicalId(stack.media!.consumer.function.function);
 const bucketArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.media!.bucket.node.defaultChild as never), 'Arn'] };
 const backfillId = logicalId(stack.backfill.function.function);
+const contactsId = logicalId(stack.contacts.consumer.function.function);
 const tableRef = { 'Fn::GetAtt': [stack.getLogicalId(stack.table.node.defaultChild as never), 'Arn'] };
 
 describe('table', () => {
@@ -66,9 +67,9 @@ describe('table', () => {
 describe('lambdas', () => {
   const functions = resourcesOfType(template, 'AWS::Lambda::Function');
 
-  it('are exactly the ingest, read, sender, events, media and backfill functions', () => {
+  it('are exactly the ingest, read, sender, events, media, backfill and contacts functions', () => {
     expect(functions.map(([id]) => id).sort()).toEqual(
-      [ingestId, readId, senderId, eventsId, mediaId, backfillId].sort(),
+      [ingestId, readId, senderId, eventsId, mediaId, backfillId, contactsId].sort(),
     );
   });
 
@@ -86,7 +87,7 @@ describe('lambdas', () => {
     // switch is never set by the stack.
     expect(props.Tags).toContainEqual({
       Key: HANDLER_TAG,
-      Value: expect.stringMatching(/^(ingest|read|sender|events|media|backfill)$/),
+      Value: expect.stringMatching(/^(ingest|read|sender|events|media|backfill|contacts)$/),
     });
     expect(props.Environment?.Variables?.[ENV.sandboxLoopbackMedia]).toBeUndefined();
     const logGroupId = props.LoggingConfig?.LogGroup?.Ref as string;
@@ -95,7 +96,7 @@ describe('lambdas', () => {
 
   it('every log group has a retention', () => {
     const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(7); // six functions + API access logs
+    expect(groups).toHaveLength(8); // seven functions + API access logs
     for (const [, group] of groups) expect(group.Properties?.RetentionInDays).toBe(30);
   });
 
@@ -136,9 +137,9 @@ describe('IAM', () => {
   const statementsOf = (roleLogicalIdPrefix: string) => roleStatements(template, roleLogicalIdPrefix);
   const summary = statementSummary;
 
-  it("only the six function roles and the backfill schedule's role exist, with no managed policies", () => {
+  it("only the seven function roles and the backfill schedule's role exist, with no managed policies", () => {
     const roles = resourcesOfType(template, 'AWS::IAM::Role');
-    expect(roles).toHaveLength(7);
+    expect(roles).toHaveLength(8);
     for (const [, role] of roles) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
     const schedulerRoleId = stack.getLogicalId(stack.backfill.schedulerRole!.node.defaultChild as never);
     for (const [, role] of roles.filter(([id]) => id !== schedulerRoleId)) {
@@ -195,6 +196,7 @@ describe('IAM', () => {
     // ListStreams has no resource-level permission; objects are keyed per message under media/.
     const objects = JSON.stringify({ 'Fn::Join': ['', [bucketArn, '/media/*']] });
     expect(wildcards.sort()).toEqual([
+      'ContactsProjector ListTableStreams "*"',
       'EventsPublisher ListTableStreams "*"',
       'MediaCopier ListTableStreams "*"',
       `MediaCopier PutMediaCopies ${objects}`,

@@ -29,7 +29,7 @@ describe('cdk synth (offline, bundled, cdk-nag)', () => {
         { Type: string; Properties: { Handler: string; Code: { S3Key: string }; Description?: string } }
       >,
     ).filter((resource) => resource.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(6); // ingest, read, sender, events, media, backfill (all bundled)
+    expect(functions).toHaveLength(7); // ingest, read, sender, events, media, backfill, contacts (all bundled)
     /** Calls the bundled handler of the function whose description starts so, in a fresh process. */
     const invoke = async (description: string, event: unknown, env: Record<string, string>) => {
       const fn = functions.find((candidate) => candidate.Properties.Description?.startsWith(description));
@@ -60,5 +60,8 @@ describe('cdk synth (offline, bundled, cdk-nag)', () => {
     expect(
       await invoke('Table stream -> copies', { Records: [] }, { TABLE_NAME: 'unused', MEDIA_BUCKET_NAME: 'unused' }),
     ).toEqual({ batchItemFailures: [] });
+    expect(await invoke('Table stream -> the contacts ledger', { Records: [] }, { TABLE_NAME: 'unused' })).toEqual({
+      batchItemFailures: [],
+    });
   }, 180_000);
 });

@@ -140,6 +140,22 @@ const CHANGES: TableChange[] = [
     ],
     reaction_ids: new Set(['tapback-1']),
   }),
+  change('INSERT', 'CONTACT#+14155550123', 'CONTACT', {
+    number: '+14155550123',
+    first_seen: '2026-11-20T17:04:11.512Z',
+    last_seen: '2026-11-20T17:04:11.512Z',
+    opted_out: true,
+    opted_out_at: '2026-11-20T17:04:11.512Z',
+    opted_out_by: 'keyword',
+    opt_changed_at: '2026-11-20T17:04:11.512Z',
+  }),
+  change(
+    'MODIFY',
+    'CONTACT#+14155550123',
+    'CONTACT',
+    { number: '+14155550123', opted_out: false, opted_in_by: 'cli', opt_changed_at: '2026-11-21T09:00:00.000Z' },
+    { number: '+14155550123', opted_out: true },
+  ),
 ];
 
 const closedUnion = validatorFor('events/event.json', { closed: true });
@@ -149,6 +165,8 @@ const FILES: Record<string, string> = {
   [DETAIL_TYPES.commandSettled]: 'events/command-settled.json',
   [DETAIL_TYPES.groupChanged]: 'events/group-changed.json',
   [DETAIL_TYPES.reactionReceived]: 'events/group-reaction-received.json',
+  [DETAIL_TYPES.contactOptedOut]: 'events/contact-opted-out.json',
+  [DETAIL_TYPES.contactOptedIn]: 'events/contact-opted-in.json',
 };
 const closedByType = Object.fromEntries(
   Object.entries(FILES).map(([type, path]) => [type, validatorFor(path, { closed: true })]),

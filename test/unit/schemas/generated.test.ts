@@ -34,6 +34,8 @@ const INVALID: Record<string, unknown> = {
   },
   'reads/messages-page.json': { messages: [{ message_handle: 'm' }], next_cursor: null },
   'reads/message.json': { message_handle: 'm', status_history: [] },
+  'reads/contact.json': { number: '15551230001', opted_out: 'yes' },
+  'reads/contacts-page.json': { contacts: [{ number: '+15551230001' }], next_cursor: null },
   'reads/command.json': {
     command_id: 'c',
     type: 'send_group_message',
@@ -57,6 +59,8 @@ const INVALID: Record<string, unknown> = {
   'events/command-settled.json': { detail: { state: 'queued' } },
   'events/group-changed.json': { detail: { members: 'x' } },
   'events/group-reaction-received.json': { detail: { reaction: 'love', part_index: -1 } },
+  'events/contact-opted-out.json': { detail: { opted_out: false } },
+  'events/contact-opted-in.json': { detail: { opted_out: true, by: 'declined' } },
 };
 
 describe('the schema files', () => {

@@ -87,8 +87,30 @@ describe('modify_group', () => {
     expect((await h.get(`/groups/${groupId}`)).body.name).toBe('Weekend trip');
   });
 
-  it('a change Sendblue refuses (remove from a small group) fails with its reason and goes to the DLQ', async () => {
+  it('a remove from a small group the table knows fails pre-flight, with no Sendblue call', async () => {
     const groupId = await groupFromSend(MEMBERS.slice(0, 2));
+    const id = `small-known-${uid()}`;
+    await h.push({
+      type: 'modify_group',
+      command_id: id,
+      group_id: groupId,
+      modify_type: 'remove_recipient',
+      number: MEMBERS[0],
+    });
+    const done = await h.waitForCommand(id, ['failed']);
+    expect(done.error).toMatch(/^refused before calling Sendblue \(group_too_small\): the group has 3 in it/);
+    expect(
+      h.sim.requests.filter(
+        (r) => r.path === '/api/modify-group' && (r.body as { group_id: string }).group_id === groupId,
+      ),
+    ).toEqual([]);
+    const dead = (await h.deadLetters()).find((m) => m.attributes[DEAD_LETTER_ATTRIBUTES.commandId] === id);
+    expect(dead?.attributes[DEAD_LETTER_ATTRIBUTES.reason]).toMatch(/group_too_small/);
+  });
+
+  it('a change Sendblue refuses (remove from a small group the table never saw) fails with its reason and goes to the DLQ', async () => {
+    // Seeded in the simulator only: pre-flight knows nothing of it, so Sendblue decides.
+    const groupId = h.sim.createGroup(MEMBERS.slice(0, 2)).group_id;
     const id = `small-${uid()}`;
     await h.push({
       type: 'modify_group',

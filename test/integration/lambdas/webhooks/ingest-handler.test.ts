@@ -571,4 +571,87 @@ describe('POST /webhooks/status', () => {
     // Relay target gone: still 200.
     expect((await t.post('status', outbound(handle, 'READ', '2026-11-20T17:05:05.000Z'))).statusCode).toBe(200);
   });
+
+  describe('a per-member DECLINED (one member opted out) for a group message', () => {
+    // As the simulator (and, per our reading, Sendblue) posts it: same handle, the member named.
+    const declined = (handle: string, member: string, extra: Record<string, unknown> = {}) =>
+      statusPayload({
+        message_handle: handle,
+        status: 'DECLINED',
+        error_code: 4002,
+        error_message: 'The recipient has opted out (texted STOP): not delivered to them',
+        error_reason: 'opted_out',
+        number: member,
+        to_number: member,
+        opted_out: true,
+        date_updated: '2026-11-20T17:05:02.500Z',
+        ...extra,
+      });
+
+    it("is kept in the history per member and never moves the message's own status", async () => {
+      const t = await setup();
+      const handle = `out-${crypto.randomUUID()}`;
+      expect((await t.post('status', outbound(handle, 'QUEUED', '2026-11-20T17:05:02.101Z'))).statusCode).toBe(200);
+      t.writes.length = 0;
+      const first = await t.post('status', declined(handle, '+12125550177'));
+      expect(first.statusCode).toBe(200);
+      expect(parseBody(first)).toEqual({ ok: true, kind: 'member-status', result: 'stored' });
+      expect(t.writes).toEqual(['PutItemCommand']); // one write (after one read of the message)
+      expect(parseBody(await t.post('status', declined(handle, '+12125550177')))).toMatchObject({
+        result: 'duplicate',
+      });
+      expect(parseBody(await t.post('status', declined(handle, '+14155550123')))).toMatchObject({ result: 'stored' });
+      // The message goes on: SENT and DELIVERED still move it (DECLINED would have ended it).
+      await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z'));
+      await t.post('status', outbound(handle, 'DELIVERED', '2026-11-20T17:05:04.877Z'));
+      const message = await t.get(`/messages/${handle}`);
+      expect(message.body.status).toBe('DELIVERED');
+      expect(message.body.status_history).toEqual([
+        { status: 'QUEUED', date_updated: '2026-11-20T17:05:02.101Z' },
+        { status: 'DECLINED', date_updated: '2026-11-20T17:05:02.500Z', member: '+12125550177' },
+        { status: 'DECLINED', date_updated: '2026-11-20T17:05:02.500Z', member: '+14155550123' },
+        { status: 'SENT', date_updated: '2026-11-20T17:05:03.000Z' },
+        { status: 'DELIVERED', date_updated: '2026-11-20T17:05:04.877Z' },
+      ]);
+    });
+
+    it('a DECLINED that is not an opt-out refusal (no member, no opted_out) stays the terminal status it was', async () => {
+      const t = await setup();
+      const handle = `out-${crypto.randomUUID()}`;
+      await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z'));
+      const plain = statusPayload({
+        message_handle: handle,
+        status: 'DECLINED',
+        date_updated: '2026-11-20T17:05:04.000Z',
+      });
+      expect(parseBody(await t.post('status', plain))).toMatchObject({ kind: 'status', result: 'advanced' });
+      await t.post('status', outbound(handle, 'DELIVERED', '2026-11-20T17:05:05.000Z'));
+      expect((await t.get(`/messages/${handle}`)).body.status).toBe('DECLINED');
+      // A member named but not a valid number: not a per-member refusal either.
+      const other = `out-${crypto.randomUUID()}`;
+      await t.post('status', declined(other, 'not-a-number'));
+      expect((await t.get(`/messages/${other}`)).body.status).toBe('DECLINED');
+    });
+
+    it('kept before the sender stored the message, and refused (409) for an inbound message', async () => {
+      const t = await setup();
+      const handle = `out-${crypto.randomUUID()}`;
+      expect(parseBody(await t.post('status', declined(handle, '+12125550177')))).toMatchObject({
+        kind: 'member-status',
+        result: 'stored',
+      });
+      expect((await t.get(`/messages/${handle}`)).status).toBe(404); // no message was invented
+      await t.post('status', outbound(handle, 'SENT', '2026-11-20T17:05:03.000Z'));
+      const message = await t.get(`/messages/${handle}`);
+      expect(message.body.status).toBe('SENT');
+      expect(message.body.status_history.map((h: { member?: string }) => h.member ?? null)).toEqual([
+        '+12125550177',
+        null,
+      ]);
+      const inbound = inboundPayload();
+      await t.post('receive', inbound);
+      const refused = await t.post('status', declined(inbound.message_handle as string, '+12125550177'));
+      expect(refused.statusCode).toBe(409);
+    });
+  });
 });

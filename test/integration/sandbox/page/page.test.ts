@@ -309,4 +309,20 @@ describe.skipIf(!hasChromium)('sandbox page (headless Chromium)', () => {
     await expect.poll(() => page.locator('#line-banner').isVisible(), { timeout: 10_000 }).toBe(false);
     await page.locator('.bubble.outbound', { hasText: 'Sent once Sendblue is back 0' }).waitFor({ timeout: 10_000 });
   }, 90_000);
+
+  it('marks a member who texted STOP as opted out, and shows a pre-flight refusal as "refused" with its reason', async () => {
+    await page.goto(`${h.sandbox.urls.api}/#group=${encodeURIComponent(firstGroup)}`);
+    const member = MEMBERS[1]!;
+    await h.sim.memberReply(firstGroup, { content: 'STOP', from: member });
+    const header = page.locator('#header .members');
+    await expect.poll(() => header.innerText(), { timeout: 10_000 }).toContain(`${member} ⊘ opted out`);
+    expect(await header.innerText()).not.toContain(`${MEMBERS[0]} ⊘`);
+
+    const refused = await producer.sendGroupMessage({ numbers: [member, '+15551230077'], content: 'Not to them' });
+    const view = await h.waitForCommand(refused.command_id, ['failed']);
+    expect(String(view.error)).toMatch(/^refused before calling Sendblue \(recipient_opted_out\)/);
+    const notSent = page.locator(`.not-sent-entry[data-command-id="${refused.command_id}"]`);
+    await notSent.waitFor({ timeout: 10_000 });
+    expect(await notSent.locator('.reason').innerText()).toBe(`✗ refused: ${view.error}`);
+  });
 });

@@ -1,9 +1,11 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { contactFactsFor } from '../../../../lambdas/contacts/contact-projection.js';
 import { domainEventFor } from '../../../../lambdas/events/domain-events.js';
 import { mediaCopyFor } from '../../../../lambdas/media/media-rules.js';
 import {
+  CONTACTS_STREAM_FILTERS,
   EVENTS_STREAM_FILTERS,
   matchesFilters,
   matchesPattern,
@@ -33,7 +35,25 @@ function record(
   };
 }
 
-const inbound = { PK: 'MSG#m', SK: 'MSG', direction: 'inbound', group_id: 'g', status: 'RECEIVED', content: 'hi' };
+const inbound = {
+  PK: 'MSG#m',
+  SK: 'MSG',
+  direction: 'inbound',
+  group_id: 'g',
+  status: 'RECEIVED',
+  content: 'hi',
+  from_number: '+15551230001',
+  date_sent: '2026-11-20T17:05:00.000Z',
+  participants: ['+15551230001', '+15551230002'],
+};
+const contact = (extra: Record<string, unknown>) => ({
+  PK: 'CONTACT#+15551230001',
+  SK: 'CONTACT',
+  number: '+15551230001',
+  first_seen: 'a',
+  last_seen: 'b',
+  ...extra,
+});
 const command = (state: string, failures = 0) => ({
   PK: 'CMD#c',
   SK: 'CMD',
@@ -99,6 +119,17 @@ const CHANGES: DynamoDBRecord[] = [
     reactions([tapback('r-1', 'inbound'), tapback('command:c', 'outbound')]),
     reactions([tapback('r-1', 'inbound')]),
   ),
+  record('INSERT', {
+    PK: 'MSG#m',
+    SK: 'STATUS#DECLINED#+15551230002',
+    status: 'DECLINED',
+    member: '+15551230002',
+    opted_out: true,
+    date_updated: '2026-11-20T17:05:00.000Z',
+  }),
+  record('INSERT', contact({ opted_out: true, opted_out_by: 'keyword', opt_changed_at: 'c' })),
+  record('MODIFY', contact({ opted_out: false, opted_in_by: 'keyword' }), contact({ opted_out: true })),
+  record('MODIFY', contact({ last_seen: 'c' }), contact({})),
   record('INSERT', { PK: 'LINE#+15550000000', SK: 'PACE', tat: 1 }),
   record('MODIFY', { PK: 'LINE#+15550000000', SK: 'PACE', tat: 2 }, { PK: 'LINE#+15550000000', SK: 'PACE', tat: 1 }),
 ];
@@ -106,7 +137,7 @@ const CHANGES: DynamoDBRecord[] = [
 describe('stream filter patterns (stream-filters.ts)', () => {
   it('let through every change that publishes an event', () => {
     const publishing = CHANGES.filter((r) => domainEventFor(tableChangeOf(r)));
-    expect(publishing).toHaveLength(9);
+    expect(publishing).toHaveLength(11);
     for (const r of publishing) expect(matchesFilters(EVENTS_STREAM_FILTERS, r), JSON.stringify(r)).toBe(true);
   });
 
@@ -114,6 +145,17 @@ describe('stream filter patterns (stream-filters.ts)', () => {
     const copying = CHANGES.filter((r) => mediaCopyFor(tableChangeOf(r)));
     expect(copying).toHaveLength(2);
     for (const r of copying) expect(matchesFilters(MEDIA_STREAM_FILTERS, r)).toBe(true);
+  });
+
+  it('let through every change that records a contact, and keep out the rest', () => {
+    const recording = CHANGES.filter((r) => {
+      const facts = contactFactsFor(tableChangeOf(r));
+      return facts.sightings.length + facts.optChanges.length > 0;
+    });
+    expect(recording).toHaveLength(5); // four messages inserted (members', ours) and a per-member refusal
+    for (const r of recording) expect(matchesFilters(CONTACTS_STREAM_FILTERS, r), JSON.stringify(r)).toBe(true);
+    const kept = CHANGES.filter((r) => matchesFilters(CONTACTS_STREAM_FILTERS, r));
+    expect(kept).toHaveLength(recording.length);
   });
 
   it('keep out the busy changes that never publish: pacing, leases, queued retries, status updates of a message, removals', () => {
@@ -130,12 +172,14 @@ describe('stream filter patterns (stream-filters.ts)', () => {
       'MODIFY CMD#c queued',
       'MODIFY CMD#c sending',
       'REMOVE CMD#c ',
+      'MODIFY CONTACT#+15551230001 ',
       'INSERT LINE#+15550000000 ',
       'MODIFY LINE#+15550000000 ',
     ]);
     // What passes but publishes nothing is decided by the handler (a state that did not change,
     // our own tapback).
-    expect(kept.length - 9).toBe(3);
+    // A per-member refusal passes (a STATUS# entry) but is told as the member's opt-out instead.
+    expect(kept.length - 11).toBe(4);
     expect(CHANGES.filter((r) => matchesFilters(MEDIA_STREAM_FILTERS, r))).toHaveLength(2);
   });
 

@@ -7,7 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_SOURCE } from '../../../../lambdas/events/domain-events.js';
 import { ENV } from '../../../../lambdas/contract/env.js';
 import { STREAM_CONSUMER_SETTINGS } from '../../../../lambdas/contract/stream-consumer-settings.js';
-import { EVENTS_STREAM_FILTERS, MEDIA_STREAM_FILTERS } from '../../../../lambdas/events/stream-filters.js';
+import {
+  CONTACTS_STREAM_FILTERS,
+  EVENTS_STREAM_FILTERS,
+  MEDIA_STREAM_FILTERS,
+} from '../../../../lambdas/events/stream-filters.js';
 import { type ConfigError, parseConfig } from '../../../../lib/config.js';
 import { DEFAULTS } from '../../../../lib/defaults.js';
 import {
@@ -28,6 +32,8 @@ const events = stack.events!;
 const media = stack.media!;
 const eventsFn = idOf(events.consumer.function.function);
 const mediaFn = idOf(media.consumer.function.function);
+const contacts = stack.contacts;
+const contactsFn = idOf(contacts.consumer.function.function);
 const busId = idOf(events.bus);
 const bucketId = idOf(media.bucket);
 const bucketArn = { 'Fn::GetAtt': [bucketId, 'Arn'] };
@@ -41,16 +47,17 @@ describe('the table stream', () => {
     expect(resources[tableId].Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
   });
 
-  it('is off when neither events nor media are on', () => {
+  it('stays on when neither events nor media are on: the contacts ledger reads it', () => {
     const { template: plain } = synthStack({ events: false, media: false });
     const [[, table]] = resourcesOfType(plain, 'AWS::DynamoDB::Table') as [[string, any]];
-    expect(table.Properties.StreamSpecification).toBeUndefined();
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
   });
 });
 
 describe.each([
   ['events', () => eventsFn, () => events.consumer, STREAM_CONSUMER_SETTINGS.events, EVENTS_STREAM_FILTERS],
   ['media', () => mediaFn, () => media.consumer, STREAM_CONSUMER_SETTINGS.media, MEDIA_STREAM_FILTERS],
+  ['contacts', () => contactsFn, () => contacts.consumer, STREAM_CONSUMER_SETTINGS.contacts, CONTACTS_STREAM_FILTERS],
 ] as const)('the %s consumer', (_name, functionId, consumer, settings, filters) => {
   it('reads the stream from its oldest record, in order, with batch item failures, bisect, a retry limit, a record age and an on-failure queue', () => {
     const queueId = idOf(consumer().failureQueue);
@@ -252,39 +259,39 @@ describe('switches (context events, media)', () => {
   };
 
   it('both on by default; each can be switched off alone (-c events=false, -c media=false); cdk-nag clean every way', () => {
-    // ingest, read, sender and backfill, plus events and media when on.
+    // ingest, read, sender, backfill and contacts, plus events and media when on.
     expect(countsOf({})).toMatchObject({
-      functions: 6,
+      functions: 7,
       buses: 1,
       buckets: 1,
-      mappings: 3,
+      mappings: 4,
       outputs: ['EventBusArn', 'EventBusName', 'MediaBucketName'],
       readPresigns: true,
       nag: [],
     });
     expect(countsOf({ events: 'false' })).toMatchObject({
-      functions: 5,
+      functions: 6,
       buses: 0,
       buckets: 1,
-      mappings: 2,
+      mappings: 3,
       outputs: ['MediaBucketName'],
       readPresigns: true,
       nag: [],
     });
     expect(countsOf({ media: false })).toMatchObject({
-      functions: 5,
+      functions: 6,
       buses: 1,
       buckets: 0,
-      mappings: 2,
+      mappings: 3,
       outputs: ['EventBusArn', 'EventBusName'],
       readPresigns: false,
       nag: [],
     });
     expect(countsOf({ events: false, media: 'false' })).toMatchObject({
-      functions: 4,
+      functions: 5,
       buses: 0,
       buckets: 0,
-      mappings: 1,
+      mappings: 2,
       outputs: [],
       readPresigns: false,
       nag: [],

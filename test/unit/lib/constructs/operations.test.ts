@@ -44,6 +44,7 @@ describe('alarms', () => {
   it('are exactly these, each named after the stack, notifying the topic when it fires and when it clears', () => {
     expect(Object.keys(alarms).sort()).toEqual([
       'ApiServerErrors',
+      'ContactsFailureQueue',
       'DeadLetters',
       'EventsFailureQueue',
       'LinePaused-1555xxx0000',
@@ -93,6 +94,11 @@ describe('alarms', () => {
       'DeadLetters: one command on the DLQ, looked at every minute (SQS publishes nothing for an idle queue: no data is no dead letter)',
       'DeadLetters',
       () => queueDepth(stack.commandQueue.deadLetterQueue),
+    ],
+    [
+      'ContactsFailureQueue: one batch given up by the contacts Lambda',
+      'ContactsFailureQueue',
+      () => queueDepth(stack.contacts.consumer.failureQueue),
     ],
     [
       'EventsFailureQueue: one batch given up by the events Lambda',
@@ -261,9 +267,9 @@ describe('alarms', () => {
     ]);
   });
 
-  it('without events and media there are no failure-queue alarms', () => {
+  it("without events and media only the contacts ledger's failure queue alarms", () => {
     const names = Object.keys(alarmsOf(synthStack({ events: false, media: false }).template));
-    expect(names.filter((name) => name.endsWith('FailureQueue'))).toEqual([]);
+    expect(names.filter((name) => name.endsWith('FailureQueue'))).toEqual(['ContactsFailureQueue']);
     expect(names).toContain('DeadLetters');
   });
 });
@@ -477,7 +483,7 @@ describe('the dashboard', () => {
     const functionIds = resourcesOfType(template, 'AWS::Lambda::Function')
       .map(([id]) => `<${id}>`)
       .sort();
-    expect(functionIds).toHaveLength(6);
+    expect(functionIds).toHaveLength(7);
     const byMetric = (title: string, metric: string) =>
       metricsOf(title)
         .filter((m) => m[1] === metric)
@@ -488,10 +494,11 @@ describe('the dashboard', () => {
     expect(byMetric('Lambda duration (p99, ms)', 'Duration')).toEqual(functionIds);
   });
 
-  it('dashboard=false removes it; without events and media there is no failure-queue widget', () => {
+  it('dashboard=false removes it; without events and media the failure-queue widget shows the contacts one', () => {
     expect(resourcesOfType(synthStack({ dashboard: false }).template, 'AWS::CloudWatch::Dashboard')).toEqual([]);
     const plain = dashboardOf(synthStack({ events: false, media: false }).template);
-    expect(plain.widgets.map((w: any) => w.properties.title)).not.toContain('Stream failure queues (batches given up)');
+    const widget = plain.widgets.find((w: any) => w.properties.title === 'Stream failure queues (batches given up)');
+    expect(widget.properties.metrics).toHaveLength(1);
   });
 });
 

@@ -157,6 +157,19 @@ describe('sender Lambda', () => {
       [ENV.lineBurst]: '10',
       [ENV.newContactsPerHour]: '15',
       [ENV.newContactsPerDay]: '50',
+      [ENV.ourLines]: DEFAULTS.fromNumber,
+    });
+  });
+
+  it('takes optedOutMembers and the backfill lines (our other lines, for pre-flight) from context', () => {
+    const { stack: custom, template: customTemplate } = synthStack({
+      optedOutMembers: 'send',
+      backfillLines: '+14155550124',
+    });
+    const id = custom.getLogicalId(custom.sender.function.function.node.defaultChild as CfnFunction);
+    expect(customTemplate.toJSON().Resources[id].Properties.Environment.Variables).toMatchObject({
+      [ENV.optedOutMembers]: 'send',
+      [ENV.ourLines]: `${DEFAULTS.fromNumber},+14155550124`,
     });
   });
 
@@ -254,6 +267,7 @@ describe('sender IAM', () => {
         actions: ['dynamodb:Query'],
         resources: [tableArn, { 'Fn::Join': ['', [tableArn, `/index/${TABLE_SCHEMA.groupTimelineIndex.name}`]] }],
       },
+      ReadContactOptOuts: { actions: ['dynamodb:BatchGetItem'], resources: [tableArn] },
       ReadSendblueSecrets: {
         actions: ['secretsmanager:GetSecretValue'],
         resources: [{ Ref: 'ApiCredentials' }, { Ref: 'StatusCallbackToken' }],

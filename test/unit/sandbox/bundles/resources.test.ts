@@ -35,8 +35,16 @@ const sandbox: SandboxResources = {
 };
 
 describe('the real stack in the sandbox', () => {
-  it('finds the six functions by their tag and each resource the sandbox stands in for by its env var', () => {
-    expect(functions.map((fn) => fn.name).sort()).toEqual(['backfill', 'events', 'ingest', 'media', 'read', 'sender']);
+  it('finds the seven functions by their tag and each resource the sandbox stands in for by its env var', () => {
+    expect(functions.map((fn) => fn.name).sort()).toEqual([
+      'backfill',
+      'contacts',
+      'events',
+      'ingest',
+      'media',
+      'read',
+      'sender',
+    ]);
     expect([...roles.values()].sort()).toEqual([
       'api',
       'apiCredentials',

@@ -9,6 +9,8 @@ import {
   buildTimeline,
   changeTexts,
   failedAction,
+  failedWord,
+  memberLine,
   groupTitle,
   PAGE_LOGIC_SCRIPT,
   pausedLinesOf,
@@ -226,5 +228,23 @@ describe('PAGE_LOGIC_SCRIPT (what the page runs)', () => {
     expect(JSON.stringify(page.pausedLinesOf!([pause], ['+15551230001'], ['+15550000000']))).toBe(
       JSON.stringify([pause]),
     );
+  });
+});
+
+describe('opted-out members and refused commands (issue 19)', () => {
+  it('marks each opted-out member in the header line, and only them', () => {
+    expect(memberLine(['+15551230001', '+15551230002', '+15550000000'], ['+15551230002'])).toBe(
+      '+15551230001, +15551230002 ⊘ opted out, +15550000000',
+    );
+    expect(memberLine(['+15551230001'])).toBe('+15551230001');
+    expect(memberLine([], ['+15551230001'])).toBe('');
+  });
+
+  it('names a pre-flight refusal "refused", anything else "failed"', () => {
+    expect(failedWord('refused before calling Sendblue (already_a_member): +15551230001 is already in the group')).toBe(
+      'refused',
+    );
+    expect(failedWord('Sendblue refused it (HTTP 400): refused')).toBe('failed');
+    expect(failedWord(null)).toBe('failed');
   });
 });
