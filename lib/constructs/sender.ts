@@ -158,10 +158,21 @@ export class CommandSender extends Construct {
     );
     this.function.addToRolePolicy(
       new PolicyStatement({
-        // Pre-flight: who among a command's members opted out (their contact records, read only).
+        // Pre-flight: who among a command's members opted out (their contact records, read only), and
+        // which of them the line already messaged (its new-contact quota).
         sid: 'ReadContactOptOuts',
         effect: Effect.ALLOW,
         actions: ['dynamodb:BatchGetItem'],
+        resources: [table.tableArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        // New-contact quota: the numbers a line has now messaged (`LINE#<line>` / `KNOWN#<number>`),
+        // written in one BatchWriteItem of puts after Sendblue accepted the send.
+        sid: 'RememberLineContacts',
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:BatchWriteItem'],
         resources: [table.tableArn],
       }),
     );

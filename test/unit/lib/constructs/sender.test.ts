@@ -268,6 +268,7 @@ describe('sender IAM', () => {
         resources: [tableArn, { 'Fn::Join': ['', [tableArn, `/index/${TABLE_SCHEMA.groupTimelineIndex.name}`]] }],
       },
       ReadContactOptOuts: { actions: ['dynamodb:BatchGetItem'], resources: [tableArn] },
+      RememberLineContacts: { actions: ['dynamodb:BatchWriteItem'], resources: [tableArn] },
       ReadSendblueSecrets: {
         actions: ['secretsmanager:GetSecretValue'],
         resources: [{ Ref: 'ApiCredentials' }, { Ref: 'StatusCallbackToken' }],
