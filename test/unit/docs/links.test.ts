@@ -15,6 +15,7 @@ import {
   checkMarkdownLinks,
   checkNamedPaths,
   checkReadmeLength,
+  checkTables,
   githubSlug,
   linksOf,
 } from './doc-links.js';
@@ -68,6 +69,10 @@ describe('the repository docs', () => {
     );
     expect(sources.size).toBeGreaterThan(100);
     expect(checkCitations(sources, markdown)).toEqual([]);
+  });
+
+  it('has every Markdown table whole: no row cut off from its table, no row wider than its header', () => {
+    expect(checkTables(markdown)).toEqual([]);
   });
 
   it('keeps the README at most 300 lines', () => {
@@ -129,6 +134,35 @@ describe('the checker', () => {
       'README.md:4: #nope: README.md has no heading with the anchor #nope',
       'README.md:4: lib/x.ts#L3: #L3 needs a Markdown page, and lib/x.ts is not one',
       'docs/a.md:5: ../README.md#titel: README.md has no heading with the anchor #titel',
+    ]);
+  });
+
+  it('finds table rows cut off from their table, and rows with the wrong number of cells', () => {
+    const page = [
+      '| role | rights |',
+      '| ---- | ------ |',
+      '| ingest | `PutItem` |',
+      '| sender | `Query` \\| `GetItem` |',
+      '',
+      'A paragraph that ends the table.',
+      '| backfill | `BatchGetItem` |',
+      '',
+      '```',
+      '| in a code block | fine |',
+      '```',
+      '| a | b |',
+      '| --- |',
+      '| 1 | 2 | 3 |',
+      '- a list',
+      '',
+      '  | in a list | ok |',
+      '  | --------- | -- |',
+      '  | yes       | `a` |',
+    ].join('\n');
+    expect(checkTables(new Map([['docs/a.md', page]]))).toEqual([
+      'docs/a.md:7: a table row outside any table (a blank line or text between it and its table ends the table): | backfill | `BatchGetItem` |',
+      'docs/a.md:13: a delimiter row of 1 cells under a header of 2',
+      'docs/a.md:14: a row of 3 cells in a table of 2 columns (an unescaped | in a cell?)',
     ]);
   });
 
