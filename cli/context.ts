@@ -6,9 +6,12 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CommandValidationError } from '../client/commands.js';
 import { RemoteError } from '../client/reader.js';
 import { awsTarget, sandboxTarget, TargetError, type Target } from '../client/target.js';
-import { sandboxCliPrefix } from '../sandbox/cli-prefix.js';
+import { sandboxCliPrefix, shellWord } from '../sandbox/cli-prefix.js';
 import { readPort } from '../sandbox/config.js';
 import { closest } from './closest.js';
+
+/** A word as a shell reads it back (sandbox/cli-prefix.ts: the banner's prefix uses it too). */
+export { shellWord };
 
 /** 0 ok; 1 usage or validation error (nothing was sent); 2 remote or network failure, or a command that was not sent. */
 export const EXIT = { ok: 0, usage: 1, remote: 2 } as const;
@@ -170,9 +173,6 @@ export function cliHint(
   if (values.region !== undefined) flags.push('--region', values.region);
   return (...args) => ['npm run cli --', ...[...args, ...flags].map(shellWord)].join(' ');
 }
-
-/** A word as a shell reads it back: as it is when plain, else single-quoted. */
-export const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 /** Maps any error to a message and an exit code. */
 export function toCliError(error: unknown): CliError {

@@ -5,6 +5,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeSha256 } from '../lambdas/platform/node-sha256.js';
+import { connectionErrorCode } from '../lambdas/sending/sendblue-errors.js';
 import { quietDefaultProvider } from './sdk-warning.js';
 import type { Target } from './target.js';
 
@@ -52,16 +53,9 @@ export function unreachableMessage(target: Target, url: string | URL, error: unk
   );
 }
 
-/** The connection error's code (undici nests it: fetch failed -> cause), else the error's message. */
-function networkReason(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
+/** The connection error's code (ECONNREFUSED...), else the error's message. */
+const networkReason = (error: unknown): string =>
+  connectionErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
 
 export class RemoteError extends Error {
   constructor(

@@ -50,9 +50,7 @@ export function sandboxBanner(
     date_updated: now,
   });
   const cli = sandboxCliPrefix(config);
-  const sendblueUrl = hasCredentials(urls.sendblue)
-    ? '(a URL with credentials: not shown)'
-    : urls.sendblue;
+  const sendblueUrl = hasCredentials(urls.sendblue) ? '(a URL with credentials: not shown)' : urls.sendblue;
   const sendblue = simulator ? `${urls.sendblue}  (built-in simulator)` : `${sendblueUrl}  (SENDBLUE_BASE_URL)`;
   const events = streams.feed ? `${urls.api}/__sandbox/events  (${cli} events --follow)` : 'off (SANDBOX_EVENTS=off)';
   const media = streams.mediaBucket

@@ -26,7 +26,7 @@ export function sandboxCliPrefix(settings: SandboxCliSettings): string {
   if (settings.sendblueBaseUrl !== undefined)
     words.push(
       // A URL with a user or password in it is not printed: the shell's own variable stands for it.
-      `SENDBLUE_BASE_URL=${hasCredentials(settings.sendblueBaseUrl) ? '"$SENDBLUE_BASE_URL"' : shellQuoted(settings.sendblueBaseUrl)}`,
+      `SENDBLUE_BASE_URL=${hasCredentials(settings.sendblueBaseUrl) ? '"$SENDBLUE_BASE_URL"' : shellWord(settings.sendblueBaseUrl)}`,
     );
   return [...words, 'npm run cli --'].join(' ');
 }
@@ -56,4 +56,5 @@ export function hasCredentials(url: string): boolean {
   }
 }
 
-const shellQuoted = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+/** A word as a shell reads it back: as it is when plain, else single-quoted (every CLI hint is built with it). */
+export const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
