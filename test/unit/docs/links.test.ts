@@ -9,6 +9,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SANDBOX_CONFIG, PORT_ENV_VARS } from '../../../sandbox/config.js';
+import { SANDBOX_PORTS } from '../../../lambdas/contract/sandbox.js';
 import {
   anchorsOf,
   checkCitations,
@@ -73,6 +75,33 @@ describe('the repository docs', () => {
 
   it('has every Markdown table whole: no row cut off from its table, no row wider than its header', () => {
     expect(checkTables(markdown)).toEqual([]);
+  });
+
+  it("gives the sandbox's own defaults (docs/contract.md §6): ports in the shell lines (VAR:-N) and the settings tables", () => {
+    const portOf = Object.fromEntries(
+      Object.entries(PORT_ENV_VARS).map(([key, name]) => [name, SANDBOX_PORTS[key as keyof typeof SANDBOX_PORTS]]),
+    ) as Record<string, number>;
+    const expected: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(portOf).map(([name, port]) => [name, String(port)])),
+      'SENDBLUE_API_KEY_ID, SENDBLUE_API_SECRET_KEY': `${DEFAULT_SANDBOX_CONFIG.apiKeyId}, ${DEFAULT_SANDBOX_CONFIG.apiSecretKey}`,
+      SENDBLUE_FROM_NUMBER: DEFAULT_SANDBOX_CONFIG.fromNumber,
+      SENDBLUE_WEBHOOK_SECRET: DEFAULT_SANDBOX_CONFIG.webhookSecret,
+    };
+    const found: string[] = [];
+    for (const [path, text] of markdown) {
+      for (const [, name, port] of text.matchAll(/\$\{(SANDBOX_[A-Z_]+):-([^}]*)\}/g)) {
+        found.push(name!);
+        expect(port, `${path}: \${${name}:-…}`).toBe(String(portOf[name!]));
+      }
+      // `| \`SANDBOX_PORT\` | 3000 | ...` rows of the settings tables (contract.md, sandbox.md).
+      for (const [, names, value] of text.matchAll(/^\| ((?:`[A-Z_]+`(?:, )?)+) +\| ([^|]+?) +\|/gm)) {
+        const key = names!.replace(/`/g, '');
+        if (!(key in expected)) continue;
+        found.push(key);
+        expect(value!.replace(/`/g, ''), `${path}: ${key}`).toBe(expected[key]);
+      }
+    }
+    expect(found).toEqual(expect.arrayContaining(Object.keys(expected)));
   });
 
   it('keeps the README at most 300 lines', () => {
