@@ -18,4 +18,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   isTTY: process.stdout.isTTY === true,
   // Prompts go to stderr, so stdout stays clean for --json.
   readSecret: createSecretPrompt(process.stdin, process.stderr),
+  // `send --content-file -`: the message from a pipe (or typed, ended with Ctrl-D).
+  stdin: process.stdin,
 });

@@ -2,18 +2,8 @@
  * `npm start`: runs the sandbox until Ctrl-C/SIGTERM (exit 0) or a crash (exit 1).
  * Child processes are killed in every case (see sandbox/processes.ts for the last-resort hooks).
  */
-import { relative } from 'node:path';
-import { SIGNING_HEADER } from '../lambdas/webhooks/webhook-auth.js';
-import {
-  DEFAULT_SANDBOX_CONFIG,
-  loadSandboxConfig,
-  SANDBOX_DLQ_NAME,
-  SANDBOX_QUEUE_NAME,
-  SANDBOX_REGION,
-  SandboxConfigError,
-  type SandboxConfig,
-} from '../sandbox/config.js';
-import { sandboxCliPrefix } from '../sandbox/cli-prefix.js';
+import { sandboxBanner } from '../sandbox/banner.js';
+import { loadSandboxConfig, SandboxConfigError, type SandboxConfig } from '../sandbox/config.js';
 import { readableLoggerFor } from '../sandbox/event-log.js';
 import { killTrackedChildren } from '../sandbox/processes.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/start.js';
@@ -92,74 +82,4 @@ try {
   process.exit(1);
 }
 // (A signal during startup exits at once; the process registry's exit hook kills Java then.)
-console.log(banner(sandbox, config));
-
-function banner(
-  { urls, tableName, simulator, dynamoDbExposure, streams, bundles }: RunningSandbox,
-  { webhookSecret, fromNumber }: SandboxConfig,
-): string {
-  // A secret the user chose is not echoed to the terminal; the default one is public anyway.
-  const secretShown =
-    webhookSecret === DEFAULT_SANDBOX_CONFIG.webhookSecret ? webhookSecret : '$SENDBLUE_WEBHOOK_SECRET';
-  const groupId = 'sandbox-group-1';
-  const now = new Date().toISOString();
-  // The fields of Sendblue's receive webhook for a group message (docs/sendblue-api.md).
-  const payload = JSON.stringify({
-    message_handle: 'sandbox-msg-1',
-    group_id: groupId,
-    message_type: 'group',
-    content: 'Hello from the sandbox',
-    media_url: '',
-    is_outbound: false,
-    status: 'RECEIVED',
-    from_number: '+15551230001',
-    number: '+15551230001',
-    to_number: fromNumber,
-    sendblue_number: fromNumber,
-    participants: ['+15551230001', '+15551230002', fromNumber],
-    group_display_name: 'Sandbox group',
-    service: 'iMessage',
-    date_sent: now,
-    date_updated: now,
-  });
-  const cli = sandboxCliPrefix(config);
-  const sendblue = simulator ? `${urls.sendblue}  (built-in simulator)` : `${urls.sendblue}  (SENDBLUE_BASE_URL)`;
-  const events = streams.feed ? `${urls.api}/__sandbox/events  (${cli} events --follow)` : 'off (SANDBOX_EVENTS=off)';
-  const media = streams.mediaBucket
-    ? `bucket ${streams.mediaBucket} on the S3 stand-in ${urls.sqs}  (links in GET /messages/{handle})`
-    : 'off (SANDBOX_MEDIA=off)';
-  const code = bundles
-    ? `the bundles in ${relative(process.cwd(), bundles.stack.dir) || '.'} (template ${relative(process.cwd(), bundles.stack.templateFile)}), as deployed`
-    : 'source (TypeScript through tsx; SANDBOX_CODE=bundles runs the bundles in cdk.out)';
-  return `
-Sendblue groups sandbox is ready.
-  Lambda code       ${code}
-  Web page          ${urls.page}  (groups and conversations, live)
-  API               ${urls.api}
-  Health            ${urls.health}
-  Receive webhook   ${urls.receiveWebhook}
-  Status webhook    ${urls.statusWebhook}
-  DynamoDB Local    ${urls.dynamoDb}  (table ${tableName}, region ${SANDBOX_REGION}, any credentials; ${dynamoDbExposure ? `WARNING: ${dynamoDbExposure}` : '127.0.0.1 only'})
-  SQS endpoint      ${urls.sqs}  (region ${SANDBOX_REGION}, any credentials)
-  Command queue     ${SANDBOX_QUEUE_NAME}  ${urls.commandQueue}
-  Dead-letter queue ${SANDBOX_DLQ_NAME}  ${urls.deadLetterQueue}
-  Sendblue API      ${sendblue}
-  Events            ${events}
-  Media copies      ${media}
-  Webhook secret    header ${SIGNING_HEADER}: ${secretShown}
-
-Try it: send a group message with the CLI (in another terminal), then watch it on the page
-  ${cli} send --to +15551230001,+15551230002 "Hello group" --wait
-  ${cli} history <group_id from the line above>
-  ${cli} events --follow   (what your app would get from the EventBridge bus)
-  ${cli} --help        (add, remove, rename, status, group, dlq, events, backfill, setup)
-Or read it over HTTP: curl -s ${urls.api}/groups/<group_id>/messages
-
-Or post a webhook as Sendblue would:
-  curl -s -X POST ${urls.receiveWebhook} \\
-    -H 'content-type: application/json' -H "${SIGNING_HEADER}: ${secretShown}" \\
-    -d '${payload}'
-  curl -s ${urls.api}/groups/${groupId}/messages
-
-Press Ctrl-C to stop.`;
-}
+console.log(sandboxBanner(sandbox, config));

@@ -6,11 +6,14 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CommandValidationError } from '../client/commands.js';
 import { RemoteError } from '../client/reader.js';
 import { awsTarget, sandboxTarget, TargetError, type Target } from '../client/target.js';
-import { sandboxCliPrefix } from '../sandbox/cli-prefix.js';
-import { readPort, type PortKey } from '../sandbox/config.js';
+import { sandboxCliPrefix, shellWord } from '../sandbox/cli-prefix.js';
+import { readPort } from '../sandbox/config.js';
 import { closest } from './closest.js';
 
-/** 0 ok; 1 usage or validation error (nothing was sent); 2 remote or network failure. */
+/** A word as a shell reads it back (sandbox/cli-prefix.ts: the banner's prefix uses it too). */
+export { shellWord };
+
+/** 0 ok; 1 usage or validation error (nothing was sent); 2 remote or network failure, or a command that was not sent. */
 export const EXIT = { ok: 0, usage: 1, remote: 2 } as const;
 
 export class CliError extends Error {
@@ -40,6 +43,11 @@ export interface CliIo {
    * progress as it changes. Never when piped, so scripts and --json read the same output as ever.
    */
   isTTY?: boolean;
+  /**
+   * Standard input, for a message read from it (`send --content-file -`); bin/cli.ts gives
+   * process.stdin. `isTTY`: it is a terminal (the user types the message, ending it with Ctrl-D).
+   */
+  stdin?: AsyncIterable<Uint8Array | string> & { isTTY?: boolean };
 }
 
 export interface CommandContext {
@@ -142,32 +150,29 @@ export function selectsDeployedStack(values: { stack?: string; aws?: boolean }, 
 }
 
 /**
- * How to run the CLI again against the same target. The sandbox: its ports as env vars when they
- * are not the defaults (read as sandboxTarget reads them). A deployed stack: the flags the user
- * gave (--stack NAME or --aws, --region R); a stack chosen by SENDBLUE_GROUPS_STACK or the URL env
- * vars needs nothing, since those are still set in the user's shell. `sandboxPorts`: the ports the
- * hinted command reads (setup also reads the simulator's).
+ * How to run the CLI again against the same target. The sandbox: every env var the CLI reaches it
+ * with (its ports, SENDBLUE_BASE_URL) when it is not the default, read as sandboxTarget and setup
+ * read them (sandboxCliPrefix: the same prefix the banner prints). A deployed stack: the flags the
+ * user gave (--stack NAME or --aws, --region R); a stack chosen by SENDBLUE_GROUPS_STACK or the URL
+ * env vars needs nothing, since those are still set in the user's shell.
  */
 export function cliHint(
   values: { stack?: string; aws?: boolean; region?: string },
   env: NodeJS.ProcessEnv,
-  sandboxPorts: PortKey[] = ['port', 'sqsPort'],
 ): (...args: string[]) => string {
   if (!selectsDeployedStack(values, env)) {
-    const ports = Object.fromEntries(sandboxPorts.map((key) => [key, readPort(env, key).value]));
-    const prefix = sandboxCliPrefix(
-      { port: readPort(env, 'port').value, sqsPort: readPort(env, 'sqsPort').value, ...ports },
-      sandboxPorts,
-    );
+    const prefix = sandboxCliPrefix({
+      port: readPort(env, 'port').value,
+      sqsPort: readPort(env, 'sqsPort').value,
+      simulatorPort: readPort(env, 'simulatorPort').value,
+      sendblueBaseUrl: env.SENDBLUE_BASE_URL?.trim() || undefined,
+    });
     return (...args) => [prefix, ...args.map(shellWord)].join(' ');
   }
   const flags = values.stack !== undefined ? ['--stack', values.stack] : values.aws ? ['--aws'] : [];
   if (values.region !== undefined) flags.push('--region', values.region);
   return (...args) => ['npm run cli --', ...[...args, ...flags].map(shellWord)].join(' ');
 }
-
-/** A word as a shell reads it back: as it is when plain, else single-quoted. */
-export const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 /** Maps any error to a message and an exit code. */
 export function toCliError(error: unknown): CliError {

@@ -46,7 +46,7 @@ function wholeNumber(value: unknown, name: string): number | undefined {
 }
 
 /** One line per event: time, detail-type, then what it says. Numbers in full (your own conversation). */
-function eventLine(event: EventEnvelope): string {
+export function eventLine(event: EventEnvelope): string {
   // biome-ignore lint/suspicious/noExplicitAny: each detail-type has its own shape (docs/events.md); the cases read their fields
   const d = event.detail as Record<string, any>;
   const what = (() => {
@@ -57,17 +57,36 @@ function eventLine(event: EventEnvelope): string {
         return `${d.group_id ?? '-'}  message ${d.message_handle}  ${statusMark(String(d.status))}${d.error_message ? `: ${d.error_message}` : ''}`;
       case 'Command Settled':
         return `${d.group_id ?? '-'}  command ${d.command_id} ${d.state}${d.error ? `: ${d.error}` : ''}`;
-      case 'Group Changed': {
-        const changes = [
-          ...(d.added_members ?? []).map((m: string) => `+${m}`),
-          ...(d.removed_members ?? []).map((m: string) => `-${m}`),
-        ];
-        if (d.name !== d.previous_name) changes.push(`name "${d.name ?? ''}"`);
-        return `${d.group_id}  ${changes.join(' ') || 'unchanged'}`;
-      }
+      case 'Group Changed':
+        return `${d.group_id}  ${groupChangeText(d)}`;
       default:
         return JSON.stringify(d);
     }
   })();
   return `${shortTime(event.time)}  ${event['detail-type'].padEnd(22)}  ${what}`;
+}
+
+/**
+ * What a `Group Changed` event says, numbers as they are (E.164 already starts with its `+`):
+ * `added +15551230003; removed +15551230001`, `name "Weekend plans"`; the first time a group's
+ * members are known, `members +15550000000, +15551230001 (first known)`.
+ */
+export function groupChangeText(d: {
+  members?: string[];
+  previous_members?: string[];
+  added_members?: string[];
+  removed_members?: string[];
+  name?: string | null;
+  previous_name?: string | null;
+}): string {
+  const list = (numbers: string[]) => numbers.join(', ');
+  const added = d.added_members ?? [];
+  const removed = d.removed_members ?? [];
+  const parts: string[] = [];
+  if (added.length && !d.previous_members?.length) parts.push(`members ${list(added)} (first known)`);
+  else if (added.length) parts.push(`added ${list(added)}`);
+  if (removed.length) parts.push(`removed ${list(removed)}`);
+  if ((d.name ?? null) !== (d.previous_name ?? null))
+    parts.push(d.name === null || d.name === undefined ? 'name removed' : `name "${d.name}"`);
+  return parts.join('; ') || 'unchanged';
 }

@@ -10,10 +10,24 @@ export const shortTime = (iso: string | null | undefined) =>
 
 export type { CommandView };
 
-/** `hint`: the context's (ctx.hint), so the DLQ commands it names work against the same target. */
-export function commandLines(view: CommandView, hint: (...args: string[]) => string): string[] {
+/**
+ * What a command is, in words (the ledger keeps its type only: a modify_group does not say which
+ * change). The command that queued it knows better and says so (`rename group`, `add member`).
+ */
+export const COMMAND_KINDS: Record<string, string> = {
+  send_group_message: 'group message',
+  modify_group: 'group change',
+  send_reaction: 'tapback',
+};
+export const commandKind = (type: string) => COMMAND_KINDS[type] ?? type;
+
+/**
+ * `hint`: the context's (ctx.hint), so the DLQ commands it names work against the same target.
+ * `kind`: what the command is, when the caller knows more than its type (default: commandKind).
+ */
+export function commandLines(view: CommandView, hint: (...args: string[]) => string, kind?: string): string[] {
   const lines = [
-    `command ${view.command_id}: ${view.state}${view.state === 'sent' ? ' ✓' : view.state === 'failed' ? ' ✗' : isCommandSettled(view) ? ' ? (for good: not repeated)' : ''} (${view.type})`,
+    `command ${view.command_id}: ${view.state}${view.state === 'sent' ? ' ✓' : view.state === 'failed' ? ' ✗' : isCommandSettled(view) ? ' ? (for good: not repeated)' : ''} (${kind ?? commandKind(view.type)})`,
   ];
   if (view.group_id) lines.push(`  group    ${view.group_id}`);
   if (view.message_handle) lines.push(`  message  ${view.message_handle}`);

@@ -1,6 +1,7 @@
 /**
  * The CLI (`npm run cli -- <command>`, or the `sendblue-groups` bin). Exit codes: 0 ok, 1 usage or
- * validation error (nothing was sent), 2 remote or network failure (including an unknown id: 404).
+ * validation error (nothing was sent), 2 remote or network failure (including an unknown id: 404)
+ * or a command that was not sent (failed, or a tapback unknown for good: `status`, `--wait`).
  */
 import { closest } from './closest.js';
 import { createContext, EXIT, helpHint, parse, toCliError, usageError, type CliIo } from './context.js';
@@ -44,7 +45,8 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`).join('\n')}
 
 ${GLOBAL_HELP}
 
-Exit codes: 0 ok, 1 usage or validation error (nothing sent), 2 remote or network failure.
+Exit codes: 0 ok; 1 usage or validation error (nothing sent); 2 remote or network failure, or a
+command that failed (status, --wait; a tapback unknown for good too) or did not settle in time.
 Help for one command: npm run cli -- help <command> (or <command> --help)
 Version: npm run cli -- --version`;
 

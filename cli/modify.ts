@@ -31,7 +31,9 @@ function recipientCommand(name: 'add' | 'remove'): CliCommand {
         command_id: values.id as string | undefined,
         from_number: values.from as string | undefined,
       };
-      await queueAndReport(ctx, values, (p) => (name === 'add' ? p.addRecipient(input) : p.removeRecipient(input)));
+      await queueAndReport(ctx, values, `${name} member`, (p) =>
+        name === 'add' ? p.addRecipient(input) : p.removeRecipient(input),
+      );
     },
   };
 }
@@ -46,7 +48,7 @@ export const renameCommand: CliCommand = {
   help: `Usage: cli rename GROUP_ID NAME... [options]\n\nQueues a modify_group rename command.\n\n${COMMON_HELP}`,
   async run(ctx, values, positionals) {
     const [groupId, ...words] = requirePositionals(positionals, ['group_id', 'name'], 'rename');
-    await queueAndReport(ctx, values, (p) =>
+    await queueAndReport(ctx, values, 'rename group', (p) =>
       p.renameGroup({
         group_id: groupId!,
         name: words.join(' '),

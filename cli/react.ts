@@ -66,7 +66,7 @@ Example: npm run cli -- react 5B0E7C2A-91D4-4C3E-8F00-2A3B4C5D6E7F love --wait`,
       if (Number.isNaN(part)) throw usageError(`react: --part must be a whole number from 0 (got "${values.part}")`);
     }
     const groupId = await groupOfMessage(ctx, handle!);
-    await queueAndReport(ctx, values, (producer) =>
+    await queueAndReport(ctx, values, 'tapback', (producer) =>
       producer.sendReaction(
         {
           message_handle: handle!,

@@ -1,10 +1,10 @@
 import { createGroupsProducer } from '../client/producer.js';
-import { isCommandSettled } from '../lambdas/contract/views.js';
-import type { SendStyle } from '../lambdas/contract/sendblue-rules.js';
+import { MAX_CONTENT_CHARS, type SendStyle } from '../lambdas/contract/sendblue-rules.js';
+import { readContent } from './content.js';
 import { CliError, EXIT, helpHint, usageError, type CommandContext } from './context.js';
 import { commandLines } from './format.js';
 import { GLOBAL_HELP, type CliCommand } from './types.js';
-import { notSettledMessage, parseTimeout, waitForCommand } from './wait.js';
+import { notSentError, notSettledMessage, parseTimeout, waitForCommand } from './wait.js';
 
 const listOf = (value: unknown): string[] | undefined =>
   value === undefined
@@ -22,6 +22,8 @@ const listOf = (value: unknown): string[] | undefined =>
 export async function queueAndReport(
   ctx: CommandContext,
   values: Record<string, unknown>,
+  /** What the command is, in the user's words: `group message`, `rename group`, `add member`... */
+  kind: string,
   queue: (
     p: ReturnType<typeof createGroupsProducer>,
   ) => Promise<{ command_id: string; message_group_id: string; fingerprint: string }>,
@@ -37,11 +39,12 @@ export async function queueAndReport(
   }
   if (!values.wait) {
     return ctx.print({ ...queued, state: 'queued' }, () => [
-      `queued command ${queued.command_id} on ${target.label}`,
+      `queued command ${queued.command_id} (${kind}) on ${target.label}`,
       `  follow it: ${ctx.hint('status', queued.command_id)}`,
     ]);
   }
-  if (ctx.showsProgress) ctx.io.out(`queued command ${queued.command_id} on ${target.label}; waiting for it:`);
+  if (ctx.showsProgress)
+    ctx.io.out(`queued command ${queued.command_id} (${kind}) on ${target.label}; waiting for it:`);
   const { view, refused } = await waitForCommand(ctx, queued.command_id, timeout, {
     fingerprint: queued.fingerprint,
   });
@@ -54,19 +57,13 @@ export async function queueAndReport(
   }
   ctx.print(view ?? { ...queued, state: 'queued' }, () =>
     view
-      ? commandLines(view, ctx.hint)
+      ? commandLines(view, ctx.hint, kind)
       : [`command ${queued.command_id} is queued but not settled yet; see: ${ctx.hint('status', queued.command_id)}`],
   );
   // Waited for, and it failed or did not settle in time: the output says so; the exit code says
   // it is not (yet) confirmed, so scripts can tell.
-  if (view?.state === 'failed')
-    throw new CliError(`command ${queued.command_id} failed (it is on the DLQ)`, EXIT.remote, true);
-  if (view && view.state === 'unknown' && isCommandSettled(view))
-    throw new CliError(
-      `command ${queued.command_id} may have been sent; it is not repeated (Sendblue cannot be asked whether it took a reaction)`,
-      EXIT.remote,
-      true,
-    );
+  const notSent = view && notSentError(view);
+  if (notSent) throw notSent;
   if (view?.state !== 'sent')
     throw new CliError(notSettledMessage(ctx, queued.command_id, timeout, view), EXIT.remote, true);
 }
@@ -77,6 +74,7 @@ export const sendCommand: CliCommand = {
   options: {
     to: { type: 'string', multiple: true },
     group: { type: 'string' },
+    'content-file': { type: 'string' },
     media: { type: 'string' },
     style: { type: 'string' },
     from: { type: 'string' },
@@ -85,14 +83,19 @@ export const sendCommand: CliCommand = {
     wait: { type: 'boolean' },
     timeout: { type: 'string' },
   },
-  help: `Usage: cli send (--to +1555...,+1555... | --group GROUP_ID) [options] [CONTENT...]
+  help: `Usage: cli send (--to +1555...,+1555... | --group GROUP_ID) [options] [CONTENT... | -]
 
 Queues a send_group_message command (validated first with the sender's own rules) and prints its
 command_id. MessageGroupId is the group_id (a new group: its sorted numbers).
+The text is the words after the options, or read from a file or standard input (for texts longer
+than a shell takes as arguments): --content-file PATH, --content-file - or the text - alone. It is
+sent as it is, UTF-8 (a final line end is dropped), and must be under ${MAX_CONTENT_CHARS} characters
+(Sendblue's limit; a longer one is refused with exit 1 and nothing is queued).
 
 Options:
   --to NUMBERS      members of a new group, E.164, comma-separated (repeatable)
   --group ID        an existing group_id (not with --to)
+  --content-file P  the text from file P, or from standard input with - (not with CONTENT)
   --media URL       https URL of an image/file
   --style STYLE     send_style (confetti, slam, ...)
   --from NUMBER     your Sendblue line (default: the stack's)
@@ -104,18 +107,33 @@ Options:
 
 ${GLOBAL_HELP}
 
-Example: npm run cli -- send --to +15551230001,+15551230002 "Hello group" --wait`,
+Examples:
+  npm run cli -- send --to +15551230001,+15551230002 "Hello group" --wait
+  npm run cli -- send --group GROUP_ID --content-file notes.txt
+  cat long-message.txt | npm run -s cli -- send --group GROUP_ID -`,
   async run(ctx, values, positionals) {
-    const content = positionals.join(' ') || undefined;
     if (!values.to && !values.group)
       throw usageError(`send: give --to NUMBERS (a new group) or --group GROUP_ID (see: ${helpHint('send')})`);
     if (values.to && values.group)
       throw usageError(
         `send: --to starts a new group and --group sends to an existing one: give one of them, not both (see: ${helpHint('send')})`,
       );
+    const file = values['content-file'] as string | undefined;
+    if (file !== undefined && positionals.length)
+      throw usageError(
+        `send: the text comes from --content-file or from the words after the options, not both (see: ${helpHint('send')})`,
+      );
+    // `-` alone is standard input; among other words it is just a dash.
+    const source = file ?? (positionals.length === 1 && positionals[0] === '-' ? '-' : undefined);
+    const content =
+      (source === undefined ? positionals.join(' ') : await readContent(source, ctx.io, 'send')) || undefined;
     if (!content && !values.media)
-      throw usageError(`send: give the message text or --media URL (see: ${helpHint('send')})`);
-    await queueAndReport(ctx, values, (producer) =>
+      throw usageError(
+        source === undefined
+          ? `send: give the message text or --media URL (see: ${helpHint('send')})`
+          : `send: ${source === '-' ? 'standard input' : source} holds no text: give one, or --media URL (see: ${helpHint('send')})`,
+      );
+    await queueAndReport(ctx, values, 'group message', (producer) =>
       producer.sendGroupMessage({
         command_id: values.id as string | undefined,
         group_id: values.group as string | undefined,

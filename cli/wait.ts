@@ -1,7 +1,7 @@
 import { ownOutcome } from '../client/commands.js';
 import { isCommandSettled } from '../lambdas/contract/views.js';
 import { createReader, RemoteError } from '../client/reader.js';
-import { usageError, type CommandContext } from './context.js';
+import { CliError, EXIT, usageError, type CommandContext } from './context.js';
 import type { CommandView } from './format.js';
 import { sleep } from './context.js';
 import { describeProgress, progressTracker } from './progress.js';
@@ -74,6 +74,24 @@ export function notSettledMessage(
   view: CommandView | undefined,
 ): string {
   return `command ${commandId} did not settle within ${timeoutSeconds} s (state: ${describeProgress(view, Date.now())}); follow it: ${ctx.hint('status', commandId, '--wait')}`;
+}
+
+/**
+ * A command that settled without being sent, as the error that makes the CLI exit 2 (its view is
+ * printed already, so with --json nothing more is): `failed` (it is on the DLQ), or a tapback
+ * `unknown` for good (it may have been sent; never repeated). Undefined for anything else: sent, or
+ * still on its way.
+ */
+export function notSentError(view: CommandView): CliError | undefined {
+  if (view.state === 'failed')
+    return new CliError(`command ${view.command_id} failed (it is on the DLQ)`, EXIT.remote, true);
+  if (view.state === 'unknown' && isCommandSettled(view))
+    return new CliError(
+      `command ${view.command_id} may have been sent; it is not repeated (Sendblue cannot be asked whether it took a reaction)`,
+      EXIT.remote,
+      true,
+    );
+  return undefined;
 }
 
 export const parseTimeout = (value: unknown, fallback = 30): number => {

@@ -8,7 +8,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { BackfillReport } from '../lambdas/contract/backfill-report.js';
 import { SANDBOX_BACKFILL_PATH } from '../lambdas/contract/sandbox.js';
-import { RemoteError } from './reader.js';
+import { RemoteError, unreachableMessage } from './reader.js';
 import { quietDefaultProvider, quietly } from './sdk-warning.js';
 import type { Target } from './target.js';
 
@@ -20,10 +20,11 @@ export async function runBackfill(target: Target, options: { lambda?: LambdaClie
 
 async function viaSandbox(target: Target): Promise<BackfillReport> {
   let response: Response;
+  const url = `${target.apiUrl}${SANDBOX_BACKFILL_PATH}`;
   try {
-    response = await fetch(`${target.apiUrl}${SANDBOX_BACKFILL_PATH}`, { method: 'POST' });
+    response = await fetch(url, { method: 'POST' });
   } catch (error) {
-    throw new RemoteError(`could not reach ${target.label}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new RemoteError(unreachableMessage(target, url, error));
   }
   const body = (await response.json().catch(() => undefined)) as (BackfillReport & { error?: string }) | undefined;
   if (!response.ok || !body)

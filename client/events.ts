@@ -4,7 +4,7 @@
  * the bus, and an EventBridge rule delivers them to your target (docs/events.md).
  */
 import { SANDBOX_EVENTS_PATH, type EventEnvelope, type SandboxEventsPage } from '../lambdas/contract/sandbox.js';
-import { RemoteError } from './reader.js';
+import { RemoteError, unreachableMessage } from './reader.js';
 import { TargetError, type Target } from './target.js';
 
 export type { EventEnvelope } from '../lambdas/contract/sandbox.js';
@@ -22,13 +22,12 @@ function sandboxOnly(target: Target): void {
 async function open(target: Target, query: string, signal?: AbortSignal): Promise<Response> {
   sandboxOnly(target);
   let response: Response;
+  const url = `${target.apiUrl}${SANDBOX_EVENTS_PATH}?${query}`;
   try {
-    response = await fetch(`${target.apiUrl}${SANDBOX_EVENTS_PATH}?${query}`, { signal });
+    response = await fetch(url, { signal });
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new RemoteError(
-      `could not reach ${target.label}: ${(error as { cause?: { code?: string } }).cause?.code ?? String(error)} (is \`npm start\` running?)`,
-    );
+    throw new RemoteError(unreachableMessage(target, url, error));
   }
   if (!response.ok) {
     const text = await response.text();

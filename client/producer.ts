@@ -10,7 +10,7 @@ import type {
   SendReactionCommand,
 } from '../lambdas/contract/commands.js';
 import { prepareCommand } from './commands.js';
-import { RemoteError } from './reader.js';
+import { RemoteError, unreachableMessage } from './reader.js';
 import { quietDefaultProvider, quietly } from './sdk-warning.js';
 import type { Target } from './target.js';
 
@@ -81,9 +81,7 @@ export function createGroupsProducer(target: Target, options: { sqs?: SQSClient 
         fingerprint: prepared.fingerprint,
       };
     } catch (error) {
-      throw new RemoteError(
-        `could not queue the command on ${target.label}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw new RemoteError(unreachableMessage(target, target.commandQueueUrl, error, 'queue the command on'));
     }
   };
   const modify = (

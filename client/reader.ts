@@ -5,6 +5,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeSha256 } from '../lambdas/platform/node-sha256.js';
+import { connectionErrorCode } from '../lambdas/sending/sendblue-errors.js';
 import { quietDefaultProvider } from './sdk-warning.js';
 import type { Target } from './target.js';
 
@@ -37,6 +38,25 @@ export async function signGet(
   return signed.headers as Record<string, string>;
 }
 
+/**
+ * The message for a request that got no answer: what was not reached, where (the URL without its
+ * query: never a credential, reads are signed in headers), and why, e.g. `could not reach the
+ * sandbox at http://127.0.0.1:3000/groups/g1: ECONNREFUSED (is \`npm start\` running?)`.
+ */
+export function unreachableMessage(target: Target, url: string | URL, error: unknown, what = 'reach'): string {
+  const parsed = new URL(url);
+  const where = `${parsed.origin}${parsed.pathname}`;
+  const name = target.kind === 'sandbox' ? 'the sandbox' : target.label;
+  return (
+    `could not ${what} ${name} at ${where}: ${networkReason(error)}` +
+    (target.kind === 'sandbox' ? ' (is `npm start` running?)' : '')
+  );
+}
+
+/** The connection error's code (ECONNREFUSED...), else the error's message. */
+const networkReason = (error: unknown): string =>
+  connectionErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
+
 export class RemoteError extends Error {
   constructor(
     message: string,
@@ -62,11 +82,7 @@ export function createReader(target: Target, options: { credentials?: Credential
         const headers = credentials ? await signGet(url, target.region, credentials) : {};
         response = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
       } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause?.code;
-        throw new RemoteError(
-          `could not reach ${target.label}: ${cause ?? (error instanceof Error ? error.message : String(error))}` +
-            (target.kind === 'sandbox' ? ' (is `npm start` running?)' : ''),
-        );
+        throw new RemoteError(unreachableMessage(target, url, error));
       }
       const text = await response.text();
       let body: { error?: string; message?: string } | undefined;

@@ -3,7 +3,7 @@
  * stack's webhooks with Sendblue (docs/deploy.md "Configure Sendblue"). Prints what is registered;
  * never prints a credential or a secret.
  */
-import { cliHint, helpHint, selectsDeployedStack, usageError } from '../context.js';
+import { helpHint, selectsDeployedStack, usageError } from '../context.js';
 import { GLOBAL_HELP, type CliCommand } from '../types.js';
 import { loadSetup } from './load.js';
 import type { SetupReport } from './run.js';
@@ -54,9 +54,7 @@ ${GLOBAL_HELP}`,
         : values.remove
           ? await removeWebhooks(target, io)
           : await registerWebhooks(target, io, values['keep-credentials'] === true);
-      // In the sandbox, setup also reads the simulator's port.
-      const hint = cliHint(values, io.env, ['port', 'sqsPort', 'simulatorPort']);
-      ctx.print(result, () => reportLines(result, hint('setup', '--remove')));
+      ctx.print(result, () => reportLines(result, ctx.hint('setup', '--remove')));
     } finally {
       target.close();
     }

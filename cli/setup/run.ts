@@ -89,7 +89,11 @@ function report(
 }
 
 function clientFor(target: SetupTarget, credentials: ApiCredentials): SendblueWebhooksClient {
-  return createSendblueWebhooksClient(credentials, { baseUrl: target.sendblueBaseUrl, timeoutMs: CALL_TIMEOUT_MS });
+  return createSendblueWebhooksClient(
+    credentials,
+    { baseUrl: target.sendblueBaseUrl, timeoutMs: CALL_TIMEOUT_MS },
+    target.unreachableHint,
+  );
 }
 
 /** Registering: the operator's credentials (then stored), or with --keep-credentials the stored ones when set. */

@@ -7,7 +7,7 @@
  * webhook of the account, including ones that are not ours.
  */
 import type { ApiCredentials } from '../../lambdas/adapters/secrets.js';
-import { sdkFor, type SdkSettings } from '../../lambdas/adapters/sendblue-sdk.js';
+import { SENDBLUE_DEFAULT_BASE_URL, sdkFor, type SdkSettings } from '../../lambdas/adapters/sendblue-sdk.js';
 import type { WebhookType } from '../../lambdas/contract/sendblue-rules.js';
 import { classifySendblueError } from '../../lambdas/sending/sendblue-errors.js';
 
@@ -34,17 +34,27 @@ export interface SendblueWebhooksClient {
   remove(type: WebhookType, url: string): Promise<void>;
 }
 
+/** Where the account webhooks live, relative to the API's base URL (the SDK's `webhooks` resource). */
+const WEBHOOKS_PATH = '/api/account/webhooks';
+
 export function createSendblueWebhooksClient(
   credentials: ApiCredentials,
   settings: SdkSettings,
+  /** Added to a failure to reach Sendblue, e.g. what to check in the sandbox. */
+  unreachableHint = '',
 ): SendblueWebhooksClient {
   const sdk = sdkFor(credentials, settings);
+  const where = webhooksUrl(settings.baseUrl ?? SENDBLUE_DEFAULT_BASE_URL);
   const call = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
     } catch (error) {
-      // Sendblue's status and error text, or the connection failure; never the request (its headers carry the secret).
-      throw new Error(classifySendblueError(error, action).reason);
+      // Sendblue's status and error text, or the connection failure; never the request (its headers
+      // carry the secret). No answer at all: which URL was tried.
+      const failure = classifySendblueError(error, action);
+      throw new Error(
+        failure.status === undefined ? `${failure.reason}; tried ${where}${unreachableHint}` : failure.reason,
+      );
     }
   };
   return {
@@ -58,6 +68,16 @@ export function createSendblueWebhooksClient(
       await call(`delete the ${type} webhook`, () => sdk.webhooks.delete({ type, webhooks: [url] }));
     },
   };
+}
+
+/** The webhooks URL as an error may show it: no user or password, no query. */
+export function webhooksUrl(baseUrl: string): string {
+  try {
+    const url = new URL(baseUrl);
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}${WEBHOOKS_PATH}`;
+  } catch {
+    return `Sendblue's API${WEBHOOKS_PATH}`;
+  }
 }
 
 /**

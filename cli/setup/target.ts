@@ -32,6 +32,8 @@ export interface SetupTarget {
   urls: OurWebhookUrls;
   webhookSecret(): Promise<string>;
   credentials: CredentialStore;
+  /** Added to a failure to reach Sendblue: what to check (the sandbox: which env var sets the port). */
+  unreachableHint?: string;
   close(): void;
 }
 
@@ -63,6 +65,9 @@ export function sandboxSetupTarget(env: NodeJS.ProcessEnv): SetupTarget {
     urls: { receive: `${api}/webhooks/receive`, outbound: `${api}/webhooks/status` },
     webhookSecret: async () => config.webhookSecret,
     credentials: { kind: 'sandbox', credentials: { apiKeyId: config.apiKeyId, apiSecretKey: config.apiSecretKey } },
+    unreachableHint: config.sendblueBaseUrl
+      ? ' (SENDBLUE_BASE_URL: is it running?)'
+      : " (the sandbox's simulator: is `npm start` running, and SANDBOX_SIMULATOR_PORT set as for it? Its banner's commands carry it)",
     close: () => {},
   };
 }

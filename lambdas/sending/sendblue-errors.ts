@@ -130,7 +130,7 @@ function newContactLimitOf(body: unknown): { nextSlotAt?: number } | undefined {
 }
 
 /** The first `code` along the error's cause chain (undici nests it: fetch failed -> cause). */
-function connectionErrorCode(error: unknown): string | undefined {
+export function connectionErrorCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
     const code = (current as { code?: unknown }).code;

@@ -6,6 +6,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { CliIo } from '../../../cli/context.js';
 import { COMMANDS, runCli } from '../../../cli/main.js';
 import { findFreePort } from '../../../sandbox/ports.js';
 import { waitFor } from '../../support/processes.js';
@@ -21,9 +26,13 @@ beforeAll(async () => {
 afterAll(() => h?.stop());
 
 async function cli(...argv: string[]) {
+  return cliWith({}, ...argv);
+}
+/** runCli with more of an io: `stdin` plays a pipe. */
+async function cliWith(io: Pick<CliIo, 'stdin'>, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { out: (line) => out.push(line), err: (line) => err.push(line), env });
+  const code = await runCli(argv, { out: (line) => out.push(line), err: (line) => err.push(line), env, ...io });
   return { code, out: out.join('\n'), err: err.join('\n'), json: () => JSON.parse(out.join('\n')) };
 }
 const uid = () => Math.random().toString(36).slice(2, 10);
@@ -98,6 +107,40 @@ describe('cli: a group conversation', () => {
     expect((await cli('group', groupId)).out).toContain(`group ${groupId} "CLI friends"`);
   });
 
+  it('rename says what it queued: the command id and "rename group", not its type', async () => {
+    const id = `rename-words-${uid()}`;
+    const queued = await cli('rename', groupId, 'Plans', '--id', id);
+    expect(queued.code).toBe(0);
+    expect(queued.out).toMatch(new RegExp(`^queued command ${id} \\(rename group\\) on the sandbox `));
+    const waited = await cli('rename', groupId, 'CLI', 'friends', '--wait');
+    expect(waited.code).toBe(0);
+    expect(waited.out).toMatch(/^command \S+: sent ✓ \(rename group\)$/m);
+    expect(`${queued.out}\n${waited.out}`).not.toContain('modify_group');
+    // status knows only the type: a group change.
+    expect((await cli('status', id, '--wait')).out).toContain(`command ${id}: sent ✓ (group change)`);
+  });
+
+  it("history shows a member's picture by its kept copy (the read API's media_archive_url)", async () => {
+    const mediaUrl = h.sim.mediaUrlFor('cli-photo.png');
+    const reply = await h.sim.memberReply(groupId, undefined, mediaUrl);
+    await waitFor(
+      async () => (await cli('history', groupId)).out.includes('[media (kept copy) '),
+      15_000,
+      'the kept copy in the history',
+    );
+    const line = (await cli('history', groupId)).out.split('\n').find((l) => l.includes('(kept copy)'))!;
+    expect(line).toMatch(
+      /\[media \(kept copy\) http:\/\/127\.0\.0\.1:\d+\/sendblue-groups-media\/media\/.*cli-photo\.png\?X-Amz-/,
+    );
+    expect(line).not.toContain(mediaUrl);
+    const json = (await cli('history', groupId, '--json')).json();
+    const item = json.messages.find((m: { message_handle: string }) => m.message_handle === reply.message_handle);
+    expect(item).toMatchObject({ media_url: mediaUrl, media_archive_url: expect.stringContaining('cli-photo.png') });
+    expect(json.messages.filter((m: { media_url: string | null }) => !m.media_url)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ media_archive_url: null })]),
+    );
+  });
+
   it('send "hello 👋": emoji go through the sandbox\'s queue and come back in the history', async () => {
     const result = await cli('send', '--group', groupId, 'hello 👋 שלום', '--wait');
     expect(result.code).toBe(0);
@@ -139,6 +182,15 @@ describe('cli: a group conversation', () => {
     expect(failed.code).toBe(2);
     expect(failed.out).toContain(`command ${id}: failed ✗`);
     expect(failed.out).toMatch(/error {4}.*HTTP 400/);
+    // status of a failed command: exit 2, with or without --wait, as text or JSON.
+    const status = await cli('status', id);
+    expect(status.code).toBe(2);
+    expect(status.out).toContain(`command ${id}: failed ✗ (group message)`);
+    expect(status.err).toBe(`error: command ${id} failed (it is on the DLQ)`);
+    const statusJson = await cli('status', id, '--json');
+    expect(statusJson.code).toBe(2);
+    expect(statusJson.json()).toMatchObject({ command_id: id, state: 'failed' }); // one JSON value, the view
+    expect((await cli('status', id, '--wait')).code).toBe(2);
 
     const listed = await cli('dlq', '--json');
     expect(listed.code).toBe(0);
@@ -152,8 +204,9 @@ describe('cli: a group conversation', () => {
     expect(redriven.out).toMatch(
       new RegExp(`^moved 1 command\\(s\\) back to the command queue:\n  ${id}  \\(was: .*HTTP 400.*\\)  now: sent ✓$`),
     );
-    const status = await cli('status', id, '--json');
-    expect(status.json()).toMatchObject({ command_id: id, state: 'sent', error: null });
+    const sent = await cli('status', id, '--json');
+    expect(sent.code).toBe(0);
+    expect(sent.json()).toMatchObject({ command_id: id, state: 'sent', error: null });
     expect(h.sim.sentMessages().filter((m) => m.content === 'This one fails first')).toHaveLength(1);
     expect((await cli('dlq')).out).toBe('the DLQ is empty');
   });
@@ -235,6 +288,24 @@ describe('cli: events', () => {
     expect(human.out).toMatch(new RegExp(`Group Message Received  ${groupId}  ← \\+1555123000\\d  Live reply$`));
   });
 
+  it('Group Changed names the numbers with their one plus sign', async () => {
+    const groupId = (await cli('send', '--to', `${MEMBERS[0]},${MEMBERS[1]}`, 'Who is in?', '--wait', '--json')).json()
+      .group_id;
+    expect((await cli('add', groupId, MEMBERS[2]!, '--wait')).code).toBe(0);
+    const changed = (out: string) =>
+      out.split('\n').filter((line) => line.includes('Group Changed') && line.includes(groupId));
+    await waitFor(
+      async () => changed((await cli('events')).out).some((line) => line.includes(MEMBERS[2]!)),
+      10_000,
+      'the Group Changed event of the add',
+    );
+    const lines = changed((await cli('events')).out);
+    expect(lines.find((line) => line.includes(MEMBERS[2]!))).toMatch(
+      new RegExp(`  ${groupId}  (added|members) [^;]*\\${MEMBERS[2]}`),
+    );
+    for (const line of lines) expect(line).not.toMatch(/\+\+|-\+/);
+  });
+
   it('events: usage errors, and a deployed stack is pointed at its EventBridge bus', async () => {
     expect(await cli('events', '--count', '2')).toMatchObject({
       code: 1,
@@ -300,6 +371,142 @@ describe('cli: backfill', () => {
   });
 });
 
+describe('cli: long texts (--content-file, standard input)', () => {
+  let dir: string;
+  let groupId: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'cli-content-'));
+    groupId = (await cli('send', '--to', `${MEMBERS[0]},${MEMBERS[1]}`, 'Long texts here', '--wait', '--json')).json()
+      .group_id;
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const at = path.join(dir, name);
+    writeFileSync(at, text);
+    return at;
+  };
+  /** A text of exactly `chars` characters (code points, as Sendblue counts), emoji and accents included. */
+  const textOf = (chars: number) =>
+    Array.from(`Long: é👋 ${'lorem ipsum '.repeat(Math.ceil(chars / 12))}`)
+      .slice(0, chars)
+      .join('');
+
+  it('--content-file: the longest text Sendblue takes (18,995 characters) is sent whole; history cuts it, --full shows it', async () => {
+    const text = textOf(18_995);
+    expect(Array.from(text)).toHaveLength(18_995);
+    const sent = await cli('send', '--group', groupId, '--content-file', file('long.txt', `${text}\n`), '--wait');
+    expect(sent.code, sent.err).toBe(0);
+    expect(h.sim.sentMessages().filter((m) => m.content === text)).toHaveLength(1); // the final line end dropped
+
+    const history = await cli('history', groupId, '--limit', '5');
+    const line = history.out.split('\n').find((l) => l.includes('Long: é👋'))!;
+    expect(line).toMatch(/… \[\+18,795 characters\] {2}(✓|…)/);
+    expect(line.length).toBeLessThan(400);
+    expect(history.out).toContain(
+      `long texts are cut at 200 characters; whole: SANDBOX_PORT=${env.SANDBOX_PORT} SANDBOX_SQS_PORT=${env.SANDBOX_SQS_PORT} npm run cli -- history ${groupId} --limit 5 --full`,
+    );
+    expect((await cli('history', groupId, '--limit', '5', '--full')).out).toContain(text);
+    const json = (await cli('history', groupId, '--limit', '5', '--json')).json();
+    expect(json.messages.map((m: { content: string }) => m.content)).toContain(text);
+  });
+
+  it("a text over Sendblue's limit is refused by the command's own validation: exit 1, nothing queued", async () => {
+    const before = h.sim.requests.length;
+    const over = await cli(
+      'send',
+      '--group',
+      groupId,
+      '--content-file',
+      file('over.txt', textOf(18_996)),
+      '--id',
+      'never-queued-long',
+    );
+    expect(over.code).toBe(1);
+    expect(over.err).toBe('error: invalid command: content must be under 18996 characters');
+    await h.sandbox.poller.drained();
+    expect(h.sim.requests.length).toBe(before);
+    expect((await h.command('never-queued-long')).status).toBe(404);
+  });
+
+  it('standard input: the text "-" alone, or --content-file -', async () => {
+    const piped = await cliWith(
+      { stdin: Readable.from([Buffer.from('From a pipe, '), Buffer.from('in two chunks\n')]) },
+      'send',
+      '--group',
+      groupId,
+      '-',
+      '--wait',
+    );
+    expect(piped.code, piped.err).toBe(0);
+    expect(h.sim.sentMessages().filter((m) => m.content === 'From a pipe, in two chunks')).toHaveLength(1);
+    const viaOption = await cliWith(
+      { stdin: Readable.from(['Über die Pipe\r\n']) },
+      'send',
+      '--group',
+      groupId,
+      '--content-file',
+      '-',
+      '--wait',
+    );
+    expect(viaOption.code, viaOption.err).toBe(0);
+    expect(h.sim.sentMessages().filter((m) => m.content === 'Über die Pipe')).toHaveLength(1);
+    // A dash among other words is just a dash.
+    expect((await cli('send', '--group', groupId, 'a', '-', 'b', '--wait')).code).toBe(0);
+    expect(h.sim.sentMessages().filter((m) => m.content === 'a - b')).toHaveLength(1);
+  });
+
+  it('usage errors (exit 1, nothing queued): no such file, text twice, empty, not UTF-8, endless input', async () => {
+    const before = h.sim.requests.length;
+    const cases: Array<[Awaited<ReturnType<typeof cli>>, string]> = [
+      [
+        await cli('send', '--group', groupId, '--content-file', path.join(dir, 'nope.txt')),
+        `error: send: cannot read --content-file ${path.join(dir, 'nope.txt')}: no such file`,
+      ],
+      [
+        await cli('send', '--group', groupId, 'words', '--content-file', file('both.txt', 'x')),
+        'error: send: the text comes from --content-file or from the words after the options, not both (see: npm run cli -- send --help)',
+      ],
+      [
+        await cli('send', '--group', groupId, '--content-file', file('empty.txt', '\n')),
+        `error: send: ${path.join(dir, 'empty.txt')} holds no text: give one, or --media URL (see: npm run cli -- send --help)`,
+      ],
+      [
+        await cliWith({ stdin: Readable.from([Buffer.from([0xc3, 0x28])]) }, 'send', '--group', groupId, '-'),
+        'error: send: standard input is not UTF-8 text',
+      ],
+      [
+        await cliWith({ stdin: Readable.from(endless()) }, 'send', '--group', groupId, '-'),
+        "error: send: the text in standard input is too long: content must be under 18996 characters (Sendblue's limit)",
+      ],
+      [await cli('send', '--group', groupId, '-'), 'error: send: there is no standard input to read the text from'],
+    ];
+    for (const [result, message] of cases) {
+      expect(result.code, message).toBe(1);
+      expect(result.err).toBe(message);
+    }
+    await h.sandbox.poller.drained();
+    expect(h.sim.requests.length).toBe(before);
+  });
+
+  it('bin/cli.ts reads a piped text from its real standard input', async () => {
+    const running = promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'bin/cli.ts', 'send', '--group', groupId, '--content-file', '-', '--wait'],
+      { cwd: ROOT, env: { ...process.env, ...env } },
+    );
+    running.child.stdin!.end('Piped into the real CLI\n');
+    const { stdout } = await running;
+    expect(stdout).toMatch(/^command \S+: sent ✓ \(group message\)$/m);
+    expect(h.sim.sentMessages().filter((m) => m.content === 'Piped into the real CLI')).toHaveLength(1);
+  });
+});
+
+/** Text for ever, in 64 KB chunks: reading it must stop by itself. */
+function* endless() {
+  const chunk = Buffer.alloc(64 * 1024, 'a');
+  for (;;) yield chunk;
+}
+
 describe('cli: errors and help', () => {
   it.each([
     [[], /Usage: npm run cli/],
@@ -350,8 +557,15 @@ describe('cli: errors and help', () => {
     try {
       const down = await cli('group', 'g');
       expect(down.code).toBe(2);
-      expect(down.err).toMatch(/could not reach the sandbox .*ECONNREFUSED \(is `npm start` running\?\)/);
-      expect((await cli('send', '--to', MEMBERS[0]!, 'x')).code).toBe(2);
+      // The URL that could not be reached is named.
+      expect(down.err).toBe(
+        `error: could not reach the sandbox at http://127.0.0.1:${nothingThere}/groups/g: ECONNREFUSED (is \`npm start\` running?)`,
+      );
+      const send = await cli('send', '--to', MEMBERS[0]!, 'x');
+      expect(send.code).toBe(2);
+      expect(send.err).toContain(
+        `could not queue the command on the sandbox at http://127.0.0.1:${nothingThere}/000000000000/sendblue-group-commands.fifo: ECONNREFUSED`,
+      );
       expect((await cli('dlq')).code).toBe(2);
     } finally {
       env = { SANDBOX_PORT: new URL(h.sandbox.urls.api).port, SANDBOX_SQS_PORT: new URL(h.sandbox.urls.sqs).port };
@@ -466,12 +680,14 @@ describe('cli: react', () => {
     const id = `react-cut-${uid()}`;
     const result = await cli('react', handle, 'emphasize', '--id', id, '--wait');
     expect(result.code).toBe(2);
-    expect(result.out).toContain(`command ${id}: unknown ? (for good: not repeated) (send_reaction)`);
+    expect(result.out).toContain(`command ${id}: unknown ? (for good: not repeated) (tapback)`);
     expect(result.out).toMatch(/error {4}.*may have been sent; not repeated/);
     expect(result.err).toContain(`command ${id} may have been sent; it is not repeated`);
+    // status says the same with its exit code: not confirmed sent (2), with or without --wait.
     const status = await cli('status', id, '--wait', '--json');
-    expect(status.code).toBe(0);
+    expect(status.code).toBe(2);
     expect(status.json()).toMatchObject({ state: 'unknown', next_attempt_at: null });
+    expect((await cli('status', id)).code).toBe(2);
     expect(
       h.sim.requests.filter(
         (r) => r.path === '/api/send-reaction' && (r.body as { message_handle: string }).message_handle === handle,

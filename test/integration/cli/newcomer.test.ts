@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/main.js';
+import { DEFAULT_SANDBOX_CONFIG } from '../../../sandbox/config.js';
+import { findFreePort } from '../../../sandbox/ports.js';
 import { waitFor } from '../../support/processes.js';
 import { MEMBERS, startHarness, type Harness } from '../../support/sandbox-harness.js';
 
@@ -78,7 +80,7 @@ describe('hints carry the sandbox in use', () => {
     expect(follow).toMatch(new RegExp(`^${literal(prefix)} status hint-\\w+$`));
     const status = await paste(`${follow} --wait`);
     expect(status.code, status.err).toBe(0);
-    expect(status.out).toMatch(/^command hint-\w+: sent ✓ \(send_group_message\)$/m);
+    expect(status.out).toMatch(/^command hint-\w+: sent ✓ \(group message\)$/m);
     const groupId = /group {4}(\S+)/.exec(status.out)![1]!;
 
     expect((await cli(['send', '--group', groupId, 'Second hint', '--wait'])).code).toBe(0);
@@ -109,6 +111,24 @@ describe('hints carry the sandbox in use', () => {
   });
 });
 
+describe('setup and the simulator it calls', () => {
+  it("the simulator's port from SANDBOX_SIMULATOR_PORT; when nothing answers there, the error names the URL", async () => {
+    const simulatorPort = new URL(h.sim.url).port;
+    const shown = await cli(['setup', '--show'], { env: { ...env, SANDBOX_SIMULATOR_PORT: simulatorPort } });
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toContain(`Webhooks on the Sendblue account (http://127.0.0.1:${simulatorPort}):`);
+
+    const nothingThere = String(await findFreePort());
+    const missed = await cli(['setup', '--show'], { env: { ...env, SANDBOX_SIMULATOR_PORT: nothingThere } });
+    expect(missed.code).toBe(2);
+    expect(missed.err).toBe(
+      `error: could not reach Sendblue to list the account webhooks (ECONNREFUSED); tried http://127.0.0.1:${nothingThere}/api/account/webhooks` +
+        " (the sandbox's simulator: is `npm start` running, and SANDBOX_SIMULATOR_PORT set as for it? Its banner's commands carry it)",
+    );
+    expect(missed.err).not.toContain(DEFAULT_SANDBOX_CONFIG.apiSecretKey);
+  });
+});
+
 describe('--wait on a terminal, and timeouts', () => {
   it('a terminal sees each change as it happens (retrying after a 429, then sent ✓)', async () => {
     holdSends();
@@ -122,8 +142,10 @@ describe('--wait on a terminal, and timeouts', () => {
     h.sim.clearFaults();
     const result = await running;
     expect(result.code, result.err).toBe(0);
-    expect(result.lines[0]).toMatch(new RegExp(`^queued command ${id} on the sandbox .*; waiting for it:$`));
-    const progress = result.lines.slice(1, result.lines.indexOf(`command ${id}: sent ✓ (send_group_message)`));
+    expect(result.lines[0]).toMatch(
+      new RegExp(`^queued command ${id} \\(group message\\) on the sandbox .*; waiting for it:$`),
+    );
+    const progress = result.lines.slice(1, result.lines.indexOf(`command ${id}: sent ✓ (group message)`));
     // `sending` lasts as long as one call to the simulator, so a poll may or may not see it; the
     // 429 was held until a line showed it.
     expect(progress.length).toBeGreaterThanOrEqual(2);
@@ -138,7 +160,7 @@ describe('--wait on a terminal, and timeouts', () => {
     const id = `piped-${uid()}`;
     const piped = await cli(['send', '--to', `${MEMBERS[0]},${MEMBERS[2]}`, 'Quiet please', '--id', id, '--wait']);
     expect(piped.code).toBe(0);
-    expect(piped.lines[0]).toBe(`command ${id}: sent ✓ (send_group_message)`);
+    expect(piped.lines[0]).toBe(`command ${id}: sent ✓ (group message)`);
     expect(piped.out).not.toMatch(/waiting for it|^ {2}sending/m);
     const json = await cli(['status', id, '--wait', '--json'], { isTTY: true });
     expect(JSON.parse(json.out)).toMatchObject({ command_id: id, state: 'sent' });
@@ -164,7 +186,7 @@ describe('--wait on a terminal, and timeouts', () => {
         `^error: command ${id} did not settle within 2 s \\(state: (queued|sending)[^\\n]*\\); follow it: ${literal(prefix)} status ${id} --wait$`,
       ),
     );
-    expect(slow.out).toMatch(new RegExp(`^command ${id}: (queued|sending) \\(send_group_message\\)`));
+    expect(slow.out).toMatch(new RegExp(`^command ${id}: (queued|sending) \\(group message\\)`));
     // status --wait that runs out of time says the same.
     const still = await cli(['status', id, '--wait', '--timeout', '1']);
     expect(still.code).toBe(2);
@@ -181,7 +203,7 @@ describe('--wait on a terminal, and timeouts', () => {
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
     });
-    expect(stdout).toContain(`command ${id}: sent ✓ (send_group_message)`);
+    expect(stdout).toContain(`command ${id}: sent ✓ (group message)`);
     expect(h.sim.sentMessages().filter((m) => m.content === 'Held back')).toHaveLength(1);
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import { cliHint, shellWord } from '../../../cli/context.js';
 import { commandLines, type CommandView } from '../../../cli/format.js';
 import { pausedText } from '../../../lambdas/sending/attempt-outcome.js';
 import { describeProgress, progressTracker } from '../../../cli/progress.js';
-import { sandboxCliPrefix } from '../../../sandbox/cli-prefix.js';
+import { sandboxCliPrefix, sandboxSetupSecrets } from '../../../sandbox/cli-prefix.js';
 import { DEFAULT_SANDBOX_CONFIG } from '../../../sandbox/config.js';
 
 describe('cliHint: a command to paste, against the target in use', () => {
@@ -21,13 +21,20 @@ describe('cliHint: a command to paste, against the target in use', () => {
     expect(cliHint({}, { SANDBOX_PORT: '3100', SANDBOX_SQS_PORT: '9400' })('status', 'abc', '--wait')).toBe(
       'SANDBOX_PORT=3100 SANDBOX_SQS_PORT=9400 npm run cli -- status abc --wait',
     );
-    expect(cliHint({}, { SANDBOX_SQS_PORT: '9400', SANDBOX_SIMULATOR_PORT: '4100' })('dlq')).toBe(
-      'SANDBOX_SQS_PORT=9400 npm run cli -- dlq',
-    );
-    // A command that also reads the simulator's port (setup) asks for it.
+    // One prefix for every command: the simulator's port too (setup calls it), never DynamoDB's.
     expect(
-      cliHint({}, { SANDBOX_SIMULATOR_PORT: '4100' }, ['port', 'sqsPort', 'simulatorPort'])('setup', '--remove'),
-    ).toBe('SANDBOX_SIMULATOR_PORT=4100 npm run cli -- setup --remove');
+      cliHint({}, { SANDBOX_SQS_PORT: '9400', SANDBOX_SIMULATOR_PORT: '4100', SANDBOX_DYNAMODB_PORT: '8100' })('dlq'),
+    ).toBe('SANDBOX_SQS_PORT=9400 SANDBOX_SIMULATOR_PORT=4100 npm run cli -- dlq');
+    expect(cliHint({}, { SANDBOX_SIMULATOR_PORT: '4100' })('setup', '--remove')).toBe(
+      'SANDBOX_SIMULATOR_PORT=4100 npm run cli -- setup --remove',
+    );
+    // SENDBLUE_BASE_URL replaces the simulator (setup calls it); never a URL's credentials.
+    expect(cliHint({}, { SANDBOX_SIMULATOR_PORT: '4100', SENDBLUE_BASE_URL: 'http://127.0.0.1:5000' })('setup')).toBe(
+      'SENDBLUE_BASE_URL=http://127.0.0.1:5000 npm run cli -- setup',
+    );
+    expect(cliHint({}, { SENDBLUE_BASE_URL: 'https://user:s3cret@sb.example' })('setup')).toBe(
+      'SENDBLUE_BASE_URL="$SENDBLUE_BASE_URL" npm run cli -- setup',
+    );
   });
 
   it('a deployed stack: the selection the user gave, and nothing the environment still holds', () => {
@@ -53,13 +60,21 @@ describe('cliHint: a command to paste, against the target in use', () => {
     expect(cliHint({}, {})('status', 'a b')).toBe("npm run cli -- status 'a b'");
   });
 
-  it('sandboxCliPrefix: the API and queue ports by default (what the banner prints), others when asked', () => {
-    const config = { ...DEFAULT_SANDBOX_CONFIG, port: 3100, simulatorPort: 4100 };
-    expect(sandboxCliPrefix(config)).toBe('SANDBOX_PORT=3100 npm run cli --');
-    expect(sandboxCliPrefix(config, ['port', 'sqsPort', 'simulatorPort'])).toBe(
-      'SANDBOX_PORT=3100 SANDBOX_SIMULATOR_PORT=4100 npm run cli --',
+  it('sandboxCliPrefix (what the banner prints): every env var the CLI reaches the sandbox with, when not the default', () => {
+    const config = { ...DEFAULT_SANDBOX_CONFIG, port: 3100, simulatorPort: 4100, dynamoDbPort: 8100 };
+    expect(sandboxCliPrefix(config)).toBe('SANDBOX_PORT=3100 SANDBOX_SIMULATOR_PORT=4100 npm run cli --');
+    expect(sandboxCliPrefix({ ...config, sqsPort: 9400 })).toBe(
+      'SANDBOX_PORT=3100 SANDBOX_SQS_PORT=9400 SANDBOX_SIMULATOR_PORT=4100 npm run cli --',
+    );
+    expect(sandboxCliPrefix({ ...config, sendblueBaseUrl: 'http://localhost:5000/sb' })).toBe(
+      'SANDBOX_PORT=3100 SENDBLUE_BASE_URL=http://localhost:5000/sb npm run cli --',
     );
     expect(sandboxCliPrefix(DEFAULT_SANDBOX_CONFIG)).toBe('npm run cli --');
+    // Secrets are never in it: the banner names the ones setup needs instead.
+    const secret = { ...DEFAULT_SANDBOX_CONFIG, apiKeyId: 'k-1', webhookSecret: 'w-1' };
+    expect(sandboxCliPrefix(secret)).toBe('npm run cli --');
+    expect(sandboxSetupSecrets(secret)).toEqual(['SENDBLUE_API_KEY_ID', 'SENDBLUE_WEBHOOK_SECRET']);
+    expect(sandboxSetupSecrets(DEFAULT_SANDBOX_CONFIG)).toEqual([]);
   });
 });
 

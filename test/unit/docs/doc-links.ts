@@ -5,6 +5,9 @@
  * - Markdown: a relative link must name a file in the repository (never one outside it), and its
  *   `#anchor` a heading of the target, by GitHub's slug rules; a backticked repository path
  *   (`lambdas/contract/ids.ts`) must exist.
+ * - Markdown tables: every `| ... |` row belongs to a table (header, delimiter row, rows, with no
+ *   blank line or paragraph between them), and has as many cells as its header (GitHub drops the
+ *   cells past the header's count: an unescaped `|` in a cell loses text).
  * - Code: a citation of `docs/<file>.md` must name a file that exists (with `"Heading"` a heading
  *   in it, with `§N` a numbered section); `DESIGN.md` is not in the repository; `README "Heading"`
  *   must be a heading of README.md.
@@ -215,4 +218,57 @@ const hasSection = (markdown: string, section: string): boolean =>
 export function checkReadmeLength(readme: string, maxLines = 300): string[] {
   const lines = readme.endsWith('\n') ? readme.split('\n').length - 1 : readme.split('\n').length;
   return lines > maxLines ? [`README.md has ${lines} lines; at most ${maxLines} (move the rest to docs/)`] : [];
+}
+
+/** A line of a table: starts with `|` (up to 3 spaces in, as a list item's table may be). */
+const isTableLine = (text: string) => /^ {0,3}\|/.test(text);
+/** A delimiter row: `| --- | :--: |` (outer pipes optional). */
+const isDelimiterRow = (text: string) =>
+  /^ {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/.test(text) && text.includes('-');
+/** A row's cells, split on pipes that are not escaped (`\|`); the outer pipes are not cells. */
+export function tableCells(row: string): string[] {
+  let text = row.trim();
+  if (text.startsWith('|')) text = text.slice(1);
+  if (text.endsWith('|') && !text.endsWith('\\|')) text = text.slice(0, -1);
+  return text.split(/(?<!\\)\|/).map((cell) => cell.trim());
+}
+
+/**
+ * Tables that do not render as written: a row away from its table (after a blank line or a
+ * paragraph, which ends the table: the row then shows as plain text), a header without its
+ * delimiter row, and rows with more or fewer cells than the header.
+ */
+export function checkTables(markdown: Files): string[] {
+  const problems: string[] = [];
+  for (const [path, text] of markdown) {
+    const prose = new Map(proseLines(text).map(({ line, text: content }) => [line, content]));
+    let header: number | undefined;
+    for (const [line, content] of prose) {
+      if (!isTableLine(content)) {
+        header = undefined;
+        continue;
+      }
+      if (header !== undefined) {
+        const cells = tableCells(content).length;
+        if (cells !== header)
+          problems.push(
+            `${path}:${line}: a row of ${cells} cells in a table of ${header} columns (an unescaped | in a cell?)`,
+          );
+        continue;
+      }
+      const next = prose.get(line + 1);
+      if (next !== undefined && isDelimiterRow(next)) {
+        header = tableCells(content).length;
+        const delimiter = tableCells(next).length;
+        if (delimiter !== header)
+          problems.push(`${path}:${line + 1}: a delimiter row of ${delimiter} cells under a header of ${header}`);
+        prose.delete(line + 1);
+        continue;
+      }
+      problems.push(
+        `${path}:${line}: a table row outside any table (a blank line or text between it and its table ends the table): ${content.slice(0, 60)}`,
+      );
+    }
+  }
+  return problems;
 }

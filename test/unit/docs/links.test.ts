@@ -9,12 +9,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SANDBOX_CONFIG, PORT_ENV_VARS } from '../../../sandbox/config.js';
+import { SANDBOX_PORTS } from '../../../lambdas/contract/sandbox.js';
 import {
   anchorsOf,
   checkCitations,
   checkMarkdownLinks,
   checkNamedPaths,
   checkReadmeLength,
+  checkTables,
   githubSlug,
   linksOf,
 } from './doc-links.js';
@@ -68,6 +71,37 @@ describe('the repository docs', () => {
     );
     expect(sources.size).toBeGreaterThan(100);
     expect(checkCitations(sources, markdown)).toEqual([]);
+  });
+
+  it('has every Markdown table whole: no row cut off from its table, no row wider than its header', () => {
+    expect(checkTables(markdown)).toEqual([]);
+  });
+
+  it("gives the sandbox's own defaults (docs/contract.md §6): ports in the shell lines (VAR:-N) and the settings tables", () => {
+    const portOf = Object.fromEntries(
+      Object.entries(PORT_ENV_VARS).map(([key, name]) => [name, SANDBOX_PORTS[key as keyof typeof SANDBOX_PORTS]]),
+    ) as Record<string, number>;
+    const expected: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(portOf).map(([name, port]) => [name, String(port)])),
+      'SENDBLUE_API_KEY_ID, SENDBLUE_API_SECRET_KEY': `${DEFAULT_SANDBOX_CONFIG.apiKeyId}, ${DEFAULT_SANDBOX_CONFIG.apiSecretKey}`,
+      SENDBLUE_FROM_NUMBER: DEFAULT_SANDBOX_CONFIG.fromNumber,
+      SENDBLUE_WEBHOOK_SECRET: DEFAULT_SANDBOX_CONFIG.webhookSecret,
+    };
+    const found: string[] = [];
+    for (const [path, text] of markdown) {
+      for (const [, name, port] of text.matchAll(/\$\{(SANDBOX_[A-Z_]+):-([^}]*)\}/g)) {
+        found.push(name!);
+        expect(port, `${path}: \${${name}:-…}`).toBe(String(portOf[name!]));
+      }
+      // `| \`SANDBOX_PORT\` | 3000 | ...` rows of the settings tables (contract.md, sandbox.md).
+      for (const [, names, value] of text.matchAll(/^\| ((?:`[A-Z_]+`(?:, )?)+) +\| ([^|]+?) +\|/gm)) {
+        const key = names!.replace(/`/g, '');
+        if (!(key in expected)) continue;
+        found.push(key);
+        expect(value!.replace(/`/g, ''), `${path}: ${key}`).toBe(expected[key]);
+      }
+    }
+    expect(found).toEqual(expect.arrayContaining(Object.keys(expected)));
   });
 
   it('keeps the README at most 300 lines', () => {
@@ -129,6 +163,35 @@ describe('the checker', () => {
       'README.md:4: #nope: README.md has no heading with the anchor #nope',
       'README.md:4: lib/x.ts#L3: #L3 needs a Markdown page, and lib/x.ts is not one',
       'docs/a.md:5: ../README.md#titel: README.md has no heading with the anchor #titel',
+    ]);
+  });
+
+  it('finds table rows cut off from their table, and rows with the wrong number of cells', () => {
+    const page = [
+      '| role | rights |',
+      '| ---- | ------ |',
+      '| ingest | `PutItem` |',
+      '| sender | `Query` \\| `GetItem` |',
+      '',
+      'A paragraph that ends the table.',
+      '| backfill | `BatchGetItem` |',
+      '',
+      '```',
+      '| in a code block | fine |',
+      '```',
+      '| a | b |',
+      '| --- |',
+      '| 1 | 2 | 3 |',
+      '- a list',
+      '',
+      '  | in a list | ok |',
+      '  | --------- | -- |',
+      '  | yes       | `a` |',
+    ].join('\n');
+    expect(checkTables(new Map([['docs/a.md', page]]))).toEqual([
+      'docs/a.md:7: a table row outside any table (a blank line or text between it and its table ends the table): | backfill | `BatchGetItem` |',
+      'docs/a.md:13: a delimiter row of 1 cells under a header of 2',
+      'docs/a.md:14: a row of 3 cells in a table of 2 columns (an unescaped | in a cell?)',
     ]);
   });
 

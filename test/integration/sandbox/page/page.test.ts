@@ -67,9 +67,11 @@ describe.skipIf(!hasChromium)('sandbox page (headless Chromium)', () => {
     await hint.waitFor({ timeout: 10_000 });
     const port = new URL(h.sandbox.urls.api).port;
     const sqsPort = new URL(h.sandbox.urls.sqs).port;
+    const simulatorPort = new URL(h.sim.url).port;
     expect(port).not.toBe('3000'); // the harness picks free ports, so the hint must name them
+    // Every port the CLI reaches the sandbox with (the simulator's for setup): the banner's prefix.
     expect(await hint.innerText()).toBe(
-      `SANDBOX_PORT=${port} SANDBOX_SQS_PORT=${sqsPort} npm run cli -- send --to +15551230001,+15551230002 "Hello group" --wait`,
+      `SANDBOX_PORT=${port} SANDBOX_SQS_PORT=${sqsPort} SANDBOX_SIMULATOR_PORT=${simulatorPort} npm run cli -- send --to +15551230001,+15551230002 "Hello group" --wait`,
     );
   });
 
