@@ -225,7 +225,10 @@ describe('validateCommand: set_contact_opt', () => {
     [contactOpt({ number: '+15551230001\n' }), 'number must be an E.164 number'],
     [contactOpt({ number: 15551230001 }), 'number must be an E.164 number'],
     [contactOpt({ number: ['+15551230001'] }), 'number must be an E.164 number'],
-    [contactOpt({ opted_out: undefined }), 'opted_out is required: true to opt the contact out, false to opt it back in'],
+    [
+      contactOpt({ opted_out: undefined }),
+      'opted_out is required: true to opt the contact out, false to opt it back in',
+    ],
     [contactOpt({ opted_out: 'true' }), 'opted_out must be true or false (a JSON boolean)'],
     [contactOpt({ opted_out: 1 }), 'opted_out must be true or false'],
     [contactOpt({ opted_out: null }), 'opted_out must be true or false'],

@@ -47,7 +47,8 @@ describe('the rules (contact-opt.ts)', () => {
 
   it("takes the time from SQS's SentTimestamp (epoch ms), and the fallback only when it is missing or not a time", () => {
     expect(queuedAtOf(String(Date.parse(T0)), T1)).toBe(T0);
-    for (const odd of [undefined, '', 'abc', '-5', '0', '1.5', '1e400']) expect(queuedAtOf(odd, T1), String(odd)).toBe(T1);
+    for (const odd of [undefined, '', 'abc', '-5', '0', '1.5', '1e400'])
+      expect(queuedAtOf(odd, T1), String(odd)).toBe(T1);
   });
 
   it('after a write that changed nothing: silent for the same evidence (a redelivery), a note for newer evidence', () => {
@@ -182,7 +183,9 @@ describe('through the command processor (in memory)', () => {
     const entry = (await loop.settle(['in-before-stop'])).get('in-before-stop');
     expect(entry?.state).toBe('sent');
     expect(entry?.error).toMatch(
-      new RegExp(`^not applied: the contact has newer evidence \\(opted out by keyword at ${stopAt.replace(/\./g, '\\.')}, after this command was queued at .+\\), and newer evidence wins; it stays opted out$`),
+      new RegExp(
+        `^not applied: the contact has newer evidence \\(opted out by keyword at ${stopAt.replace(/\./g, '\\.')}, after this command was queued at .+\\), and newer evidence wins; it stays opted out$`,
+      ),
     );
     expect(await loop.table.getContact(NUMBER)).toMatchObject({ opted_out: true, opted_out_by: 'keyword' });
     expect(loop.deadLetters()).toEqual([]);
