@@ -175,7 +175,11 @@ describe('through the command processor (in memory)', () => {
   });
 
   it('a STOP texted after the operator queued an opt-in wins, even when the sender gets to it later', async () => {
-    loop = startSenderLoop({ seed: 16 });
+    // The first invocation dies before it claims the command: the sender gets to it 180 s later.
+    loop = startSenderLoop({
+      seed: 16,
+      crashPlan: (n) => (n === 1 ? { at: 'claimCommand', afterIt: false } : undefined),
+    });
     push('in-before-stop', false);
     // The member's STOP, dated 2 s after the command was queued, recorded before the sender runs.
     const stopAt = new Date(loop.clock.nowMs() + 2_000).toISOString();
@@ -187,6 +191,8 @@ describe('through the command processor (in memory)', () => {
         `^not applied: the contact has newer evidence \\(opted out by keyword at ${stopAt.replace(/\./g, '\\.')}, after this command was queued at .+\\), and newer evidence wins; it stays opted out$`,
       ),
     );
+    expect(loop.stats.crashed).toBe(1);
+    expect(loop.clock.nowMs() - Date.parse(stopAt)).toBeGreaterThanOrEqual(170_000);
     expect(await loop.table.getContact(NUMBER)).toMatchObject({ opted_out: true, opted_out_by: 'keyword' });
     expect(loop.deadLetters()).toEqual([]);
   });
