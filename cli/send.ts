@@ -2,7 +2,7 @@ import { createGroupsProducer } from '../client/producer.js';
 import { MAX_CONTENT_CHARS, type SendStyle } from '../lambdas/contract/sendblue-rules.js';
 import { readContent } from './content.js';
 import { CliError, EXIT, helpHint, usageError, type CommandContext } from './context.js';
-import { commandLines } from './format.js';
+import { commandLines, type CommandView } from './format.js';
 import { GLOBAL_HELP, type CliCommand } from './types.js';
 import { notSentError, notSettledMessage, parseTimeout, waitForCommand } from './wait.js';
 
@@ -15,9 +15,12 @@ const listOf = (value: unknown): string[] | undefined =>
         .map((v) => v.trim())
         .filter(Boolean);
 
+/** What a command prints once it is `sent`, instead of the command's own lines (`cli contacts opt-out`: the contact). */
+export type SentReport = (view: CommandView) => Promise<{ json: unknown; lines: string[] }>;
+
 /**
  * Queues a command, prints its id, and with --wait follows it until it settles (sent; failed:
- * exit 2; a tapback unknown for good: exit 2).
+ * exit 2; a tapback unknown for good: exit 2). `reportSent`: what to print once it is sent.
  */
 export async function queueAndReport(
   ctx: CommandContext,
@@ -27,6 +30,7 @@ export async function queueAndReport(
   queue: (
     p: ReturnType<typeof createGroupsProducer>,
   ) => Promise<{ command_id: string; message_group_id: string; fingerprint: string }>,
+  reportSent?: SentReport,
 ) {
   const timeout = parseTimeout(values.timeout); // a bad --timeout is a usage error before anything is queued
   const target = await ctx.target();
@@ -54,6 +58,10 @@ export async function queueAndReport(
       `  error    ${refused}`,
     ]);
     throw new CliError(refused, EXIT.remote, true);
+  }
+  if (view?.state === 'sent' && reportSent) {
+    const report = await reportSent(view);
+    return ctx.print(report.json, () => report.lines);
   }
   ctx.print(view ?? { ...queued, state: 'queued' }, () =>
     view

@@ -2,7 +2,7 @@
  * Turning a command into the SQS message a producer sends: validated by the sender's own rules
  * (`validateCommand`, one definition), with a `command_id` (generated when absent), the FIFO
  * `MessageGroupId` (the group, or a new group's sorted numbers; for a tapback its message's group,
- * else the message) and the deduplication id.
+ * else the message; for a contact opt `contact:<number>`) and the deduplication id.
  */
 import { randomUUID } from 'node:crypto';
 import { commandFingerprint, validateCommand, type GroupCommand } from '../lambdas/contract/commands.js';

@@ -24,6 +24,7 @@ export {
   type RenameInput,
   type SendGroupMessageInput,
   type SendReactionInput,
+  type SetContactOptInput,
 } from './producer.js';
 export { createReader, RemoteError, signGet, type Reader } from './reader.js';
 export { awsTarget, DEFAULT_STACK_NAME, sandboxTarget, TargetError, targetFromOutputs, type Target } from './target.js';
@@ -36,6 +37,7 @@ export {
   type ModifyGroupCommand,
   type SendGroupMessageCommand,
   type SendReactionCommand,
+  type SetContactOptCommand,
 } from '../lambdas/contract/commands.js';
 export { isCommandSettled } from '../lambdas/contract/views.js';
 export type {

@@ -8,6 +8,7 @@ import type {
   ModifyGroupCommand,
   SendGroupMessageCommand,
   SendReactionCommand,
+  SetContactOptCommand,
 } from '../lambdas/contract/commands.js';
 import { prepareCommand } from './commands.js';
 import { RemoteError, unreachableMessage } from './reader.js';
@@ -16,6 +17,7 @@ import type { Target } from './target.js';
 
 export type SendGroupMessageInput = Omit<SendGroupMessageCommand, 'type'>;
 export type SendReactionInput = Omit<SendReactionCommand, 'type'>;
+export type SetContactOptInput = Omit<SetContactOptCommand, 'type'>;
 interface ModifyBase {
   group_id: string;
   command_id?: string;
@@ -45,6 +47,13 @@ export interface GroupsProducer {
    * have reached it ends `unknown` for good and is never sent again (docs/sending.md "Reactions").
    */
   sendReaction(input: SendReactionInput, options?: { groupId?: string }): Promise<QueuedCommand>;
+  /**
+   * Marks a contact opted out (`opted_out: true`) or back in (`false`): a set_contact_opt, applied by
+   * the sender to the contacts ledger with no Sendblue call, dated when it is queued (a STOP or
+   * START the number texts later still wins). One of our lines is refused (docs/sending.md
+   * "Contact opt-outs").
+   */
+  setContactOpt(input: SetContactOptInput): Promise<QueuedCommand>;
   /** Any command, as it would be written on the queue (`groupId`: see sendReaction). */
   send(command: GroupCommand, options?: { groupId?: string }): Promise<QueuedCommand>;
   close(): void;
@@ -95,6 +104,7 @@ export function createGroupsProducer(target: Target, options: { sqs?: SQSClient 
     removeRecipient: (input) => modify('remove_recipient', input),
     renameGroup: (input) => modify('rename', input),
     sendReaction: (input, reactionOptions) => send({ type: 'send_reaction', ...input }, reactionOptions),
+    setContactOpt: (input) => send({ type: 'set_contact_opt', ...input }),
     close: () => {
       if (!options.sqs) sqs.destroy();
     },

@@ -61,12 +61,30 @@ export interface SendReactionCommand {
   from_number?: string;
 }
 
-export type GroupCommand = SendGroupMessageCommand | ModifyGroupCommand | SendReactionCommand;
-export type CommandType = GroupCommand['type'];
+/**
+ * An operator's word on a contact: opted out (`opted_out: true`) or back in (`false`). No Sendblue
+ * call (Sendblue has no opt-out API): the sender writes the contacts ledger, dated when the command
+ * was queued, so a later STOP or START from the number itself still wins (sending/contact-opt.ts,
+ * docs/sending.md "Contact opt-outs"). Our own lines are refused.
+ */
+export interface SetContactOptCommand {
+  type: 'set_contact_opt';
+  command_id?: string;
+  number: string;
+  opted_out: boolean;
+}
 
-/** The group a command names itself (a send_reaction names a message; its group is learnt when it is sent). */
+export type GroupCommand = SendGroupMessageCommand | ModifyGroupCommand | SendReactionCommand | SetContactOptCommand;
+export type CommandType = GroupCommand['type'];
+/** The commands that call Sendblue (every type but set_contact_opt, which only writes the contacts ledger). */
+export type SendblueCommand = Exclude<GroupCommand, SetContactOptCommand>;
+
+/**
+ * The group a command names itself (a send_reaction names a message; its group is learnt when it
+ * is sent; a set_contact_opt names a contact, no group).
+ */
 export const groupIdOf = (command: GroupCommand): string | undefined =>
-  command.type === 'send_reaction' ? undefined : command.group_id;
+  command.type === 'send_reaction' || command.type === 'set_contact_opt' ? undefined : command.group_id;
 
 export type CommandValidation = { ok: true; command: GroupCommand } | { ok: false; error: string };
 
@@ -86,10 +104,12 @@ const SEND_FIELDS = [
 ];
 const MODIFY_FIELDS = ['type', 'command_id', 'group_id', 'modify_type', 'number', 'name', 'from_number'];
 const REACTION_FIELDS = ['type', 'command_id', 'message_handle', 'reaction', 'part_index', 'from_number'];
+const CONTACT_OPT_FIELDS = ['type', 'command_id', 'number', 'opted_out'];
 const FIELDS: Record<CommandType, string[]> = {
   send_group_message: SEND_FIELDS,
   modify_group: MODIFY_FIELDS,
   send_reaction: REACTION_FIELDS,
+  set_contact_opt: CONTACT_OPT_FIELDS,
 };
 export const COMMAND_TYPES = Object.keys(FIELDS) as CommandType[];
 const isCommandType = (value: unknown): value is CommandType =>
@@ -121,7 +141,8 @@ export function validateCommand(input: unknown): CommandValidation {
 
   if (body.type === 'send_group_message') validateSend(body, problems);
   else if (body.type === 'modify_group') validateModify(body, problems);
-  else validateReaction(body, problems);
+  else if (body.type === 'send_reaction') validateReaction(body, problems);
+  else validateContactOpt(body, problems);
 
   if (problems.length) return { ok: false, error: problems.join('; ') };
   return { ok: true, command: body as unknown as GroupCommand };
@@ -192,6 +213,14 @@ function validateReaction(body: Record<string, unknown>, problems: string[]): vo
   if (!isReaction(body.reaction)) problems.push(`reaction must be one of ${REACTIONS.join(', ')}`);
   if (body.part_index !== undefined && !isPartIndex(body.part_index))
     problems.push(`part_index must be a whole number from 0 to ${MAX_PART_INDEX}`);
+}
+
+function validateContactOpt(body: Record<string, unknown>, problems: string[]): void {
+  if (body.number === undefined) problems.push('number is required (the contact to opt out or back in)');
+  else if (!isE164(body.number)) problems.push('number must be an E.164 number such as +15551230001');
+  if (body.opted_out === undefined)
+    problems.push('opted_out is required: true to opt the contact out, false to opt it back in');
+  else if (typeof body.opted_out !== 'boolean') problems.push('opted_out must be true or false (a JSON boolean)');
 }
 
 function checkOptional(

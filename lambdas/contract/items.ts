@@ -136,7 +136,12 @@ export type OptSource =
   | 'webhook_flag'
   /** A per-member DECLINED of one of our group messages, `opted_out: true`. */
   | 'declined'
-  /** `cli contacts opt-out` / `opt-in` (also told to Sendblue). */
+  /**
+   * An operator's `set_contact_opt` command (`cli contacts opt-out` / `opt-in`, the client, any
+   * producer), dated when it was queued (sending/contact-opt.ts). Nothing is told to Sendblue.
+   */
+  | 'command'
+  /** Never written: named for the CLI before the command existed; kept so a reader that knows it still validates. */
   | 'cli';
 
 /**

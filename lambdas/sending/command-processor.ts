@@ -11,6 +11,8 @@ import type { PreflightSettings } from './preflight.js';
 import type { Logger } from '../platform/logger.js';
 import { METRIC_NAMES, type MetricName, type MetricTally } from '../platform/metrics.js';
 import { createModifyAttempt } from './modify-attempt.js';
+import { createContactOptAttempt } from './contact-opt-attempt.js';
+import { queuedAtOf } from './contact-opt.js';
 import { DEAD_LETTER_ATTRIBUTES, isRedrive } from '../contract/dead-letters.js';
 import { createReactionAttempt } from './reaction-attempt.js';
 import { createSendAttempt } from './send-attempt.js';
@@ -73,6 +75,7 @@ export function createCommandProcessor(deps: SenderDeps) {
   const attemptSend = createSendAttempt(attemptDeps);
   const attemptModify = createModifyAttempt(attemptDeps);
   const attemptReaction = createReactionAttempt(attemptDeps);
+  const attemptContactOpt = createContactOptAttempt({ store, logger, settings });
 
   return async function processRecord(record: SQSRecord): Promise<RecordResult> {
     const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
@@ -121,7 +124,8 @@ export function createCommandProcessor(deps: SenderDeps) {
       leaseMs: settings.leaseMs,
     };
     const log = { command_id: commandId, type: command.type === 'modify_group' ? command.modify_type : command.type };
-    const line = command.from_number ?? settings.fromNumber;
+    // A contact opt is on no line (no Sendblue call): its counts go under no line.
+    const line = command.type === 'set_contact_opt' ? undefined : (command.from_number ?? settings.fromNumber);
     let claim: ClaimResult = await store.claimCommand(request);
     let decision = decideOnClaim(claim, fingerprint, now().getTime(), isRedrive(record));
     if (decision.action === 'restart') {
@@ -175,7 +179,14 @@ export function createCommandProcessor(deps: SenderDeps) {
           ? await attemptSend(command, attempt)
           : command.type === 'modify_group'
             ? await attemptModify(command, attempt)
-            : await attemptReaction(command, attempt);
+            : command.type === 'send_reaction'
+              ? await attemptReaction(command, attempt)
+              : // Dated when it was queued (SQS's SentTimestamp): the same on every delivery (contact-opt.ts).
+                await attemptContactOpt(
+                  command,
+                  attempt,
+                  queuedAtOf(record.attributes.SentTimestamp, now().toISOString()),
+                );
     } catch (error) {
       // Our storage failed before any call that matters (calls are caught inside the attempt).
       logger.error('attempt stopped by a storage error', { ...log, error });

@@ -13,9 +13,11 @@ export const sqsId = (value: string, prefix: string) =>
  * A send_reaction names a message, not a group: `knownGroupId` is that message's group when the
  * producer knows it (the CLI reads it from GET /messages/{handle}), so the tapback keeps its place
  * among the group's commands; else the message handle itself (it then runs beside the group's
- * commands, in order with other tapbacks on the same message).
+ * commands, in order with other tapbacks on the same message). A set_contact_opt: `contact:<number>`.
  */
 export function messageGroupIdFor(command: GroupCommand, knownGroupId?: string): string {
+  // A contact's opt changes keep their order among themselves; they name no group.
+  if (command.type === 'set_contact_opt') return sqsId(`contact:${command.number}`, 'contact');
   if (command.type === 'send_reaction') {
     return knownGroupId ? sqsId(knownGroupId, 'group') : sqsId(command.message_handle, 'message');
   }

@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { CommandItem, CommandState } from '../contract/items.js';
+import type { OptChange } from '../contacts/ports.js';
+import type { CommandItem, CommandState, ContactItem } from '../contract/items.js';
 import type { ReadStore } from '../reads/ports.js';
 import type { GroupRecords, ReactionRecords } from '../webhooks/ports.js';
 import type { LineBreaker } from './line-breaker.js';
@@ -270,6 +271,17 @@ export interface ContactOptOuts {
   optedOutAmong(numbers: readonly string[]): Promise<Set<string>>;
 }
 
+/**
+ * The contacts ledger as an operator's `set_contact_opt` writes it (contact-opt.ts; the same
+ * conditional write the contacts Lambda makes, adapters/table-contacts.ts).
+ */
+export interface ContactOptWrites {
+  /** One conditional write: `stale` (nothing written) when the record holds evidence as new or newer. */
+  recordOptChange(change: OptChange): Promise<'written' | 'stale'>;
+  /** The record, to tell a redelivery from newer evidence after a `stale` write. */
+  getContact(number: string): Promise<ContactItem | undefined>;
+}
+
 /** What one attempt reads and writes: the sent message or reaction, the line's slots, the group it changes. */
 export type AttemptStore = SentMessages &
   ContactOptOuts &
@@ -280,7 +292,7 @@ export type AttemptStore = SentMessages &
   Pick<ReadStore, 'getGroup' | 'listGroupMessages' | 'getMessageWithHistory'>;
 
 /** What the command processor reads and writes. */
-export type SenderStore = CommandLedger & AttemptStore;
+export type SenderStore = CommandLedger & AttemptStore & ContactOptWrites;
 
 /** What the sweep of unknown commands reads and writes. */
 export type SweepStore = Pick<CommandLedger, 'claimCommand' | 'finishCommand'> &

@@ -104,10 +104,12 @@ export function checkSend(command: SendGroupMessageCommand, facts: PreflightFact
   if (refuses) {
     return refuse(
       'recipient_opted_out',
-      `${who}; ${newGroup ? 'a new group is not started with them' : 'optedOutMembers is refuse'}. Remove them, or wait until they text START`,
+      `${who}; ${newGroup ? 'a new group is not started with them' : 'optedOutMembers is refuse'}. Remove them, or wait until they text START (or opt them back in: cli contacts opt-in)`,
     );
   }
-  return { action: 'go', warning: `sent; Sendblue does not deliver it to ${who}` };
+  // Sendblue skips a number that texted STOP; one opted out only by an operator's command
+  // (set_contact_opt) is not known to Sendblue and still gets it (docs/sending.md "Contact opt-outs").
+  return { action: 'go', warning: `sent; ${who}: Sendblue skips a number that texted STOP` };
 }
 
 export function checkModify(command: ModifyGroupCommand, facts: PreflightFacts): PreflightVerdict {

@@ -1,6 +1,6 @@
 import { attemptFromLedger, type AttemptDeps } from './attempt-calls.js';
 import { nextStep, type AttemptOutcome, type SenderPolicy } from './attempt-outcome.js';
-import { commandFingerprint, groupIdOf, validateCommand, type GroupCommand } from '../contract/commands.js';
+import { commandFingerprint, groupIdOf, validateCommand, type SendblueCommand } from '../contract/commands.js';
 import { messageGroupIdFor, sqsId } from './fifo-group.js';
 import { DEFAULT_PACING } from './line-pacing.js';
 import type { Logger } from '../platform/logger.js';
@@ -172,8 +172,11 @@ export function createUnknownSweep(deps: SweepDeps) {
   };
 }
 
-/** The command an entry holds when it is the sweep's to settle: unknown (or an abandoned attempt) with its body. */
-function unsettledCommand(item: CommandItem): GroupCommand | undefined {
+/**
+ * The command an entry holds when it is the sweep's to settle: unknown (or an abandoned attempt) with
+ * its body. A set_contact_opt never is: it calls nothing, so nothing is left to check.
+ */
+function unsettledCommand(item: CommandItem): SendblueCommand | undefined {
   if (!item.command_json || (item.state !== 'unknown' && item.state !== 'sending')) return undefined;
   let body: unknown;
   try {
@@ -182,5 +185,5 @@ function unsettledCommand(item: CommandItem): GroupCommand | undefined {
     return undefined;
   }
   const validation = validateCommand(body);
-  return validation.ok ? validation.command : undefined;
+  return validation.ok && validation.command.type !== 'set_contact_opt' ? validation.command : undefined;
 }

@@ -139,7 +139,8 @@ export class CommandSender extends Construct {
     this.function.addToRolePolicy(
       new PolicyStatement({
         // Every sender write is a conditional or merging UpdateItem (ledger, outbound message, group,
-        // a line's pacing record): no PutItem.
+        // a line's pacing record, a contact's opt state from a set_contact_opt command, read back
+        // with GetItem when the write changed nothing): no PutItem.
         sid: 'ReadWriteCommandsAndMessages',
         effect: Effect.ALLOW,
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],

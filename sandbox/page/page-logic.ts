@@ -167,6 +167,7 @@ export function failedAction(failed: PageFailedCommand): string {
   if (failed.modify_type === 'remove_recipient') return `remove ${failed.number ?? 'a member'}`;
   if (failed.modify_type === 'rename') return `rename to ${failed.name ?? '?'}`;
   if (failed.type === 'send_reaction') return `tap back ${failed.reaction ?? '?'}`;
+  if (failed.type === 'set_contact_opt') return `opt ${failed.number ?? 'a contact'} out or in`;
   return failed.type || 'command';
 }
 

@@ -50,7 +50,7 @@ function renderNotSent(entries) {
     const e = el('div', 'not-sent-entry');
     e.dataset.commandId = f.command_id;
     const to = f.numbers && f.numbers.length ? f.numbers.join(', ') : f.group_id || 'unknown recipients';
-    e.append(el('div', 'to', f.type === 'send_reaction' ? 'On message ' + (f.message_handle || '?') : 'To ' + to));
+    e.append(el('div', 'to', f.type === 'send_reaction' ? 'On message ' + (f.message_handle || '?') : f.type === 'set_contact_opt' ? 'Contact ' + (f.number || '?') : 'To ' + to));
     if (f.content) e.append(el('div', 'text', clip(f.content, 60)));
     else if (f.type !== 'send_group_message') e.append(el('div', 'text', failedAction(f)));
     e.append(el('div', 'reason', '✗ ' + failedWord(f.reason) + ': ' + f.reason), el('div', 'when', when(f.at)));

@@ -187,6 +187,23 @@ const SEND_REACTION: Schema = {
   additionalProperties: false,
 };
 
+const SET_CONTACT_OPT: Schema = {
+  type: 'object',
+  description:
+    'Mark a contact opted out (opted_out true) or back in (false) in the contacts ledger. No Sendblue call (Sendblue has no opt-out API); dated when it is queued, so a STOP or START the number texts later still wins. One of our own lines is refused (failed).',
+  required: ['type', 'number', 'opted_out'],
+  properties: {
+    type: { const: 'set_contact_opt' },
+    command_id: ref('command_id'),
+    number: { ...ref('e164'), description: 'The contact.' },
+    opted_out: {
+      type: 'boolean',
+      description: 'true: opted out (kept from new groups by pre-flight); false: back in.',
+    },
+  },
+  additionalProperties: false,
+};
+
 /**
  * Every command type and its schema. Typed by CommandType: a command added to the contract's
  * GroupCommand union does not compile until it has a schema here (schemas/README.md).
@@ -195,6 +212,7 @@ export const COMMAND_TYPE_SCHEMAS: Record<CommandType, Schema> = {
   send_group_message: SEND_GROUP_MESSAGE,
   modify_group: MODIFY_GROUP,
   send_reaction: SEND_REACTION,
+  set_contact_opt: SET_CONTACT_OPT,
 };
 
 /** `commands/<type>.json`: one command type, standing alone. */

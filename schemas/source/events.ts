@@ -115,12 +115,13 @@ const DETAILS: Record<DetailType, { file: string; description: string; detail: S
   [DETAIL_TYPES.contactOptedOut]: {
     file: 'contact-opted-out.json',
     description:
-      'A contact opted out: it texted STOP (or another opt-out keyword), Sendblue flagged it opted_out or refused a group message for it, or `cli contacts opt-out`.',
+      "A contact opted out: it texted STOP (or another opt-out keyword), Sendblue flagged it opted_out or refused a group message for it, or an operator's set_contact_opt command (`cli contacts opt-out`).",
     detail: contactOptDetail(true),
   },
   [DETAIL_TYPES.contactOptedIn]: {
     file: 'contact-opted-in.json',
-    description: 'A contact that had opted out opted back in: it texted START, or `cli contacts opt-in`.',
+    description:
+      "A contact that had opted out opted back in: it texted START, or an operator's set_contact_opt command (`cli contacts opt-in`).",
     detail: contactOptDetail(false),
   },
 };
@@ -131,11 +132,15 @@ function contactOptDetail(optedOut: boolean): Schema {
     number: { type: 'string', description: 'The contact (E.164).' },
     opted_out: { const: optedOut },
     by: nullable({
-      enum: optedOut ? ['keyword', 'webhook_flag', 'declined', 'cli'] : ['keyword', 'cli'],
+      enum: optedOut ? ['keyword', 'webhook_flag', 'declined', 'command', 'cli'] : ['keyword', 'command', 'cli'],
       description:
-        "What said so: keyword (the member wrote it), webhook_flag (Sendblue's opted_out), declined (a per-member DECLINED), cli.",
+        "What said so: keyword (the member wrote it), webhook_flag (Sendblue's opted_out), declined (a per-member DECLINED), command (an operator's set_contact_opt); cli is never written (kept for readers that know it).",
     }),
-    at: nullable(dateTime('When the evidence was true (the message or status date, or when the CLI ran).')),
+    at: nullable(
+      dateTime(
+        'When the evidence was true (the message or status date, or when the set_contact_opt command was queued).',
+      ),
+    ),
   });
 }
 

@@ -101,7 +101,7 @@ const FAILED_COMMAND_PROPERTIES = {
   at: { type: 'string', description: 'When it was first tried (ISO), or "" when nothing says.' },
 } satisfies Props<PageFailedCommand>;
 
-const OPT_SOURCES = ['keyword', 'webhook_flag', 'declined', 'cli'];
+const OPT_SOURCES = ['keyword', 'webhook_flag', 'declined', 'command', 'cli'];
 const CONTACT_PROPERTIES = {
   number: e164(),
   first_seen: when('The date of the first message or change that showed it.'),
@@ -114,7 +114,7 @@ const CONTACT_PROPERTIES = {
   opted_out: { type: 'boolean' },
   opted_out_at: when('When the latest opt-out evidence was true.'),
   opted_out_by: nullable({ enum: OPT_SOURCES }),
-  opted_in_at: when('When the latest opt-in evidence (START, the CLI) was true.'),
+  opted_in_at: when('When the latest opt-in evidence (START, a set_contact_opt command) was true.'),
   opted_in_by: nullable({ enum: OPT_SOURCES }),
 } satisfies Props<ContactView>;
 

@@ -264,6 +264,12 @@ function validReaction(random: Random): Body {
   return body;
 }
 
+function validContactOpt(random: Random): Body {
+  const body: Body = { type: 'set_contact_opt', number: pick(random, POOL), opted_out: random() < 0.5 };
+  if (random() < 0.4) body.command_id = `cmd-${random().toString(36).slice(2)}`;
+  return body;
+}
+
 const FIELDS = [
   'type',
   'command_id',
@@ -280,6 +286,7 @@ const FIELDS = [
   'message_handle',
   'reaction',
   'part_index',
+  'opted_out',
 ];
 
 /** A value for a field: mostly at the edges of that field's rule, sometimes anything at all. */
@@ -295,6 +302,8 @@ function valueFor(field: string, random: Random): unknown {
         'send_reaction',
         'send_reaction ',
         'SEND_REACTION',
+        'set_contact_opt',
+        'set_contact_opt ',
         null,
       ]);
     case 'command_id':
@@ -345,6 +354,8 @@ function valueFor(field: string, random: Random): unknown {
     case 'from_number':
     case 'number':
       return pick(random, E164_EDGES);
+    case 'opted_out':
+      return pick(random, [true, false, 'true', 'false', 0, 1, null, [true], {}]);
     case 'modify_type':
       return pick(random, ['add_recipient', 'remove_recipient', 'rename', 'leave', 'kick', '']);
     default:
@@ -356,7 +367,14 @@ function valueFor(field: string, random: Random): unknown {
 export function commandBody(random: Random): unknown {
   if (random() < 0.02) return pick(random, [null, 42, 'a string', [], true, [{ type: 'send_group_message' }]]);
   const roll = random();
-  const body = roll < 0.5 ? validSend(random) : roll < 0.8 ? validModify(random) : validReaction(random);
+  const body =
+    roll < 0.45
+      ? validSend(random)
+      : roll < 0.72
+        ? validModify(random)
+        : roll < 0.9
+          ? validReaction(random)
+          : validContactOpt(random);
   const changes = int(random, 4);
   for (let i = 0; i < changes; i += 1) {
     const roll = random();

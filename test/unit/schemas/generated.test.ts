@@ -24,6 +24,7 @@ const INVALID: Record<string, unknown> = {
   'commands/send_group_message.json': { type: 'send_group_message', group_id: 'g', content: 'x', extra: 1 },
   'commands/modify_group.json': { type: 'modify_group', group_id: 'g', modify_type: 'leave' },
   'commands/send_reaction.json': { type: 'send_reaction', message_handle: 'm', reaction: 'wow' },
+  'commands/set_contact_opt.json': { type: 'set_contact_opt', number: '+15551230001', opted_out: 'yes' },
   'reads/group.json': {
     group_id: 'g',
     members: 'x',

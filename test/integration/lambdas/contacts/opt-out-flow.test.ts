@@ -100,7 +100,7 @@ describe('a member texts STOP in a group, then START', () => {
     const refused = await h.waitForCommand(refusedId, ['failed', 'sent']);
     expect(refused.state).toBe('failed');
     expect(refused.error).toBe(
-      `refused before calling Sendblue (recipient_opted_out): member ${member} opted out (texted STOP or were opted out); a new group is not started with them. Remove them, or wait until they text START`,
+      `refused before calling Sendblue (recipient_opted_out): member ${member} opted out (texted STOP or were opted out); a new group is not started with them. Remove them, or wait until they text START (or opt them back in: cli contacts opt-in)`,
     );
     expect(sendCalls(newGroup)).toBe(before);
     const dead = (await h.deadLetters()).find((m) => m.attributes[DEAD_LETTER_ATTRIBUTES.commandId] === refusedId);

@@ -75,7 +75,7 @@ describe('pre-flight through the command path', () => {
     const done = await h.waitForCommand(id, ['sent', 'failed']);
     expect(done.state).toBe('sent');
     expect(done.error).toBe(
-      `sent; Sendblue does not deliver it to member ${numbers[0]} opted out (texted STOP or were opted out)`,
+      `sent; member ${numbers[0]} opted out (texted STOP or were opted out): Sendblue skips a number that texted STOP`,
     );
     expect(callsAbout({ groupId }).filter((r) => r.path === '/api/send-group-message')).toHaveLength(1);
   });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { commandFingerprint, validateCommand, type GroupCommand } from '../../../../lambdas/contract/commands.js';
+import {
+  commandFingerprint,
+  groupIdOf,
+  validateCommand,
+  type GroupCommand,
+} from '../../../../lambdas/contract/commands.js';
 import {
   MAX_CONTENT_CHARS,
   MAX_GROUP_MEMBERS,
@@ -171,9 +176,9 @@ describe('validateCommand: send_reaction', () => {
     expect(errorOf(JSON.parse(JSON.stringify(input)))).toContain(expected);
   });
 
-  it('names the three command types when the type is unknown', () => {
+  it('names the four command types when the type is unknown', () => {
     expect(errorOf({ type: 'send_tapback' })).toBe(
-      'type must be "send_group_message", "modify_group" or "send_reaction"',
+      'type must be "send_group_message", "modify_group", "send_reaction" or "set_contact_opt"',
     );
   });
 
@@ -194,6 +199,59 @@ describe('messageGroupIdFor a send_reaction', () => {
     const odd = react({ message_handle: 'méssage één' }) as GroupCommand;
     expect(messageGroupIdFor(odd)).toMatch(/^message-[A-Za-z0-9_-]{43}$/);
     expect(messageGroupIdFor(odd)).toBe(messageGroupIdFor({ ...odd }));
+  });
+});
+
+const contactOpt = (extra: Record<string, unknown> = {}) => ({
+  type: 'set_contact_opt',
+  number: '+15551230001',
+  opted_out: true,
+  ...extra,
+});
+
+describe('validateCommand: set_contact_opt', () => {
+  it('accepts an opt-out and an opt-in, with or without command_id', () => {
+    const out = contactOpt({ command_id: 'opt-1' });
+    expect(validateCommand(out)).toEqual({ ok: true, command: out });
+    expect(validateCommand(contactOpt({ opted_out: false })).ok).toBe(true);
+  });
+
+  it.each([
+    [contactOpt({ number: undefined }), 'number is required (the contact to opt out or back in)'],
+    [contactOpt({ number: '15551230001' }), 'number must be an E.164 number such as +15551230001'],
+    [contactOpt({ number: '+1 5551230001' }), 'number must be an E.164 number'],
+    [contactOpt({ number: '+0123456789' }), 'number must be an E.164 number'],
+    [contactOpt({ number: '+１５５５１２３０００１' }), 'number must be an E.164 number'],
+    [contactOpt({ number: '+15551230001\n' }), 'number must be an E.164 number'],
+    [contactOpt({ number: 15551230001 }), 'number must be an E.164 number'],
+    [contactOpt({ number: ['+15551230001'] }), 'number must be an E.164 number'],
+    [
+      contactOpt({ opted_out: undefined }),
+      'opted_out is required: true to opt the contact out, false to opt it back in',
+    ],
+    [contactOpt({ opted_out: 'true' }), 'opted_out must be true or false (a JSON boolean)'],
+    [contactOpt({ opted_out: 1 }), 'opted_out must be true or false'],
+    [contactOpt({ opted_out: null }), 'opted_out must be true or false'],
+    [contactOpt({ from_number: '+15550001111' }), 'unknown field "from_number" for set_contact_opt'],
+    [contactOpt({ numbers: ['+15551230001'] }), 'unknown field "numbers" for set_contact_opt'],
+    [contactOpt({ group_id: 'g' }), 'unknown field "group_id" for set_contact_opt'],
+    [contactOpt({ command_id: 'has space' }), 'command_id must be 1-128 printable characters'],
+  ])('rejects %j', (input, expected) => {
+    expect(errorOf(JSON.parse(JSON.stringify(input)))).toContain(expected);
+  });
+
+  it('reports every problem at once: a bare type names both missing fields', () => {
+    expect(errorOf({ type: 'set_contact_opt' })).toBe(
+      'number is required (the contact to opt out or back in); opted_out is required: true to opt the contact out, false to opt it back in',
+    );
+  });
+
+  it('fingerprints the number and the direction; queues under contact:<number>, in no group', () => {
+    const out = contactOpt() as GroupCommand;
+    expect(commandFingerprint({ ...out, command_id: 'x' } as GroupCommand)).toBe(commandFingerprint(out));
+    expect(commandFingerprint(contactOpt({ opted_out: false }) as GroupCommand)).not.toBe(commandFingerprint(out));
+    expect(messageGroupIdFor(out)).toBe('contact:+15551230001');
+    expect(groupIdOf(out)).toBeUndefined();
   });
 });
 

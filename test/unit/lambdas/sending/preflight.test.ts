@@ -41,7 +41,7 @@ describe('pre-flight: sends', () => {
     expect(verdict).toEqual({
       action: 'refuse',
       code: 'recipient_opted_out',
-      reason: `refused before calling Sendblue (recipient_opted_out): member ${member(2)} opted out (texted STOP or were opted out); a new group is not started with them. Remove them, or wait until they text START`,
+      reason: `refused before calling Sendblue (recipient_opted_out): member ${member(2)} opted out (texted STOP or were opted out); a new group is not started with them. Remove them, or wait until they text START (or opt them back in: cli contacts opt-in)`,
     });
   });
 
@@ -52,7 +52,7 @@ describe('pre-flight: sends', () => {
     );
     expect(verdict).toEqual({
       action: 'go',
-      warning: `sent; Sendblue does not deliver it to member ${member(1)} opted out (texted STOP or were opted out)`,
+      warning: `sent; member ${member(1)} opted out (texted STOP or were opted out): Sendblue skips a number that texted STOP`,
     });
   });
 

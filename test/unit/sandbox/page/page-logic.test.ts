@@ -122,6 +122,9 @@ describe('change lines and failed commands', () => {
     expect(failedAction(failed({ type: 'send_reaction', message_handle: 'm-1', reaction: 'love' }))).toBe(
       'tap back love',
     );
+    expect(failedAction(failed({ type: 'set_contact_opt', number: '+15550000000' }))).toBe(
+      'opt +15550000000 out or in',
+    );
   });
 });
 
