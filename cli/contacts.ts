@@ -120,6 +120,7 @@ async function setOpt(
   await queueAndReport(
     ctx,
     values,
+    `contact ${action}`,
     (producer) =>
       producer.setContactOpt({
         number: number!,

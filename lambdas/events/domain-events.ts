@@ -1,4 +1,5 @@
 import { itemKindOf } from '../contract/keys.js';
+import { changeTime, type TimedItemKind } from './event-time.js';
 import type { TableChange } from './table-change.js';
 import type { CommandItem, ContactItem, GroupItem, MessageItem } from '../contract/items.js';
 import type { ReactionEntry } from '../contract/reactions.js';
@@ -25,9 +26,16 @@ export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
 export interface DomainEvent {
   detailType: DetailType;
-  /** snake_case like the read API, with `event_id` (the stream record's id) first. */
+  /**
+   * snake_case like the read API, with `event_id` (the stream record's id) first, then
+   * `occurred_at`: `time` again (null without one), since EventBridge delivers an event's `time`
+   * to the second and the detail is where a rule's target finds the milliseconds.
+   */
   detail: { event_id: string } & Record<string, unknown>;
-  /** When the change was written (ISO), if the stream said. */
+  /**
+   * When the change happened (ISO, milliseconds), read from the changed item (event-time.ts); the
+   * stream record's time for an item without one; absent without either.
+   */
   time?: string;
 }
 
@@ -36,33 +44,42 @@ const SETTLED = new Set(['sent', 'failed', 'unknown']);
 
 export function domainEventFor(change: TableChange): DomainEvent | undefined {
   if (change.kind === 'REMOVE' || !change.newImage) return undefined; // TTL expiries, deletions
-  const event = (detailType: DetailType, detail: Record<string, unknown>): DomainEvent => ({
-    detailType,
-    detail: { event_id: change.eventId, ...detail },
-    time: change.at,
-  });
+  // Each event's time is its change's own, read from the item (event-time.ts).
+  const event =
+    (kind: TimedItemKind): Build =>
+    (detailType, detail, own) => {
+      const time = changeTime(kind, change.newImage, change.at, own)?.time;
+      return {
+        detailType,
+        detail: { event_id: change.eventId, occurred_at: time ?? null, ...detail },
+        ...(time ? { time } : {}),
+      };
+    };
   switch (itemKindOf(change.pk, change.sk)) {
     case 'message':
-      return change.kind === 'INSERT' ? messageReceived(change.newImage as unknown as MessageItem, event) : undefined;
+      return change.kind === 'INSERT'
+        ? messageReceived(change.newImage as unknown as MessageItem, event('message'))
+        : undefined;
     case 'status':
       // One history item per distinct status, written once (a conditional put): never a duplicate.
       // A per-member refusal is not the message's status: it is told as the member's opt-out (contacts).
       if (change.newImage?.member !== undefined) return undefined;
-      return change.kind === 'INSERT' ? event(DETAIL_TYPES.statusChanged, statusDetail(change)) : undefined;
+      return change.kind === 'INSERT' ? event('status')(DETAIL_TYPES.statusChanged, statusDetail(change)) : undefined;
     case 'command':
-      return commandSettled(change, event);
+      return commandSettled(change, event('command'));
     case 'group':
-      return groupChanged(change, event);
+      return groupChanged(change, event('group'));
     case 'reactions':
-      return reactionReceived(change, event);
+      return reactionReceived(change, event('reactions'));
     case 'contact':
-      return contactOptChanged(change, event);
+      return contactOptChanged(change, event('contact'));
     default:
       return undefined; // pacing records, anything else
   }
 }
 
-type Build = (detailType: DetailType, detail: Record<string, unknown>) => DomainEvent;
+/** An event of this change; `own`: times the event is about, before the item's (a tapback's date). */
+type Build = (detailType: DetailType, detail: Record<string, unknown>, own?: readonly unknown[]) => DomainEvent;
 
 function messageReceived(item: MessageItem, event: Build): DomainEvent | undefined {
   // Outbound messages are INSERTed by the sender (and by a status that came first): they are
@@ -87,15 +104,19 @@ function reactionReceived({ newImage, oldImage }: TableChange, event: Build): Do
   const entry = added[added.length - 1];
   const groupId = newImage?.group_id;
   if (entry?.direction !== 'inbound' || typeof groupId !== 'string') return undefined;
-  return event(DETAIL_TYPES.reactionReceived, {
-    group_id: groupId,
-    message_handle: String(newImage?.message_handle ?? ''),
-    reaction_handle: entry.id,
-    reaction: entry.reaction,
-    from_number: entry.from_number ?? null,
-    date_sent: entry.date_sent,
-    part_index: entry.part_index,
-  });
+  return event(
+    DETAIL_TYPES.reactionReceived,
+    {
+      group_id: groupId,
+      message_handle: String(newImage?.message_handle ?? ''),
+      reaction_handle: entry.id,
+      reaction: entry.reaction,
+      from_number: entry.from_number ?? null,
+      date_sent: entry.date_sent,
+      part_index: entry.part_index,
+    },
+    [entry.date_sent],
+  );
 }
 
 /**

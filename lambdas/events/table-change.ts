@@ -18,7 +18,10 @@ export interface TableChange {
   newImage?: Record<string, unknown>;
   /** The item before the change (absent for INSERT). */
   oldImage?: Record<string, unknown>;
-  /** When DynamoDB wrote the change (ISO, whole seconds: the stream's precision). */
+  /**
+   * When DynamoDB wrote the stream record (ISO): whole seconds at best, and DynamoDB Local rounds
+   * it down to the minute. Only a fallback for an event's time (event-time.ts reads the item's).
+   */
   at?: string;
   /** Position in its shard: what a batch item failure names. */
   sequenceNumber: string;

@@ -85,8 +85,9 @@ export function eventBridgeStandIn(
       accepted.push({
         detailType: entry.DetailType,
         detail: detail as Record<string, unknown>,
-        // The SDK sends Time as epoch seconds.
-        time: typeof entry.Time === 'number' ? new Date(entry.Time * 1000).toISOString() : undefined,
+        // The SDK sends Time as epoch seconds with the milliseconds as a fraction (1795194251.512):
+        // rounded, so a product like 1795194251511.9998 is not cut to the millisecond before.
+        time: typeof entry.Time === 'number' ? new Date(Math.round(entry.Time * 1000)).toISOString() : undefined,
       } as DomainEvent);
       return { EventId: randomUUID() };
     });

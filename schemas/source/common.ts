@@ -82,6 +82,14 @@ export const dateTime = (description?: string): Schema => ({
   ...wholeString(DATE_TIME),
 });
 
+/** A date-time exactly as `toISOString()` writes it: UTC, with milliseconds (`2026-11-20T17:04:11.512Z`). */
+export const MILLIS_DATE_TIME = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$';
+export const millisDateTime = (description?: string): Schema => ({
+  type: 'string',
+  ...(description ? { description } : {}),
+  ...wholeString(MILLIS_DATE_TIME),
+});
+
 export const stringArray = (items: Schema = { type: 'string' }): Schema => ({ type: 'array', items });
 
 /**

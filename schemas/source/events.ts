@@ -5,7 +5,7 @@
  * gain fields) and closed in the tests.
  */
 import { DETAIL_TYPES, type DetailType, EVENT_SOURCE } from '../../lambdas/events/domain-events.js';
-import { dateTime, fileHeader, nullable, type Schema, shape, stringArray } from './common.js';
+import { dateTime, fileHeader, millisDateTime, nullable, type Schema, shape, stringArray } from './common.js';
 import { REACTIONS } from '../../lambdas/contract/sendblue-rules.js';
 import { COMMAND_PROPERTIES, MESSAGE_PROPERTIES, text } from './views.js';
 
@@ -23,7 +23,9 @@ export function envelopeProperties(overrides: Record<string, Schema>) {
     'detail-type': { type: 'string' },
     source: { const: EVENT_SOURCE },
     account: { type: 'string' },
-    time: dateTime('When the change was written.'),
+    time: dateTime(
+      "When the change happened (each detail-type's schema says which time it is); EventBridge delivers it to the second, the sandbox's log with milliseconds. detail.occurred_at has the milliseconds everywhere.",
+    ),
     region: { type: 'string' },
     resources: stringArray(),
     detail: { type: 'object' },
@@ -31,11 +33,43 @@ export function envelopeProperties(overrides: Record<string, Schema>) {
   };
 }
 
-function envelope(detailType: DetailType, detail: Schema, description: string): Schema {
-  return shape(envelopeProperties({ 'detail-type': { const: detailType }, detail }), description, {
-    'replay-name': { type: 'string', description: 'Set on events replayed from the archive.' },
-  });
+/** What every event's time says after its own (`when`), in the envelope's `time` and in `detail.occurred_at`. */
+const TIME_PRECISION =
+  'EventBridge delivers time to the second (the sandbox logs it with milliseconds); detail.occurred_at is the same time to the millisecond. An item stored without such a time (none is written that way today) takes the time the table stream recorded the change (whole seconds).';
+
+/** `detail.occurred_at`: the event's time, to the millisecond, in every detail. */
+const occurredAt = (when: string): Schema =>
+  nullable(
+    millisDateTime(
+      `${when}, to the millisecond (UTC): the envelope's time with its milliseconds. null only if neither the item nor the stream record had a time.`,
+    ),
+  );
+
+function envelope(detailType: DetailType, detail: Schema, description: string, when: string): Schema {
+  return shape(
+    envelopeProperties({
+      'detail-type': { const: detailType },
+      time: dateTime(`${when}. ${TIME_PRECISION}`),
+      detail,
+    }),
+    description,
+    { 'replay-name': { type: 'string', description: 'Set on events replayed from the archive.' } },
+  );
 }
+
+/** What each detail-type's time is: the time of the change itself, read from the changed item (lambdas/events/event-time.ts). */
+const WHEN: Record<DetailType, string> = {
+  [DETAIL_TYPES.messageReceived]:
+    'When the message was sent: detail.date_sent (else its date_updated, else when it was stored)',
+  [DETAIL_TYPES.statusChanged]: 'When Sendblue stamped the status: detail.date_updated (else when it was received)',
+  [DETAIL_TYPES.commandSettled]: "When the command took this state (its ledger entry's updated_at)",
+  [DETAIL_TYPES.groupChanged]:
+    'When the change was seen: detail.updated_at, the date of the message that showed it (or when a modify_group command made it)',
+  [DETAIL_TYPES.reactionReceived]: 'When the member reacted: detail.date_sent',
+  [DETAIL_TYPES.contactOptedOut]:
+    'When the evidence of the opt-out was true: detail.at (the STOP message, the refusal, the command as queued)',
+  [DETAIL_TYPES.contactOptedIn]: 'When the evidence of the opt-in was true: detail.at',
+};
 
 const DETAILS: Record<DetailType, { file: string; description: string; detail: Schema }> = {
   [DETAIL_TYPES.messageReceived]: {
@@ -44,6 +78,7 @@ const DETAILS: Record<DetailType, { file: string; description: string; detail: S
     detail: shape(
       {
         event_id: EVENT_ID,
+        occurred_at: occurredAt(WHEN[DETAIL_TYPES.messageReceived]),
         ...MESSAGE_PROPERTIES,
         participants: nullable(stringArray()),
         group_display_name: text,
@@ -63,6 +98,7 @@ const DETAILS: Record<DetailType, { file: string; description: string; detail: S
     description: 'A status of a message was recorded for the first time (each distinct status once).',
     detail: shape({
       event_id: EVENT_ID,
+      occurred_at: occurredAt(WHEN[DETAIL_TYPES.statusChanged]),
       message_handle: { type: 'string' },
       group_id: text,
       status: text,
@@ -77,6 +113,7 @@ const DETAILS: Record<DetailType, { file: string; description: string; detail: S
       'A command became sent or failed, or unknown when an attempt ended unclear (with next_attempt_at null: for good, a send_reaction that may have been sent).',
     detail: shape({
       event_id: EVENT_ID,
+      occurred_at: occurredAt(WHEN[DETAIL_TYPES.commandSettled]),
       ...COMMAND_PROPERTIES,
       state: { enum: ['sent', 'failed', 'unknown'] },
     }),
@@ -86,6 +123,7 @@ const DETAILS: Record<DetailType, { file: string; description: string; detail: S
     description: "A group's members or name changed (the first time they are known included).",
     detail: shape({
       event_id: EVENT_ID,
+      occurred_at: occurredAt(WHEN[DETAIL_TYPES.groupChanged]),
       group_id: { type: 'string' },
       members: stringArray(),
       name: text,
@@ -103,6 +141,7 @@ const DETAILS: Record<DetailType, { file: string; description: string; detail: S
       "A member's tapback on a group message was stored (once per tapback; our own are told by Command Settled).",
     detail: shape({
       event_id: EVENT_ID,
+      occurred_at: occurredAt(WHEN[DETAIL_TYPES.reactionReceived]),
       group_id: { type: 'string' },
       message_handle: { type: 'string', description: 'The message reacted to (it may not be stored yet).' },
       reaction_handle: { type: 'string', description: "The tapback's own message_handle in Sendblue." },
@@ -116,19 +155,20 @@ const DETAILS: Record<DetailType, { file: string; description: string; detail: S
     file: 'contact-opted-out.json',
     description:
       "A contact opted out: it texted STOP (or another opt-out keyword), Sendblue flagged it opted_out or refused a group message for it, or an operator's set_contact_opt command (`cli contacts opt-out`).",
-    detail: contactOptDetail(true),
+    detail: contactOptDetail(true, WHEN[DETAIL_TYPES.contactOptedOut]),
   },
   [DETAIL_TYPES.contactOptedIn]: {
     file: 'contact-opted-in.json',
     description:
       "A contact that had opted out opted back in: it texted START, or an operator's set_contact_opt command (`cli contacts opt-in`).",
-    detail: contactOptDetail(false),
+    detail: contactOptDetail(false, WHEN[DETAIL_TYPES.contactOptedIn]),
   },
 };
 
-function contactOptDetail(optedOut: boolean): Schema {
+function contactOptDetail(optedOut: boolean, when: string): Schema {
   return shape({
     event_id: EVENT_ID,
+    occurred_at: occurredAt(when),
     number: { type: 'string', description: 'The contact (E.164).' },
     opted_out: { const: optedOut },
     by: nullable({
@@ -148,7 +188,7 @@ function contactOptDetail(optedOut: boolean): Schema {
 export const EVENT_ENVELOPES: Record<DetailType, Schema> = Object.fromEntries(
   Object.entries(DETAILS).map(([type, { detail, description }]) => [
     type,
-    envelope(type as DetailType, detail, description),
+    envelope(type as DetailType, detail, description, WHEN[type as DetailType]),
   ]),
 ) as Record<DetailType, Schema>;
 

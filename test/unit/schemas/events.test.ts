@@ -181,6 +181,9 @@ describe('events the events code makes match their schemas', () => {
     const envelopes = feed.list().map((entry) => entry.event);
     expect(new Set(envelopes.map((envelope) => envelope['detail-type']))).toEqual(new Set(Object.keys(FILES)));
     for (const envelope of envelopes) {
+      // The envelope's time again, to the millisecond, in the detail (EventBridge drops the milliseconds of time).
+      expect(envelope.detail.occurred_at).toBe(envelope.time);
+      expect(envelope.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expectValid(closedByType[envelope['detail-type']]!, envelope, envelope['detail-type']);
       expectValid(closedUnion, envelope, `${envelope['detail-type']} (event.json)`);
       // One file per detail-type: an envelope of another type is refused by it.
@@ -214,6 +217,10 @@ describe('events the events code makes match their schemas', () => {
     const envelope = objects.find((object) => object.source === 'sendblue-groups' && 'detail' in object);
     expect(envelope).toBeDefined();
     expectValid(closedUnion, envelope, 'README envelope');
+    // A millisecond example: the detail's occurred_at and date_sent are its time.
+    expect(envelope!.time).toMatch(/\.\d{3}Z$/);
+    expect((envelope!.detail as Record<string, unknown>).occurred_at).toBe(envelope!.time);
+    expect((envelope!.detail as Record<string, unknown>).date_sent).toBe(envelope!.time);
     const ajv = newAjv();
     for (const path of Object.values(FILES)) ajv.addSchema(loadSchema(path));
     const detailOf = (type: string) =>

@@ -79,6 +79,8 @@ describe("a member's tapback on the receive webhook", () => {
     expect(published.map((e) => e.detail)).toEqual([
       {
         event_id: expect.any(String),
+        // The tapback's own date, to the millisecond (docs/events.md "Time").
+        occurred_at: tapback.date_sent,
         group_id: group.group_id,
         message_handle: message.message_handle,
         reaction_handle: tapback.message_handle,

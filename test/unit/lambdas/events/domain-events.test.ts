@@ -68,9 +68,11 @@ describe('domain events from table changes (domain-events.ts)', () => {
       const event = domainEventFor(change('INSERT', 'MSG#m-1', 'MSG', inbound));
       expect(event).toEqual({
         detailType: 'Group Message Received',
-        time: '2026-11-20T17:04:12.000Z',
+        // The message's own date, not the stream record's (whole seconds or minutes).
+        time: '2026-11-20T17:04:11.512Z',
         detail: {
           event_id: `evt-${sequence}`,
+          occurred_at: '2026-11-20T17:04:11.512Z',
           message_handle: 'm-1',
           group_id: 'g-1',
           direction: 'inbound',
@@ -114,8 +116,10 @@ describe('domain events from table changes (domain-events.ts)', () => {
         }),
       );
       expect(event?.detailType).toBe(DETAIL_TYPES.statusChanged);
+      expect(event?.time).toBe('2026-11-20T17:05:04.877Z');
       expect(event?.detail).toEqual({
         event_id: expect.any(String),
+        occurred_at: '2026-11-20T17:05:04.877Z',
         message_handle: 'm-9',
         group_id: 'g-1',
         status: 'DELIVERED',
@@ -134,7 +138,9 @@ describe('domain events from table changes (domain-events.ts)', () => {
           error_message: 'rate limit',
         }),
       );
+      expect(event?.time).toBe('2026-11-20T17:05:05.000Z');
       expect(event?.detail).toMatchObject({
+        occurred_at: '2026-11-20T17:05:05.000Z',
         group_id: null,
         status: 'ERROR',
         date_updated: '2026-11-20T17:05:05.000Z',
@@ -157,13 +163,16 @@ describe('domain events from table changes (domain-events.ts)', () => {
           'MODIFY',
           'CMD#c-1',
           'CMD',
-          command('sent', { group_id: 'g-1', message_handle: 'm-1' }),
-          command('sending', { lease_id: 'l' }),
+          command('sent', { group_id: 'g-1', message_handle: 'm-1', updated_at: '2026-11-20T17:04:58.306Z' }),
+          command('sending', { lease_id: 'l', updated_at: '2026-11-20T17:04:57.990Z' }),
         ),
       );
       expect(event?.detailType).toBe('Command Settled');
+      // When it became sent: the ledger entry's updated_at, written with the change of state.
+      expect(event?.time).toBe('2026-11-20T17:04:58.306Z');
       expect(event?.detail).toEqual({
         event_id: expect.any(String),
+        occurred_at: '2026-11-20T17:04:58.306Z',
         command_id: 'c-1',
         type: 'send_group_message',
         state: 'sent',
@@ -262,8 +271,10 @@ describe('domain events from table changes (domain-events.ts)', () => {
         ),
       );
       expect(event?.detailType).toBe('Group Changed');
+      expect(event?.time).toBe('2026-11-20T17:00:00.000Z');
       expect(event?.detail).toEqual({
         event_id: expect.any(String),
+        occurred_at: '2026-11-20T17:00:00.000Z',
         group_id: 'g-1',
         members: ['+1', '+2'],
         name: 'Ops',
@@ -343,9 +354,10 @@ describe('domain events from table changes (domain-events.ts)', () => {
     it("a member's tapback added: the reacted-to message, the tapback's own handle, who, when, which part", () => {
       expect(domainEventFor(change('INSERT', 'MSG#m-1', 'REACTIONS', reactions([love])))).toEqual({
         detailType: 'Group Reaction Received',
-        time: '2026-11-20T17:04:12.000Z',
+        time: '2026-11-20T17:05:00.000Z',
         detail: {
           event_id: `evt-${sequence}`,
+          occurred_at: '2026-11-20T17:05:00.000Z',
           group_id: 'g-1',
           message_handle: 'm-1',
           reaction_handle: 'r-1',
@@ -371,6 +383,83 @@ describe('domain events from table changes (domain-events.ts)', () => {
       ).toBeUndefined();
       expect(domainEventFor(change('INSERT', 'MSG#m-1', 'REACTIONS', reactions([love], {})))).toBeUndefined();
       expect(domainEventFor(change('REMOVE', 'MSG#m-1', 'REACTIONS', undefined, reactions([love])))).toBeUndefined();
+    });
+  });
+
+  describe("each event's time: its change's own, to the millisecond (event-time.ts)", () => {
+    it('is the detail time it tells of, in time and occurred_at alike; not the stream record time', () => {
+      const first = {
+        id: 'r-1',
+        reaction: 'love',
+        date_sent: '2026-11-20T17:06:30.104Z',
+        part_index: 0,
+        direction: 'inbound',
+      };
+      const second = { ...first, id: 'r-2', date_sent: '2026-11-20T17:07:02.719Z' };
+      const item = (entries: unknown[]) => ({
+        message_handle: 'm-1',
+        group_id: 'g-1',
+        reactions: entries,
+        updated_at: '2026-11-20T17:07:03.005Z',
+      });
+      const events = [
+        domainEventFor(change('INSERT', 'MSG#m-1', 'MSG', inbound)),
+        domainEventFor(
+          change('INSERT', 'MSG#m-9', 'STATUS#READ', {
+            status: 'READ',
+            date_updated: '2026-11-20T17:09:41.093Z',
+            received_at: '2026-11-20T17:09:41.410Z',
+          }),
+        ),
+        domainEventFor(
+          change(
+            'MODIFY',
+            'GROUP#g-1',
+            'GROUP',
+            group({ members: ['+1'], updated_at: '2026-11-20T17:08:13.377Z' }),
+            group({}),
+          ),
+        ),
+        // The tapback this write added (the second), not the first one the item holds.
+        domainEventFor(change('MODIFY', 'MSG#m-1', 'REACTIONS', item([first, second]), item([first]))),
+      ];
+      expect(events.map((event) => [event?.time, event?.detail.occurred_at])).toEqual([
+        ['2026-11-20T17:04:11.512Z', '2026-11-20T17:04:11.512Z'],
+        ['2026-11-20T17:09:41.093Z', '2026-11-20T17:09:41.093Z'],
+        ['2026-11-20T17:08:13.377Z', '2026-11-20T17:08:13.377Z'],
+        ['2026-11-20T17:07:02.719Z', '2026-11-20T17:07:02.719Z'],
+      ]);
+      expect([
+        events[0]?.detail.date_sent,
+        events[1]?.detail.date_updated,
+        events[2]?.detail.updated_at,
+        events[3]?.detail.date_sent,
+      ]).toEqual(events.map((event) => event?.time));
+    });
+
+    it('an item without a time of its change takes the stream record time; without either, none (occurred_at null)', () => {
+      const fallback = domainEventFor(change('MODIFY', 'CMD#c-1', 'CMD', command('sent'), command('sending')));
+      expect(fallback?.time).toBe('2026-11-20T17:04:12.000Z');
+      expect(fallback?.detail.occurred_at).toBe('2026-11-20T17:04:12.000Z');
+      const none = domainEventFor({
+        ...change('MODIFY', 'CMD#c-1', 'CMD', command('failed'), command('sending')),
+        at: undefined,
+      });
+      expect(none).toBeDefined();
+      expect(none).not.toHaveProperty('time');
+      expect(none?.detail.occurred_at).toBeNull();
+    });
+
+    it("does not depend on the stream record's time (rounded to the second by DynamoDB, to the minute by DynamoDB Local)", () => {
+      const once = change(
+        'MODIFY',
+        'CMD#c-1',
+        'CMD',
+        command('sent', { updated_at: '2026-11-20T17:04:58.306Z' }),
+        command('sending'),
+      );
+      const again = { ...once, at: '2026-11-20T17:05:00.000Z' };
+      expect(domainEventFor(again)).toEqual(domainEventFor(once));
     });
   });
 
@@ -410,5 +499,45 @@ describe('fitting events into EventBridge (event-publisher.ts)', () => {
     const big = Array.from({ length: 5 }, () => event('y'.repeat(100_000)));
     const chunks = putEventsChunks(big);
     expect(chunks).toEqual([[0, 1], [2, 3], [4]]);
+  });
+});
+
+describe('contact opt events take the time of their evidence', () => {
+  const contact = (extra: Record<string, unknown>) => ({
+    PK: 'CONTACT#+14155550123',
+    SK: 'CONTACT',
+    number: '+14155550123',
+    first_seen: '2026-11-01T09:00:00.000Z',
+    last_seen: '2026-11-20T17:04:30.250Z',
+    ...extra,
+  });
+
+  it('an opt-out is timed by opt_changed_at (the STOP), not by last_seen or the stream record', () => {
+    const out = domainEventFor(
+      change(
+        'MODIFY',
+        'CONTACT#+14155550123',
+        'CONTACT',
+        contact({ opted_out: true, opted_out_by: 'keyword', opt_changed_at: '2026-11-20T17:04:09.073Z' }),
+        contact({}),
+      ),
+    );
+    expect(out?.detailType).toBe(DETAIL_TYPES.contactOptedOut);
+    expect(out?.time).toBe('2026-11-20T17:04:09.073Z');
+    expect(out?.detail.occurred_at).toBe('2026-11-20T17:04:09.073Z');
+  });
+
+  it('without opt_changed_at, last_seen', () => {
+    const out = domainEventFor(
+      change(
+        'MODIFY',
+        'CONTACT#+14155550123',
+        'CONTACT',
+        contact({ opted_out: false, opted_in_by: 'command' }),
+        contact({ opted_out: true }),
+      ),
+    );
+    expect(out?.detailType).toBe(DETAIL_TYPES.contactOptedIn);
+    expect(out?.detail.occurred_at).toBe('2026-11-20T17:04:30.250Z');
   });
 });

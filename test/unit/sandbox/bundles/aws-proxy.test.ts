@@ -21,6 +21,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DeleteMessageBatchCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../../../lambdas/events/domain-events.js';
+import { createEventBridgePublisher } from '../../../../lambdas/adapters/event-publisher.js';
 import { createS3LinkSigner } from '../../../../lambdas/adapters/s3-link-signer.js';
 import { type AwsProxy, startAwsProxy } from '../../../../sandbox/bundles/aws-proxy.js';
 import { eventBridgeStandIn, secretsManagerStandIn } from '../../../../sandbox/bundles/local-aws.js';
@@ -235,6 +236,25 @@ describe('calls of the AWS SDK through the proxy', () => {
         'events:PutEvents arn:aws:events:us-east-1:000000000000:event-bus/other',
       ]),
     );
+  });
+
+  it("the events publisher's times reach the event log to the millisecond, as the SDK sends them (seeded)", async () => {
+    const seed = Number(process.env.PROXY_FUZZ_SEED ?? Date.now() % 1_000_000);
+    const random = mulberry32(seed);
+    const client = new EventBridgeClient(as('SANDBOXESMEVENTS'));
+    const publisher = createEventBridgePublisher({ client, eventBusName: 'bus' });
+    const events: DomainEvent[] = Array.from({ length: 40 }, (_, i) => {
+      // Any millisecond of 2000-2099 (the dates a webhook may carry).
+      const time = new Date(946_684_800_000 + Math.floor(random() * 3_155_760_000_000)).toISOString();
+      return { detailType: 'Command Settled', detail: { event_id: `e${i}`, occurred_at: time }, time };
+    });
+    const before = published.length;
+    expect(await publisher.publish(events)).toEqual([]);
+    client.destroy();
+    expect(
+      published.slice(before).map((event) => event.time),
+      `seed ${seed} (PROXY_FUZZ_SEED=${seed})`,
+    ).toEqual(events.map((event) => event.time));
   });
 
   it('a key no function has, or a call it cannot tell, is kept as unclassified (the IAM check fails on it)', async () => {
