@@ -157,7 +157,7 @@ describe('domain events from table changes (domain-events.ts)', () => {
           'MODIFY',
           'CMD#c-1',
           'CMD',
-          command('sent', { group_id: 'g-1', message_handle: 'm-1' }),
+          command('sent', { group_id: 'g-1', message_handle: 'm-1', updated_at: '2026-11-20T17:05:04.000Z' }),
           command('sending', { lease_id: 'l' }),
         ),
       );
@@ -175,6 +175,7 @@ describe('domain events from table changes (domain-events.ts)', () => {
         failures: 0,
         next_attempt_at: null,
         outage_since: null,
+        updated_at: '2026-11-20T17:05:04.000Z',
       });
     });
 
