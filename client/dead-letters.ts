@@ -29,11 +29,13 @@ import { classifyDeadLetter, DEAD_LETTER_ATTRIBUTES, type DeadLetterKind } from 
 import { commandIdOf } from '../lambdas/sending/decisions.js';
 import type { Target } from './target.js';
 
+/** A message on the DLQ: a command the sender gave up on, with why and whether a redrive can help. */
 export interface DeadLetter {
   /** The SQS message id on the DLQ. */
   message_id: string;
   /** The command's id, as the sender knows it (its ledger entry: GET /commands/{id}). */
   command_id: string | null;
+  /** Why the sender gave up (the `failure_reason` attribute); null: SQS moved it itself. */
   reason: string | null;
   /** What kind of failure (the `failure_kind` attribute, else read from the reason). */
   kind: DeadLetterKind;
@@ -41,10 +43,13 @@ export interface DeadLetter {
   redrive_helps: boolean;
   /** What to do about it, in words. */
   advice: string;
+  /** When it was put on the DLQ (ISO 8601). */
   failed_at: string | null;
+  /** How many times the command queue had delivered it by then. */
   receive_count: string | null;
   /** The command queue group it goes back to. */
   message_group_id: string | null;
+  /** The command as it was pushed (JSON text). */
   body: string;
 }
 
@@ -53,6 +58,7 @@ export interface RedrivenLetter extends DeadLetter {
   redriven_message_id: string;
 }
 
+/** What moveDeadLetters did: each DLQ message it saw is in exactly one of moved and left. */
 export interface RedriveOutcome {
   /** Moved back to the command queue (and deleted from the DLQ), in the order they were moved. */
   moved: RedrivenLetter[];
@@ -66,6 +72,7 @@ export interface RedriveOutcome {
   notDeleted: Array<DeadLetter & { error: string }>;
 }
 
+/** Which letters a redrive moves, and a hook before they move. */
 export interface RedriveOptions {
   /** Which letters to move. @default every one */
   only?: (letter: DeadLetter) => boolean;

@@ -1,5 +1,3 @@
-import type { SQSRecord } from 'aws-lambda';
-
 /**
  * Message attributes the sender puts on a command it moves to the DLQ (the CLI's `dlq` and the
  * client list them; a redrive keeps them, which is how the sender knows a redrive).
@@ -19,8 +17,12 @@ export const DEAD_LETTER_ATTRIBUTES = {
   groupId: 'message_group_id',
 } as const;
 
-/** A record that still carries a failure reason came back from the DLQ on purpose (a redrive). */
-export const isRedrive = (record: Pick<SQSRecord, 'messageAttributes'>): boolean =>
+/**
+ * A record that still carries a failure reason came back from the DLQ on purpose (a redrive).
+ * Typed by shape, not by aws-lambda's SQSRecord: the client's types re-export this module, and a
+ * package user has no @types/aws-lambda.
+ */
+export const isRedrive = (record: { messageAttributes?: Readonly<Record<string, unknown>> }): boolean =>
   record.messageAttributes?.[DEAD_LETTER_ATTRIBUTES.reason] !== undefined;
 
 /**
@@ -50,6 +52,7 @@ export type DeadLetterKind =
   | 'never-sent'
   | 'unknown';
 
+/** What classifyDeadLetter tells of a DLQ letter. */
 export interface DeadLetterClass {
   kind: DeadLetterKind;
   /** A redrive as things stand may end with the command sent; false: it would only fail again. */
