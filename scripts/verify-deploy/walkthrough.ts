@@ -168,11 +168,15 @@ export async function runWalkthrough(
       const failed = await cli('send', '--group', groupId, 'Try me', '--id', id, '--wait');
       if (failed.code !== 2 || !failed.out.includes('failed'))
         fail(`expected exit 2 and failed, got ${failed.code}: ${failed.out}`);
-      const dlq = await cliJson(fail, 'dlq');
-      const letter = (dlq.messages as Array<{ command_id: string; redrive_helps: boolean }>).find(
-        (m) => m.command_id === id,
-      );
-      if (!letter) fail(`the DLQ does not list ${id}: ${JSON.stringify(dlq)}`);
+      // The sender writes `failed` to the ledger before it moves the command to the DLQ
+      // (docs/sending.md), so `--wait` can end a moment before the DLQ has it.
+      type Letter = { command_id: string; redrive_helps: boolean };
+      let letter: Letter | undefined;
+      await until(fail, `${id} on the DLQ`, async () => {
+        const dlq = await cliJson(fail, 'dlq');
+        letter = (dlq.messages as Letter[]).find((m) => m.command_id === id);
+        return letter !== undefined;
+      });
       if (letter!.redrive_helps) fail(`the DLQ says a redrive helps a refused command: ${JSON.stringify(letter)}`);
       // The simulator refused it once only: redriven by its id, it goes.
       const redriven = await cli('dlq', '--redrive', '--id', id, '--wait');
