@@ -1,4 +1,5 @@
 /** Human output: status marks, times and commands states. */
+import { classifyDeadLetter } from '../lambdas/contract/dead-letters.js';
 import { STATUS_MARKS } from '../lambdas/contract/status.js';
 import { isCommandSettled, type CommandView } from '../lambdas/contract/views.js';
 
@@ -39,7 +40,15 @@ export function commandLines(view: CommandView, hint: (...args: string[]) => str
     );
   if (view.refused_reuses?.length)
     lines.push(`  refused  ${view.refused_reuses.length} other command(s) that reused this command_id (not sent)`);
-  if (view.state === 'failed')
-    lines.push(`  it is on the DLQ: see \`${hint('dlq')}\`, and \`${hint('dlq', '--redrive')}\` to try again`);
+  if (view.state === 'failed') {
+    // Whether a redrive can help, from the reason the ledger keeps (contract/dead-letters.ts).
+    const failure = classifyDeadLetter({ reason: view.error });
+    // Credentials refused: nothing wrong with the command; it is redriven once they are fixed.
+    const next =
+      failure.redriveHelps || failure.kind === 'credentials'
+        ? hint('dlq', '--redrive', '--id', view.command_id)
+        : hint('dlq', '--delete', '--id', view.command_id);
+    lines.push(`  it is on the DLQ (${failure.label}): ${failure.advice}: \`${next}\``);
+  }
   return lines;
 }

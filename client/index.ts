@@ -28,7 +28,22 @@ export {
 } from './producer.js';
 export { createReader, RemoteError, signGet, type Reader } from './reader.js';
 export { awsTarget, DEFAULT_STACK_NAME, sandboxTarget, TargetError, targetFromOutputs, type Target } from './target.js';
-export { countDeadLetters, listDeadLetters, redriveDeadLetters, type DeadLetter } from './dead-letters.js';
+export {
+  countDeadLetters,
+  deleteDeadLetters,
+  listDeadLetters,
+  moveDeadLetters,
+  redriveDeadLetters,
+  type DeadLetter,
+  type RedrivenLetter,
+  type RedriveOptions,
+  type RedriveOutcome,
+} from './dead-letters.js';
+export {
+  classifyDeadLetter,
+  type DeadLetterClass,
+  type DeadLetterKind,
+} from '../lambdas/contract/dead-letters.js';
 export { followEvents, listEvents, type EventEnvelope } from './events.js';
 export { runBackfill, type BackfillReport } from './backfill.js';
 export {

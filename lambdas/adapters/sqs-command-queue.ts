@@ -4,7 +4,12 @@ import type { CommandQueue, DeadLetterSink } from '../sending/ports.js';
 
 const MAX_ATTRIBUTE_CHARS = 1_000;
 
-/** Puts a command on the DLQ with its reason as message attributes (DEAD_LETTER_ATTRIBUTES). */
+/**
+ * Puts a command on the DLQ with its reason as message attributes (DEAD_LETTER_ATTRIBUTES). Each
+ * letter is a message group of its own (its deduplication id), so a letter left on the DLQ never
+ * hides a later one of the same conversation from `cli dlq` or a selective redrive; the command's
+ * own group goes in an attribute, where the redrive reads it.
+ */
 export function createDeadLetterSink(options: {
   sqs: SQSClient;
   deadLetterQueueUrl: string;
@@ -17,11 +22,13 @@ export function createDeadLetterSink(options: {
       new SendMessageCommand({
         QueueUrl: options.deadLetterQueueUrl,
         MessageBody: letter.body,
-        MessageGroupId: letter.messageGroupId,
+        MessageGroupId: letter.deduplicationId,
         MessageDeduplicationId: letter.deduplicationId,
         MessageAttributes: {
           [DEAD_LETTER_ATTRIBUTES.reason]: text(letter.reason || 'unknown reason'),
+          [DEAD_LETTER_ATTRIBUTES.kind]: text(letter.kind),
           [DEAD_LETTER_ATTRIBUTES.commandId]: text(letter.commandId),
+          [DEAD_LETTER_ATTRIBUTES.groupId]: text(letter.messageGroupId),
           [DEAD_LETTER_ATTRIBUTES.failedAt]: text(now().toISOString()),
           [DEAD_LETTER_ATTRIBUTES.receiveCount]: text(letter.receiveCount),
         },
@@ -55,7 +62,13 @@ export function createSqsCommandQueue(options: {
         body: record.body,
         commandId: failure.commandId,
         reason: failure.reason,
-        messageGroupId: record.attributes.MessageGroupId ?? failure.commandId.slice(0, 128),
+        kind: failure.kind,
+        // A redriven command keeps the group it came from in an attribute (an SQS-side redrive of a
+        // letter gives it the letter's own group).
+        messageGroupId:
+          record.messageAttributes?.[DEAD_LETTER_ATTRIBUTES.groupId]?.stringValue ??
+          record.attributes.MessageGroupId ??
+          failure.commandId.slice(0, 128),
         // The SQS message id: a second attempt to move the same message within 5 minutes is dropped.
         deduplicationId: record.messageId,
         receiveCount: record.attributes.ApproximateReceiveCount ?? '1',

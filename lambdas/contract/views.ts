@@ -134,6 +134,12 @@ export function commandView(item: CommandItem) {
      * since when. Past the outage budget (1 h by default) it is failed, unless Sendblue may have it.
      */
     outage_since: item.state === 'queued' || item.state === 'unknown' ? (item.outage_since ?? null) : null,
+    /**
+     * When the sender last wrote the entry (an attempt began or ended, a refusal recorded). A
+     * redriven command that fails again is told apart from its earlier failure by it (`cli dlq
+     * --redrive --wait`).
+     */
+    updated_at: item.updated_at ?? null,
   };
 }
 

@@ -32,7 +32,7 @@ export async function callFailed(
   if (failure.status !== undefined) await noteAnswer(deps, line, attempt);
   switch (failure.kind) {
     case 'rejected':
-      return { kind: 'rejected', reason: failure.reason };
+      return { kind: 'rejected', reason: failure.reason, status: failure.status };
     case 'retryable':
     case 'unreachable':
       return { kind: 'not-sent', reason: failure.reason, answered: failure.status !== undefined };

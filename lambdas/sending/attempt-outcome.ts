@@ -1,3 +1,4 @@
+import { refusalKind, type DeadLetterKind } from '../contract/dead-letters.js';
 import type { CommandFinish } from './ports.js';
 
 /**
@@ -74,7 +75,8 @@ export type AttemptOutcome =
    * answered something unusable (counted).
    */
   | { kind: 'unclear'; reason: string; calledAt: string; way?: boolean; pause?: LinePause }
-  | { kind: 'rejected'; reason: string }
+  /** Sendblue refused the call (4xx other than 408/409/429); `status`: its HTTP status. */
+  | { kind: 'rejected'; reason: string; status?: number }
   /** A check proved nothing was sent (or no call was made), and a budget is spent. */
   | { kind: 'gave-up'; reason: string }
   /**
@@ -133,7 +135,8 @@ export interface SenderPolicy {
 export type QueueStep =
   | { action: 'done' }
   | { action: 'retry'; seconds: number }
-  | { action: 'dead-letter'; reason: string };
+  /** `kind`: what the DLQ's `failure_kind` says (whether a redrive can help: contract/dead-letters.ts). */
+  | { action: 'dead-letter'; reason: string; kind: DeadLetterKind };
 
 export interface NextStep {
   finish: CommandFinish;
@@ -183,6 +186,10 @@ export function givingUpReason(state: AttemptState, policy: SenderPolicy, nowMs:
   return undefined;
 }
 
+/** Which budget givingUpReason found spent: the command's own failures, or the outage's time (or receives). */
+const spentKind = (state: AttemptState, policy: SenderPolicy): DeadLetterKind =>
+  state.failures >= policy.maxAttempts ? 'out-of-attempts' : 'outage';
+
 export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: SenderPolicy, nowMs: number): NextStep {
   const nowIso = new Date(nowMs).toISOString();
   const streak = {
@@ -213,7 +220,10 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
     if (state.maybeSent) return undefined;
     const reason = givingUpReason({ ...state, ...next }, policy, nowMs);
     if (reason === undefined) return undefined;
-    return { finish: { state: 'failed', ...next, error: reason }, queue: { action: 'dead-letter', reason } };
+    return {
+      finish: { state: 'failed', ...next, error: reason },
+      queue: { action: 'dead-letter', reason, kind: spentKind({ ...state, ...next }, policy) },
+    };
   };
   const budgetNote = (since: string) =>
     `waiting up to ${shortDuration(policy.outageBudgetMs)} from ${since}, not counted as a failure`;
@@ -320,7 +330,10 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
       const next = { ...(outcome.answered ? answered : kept), failures, lastFailure: outcome.reason };
       if (failures >= policy.maxAttempts) {
         const reason = givingUpReason({ ...state, ...next }, policy, nowMs)!;
-        return { finish: { state: 'failed', ...next, error: reason }, queue: { action: 'dead-letter', reason } };
+        return {
+          finish: { state: 'failed', ...next, error: reason },
+          queue: { action: 'dead-letter', reason, kind: 'out-of-attempts' },
+        };
       }
       const seconds = retryDelaySeconds(failures, policy.retry);
       return {
@@ -376,13 +389,17 @@ export function nextStep(outcome: AttemptOutcome, state: AttemptState, policy: S
     case 'rejected':
       return {
         finish: { state: 'failed', ...answered, error: outcome.reason },
-        queue: { action: 'dead-letter', reason: outcome.reason },
+        queue: { action: 'dead-letter', reason: outcome.reason, kind: refusalKind(outcome.status) },
       };
     case 'gave-up':
+      return {
+        finish: { state: 'failed', ...kept, error: outcome.reason },
+        queue: { action: 'dead-letter', reason: outcome.reason, kind: spentKind(state, policy) },
+      };
     case 'never-sent':
       return {
         finish: { state: 'failed', ...kept, error: outcome.reason },
-        queue: { action: 'dead-letter', reason: outcome.reason },
+        queue: { action: 'dead-letter', reason: outcome.reason, kind: 'never-sent' },
       };
     case 'unverifiable': {
       const failures = state.failures + (outcome.counted ? 1 : 0);

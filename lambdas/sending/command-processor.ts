@@ -13,7 +13,7 @@ import { METRIC_NAMES, type MetricName, type MetricTally } from '../platform/met
 import { createModifyAttempt } from './modify-attempt.js';
 import { createContactOptAttempt } from './contact-opt-attempt.js';
 import { queuedAtOf } from './contact-opt.js';
-import { DEAD_LETTER_ATTRIBUTES, isRedrive } from '../contract/dead-letters.js';
+import { DEAD_LETTER_ATTRIBUTES, deadLetterKindOf, isRedrive } from '../contract/dead-letters.js';
 import { createReactionAttempt } from './reaction-attempt.js';
 import { createSendAttempt } from './send-attempt.js';
 import type { ClaimResult, CommandQueue, SendblueApi, SenderStore } from './ports.js';
@@ -106,7 +106,7 @@ export function createCommandProcessor(deps: SenderDeps) {
   };
 
   async function reject(record: SQSRecord, commandId: string, type: string, reason: string): Promise<RecordResult> {
-    await queue.moveToDeadLetter(record, { commandId, reason: `invalid command: ${reason}` });
+    await queue.moveToDeadLetter(record, { commandId, reason: `invalid command: ${reason}`, kind: 'invalid' });
     await store.recordRejectedCommand(commandId, type, `invalid command: ${reason}`);
     deps.metrics?.count(undefined, METRIC_NAMES.commandsFailed);
     logger.warn('command failed: invalid', { command_id: commandId, type, reason });
@@ -139,7 +139,9 @@ export function createCommandProcessor(deps: SenderDeps) {
         if (!claim.claimed && claim.current.failed_message_id === record.messageId) {
           // This very message failed the command; its move to the DLQ may not have happened (SQS
           // drops a repeat: the message id is the deduplication id).
-          await queue.moveToDeadLetter(record, { commandId, reason: claim.current.error ?? 'failed' });
+          // The ledger keeps the reason, not its kind: the kind is read back from the reason.
+          const reason = claim.current.error ?? 'failed';
+          await queue.moveToDeadLetter(record, { commandId, reason, kind: deadLetterKindOf(reason) });
           logger.info('failed command moved to the DLQ on redelivery', log);
           return DONE;
         }
@@ -147,7 +149,7 @@ export function createCommandProcessor(deps: SenderDeps) {
         return DONE;
       case 'conflict': {
         const reason = `command_id ${commandId} is already used by a different command; this one was refused and not sent (use a new command_id)`;
-        await queue.moveToDeadLetter(record, { commandId, reason });
+        await queue.moveToDeadLetter(record, { commandId, reason, kind: 'id-taken' });
         await store.recordRefusedReuse(commandId, fingerprint);
         deps.metrics?.count(line, METRIC_NAMES.commandsFailed);
         logger.warn('command refused: its command_id belongs to a different command', log);
@@ -196,7 +198,7 @@ export function createCommandProcessor(deps: SenderDeps) {
       };
     }
     const step = nextStep(outcome, attempt.state, settings.policy, now().getTime());
-    const deadLetter = step.queue.action === 'dead-letter' ? step.queue.reason : undefined;
+    const deadLetter = step.queue.action === 'dead-letter' ? step.queue : undefined;
     // The ledger first, then the DLQ: a failure not recorded is attempted again on redelivery (and
     // may then be sent), so it must not be on the DLQ yet; a recorded one whose move did not happen
     // is moved by the redelivery (case 'skip'). An unknown command keeps its body for the sweep.
@@ -206,7 +208,8 @@ export function createCommandProcessor(deps: SenderDeps) {
       ...(deadLetter === undefined ? {} : { failedMessageId: record.messageId }),
     });
     // Not recorded: the lease went to another delivery, which decides and moves it itself.
-    if (deadLetter !== undefined && recorded) await queue.moveToDeadLetter(record, { commandId, reason: deadLetter });
+    if (deadLetter !== undefined && recorded)
+      await queue.moveToDeadLetter(record, { commandId, reason: deadLetter.reason, kind: deadLetter.kind });
     report(outcome, step.finish.error, log);
     const counted = outcomeMetric(outcome);
     if (counted) deps.metrics?.count(line, counted);

@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { OptChange } from '../contacts/ports.js';
+import type { DeadLetterKind } from '../contract/dead-letters.js';
 import type { CommandItem, CommandState, ContactItem } from '../contract/items.js';
 import type { ReadStore } from '../reads/ports.js';
 import type { GroupRecords, ReactionRecords } from '../webhooks/ports.js';
@@ -309,7 +310,10 @@ export type SweepStore = Pick<CommandLedger, 'claimCommand' | 'finishCommand'> &
  */
 export interface CommandQueue {
   retryLater(receiptHandle: string, delaySeconds: number): Promise<void>;
-  moveToDeadLetter(record: SQSRecord, failure: { commandId: string; reason: string }): Promise<void>;
+  moveToDeadLetter(
+    record: SQSRecord,
+    failure: { commandId: string; reason: string; kind: DeadLetterKind },
+  ): Promise<void>;
 }
 
 /** A command to put on the DLQ, with what `cli dlq` shows and a redrive keeps. */
@@ -317,8 +321,14 @@ export interface DeadLetter {
   body: string;
   commandId: string;
   reason: string;
+  /** Whether a redrive can help (contract/dead-letters.ts). */
+  kind: DeadLetterKind;
+  /** The command queue's group it belongs to (a redrive puts it back there). */
   messageGroupId: string;
-  /** A second attempt to put the same letter there within 5 minutes is dropped by SQS. */
+  /**
+   * A second attempt to put the same letter there within 5 minutes is dropped by SQS. Also the
+   * letter's own message group on the DLQ.
+   */
   deduplicationId: string;
   receiveCount: string;
 }

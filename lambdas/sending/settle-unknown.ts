@@ -104,6 +104,7 @@ export function createUnknownSweep(deps: SweepDeps) {
         body: item.command_json!,
         commandId,
         reason: step.queue.reason,
+        kind: step.queue.kind,
         messageGroupId: messageGroupIdFor(command),
         deduplicationId: sqsId(`settle-${commandId}`, 'settle'),
         receiveCount: String(item.attempts ?? 1),

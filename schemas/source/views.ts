@@ -78,4 +78,7 @@ export const COMMAND_PROPERTIES = {
   outage_since: when(
     'While queued or unknown because Sendblue is unreachable (or its line is paused by an outage): since when. Past the outage budget (1 h by default) the command is failed, unless Sendblue may have it.',
   ),
+  updated_at: when(
+    'When the sender last wrote the entry: an attempt began or ended (a redriven command that fails again has a later one than its first failure).',
+  ),
 } satisfies Props<CommandView>;

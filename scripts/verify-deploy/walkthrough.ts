@@ -2,7 +2,7 @@
  * docs/walkthrough.md §1 as a program, against a running sandbox (either mode): the CLI sends a
  * group message and it is delivered; a member replies; add, rename and remove change the group;
  * the events of all that are in the event log; a member's picture is copied and its link serves
- * the same bytes; a refused send lands on the DLQ and a redrive sends it; the backfill runs; a
+ * the same bytes; a refused send lands on the DLQ and a redrive by its id sends it; the backfill runs; a
  * webhook with a wrong secret is refused. Every step checks its outcome and throws WalkthroughError
  * naming the step. The walkthrough test runs it in both modes; `npm run verify:deploy` runs it as
  * the bundles' test traffic for the IAM check.
@@ -160,19 +160,31 @@ export async function runWalkthrough(
     return seen;
   });
 
-  await step('a refused send lands on the DLQ; a redrive sends it', async (fail) => {
-    const id = `try-${uid}`;
-    await simulator('faults', { kind: '400', count: 1, route: 'send' });
-    const failed = await cli('send', '--group', groupId, 'Try me', '--id', id, '--wait');
-    if (failed.code !== 2 || !failed.out.includes('failed'))
-      fail(`expected exit 2 and failed, got ${failed.code}: ${failed.out}`);
-    const dlq = await cliJson(fail, 'dlq');
-    if (!JSON.stringify(dlq).includes(id)) fail(`the DLQ does not list ${id}: ${JSON.stringify(dlq)}`);
-    const redriven = await cli('dlq', '--redrive', '--wait');
-    if (redriven.code !== 0) fail(`the redrive exited ${redriven.code}: ${redriven.err || redriven.out}`);
-    const status = await cliJson(fail, 'status', id);
-    if (status.state !== 'sent') fail(`after the redrive ${id} is ${status.state}`);
-  });
+  await step(
+    'a refused send lands on the DLQ, which says a redrive will not help; a redrive by its id sends it',
+    async (fail) => {
+      const id = `try-${uid}`;
+      await simulator('faults', { kind: '400', count: 1, route: 'send' });
+      const failed = await cli('send', '--group', groupId, 'Try me', '--id', id, '--wait');
+      if (failed.code !== 2 || !failed.out.includes('failed'))
+        fail(`expected exit 2 and failed, got ${failed.code}: ${failed.out}`);
+      // The sender writes `failed` to the ledger before it moves the command to the DLQ
+      // (docs/sending.md), so `--wait` can end a moment before the DLQ has it.
+      type Letter = { command_id: string; redrive_helps: boolean };
+      let letter: Letter | undefined;
+      await until(fail, `${id} on the DLQ`, async () => {
+        const dlq = await cliJson(fail, 'dlq');
+        letter = (dlq.messages as Letter[]).find((m) => m.command_id === id);
+        return letter !== undefined;
+      });
+      if (letter!.redrive_helps) fail(`the DLQ says a redrive helps a refused command: ${JSON.stringify(letter)}`);
+      // The simulator refused it once only: redriven by its id, it goes.
+      const redriven = await cli('dlq', '--redrive', '--id', id, '--wait');
+      if (redriven.code !== 0) fail(`the redrive exited ${redriven.code}: ${redriven.err || redriven.out}`);
+      const status = await cliJson(fail, 'status', id);
+      if (status.state !== 'sent') fail(`after the redrive ${id} is ${status.state}`);
+    },
+  );
 
   await step('a throttled send (429) waits and is sent once', async (fail) => {
     const content = `Throttled ${uid}`;

@@ -175,13 +175,16 @@ describe('cli: a group conversation', () => {
     ).toMatchObject({ state: 'sent' });
   });
 
-  it('a failed command: exit 2, listed on the DLQ with its reason, redriven, then sent', async () => {
+  it('a refused command: exit 2, listed on the DLQ with its reason and that a redrive will not help; redriven by its id, then sent', async () => {
     const id = `fail-${uid()}`;
     h.sim.injectFault({ kind: '400', route: 'send', count: 1 });
     const failed = await cli('send', '--group', groupId, 'This one fails first', '--id', id, '--wait');
     expect(failed.code).toBe(2);
     expect(failed.out).toContain(`command ${id}: failed ✗`);
     expect(failed.out).toMatch(/error {4}.*HTTP 400/);
+    expect(failed.out).toMatch(
+      /it is on the DLQ \(refused by Sendblue\): a redrive is refused again: fix and push a corrected command/,
+    );
     // status of a failed command: exit 2, with or without --wait, as text or JSON.
     const status = await cli('status', id);
     expect(status.code).toBe(2);
@@ -195,11 +198,26 @@ describe('cli: a group conversation', () => {
     const listed = await cli('dlq', '--json');
     expect(listed.code).toBe(0);
     expect(listed.json().messages).toEqual([
-      expect.objectContaining({ command_id: id, reason: expect.stringMatching(/HTTP 400/), message_group_id: groupId }),
+      expect.objectContaining({
+        command_id: id,
+        reason: expect.stringMatching(/HTTP 400/),
+        message_group_id: groupId,
+        kind: 'refused',
+        redrive_helps: false,
+      }),
     ]);
-    expect((await cli('dlq')).out).toMatch(new RegExp(`✗ ${id} {2}failed .*\\n {4}reason: .*HTTP 400`));
+    expect((await cli('dlq')).out).toMatch(
+      new RegExp(
+        `✗ ${id} {2}failed .*\\n {4}reason: .*HTTP 400.*\\n {4}redrive will not help \\(refused by Sendblue\\)`,
+      ),
+    );
 
-    const redriven = await cli('dlq', '--redrive', '--wait');
+    // By default a redrive moves only what it can help: nothing here.
+    const nothing = await cli('dlq', '--redrive');
+    expect(nothing.code).toBe(0);
+    expect(nothing.out).toMatch(/^nothing moved: a redrive helps none of the messages on the DLQ\nleft on the DLQ: 1 /);
+    // The simulator refused it once only: forced by its id, it goes.
+    const redriven = await cli('dlq', '--redrive', '--id', id, '--wait');
     expect(redriven.code).toBe(0);
     expect(redriven.out).toMatch(
       new RegExp(`^moved 1 command\\(s\\) back to the command queue:\n  ${id}  \\(was: .*HTTP 400.*\\)  now: sent ✓$`),

@@ -93,18 +93,21 @@ describe('hints carry the sandbox in use', () => {
     expect(next.out).not.toContain('Second hint');
   });
 
-  it('a failed command names the DLQ commands, and "try them again" works pasted', async () => {
+  it('a failed command names the DLQ command that fits its failure, and it works pasted', async () => {
     const id = `dlq-hint-${uid()}`;
     h.sim.injectFault({ kind: '400', route: 'send', count: 1 });
     const failed = await cli(['send', '--to', `${MEMBERS[1]},${MEMBERS[2]}`, 'Fails once', '--id', id, '--wait']);
     expect(failed.code).toBe(2);
+    // Refused by Sendblue: a redrive would be refused again, so the hint is to delete it.
     expect(failed.out).toContain(
-      `  it is on the DLQ: see \`${prefix} dlq\`, and \`${prefix} dlq --redrive\` to try again`,
+      `  it is on the DLQ (refused by Sendblue): a redrive is refused again: fix and push a corrected command (it may reuse the command_id), then delete this one: \`${prefix} dlq --delete --id ${id}\``,
     );
     const listed = await cli(['dlq']);
-    const again = hintAfter(listed.out, 'try them again:');
-    expect(again).toBe(`${prefix} dlq --redrive`);
-    const redriven = await paste(`${again} --wait`);
+    expect(hintAfter(listed.out, 'delete it:').split(';')[0]).toBe(`${prefix} dlq --delete --id ${id}`);
+    // The simulator refused it once only: "redrive it anyway", pasted, sends it.
+    const anyway = hintAfter(listed.out, 'redrive it anyway:');
+    expect(anyway).toBe(`${prefix} dlq --redrive --id ${id}`);
+    const redriven = await paste(`${anyway} --wait`);
     expect(redriven.code, redriven.err).toBe(0);
     expect(redriven.out).toContain(`${id}  (was: `);
     expect((await cli(['status', id])).out).toContain(`command ${id}: sent ✓`);

@@ -114,13 +114,21 @@ describe('a producer installing only the package', () => {
       const invalid = client.validateCommand({ type: 'send_group_message' });
       producer.close();
       const { default: schema } = await import('sendblue-groups/schemas/command.json', { with: { type: 'json' } });
-      console.log(JSON.stringify({ target: target.kind, valid: valid.ok, invalid: invalid.ok, schema: schema.$schema }));
+      // The DLQ's API (issue 20): exported, and what a redrive can help is told apart.
+      const dlq = ['countDeadLetters', 'listDeadLetters', 'moveDeadLetters', 'redriveDeadLetters', 'deleteDeadLetters']
+        .filter((name) => typeof client[name] === 'function');
+      const helps = ['invalid command: x', 'gave up after 5 attempts: HTTP 409'].map(
+        (reason) => client.classifyDeadLetter({ reason }).redriveHelps,
+      );
+      console.log(JSON.stringify({ target: target.kind, valid: valid.ok, invalid: invalid.ok, schema: schema.$schema, dlq, helps }));
     `);
     expect(JSON.parse(stdout)).toEqual({
       target: 'sandbox',
       valid: true,
       invalid: false,
       schema: 'https://json-schema.org/draft/2020-12/schema',
+      dlq: ['countDeadLetters', 'listDeadLetters', 'moveDeadLetters', 'redriveDeadLetters', 'deleteDeadLetters'],
+      helps: [false, true],
     });
     expect(stderr).not.toMatch(WARNING);
   });

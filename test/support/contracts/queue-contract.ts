@@ -185,25 +185,28 @@ const CASES: Case[] = [
     },
   ],
   [
-    'puts a failed command on the DLQ with its reason, once however often the move is repeated',
+    'puts a failed command on the DLQ with its reason and kind, in a message group of its own, once however often the move is repeated',
     async (q) => {
       await q.send('{"command_id":"cmd-1"}', 'group-1');
       const [message] = await q.receive();
-      const failure = { commandId: 'cmd-1', reason: 'Sendblue refused: HTTP 400' };
+      const failure = { commandId: 'cmd-1', reason: 'Sendblue refused: HTTP 400', kind: 'refused' as const };
       await q.queue.moveToDeadLetter(record(message!), failure);
       await q.queue.moveToDeadLetter(record(message!), failure);
       const letters = await q.receive({ url: q.deadLetterQueueUrl });
       expect(letters).toHaveLength(1);
       const letter = letters[0]!;
       expect(letter.Body).toBe('{"command_id":"cmd-1"}');
-      expect(letter.Attributes?.MessageGroupId).toBe('group-1');
+      // Its own group on the DLQ (the message id); the command's group is an attribute.
+      expect(letter.Attributes?.MessageGroupId).toBe(message!.MessageId);
       expect(letter.Attributes?.MessageDeduplicationId).toBe(message!.MessageId);
       const attributes = Object.fromEntries(
         Object.entries(letter.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]),
       );
       expect(attributes).toEqual({
         [DEAD_LETTER_ATTRIBUTES.reason]: 'Sendblue refused: HTTP 400',
+        [DEAD_LETTER_ATTRIBUTES.kind]: 'refused',
         [DEAD_LETTER_ATTRIBUTES.commandId]: 'cmd-1',
+        [DEAD_LETTER_ATTRIBUTES.groupId]: 'group-1',
         [DEAD_LETTER_ATTRIBUTES.failedAt]: expect.any(String),
         [DEAD_LETTER_ATTRIBUTES.receiveCount]: '1',
       });
@@ -219,6 +222,7 @@ const CASES: Case[] = [
         body: '{"command_id":"cmd-2"}',
         commandId: 'cmd-2',
         reason: 'never sent',
+        kind: 'never-sent' as const,
         messageGroupId: 'group-2',
         deduplicationId: 'settle-cmd-2',
         receiveCount: '4',
@@ -228,6 +232,30 @@ const CASES: Case[] = [
       const letters = await q.receive({ url: q.deadLetterQueueUrl });
       expect(bodies(letters)).toEqual([letter.body]);
       expect(letters[0]?.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.receiveCount]?.StringValue).toBe('4');
+      expect(letters[0]?.MessageAttributes?.[DEAD_LETTER_ATTRIBUTES.groupId]?.StringValue).toBe('group-2');
+    },
+  ],
+  [
+    'a letter left on the DLQ hides no later letter of the same command group',
+    async (q) => {
+      for (const n of [1, 2, 3]) {
+        await q.deadLetter({
+          body: `{"command_id":"cmd-g${n}"}`,
+          commandId: `cmd-g${n}`,
+          reason: 'refused',
+          kind: 'refused',
+          messageGroupId: 'one-conversation',
+          deduplicationId: `letter-${n}`,
+          receiveCount: '1',
+        });
+      }
+      // fauxqs gives one message per group per receive: three groups, three letters at once.
+      const letters = await q.receive({ url: q.deadLetterQueueUrl });
+      expect(bodies(letters).sort()).toEqual([
+        '{"command_id":"cmd-g1"}',
+        '{"command_id":"cmd-g2"}',
+        '{"command_id":"cmd-g3"}',
+      ]);
     },
   ],
 ];

@@ -120,6 +120,7 @@ describe('what a command is called', () => {
       failures: 0,
       next_attempt_at: null,
       outage_since: null,
+      updated_at: null,
     }) as CommandView;
   const hint = (...args: string[]) => args.join(' ');
 

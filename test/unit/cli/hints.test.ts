@@ -117,6 +117,7 @@ describe('progress: command views in, lines out', () => {
     failures: 0,
     next_attempt_at: null,
     outage_since: null,
+    updated_at: null,
     ...fields,
   });
 

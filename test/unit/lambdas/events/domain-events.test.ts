@@ -184,6 +184,7 @@ describe('domain events from table changes (domain-events.ts)', () => {
         failures: 0,
         next_attempt_at: null,
         outage_since: null,
+        updated_at: '2026-11-20T17:04:58.306Z',
       });
     });
 

@@ -42,11 +42,16 @@ describe('after an attempt', () => {
     });
   });
 
-  it("refused by Sendblue: failed and dead-lettered with Sendblue's reason", () => {
-    expect(step({ kind: 'rejected', reason: 'HTTP 400: bad' })).toEqual({
+  it("refused by Sendblue: failed and dead-lettered with Sendblue's reason, as a refusal (401/403: the credentials)", () => {
+    expect(step({ kind: 'rejected', reason: 'HTTP 400: bad', status: 400 })).toEqual({
       finish: expect.objectContaining({ state: 'failed', error: 'HTTP 400: bad' }),
-      queue: { action: 'dead-letter', reason: 'HTTP 400: bad' },
+      queue: { action: 'dead-letter', reason: 'HTTP 400: bad', kind: 'refused' },
     });
+    expect(step({ kind: 'rejected', reason: 'HTTP 404: no such group', status: 404 }).queue).toMatchObject({
+      kind: 'refused',
+    });
+    for (const status of [401, 403])
+      expect(step({ kind: 'rejected', reason: `HTTP ${status}`, status }).queue).toMatchObject({ kind: 'credentials' });
   });
 
   it('a 429 is back-pressure: waited out as asked, never counted, and an unclear command stays unknown', () => {
@@ -71,7 +76,7 @@ describe('after an attempt', () => {
         failures: 5,
         error: 'gave up after 5 attempts: HTTP 409: conflict',
       }),
-      queue: { action: 'dead-letter', reason: 'gave up after 5 attempts: HTTP 409: conflict' },
+      queue: { action: 'dead-letter', reason: 'gave up after 5 attempts: HTTP 409: conflict', kind: 'out-of-attempts' },
     });
     // Sendblue answered the call: an outage streak is over.
     expect(step(notSent, { outageSince: '2026-12-01T11:00:00.000Z', outageFailures: 3 }).finish).toMatchObject({
@@ -120,7 +125,7 @@ describe('after an attempt', () => {
     expect(reason).toBe('gave up after 5 attempts: HTTP 408: timeout');
     expect(step({ kind: 'gave-up', reason }, { failures: 5, lastFailure: 'HTTP 408: timeout' })).toEqual({
       finish: expect.objectContaining({ state: 'failed', error: reason }),
-      queue: { action: 'dead-letter', reason },
+      queue: { action: 'dead-letter', reason, kind: 'out-of-attempts' },
     });
   });
 
@@ -149,7 +154,7 @@ describe('after an attempt', () => {
     for (const failures of [0, 1, 4]) {
       expect(step({ kind: 'never-sent', reason }, { failures, maybeSent: false, checkFailures: 2 })).toEqual({
         finish: expect.objectContaining({ state: 'failed', error: reason, failures, checkFailures: 2 }),
-        queue: { action: 'dead-letter', reason },
+        queue: { action: 'dead-letter', reason, kind: 'never-sent' },
       });
     }
   });
@@ -258,7 +263,7 @@ describe('failures of the way to Sendblue: bounded by time, not counted', () => 
     const reason = `Sendblue unreachable since ${since} (over 1 h): ${unreachable.reason}; redrive to try again`;
     expect(spent).toEqual({
       finish: expect.objectContaining({ state: 'failed', error: reason, failures: 1 }),
-      queue: { action: 'dead-letter', reason },
+      queue: { action: 'dead-letter', reason, kind: 'outage' },
     });
     // Just within it: waits again.
     expect(step(unreachable, { outageSince: '2026-12-01T11:00:01.000Z' }).finish.state).toBe('queued');
@@ -309,7 +314,7 @@ describe('failures of the way to Sendblue: bounded by time, not counted', () => 
       'queued',
     );
     const near = step({ kind: 'line-paused', pause: PAUSE }, { outageSince: since, receives: 900 });
-    expect(near.queue).toMatchObject({ action: 'dead-letter' });
+    expect(near.queue).toMatchObject({ action: 'dead-letter', kind: 'outage' });
     expect(near.finish.error).toMatch(/came back 900 times while it waited, near the queue's limit of 1000/);
   });
 
