@@ -15,5 +15,9 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts'],
     env: { ...NODE_SUPPORT_WARNING_OFF },
     testTimeout: 20_000,
+    // Worker threads, not child processes: most of a unit file's time is importing aws-cdk-lib and
+    // the SDK, and threads start and load faster (measured on 2 cores: 1 m 41 s instead of 2 m 4 s).
+    // Nothing here changes directory or needs a process of its own.
+    pool: 'threads',
   },
 });
