@@ -6,7 +6,7 @@ import {
   type DeadLetter,
 } from '../client/dead-letters.js';
 import { sqsClientFor } from '../client/producer.js';
-import { RemoteError } from '../client/reader.js';
+import { RemoteError, unreachableMessage } from '../client/reader.js';
 import { classifyDeadLetter } from '../lambdas/contract/dead-letters.js';
 import type { CommandView } from '../lambdas/contract/views.js';
 import { CliError, EXIT, usageError, type CommandContext } from './context.js';
@@ -74,9 +74,8 @@ ${GLOBAL_HELP}`,
       ctx.print({ count, messages: letters }, () => listing(ctx, letters, count, id));
     } catch (error) {
       if (error instanceof RemoteError || error instanceof CliError) throw error;
-      throw new RemoteError(
-        `could not read the DLQ of ${target.label}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      // Named by its URL, like every other unreachable address (client/reader.ts).
+      throw new RemoteError(unreachableMessage(target, target.deadLetterQueueUrl, error, 'read the DLQ of'));
     } finally {
       sqs.destroy();
     }

@@ -584,7 +584,11 @@ describe('cli: errors and help', () => {
       expect(send.err).toContain(
         `could not queue the command on the sandbox at http://127.0.0.1:${nothingThere}/000000000000/sendblue-group-commands.fifo: ECONNREFUSED`,
       );
-      expect((await cli('dlq')).code).toBe(2);
+      const dlq = await cli('dlq');
+      expect(dlq.code).toBe(2);
+      expect(dlq.err).toBe(
+        `error: could not read the DLQ of the sandbox at http://127.0.0.1:${nothingThere}/000000000000/sendblue-group-commands-dlq.fifo: ECONNREFUSED (is \`npm start\` running?)`,
+      );
     } finally {
       env = { SANDBOX_PORT: new URL(h.sandbox.urls.api).port, SANDBOX_SQS_PORT: new URL(h.sandbox.urls.sqs).port };
     }
