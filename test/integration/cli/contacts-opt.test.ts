@@ -181,7 +181,7 @@ describe('cli contacts opt-out / opt-in', () => {
     expect(optState(await contact(number))).toEqual(optState(inContact));
     expect(contactEvents(number)).toHaveLength(2);
     expect((await h.command(inId)).body).toMatchObject({ state: 'sent', error: null });
-  });
+  }, 60_000); // several waits on the stream pollers: seconds alone, more on a loaded machine
 
   it('a write whose answer was lost is redelivered and changes nothing; a STOP texted after an opt-in opts out again', async () => {
     const [number, other] = fresh(2) as [string, string];
@@ -225,7 +225,7 @@ describe('cli contacts opt-out / opt-in', () => {
       ['Contact Opted In', 'command'],
       ['Contact Opted Out', 'keyword'],
     ]);
-  });
+  }, 60_000); // several waits on the stream pollers: seconds alone, more on a loaded machine
 
   it('our own line fails with the reason (exit 2); a number that is not E.164, or none, is a usage error (exit 1)', async () => {
     const line = await cli('contacts', 'opt-out', LINE, '--wait', '--json');

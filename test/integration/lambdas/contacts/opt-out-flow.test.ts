@@ -128,7 +128,7 @@ describe('a member texts STOP in a group, then START', () => {
     await h.push({ type: 'send_group_message', command_id: goesId, numbers: newGroup, content: 'hi again' });
     expect((await h.waitForCommand(goesId, ['failed', 'sent'])).state).toBe('sent');
     expect(sendCalls(newGroup)).toBe(before + 1);
-  });
+  }, 60_000); // several waits on the stream pollers: seconds alone, more on a loaded machine
 
   it("a member Sendblue refuses (DECLINED for them alone) is opted out from that evidence; the message's status goes on", async () => {
     const members = fresh(3);
@@ -161,7 +161,7 @@ describe('a member texts STOP in a group, then START', () => {
       (e) => e.length === 1,
       'Contact Opted Out',
     );
-  });
+  }, 60_000); // several waits on the stream pollers: seconds alone, more on a loaded machine
 
   it('answers 404 for a number never seen, 400 for one that is not E.164 or a list without opted_out=true', async () => {
     expect((await contact(fresh(1)[0]!)).status).toBe(404);
