@@ -89,6 +89,19 @@ export function createContactTable(
         if (!isConditionalFailure(error)) throw error;
         // A newer sighting is stored: keep its last_seen, still set what is set once.
         await db.send(new UpdateCommand(sightingUpdate(sighting, false)));
+        // An older sighting applied late (the stream orders one item's changes, not different
+        // items'): first_seen is the earliest, so it moves back. Rare: a third write only here.
+        await writeIfCondition(
+          db,
+          new UpdateCommand({
+            TableName,
+            Key: contactKey(sighting.number),
+            UpdateExpression: 'SET #first_seen = :at',
+            ConditionExpression: '#first_seen > :at',
+            ExpressionAttributeNames: { '#first_seen': 'first_seen' },
+            ExpressionAttributeValues: { ':at': sighting.at },
+          }),
+        );
       }
     },
 

@@ -1106,7 +1106,7 @@ const CONTACTS: Record<'recordSighting' | 'recordOptChange' | 'optedOutAmong' | 
   {
     recordSighting: [
       [
-        'creates the record; first_seen and each line once; last_seen only forward',
+        'creates the record; each line once; last_seen only forward, first_seen only back (the earliest, even applied late)',
         async (t) => {
           const number = numberFor(t, 'seen');
           await t.store.recordSighting({ number, at: iso(T0 + 5_000) });
@@ -1117,7 +1117,7 @@ const CONTACTS: Record<'recordSighting' | 'recordOptChange' | 'optedOutAmong' | 
             PK: `CONTACT#${number}`,
             SK: 'CONTACT',
             number,
-            first_seen: iso(T0 + 5_000),
+            first_seen: iso(T0 + 1_000),
             last_seen: iso(T0 + 9_000),
             'contacted:+15550001000': iso(T0 + 9_000),
             'contacted:+15550002000': iso(T0 + 2_000),

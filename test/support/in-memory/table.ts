@@ -636,7 +636,7 @@ export function createInMemoryTable(options: InMemoryTableOptions): InMemoryTabl
       const old = read(key);
       const forward = typeof old?.last_seen !== 'string' || byteOrder(old.last_seen, at) <= 0;
       const item: Item = { ...(old ?? key), number };
-      if (item.first_seen === undefined) item.first_seen = at;
+      if (typeof item.first_seen !== 'string' || byteOrder(item.first_seen, at) > 0) item.first_seen = at;
       if (forward || item.last_seen === undefined) item.last_seen = at;
       if (contactedFrom && item[contactedAttribute(contactedFrom)] === undefined)
         item[contactedAttribute(contactedFrom)] = at;

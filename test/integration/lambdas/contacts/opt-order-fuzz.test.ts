@@ -5,7 +5,8 @@
  * sightings between them, written in a random order, some twice (a stream redelivery), several at
  * once. Afterwards each contact's opt state, its time and source are those of its newest evidence;
  * the opted-out list holds exactly the numbers whose newest evidence is an opt-out; last_seen is
- * never older than the newest sighting; pre-flight's read (optedOutAmong) agrees with the list.
+ * never older than the newest sighting and first_seen never newer than the oldest; pre-flight's
+ * read (optedOutAmong) agrees with the list.
  * OPT_FUZZ_SEED=<n> replays one seed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +112,12 @@ describe.each(SEEDS)('contact opt evidence in any order (seed %i; OPT_FUZZ_SEED=
         .sort()
         .at(-1);
       if (newestSighting) expect(contact!.last_seen >= newestSighting, `${replay}: ${number} last_seen`).toBe(true);
+      // first_seen is the earliest sighting, even one applied late (or the evidence that created the record).
+      const all = mine.map((write) => (write.kind === 'opt' ? write.change : write.sighting).at).sort();
+      const oldestSighting = sightings.map((s) => s.at).sort()[0];
+      expect(contact!.first_seen >= all[0]!, `${replay}: ${number} first_seen`).toBe(true);
+      if (oldestSighting) expect(contact!.first_seen <= oldestSighting, `${replay}: ${number} first_seen`).toBe(true);
+      expect(contact!.last_seen <= all.at(-1)!, `${replay}: ${number} last_seen`).toBe(true);
     }
 
     const listed = new Set<string>();
