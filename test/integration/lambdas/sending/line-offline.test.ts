@@ -12,6 +12,7 @@ const SEED = Number(process.env.OFFLINE_SEED) || 20261207;
 const LINE_B = '+15550000001';
 const ADVICE_MS = 1_000;
 const OFFLINE_MS = 8_000;
+const B_SETTLE_MS = 40_000;
 
 let h: Harness;
 beforeAll(async () => {
@@ -43,10 +44,12 @@ describe(`line A reported OFFLINE for ${OFFLINE_MS / 1000} s, line B ONLINE (see
       h,
       onA.flatMap((send, i) => [send, onB[i]!]),
     );
+    // B is sent while A is still OFFLINE (A stays so until B has settled, at least OFFLINE_MS):
+    // 8 s is plenty alone, but a loaded machine running files side by side needs more.
     const settledB = await settleAll(
       h,
       onB.map((send) => send.id),
-      OFFLINE_MS,
+      B_SETTLE_MS,
     );
     const reportB = await reportOn(h, onB, settledB, offlineFrom);
     expect(reportB.notSent, `seed ${SEED}: B`).toEqual({});
