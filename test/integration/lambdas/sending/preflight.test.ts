@@ -47,7 +47,12 @@ async function expectRefused(command: Record<string, unknown>, reason: RegExp) {
   expect(done.state).toBe('failed');
   expect(done.error).toMatch(/^refused before calling Sendblue \(/);
   expect(done.error).toMatch(reason);
-  const dead = (await h.deadLetters()).find((m) => m.attributes[DEAD_LETTER_ATTRIBUTES.commandId] === id);
+  // The ledger says failed first; the sender moves the message to the DLQ just after: look until it is there.
+  const findDead = async () =>
+    (await h.deadLetters()).find((m) => m.attributes[DEAD_LETTER_ATTRIBUTES.commandId] === id);
+  let dead = await findDead();
+  for (const until = Date.now() + 10_000; !dead && Date.now() < until; dead = await findDead())
+    await new Promise((resolve) => setTimeout(resolve, 200));
   expect(dead?.attributes[DEAD_LETTER_ATTRIBUTES.reason]).toBe(done.error);
 }
 
